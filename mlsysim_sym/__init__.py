@@ -1,0 +1,49 @@
+"""mlsysim_sym — a symbolic derivation engine with provenance for the physics of ML systems.
+
+``import mlsysim_sym as mlsysim`` gives the MLSys·im 0.3.0 surface (``Engine``, ``Models``, ``Hardware``,
+resolvers); every result additionally carries ``.trace``, ``.sources``, ``.stamp`` and ``.explain()``.
+Attributes are imported lazily so that ``import mlsysim_sym`` is cheap and imports neither SymPy nor pint.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Engine": ("engine", "Engine"),
+    "PerformanceProfile": ("engine", "PerformanceProfile"),
+    "Hardware": ("registry", "Hardware"),
+    "Models": ("registry", "Models"),
+    "SingleNodeModel": ("resolvers.node", "SingleNodeModel"),
+    "ServingModel": ("resolvers.serving", "ServingModel"),
+    "TrainingMemoryModel": ("resolvers.training", "TrainingMemoryModel"),
+    "calc_kv_cache_size": ("physics", "calc_kv_cache_size"),
+    "Catalog": ("catalog", "Catalog"),
+    "catalog": ("catalog", "catalog"),
+    "load_catalog": ("catalog", "load_catalog"),
+    "ureg": ("units", "ureg"),
+    "Q_": ("units", "Q_"),
+    "wall": ("walls", "wall"),
+    "walls_in_domain": ("walls", "walls_in_domain"),
+    "taxonomy": ("walls", "taxonomy"),
+    "MlsysimError": ("errors", "MlsysimError"),
+    "OOMError": ("errors", "OOMError"),
+}
+
+__all__ = ["__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        mod, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'mlsysim_sym' has no attribute {name!r}") from None
+    value = getattr(import_module(f".{mod}", __name__), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

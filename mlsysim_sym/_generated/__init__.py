@@ -1,0 +1,1 @@
+"""Code generated from the walls (see mlsysim_sym.codegen)."""

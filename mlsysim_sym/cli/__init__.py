@@ -1,0 +1,206 @@
+"""The ``mlsysim-sym`` command line (click). Imports are lazy: ``--help`` and ``zoo`` load neither SymPy nor pint.
+
+Exit codes: 0 ok; 1 bad input or runtime error; 2 usage error; 3 a plan assertion failed; 4 infeasible (the
+configuration does not fit in memory). JSON output (``-o json``) is exactly one document on stdout, with every
+number as ``{"value", "unit"}`` or under a key naming its unit; diagnostics go to stderr.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any
+
+import click
+
+from .output import emit, fail
+
+FORMATS = ("text", "json", "markdown")
+EXIT_HELP = """\b
+Exit codes: 0 ok | 1 bad input or runtime error | 2 usage error |
+            3 plan assertion failed | 4 infeasible (does not fit)"""
+
+
+def _fmt_option(f):
+    return click.option("-o", "--output", "output", type=click.Choice(FORMATS), default=None,
+                        help="Output format (also accepted before the command).")(f)
+
+
+def _resolve_format(ctx: click.Context, local: str | None) -> str:
+    return local or (ctx.obj or {}).get("output") or "text"
+
+
+@click.group(help="mlsysim-sym: the 22 walls of ML systems as cited symbolic equations.\n\n" + EXIT_HELP,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-o", "--output", "output", type=click.Choice(FORMATS), default=None, help="Output format.")
+@click.pass_context
+def cli(ctx: click.Context, output: str | None) -> None:
+    ctx.ensure_object(dict)
+    ctx.obj["output"] = output
+
+
+@cli.command(help="List the catalogue: hardware, models, grids, fabrics, clusters, nodes, knobs.")
+@click.argument("kind", type=click.Choice(["hardware", "models", "grids", "fabrics", "clusters", "nodes", "knobs"]))
+@click.option("--sources", is_flag=True, help="Show the citation of every value.")
+@_fmt_option
+@click.pass_context
+def zoo(ctx: click.Context, kind: str, sources: bool, output: str | None) -> None:
+    from .zoo import zoo_command
+
+    zoo_command(kind, sources, _resolve_format(ctx, output))
+
+
+def _engine_options(f):
+    f = click.option("-e", "--efficiency", type=float, default=None,
+                     help="Hardware efficiency in (0, 1] (default: catalogue knob, 0.5).")(f)
+    f = click.option("-p", "--precision", default="fp16", show_default=True, help="fp32|tf32|bf16|fp16|fp8|int8|int4")(f)
+    f = click.option("-b", "--batch-size", type=int, default=1, show_default=True)(f)
+    return f
+
+
+@cli.command("eval", help="Roofline of MODEL on HARDWARE (walls 1-2): latency, throughput, bottleneck, MFU.")
+@click.argument("model")
+@click.argument("hardware", required=False)
+@_engine_options
+@click.option("--training", is_flag=True, help="A training step (3x FLOPs, training memory).")
+@click.option("--recompute", is_flag=True, help="Full activation recomputation (4x FLOPs).")
+@click.option("-s", "--seq-len", type=int, default=2048, show_default=True, help="Sequence length (training memory).")
+@click.option("--explain", is_flag=True, help="Print the derivation: symbolic, substituted, number.")
+@_fmt_option
+@click.pass_context
+def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int, precision: str,
+          efficiency: float | None, training: bool, recompute: bool, seq_len: int, explain: bool,
+          output: str | None) -> None:
+    from .commands import eval_command
+
+    fmt = _resolve_format(ctx, output)
+    if hardware is None:
+        fail(fmt, "usage", "eval needs MODEL and HARDWARE (YAML plans are not supported yet)", code=2)
+    eval_command(model, hardware, batch_size, precision, efficiency, training, recompute, seq_len, explain, fmt)
+
+
+@cli.command(help="LLM serving of MODEL on HARDWARE (wall 4): TTFT, ITL, KV cache, feasibility.")
+@click.argument("model")
+@click.argument("hardware")
+@click.option("-s", "--seq-len", type=int, default=2048, show_default=True)
+@_engine_options
+@click.option("--prefill-chunk-tokens", type=int, default=None, help="Chunked prefill size in tokens.")
+@click.option("--explain", is_flag=True, help="Print the derivation.")
+@_fmt_option
+@click.pass_context
+def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_size: int, precision: str,
+          efficiency: float | None, prefill_chunk_tokens: int | None, explain: bool, output: str | None) -> None:
+    from .commands import serve_command
+
+    serve_command(model, hardware, seq_len, batch_size, precision, efficiency, prefill_chunk_tokens, explain,
+                  _resolve_format(ctx, output))
+
+
+@cli.command(help="Derivation and sources of an eval (MODEL HARDWARE) result, equation by equation.")
+@click.argument("model")
+@click.argument("hardware")
+@_engine_options
+@click.option("--training", is_flag=True)
+@_fmt_option
+@click.pass_context
+def trace(ctx: click.Context, model: str, hardware: str, batch_size: int, precision: str, efficiency: float | None,
+          training: bool, output: str | None) -> None:
+    from .commands import trace_command
+
+    trace_command(model, hardware, batch_size, precision, efficiency, training, _resolve_format(ctx, output))
+
+
+@cli.command(help="The walls with their equations (house notation) and citations.")
+@click.option("--domain", default=None, help="node|data|algorithm|fleet|operations|analysis")
+@_fmt_option
+@click.pass_context
+def walls(ctx: click.Context, domain: str | None, output: str | None) -> None:
+    from .commands import walls_command
+
+    walls_command(domain, _resolve_format(ctx, output))
+
+
+@cli.command(help="Write book_exports/ (LaTeX equations, values.tex/json, traces); --check fails on drift.")
+@click.option("--check", is_flag=True, help="Compare a fresh export with book_exports/ and write nothing.")
+@click.option("--dir", "target", default=None, help="Target folder (default: book_exports/ of the checkout).")
+def export(check: bool, target: str | None) -> None:
+    from .commands import export_command
+
+    export_command(check, target)
+
+
+@cli.command(help="Audit catalogue and bibliography (citations, units, ids, lock, generated code).")
+@click.option("--update-lock", is_flag=True, help="Validate, then rewrite constants/catalog.lock.json.")
+@_fmt_option
+@click.pass_context
+def check(ctx: click.Context, update_lock: bool, output: str | None) -> None:
+    from .commands import check_command
+
+    check_command(update_lock, _resolve_format(ctx, output))
+
+
+@cli.command(help="Regenerate mlsysim_sym/_generated/numeric.py from the SymPy walls.")
+def codegen() -> None:
+    from .. import codegen as cg
+
+    changed = cg.write()
+    click.echo("numeric.py regenerated" if changed else "numeric.py already current", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run click without its own exit handling, map errors to codes and one message."""
+    from ..errors import MlsysimError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    fmt = "json" if _wants_json(args) else "text"
+    try:
+        cli.main(args=args, prog_name="mlsysim-sym", standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        if fmt == "json":
+            emit_error("usage", exc.format_message(), 2)
+        click.echo(exc.ctx.get_usage() + "\n" if exc.ctx else "", err=True, nl=False)
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.exceptions.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except MlsysimError as exc:
+        if fmt == "json":
+            return emit_error(type(exc).__name__, str(exc), exc.exit_code)
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except BrokenPipeError:
+        return 1
+    return 0
+
+
+def _wants_json(args: list[str]) -> bool:
+    for i, a in enumerate(args):
+        if a in ("-o", "--output") and i + 1 < len(args) and args[i + 1] == "json":
+            return True
+        if a in ("-ojson", "--output=json"):
+            return True
+    return False
+
+
+def emit_error(kind: str, message: str, code: int) -> int:
+    sys.stdout.write(json.dumps({"status": "error", "error": {"type": kind, "message": message}}) + "\n")
+    click.echo(f"error: {message}", err=True)
+    return code
+
+
+def json_safe(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    if isinstance(x, dict):
+        return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [json_safe(v) for v in x]
+    return x

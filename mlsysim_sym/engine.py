@@ -1,0 +1,277 @@
+"""``Engine.solve``: the single-node roofline (walls 1 and 2) with MLSys·im 0.3.0's signature and fields.
+
+The facade only translates arguments into a scenario (symbol -> SI value + where it came from), evaluates the
+generated code of the walls, and packages the result; all physics is in :mod:`mlsysim_sym.walls.node`.
+
+Defaults come from the catalogue, never from literals here: ``efficiency=None`` means the catalogue knob
+``knobs.engine.efficiency`` (0.5, an assumption with its rationale), and the trace cites it.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from .catalog import catalog
+from .errors import InputError, OOMError
+from .evaluate import evaluate
+from .objects import PRECISIONS, HardwareNode, Workload
+from .registry import Hardware, Models
+from .results import ResultView
+
+_REPORT = ("T", "T_comp", "T_mem", "L_lat", "X", "I", "E", "M_req", "R_eff", "BW", "MFU", "HFU", "feasible")
+
+
+class PerformanceProfile(ResultView):
+    """Result of :meth:`Engine.solve` (0.3.0's field names)."""
+
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "latency": ("T", "ms"),
+        "latency_compute": ("T_comp", "ms"),
+        "latency_memory": ("T_mem", "ms"),
+        "latency_overhead": ("L_lat", "ms"),
+        "throughput": ("X", "1/s"),
+        "arithmetic_intensity": ("I", "FLOP/B"),
+        "energy": ("E", "J"),
+        "memory_footprint": ("M_req", "GB"),
+        "peak_flops_actual": ("R_eff", "TFLOP/s"),
+        "peak_bw_actual": ("BW", "GB/s"),
+        "mfu": ("MFU", ""),
+        "hfu": ("HFU", ""),
+        "feasible": ("feasible", "bool"),
+        "overhead_dominated": ("overhead_dominated", "bool"),
+    }
+
+    @property
+    def bottleneck(self) -> str:
+        """"Compute" or "Memory": the branch of Max(T_comp, T_mem) that bound (ties: Compute)."""
+        return self._result.regime("T")
+
+    @property
+    def memory_path(self) -> str:
+        """Which bandwidth path the weights streamed from (main memory, on-chip SRAM, flash, host offload)."""
+        return self._result.regime("BW")
+
+    @property
+    def offload_spill_bytes(self) -> Any:
+        return None if self._result.values["feasible"] else self._result.quantity("M_spill", "GB")
+
+    @property
+    def offload_effective_bw(self) -> Any:
+        return None if self._result.values["feasible"] else self._result.quantity("BW", "GB/s")
+
+    @property
+    def constraint_trace(self) -> list[str]:
+        v = self._result.values
+        need, have = v["M_req"] / 1e9, v["C_mem"] / 1e9
+        verdict = "Passed" if v["feasible"] else "FAILED"
+        rel = "<=" if v["feasible"] else ">"
+        return [f"Memory Wall: {verdict}. Required {need:.6g} GB {rel} Available {have:.6g} GB "
+                f"on {self._extra['hardware_name']}.",
+                f"Bandwidth path: {self.memory_path}.",
+                f"Bottleneck: {self.bottleneck}."]
+
+    @property
+    def energy_per_inference(self) -> Any:
+        return self.energy
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["bottleneck"] = self.bottleneck
+        d["memory_path"] = self.memory_path
+        return d
+
+    def summary(self) -> str:
+        return "\n".join([
+            f"Feasible: {self.feasible}",
+            f"Bottleneck: {self.bottleneck}",
+            f"Latency: {self.latency:~.4g}",
+            f"  Compute: {self.latency_compute:~.4g}",
+            f"  Memory: {self.latency_memory:~.4g}",
+            f"  Overhead: {self.latency_overhead:~.4g}",
+            f"Throughput: {self.throughput:~.4g}",
+            f"MFU: {self.mfu:.3f}",
+            f"HFU: {self.hfu:.3f}",
+            f"Memory Footprint: {self.memory_footprint:~.4g}",
+        ])
+
+
+def resolve_model(model: Any) -> Workload:
+    if isinstance(model, Workload):
+        return model
+    if isinstance(model, str):
+        return Models.get(model)
+    raise InputError(f"model must be a Models.* entry or a registry key, not {type(model).__name__}")
+
+
+def resolve_hardware(hardware: Any) -> HardwareNode:
+    if isinstance(hardware, HardwareNode):
+        return hardware
+    if isinstance(hardware, str):
+        return Hardware.get(hardware)
+    raise InputError(f"hardware must be a Hardware.* entry or a registry key, not {type(hardware).__name__}")
+
+
+def normalize_precision(precision: Any) -> str:
+    if not isinstance(precision, str):
+        raise InputError(f"precision must be a string such as 'fp16', not {type(precision).__name__}")
+    key = precision.strip().lower()
+    if key not in PRECISIONS:
+        raise InputError(f"precision {precision!r} is not supported; supported: {', '.join(sorted(PRECISIONS))}")
+    return key
+
+
+def check_batch(batch_size: Any, name: str = "batch_size") -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, float)) or batch_size != int(batch_size):
+        raise InputError(f"{name} must be a positive integer, got {batch_size!r}")
+    if batch_size < 1:
+        raise InputError(f"{name} must be >= 1, got {batch_size!r}")
+    return int(batch_size)
+
+
+def check_fraction(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError(f"{name} must be a number in (0, 1], got {value!r}")
+    if not 0 < value <= 1:
+        raise InputError(f"{name} must be in (0, 1], got {value!r}")
+    return float(value)
+
+
+def knob(topic: str, field: str) -> tuple[float, str]:
+    """A catalogue default (SI value and its reference)."""
+    c = catalog().entity("knobs", topic).values[field]
+    return c.si, "const:" + c.id
+
+
+def precision_bytes(precision: str) -> tuple[float, str]:
+    return knob("precision", precision)
+
+
+def efficiency_binding(efficiency: Any) -> tuple[float, str]:
+    if efficiency is None:
+        return knob("engine", "efficiency")
+    return check_fraction(efficiency, "efficiency"), "arg:efficiency"
+
+
+def bind_workload(model: Workload, values: dict[str, float], refs: dict[str, str]) -> list[str]:
+    """Bind P, M_size, O_fwd and N_L for a workload; return the extra computations its FLOPs need.
+
+    FLOPs: the catalogued ``flops.inference`` (per token, image or sequence, as its row says); for a
+    diffusion model that count is per denoising step and is multiplied by the steps (an equation); a model
+    with no catalogued count gets 2 FLOPs per active parameter (an equation, Kaplan et al. 2020).
+    A size-only model (embedding tables) has ``model_size`` and no parameter count.
+    """
+    e = model.entity.values
+    steps: list[str] = []
+    p, size = e.get("params"), e.get("model_size")
+    if p is None and size is None:
+        raise InputError(f"{model.key} has no catalogued parameter count or model size; the roofline needs one")
+    if p is not None:
+        values["P"], refs["P"] = p.si, "const:" + p.id
+    else:
+        values["P"], refs["P"] = 0.0, f"absent:{model.key}.params"
+    if size is not None and p is None:
+        values["M_size"], refs["M_size"] = size.si, "const:" + size.id
+    else:
+        values["M_size"], refs["M_size"] = 0.0, f"absent:{model.key}.model_size"
+    f = e.get("flops.inference")
+    if model.workload == "diffusion":
+        n = e.get("diffusion.steps")
+        if f is None or n is None:
+            raise InputError(f"{model.key} needs catalogued flops.inference (per step) and diffusion.steps")
+        values["O_step"], refs["O_step"] = f.si, "const:" + f.id
+        values["n_steps"], refs["n_steps"] = n.si, "const:" + n.id
+        steps.append("workload.diffusion_flops")
+    elif f is not None:
+        values["O_fwd"], refs["O_fwd"] = f.si, "const:" + f.id
+    else:
+        act = e.get("params.active") or p
+        if act is not None:
+            values["P_act"], refs["P_act"] = act.si, "const:" + act.id
+        else:
+            values["P_act"], refs["P_act"] = 0.0, f"absent:{model.key}.params"
+        steps.append("workload.forward_flops")
+    layers = e.get("layers")
+    if layers is not None:
+        values["N_L"], refs["N_L"] = layers.si, "const:" + layers.id
+    else:
+        values["N_L"], refs["N_L"] = knob("engine", "layers_if_unknown")
+    return steps
+
+
+class Engine:
+    """The single-node analytical engine (0.3.0's ``Engine``)."""
+
+    @staticmethod
+    def solve(model: Any, hardware: Any, batch_size: int = 1, precision: str = "fp16",
+              efficiency: float | None = None, raise_errors: bool = False, is_training: bool = False,
+              seq_len: int = 2048, zero_stage: int = 0, dp_size: int = 1, is_lora: bool = False,
+              activation_recomputation: bool = False) -> PerformanceProfile:
+        """Roofline latency, throughput, utilisation, energy and memory feasibility of one step.
+
+        ``efficiency=None`` uses the catalogue default (``knobs.engine.efficiency`` = 0.5). Training executes
+        3× the forward FLOPs (4× with ``activation_recomputation``); transformer training memory follows
+        :class:`~mlsysim_sym.resolvers.training.TrainingMemoryModel` (weights, gradients, Adam state,
+        Korthikanti activations; ZeRO over ``dp_size``), other workloads weights + gradients + Adam state.
+        """
+        model = resolve_model(model)
+        hw = resolve_hardware(hardware)
+        b = check_batch(batch_size)
+        prec = normalize_precision(precision)
+        cat = catalog()
+        hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
+        values = dict(hv)
+        refs = dict(hr)
+        values["B"], refs["B"] = float(b), "arg:batch_size"
+        values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        values["m_train"], refs["m_train"] = (1.0 if is_training else 0.0), "flag:is_training"
+        values["m_recomp"], refs["m_recomp"] = (1.0 if activation_recomputation else 0.0), "flag:activation_recomputation"
+        values["m_lora"], refs["m_lora"] = (1.0 if is_lora else 0.0), "flag:is_lora"
+        for sym, (topic, fld) in _ENGINE_KNOBS.items():
+            values[sym], refs[sym] = knob(topic, fld)
+        steps = bind_workload(model, values, refs)
+        if is_training and model.workload in ("transformer", "moe"):
+            from .resolvers.training import bind_training_memory
+
+            # 0.3.0's single-device footprint: the whole batch on this device, ZeRO sharding over dp_size,
+            # no collective buffers (one device), activations kept (or fully recomputed).
+            steps += bind_training_memory(model, values, refs, batch_size=b, seq_len=seq_len, precision=prec,
+                                          strategy="full" if activation_recomputation else "none",
+                                          zero_stage=zero_stage, dp=dp_size, is_lora=is_lora,
+                                          buffer_fraction=0.0, buffer_ref="derived:single device, no collectives")
+        else:
+            steps.append("engine.footprint")
+        steps.append("engine.roofline")
+        result = evaluate(steps, values, refs, _REPORT, cat.hash)
+        profile = PerformanceProfile(result, hardware_name=hw.name, model_name=model.name, precision=prec,
+                                     batch_size=b)
+        if raise_errors and not result.values["feasible"]:
+            raise OOMError(f"{model.key} needs {result.values['M_req'] / 1e9:.4g} GB but {hw.key} has "
+                           f"{result.values['C_mem'] / 1e9:.4g} GB")
+        return profile
+
+    @staticmethod
+    def sweep(model: Any, hardware_list: list[Any], batch_sizes: list[int] | None = None,
+              precisions: list[str] | None = None, efficiency: float | None = None) -> list[dict[str, Any]]:
+        """0.3.0's sweep: one dict per (hardware, batch, precision); cases that do not fit are skipped."""
+        rows: list[dict[str, Any]] = []
+        for hw in hardware_list:
+            for prec in precisions or ["fp16"]:
+                for b in batch_sizes or [1]:
+                    p = Engine.solve(model, hw, batch_size=b, precision=prec, efficiency=efficiency)
+                    if not p.feasible:
+                        continue
+                    rows.append({"hardware": resolve_hardware(hw).name, "batch_size": b, "precision": prec,
+                                 "latency": p.latency, "throughput": p.throughput, "bottleneck": p.bottleneck,
+                                 "mfu": p.mfu, "profile": p})
+        return rows
+
+
+_ENGINE_KNOBS = {
+    "f_act": ("engine", "activation_traffic_fraction"),
+    "tau_layer": ("engine", "layer_tax"),
+    "k_tax_train": ("engine", "layer_tax_training_factor"),
+    "f_idle": ("engine", "idle_power_fraction"),
+    "b_opt": ("optimizer", "adam"),
+    "f_lora": ("engine", "lora_memory_factor"),
+}

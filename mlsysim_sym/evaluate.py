@@ -1,0 +1,200 @@
+"""Scenario binding and evaluation through the generated numeric code; the Result with provenance.
+
+A *scenario* is an explicit map ``symbol -> (SI float, reference)``; the reference says where the value came
+from: ``const:<catalogue id>`` (a cited catalogue row), ``arg:<name>`` (the caller), ``flag:<name>`` (a mode
+switch the caller chose), or ``eq:<step>`` (an output of an earlier computation in the same evaluation).
+Nothing is global: every input of every equation is bound explicitly, so every number can be traced.
+
+Evaluation runs the functions of :mod:`mlsysim_sym._generated.numeric` (plain floats, no SymPy, no pint).
+The :class:`Result` keeps the inputs, outputs, branch regimes and references; ``.sources`` (the cited leaves
+an output used), ``.stamp`` and ``.quantity`` need no SymPy; ``.trace`` and ``.explain()`` import the walls
+lazily to print each equation symbolically, substituted, and evaluated.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ._generated import numeric as _num
+from .errors import InputError
+
+REVISION = _num.REVISION
+
+
+def run(name: str, values: dict[str, float]) -> dict[str, Any]:
+    """Evaluate one generated computation on SI floats (raises InputError naming a missing input)."""
+    fn = _num.COMPUTATIONS[name][0]
+    try:
+        return fn(values)
+    except KeyError as exc:
+        raise InputError(f"computation {name!r} needs input {exc.args[0]!r}") from None
+    except ZeroDivisionError:
+        raise InputError(f"computation {name!r}: division by zero (an input is 0 that must be positive)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """A cited leaf that a result used: the catalogue row, its bibkey and locator."""
+
+    symbol: str
+    ref: str
+    bibkey: str
+    locator: str
+    kind: str
+    printed: str
+
+    def __str__(self) -> str:
+        where = f"{self.bibkey}, {self.locator}" if self.bibkey else self.kind
+        return f"{self.symbol} = {self.printed}  [{where}]  ({self.ref})"
+
+
+class Result:
+    """Numbers of one evaluation with their derivation.
+
+    ``values`` holds every input and output as an SI float; ``refs`` says where each input came from;
+    ``steps`` lists the computations evaluated, in order; ``regimes`` the branch index of every
+    Max/Min/Piecewise equation.
+    """
+
+    __slots__ = ("values", "refs", "steps", "regimes", "report", "subs", "_catalog_hash")
+
+    def __init__(self, values: dict[str, Any], refs: dict[str, str], steps: tuple[str, ...],
+                 regimes: dict[str, int], report: tuple[str, ...], catalog_hash: str,
+                 subs: dict[str, Result] | None = None):
+        self.subs = subs or {}
+        self.values = values
+        self.refs = refs
+        self.steps = steps
+        self.regimes = regimes
+        self.report = report
+        self._catalog_hash = catalog_hash
+
+    # ---- numbers -----------------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def quantity(self, name: str, unit: str | None = None) -> Any:
+        """``values[name]`` as a pint Quantity of our registry (in ``unit`` if given)."""
+        from .notation import SYMBOLS
+        from .units import Q_
+
+        q = Q_(float(self.values[name]), SYMBOLS[name].unit or "")
+        return q.to(unit) if unit else q
+
+    # ---- provenance --------------------------------------------------------------------------------
+    def leaves(self, names: tuple[str, ...] | list[str] | None = None) -> list[str]:
+        """The input symbols that ``names`` (default: the reported outputs) depend on, transitively."""
+        producer: dict[str, str] = {}
+        for step in self.steps:
+            for out in _num.COMPUTATIONS[step][2]:
+                producer[out] = step
+        seen: set[str] = set()
+        todo = list(names if names is not None else self.report)
+        leaves: set[str] = set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            step = producer.get(n)
+            if step is None:
+                leaves.add(n)
+                continue
+            comp = _num.COMPUTATIONS[step]
+            per_branch = comp[5].get(n)
+            idx = self.regimes.get(n)
+            if per_branch is not None and idx is not None and 0 <= idx < len(per_branch):
+                todo.extend(per_branch[idx])  # only the branch that bound, and the conditions tested
+            else:
+                todo.extend(comp[3][n])
+        return sorted(leaves)
+
+    def equations_used(self) -> list[str]:
+        return [eid for step in self.steps for eid in _num.COMPUTATIONS[step][4]]
+
+    @property
+    def sources(self) -> list[SourceRef]:
+        """The cited catalogue rows (bibkey + locator) of exactly the leaves the reported outputs used."""
+        from .catalog import catalog
+
+        cat = catalog()
+        out: list[SourceRef] = []
+        for sym in self.leaves():
+            ref = self.refs.get(sym, "")
+            if ref.startswith(("const:", "half:")):
+                c = cat.constants.get(ref.split(":", 1)[1])
+                if c is not None:
+                    printed = c.printed + (" / 2 (per direction)" if ref.startswith("half:") else "")
+                    out.append(SourceRef(sym, c.id, c.bibkey, c.locator, c.kind, printed))
+            elif ref.startswith("sub:") and ref[4:] in self.subs:
+                for s in self.subs[ref[4:]].sources:
+                    out.append(SourceRef(f"{sym}<-{ref[4:]}.{s.symbol}", s.ref, s.bibkey, s.locator, s.kind, s.printed))
+            elif ref:
+                out.append(SourceRef(sym, ref, "", "", ref.split(":", 1)[0], _fmt_si(sym, self.values.get(sym))))
+        return out
+
+    @property
+    def bibkeys(self) -> list[str]:
+        keys = {s.bibkey for s in self.sources if s.bibkey}
+        for eid in self.equations_used():
+            keys |= {bib for bib, _ in _num.EQUATIONS[eid][2]}
+        return sorted(keys)
+
+    def regime(self, name: str) -> str:
+        """The label of the branch that bound in the equation computing ``name`` ("" if none)."""
+        idx = self.regimes.get(name)
+        if idx is None:
+            return ""
+        for step in self.steps:
+            for eid in _num.COMPUTATIONS[step][4]:
+                lhs, _, _, labels = _num.EQUATIONS[eid]
+                if lhs == name and 0 <= idx < len(labels):
+                    return labels[idx]
+        return ""
+
+    @property
+    def stamp(self) -> dict[str, str]:
+        from . import __version__
+
+        return {"version": __version__, "catalog_hash": self._catalog_hash, "formula_revision": REVISION}
+
+    # ---- derivation ----------------------------------------------------------------------------------
+    @property
+    def trace(self) -> Any:
+        from .trace import build_trace
+
+        return build_trace(self)
+
+    def explain(self) -> str:
+        """Each equation: symbolic → substituted → number, with the branch that bound and the sources."""
+        return self.trace.explain()
+
+
+def _fmt_si(sym: str, v: Any) -> str:
+    from .notation import SYMBOLS
+
+    if v is None:
+        return "?"
+    if isinstance(v, bool):
+        return str(v)
+    row = SYMBOLS.get(sym)
+    unit = row.unit if row else ""
+    if isinstance(v, float) and math.isfinite(v) and v == int(v) and abs(v) < 1e15:
+        return f"{int(v)} {unit}".strip()
+    return f"{v:.6g} {unit}".strip()
+
+
+def evaluate(steps: list[str] | tuple[str, ...], values: dict[str, Any], refs: dict[str, str],
+             report: tuple[str, ...], catalog_hash: str, subs: dict[str, Result] | None = None) -> Result:
+    """Run the computations in order, feeding each one's outputs to the next; return the Result."""
+    regimes: dict[str, int] = {}
+    for step in steps:
+        out = run(step, values)
+        for k, v in out.items():
+            if k.endswith("__regime"):
+                regimes[k[:-8]] = v
+            else:
+                values[k] = v
+                refs.setdefault(k, f"eq:{step}")
+    return Result(values, refs, tuple(steps), regimes, report, catalog_hash, subs)

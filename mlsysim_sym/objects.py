@@ -1,0 +1,288 @@
+"""Catalogue objects with MLSys·im 0.3.0's attribute names: hardware devices and workloads.
+
+Each object wraps one catalogue :class:`~mlsysim_sym.catalog.Entity`. Attributes that 0.3.0 exposes as pint
+Quantities (``hw.memory.bandwidth``, ``model.parameters``) are built on access, in the unit the source printed;
+the engine never touches them: it reads SI floats and catalogue ids through :meth:`HardwareNode.bind` and
+:meth:`Workload.bind` (cached per object), so the hot path needs neither pint nor SymPy.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from .catalog import Catalog, Constant, Entity
+from .errors import InputError
+
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4")
+# fp16 and bf16 have the same width and, on every catalogued device that prints both, the same tensor rate;
+# a device that prints only one serves the other at that rate (declared in docs/deviations.toml).
+TWIN_PRECISION = {"fp16": "bf16", "bf16": "fp16"}
+
+
+def _q(c: Constant | None) -> Any:
+    if c is None:
+        return None
+    from .units import Q_
+
+    return Q_(c.value, c.unit or "")
+
+
+def _q_per_direction(c: Constant | None) -> Any:
+    q = _q(c)
+    if q is not None and c is not None and c.direction == "bidirectional_total":
+        return q / 2
+    return q
+
+
+class _CatalogObject:
+    kind = ""
+
+    def __init__(self, entity: Entity, catalog: Catalog):
+        self._e = entity
+        self._cat = catalog
+        self._bind_cache: dict[Any, tuple[dict[str, float], dict[str, str]]] = {}
+
+    @property
+    def key(self) -> str:
+        return self._e.key
+
+    @property
+    def name(self) -> str:
+        return self._e.name
+
+    @property
+    def category(self) -> str:
+        return self._e.category
+
+    @property
+    def entity(self) -> Entity:
+        return self._e
+
+    def value(self, fld: str) -> Any:
+        """A field as a pint Quantity in the unit the source printed (None if not catalogued)."""
+        return _q(self._e.values.get(fld))
+
+    @property
+    def sources(self) -> list[Constant]:
+        return list(self._e.values.values())
+
+    def describe(self) -> str:
+        """A card: every catalogued value with its citation (bibkey, locator, kind, conditions)."""
+        lines = [f"{self.name}  ({self._e.id}, {self._e.file})"]
+        for k, v in sorted(self._e.attrs.items()):
+            lines.append(f"  {k}: {v}")
+        width = max((len(f) for f in self._e.values), default=0)
+        for fld, c in self._e.values.items():
+            d = f" [{c.direction}]" if c.direction else ""
+            lines.append(f"  {fld:<{width}}  {c.printed}{d}")
+            lines.append(f"  {'':<{width}}    {c.kind}: [{c.bibkey}] {c.locator}; {c.conditions}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.key}: {self.name}>"
+
+    def _repr_markdown_(self) -> str:
+        rows = ["| field | value | source | conditions |", "|---|---|---|---|"]
+        for fld, c in self._e.values.items():
+            rows.append(f"| {fld} | {c.printed} | {c.bibkey}, {c.locator} | {c.conditions} |")
+        return f"**{self.name}** (`{self._e.id}`)\n\n" + "\n".join(rows)
+
+
+class HardwareNode(_CatalogObject):
+    """A device of the Silicon Zoo (``Hardware.Cloud.H100``)."""
+
+    kind = "hardware"
+
+    # ---- 0.3.0 attribute surface --------------------------------------------------------------------
+    @property
+    def release_year(self) -> int | None:
+        c = self._e.values.get("release_year")
+        return int(c.value) if c else None
+
+    @property
+    def headline_precision(self) -> str:
+        return self._e.attrs.get("headline_precision", "fp16")
+
+    @property
+    def compute(self) -> SimpleNamespace:
+        vals = self._e.values
+        prec = {f[5:]: _q(c) for f, c in vals.items() if f.startswith("peak.")}
+        head = vals.get(f"peak.{self.headline_precision}")
+        sm = vals.get("sm_count")
+        return SimpleNamespace(peak_flops=_q(head), precision_flops=prec, sm_count=int(sm.value) if sm else None)
+
+    @property
+    def memory(self) -> SimpleNamespace:
+        v = self.value
+        return SimpleNamespace(capacity=v("memory.capacity"), bandwidth=v("memory.bandwidth"),
+                               sram_capacity=v("sram.capacity"), sram_bandwidth=v("sram.bandwidth"),
+                               flash_capacity=v("flash.capacity"), flash_bandwidth=v("flash.bandwidth"),
+                               l2_cache=v("l2.capacity"))
+
+    def _link(self, prefix: str, name_attr: str) -> SimpleNamespace | None:
+        c = self._e.values.get(f"{prefix}.bandwidth")
+        if c is None:
+            return None
+        return SimpleNamespace(name=self._e.attrs.get(name_attr, prefix), bandwidth=_q(c), direction=c.direction,
+                               bandwidth_per_direction=_q_per_direction(c))
+
+    @property
+    def interconnect(self) -> SimpleNamespace | None:
+        return self._link("host_link", "host_link_name")
+
+    @property
+    def nvlink(self) -> SimpleNamespace | None:
+        return self._link("scaleup_link", "scaleup_link_name")
+
+    @property
+    def storage(self) -> SimpleNamespace | None:
+        if "storage.capacity" not in self._e.values and "storage.bandwidth" not in self._e.values:
+            return None
+        return SimpleNamespace(capacity=self.value("storage.capacity"), bandwidth=self.value("storage.bandwidth"))
+
+    @property
+    def tdp(self) -> Any:
+        return self.value("tdp")
+
+    @property
+    def unit_cost(self) -> Any:
+        return self.value("unit_cost")
+
+    @property
+    def dispatch_tax(self) -> Any:
+        return self.value("dispatch_tax")
+
+    @property
+    def embodied_carbon_kg(self) -> float | None:
+        return self._e.si("embodied_carbon")
+
+    @property
+    def accelerator_count(self) -> int:
+        c = self._e.values.get("accelerator_count")
+        return int(c.value) if c else 1
+
+    def precisions(self) -> list[str]:
+        return sorted(f[5:] for f in self._e.values if f.startswith("peak.") and not f.endswith("_sparse"))
+
+    def peak_constant(self, precision: str) -> Constant:
+        """The catalogued dense peak for ``precision`` (fp16/bf16 serve each other); else an InputError."""
+        vals = self._e.values
+        c = vals.get(f"peak.{precision}")
+        if c is None and precision in TWIN_PRECISION:
+            c = vals.get(f"peak.{TWIN_PRECISION[precision]}")
+        if c is None:
+            have = ", ".join(self.precisions()) or "none"
+            raise InputError(f"{self.key} has no catalogued {precision} rate (catalogued: {have}); "
+                             f"choose one of those precisions")
+        return c
+
+    def ridge_point(self, precision: str = "fp16") -> float:
+        """Peak FLOP/s over memory bandwidth, in FLOP/byte."""
+        vals = self._e.values
+        bw = vals.get("memory.bandwidth") or vals["sram.bandwidth"]
+        return self.peak_constant(precision).si / bw.si
+
+    def bind(self, precision: str, knobs: Entity) -> tuple[dict[str, float], dict[str, str]]:
+        """SI inputs of the roofline for this device at ``precision`` and where each came from (cached)."""
+        hit = self._bind_cache.get(precision)
+        if hit is not None:
+            return hit
+        vals = self._e.values
+        peak = self.peak_constant(precision)
+        v: dict[str, float] = {"R_peak": peak.si}
+        r: dict[str, str] = {"R_peak": "const:" + peak.id}
+
+        def take(sym: str, fld: str, absent: float = 0.0) -> None:
+            c = vals.get(fld)
+            if c is None:
+                v[sym], r[sym] = absent, f"absent:{self.key}.{fld}"
+            else:
+                v[sym], r[sym] = c.si, "const:" + c.id
+
+        # A device whose only memory is on-chip SRAM (wafer-scale and dataflow parts) holds and streams
+        # its weights from that SRAM: it is the device's main memory.
+        tier = "memory" if "memory.capacity" in vals else "sram"
+        if f"{tier}.capacity" not in vals or f"{tier}.bandwidth" not in vals:
+            raise InputError(f"{self.key} has no catalogued memory capacity and bandwidth")
+        take("C_mem", f"{tier}.capacity")
+        take("BW_mem", f"{tier}.bandwidth")
+        take("C_sram", "sram.capacity")
+        take("BW_sram", "sram.bandwidth")
+        take("BW_flash", "flash.bandwidth")
+        take("P_tdp", "tdp")
+        host = vals.get("host_link.bandwidth")
+        if host is None:
+            c = knobs.values["offload_bandwidth"]
+            v["BW_host"], r["BW_host"] = c.si, "const:" + c.id
+        elif host.direction == "bidirectional_total":
+            v["BW_host"], r["BW_host"] = host.si / 2, "half:" + host.id
+        else:
+            v["BW_host"], r["BW_host"] = host.si, "const:" + host.id
+        disp = vals.get("dispatch_tax") or knobs.values["dispatch_tax"]
+        v["tau_disp"], r["tau_disp"] = disp.si, "const:" + disp.id
+        self._bind_cache[precision] = (v, r)
+        return v, r
+
+
+class Workload(_CatalogObject):
+    """A model of the Model Zoo (``Models.Language.Llama3_8B``)."""
+
+    kind = "model"
+
+    @property
+    def workload(self) -> str:
+        return self._e.attrs.get("workload", "")
+
+    @property
+    def flops_basis(self) -> str:
+        return self._e.attrs.get("flops_basis", "")
+
+    def _int(self, fld: str) -> int | None:
+        c = self._e.values.get(fld)
+        return int(c.value) if c else None
+
+    @property
+    def parameters(self) -> Any:
+        c = self._e.values.get("params")
+        if c is None:
+            return None
+        from .units import Q_
+
+        return Q_(c.si, "param")
+
+    @property
+    def active_parameters(self) -> Any:
+        c = self._e.values.get("params.active")
+        if c is None:
+            return None
+        from .units import Q_
+
+        return Q_(c.si, "param")
+
+    @property
+    def inference_flops(self) -> Any:
+        return self.value("flops.inference")
+
+    @property
+    def model_size(self) -> Any:
+        return self.value("model_size")
+
+    layers = property(lambda self: self._int("layers"))
+    hidden_dim = property(lambda self: self._int("hidden"))
+    heads = property(lambda self: self._int("heads"))
+    kv_heads = property(lambda self: self._int("kv_heads"))
+    head_dim = property(lambda self: self._int("head_dim"))
+    ffn_dim = property(lambda self: self._int("ffn"))
+    vocab_size = property(lambda self: self._int("vocab"))
+    experts = property(lambda self: self._int("experts"))
+    active_experts_per_token = property(lambda self: self._int("experts.active"))
+    kv_latent_dim = property(lambda self: self._int("mla.kv_rank"))
+    rope_dim = property(lambda self: self._int("mla.rope_dim"))
+    state_size = property(lambda self: self._int("ssm.state"))
+
+    def si(self, fld: str) -> float | None:
+        return self._e.si(fld)
+
+    def ref(self, fld: str) -> str:
+        c = self._e.values.get(fld)
+        return "const:" + c.id if c else f"absent:{self.key}.{fld}"

@@ -1,0 +1,196 @@
+"""Compare our resolvers with mlsysim 0.3.0's recorded outputs (tests/data/mlsysim_0_3_0/*.json).
+
+Two catalogues are compared against 0.3.0:
+
+* ``overlay`` — our walls evaluated on 0.3.0's *effective input values* (``overlay.json``): any difference left
+  is a difference of **model**, and must be covered by a declared model deviation (``docs/deviations.toml``);
+* ``default`` — our walls on our cited catalogue: differences are data (declared per constant) or model.
+
+Used by ``tests/test_parity.py`` and by ``tools/parity/report.py``. Reads only committed data: mlsysim itself
+is never imported here.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, catalog, with_overrides
+from .errors import MlsysimError
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "mlsysim_0_3_0"
+REL = 1e-6
+
+
+@lru_cache(maxsize=4)
+def load(name: str) -> dict[str, Any]:
+    return json.loads((DATA / name).read_text())
+
+
+@lru_cache(maxsize=1)
+def overlay_catalog() -> Catalog:
+    ov = load("overlay.json")
+    return with_overrides(catalog(), ov["overrides"], bibkey="mlsysim2026registry",
+                          locator="mlsysim 0.3.0 effective registry value (tests/data/mlsysim_0_3_0/overlay.json)",
+                          note="parity overlay: the value mlsysim 0.3.0 uses, for comparing models only")
+
+
+class _Objects:
+    """Hardware/model objects built over one catalogue (default or overlay)."""
+
+    def __init__(self, cat: Catalog):
+        from .objects import HardwareNode, Workload
+
+        self.hw = {e.key: HardwareNode(e, cat) for e in cat.of_kind("hardware")}
+        self.models = {e.key: Workload(e, cat) for e in cat.of_kind("model")}
+
+    def resolve(self, path: str) -> Any:
+        key = path.rsplit(".", 1)[1]
+        if path.startswith("Hardware."):
+            return self.hw[key]
+        return self.models[key]
+
+
+@lru_cache(maxsize=2)
+def objects(which: str) -> _Objects:
+    return _Objects(overlay_catalog() if which == "overlay" else catalog())
+
+
+def close(a: Any, b: Any, rel: float = REL) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
+        return a == b
+    a, b = float(a), float(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-15)
+
+
+@dataclass
+class Outcome:
+    case_id: int
+    resolver: str
+    ok: bool
+    mismatches: dict[str, tuple[Any, Any]]
+    error: str = ""
+
+
+def _si(q: Any, unit: str) -> float | None:
+    return None if q is None else float(q.m_as(unit))
+
+
+ENGINE_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "latency_s": ("latency", lambda p: _si(p.latency, "s")),
+    "latency_compute_s": ("latency_compute", lambda p: _si(p.latency_compute, "s")),
+    "latency_memory_s": ("latency_memory", lambda p: _si(p.latency_memory, "s")),
+    "latency_overhead_s": ("latency_overhead", lambda p: _si(p.latency_overhead, "s")),
+    "throughput_per_s": ("throughput", lambda p: _si(p.throughput, "1/s")),
+    "arithmetic_intensity_flop_per_byte": ("arithmetic_intensity", lambda p: _si(p.arithmetic_intensity, "FLOP/B")),
+    "energy_j": ("energy", lambda p: _si(p.energy, "J")),
+    "memory_footprint_bytes": ("memory_footprint", lambda p: _si(p.memory_footprint, "B")),
+    "peak_flops_actual_flop_per_s": ("peak_flops_actual", lambda p: _si(p.peak_flops_actual, "FLOP/s")),
+    "peak_bw_actual_bytes_per_s": ("peak_bw_actual", lambda p: _si(p.peak_bw_actual, "B/s")),
+    "mfu": ("mfu", lambda p: p.mfu),
+    "hfu": ("hfu", lambda p: p.hfu),
+    "feasible": ("feasible", lambda p: p.feasible),
+    "bottleneck": ("bottleneck", lambda p: p.bottleneck),
+    "overhead_dominated": ("overhead_dominated", lambda p: p.overhead_dominated),
+    "offload_spill_bytes": ("offload_spill_bytes", lambda p: _si(p.offload_spill_bytes, "B")),
+}
+
+SERVING_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "ttft_s": lambda r: _si(r.ttft, "s"),
+    "itl_s": lambda r: _si(r.itl, "s"),
+    "kv_cache_size_bytes": lambda r: _si(r.kv_cache_size, "B"),
+    "model_weights_size_bytes": lambda r: _si(r.model_weights_size, "B"),
+    "total_memory_required_bytes": lambda r: _si(r.total_memory_required, "B"),
+    "memory_utilization": lambda r: r.memory_utilization,
+    "feasible": lambda r: r.feasible,
+    "prefill_chunks": lambda r: r.prefill_chunks,
+    "prompt_cache_hit_ratio": lambda r: r.prompt_cache_hit_ratio,
+    "prefill_chunk_time_s": lambda r: _si(r.prefill_chunk_time, "s"),
+}
+
+TRAINING_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "total_memory_bytes": lambda r: _si(r.total_memory, "B"),
+    "weights_bytes": lambda r: _si(r.weights, "B"),
+    "gradients_bytes": lambda r: _si(r.gradients, "B"),
+    "optimizer_state_bytes": lambda r: _si(r.optimizer_state, "B"),
+    "activations_bytes": lambda r: _si(r.activations, "B"),
+    "communication_buffers_bytes": lambda r: _si(r.communication_buffers, "B"),
+    "memory_utilization": lambda r: r.memory_utilization,
+    "feasible": lambda r: r.feasible,
+}
+
+
+def _compare(expected: dict[str, Any], fields: dict[str, Callable[[Any], Any]], got: Any) -> dict[str, tuple[Any, Any]]:
+    bad = {}
+    for key, fn in fields.items():
+        if key not in expected:
+            continue
+        mine = fn(got)
+        if not close(mine, expected[key]):
+            bad[key] = (expected[key], mine)
+    return bad
+
+
+def engine_cases(which: str = "overlay") -> Iterator[Outcome]:
+    from .engine import Engine
+
+    objs = objects(which)
+    for case in load("parity_engine.json")["cases"]:
+        kw = dict(case["inputs"])
+        exp = case.get("result")
+        if exp is None or "error" in case:
+            continue
+        kw["model"] = objs.resolve(kw["model"])
+        kw["hardware"] = objs.resolve(kw["hardware"])
+        kw.pop("raise_errors", None)
+        try:
+            p = Engine.solve(**kw)
+        except MlsysimError as exc:
+            yield Outcome(case["id"], "Engine.solve", False, {}, f"{type(exc).__name__}: {exc}")
+            continue
+        fields = {k: v[1] for k, v in ENGINE_FIELDS.items()}
+        bad = _compare(exp, fields, p)
+        yield Outcome(case["id"], "Engine.solve", not bad, bad)
+
+
+def resolver_cases(which: str = "overlay", resolvers: tuple[str, ...] = ("ServingModel", "TrainingMemoryModel",
+                                                                            "SingleNodeModel")) -> Iterator[Outcome]:
+    from .resolvers.node import SingleNodeModel
+    from .resolvers.serving import ServingModel
+    from .resolvers.training import TrainingMemoryModel
+
+    objs = objects(which)
+    table = {"ServingModel": (ServingModel, SERVING_FIELDS), "TrainingMemoryModel": (TrainingMemoryModel, TRAINING_FIELDS),
+             "SingleNodeModel": (SingleNodeModel, {k: v[1] for k, v in ENGINE_FIELDS.items()})}
+    for case in load("parity_node_resolvers.json")["cases"]:
+        name = case["resolver"]
+        if name not in resolvers or name not in table or case.get("result") is None:
+            continue
+        cls, fields = table[name]
+        kw = {}
+        for k, v in case["kwargs"].items():
+            if isinstance(v, str) and v.startswith(("Models.", "Hardware.")):
+                v = objs.resolve(v)
+            elif isinstance(v, dict) and "value_si" in v:
+                from .units import Q_
+
+                v = Q_(v["value_si"], v["si_unit"].replace("byte", "B"))
+            kw[k] = v
+        try:
+            got = cls().solve(**kw)
+        except MlsysimError as exc:
+            yield Outcome(case["id"], name, False, {}, f"{type(exc).__name__}: {exc}")
+            continue
+        except TypeError as exc:
+            yield Outcome(case["id"], name, False, {}, f"TypeError: {exc}")
+            continue
+        bad = _compare(case["result"], fields, got)
+        yield Outcome(case["id"], name, not bad, bad)

@@ -1,0 +1,129 @@
+"""Registries with MLSys·im 0.3.0's categories and keys, plus flat aliases.
+
+``Hardware.Cloud.H100`` and ``Hardware.H100`` are the same object; ``Models.Vision.ResNet50`` and
+``Models.ResNet50`` likewise. Each registry has ``.list()`` and answers an unknown key with a did-you-mean
+error. Objects are built from the catalogue on first access; nothing here imports SymPy or pint.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog import catalog
+from .errors import UnknownKeyError
+
+
+class Category:
+    """One category of a registry (``Hardware.Cloud``): attribute access by key, ``.list()``, iteration."""
+
+    def __init__(self, registry: Registry, name: str):
+        self._registry = registry
+        self._name = name
+
+    def _items(self) -> dict[str, Any]:
+        return self._registry._by_category().get(self._name, {})
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        items = self._items()
+        if key in items:
+            return items[key]
+        raise UnknownKeyError(f"{self._registry._label}.{self._name} key", key, items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__getattr__(key)
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._items())
+
+    def __iter__(self):
+        return iter(self._items().values())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def list(self) -> list[str]:
+        return sorted(self._items())
+
+    def __repr__(self) -> str:
+        return f"<{self._registry._label}.{self._name}: {len(self)} entries>"
+
+
+class Registry:
+    """A registry over one catalogue kind, organised by 0.3.0's categories."""
+
+    def __init__(self, label: str, kind: str, factory: type, categories: tuple[str, ...]):
+        self._label = label
+        self._kind = kind
+        self._factory = factory
+        self._categories = categories
+        self._cache: dict[str, dict[str, Any]] | None = None
+        for c in categories:
+            object.__setattr__(self, c, Category(self, c))
+
+    def _by_category(self) -> dict[str, dict[str, Any]]:
+        if self._cache is None:
+            cat = catalog()
+            out: dict[str, dict[str, Any]] = {c: {} for c in self._categories}
+            for ent in cat.of_kind(self._kind):
+                out.setdefault(ent.category or "", {})[ent.key] = self._factory(ent, cat)
+            self._cache = out
+        return self._cache
+
+    def _flat(self) -> dict[str, Any]:
+        return {k: v for items in self._by_category().values() for k, v in items.items()}
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        flat = self._flat()
+        if key in flat:
+            return flat[key]
+        raise UnknownKeyError(f"{self._label} key", key, list(flat) + list(self._categories))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.get(key)
+
+    def get(self, key: str) -> Any:
+        """Look up by key (case-insensitive fallback), by ``Category.Key``, or raise with a suggestion."""
+        flat = self._flat()
+        if key in flat:
+            return flat[key]
+        if "." in key:
+            cat, _, k = key.rpartition(".")
+            cat = cat.split(".")[-1]
+            if cat in self._categories:
+                return getattr(getattr(self, cat), k)
+        lower = {k.lower(): v for k, v in flat.items()}
+        if key.lower() in lower:
+            return lower[key.lower()]
+        raise UnknownKeyError(f"{self._label.lower()}", key, flat)
+
+    def list(self) -> list[str]:
+        return sorted(self._flat())
+
+    def __iter__(self):
+        return iter(self._flat().values())
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(self._flat()) | set(self._categories))
+
+    def __repr__(self) -> str:
+        return f"<{self._label}: {', '.join(self._categories)}>"
+
+
+def _hardware_registry() -> Registry:
+    from .objects import HardwareNode
+
+    return Registry("Hardware", "hardware", HardwareNode, ("Cloud", "Workstation", "Edge", "Mobile", "Tiny"))
+
+
+def _models_registry() -> Registry:
+    from .objects import Workload
+
+    return Registry("Models", "model", Workload,
+                    ("Language", "Vision", "Tiny", "Recommendation", "StateSpace", "GenerativeVision", "Embodied"))
+
+
+Hardware = _hardware_registry()
+Models = _models_registry()

@@ -1,0 +1,1 @@
+"""MLSys·im-compatible resolvers: thin facades that bind a scenario, evaluate the walls, package a result."""

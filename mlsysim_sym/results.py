@@ -1,0 +1,111 @@
+"""Result views with MLSys·im 0.3.0's field names over an evaluated :class:`~mlsysim_sym.evaluate.Result`.
+
+Fields are declared as ``attribute -> (symbol, unit)``; a field is a pint Quantity built on access (so the
+evaluation itself stays on floats). Every view also carries ``.trace``, ``.sources``, ``.stamp``,
+``.explain()``, ``to_dict()`` and notebook representations.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from .evaluate import Result
+
+
+class ResultView:
+    """Base of every resolver result. ``_FIELDS``: attribute -> (symbol, display unit or "" for a float)."""
+
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {}
+    _EXTRA: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, result: Result, **extra: Any):
+        object.__setattr__(self, "_result", result)
+        object.__setattr__(self, "_extra", extra)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        extra = self._extra
+        if name in extra:
+            return extra[name]
+        spec = self._FIELDS.get(name)
+        if spec is None:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+        sym, unit = spec
+        value = self._result.values[sym]
+        if unit == "":
+            return float(value) if not isinstance(value, bool) else value
+        if unit == "bool":
+            return bool(value)
+        return self._result.quantity(sym, unit)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(self._FIELDS) | set(self._extra) | {"trace", "sources", "stamp", "explain", "to_dict"})
+
+    # ---- provenance -------------------------------------------------------------------------------------
+    @property
+    def result(self) -> Result:
+        return self._result
+
+    @property
+    def trace(self) -> Any:
+        return self._result.trace
+
+    @property
+    def sources(self) -> list[Any]:
+        return self._result.sources
+
+    @property
+    def stamp(self) -> dict[str, str]:
+        return self._result.stamp
+
+    def explain(self) -> str:
+        return self._result.explain()
+
+    # ---- export ----------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as ``{"value", "unit"}`` (numbers) or plain JSON values; non-finite numbers as strings."""
+        out: dict[str, Any] = {}
+        for name, (sym, unit) in self._FIELDS.items():
+            v = self._result.values.get(sym)
+            if unit in ("", "bool") or isinstance(v, bool):
+                out[name] = _json_number(v)
+            else:
+                q = self._result.quantity(sym, unit)
+                out[name] = {"value": _json_number(float(q.magnitude)), "unit": unit}
+        for name, v in self._extra.items():
+            if hasattr(v, "magnitude"):
+                out[name] = {"value": _json_number(float(v.magnitude)), "unit": f"{v.units:~P}"}
+            else:
+                out[name] = v
+        out["stamp"] = self.stamp
+        return out
+
+    def _repr_markdown_(self) -> str:
+        rows = ["| field | value |", "|---|---|"]
+        for name in self._FIELDS:
+            v = getattr(self, name)
+            rows.append(f"| {name} | {v:.6g~P} |" if hasattr(v, "magnitude") else f"| {name} | {v} |")
+        return "\n".join(rows) + "\n\n" + self.trace.to_markdown()
+
+    def _repr_latex_(self) -> str:
+        from .trace import to_latex  # noqa: F401  (imports sympy)
+
+        lines = [f"{n.lhs} &= {n.latex} = {n.shown}" for n in self.trace.nodes]
+        return "$$\\begin{aligned}" + r"\\ ".join(lines) + "\\end{aligned}$$"
+
+    def __repr__(self) -> str:
+        parts = []
+        for name in list(self._FIELDS)[:6]:
+            v = getattr(self, name)
+            parts.append(f"{name}={v:.4g~P}" if hasattr(v, "magnitude") else f"{name}={v!r}")
+        return f"{type(self).__name__}({', '.join(parts)}, ...)"
+
+
+def _json_number(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v

@@ -1,0 +1,106 @@
+"""NODE walls 4 (Serving): prefill (TTFT), decode (ITL), KV cache, speculative decoding.
+
+Curation log:
+
+* Prefill FLOPs are ``2·P_act`` per new token (active parameters: a mixture of experts runs only its routed
+  experts; mlsysim 0.3.0 charges all parameters, a declared deviation) for the weights plus attention ``4·L·H·d·S`` per new token (QKᵀ and
+  AV, 2 FLOP per multiply-accumulate each; Hoffmann et al. 2022 App. F). Every new token attends to the full
+  final context S (no causal halving), as in mlsysim 0.3.0; tokens in a cached prefix are not recomputed.
+* Decode is memory-bound by construction: each generated token streams all weights plus the KV cache once
+  (Pope et al. 2022 §3.1), plus the per-layer framework tax. Compute during decode is ignored.
+* KV cache per token is ``2·L·H_kv·d`` elements for MHA/GQA (Ainslie et al. 2023) and ``L·(d_c + d_rope)``
+  for multi-head latent attention (DeepSeek-AI 2024 §2.1.2), at the serving precision.
+* Speculative decoding: a draft proposes γ tokens (γ memory-bound draft steps) and the target verifies them in
+  one pass; the expected tokens per pass is ``(1 − α^{γ+1})/(1 − α)`` (Leviathan et al. 2023, Eq. 1).
+* Disaggregated serving ships the KV cache from the prefill to the decode pool once, over a link of the
+  catalogued bandwidth; decode then runs on the decode device.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .base import (Cite, Equation, Wall, coefficient, register_computation, register_equations,
+                   register_wall, symbols)
+from .node import EQ_R_EFF, EQ_W, c_fwd
+
+HOFFMANN = Cite("hoffmann2022training", "Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each")
+KAPLAN_FWD = Cite("kaplan2020scaling", "§2.1, Table 1: forward pass ≈ 2N FLOPs per token")
+POPE = Cite("pope2022efficiently", "§3.1: decode is memory-bound, each step loads all weights and the KV cache")
+GQA = Cite("ainslie2023gqa", "§2: grouped-query attention keeps H_kv < H key/value heads")
+MLA = Cite("deepseekai2024v2", "§2.1.2: MLA caches a d_c latent plus a d_h^R decoupled RoPE key per token per layer")
+LEVIATHAN = Cite("leviathan2023fast", "§3.1, Eq. 1: expected tokens per iteration (1 − α^{γ+1})/(1 − α)")
+VLLM = Cite("kwon2023efficient", "§2.3 and §4: KV cache size per token and its management")
+SARATHI = Cite("agrawal2023sarathi", "§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes")
+
+
+(S, B, P, P_act, W, N_L, H, d_head, H_kv, r_kv, d_rope, m_mla, b_w, k_tok, KV, c_pre, n_new, F_pre, R_eff, T_pre, q_chunk,
+ n_chunks, q_max, T_chunk, tau_disp, m_disagg, BW_xfer, TTFT, BW_mem, tau_layer, ITL0, m_spec, alpha_acc, gamma_spec,
+ P_d, W_d, k_tok_d, t_draft, E_tok, ITL, M_serve, C_mem, U_mem, feasible_serve, hit_ratio) = symbols(
+    "S B P P_act W N_L H d_head H_kv r_kv d_rope m_mla b_w k_tok KV c_pre n_new F_pre R_eff T_pre q_chunk n_chunks q_max "
+    "T_chunk tau_disp m_disagg BW_xfer TTFT BW_mem tau_layer ITL0 m_spec alpha_acc gamma_spec P_d W_d k_tok_d "
+    "t_draft E_tok ITL M_serve C_mem U_mem feasible_serve hit_ratio")
+
+c_attn = coefficient("c_attn", 4, "FLOP", "Attention FLOPs per layer·head·dim per token pair (QKᵀ and AV)", HOFFMANN)
+c_kv = coefficient("c_kv", 2, "", "Cached tensors per layer and head: one key and one value", VLLM)
+
+chunking = sp.StrictGreaterThan(q_chunk, 0)
+
+EQ_N_NEW = Equation("serve.new_tokens", "n_new", sp.Max(1, S - c_pre), "Prompt tokens to prefill (cache hits skipped)")
+EQ_F_PRE = Equation("serve.prefill_flops", "F_pre",
+                    c_fwd * P_act * n_new * B + c_attn * N_L * H * d_head * n_new * S * B,
+                    "Prefill FLOPs: weights plus attention over the full context", (KAPLAN_FWD, HOFFMANN))
+EQ_T_PRE = Equation("serve.prefill_time", "T_pre", F_pre / R_eff, "Prefill compute time (compute wall)")
+EQ_N_CHUNKS = Equation("serve.chunks", "n_chunks",
+                       sp.Piecewise((sp.Max(1, sp.ceiling(n_new / q_chunk)), chunking), (1, True)),
+                       "Prefill chunks", (SARATHI,), regimes=("chunked", "whole prompt"))
+EQ_Q_MAX = Equation("serve.largest_chunk", "q_max", sp.Piecewise((sp.Min(q_chunk, n_new), chunking), (n_new, True)),
+                    "Tokens in the largest chunk", (SARATHI,), regimes=("chunked", "whole prompt"))
+EQ_T_CHUNK = Equation("serve.chunk_time", "T_chunk",
+                      (c_fwd * P_act * q_max * B + c_attn * N_L * H * d_head * q_max * S * B) / R_eff + tau_disp,
+                      "Largest chunk's time: how long one chunk stalls decode", (SARATHI,))
+EQ_K_TOK = Equation("serve.kv_per_token", "k_tok",
+                    sp.Piecewise((N_L * (r_kv + d_rope) * b_w, sp.StrictGreaterThan(m_mla, 0)),
+                                 (c_kv * N_L * H_kv * d_head * b_w, True)),
+                    "KV-cache bytes per token", (VLLM, GQA, MLA), regimes=("MLA latent", "MHA/GQA keys and values"))
+EQ_KV = Equation("serve.kv_cache", "KV", k_tok * S * B, "KV-cache bytes for the batch at context S", (VLLM,))
+EQ_TTFT = Equation("serve.ttft", "TTFT",
+                   sp.Piecewise((T_pre + tau_disp * n_chunks + KV / BW_xfer, sp.StrictGreaterThan(m_disagg, 0)),
+                                (T_pre + tau_disp * n_chunks, True)),
+                   "Time to first token: prefill, one dispatch per chunk, KV transfer if disaggregated",
+                   (POPE, SARATHI), regimes=("disaggregated", "colocated"))
+EQ_ITL0 = Equation("serve.decode_step", "ITL0", (W + KV) / BW_mem + N_L * tau_layer,
+                   "One decode step: stream weights and KV cache (memory wall) plus layer tax", (POPE,))
+EQ_W_D = Equation("serve.draft_weights", "W_d", P_d * b_w, "Draft weight bytes")
+EQ_T_DRAFT = Equation("serve.draft_step", "t_draft", (W_d + k_tok_d * S * B) / BW_mem,
+                      "One draft decode step (memory-bound, no layer tax)", (LEVIATHAN, POPE))
+EQ_E_TOK = Equation("serve.expected_tokens", "E_tok",
+                    sp.Piecewise((1 + gamma_spec, sp.GreaterThan(alpha_acc, 1)),
+                                 (1 + alpha_acc * (1 - alpha_acc**gamma_spec) / (1 - alpha_acc), True)),
+                    "Expected tokens per verification pass", (LEVIATHAN,), regimes=("every draft accepted", "geometric"))
+EQ_ITL = Equation("serve.itl", "ITL",
+                  sp.Piecewise(((gamma_spec * t_draft + ITL0) / E_tok, sp.StrictGreaterThan(m_spec, 0)), (ITL0, True)),
+                  "Inter-token latency", (POPE, LEVIATHAN), regimes=("speculative", "autoregressive"))
+EQ_M_SERVE = Equation("serve.memory", "M_serve", W + KV + m_spec * W_d,
+                      "Device memory: weights, KV cache, draft weights", (VLLM,))
+EQ_FEASIBLE = Equation("serve.feasible", "feasible_serve", sp.LessThan(M_serve, C_mem), "Serving fits in memory")
+EQ_U_MEM = Equation("serve.utilisation", "U_mem", M_serve / C_mem, "Memory utilisation")
+EQ_HIT = Equation("serve.cache_hit_ratio", "hit_ratio", c_pre / S, "Prompt-cache hit ratio")
+
+SERVING_EQUATIONS = (EQ_N_NEW, EQ_F_PRE, EQ_T_PRE, EQ_N_CHUNKS, EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV, EQ_TTFT,
+                     EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT)
+
+register_wall(Wall(
+    4, "Serving", "node", "ServingModel",
+    "An LLM answers no faster than its prefill compute (TTFT) and generates no faster than it can stream "
+    "weights and KV cache per token (ITL).",
+    SERVING_EQUATIONS, (POPE,),
+    monotonic=(("TTFT", "S", +1), ("TTFT", "R_peak", -1), ("ITL", "S", +1), ("ITL", "BW_mem", -1),
+               ("KV", "S", +1), ("KV", "B", +1), ("KV", "H_kv", +1)),
+    resolvers=("ServingModel", "ServingCapacityModel"),
+))
+register_computation("serve.kv", ["serve.kv_per_token", "serve.kv_cache"], "KV-cache size (calc_kv_cache_size)")
+register_computation(
+    "serve.step",
+    ["compute.r_eff", "memory.weights", *[e.id for e in SERVING_EQUATIONS]],
+    "ServingModel: prefill, decode, KV cache, speculative decoding, feasibility (wall 4)")
+del EQ_R_EFF, EQ_W, register_equations

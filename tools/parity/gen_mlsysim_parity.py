@@ -1,0 +1,979 @@
+"""Generate numeric parity reference data from the published ``mlsysim`` 0.3.0.
+
+mlsysim_sym must match mlsysim 0.3.0 numerically.  This script queries the
+reference package (never imported by mlsysim_sym itself) and writes its
+answers as JSON data under ``tests/data/mlsysim_0_3_0/``.  Only numbers,
+registry keys, argument names and solver outputs are recorded; no reference
+source code is copied.
+
+How to run (from the repository root)::
+
+    python3 -m venv /tmp/mlsysim_ref
+    /tmp/mlsysim_ref/bin/pip install "mlsysim[cli]==0.3.0"
+    /tmp/mlsysim_ref/bin/python tools/parity/gen_mlsysim_parity.py
+    # options: --out DIR    (default: tests/data/mlsysim_0_3_0 next to this repo)
+    #          --only NAME  (repeatable: registry, dumps, engine, resolvers, signatures)
+
+Conventions of every output file:
+
+* top level holds ``mlsysim_version`` and ``generated_by``;
+* keys are sorted, indent=1, and non-finite floats are written as the strings
+  ``"inf"``, ``"-inf"``, ``"nan"``;
+* every pint quantity is converted to SI base units (seconds, bytes -- not
+  bits --, FLOP, FLOP/s, bytes/s, joules, watts, kilograms; currency as USD;
+  parameter/token counts as ``count``).  In solver results the unit is named
+  by a key suffix (``latency_s``, ``memory_footprint_bytes``,
+  ``peak_flops_actual_flop_per_s`` ...); in registry dumps each quantity is an
+  object ``{"value_si", "si_unit", "orig_magnitude", "orig_unit"}``.
+* Engine / resolver case selection is deterministic (SHA-256 of the case key),
+  so reruns produce identical files.
+"""
+from __future__ import annotations
+
+import argparse
+import enum
+import hashlib
+import inspect
+import itertools
+import json
+import math
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import mlsysim
+from mlsysim import Engine, Hardware, Models, Systems, Infrastructure, Scenarios
+from mlsysim.core.registry import Registry
+from mlsysim.core.provenance import Provenance, Sourced
+from mlsysim.core.units import Q_, ureg, PRECISION_MAP
+from pydantic import BaseModel
+
+GENERATED_BY = "tools/parity/gen_mlsysim_parity.py"
+REF_VERSION = "0.3.0"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = REPO_ROOT / "tests" / "data" / "mlsysim_0_3_0"
+
+PintQuantity = ureg.Quantity
+
+# --------------------------------------------------------------------------
+# Generic helpers
+# --------------------------------------------------------------------------
+
+
+def pick(key: str, fraction: float) -> bool:
+    """Deterministic pseudo-random subsampling keyed on a string."""
+    h = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+    return h / 2.0**64 < fraction
+
+
+def fnum(x):
+    """JSON-safe float (non-finite -> string)."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+_UNIT_ABBR = {"second": "s", "meter": "m", "kilogram": "kg", "kelvin": "K",
+              "ampere": "A", "byte": "byte", "flop": "flop", "radian": "rad",
+              "candela": "cd", "mole": "mol"}
+_UNIT_ORDER = ["kg", "m", "s", "K", "A", "byte", "flop", "rad", "cd", "mol"]
+_FRIENDLY = {"kg*m^2/s^2": "J", "kg*m^2/s^3": "W", "kg*m^2/s^2/byte": "J/byte",
+             "kg*m^2/s^2/flop": "J/flop", "kg*m^2/s^3/byte": "W/byte",
+             "s^2/m^2": "kg/J", "m*s^2/kg": "m^3/J"}
+_CURRENCY = {"dollar", "USD", "EUR"}
+_COUNTS = {"count", "param", "Kparam", "Mparam", "Bparam", "Tparam",
+           "token", "Ktoken", "Mtoken", "Btoken"}
+
+SUFFIX = {"s": "s", "byte": "bytes", "byte/s": "bytes_per_s", "flop": "flop",
+          "flop/s": "flop_per_s", "flop/byte": "flop_per_byte", "J": "j",
+          "W": "w", "1/s": "per_s", "USD": "usd", "count": "count", "1": "",
+          "kg": "kg", "m": "m", "m^2": "m2", "J/byte": "j_per_byte",
+          "J/flop": "j_per_flop", "K": "k", "count/s": "count_per_s"}
+
+
+def si(q):
+    """Return (magnitude, unit_label) of a pint quantity in SI base units (bytes, not bits)."""
+    names = set(q.units._units)
+    b = q.to_base_units()
+    units = dict(b._units)
+    mag = float(b.magnitude)
+    if "bit" in units:
+        e = units.pop("bit")
+        units["byte"] = units.get("byte", 0) + e
+        mag = mag / (8.0 ** e)
+    num, den = [], []
+    for name, e in units.items():
+        ab = _UNIT_ABBR.get(name, name)
+        (num if e > 0 else den).append((ab, abs(e)))
+    order = lambda t: (_UNIT_ORDER.index(t[0]) if t[0] in _UNIT_ORDER else 99, t[0])
+
+    def fmt(parts):
+        return "*".join(a if e == 1 else f"{a}^{e:g}" for a, e in sorted(parts, key=order))
+
+    if not num and not den:
+        if names & _CURRENCY:
+            label = "USD"
+        elif names & _COUNTS:
+            label = "count"
+        else:
+            label = "1"
+    else:
+        label = (fmt(num) or "1") + ("/" + fmt(den) if den else "")
+        label = _FRIENDLY.get(label, label)
+        if label == "1/s" and names & _COUNTS:
+            label = "count/s"
+    return mag, label
+
+
+def qdump(q):
+    """Registry-dump representation of a quantity."""
+    out = {"orig_magnitude": fnum(q.magnitude), "orig_unit": str(q.units)}
+    try:
+        v, u = si(q)
+        out["value_si"] = fnum(v)
+        out["si_unit"] = u
+    except Exception as e:  # offset units etc.
+        out["si_error"] = f"{type(e).__name__}: {e}"
+    return out
+
+
+def prov_dump(p: Provenance):
+    # Citation identifiers only (kind/ref/url/verified/id); no prose notes.
+    return {"kind": p.kind.value, "ref": p.ref, "url": p.url, "verified": p.verified, "id": p.id}
+
+
+# Registry path index (object id -> "Hardware.Cloud.H100")
+REG_PATH: dict[int, str] = {}
+REG_OBJ: dict[str, object] = {}
+
+PRIMARY_REGISTRIES = [("Hardware", Hardware), ("Models", Models), ("Systems", Systems),
+                      ("Infrastructure", Infrastructure)]
+
+
+def registry_children(cls):
+    """Attribute names Registry.list() would visit (plus excluded ones flagged)."""
+    out = []
+    for name in dir(cls):
+        if name.startswith("_") or name == "list":
+            continue
+        out.append(name)
+    return out
+
+
+def index_registry(cls, path):
+    for name in registry_children(cls):
+        obj = getattr(cls, name)
+        p = f"{path}.{name}"
+        if isinstance(obj, type) and issubclass(obj, Registry):
+            if id(obj) in REG_PATH:
+                continue  # alias of an already indexed category
+            REG_PATH[id(obj)] = p
+            index_registry(obj, p)
+        elif not callable(obj) or isinstance(obj, BaseModel):
+            if id(obj) not in REG_PATH:
+                REG_PATH[id(obj)] = p
+            REG_OBJ[p] = obj
+
+
+def build_index():
+    for top, cls in PRIMARY_REGISTRIES:
+        REG_PATH[id(cls)] = top
+        index_registry(cls, top)
+
+
+def public_properties(obj):
+    """Names of @property attributes defined on obj's class below pydantic BaseModel."""
+    names = []
+    for klass in type(obj).__mro__:
+        if klass in (BaseModel, object) or klass.__module__.startswith("pydantic"):
+            continue
+        for n, v in vars(klass).items():
+            if isinstance(v, property) and not n.startswith("_") and n not in names:
+                names.append(n)
+    return sorted(names)
+
+
+def dump_obj(obj, top=True, depth=0):
+    """Generic, JSON-safe dump of registry objects (fields + derived properties)."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, Sourced):
+        return {"sourced_value": fnum(obj), "name": obj.name, "provenance": prov_dump(obj.provenance)}
+    if isinstance(obj, int):
+        return obj
+    if isinstance(obj, float):
+        return fnum(obj)
+    if isinstance(obj, PintQuantity):
+        d = qdump(obj)
+        prov = getattr(obj, "provenance", None)
+        if isinstance(prov, Provenance):
+            d["provenance"] = prov_dump(prov)
+            d["name"] = getattr(obj, "name", "")
+        return d
+    if isinstance(obj, Provenance):
+        return prov_dump(obj)
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, dict):
+        return {str(k): dump_obj(v, False, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [dump_obj(v, False, depth + 1) for v in obj]
+    if isinstance(obj, BaseModel):
+        out = {"__class__": type(obj).__name__}
+        if not top and id(obj) in REG_PATH:
+            out["__ref__"] = REG_PATH[id(obj)]
+        for name in type(obj).model_fields:
+            v = getattr(obj, name)
+            if name == "metadata" and v is not None:
+                out[name] = {"provenance": prov_dump(v.provenance) if v.provenance else None,
+                             "last_verified": v.last_verified, "version": v.version}
+                continue
+            out[name] = dump_obj(v, False, depth + 1)
+        derived = {}
+        for pn in public_properties(obj):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    pv = getattr(obj, pn)
+                if isinstance(pv, BaseModel) or callable(pv):
+                    continue
+                derived[pn] = dump_obj(pv, False, depth + 1)
+            except Exception as e:
+                derived[pn] = {"error": {"type": type(e).__name__, "message": str(e)}}
+        if derived:
+            out["__derived__"] = derived
+        return out
+    if isinstance(obj, type):
+        return {"__type__": obj.__name__}
+    return {"__repr__": repr(obj)[:200], "__pytype__": type(obj).__name__}
+
+
+def write_json(out_dir: Path, name: str, payload: dict):
+    payload = dict(payload)
+    payload["mlsysim_version"] = REF_VERSION
+    payload["generated_by"] = GENERATED_BY
+    path = out_dir / name
+    text = json.dumps(payload, sort_keys=True, indent=1, allow_nan=False)
+    path.write_text(text + "\n")
+    print(f"  wrote {path} ({len(text) / 1e6:.2f} MB)", flush=True)
+
+
+# --------------------------------------------------------------------------
+# Result serialisation (unit named in the key)
+# --------------------------------------------------------------------------
+
+NULL_HINTS = {  # unit of optional quantity fields when they are None
+    "offload_spill_bytes": "byte", "offload_effective_bw": "byte/s",
+    "prefill_chunk_time": "s", "decode_stall_bound": "s", "all_to_all_latency": "s",
+}
+
+
+def keyed(name, unit):
+    suf = SUFFIX.get(unit)
+    if suf is None:
+        return None
+    if suf == "" or name.endswith("_" + suf) or name == suf:
+        return name
+    return f"{name}_{suf}"
+
+
+def ser_value(v):
+    if isinstance(v, PintQuantity):
+        val, unit = si(v)
+        return {"value_si": fnum(val), "si_unit": unit}
+    if isinstance(v, BaseModel):
+        return ser_result(v)
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            put(out, str(k), x)
+        return out
+    if isinstance(v, (list, tuple, set)):
+        return [ser_value(x) for x in v]
+    if isinstance(v, enum.Enum):
+        return v.value
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        return fnum(v)
+    if hasattr(v, "item"):  # numpy scalar
+        return ser_value(v.item())
+    return repr(v)
+
+
+def put(out, name, v):
+    if isinstance(v, PintQuantity):
+        val, unit = si(v)
+        k = keyed(name, unit)
+        if k is None:
+            out[name] = {"value_si": fnum(val), "si_unit": unit}
+        else:
+            out[k] = fnum(val)
+    elif v is None and name in NULL_HINTS:
+        out[keyed(name, NULL_HINTS[name])] = None
+    else:
+        out[name] = ser_value(v)
+
+
+def ser_result(res):
+    out = {"__class__": type(res).__name__}
+    for name in type(res).model_fields:
+        put(out, name, getattr(res, name))
+    return out
+
+
+def ser_kwargs(kwargs):
+    out = {}
+    for k, v in kwargs.items():
+        if isinstance(v, BaseModel) and id(v) in REG_PATH:
+            out[k] = REG_PATH[id(v)]
+        elif isinstance(v, BaseModel) and id(v) in CUSTOM_OBJ:
+            out[k] = CUSTOM_OBJ[id(v)]
+        elif isinstance(v, PintQuantity):
+            val, unit = si(v)
+            out[k] = {"quantity": f"{v.magnitude:g} {v.units:~}", "value_si": fnum(val), "si_unit": unit}
+        else:
+            out[k] = ser_value(v)
+    return out
+
+
+def run_case(fn, kwargs):
+    """Call fn(**kwargs); return dict with result or error, and warnings."""
+    rec = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            res = fn(**kwargs)
+            rec["result"] = ser_result(res) if isinstance(res, BaseModel) else ser_value(res)
+        except Exception as e:
+            rec["error"] = {"type": type(e).__name__, "message": str(e)}
+    rec["warnings"] = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
+    return rec
+
+
+CUSTOM_OBJ: dict[int, dict] = {}
+
+# --------------------------------------------------------------------------
+# a. registry keys
+# --------------------------------------------------------------------------
+
+
+def gen_registry_keys():
+    cats = {}
+    aliases = {}
+    leaves = {}
+    seen = {}
+
+    def walk(cls, path):
+        seen[id(cls)] = path
+        keys, types, subcats, excluded = [], {}, [], []
+        excl = getattr(cls, "__registry_list_exclude__", frozenset())
+        for name in registry_children(cls):
+            obj = getattr(cls, name)
+            p = f"{path}.{name}"
+            if isinstance(obj, type) and issubclass(obj, Registry):
+                if id(obj) in seen:
+                    aliases[p] = seen[id(obj)]
+                    continue
+                subcats.append(name)
+                if name in excl:
+                    excluded.append(name)
+                walk(obj, p)
+            elif callable(obj) and not isinstance(obj, (BaseModel, PintQuantity)):
+                continue
+            else:
+                keys.append(name)
+                types[name] = type(obj).__name__
+        try:
+            n_list = len(cls.list())
+        except Exception as e:
+            n_list = f"error: {type(e).__name__}"
+        cats[path] = {"keys": keys, "count": len(keys), "entry_types": types,
+                      "subcategories": subcats, "excluded_from_list": excluded,
+                      "registry_list_len": n_list}
+
+    for top, cls in PRIMARY_REGISTRIES + [("Scenarios", Scenarios)]:
+        walk(cls, top)
+    others = {}
+    for name in sorted(dir(mlsysim)):
+        obj = getattr(mlsysim, name, None)
+        if isinstance(obj, type) and issubclass(obj, Registry) and obj is not Registry \
+                and name not in ("Hardware", "Models", "Systems", "Infrastructure", "Scenarios"):
+            if id(obj) in seen:
+                aliases[f"mlsysim.{name}"] = seen[id(obj)]
+                continue
+            others[name] = True
+            walk(obj, name)
+    expected = {"Hardware.Cloud": 31, "Hardware.Workstation": 3, "Hardware.Edge": 8,
+                "Hardware.Mobile": 4, "Hardware.Tiny": 6, "Models.Language": 16,
+                "Models.Vision": 15, "Models.Tiny": 3, "Models.StateSpace": 2,
+                "Models.Embodied": 4, "Infrastructure.Grids": 12,
+                "Infrastructure.Datacenters": 7, "Systems.Fabrics": 14,
+                "Systems.Nodes": 8, "Systems.Clusters": 18}
+    check = {k: {"expected": v, "actual": cats.get(k, {}).get("count")} for k, v in expected.items()}
+    return {
+        "listing_mechanism": (
+            "dir(category) filtered exactly like mlsysim.core.registry.Registry.list(): names not "
+            "starting with '_', not 'list', callables skipped; attributes that are Registry "
+            "subclasses are sub-categories (recursed). registry_list_len = len(category.list()) "
+            "(which flattens sub-categories and skips __registry_list_exclude__). A category "
+            "object reachable under two names is recorded once, the other name in 'aliases'."),
+        "categories": cats,
+        "aliases": aliases,
+        "other_top_level_registries": sorted(others),
+        "expected_count_check": check,
+    }
+
+
+# --------------------------------------------------------------------------
+# b. dumps
+# --------------------------------------------------------------------------
+
+HW_CATS = ["Cloud", "Workstation", "Edge", "Mobile", "Tiny"]
+MODEL_CATS = ["Language", "Vision", "Tiny", "Recommendation", "StateSpace", "GenerativeVision", "Embodied"]
+PRECISIONS = sorted(PRECISION_MAP)
+
+
+def all_hardware():
+    return [(f"Hardware.{c}.{k}", getattr(getattr(Hardware, c), k))
+            for c in HW_CATS for k in registry_children(getattr(Hardware, c))]
+
+
+def all_models():
+    return [(f"Models.{c}.{k}", getattr(getattr(Models, c), k))
+            for c in MODEL_CATS for k in registry_children(getattr(Models, c))]
+
+
+def gen_hardware_dump():
+    entries = {}
+    for path, hw in all_hardware():
+        d = dump_obj(hw)
+        rp = {}
+        for prec in [None] + PRECISIONS:
+            rec = run_case(lambda p=prec: hw.ridge_point(p), {})
+            rp[str(prec) if prec else "default"] = rec
+        d["__ridge_point_flop_per_byte__"] = rp
+        entries[path] = d
+    return {"entries": entries, "alias_note": "Hardware.Embodied is the same registry class as Hardware.Edge",
+            "tech": dump_tree(Hardware.Tech, "Hardware.Tech")}
+
+
+def dump_tree(cls, path):
+    out = {}
+    for name in registry_children(cls):
+        obj = getattr(cls, name)
+        if isinstance(obj, type) and issubclass(obj, Registry):
+            out[name] = dump_tree(obj, f"{path}.{name}")
+        elif callable(obj) and not isinstance(obj, (BaseModel, PintQuantity)):
+            continue
+        else:
+            out[name] = dump_obj(obj)
+    return out
+
+
+def gen_models_dump():
+    entries = {}
+    for path, m in all_models():
+        d = dump_obj(m)
+        extra = {}
+        for prec in PRECISIONS:
+            g = run_case(lambda p=prec: m.lower(p), {})
+            s = run_case(lambda p=prec: m.size_in_bytes(p), {})
+            extra[prec] = {"lower": g, "size_in_bytes": s}
+        d["__by_precision__"] = extra
+        if hasattr(m, "get_kv_cache_size"):
+            d["__kv_cache_fp16_seq1_batch1__"] = run_case(lambda: m.get_kv_cache_size(1, 1, "fp16"), {})
+            d["__training_memory_b1_s2048_fp16__"] = run_case(lambda: m.training_memory(1, 2048), {})
+        if hasattr(m, "get_state_cache_size"):
+            d["__state_cache_fp16_batch1__"] = run_case(lambda: m.get_state_cache_size(1, "fp16"), {})
+        entries[path] = d
+    return {"entries": entries}
+
+
+def gen_infrastructure_dump():
+    return {"entries": dump_tree(Infrastructure, "Infrastructure")}
+
+
+def gen_systems_dump():
+    return {"entries": dump_tree(Systems, "Systems")}
+
+
+# --------------------------------------------------------------------------
+# c. Engine.solve parity
+# --------------------------------------------------------------------------
+
+ENGINE_DEFAULTS = dict(batch_size=1, precision="fp16", efficiency=0.5, raise_errors=False,
+                       is_training=False, seq_len=2048, zero_stage=0, dp_size=1, is_lora=False,
+                       activation_recomputation=False)
+
+
+def gen_engine():
+    models = all_models()
+    hws = all_hardware()
+    mobj = dict(models)
+    hobj = dict(hws)
+    cases = []
+    seen = set()
+
+    def add(mp, hp, tag, **kw):
+        inputs = dict(ENGINE_DEFAULTS)
+        inputs.update(kw)
+        key = json.dumps([mp, hp, inputs], sort_keys=True)
+        if key in seen:
+            return
+        seen.add(key)
+        rec = run_case(Engine.solve, dict(model=mobj[mp], hardware=hobj[hp], **inputs))
+        inputs = {"model": mp, "hardware": hp, **inputs}
+        cases.append({"inputs": inputs, "tag": tag, **rec})
+
+    mpaths = [p for p, _ in models]
+    hpaths = [p for p, _ in hws]
+    # 1. every model x every hardware, inference, batch 1, fp16
+    for mp in mpaths:
+        for hp in hpaths:
+            add(mp, hp, "inference_grid_b1_fp16", batch_size=1, precision="fp16")
+    # 2. deterministic subsample of the rest of the inference grid
+    for mp, hp, b, p in itertools.product(mpaths, hpaths, [1, 8, 32, 256], ["fp16", "fp32", "int8", "fp8", "bf16"]):
+        if (b, p) != (1, "fp16") and pick(f"inf|{mp}|{hp}|{b}|{p}", 0.045):
+            add(mp, hp, "inference_grid_sample", batch_size=b, precision=p)
+    # 3. training coverage: every model and every hardware at least once
+    n = max(len(mpaths), len(hpaths))
+    for i in range(n):
+        add(mpaths[i % len(mpaths)], hpaths[(i * 7) % len(hpaths)], "training_coverage",
+            is_training=True, batch_size=1, precision="fp16")
+    for i, mp in enumerate(mpaths):  # each model also on a large accelerator
+        add(mp, "Hardware.Cloud.H100", "training_coverage", is_training=True, batch_size=8, precision="bf16")
+    for mp, hp, b, p in itertools.product(mpaths, hpaths, [1, 8, 32], ["fp16", "bf16", "fp32"]):
+        if pick(f"train|{mp}|{hp}|{b}|{p}", 0.05):
+            add(mp, hp, "training_grid_sample", is_training=True, batch_size=b, precision=p)
+    # 4. efficiency 0.3 / 0.9
+    for i, (mp, eff) in enumerate(itertools.product(mpaths, [0.3, 0.9])):
+        hp = hpaths[(i * 5) % len(hpaths)]
+        add(mp, hp, "efficiency", efficiency=eff, batch_size=[1, 32][i % 2], precision=["fp16", "int8"][(i // 2) % 2])
+        if i % 3 == 0:
+            add(mp, hp, "efficiency", efficiency=eff, is_training=True, batch_size=8, precision="fp16")
+    big = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.B200", "Hardware.Cloud.MI300X",
+           "Hardware.Cloud.TPUv5p", "Hardware.Workstation.MacBookM3Max", "Hardware.Edge.JetsonAGXOrin"]
+    train_models = ["Models.Language.Llama3_8B", "Models.Language.Llama2_7B", "Models.Language.GPT2",
+                    "Models.Language.BERT_Base", "Models.Language.Mixtral_8x7B", "Models.Language.Llama3_70B",
+                    "Models.Vision.ResNet50", "Models.Vision.ViT_Large", "Models.StateSpace.Mamba_2_8B",
+                    "Models.Embodied.OpenVLA_7B", "Models.Recommendation.DLRM",
+                    "Models.GenerativeVision.StableDiffusion_v1_5"]
+    # 5. activation recomputation / ZeRO / LoRA / seq_len
+    for mp, hp in itertools.product(train_models, big):
+        base = dict(is_training=True, batch_size=8, precision="bf16")
+        if pick(f"ar|{mp}|{hp}", 0.5):
+            add(mp, hp, "activation_recomputation", activation_recomputation=True, **base)
+        for z in (1, 2, 3):
+            if pick(f"zero|{mp}|{hp}|{z}", 0.4):
+                add(mp, hp, "zero_stage", zero_stage=z, dp_size=8, **base)
+        if pick(f"lora|{mp}|{hp}", 0.5):
+            add(mp, hp, "lora", is_lora=True, **base)
+        for s in (512, 8192):
+            if pick(f"seq|{mp}|{hp}|{s}", 0.4):
+                add(mp, hp, "seq_len", seq_len=s, **base)
+        if pick(f"combo|{mp}|{hp}", 0.3):
+            add(mp, hp, "combo", activation_recomputation=True, zero_stage=3, dp_size=8, is_lora=True,
+                seq_len=8192, **base)
+    for mp in train_models:  # guaranteed coverage of each option per model
+        base = dict(is_training=True, batch_size=1, precision="fp16")
+        hp = "Hardware.Cloud.H100"
+        add(mp, hp, "activation_recomputation", activation_recomputation=True, **base)
+        add(mp, hp, "zero_stage", zero_stage=1, dp_size=8, **base)
+        add(mp, hp, "zero_stage", zero_stage=2, dp_size=8, **base)
+        add(mp, hp, "zero_stage", zero_stage=3, dp_size=8, **base)
+        add(mp, hp, "lora", is_lora=True, **base)
+        add(mp, hp, "seq_len", seq_len=512, **base)
+        add(mp, hp, "seq_len", seq_len=8192, **base)
+    # 6. raise_errors and invalid inputs
+    for mp, hp in [("Models.Language.Llama3_70B", "Hardware.Cloud.H100"),
+                   ("Models.Language.GPT3", "Hardware.Cloud.A100"),
+                   ("Models.Vision.ResNet50", "Hardware.Tiny.STM32F4"),
+                   ("Models.Vision.ResNet50", "Hardware.Cloud.A100")]:
+        add(mp, hp, "raise_errors", raise_errors=True)
+        add(mp, hp, "raise_errors", raise_errors=True, is_training=True)
+    for kw in [dict(efficiency=0.0), dict(efficiency=1.5), dict(efficiency=1.0), dict(batch_size=0),
+               dict(precision="int4"), dict(precision="tf32"), dict(precision="FP16"), dict(precision="bogus"),
+               dict(precision="int4", is_training=True), dict(batch_size=1024)]:
+        add("Models.Vision.ResNet50", "Hardware.Cloud.A100", "edge_inputs", **kw)
+        add("Models.Language.Llama3_8B", "Hardware.Cloud.H100", "edge_inputs", **kw)
+    for i, c in enumerate(cases):
+        c["id"] = i
+    return {"defaults": ENGINE_DEFAULTS, "n_cases": len(cases), "cases": cases,
+            "selection": "see gen_engine() in generated_by; deterministic SHA-256 subsampling"}
+
+
+# --------------------------------------------------------------------------
+# d. node resolvers
+# --------------------------------------------------------------------------
+
+
+def R(path):
+    return REG_OBJ[path]
+
+
+def gen_resolvers():
+    from mlsysim import solvers as S
+    from mlsysim.models.types import TransformerWorkload
+    from mlsysim.engine import calibration as cal
+
+    cases = []
+
+    def add(resolver, tag="", **kwargs):
+        inst = getattr(S, resolver)()
+        rec = run_case(inst.solve, kwargs)
+        cases.append({"resolver": resolver, "kwargs": ser_kwargs(kwargs), "tag": tag, **rec})
+
+    lang = [f"Models.Language.{k}" for k in registry_children(Models.Language)]
+    cloud = [f"Hardware.Cloud.{k}" for k in registry_children(Hardware.Cloud)]
+    H100, A100, B200 = R("Hardware.Cloud.H100"), R("Hardware.Cloud.A100"), R("Hardware.Cloud.B200")
+    L8, L70, L27 = R("Models.Language.Llama3_8B"), R("Models.Language.Llama3_70B"), R("Models.Language.Llama2_7B")
+
+    # custom 180B transformer for weight streaming
+    ctor = dict(name="Custom-180B", architecture="Transformer", parameters="180e9 param",
+                layers=80, hidden_dim=14848, heads=232, kv_heads=8)
+    W180 = TransformerWorkload(**ctor)
+    CUSTOM_OBJ[id(W180)] = {"custom_workload_class": "TransformerWorkload", "constructor_args": ctor}
+
+    # ---- reference vectors
+    add("SingleNodeModel", "reference", model=R("Models.Vision.ResNet50"), hardware=A100,
+        batch_size=1, precision="fp16", efficiency=0.5)
+    add("ServingModel", "reference", model=L8, hardware=H100, seq_len=2048, batch_size=1)
+    add("ServingModel", "reference", model=L27, hardware=H100, seq_len=2048, batch_size=1)
+    add("ServingModel", "reference", model=L70, hardware=B200, seq_len=2048, batch_size=1)
+    add("ServingModel", "reference", model=L70, hardware=B200, seq_len=2048, batch_size=1,
+        draft_model=L8, draft_acceptance_rate=0.75)
+    for page in (16, 2048):
+        for mb in (1, 256):
+            add("ContinuousBatchingModel", "reference", model=L8, hardware=H100, max_seq_len=8192,
+                mean_request_tokens=2048, page_size=page, max_batch_size=mb)
+    add("TrainingMemoryModel", "reference", model=L8, hardware=H100, batch_size=8, seq_len=1024,
+        activation_checkpointing="selective")
+    add("WeightStreamingModel", "reference", model=W180, hardware=R("Hardware.Cloud.Cerebras_CS3"),
+        seq_len=2048, efficiency=0.4, batch_size=1)
+
+    # ---- ServingModel grid
+    for mp, hp, s, b, p in itertools.product(lang, cloud, [512, 2048, 8192], [1, 8, 32], ["fp16", "int8"]):
+        if (s, b, p) == (2048, 1, "fp16") or pick(f"srv|{mp}|{hp}|{s}|{b}|{p}", 0.10):
+            add("ServingModel", "grid", model=R(mp), hardware=R(hp), seq_len=s, batch_size=b, precision=p)
+    # speculative decoding
+    for tgt, hw in [(L70, B200), (L70, H100), (R("Models.Language.Llama3_405B"), B200), (L8, H100)]:
+        for alpha in (0.0, 0.5, 0.7, 0.75, 0.9, 1.0):
+            add("ServingModel", "speculative", model=tgt, hardware=hw, seq_len=2048, batch_size=1,
+                draft_model=R("Models.Language.GPT2_Small") if tgt is L8 else L8, draft_acceptance_rate=alpha)
+        add("ServingModel", "speculative", model=tgt, hardware=hw, seq_len=8192, batch_size=8,
+            precision="int8", draft_model=L8, draft_acceptance_rate=0.75)
+    # prompt cache
+    for cp in (0, 512, 1024, 1536, 2047):
+        add("ServingModel", "prompt_cache", model=L8, hardware=H100, seq_len=2048, batch_size=4, cached_prefix_len=cp)
+        add("ServingModel", "prompt_cache", model=L70, hardware=B200, seq_len=2048, batch_size=1, cached_prefix_len=cp)
+    # chunked prefill
+    for ch in (1, 256, 512, 1000, 2048, 4096):
+        add("ServingModel", "chunked_prefill", model=L8, hardware=H100, seq_len=2048, batch_size=2, prefill_chunk_tokens=ch)
+        add("ServingModel", "chunked_prefill", model=L70, hardware=B200, seq_len=8192, batch_size=1,
+            prefill_chunk_tokens=ch, cached_prefix_len=1000)
+    # disaggregated
+    for dh, bw in [(H100, "100 GB/s"), (A100, "25 GB/s"), (B200, "400 Gbps"), (H100, "50 GB/s")]:
+        add("ServingModel", "disaggregated", model=L70, hardware=B200, seq_len=4096, batch_size=4,
+            decode_hardware=dh, network_bandwidth=Q_(bw))
+        add("ServingModel", "disaggregated", model=L8, hardware=H100, seq_len=2048, batch_size=1,
+            decode_hardware=dh, network_bandwidth=Q_(bw), draft_model=R("Models.Language.GPT2_Small"))
+    # invalid
+    for kw in [dict(seq_len=0), dict(seq_len=2048, batch_size=0), dict(seq_len=2048, efficiency=0.0),
+               dict(seq_len=2048, cached_prefix_len=2048), dict(seq_len=2048, draft_acceptance_rate=1.2),
+               dict(seq_len=2048, prefill_chunk_tokens=0), dict(seq_len=2048, precision="bogus"),
+               dict(seq_len=2048, network_bandwidth=Q_("0 GB/s"))]:
+        add("ServingModel", "invalid", model=L8, hardware=H100, **kw)
+    add("ServingModel", "non_transformer", model=R("Models.Vision.ResNet50"), hardware=H100, seq_len=2048)
+
+    # ---- ContinuousBatchingModel
+    cb_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.Llama2_7B",
+                 "Models.Language.Mixtral_8x7B", "Models.Language.DeepSeek_V3", "Models.Language.GPT2",
+                 "Models.Language.OPT_13B"]
+    cb_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.B200", "Hardware.Cloud.MI300X",
+             "Hardware.Cloud.H200"]
+    for mp, hp, smax, mean, page, mb, p in itertools.product(
+            cb_models, cb_hw, [2048, 8192], [None, 512, 2048], [1, 16, 128], [1, 32, 256], ["fp16", "int8"]):
+        if mean is not None and mean > smax:
+            continue
+        if pick(f"cb|{mp}|{hp}|{smax}|{mean}|{page}|{mb}|{p}", 0.06):
+            add("ContinuousBatchingModel", "grid", model=R(mp), hardware=R(hp), max_seq_len=smax,
+                mean_request_tokens=mean, page_size=page, max_batch_size=mb, precision=p)
+    for kw in [dict(max_seq_len=2048, mean_request_tokens=4096), dict(max_seq_len=2048, mean_request_tokens=0),
+               dict(max_seq_len=0), dict(max_seq_len=2048, page_size=0), dict(max_seq_len=2048, efficiency=2.0),
+               dict(max_seq_len=2048, mean_request_tokens=100.5, max_batch_size=64, page_size=7)]:
+        add("ContinuousBatchingModel", "edge", model=L8, hardware=H100, **kw)
+
+    # ---- WeightStreamingModel
+    CS3 = R("Hardware.Cloud.Cerebras_CS3")
+    for wm, s, b, ph, p, eff in itertools.product(
+            [W180, L8, L70, R("Models.Language.Llama3_405B"), R("Models.Language.GPT3")],
+            [512, 2048, 8192], [1, 8, 64], ["decode", "prefill"], ["fp16", "int8"], [0.4, 0.5]):
+        tag = "grid"
+        if pick(f"ws|{wm.name}|{s}|{b}|{ph}|{p}|{eff}", 0.15):
+            add("WeightStreamingModel", tag, model=wm, hardware=CS3, seq_len=s, batch_size=b, phase=ph,
+                precision=p, efficiency=eff)
+    for hw in (H100, R("Hardware.Cloud.Groq_LPU"), R("Hardware.Edge.JetsonOrinNano")):
+        add("WeightStreamingModel", "other_hw", model=W180, hardware=hw, seq_len=2048, efficiency=0.4)
+        add("WeightStreamingModel", "other_hw", model=L8, hardware=hw, seq_len=2048, batch_size=4, phase="prefill")
+
+    # ---- TailLatencyModel
+    for lam, svc, c, cv in itertools.product([0.5, 5, 9.9, 10, 50, 200], [10, 100, 250],
+                                             [1, 2, 4, 16], [0.0, 0.5, 1.0, 2.0]):
+        if pick(f"tl|{lam}|{svc}|{c}|{cv}", 0.35):
+            add("TailLatencyModel", "grid", arrival_rate_qps=lam, service_latency_ms=svc, num_replicas=c,
+                service_time_cv=cv)
+    for kw in [dict(arrival_rate_qps=10, service_latency_ms=100, num_replicas=1),  # rho = 1
+               dict(arrival_rate_qps=0.0, service_latency_ms=100), dict(arrival_rate_qps=5, service_latency_ms=0),
+               dict(arrival_rate_qps=5, service_latency_ms=100, service_time_cv=-1.0),
+               dict(arrival_rate_qps=5, service_latency_ms=100, num_replicas=0)]:
+        add("TailLatencyModel", "edge", **kw)
+
+    # ---- TrainingMemoryModel
+    tm_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.Llama2_7B",
+                 "Models.Language.GPT3", "Models.Language.Mixtral_8x7B", "Models.Language.DeepSeek_V3",
+                 "Models.Language.BERT_Base", "Models.Language.Llama3_405B"]
+    tm_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.B200", "Hardware.Cloud.MI300X"]
+    grid = itertools.product(tm_models, tm_hw, [1, 8], [1024, 4096], ["none", "selective", "full"],
+                             [1, 8], [1, 4], [1, 64], [0, 1, 2, 3], [True, False], ["adam", "sgd"],
+                             [1.0, 0.01])
+    for mp, hp, B, Sq, ck, tp, pp, dp, z, sp, opt, tf in grid:
+        if pick(f"tm|{mp}|{hp}|{B}|{Sq}|{ck}|{tp}|{pp}|{dp}|{z}|{sp}|{opt}|{tf}", 0.002):
+            add("TrainingMemoryModel", "grid", model=R(mp), hardware=R(hp), batch_size=B, seq_len=Sq,
+                activation_checkpointing=ck, tp_size=tp, pp_size=pp, dp_size=dp, zero_stage=z,
+                sequence_parallel=sp, optimizer=opt, trainable_fraction=tf)
+    for ck in ("none", "selective", "full"):
+        for tp, sp in [(1, True), (8, True), (8, False)]:
+            add("TrainingMemoryModel", "axes", model=L8, hardware=H100, batch_size=8, seq_len=1024,
+                activation_checkpointing=ck, tp_size=tp, sequence_parallel=sp)
+    for z in (0, 1, 2, 3):
+        add("TrainingMemoryModel", "axes", model=L70, hardware=H100, batch_size=1, seq_len=4096, zero_stage=z,
+            dp_size=64, tp_size=8, pp_size=2)
+    for opt in ("adam", "adamw", "sgd", "none", "lion"):
+        add("TrainingMemoryModel", "axes", model=L8, hardware=H100, batch_size=4, seq_len=2048, optimizer=opt)
+    for p in ("fp16", "bf16", "fp32", "fp8", "int8"):
+        add("TrainingMemoryModel", "axes", model=L8, hardware=H100, batch_size=4, seq_len=2048, precision=p)
+    for tf in (0.0, 0.001, 0.01, 0.5, 1.0):  # LoRA-style trainable fraction
+        add("TrainingMemoryModel", "lora", model=L8, hardware=H100, batch_size=4, seq_len=2048,
+            trainable_fraction=tf)
+    for kw in [dict(ep_size=8), dict(gradient_accumulation_steps=4), dict(communication_buffer_fraction=0.0),
+               dict(communication_buffer_fraction=0.2)]:
+        add("TrainingMemoryModel", "axes", model=R("Models.Language.Mixtral_8x7B"), hardware=H100,
+            batch_size=4, seq_len=2048, **kw)
+    for kw in [dict(activation_checkpointing="bogus"), dict(zero_stage=4), dict(trainable_fraction=1.5),
+               dict(tp_size=0), dict(batch_size=0)]:
+        base = dict(model=L8, hardware=H100, batch_size=4, seq_len=2048)
+        base.update(kw)
+        add("TrainingMemoryModel", "invalid", **base)
+
+    # ---- MoERoutingModel
+    moe = [p for p in lang if type(R(p)).__name__ == "SparseTransformerWorkload"]
+    for mp, B, Sq, ep, imb, fl in itertools.product(moe, [1, 8], [512, 2048], [1, 8, 64],
+                                                   [1.0, 1.25, 2.0, 100.0],
+                                                   [None, "Systems.Clusters.Research_256",
+                                                    "Systems.Clusters.Training_1K"]):
+        if pick(f"moe|{mp}|{B}|{Sq}|{ep}|{imb}|{fl}", 0.3):
+            add("MoERoutingModel", "grid", model=R(mp), batch_size=B, seq_len=Sq, ep_size=ep,
+                routing_imbalance_factor=imb, fleet=R(fl) if fl else None, precision="fp16")
+    add("MoERoutingModel", "grid", model=R(moe[0]), batch_size=4, seq_len=1024, ep_size=8, precision="fp8",
+        fleet=R("Systems.Clusters.Research_256"))
+    add("MoERoutingModel", "invalid", model=R(moe[0]), batch_size=4, seq_len=1024, routing_imbalance_factor=0.5)
+    add("MoERoutingModel", "invalid", model=L8, batch_size=4, seq_len=1024)
+
+    # ---- ServingCapacityModel
+    for mp, hp, qps, tgt, mean in itertools.product(
+            ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.Mixtral_8x7B"],
+            ["Hardware.Cloud.H100", "Hardware.Cloud.B200"], [1, 10, 100, 1000], [500, 3000, 20000],
+            [None, 512]):
+        if pick(f"sc|{mp}|{hp}|{qps}|{tgt}|{mean}", 0.35):
+            add("ServingCapacityModel", "grid", model=R(mp), hardware=R(hp), qps=qps,
+                target_p99_latency_ms=tgt, mean_request_tokens=mean, max_replicas=256)
+    add("ServingCapacityModel", "default_args", model=L8, hardware=H100, qps=20, target_p99_latency_ms=5000)
+    add("ServingCapacityModel", "cv", model=L8, hardware=H100, qps=50, target_p99_latency_ms=5000,
+        service_time_cv=2.0, output_tokens=256, max_batch_size=64, max_replicas=64)
+    add("ServingCapacityModel", "cv", model=L8, hardware=H100, qps=50, target_p99_latency_ms=5000,
+        service_time_cv=0.0, precision="int8", max_replicas=64)
+
+    # ---- NetworkRooflineModel
+    clusters = [f"Systems.Clusters.{k}" for k in registry_children(Systems.Clusters)]
+    nr_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.GPT3",
+                 "Models.Vision.ResNet50", "Models.Language.BERT_Base", "Models.Recommendation.DLRM"]
+    for mp, cp, p in itertools.product(nr_models, clusters, ["fp16", "fp8", "fp32"]):
+        if p == "fp16" or pick(f"nr|{mp}|{cp}|{p}", 0.2):
+            add("NetworkRooflineModel", "grid", model=R(mp), fleet=R(cp), precision=p)
+    add("NetworkRooflineModel", "efficiency", model=L70, fleet=R("Systems.Clusters.Training_1K"), efficiency=0.3)
+    add("NetworkRooflineModel", "invalid", model=L70, fleet=R("Systems.Clusters.Training_1K"), efficiency=0.0)
+
+    # ---- EfficiencyModel
+    ef_models = ["Models.Language.Llama3_8B", "Models.Vision.ResNet50", "Models.Language.GPT3"]
+    ef_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.TPUv5p", "Hardware.Edge.JetsonAGXOrin"]
+    for mp, hp, wt, fa, eff, p in itertools.product(ef_models, ef_hw, ["attention", "ffn", "conv", "other"],
+                                                    [False, True], [0.3, 0.5, 0.9, 1.0], ["fp16", "int8"]):
+        if pick(f"ef|{mp}|{hp}|{wt}|{fa}|{eff}|{p}", 0.18):
+            add("EfficiencyModel", "grid", model=R(mp), hardware=R(hp), workload_type=wt,
+                use_flash_attention=fa, efficiency=eff, precision=p)
+    for wt in ("attention", "ffn", "conv", "other"):
+        for fa in (False, True):
+            add("EfficiencyModel", "axes", model=L8, hardware=H100, workload_type=wt, use_flash_attention=fa)
+
+    # ---- SingleNodeModel
+    for mp, hp in [("Models.Language.Llama3_8B", "Hardware.Cloud.H100"),
+                   ("Models.Language.Llama3_70B", "Hardware.Cloud.H100"),
+                   ("Models.Vision.MobileNetV2", "Hardware.Mobile.iPhone15Pro"),
+                   ("Models.Tiny.DS_CNN", "Hardware.Tiny.ESP32_S3"),
+                   ("Models.Vision.ResNet50", "Hardware.Cloud.H100")]:
+        for kw in [{}, dict(batch_size=32, precision="int8"), dict(is_training=True, batch_size=8),
+                   dict(is_training=True, batch_size=8, activation_recomputation=True, zero_stage=2, dp_size=8),
+                   dict(raise_errors=True)]:
+            add("SingleNodeModel", "grid", model=R(mp), hardware=R(hp), **kw)
+
+    for i, c in enumerate(cases):
+        c["id"] = i
+    counts = {}
+    for c in cases:
+        counts[c["resolver"]] = counts.get(c["resolver"], 0) + 1
+    return {"n_cases": len(cases), "counts_by_resolver": counts, "cases": cases,
+            "calibration": {"SPECULATIVE_GAMMA": cal.SPECULATIVE_GAMMA,
+                            "FRAMEWORK_LAYER_TAX_MS": cal.FRAMEWORK_LAYER_TAX_MS},
+            "notes": "kwargs name registry entries by path; custom workloads give their constructor args; "
+                     "speculative decoding lookahead gamma is the fixed calibration constant SPECULATIVE_GAMMA "
+                     "(not a solve() argument in 0.3.0)."}
+
+
+# --------------------------------------------------------------------------
+# e. signatures
+# --------------------------------------------------------------------------
+
+RESOLVERS = ("SingleNodeModel EfficiencyModel ServingModel ContinuousBatchingModel WeightStreamingModel "
+             "TailLatencyModel DataModel TransformationModel TopologyModel ScalingModel InferenceScalingModel "
+             "CompressionModel DistributedModel ReliabilityModel OrchestrationModel EconomicsModel "
+             "SustainabilityModel CheckpointModel ResponsibleEngineeringModel SensitivitySolver SynthesisSolver "
+             "TrainingMemoryModel MoERoutingModel ServingCapacityModel NetworkRooflineModel ParallelismOptimizer "
+             "BatchingOptimizer PlacementOptimizer").split()
+
+
+_QTY_ANN = re.compile(r"typing\.Annotated\[typing\.Any, AfterValidator\(func=<function validate_quantity[^>]*>\), "
+                      r"PlainSerializer\(func=<function serialize_quantity[^>]*>, [^\]]*?\)\]")
+
+
+def stable_str(x) -> str:
+    """str() of an annotation/default with the pydantic Quantity alias shortened and no memory addresses."""
+    s = _QTY_ANN.sub("Quantity", str(x))
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", s)
+
+
+def sig_dump(fn, skip_self=True):
+    sig = inspect.signature(fn)
+    params = []
+    for i, (n, p) in enumerate(sig.parameters.items()):
+        if skip_self and i == 0 and n == "self":
+            continue
+        params.append({
+            "name": n, "kind": p.kind.name,
+            "default": None if p.default is inspect.Parameter.empty else stable_str(repr(p.default)),
+            "has_default": p.default is not inspect.Parameter.empty,
+            "annotation": None if p.annotation is inspect.Parameter.empty else stable_str(p.annotation),
+        })
+    ret = sig.return_annotation
+    return {"params": params, "return_annotation": None if ret is inspect.Signature.empty else stable_str(ret)}
+
+
+def result_fields(cls):
+    return [{"name": n, "annotation": stable_str(f.annotation), "required": f.is_required(),
+             "default": None if f.is_required() else stable_str(repr(f.get_default(call_default_factory=True)))}
+            for n, f in cls.model_fields.items()]
+
+
+def gen_signatures():
+    from mlsysim import solvers as S
+    from mlsysim.engine.evaluation import SystemEvaluator, SystemEvaluation
+    from mlsysim.engine.engine import PerformanceProfile
+    from mlsysim.engine import calibration as cal
+    import mlsysim.physics as phys
+    from mlsysim.physics.memory import calc_kv_cache_size
+
+    out = {}
+    for n in RESOLVERS:
+        c = getattr(S, n)
+        bases = [b.__name__ for b in c.__mro__[1:] if b.__name__ in ("ForwardModel", "BaseSolver", "BaseOptimizer")]
+        out[n] = {
+            "module": c.__module__, "public_import": f"mlsysim.solvers.{n}",
+            "resolver_type": bases[0] if bases else None,
+            "requires": list(c.requires), "solve": sig_dump(c.solve),
+            "result_class": c.produces.__name__ if c.produces else None,
+            "result_module": c.produces.__module__ if c.produces else None,
+            "result_fields": result_fields(c.produces) if c.produces else None,
+        }
+    out["Engine.solve"] = {"module": Engine.__module__, "public_import": "mlsysim.Engine.solve",
+                           "solve": sig_dump(Engine.solve, skip_self=False),
+                           "result_class": "PerformanceProfile", "result_module": PerformanceProfile.__module__,
+                           "result_fields": result_fields(PerformanceProfile)}
+    out["Engine.sweep"] = {"module": Engine.__module__, "public_import": "mlsysim.Engine.sweep",
+                           "solve": sig_dump(Engine.sweep, skip_self=False),
+                           "result_class": "list[dict(hardware, batch_size, precision, profile)]",
+                           "result_fields": None}
+    out["SystemEvaluator.evaluate"] = {"module": SystemEvaluator.__module__,
+                                       "public_import": "mlsysim.engine.evaluation.SystemEvaluator.evaluate",
+                                       "solve": sig_dump(SystemEvaluator.evaluate, skip_self=False),
+                                       "result_class": "SystemEvaluation",
+                                       "result_module": SystemEvaluation.__module__,
+                                       "result_fields": result_fields(SystemEvaluation)}
+    out["calc_kv_cache_size"] = {"module": calc_kv_cache_size.__module__,
+                                 "public_import": "mlsysim.physics.calc_kv_cache_size"
+                                 if getattr(phys, "calc_kv_cache_size", None) is calc_kv_cache_size else None,
+                                 "also_exported_as": "mlsysim.calc_kv_cache_size"
+                                 if getattr(mlsysim, "calc_kv_cache_size", None) is calc_kv_cache_size else None,
+                                 "solve": sig_dump(calc_kv_cache_size, skip_self=False),
+                                 "result_class": "pint Quantity (bytes)", "result_fields": None}
+    calib = {}
+    for k, v in sorted(vars(cal).items()):
+        if k.isupper() and isinstance(v, (int, float)) and not isinstance(v, bool):
+            calib[k] = fnum(v)
+    return {"signatures": out, "calibration_constants": calib,
+            "precision_map_bytes": {k: fnum(v.to("byte").magnitude) for k, v in PRECISION_MAP.items()}}
+
+
+# --------------------------------------------------------------------------
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--only", action="append",
+                    choices=["registry", "dumps", "engine", "resolvers", "signatures"])
+    args = ap.parse_args(argv)
+    if mlsysim.__version__ != REF_VERSION:
+        sys.exit(f"expected mlsysim {REF_VERSION}, found {mlsysim.__version__}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    only = set(args.only or ["registry", "dumps", "engine", "resolvers", "signatures"])
+    build_index()
+    t0 = time.time()
+    if "registry" in only:
+        write_json(args.out, "registry_keys.json", gen_registry_keys())
+    if "dumps" in only:
+        write_json(args.out, "hardware_dump.json", gen_hardware_dump())
+        write_json(args.out, "models_dump.json", gen_models_dump())
+        write_json(args.out, "infrastructure_dump.json", gen_infrastructure_dump())
+        write_json(args.out, "systems_dump.json", gen_systems_dump())
+    if "signatures" in only:
+        write_json(args.out, "signatures.json", gen_signatures())
+    if "resolvers" in only:
+        t = time.time()
+        write_json(args.out, "parity_node_resolvers.json", gen_resolvers())
+        print(f"  resolvers: {time.time() - t:.1f} s", flush=True)
+    if "engine" in only:
+        t = time.time()
+        write_json(args.out, "parity_engine.json", gen_engine())
+        print(f"  engine: {time.time() - t:.1f} s", flush=True)
+    print(f"done in {time.time() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Time the reference implementation (mlsysim 0.3.0) on this machine.
+
+Run under the scratch reference venv (see gen_mlsysim_parity.py)::
+
+    /tmp/mlsysim_ref/bin/python tools/parity/ref_bench.py [--cli] [--calls N]
+
+Prints one JSON object (times in microseconds / seconds as named in the keys):
+
+* engine_solve_resnet50_a100_us: median warm Engine.solve(ResNet50, A100,
+  batch_size=1, precision="fp16") per call;
+* serving_llama3_8b_h100_us: median warm ServingModel().solve(Llama3_8B, H100,
+  seq_len=2048, batch_size=1) per call;
+* with --cli, cli_eval_resnet50_a100_wall_s: median wall time of 3 whole-process
+  runs of ``mlsysim eval ResNet50 A100 -o json`` (the venv's executable).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+
+def per_call_us(fn, calls: int, warmup: int = 20) -> dict:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(calls):
+        t0 = time.perf_counter_ns()
+        fn()
+        samples.append((time.perf_counter_ns() - t0) / 1e3)
+    return {"median_us": statistics.median(samples), "min_us": min(samples), "n_calls": calls}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", action="store_true", help="also time the mlsysim CLI as a subprocess")
+    ap.add_argument("--calls", type=int, default=300)
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    import mlsysim
+    from mlsysim import Engine, Hardware, Models
+    from mlsysim.solvers import ServingModel
+    import_s = time.perf_counter() - t0
+
+    resnet, a100 = Models.Vision.ResNet50, Hardware.Cloud.A100
+    llama, h100 = Models.Language.Llama3_8B, Hardware.Cloud.H100
+    serving = ServingModel()
+    eng = per_call_us(lambda: Engine.solve(resnet, a100, batch_size=1, precision="fp16"), args.calls)
+    srv = per_call_us(lambda: serving.solve(llama, h100, seq_len=2048, batch_size=1), args.calls)
+
+    out = {
+        "mlsysim_version": mlsysim.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "import_mlsysim_s": import_s,
+        "engine_solve_resnet50_a100_us": eng["median_us"],
+        "engine_solve_resnet50_a100_min_us": eng["min_us"],
+        "serving_llama3_8b_h100_us": srv["median_us"],
+        "serving_llama3_8b_h100_min_us": srv["min_us"],
+        "n_calls": args.calls,
+    }
+    if args.cli:
+        exe = os.path.join(os.path.dirname(sys.executable), "mlsysim")
+        walls = []
+        for _ in range(3):
+            t = time.perf_counter()
+            subprocess.run([exe, "eval", "ResNet50", "A100", "-o", "json"], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - t)
+        out["cli_eval_resnet50_a100_wall_s"] = statistics.median(walls)
+        out["cli_eval_resnet50_a100_wall_runs_s"] = walls
+    print(json.dumps(out, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
