@@ -132,8 +132,9 @@ def generate() -> str:
                         raise ValueError(f"{eid}: branches {branches} are not the args of {nodes[0]}")
                 out.append(f"    {eq.lhs}__regime = {_regime_code(nodes[0], branches)}")
                 regimes.append(eq.lhs)
-        items = [f"{o!r}: {o}" for o in outs] + [f"{r + '__regime'!r}: {r}__regime" for r in regimes]
-        out.append("    return {" + ", ".join(items) + "}")
+        items = [f"{o!r}: {o}" for o in outs]
+        reg = [f"{r!r}: {r}__regime" for r in regimes]
+        out.append("    return {" + ", ".join(items) + "}, {" + ", ".join(reg) + "}")
         out.append("")
         direct, branch = _direct_deps(comp)
         meta.append(f"    {name!r}: ({fn}, {tuple(ins)!r}, {tuple(outs)!r}, {direct!r}, "

@@ -136,10 +136,18 @@ def check_fraction(value: Any, name: str) -> float:
     return float(value)
 
 
+_KNOBS: dict[tuple[str, str, str], tuple[float, str]] = {}
+
+
 def knob(topic: str, field: str) -> tuple[float, str]:
-    """A catalogue default (SI value and its reference)."""
-    c = catalog().entity("knobs", topic).values[field]
-    return c.si, "const:" + c.id
+    """A catalogue default (SI value and its reference), memoised per catalogue."""
+    cat = catalog()
+    k = (cat.hash, topic, field)
+    hit = _KNOBS.get(k)
+    if hit is None:
+        c = cat.entity("knobs", topic).values[field]
+        hit = _KNOBS[k] = (c.si, "const:" + c.id)
+    return hit
 
 
 def precision_bytes(precision: str) -> tuple[float, str]:
@@ -198,6 +206,19 @@ def bind_workload(model: Workload, values: dict[str, float], refs: dict[str, str
     return steps
 
 
+def bind_workload_cached(model: Workload, values: dict[str, float], refs: dict[str, str]) -> list[str]:
+    """:func:`bind_workload`, memoised on the (immutable) model object."""
+    hit = model._bind_cache.get("engine")
+    if hit is None:
+        v: dict[str, float] = {}
+        r: dict[str, str] = {}
+        steps = bind_workload(model, v, r)
+        hit = model._bind_cache["engine"] = (v, r, steps)
+    values.update(hit[0])
+    refs.update(hit[1])
+    return list(hit[2])
+
+
 class Engine:
     """The single-node analytical engine (0.3.0's ``Engine``)."""
 
@@ -227,9 +248,10 @@ class Engine:
         values["m_train"], refs["m_train"] = (1.0 if is_training else 0.0), "flag:is_training"
         values["m_recomp"], refs["m_recomp"] = (1.0 if activation_recomputation else 0.0), "flag:activation_recomputation"
         values["m_lora"], refs["m_lora"] = (1.0 if is_lora else 0.0), "flag:is_lora"
-        for sym, (topic, fld) in _ENGINE_KNOBS.items():
-            values[sym], refs[sym] = knob(topic, fld)
-        steps = bind_workload(model, values, refs)
+        kv, kr = _engine_knobs()
+        values.update(kv)
+        refs.update(kr)
+        steps = bind_workload_cached(model, values, refs)
         if is_training and model.workload in ("transformer", "moe"):
             from .resolvers.training import bind_training_memory
 
@@ -265,6 +287,14 @@ class Engine:
                                  "latency": p.latency, "throughput": p.throughput, "bottleneck": p.bottleneck,
                                  "mfu": p.mfu, "profile": p})
         return rows
+
+
+def _engine_knobs() -> tuple[dict[str, float], dict[str, str]]:
+    v: dict[str, float] = {}
+    r: dict[str, str] = {}
+    for sym, (topic, fld) in _ENGINE_KNOBS.items():
+        v[sym], r[sym] = knob(topic, fld)
+    return v, r
 
 
 _ENGINE_KNOBS = {

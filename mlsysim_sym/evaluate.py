@@ -22,8 +22,9 @@ from .errors import InputError
 REVISION = _num.REVISION
 
 
-def run(name: str, values: dict[str, float]) -> dict[str, Any]:
-    """Evaluate one generated computation on SI floats (raises InputError naming a missing input)."""
+def run(name: str, values: dict[str, float]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Evaluate one generated computation on SI floats: (outputs, branch index per Max/Min/Piecewise
+    equation). Raises InputError naming a missing input."""
     fn = _num.COMPUTATIONS[name][0]
     try:
         return fn(values)
@@ -85,6 +86,10 @@ class Result:
     # ---- provenance --------------------------------------------------------------------------------
     def leaves(self, names: tuple[str, ...] | list[str] | None = None) -> list[str]:
         """The input symbols that ``names`` (default: the reported outputs) depend on, transitively."""
+        return self.closure(names)[0]
+
+    def closure(self, names: tuple[str, ...] | list[str] | None = None) -> tuple[list[str], list[str]]:
+        """(input symbols, equation ids) that ``names`` really used: only the Piecewise branch that bound."""
         producer: dict[str, str] = {}
         for step in self.steps:
             for out in _num.COMPUTATIONS[step][2]:
@@ -92,6 +97,8 @@ class Result:
         seen: set[str] = set()
         todo = list(names if names is not None else self.report)
         leaves: set[str] = set()
+        eqs: set[str] = set()
+        lhs_eq = {_num.EQUATIONS[eid][0]: eid for step in self.steps for eid in _num.COMPUTATIONS[step][4]}
         while todo:
             n = todo.pop()
             if n in seen:
@@ -102,13 +109,16 @@ class Result:
                 leaves.add(n)
                 continue
             comp = _num.COMPUTATIONS[step]
+            if n in lhs_eq:
+                eqs.add(lhs_eq[n])
             per_branch = comp[5].get(n)
             idx = self.regimes.get(n)
             if per_branch is not None and idx is not None and 0 <= idx < len(per_branch):
                 todo.extend(per_branch[idx])  # only the branch that bound, and the conditions tested
             else:
                 todo.extend(comp[3][n])
-        return sorted(leaves)
+        order = [e for e in self.equations_used() if e in eqs]
+        return sorted(leaves), list(dict.fromkeys(order))
 
     def equations_used(self) -> list[str]:
         return [eid for step in self.steps for eid in _num.COMPUTATIONS[step][4]]
@@ -116,11 +126,14 @@ class Result:
     @property
     def sources(self) -> list[SourceRef]:
         """The cited catalogue rows (bibkey + locator) of exactly the leaves the reported outputs used."""
+        return self.sources_for(self.leaves())
+
+    def sources_for(self, leaves: list[str]) -> list[SourceRef]:
         from .catalog import catalog
 
         cat = catalog()
         out: list[SourceRef] = []
-        for sym in self.leaves():
+        for sym in leaves:
             ref = self.refs.get(sym, "")
             if ref.startswith(("const:", "half:")):
                 c = cat.constants.get(ref.split(":", 1)[1])
@@ -136,8 +149,13 @@ class Result:
 
     @property
     def bibkeys(self) -> list[str]:
-        keys = {s.bibkey for s in self.sources if s.bibkey}
-        for eid in self.equations_used():
+        """Citations of the cited leaves and of the equations the reported outputs used."""
+        return self.bibkeys_for(None)
+
+    def bibkeys_for(self, names: tuple[str, ...] | list[str] | None) -> list[str]:
+        leaves, eqs = self.closure(names)
+        keys = {s.bibkey for s in self.sources_for(leaves) if s.bibkey}
+        for eid in eqs:
             keys |= {bib for bib, _ in _num.EQUATIONS[eid][2]}
         return sorted(keys)
 
@@ -190,11 +208,7 @@ def evaluate(steps: list[str] | tuple[str, ...], values: dict[str, Any], refs: d
     """Run the computations in order, feeding each one's outputs to the next; return the Result."""
     regimes: dict[str, int] = {}
     for step in steps:
-        out = run(step, values)
-        for k, v in out.items():
-            if k.endswith("__regime"):
-                regimes[k[:-8]] = v
-            else:
-                values[k] = v
-                refs.setdefault(k, f"eq:{step}")
+        out, reg = run(step, values)
+        values.update(out)
+        regimes.update(reg)
     return Result(values, refs, tuple(steps), regimes, report, catalog_hash, subs)

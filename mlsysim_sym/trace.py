@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from .notation import SYMBOLS
 from .walls import EQUATIONS, load_all
@@ -100,6 +101,18 @@ def to_latex(expr: sp.Expr) -> str:
     return sp.latex(expr, symbol_names=names, mul_symbol=None, fold_short_frac=False)
 
 
+class _SubstitutingPrinter(StrPrinter):
+    """Prints an expression with each symbol shown as its value (the tree is not rebuilt, so equal
+    values stay distinct factors: ``(1)*(1)*(8.2 GFLOP)``, not ``(1)**2*(8.2 GFLOP)``)."""
+
+    def __init__(self, shown: dict[str, str]):
+        super().__init__()
+        self._shown = shown
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return self._shown.get(expr.name, expr.name)
+
+
 def _reason(eq, rhs: sp.Expr, idx: int, values: dict[str, Any]) -> str:
     nodes = [n for n in sp.preorder_traversal(rhs) if isinstance(n, (sp.Max, sp.Min, sp.Piecewise))]
     if not nodes:
@@ -138,12 +151,8 @@ def build_trace(result) -> Trace:
         eq = EQUATIONS[eid]
         rhs = eq.numeric_rhs()
         inputs = {s.name: fmt_value(s.name, values.get(s.name)) for s in rhs.free_symbols}
-        subs: dict[sp.Symbol, sp.Symbol] = {}
-        for i, s in enumerate(sorted(rhs.free_symbols, key=lambda x: x.name)):
-            if s.name in values:
-                # invisible word joiners keep equal-looking values distinct (no (1)**2 for B·k_ops)
-                subs[s] = sp.Symbol(f"({fmt_value(s.name, values[s.name])})" + "\u2060" * i)
-        substituted = str(rhs.xreplace(subs))
+        shown = {s.name: f"({fmt_value(s.name, values[s.name])})" for s in rhs.free_symbols if s.name in values}
+        substituted = _SubstitutingPrinter(shown).doprint(rhs)
         idx = result.regimes.get(eq.lhs)
         regime = eq.regimes[idx] if idx is not None and eq.regimes and 0 <= idx < len(eq.regimes) else ""
         reason = _reason(eq, rhs, idx, values) if regime else ""

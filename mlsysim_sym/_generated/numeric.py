@@ -20,7 +20,7 @@ def c_engine__footprint(v):
     W__regime = 0 if ((M_size > 0)) else 1
     M_req = ((W*f_lora) if (m_lora > 0) and (m_train > 0) else (W*b_opt/b_w + 2*W) if (m_train > 0) else (W))
     M_req__regime = 0 if ((m_lora > 0) and (m_train > 0)) else 1 if ((m_train > 0)) else 2
-    return {'W': W, 'M_req': M_req, 'W__regime': W__regime, 'M_req__regime': M_req__regime}
+    return {'W': W, 'M_req': M_req}, {'W': W__regime, 'M_req': M_req__regime}
 
 def c_engine__roofline(v):
     """Engine.solve: the single-node roofline step (walls 1 and 2)"""
@@ -76,7 +76,7 @@ def c_engine__roofline(v):
     HFU = min(1, B*O_fwd*k_ops/(R_peak*T))
     HFU__regime = (lambda _v: _v.index(min(_v)))((1, B*O_fwd*k_ops/(R_peak*T),))
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
-    return {'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E, 'k_ops__regime': k_ops__regime, 'k_model__regime': k_model__regime, 'W__regime': W__regime, 'M_spill__regime': M_spill__regime, 'k_tax__regime': k_tax__regime, 'BW__regime': BW__regime, 'T__regime': T__regime, 'overhead_dominated__regime': overhead_dominated__regime, 'MFU__regime': MFU__regime, 'HFU__regime': HFU__regime}
+    return {'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size)"""
@@ -92,7 +92,7 @@ def c_serve__kv(v):
     k_tok = ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     k_tok__regime = 0 if ((m_mla > 0)) else 1
     KV = B*S*k_tok
-    return {'k_tok': k_tok, 'KV': KV, 'k_tok__regime': k_tok__regime}
+    return {'k_tok': k_tok, 'KV': KV}, {'k_tok': k_tok__regime}
 
 def c_serve__step(v):
     """ServingModel: prefill, decode, KV cache, speculative decoding, feasibility (wall 4)"""
@@ -152,7 +152,7 @@ def c_serve__step(v):
     ITL__regime = 0 if ((m_spec > 0)) else 1
     feasible_serve = (M_serve <= C_mem)
     U_mem = M_serve/C_mem
-    return {'R_eff': R_eff, 'W': W, 'n_new': n_new, 'k_tok': k_tok, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'ITL0': ITL0, 'M_serve': M_serve, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'W__regime': W__regime, 'n_new__regime': n_new__regime, 'k_tok__regime': k_tok__regime, 'E_tok__regime': E_tok__regime, 'n_chunks__regime': n_chunks__regime, 'q_max__regime': q_max__regime, 'TTFT__regime': TTFT__regime, 'ITL__regime': ITL__regime}
+    return {'R_eff': R_eff, 'W': W, 'n_new': n_new, 'k_tok': k_tok, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'ITL0': ITL0, 'M_serve': M_serve, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem}, {'W': W__regime, 'n_new': n_new__regime, 'k_tok': k_tok__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_train__fit(v):
     """Training memory against device capacity"""
@@ -160,7 +160,7 @@ def c_train__fit(v):
     M_req = v['M_req']
     U_train = M_req/C_mem
     feasible = (M_req <= C_mem)
-    return {'U_train': U_train, 'feasible': feasible}
+    return {'U_train': U_train, 'feasible': feasible}, {}
 
 def c_train__memory(v):
     """Training memory per rank: weights, gradients, optimizer state, activations, buffers"""
@@ -203,20 +203,20 @@ def c_train__memory(v):
     M_buf = M_g*f_buf + ((2*S*b_mb*b_w*h) if (N_pp > 1) else (0))
     M_buf__regime = 0 if ((N_pp > 1)) else 1
     M_req = M_a + M_buf + M_g + M_o + M_w
-    return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_req': M_req, 'f_train__regime': f_train__regime, 'b_mb__regime': b_mb__regime, 'L_s__regime': L_s__regime, 'M_w__regime': M_w__regime, 'M_g__regime': M_g__regime, 'M_o__regime': M_o__regime, 'M_a__regime': M_a__regime, 'M_buf__regime': M_buf__regime}
+    return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_req': M_req}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
 def c_workload__diffusion_flops(v):
     """Forward FLOPs of one diffusion generation (per-step FLOPs × denoising steps)"""
     O_step = v['O_step']
     n_steps = v['n_steps']
     O_fwd = O_step*n_steps
-    return {'O_fwd': O_fwd}
+    return {'O_fwd': O_fwd}, {}
 
 def c_workload__forward_flops(v):
     """Forward FLOPs of a model with no catalogued count (2 per active parameter)"""
     P_act = v['P_act']
     O_fwd = 2*P_act
-    return {'O_fwd': O_fwd}
+    return {'O_fwd': O_fwd}, {}
 
 # equation id: (lhs, title, ((bibkey, locator), ...), regime labels)
 EQUATIONS = {

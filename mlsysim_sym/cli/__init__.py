@@ -178,6 +178,16 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 1
+    except Exception as exc:  # noqa: BLE001 - a person gets one line, never a traceback
+        import os
+
+        if os.environ.get("MLSYSIM_SYM_DEBUG"):
+            raise
+        message = f"internal error: {type(exc).__name__}: {exc} (set MLSYSIM_SYM_DEBUG=1 for a traceback)"
+        if fmt == "json":
+            return emit_error("InternalError", message, 1)
+        click.echo(f"error: {message}", err=True)
+        return 1
     return 0
 
 

@@ -1,0 +1,108 @@
+"""Speed benchmark of mlsysim_sym, side by side with mlsysim 0.3.0 when a reference interpreter is available.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench.py [--ref-python /tmp/mlsysim_ref/bin/python] [--runs 7] [--json out.json]
+
+Measures, on this machine, in one run:
+
+* whole-process ``mlsysim-sym eval ResNet50 A100 -o json`` (median wall time of ``--runs`` subprocesses);
+* warm ``Engine.solve(ResNet50, A100, batch_size=1, precision="fp16")`` and warm
+  ``ServingModel().solve(Llama3_8B, H100, seq_len=2048)`` (median µs per call over many calls);
+* catalogue loading: from the lock (everyday path) and validated from the TOML sources (``check`` path).
+
+With a reference interpreter (``--ref-python`` or ``$MLSYSIM_REF_PYTHON``; a venv with
+``pip install "mlsysim[cli]==0.3.0"``) it also runs ``tools/parity/ref_bench.py --cli`` there and prints ratios.
+This is a benchmark, not a test: nothing here asserts.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def per_call_us(fn, calls: int = 3000, warmup: int = 200) -> float:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(calls // 100):
+        t0 = time.perf_counter_ns()
+        for _ in range(100):
+            fn()
+        samples.append((time.perf_counter_ns() - t0) / 1e3 / 100)
+    return statistics.median(samples)
+
+
+def whole_process(args: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+        times.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed: {r.stderr}")
+    return statistics.median(times)
+
+
+def ours(runs: int) -> dict[str, float]:
+    import mlsysim_sym as mlsysim
+    from mlsysim_sym.catalog import catalog, load_catalog
+
+    cli = [sys.executable, "-m", "mlsysim_sym", "eval", "ResNet50", "A100", "-o", "json"]
+    out = {"cli_eval_resnet50_a100_wall_s": whole_process(cli, runs)}
+    m, h = mlsysim.Models.ResNet50, mlsysim.Hardware.Cloud.A100
+    out["engine_solve_resnet50_a100_us"] = per_call_us(lambda: mlsysim.Engine.solve(m, h, batch_size=1, precision="fp16"))
+    sm, lm, hh = mlsysim.ServingModel(), mlsysim.Models.Llama3_8B, mlsysim.Hardware.H100
+    out["serving_llama3_8b_h100_us"] = per_call_us(lambda: sm.solve(lm, hh, seq_len=2048, batch_size=1))
+    t0 = time.perf_counter()
+    catalog.cache_clear()
+    catalog()
+    out["catalog_load_from_lock_ms"] = (time.perf_counter() - t0) * 1e3
+    t0 = time.perf_counter()
+    load_catalog()
+    out["catalog_load_validated_ms"] = (time.perf_counter() - t0) * 1e3
+    return out
+
+
+def reference(ref_python: str) -> dict[str, float] | None:
+    if not ref_python or not Path(ref_python).exists():
+        return None
+    r = subprocess.run([ref_python, str(ROOT / "tools" / "parity" / "ref_bench.py"), "--cli"], capture_output=True,
+                       text=True, cwd=ROOT)
+    if r.returncode != 0:
+        print(f"reference benchmark failed: {r.stderr[-500:]}", file=sys.stderr)
+        return None
+    return json.loads(r.stdout)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--ref-python", default=os.environ.get("MLSYSIM_REF_PYTHON", "/tmp/mlsysim_ref/bin/python"))
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--json", default=None, help="also write the results to this file")
+    a = ap.parse_args()
+    result = {"mlsysim_sym": ours(a.runs), "mlsysim_0_3_0": reference(a.ref_python), "python": sys.version.split()[0],
+              "cpus": os.cpu_count()}
+    mine, ref = result["mlsysim_sym"], result["mlsysim_0_3_0"]
+    print(f"{'metric':38} {'mlsysim_sym':>14} {'mlsysim 0.3.0':>14} {'speed-up':>9}")
+    for key, val in mine.items():
+        other = (ref or {}).get(key)
+        ratio = f"{other / val:8.0f}x" if other else ""
+        shown = f"{other:14.3f}" if other is not None else f"{'-':>14}"
+        print(f"{key:38} {val:14.3f} {shown} {ratio:>9}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(result, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,72 @@
+"""``mlsysim-sym check``: audit the catalogue, the bibliography, the lock and the generated code.
+
+Fails (problems listed) on: any catalogue row that does not validate (uncited, unknown bibkey, missing
+locator, unit or dimension mismatch, duplicate id, bib parse failure — all raised by the validating load),
+a bibliography entry no constant and no equation cites, a stale ``catalog.lock.json`` (data changed without
+``--update-lock``), a constant marked ``exact`` whose value changed, and generated numeric code that differs
+from a fresh generation.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from . import paths
+from .catalog import KINDS, load_catalog, lock_path, source_hash, write_lock
+from .errors import CatalogError
+
+
+def audit(update_lock: bool = False) -> dict[str, Any]:
+    problems: list[str] = []
+    cdir, bibp = paths.constants_dir(), paths.bib_path()
+    try:
+        cat = load_catalog(cdir, bib_file=bibp)
+    except CatalogError as exc:
+        return {"constants": 0, "cited": 0, "uncited": 0, "by_kind": {}, "bibkeys": 0, "problems": exc.problems}
+    from . import codegen
+    from .walls import COEFFICIENTS, EQUATIONS, load_all
+
+    load_all()
+    used = {c.bibkey for c in cat}
+    used |= {cite.bibkey for eq in EQUATIONS.values() for cite in eq.cites}
+    used |= {c.cite.bibkey for c in COEFFICIENTS.values()}
+    for key in sorted(set(cat.bib) - used):
+        problems.append(f"{bibp.name}: entry {key!r} is cited by no constant and no equation")
+    for eq in EQUATIONS.values():
+        for cite in eq.cites:
+            if cite.bibkey not in cat.bib:
+                problems.append(f"equation {eq.id}: unknown bibkey {cite.bibkey!r}")
+    lp = lock_path(cdir)
+    old = json.loads(lp.read_text()) if lp.is_file() else None
+    if old:
+        prev = {f"{e['kind']}.{e['key']}.{row[0]}": row for e in old["entities"] for row in e["values"]}
+        for c in cat:
+            row = prev.get(c.id)
+            if row is not None and row[12] and (row[1] != c.value or row[2] != c.unit):
+                problems.append(f"{c.file}:{c.line}: constant {c.id} is marked exact but changed "
+                                f"from {row[1]} {row[2]} to {c.printed}")
+    fresh = old is not None and old.get("hash") == source_hash(cdir, bibp)
+    if update_lock and not problems:
+        write_lock(cat, cdir)
+        fresh = True
+    elif not fresh:
+        problems.append(f"{lp.relative_to(cdir.parent)} is stale: constants/ or citations.bib changed; "
+                        "run `mlsysim-sym check --update-lock` after reviewing the change")
+    if not codegen.is_current():
+        problems.append("mlsysim_sym/_generated/numeric.py differs from the walls; run `mlsysim-sym codegen`")
+    by_kind = Counter(c.kind for c in cat)
+    n = len(cat)
+    est = by_kind.get("estimate", 0) + by_kind.get("assumption", 0)
+    return {
+        "constants": n,
+        "cited": sum(1 for c in cat if c.bibkey in cat.bib),
+        "uncited": sum(1 for c in cat if c.bibkey not in cat.bib),
+        "by_kind": {k: by_kind.get(k, 0) for k in KINDS},
+        "estimate_or_assumption_share": round(est / n, 4) if n else 0.0,
+        "bibkeys": len(cat.bib),
+        "entities": len(cat.entities),
+        "catalog_hash": cat.hash,
+        "lock": "fresh" if fresh else "stale",
+        "problems": problems,
+    }
