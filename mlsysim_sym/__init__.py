@@ -16,6 +16,8 @@ _LAZY = {
     "PerformanceProfile": ("engine", "PerformanceProfile"),
     "Hardware": ("registry", "Hardware"),
     "Models": ("registry", "Models"),
+    "Infrastructure": ("systems", "Infrastructure"),
+    "Systems": ("systems", "Systems"),
     "SingleNodeModel": ("resolvers.node", "SingleNodeModel"),
     "ServingModel": ("resolvers.serving", "ServingModel"),
     "TrainingMemoryModel": ("resolvers.training", "TrainingMemoryModel"),
