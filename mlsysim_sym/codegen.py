@@ -33,6 +33,17 @@ class _Printer(PythonCodePrinter):
     def _print_Half(self, expr) -> str:
         return "0.5"
 
+    def _print_ErlangC(self, expr) -> str:
+        return f"_special.erlang_c({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_LambertW(self, expr) -> str:
+        if len(expr.args) > 1 and expr.args[1] != 0:
+            raise ValueError("only the principal branch of LambertW is supported")
+        return f"_special.lambertw0({self._print(expr.args[0])})"
+
+    def _print_Infinity(self, expr) -> str:
+        return "math.inf"
+
     def _print_Max(self, expr: sp.Max) -> str:
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
@@ -105,6 +116,8 @@ def generate() -> str:
         '"""',
         "# fmt: off",
         "import math  # noqa: F401",
+        "",
+        "from mlsysim_sym import special as _special  # noqa: F401",
         "",
         f"REVISION = {revision()!r}",
         "",

@@ -286,3 +286,44 @@ class Workload(_CatalogObject):
     def ref(self, fld: str) -> str:
         c = self._e.values.get(fld)
         return "const:" + c.id if c else f"absent:{self.key}.{fld}"
+
+
+_CUSTOM_FIELDS = {"parameters": ("params", "param"), "active_parameters": ("params.active", "param"),
+                  "inference_flops": ("flops.inference", "FLOP"), "layers": ("layers", ""), "hidden_dim": ("hidden", ""),
+                  "heads": ("heads", ""), "kv_heads": ("kv_heads", ""), "head_dim": ("head_dim", ""),
+                  "experts": ("experts", ""), "active_experts_per_token": ("experts.active", ""),
+                  "kv_lora_rank": ("mla.kv_rank", ""), "qk_rope_head_dim": ("mla.rope_dim", "")}
+
+
+def TransformerWorkload(name: str, parameters: Any, layers: int, hidden_dim: int | None = None,
+                        heads: int | None = None, kv_heads: int | None = None, head_dim: int | None = None,
+                        inference_flops: Any = None, active_parameters: Any = None, experts: int | None = None,
+                        active_experts_per_token: int | None = None, kv_lora_rank: int | None = None,
+                        qk_rope_head_dim: int | None = None, architecture: str = "Transformer") -> Workload:
+    """A user-defined transformer (0.3.0's constructor names). Its values are the caller's: they trace to
+    ``user`` in results, not to a citation. Quantities may be pint Quantities, strings ("180e9 param") or numbers."""
+    from .catalog import Constant, Entity, catalog
+    from .units import parse_quantity
+
+    args = {"parameters": parameters, "layers": layers, "hidden_dim": hidden_dim, "heads": heads,
+            "kv_heads": kv_heads, "head_dim": head_dim, "inference_flops": inference_flops,
+            "active_parameters": active_parameters, "experts": experts,
+            "active_experts_per_token": active_experts_per_token, "kv_lora_rank": kv_lora_rank,
+            "qk_rope_head_dim": qk_rope_head_dim}
+    key = "".join(ch if ch.isalnum() else "_" for ch in name)
+    eid = f"model.{key}"
+    values: dict[str, Constant] = {}
+    for arg, v in args.items():
+        if v is None:
+            continue
+        fld, unit = _CUSTOM_FIELDS[arg]
+        if isinstance(v, str):
+            v = parse_quantity(v)
+        si = float(v.m_as(unit)) if hasattr(v, "m_as") else float(v)
+        if si < 0:
+            raise InputError(f"{arg} must be non-negative, got {v!r}")
+        values[fld] = Constant(f"{eid}.{fld}", eid, fld, si, unit, si, unit, "", f"argument {arg}", "user", "",
+                               "user-supplied", "", "", False, "<user>", 0)
+    workload = "moe" if experts else "transformer"
+    ent = Entity("model", key, name, "Custom", {"workload": workload, "architecture": architecture}, values, "<user>")
+    return Workload(ent, catalog())

@@ -44,14 +44,23 @@ class _Objects:
 
     def __init__(self, cat: Catalog):
         from .objects import HardwareNode, Workload
+        from .systems import Fleet
 
         self.hw = {e.key: HardwareNode(e, cat) for e in cat.of_kind("hardware")}
         self.models = {e.key: Workload(e, cat) for e in cat.of_kind("model")}
+        self.fleets = {e.key: Fleet(e, cat) for e in cat.of_kind("cluster")}
 
-    def resolve(self, path: str) -> Any:
+    def resolve(self, path: Any) -> Any:
+        if isinstance(path, dict) and "constructor_args" in path:
+            from .objects import TransformerWorkload
+
+            args = {k: v for k, v in path["constructor_args"].items() if k != "architecture"}
+            return TransformerWorkload(**args)
         key = path.rsplit(".", 1)[1]
         if path.startswith("Hardware."):
             return self.hw[key]
+        if path.startswith("Systems.Clusters."):
+            return self.fleets[key]
         return self.models[key]
 
 
@@ -60,7 +69,12 @@ def objects(which: str) -> _Objects:
     return _Objects(overlay_catalog() if which == "overlay" else catalog())
 
 
+def _num(x: Any) -> Any:
+    return float(x) if isinstance(x, str) and x in ("inf", "-inf", "nan") else x
+
+
 def close(a: Any, b: Any, rel: float = REL) -> bool:
+    a, b = _num(a), _num(b)
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
@@ -128,6 +142,47 @@ TRAINING_FIELDS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _q(attr: str, unit: str) -> Callable[[Any], Any]:
+    return lambda r: _si(getattr(r, attr), unit)
+
+
+def _f(attr: str) -> Callable[[Any], Any]:
+    return lambda r: getattr(r, attr)
+
+
+CB_FIELDS = {"throughput_tokens_per_sec": _f("throughput_tokens_per_sec"), "max_active_requests": _f("max_active_requests"),
+             "static_throughput_tokens_per_sec": _f("static_throughput_tokens_per_sec"),
+             "static_max_active_requests": _f("static_max_active_requests"), "mean_request_tokens": _f("mean_request_tokens"),
+             "paged_internal_fragmentation": _f("paged_internal_fragmentation"),
+             "static_internal_fragmentation": _f("static_internal_fragmentation"),
+             "paged_kv_cache_size_bytes": _q("paged_kv_cache_size", "B"),
+             "static_kv_cache_size_bytes": _q("static_kv_cache_size", "B"), "ttft_s": _q("ttft", "s"),
+             "itl_s": _q("itl", "s"), "speedup_vs_static": _f("speedup_vs_static"), "feasible": _f("feasible")}
+WS_FIELDS = {"feasible": _f("feasible"), "throughput_tokens_per_sec": _f("throughput_tokens_per_sec"),
+             "layer_compute_time_s": _q("layer_compute_time", "s"), "layer_injection_time_s": _q("layer_injection_time", "s"),
+             "optimal_batch_size": _f("optimal_batch_size"), "wafer_memory_utilization": _f("wafer_memory_utilization"),
+             "bottleneck": _f("bottleneck")}
+TAIL_FIELDS = {"p50_latency_s": _q("p50_latency", "s"), "p99_latency_s": _q("p99_latency", "s"),
+               "queue_utilization": _f("queue_utilization"), "is_stable": _f("is_stable"),
+               "slo_headroom_ratio": _f("slo_headroom_ratio")}
+MOE_FIELDS = {"effective_active_experts": _f("effective_active_experts"),
+              "effective_active_parameters_count": _q("effective_active_parameters", "param"),
+              "active_parameter_multiplier": _f("active_parameter_multiplier"),
+              "token_dispatch_bytes": _q("token_dispatch_bytes", "B"), "all_to_all_latency_s": _q("all_to_all_latency", "s")}
+CAP_FIELDS = {"required_replicas": _f("required_replicas"), "qps_capacity": _f("qps_capacity"),
+              "per_replica_qps_capacity": _f("per_replica_qps_capacity"), "utilization": _f("utilization"),
+              "estimated_p99_latency_s": _q("estimated_p99_latency", "s"), "queue_wait_p99_s": _q("queue_wait_p99", "s"),
+              "base_request_latency_s": _q("base_request_latency", "s"), "active_batch_size": _f("active_batch_size"),
+              "ttft_s": _q("ttft", "s"), "itl_s": _q("itl", "s"), "bottleneck": _f("bottleneck"), "feasible": _f("feasible")}
+NET_FIELDS = {"latency_s": _q("latency", "s"), "latency_compute_s": _q("latency_compute", "s"),
+              "latency_memory_s": _q("latency_memory", "s"),
+              "arithmetic_intensity_flop_per_byte": _q("arithmetic_intensity", "FLOP/B"),
+              "memory_footprint_bytes": _q("memory_footprint", "B"), "mfu": _f("mfu"), "bottleneck": _f("bottleneck"),
+              "throughput_per_s": _q("throughput", "1/s"), "peak_bw_actual_bytes_per_s": _q("peak_bw_actual", "B/s")}
+EFF_FIELDS = {"mfu": _f("mfu"), "achievable_flops_flop_per_s": _q("achievable_flops", "FLOP/s"),
+              "peak_flops_flop_per_s": _q("peak_flops", "FLOP/s")}
+
+
 def _compare(expected: dict[str, Any], fields: dict[str, Callable[[Any], Any]], got: Any) -> dict[str, tuple[Any, Any]]:
     bad = {}
     for key, fn in fields.items():
@@ -161,15 +216,27 @@ def engine_cases(which: str = "overlay") -> Iterator[Outcome]:
         yield Outcome(case["id"], "Engine.solve", not bad, bad)
 
 
-def resolver_cases(which: str = "overlay", resolvers: tuple[str, ...] = ("ServingModel", "TrainingMemoryModel",
-                                                                            "SingleNodeModel")) -> Iterator[Outcome]:
+RESOLVERS = ("ServingModel", "TrainingMemoryModel", "SingleNodeModel", "ContinuousBatchingModel",
+             "WeightStreamingModel", "TailLatencyModel", "MoERoutingModel", "ServingCapacityModel",
+             "NetworkRooflineModel", "EfficiencyModel")
+
+
+def resolver_cases(which: str = "overlay", resolvers: tuple[str, ...] = RESOLVERS) -> Iterator[Outcome]:
+    from .resolvers.batching import ContinuousBatchingModel
+    from .resolvers.moe import MoERoutingModel, NetworkRooflineModel
     from .resolvers.node import SingleNodeModel
+    from .resolvers.queueing import ServingCapacityModel, TailLatencyModel
     from .resolvers.serving import ServingModel
+    from .resolvers.streaming import EfficiencyModel, WeightStreamingModel
     from .resolvers.training import TrainingMemoryModel
 
     objs = objects(which)
     table = {"ServingModel": (ServingModel, SERVING_FIELDS), "TrainingMemoryModel": (TrainingMemoryModel, TRAINING_FIELDS),
-             "SingleNodeModel": (SingleNodeModel, {k: v[1] for k, v in ENGINE_FIELDS.items()})}
+             "SingleNodeModel": (SingleNodeModel, {k: v[1] for k, v in ENGINE_FIELDS.items()}),
+             "ContinuousBatchingModel": (ContinuousBatchingModel, CB_FIELDS),
+             "WeightStreamingModel": (WeightStreamingModel, WS_FIELDS), "TailLatencyModel": (TailLatencyModel, TAIL_FIELDS),
+             "MoERoutingModel": (MoERoutingModel, MOE_FIELDS), "ServingCapacityModel": (ServingCapacityModel, CAP_FIELDS),
+             "NetworkRooflineModel": (NetworkRooflineModel, NET_FIELDS), "EfficiencyModel": (EfficiencyModel, EFF_FIELDS)}
     for case in load("parity_node_resolvers.json")["cases"]:
         name = case["resolver"]
         if name not in resolvers or name not in table or case.get("result") is None:
@@ -177,7 +244,8 @@ def resolver_cases(which: str = "overlay", resolvers: tuple[str, ...] = ("Servin
         cls, fields = table[name]
         kw = {}
         for k, v in case["kwargs"].items():
-            if isinstance(v, str) and v.startswith(("Models.", "Hardware.")):
+            if (isinstance(v, str) and v.startswith(("Models.", "Hardware.", "Systems.Clusters."))) or \
+                    (isinstance(v, dict) and "constructor_args" in v):
                 v = objs.resolve(v)
             elif isinstance(v, dict) and "value_si" in v:
                 from .units import Q_

@@ -39,7 +39,7 @@ class Datacenter(_CatalogObject):
 
     @property
     def grid(self) -> Grid:
-        return Infrastructure.Grids.get(self._e.attrs["grid"])
+        return Grid(self._cat.entity("grid", self._e.attrs["grid"]), self._cat)
 
     @property
     def pue(self) -> float | None:
@@ -73,9 +73,9 @@ class Node(_CatalogObject):
 
     @property
     def accelerator(self) -> Any:
-        from .registry import Hardware
+        from .objects import HardwareNode
 
-        return Hardware.get(self._e.attrs["accelerator"])
+        return HardwareNode(self._cat.entity("hardware", self._e.attrs["accelerator"]), self._cat)
 
     @property
     def accelerators_per_node(self) -> int:
@@ -101,11 +101,11 @@ class Fleet(_CatalogObject):
 
     @property
     def node(self) -> Node:
-        return Systems.Nodes.get(self._e.attrs["node"])
+        return Node(self._cat.entity("node", self._e.attrs["node"]), self._cat)
 
     @property
     def fabric(self) -> NetworkFabric:
-        return Systems.Fabrics.get(self._e.attrs["fabric"])
+        return NetworkFabric(self._cat.entity("fabric", self._e.attrs["fabric"]), self._cat)
 
     @property
     def count(self) -> int:
@@ -114,7 +114,7 @@ class Fleet(_CatalogObject):
     @property
     def region(self) -> Grid | None:
         r = self._e.attrs.get("region")
-        return Infrastructure.Grids.get(r) if r else None
+        return Grid(self._cat.entity("grid", r), self._cat) if r else None
 
     @property
     def total_accelerators(self) -> int:

@@ -5,7 +5,91 @@ Regenerate with `mlsysim-sym codegen`; tests fail when this file differs from a 
 # fmt: off
 import math  # noqa: F401
 
-REVISION = '7e1d2bf4bd00'
+from mlsysim_sym import special as _special  # noqa: F401
+
+REVISION = '9b0ba6e95c93'
+
+def c_batch__cb(v):
+    """ContinuousBatchingModel: static vs paged KV (wall 5)"""
+    BW_mem = v['BW_mem']
+    C_mem = v['C_mem']
+    H = v['H']
+    H_kv = v['H_kv']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_max = v['N_max']
+    P = v['P']
+    R_peak = v['R_peak']
+    S_max = v['S_max']
+    S_mean = v['S_mean']
+    b_w = v['b_w']
+    d_head = v['d_head']
+    d_rope = v['d_rope']
+    eta_hw = v['eta_hw']
+    m_mla = v['m_mla']
+    p_page = v['p_page']
+    r_kv = v['r_kv']
+    tau_disp = v['tau_disp']
+    R_eff = R_peak*eta_hw
+    W = ((M_size) if (M_size > 0) else (P*b_w))
+    W__regime = 0 if ((M_size > 0)) else 1
+    k_tok = ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
+    k_tok__regime = 0 if ((m_mla > 0)) else 1
+    frag_static = 1 - S_mean/S_max
+    rho_len = S_mean/S_max
+    K_pages = math.ceil(S_max/p_page)
+    M_kvfree = C_mem - W
+    t_len = ((0) if (rho_len >= 1) else (_special.lambertw0(-math.exp(-1/rho_len)/rho_len) + 1/rho_len))
+    t_len__regime = 0 if ((rho_len >= 1)) else 1
+    TTFT_cb = tau_disp + (4*H*N_L*N_max*S_max**2*d_head + 2*N_max*P*S_max)/R_eff
+    T_budget = max(0, M_kvfree/k_tok)
+    T_budget__regime = (lambda _v: _v.index(max(_v)))((0, M_kvfree/k_tok,))
+    r_page = math.exp(-p_page*t_len/S_max)
+    N_static = min(N_max, math.floor(T_budget/S_max))
+    N_static__regime = (lambda _v: _v.index(min(_v)))((N_max, math.floor(T_budget/S_max),))
+    E_blocks = ((K_pages) if (rho_len >= 1) else ((1 - r_page**K_pages)/(1 - r_page)))
+    E_blocks__regime = 0 if ((rho_len >= 1)) else 1
+    a_alloc = E_blocks*p_page
+    t_step_s = (N_static*S_mean*k_tok + W)/BW_mem
+    KV_static = N_static*S_max*k_tok
+    frag_paged = max(0, -S_mean/a_alloc + 1)
+    frag_paged__regime = (lambda _v: _v.index(max(_v)))((0, -S_mean/a_alloc + 1,))
+    N_paged = min(N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc))
+    N_paged__regime = (lambda _v: _v.index(min(_v)))((N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),))
+    X_static = ((N_static/t_step_s) if (N_static > 0) else (0))
+    X_static__regime = 0 if ((N_static > 0)) else 1
+    t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
+    KV_paged = N_paged*a_alloc*k_tok
+    feasible_cb = (N_paged > 0)
+    X_paged = ((N_paged/t_step_p) if (N_paged > 0) else (0))
+    X_paged__regime = 0 if ((N_paged > 0)) else 1
+    speedup_cb = ((X_paged/X_static) if (X_static > 0) else (math.inf) if (X_paged > 0) else (1))
+    speedup_cb__regime = 0 if ((X_static > 0)) else 1 if ((X_paged > 0)) else 2
+    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'N_static': N_static, 'E_blocks': E_blocks, 'a_alloc': a_alloc, 't_step_s': t_step_s, 'KV_static': KV_static, 'frag_paged': frag_paged, 'N_paged': N_paged, 'X_static': X_static, 't_step_p': t_step_p, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'N_static': N_static__regime, 'E_blocks': E_blocks__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+
+def c_efficiency__model(v):
+    """EfficiencyModel (wall 3)"""
+    R_peak = v['R_peak']
+    cap_conv = v['cap_conv']
+    cap_ffn = v['cap_ffn']
+    cap_flash = v['cap_flash']
+    e_attn = v['e_attn']
+    e_conv = v['e_conv']
+    e_ffn = v['e_ffn']
+    e_flash = v['e_flash']
+    e_other = v['e_other']
+    eta_hw = v['eta_hw']
+    eta_ref = v['eta_ref']
+    k_occ = v['k_occ']
+    w_type = v['w_type']
+    MFU_w = min(1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))))
+    MFU_w__regime = (lambda _v: _v.index(min(_v)))((1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))),))
+    L_occ = 1 - min(1, eta_hw*k_occ)
+    L_occ__regime = (lambda _v: _v.index(min(_v)))((1, eta_hw*k_occ,))
+    R_ach = MFU_w*R_peak
+    L_stall = max(0, -L_occ - MFU_w + 1)
+    L_stall__regime = (lambda _v: _v.index(max(_v)))((0, -L_occ - MFU_w + 1,))
+    return {'MFU_w': MFU_w, 'L_occ': L_occ, 'R_ach': R_ach, 'L_stall': L_stall}, {'MFU_w': MFU_w__regime, 'L_occ': L_occ__regime, 'L_stall': L_stall__regime}
 
 def c_engine__footprint(v):
     """Weights and device memory of a step (non-transformer training, or inference)"""
@@ -77,6 +161,54 @@ def c_engine__roofline(v):
     HFU__regime = (lambda _v: _v.index(min(_v)))((1, B*O_fwd*k_ops/(R_peak*T),))
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
     return {'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
+
+def c_moe__routing(v):
+    """MoERoutingModel"""
+    B = v['B']
+    BW_fab = v['BW_fab']
+    E_exp = v['E_exp']
+    N_ep_r = v['N_ep_r']
+    P_act = v['P_act']
+    S = v['S']
+    alpha_fab = v['alpha_fab']
+    b_w = v['b_w']
+    f_imb = v['f_imb']
+    h = v['h']
+    k_top = v['k_top']
+    os_fab = v['os_fab']
+    e_eff = min(E_exp, f_imb*max(1, k_top))
+    e_eff__regime = (lambda _v: _v.index(min(_v)))((E_exp, f_imb*max(1, k_top),))
+    m_route = e_eff/max(1, k_top)
+    m_route__regime = (lambda _v: _v.index(max(_v)))((1, k_top,))
+    P_act_eff = P_act*m_route
+    D_route = B*S*b_w*h*m_route*max(1, k_top)
+    D_route__regime = (lambda _v: _v.index(max(_v)))((1, k_top,))
+    D_dispatch = ((D_route*(N_ep_r - 1)/N_ep_r) if (N_ep_r > 1) else (0))
+    D_dispatch__regime = 0 if ((N_ep_r > 1)) else 1
+    T_a2a = alpha_fab*(N_ep_r - 1) + D_route*os_fab*(N_ep_r - 1)/(BW_fab*N_ep_r)
+    return {'e_eff': e_eff, 'm_route': m_route, 'P_act_eff': P_act_eff, 'D_route': D_route, 'D_dispatch': D_dispatch, 'T_a2a': T_a2a}, {'e_eff': e_eff__regime, 'm_route': m_route__regime, 'D_route': D_route__regime, 'D_dispatch': D_dispatch__regime}
+
+def c_netroof__step(v):
+    """NetworkRooflineModel"""
+    BW_fab = v['BW_fab']
+    N_acc = v['N_acc']
+    P = v['P']
+    R_peak = v['R_peak']
+    b_w = v['b_w']
+    eta_hw = v['eta_hw']
+    os_fab = v['os_fab']
+    R_fleet = N_acc*R_peak
+    beta_fab = BW_fab/os_fab
+    D_sync = 2*P*b_w
+    O_train = 6*P
+    I_net = O_train/D_sync
+    T_nc = O_train/(R_fleet*eta_hw)
+    T_net = D_sync/beta_fab
+    T_nr = max(T_nc, T_net)
+    T_nr__regime = (lambda _v: _v.index(max(_v)))((T_nc, T_net,))
+    MFU_net = min(1, O_train/(R_fleet*T_nr))
+    MFU_net__regime = (lambda _v: _v.index(min(_v)))((1, O_train/(R_fleet*T_nr),))
+    return {'R_fleet': R_fleet, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'I_net': I_net, 'T_nc': T_nc, 'T_net': T_net, 'T_nr': T_nr, 'MFU_net': MFU_net}, {'T_nr': T_nr__regime, 'MFU_net': MFU_net__regime}
 
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size)"""
@@ -154,6 +286,68 @@ def c_serve__step(v):
     U_mem = M_serve/C_mem
     return {'R_eff': R_eff, 'W': W, 'n_new': n_new, 'k_tok': k_tok, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'ITL0': ITL0, 'M_serve': M_serve, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem}, {'W': W__regime, 'n_new': n_new__regime, 'k_tok': k_tok__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
+def c_stream__ws(v):
+    """WeightStreamingModel (wall 6)"""
+    B = v['B']
+    BW_inj = v['BW_inj']
+    C_mem = v['C_mem']
+    H = v['H']
+    H_kv = v['H_kv']
+    N_L = v['N_L']
+    P = v['P']
+    R_peak = v['R_peak']
+    S = v['S']
+    b_w = v['b_w']
+    d_head = v['d_head']
+    eta_hw = v['eta_hw']
+    f_sram = v['f_sram']
+    m_prefill = v['m_prefill']
+    tau_disp = v['tau_disp']
+    R_eff = R_peak*eta_hw
+    KV_ws = 2*B*H_kv*N_L*S*b_w*d_head
+    P_l = P/N_L
+    M_sram_req = KV_ws*f_sram
+    t_inj = P_l*b_w/BW_inj
+    F_layer = ((4*B*H*S**2*d_head + 2*B*P_l*S) if (m_prefill > 0) else (2*B*P_l))
+    F_layer__regime = 0 if ((m_prefill > 0)) else 1
+    U_sram = M_sram_req/C_mem
+    feasible_ws = (M_sram_req <= C_mem)
+    t_layer_c = F_layer/R_eff + tau_disp
+    B_star = max(1, math.floor((0.5)*R_eff*t_inj/P_l))
+    B_star__regime = (lambda _v: _v.index(max(_v)))((1, math.floor((0.5)*R_eff*t_inj/P_l),))
+    t_layer = max(t_inj, t_layer_c)
+    t_layer__regime = (lambda _v: _v.index(max(_v)))((t_layer_c, t_inj,))
+    T_ws = N_L*t_layer
+    X_ws = ((0) if not feasible_ws else (B*S/T_ws) if (m_prefill > 0) else (B/T_ws))
+    X_ws__regime = 0 if (not feasible_ws) else 1 if ((m_prefill > 0)) else 2
+    return {'R_eff': R_eff, 'KV_ws': KV_ws, 'P_l': P_l, 'M_sram_req': M_sram_req, 't_inj': t_inj, 'F_layer': F_layer, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer_c': t_layer_c, 'B_star': B_star, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
+
+def c_tail__mmc(v):
+    """TailLatencyModel: M/M/c with a Kingman correction"""
+    c_srv = v['c_srv']
+    cv_svc = v['cv_svc']
+    k_slo = v['k_slo']
+    lam = v['lam']
+    t_svc = v['t_svc']
+    mu_svc = 1/t_svc
+    kappa = (0.5)*cv_svc**2 + 0.5
+    a_load = lam/mu_svc
+    rho_q = lam/(c_srv*mu_svc)
+    P_wait = _special.erlang_c(c_srv, a_load)
+    r_drain = c_srv*mu_svc*(1 - rho_q)
+    rho_rep = min(1, rho_q)
+    rho_rep__regime = (lambda _v: _v.index(min(_v)))((1, rho_q,))
+    stable = (rho_q < 1)
+    w50 = ((math.inf) if (rho_q >= 1) else (kappa*math.log(2*P_wait)/r_drain) if (P_wait > 0.5) else (0))
+    w50__regime = 0 if ((rho_q >= 1)) else 1 if ((P_wait > 0.5)) else 2
+    w99 = ((math.inf) if (rho_q >= 1) else (kappa*math.log(100*P_wait)/r_drain) if (P_wait > 0.01) else (0))
+    w99__regime = 0 if ((rho_q >= 1)) else 1 if ((P_wait > 0.01)) else 2
+    p50 = t_svc + w50
+    p99 = t_svc + w99
+    headroom = ((1) if (rho_q >= 1) else (max(0, w99/(k_slo*t_svc))))
+    headroom__regime = 0 if ((rho_q >= 1)) else 1
+    return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
+
 def c_train__fit(v):
     """Training memory against device capacity"""
     C_mem = v['C_mem']
@@ -220,12 +414,37 @@ def c_workload__forward_flops(v):
 
 # equation id: (lhs, title, ((bibkey, locator), ...), regime labels)
 EQUATIONS = {
+    'batch.allocation': ('a_alloc', 'Expected tokens allocated per request', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
+    'batch.expected_pages': ('E_blocks', 'Expected pages per request', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ('all at S_max', 'geometric sum')),
+    'batch.feasible': ('feasible_cb', 'At least one request fits', (), ()),
+    'batch.kv_free': ('M_kvfree', 'Memory left for KV cache', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
+    'batch.kv_paged': ('KV_paged', 'KV bytes allocated, paged', (), ()),
+    'batch.kv_static': ('KV_static', 'KV bytes reserved, static', (), ()),
+    'batch.length_ratio': ('rho_len', 'Mean over maximum length', (), ()),
+    'batch.page_survival': ('r_page', 'P(request needs one more page)', (), ()),
+    'batch.paged_fragmentation': ('frag_paged', 'Unused share of pages', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
+    'batch.paged_requests': ('N_paged', 'Requests paged allocation fits', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
+    'batch.pages_max': ('K_pages', 'Pages of a maximum-length request', (), ()),
+    'batch.shape': ('t_len', 'Capped-exponential shape S_max/μ (closed form)', (('corless1996lambertw', '§1-2: W solves w·e^w = x; principal branch W₀'),), ('all at S_max', 'exponential')),
+    'batch.speedup': ('speedup_cb', 'Paged over static throughput', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ('ratio', 'static fits none', 'neither fits')),
+    'batch.static_fragmentation': ('frag_static', 'Unused share of a static reservation', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
+    'batch.static_requests': ('N_static', 'Requests with a full-length reservation each', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
+    'batch.step_paged': ('t_step_p', 'Decode step, paged batch', (('pope2022efficiently', '§3.1: decode streams weights and KV cache each step'),), ()),
+    'batch.step_static': ('t_step_s', 'Decode step, static batch', (('pope2022efficiently', '§3.1: decode streams weights and KV cache each step'),), ()),
+    'batch.throughput_paged': ('X_paged', 'Decode tokens per second, paged', (('pope2022efficiently', '§3.1: decode streams weights and KV cache each step'),), ('serving', 'nothing fits')),
+    'batch.throughput_static': ('X_static', 'Decode tokens per second, static', (('pope2022efficiently', '§3.1: decode streams weights and KV cache each step'),), ('serving', 'nothing fits')),
+    'batch.token_budget': ('T_budget', 'KV capacity in tokens', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
+    'batch.ttft': ('TTFT_cb', 'Prefill of a full batch of maximum-length prompts (worst-case TTFT)', (), ()),
     'compute.diffusion_flops': ('O_fwd', 'Forward FLOPs of one generation: FLOPs per denoising step × steps', (('ho2020denoising', '§2, Algorithm 2: sampling runs the denoising network once per step, T steps'),), ()),
     'compute.forward_flops': ('O_fwd', 'Forward FLOPs per token when no count is catalogued: 2 per active parameter', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'),), ()),
     'compute.k_model': ('k_model', 'Useful FLOPs per forward FLOP (what MFU counts)', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization')), ('training', 'inference')),
     'compute.k_ops': ('k_ops', 'Executed FLOPs per forward FLOP', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('korthikanti2023reducing', '§4 and Table 4: full recomputation adds one forward pass (hardware vs model FLOPs)')), ('training with recomputation', 'training', 'inference')),
     'compute.r_eff': ('R_eff', 'Achieved math rate', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'compute.time': ('T_comp', "Compute wall: time to execute the step's FLOPs at the achieved rate", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
+    'efficiency.achievable': ('R_ach', 'Achievable FLOP/s', (), ()),
+    'efficiency.memory_stall': ('L_stall', 'Memory-stall loss', (), ()),
+    'efficiency.mfu': ('MFU_w', 'Achievable MFU of a kernel class', (('dao2022flashattention', '§4.1, Fig. 3: FlashAttention reaches a much larger share of peak than standard attention'), ('chowdhery2022palm', '§4, Table 3: 46.2% MFU for a large dense model')), ()),
+    'efficiency.occupancy_loss': ('L_occ', 'Occupancy loss', (), ()),
     'memory.bandwidth_path': ('BW', 'Bandwidth of the path the weights stream from', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ('host offload', 'on-chip SRAM', 'flash', 'main memory')),
     'memory.feasible': ('feasible', 'The step fits in device memory', (), ()),
     'memory.footprint_simple': ('M_req', 'Device memory a step needs (inference: weights; training: weights, gradients and Adam state)', (('rajbhandari2020zero', '§3.1: mixed-precision Adam keeps 2Ψ + 2Ψ + KΨ bytes, K = 12'),), ('LoRA training', 'training', 'inference')),
@@ -233,6 +452,21 @@ EQUATIONS = {
     'memory.time': ('T_mem', "Memory wall: time to stream the step's bytes", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'memory.traffic': ('D_vol', 'Bytes moved per step: weights once, plus activation traffic per sample', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'memory.weights': ('W', 'Weight bytes at the stored precision (a size-only model: its catalogued size)', (), ('catalogued size', 'parameters × width')),
+    'moe.active_params': ('P_act_eff', 'Effective active parameters', (('fedus2022switch', '§2.2: expert capacity and load imbalance; tokens dispatched with all-to-all'),), ()),
+    'moe.all_to_all': ('T_a2a', 'All-to-all time over the fabric', (('thakur2005optimization', '§4: all-to-all cost (p−1)α + (p−1)/p·nβ'),), ()),
+    'moe.dispatch': ('D_dispatch', 'Payload leaving the local shard', (('fedus2022switch', '§2.2: expert capacity and load imbalance; tokens dispatched with all-to-all'),), ('expert parallel', 'local')),
+    'moe.effective_experts': ('e_eff', 'Effective active experts', (('fedus2022switch', '§2.2: expert capacity and load imbalance; tokens dispatched with all-to-all'),), ()),
+    'moe.multiplier': ('m_route', 'Active-parameter multiplier', (('fedus2022switch', '§2.2: expert capacity and load imbalance; tokens dispatched with all-to-all'),), ()),
+    'moe.payload': ('D_route', 'Token payload routed', (('fedus2022switch', '§2.2: expert capacity and load imbalance; tokens dispatched with all-to-all'),), ()),
+    'netroof.beta': ('beta_fab', 'Effective fabric bandwidth', (), ()),
+    'netroof.compute': ('T_nc', 'Compute time', (), ()),
+    'netroof.fleet_rate': ('R_fleet', 'Fleet peak FLOP/s', (), ()),
+    'netroof.intensity': ('I_net', 'Communication intensity', (), ()),
+    'netroof.latency': ('T_nr', 'Step latency', (), ('Compute', 'Network')),
+    'netroof.mfu': ('MFU_net', 'MFU', (), ()),
+    'netroof.network': ('T_net', 'Network time', (('thakur2005optimization', '§4: all-to-all cost (p−1)α + (p−1)/p·nβ'),), ()),
+    'netroof.ops': ('O_train', 'Training FLOPs per token-step', (('kaplan2020scaling', '§2.1: training compute ≈ 6N FLOPs per token'),), ()),
+    'netroof.sync': ('D_sync', 'Gradient bytes synchronised', (('thakur2005optimization', '§4: all-to-all cost (p−1)α + (p−1)/p·nβ'),), ()),
     'overhead.k_tax': ('k_tax', 'Per-layer overhead multiplier', (), ('training', 'inference')),
     'overhead.latency': ('L_lat', 'Fixed overheads: dispatch plus per-layer framework tax', (), ()),
     'roofline.energy': ('E', 'Energy per step: idle floor plus utilisation-proportional dynamic power', (('barroso2007case', 'Fig. 1-2: server power is roughly linear in utilization with a large idle floor'),), ()),
@@ -260,6 +494,31 @@ EQUATIONS = {
     'serve.prefill_time': ('T_pre', 'Prefill compute time (compute wall)', (), ()),
     'serve.ttft': ('TTFT', 'Time to first token: prefill, one dispatch per chunk, KV transfer if disaggregated', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes')), ('disaggregated', 'colocated')),
     'serve.utilisation': ('U_mem', 'Memory utilisation', (), ()),
+    'stream.feasible': ('feasible_ws', 'KV cache fits on chip', (), ()),
+    'stream.injection': ('t_inj', 'Weight injection per layer', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ()),
+    'stream.kv': ('KV_ws', 'KV cache held on chip', (), ()),
+    'stream.layer_compute': ('t_layer_c', 'Compute per layer', (), ()),
+    'stream.layer_flops': ('F_layer', 'FLOPs of one layer for the batch', (), ('prefill', 'decode')),
+    'stream.layer_params': ('P_l', 'Parameters per layer', (), ()),
+    'stream.layer_time': ('t_layer', 'Time per layer', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ('Compute-Bound', 'Interconnect-Bandwidth-Bound')),
+    'stream.optimal_batch': ('B_star', 'Batch at which compute covers injection (closed form)', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ()),
+    'stream.pass': ('T_ws', 'One pass over all layers', (), ()),
+    'stream.sram_required': ('M_sram_req', 'On-chip memory required', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ()),
+    'stream.throughput': ('X_ws', 'Tokens per second', (), ('does not fit', 'prefill', 'decode')),
+    'stream.utilisation': ('U_sram', 'On-chip memory utilisation', (), ()),
+    'tail.drain_rate': ('r_drain', 'Rate of the exponential wait tail', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'tail.erlang_c': ('P_wait', 'Probability of waiting (Erlang C)', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'tail.headroom': ('headroom', 'p99 wait as a share of the SLO threshold', (), ('unstable', 'stable')),
+    'tail.kingman': ('kappa', 'Kingman variability factor', (('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2'),), ()),
+    'tail.offered_load': ('a_load', 'Offered load in Erlangs', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'tail.p50': ('p50', 'Median latency: wait plus service', (), ()),
+    'tail.p99': ('p99', '99th-percentile latency: wait plus service', (), ()),
+    'tail.reported_utilisation': ('rho_rep', 'Utilisation as reported (1 when unstable)', (), ()),
+    'tail.service_rate': ('mu_svc', 'Service rate per server', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'tail.stable': ('stable', 'The queue is stable', (), ()),
+    'tail.utilisation': ('rho_q', 'Utilisation', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'tail.wait_p50': ('w50', 'Median wait', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'), ('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2')), ('unstable', 'waits', 'no wait at this quantile')),
+    'tail.wait_p99': ('w99', '99th-percentile wait', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'), ('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2')), ('unstable', 'waits', 'no wait at this quantile')),
     'train.activations': ('M_a', 'Activation bytes per rank (Korthikanti)', (('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)'), ('korthikanti2023reducing', '§4.2.2: sequence parallelism divides every activation by t')), ('no recomputation', 'selective recomputation', 'full recomputation')),
     'train.buffers': ('M_buf', 'Communication buffers per rank', (('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)'),), ()),
     'train.feasible': ('feasible', 'Training state fits in device memory', (), ()),
@@ -277,10 +536,16 @@ EQUATIONS = {
 # name: (function, inputs, outputs, lhs -> symbols its rhs reads, equation ids in order,
 #        lhs -> per Piecewise branch the symbols read when that branch binds)
 COMPUTATIONS = {
+    'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_head', 'd_rope', 'eta_hw', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'k_tok', 'frag_static', 'rho_len', 'K_pages', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'N_static', 'E_blocks', 'a_alloc', 't_step_s', 'KV_static', 'frag_paged', 'N_paged', 'X_static', 't_step_p', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'E_blocks': ('K_pages', 'r_page', 'rho_len'), 'a_alloc': ('E_blocks', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 'X_static': ('N_static', 't_step_s'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.static_requests', 'batch.expected_pages', 'batch.allocation', 'batch.step_static', 'batch.kv_static', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.throughput_static', 'batch.step_paged', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'r_page', 'rho_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
+    'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
     'engine.footprint': (c_engine__footprint, ('M_size', 'P', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train'), ('W', 'M_req'), {'W': ('M_size', 'P', 'b_w'), 'M_req': ('W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train')}, ('memory.weights', 'memory.footprint_simple'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'M_req': (('W', 'f_lora', 'm_lora', 'm_train'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train'), ('W', 'm_lora', 'm_train'))}),
     'engine.roofline': (c_engine__roofline, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'M_size', 'N_L', 'O_fwd', 'P', 'P_tdp', 'R_peak', 'b_w', 'eta_hw', 'f_act', 'f_idle', 'k_tax_train', 'm_recomp', 'm_train', 'tau_disp', 'tau_layer'), ('k_ops', 'k_model', 'R_eff', 'W', 'M_spill', 'feasible', 'k_tax', 'T_comp', 'D_vol', 'BW', 'L_lat', 'T_mem', 'I', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'k_tax': ('k_tax_train', 'm_train'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops'), 'D_vol': ('B', 'W', 'f_act'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_mem': ('BW', 'D_vol'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'memory.spill', 'memory.feasible', 'overhead.k_tax', 'compute.time', 'memory.traffic', 'memory.bandwidth_path', 'overhead.latency', 'memory.time', 'roofline.intensity', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
+    'moe.routing': (c_moe__routing, ('B', 'BW_fab', 'E_exp', 'N_ep_r', 'P_act', 'S', 'alpha_fab', 'b_w', 'f_imb', 'h', 'k_top', 'os_fab'), ('e_eff', 'm_route', 'P_act_eff', 'D_route', 'D_dispatch', 'T_a2a'), {'e_eff': ('E_exp', 'f_imb', 'k_top'), 'm_route': ('e_eff', 'k_top'), 'P_act_eff': ('P_act', 'm_route'), 'D_route': ('B', 'S', 'b_w', 'h', 'k_top', 'm_route'), 'D_dispatch': ('D_route', 'N_ep_r'), 'T_a2a': ('BW_fab', 'D_route', 'N_ep_r', 'alpha_fab', 'os_fab')}, ('moe.effective_experts', 'moe.multiplier', 'moe.active_params', 'moe.payload', 'moe.dispatch', 'moe.all_to_all'), {'D_dispatch': (('D_route', 'N_ep_r'), ('N_ep_r',))}),
+    'netroof.step': (c_netroof__step, ('BW_fab', 'N_acc', 'P', 'R_peak', 'b_w', 'eta_hw', 'os_fab'), ('R_fleet', 'beta_fab', 'D_sync', 'O_train', 'I_net', 'T_nc', 'T_net', 'T_nr', 'MFU_net'), {'R_fleet': ('N_acc', 'R_peak'), 'beta_fab': ('BW_fab', 'os_fab'), 'D_sync': ('P', 'b_w'), 'O_train': ('P',), 'I_net': ('D_sync', 'O_train'), 'T_nc': ('O_train', 'R_fleet', 'eta_hw'), 'T_net': ('D_sync', 'beta_fab'), 'T_nr': ('T_nc', 'T_net'), 'MFU_net': ('O_train', 'R_fleet', 'T_nr')}, ('netroof.fleet_rate', 'netroof.beta', 'netroof.sync', 'netroof.ops', 'netroof.intensity', 'netroof.compute', 'netroof.network', 'netroof.latency', 'netroof.mfu'), {}),
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'P', 'P_act', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_head', 'd_rope', 'eta_hw', 'gamma_spec', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('R_eff', 'W', 'n_new', 'k_tok', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'KV', 't_draft', 'T_pre', 'T_chunk', 'ITL0', 'M_serve', 'TTFT', 'ITL', 'feasible_serve', 'U_mem'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'n_new': ('S', 'c_pre'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve')}, ('compute.r_eff', 'memory.weights', 'serve.new_tokens', 'serve.kv_per_token', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.decode_step', 'serve.memory', 'serve.ttft', 'serve.itl', 'serve.feasible', 'serve.utilisation'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
+    'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_head', 'eta_hw', 'f_sram', 'm_prefill', 'tau_disp'), ('R_eff', 'KV_ws', 'P_l', 'M_sram_req', 't_inj', 'F_layer', 'U_sram', 'feasible_ws', 't_layer_c', 'B_star', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 'P_l': ('N_L', 'P'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'stream.kv', 'stream.layer_params', 'stream.sram_required', 'stream.injection', 'stream.layer_flops', 'stream.utilisation', 'stream.feasible', 'stream.layer_compute', 'stream.optimal_batch', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
+    'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
     'train.fit': (c_train__fit, ('C_mem', 'M_req'), ('U_train', 'feasible'), {'U_train': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req')}, ('train.utilisation', 'train.feasible'), {}),
     'train.memory': (c_train__memory, ('B', 'D_b', 'GA', 'H', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'P', 'S', 'b_opt', 'b_w', 'f_buf', 'f_trainable', 'h', 'm_lora', 'm_sp', 'r_lora', 's_ckpt', 'z_stage'), ('P_r', 'f_train', 'b_mb', 'L_s', 'M_w', 'M_g', 'M_o', 'M_a', 'M_buf', 'M_req'), {'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'M_req': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w')}, ('train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'train.buffers', 'train.total'), {'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('f_trainable', 'm_lora')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage'))}),
     'workload.diffusion_flops': (c_workload__diffusion_flops, ('O_step', 'n_steps'), ('O_fwd',), {'O_fwd': ('O_step', 'n_steps')}, ('compute.diffusion_flops',), {}),

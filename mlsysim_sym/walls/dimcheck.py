@@ -38,8 +38,8 @@ def dim_of(expr: sp.Basic, where: str = ""):
     def same(args, node, what):
         dims = []
         for a in args:
-            if a.is_Number and a == 0:
-                continue
+            if a.is_Number and (a == 0 or a.is_infinite):
+                continue  # 0 and ±∞ fit any dimension (a bound, not a quantity)
             dims.append((a, walk(a)))
         if not dims:
             return none

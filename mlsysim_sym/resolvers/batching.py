@@ -1,0 +1,73 @@
+"""ContinuousBatchingModel (wall 5): static versus paged KV allocation."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..catalog import catalog
+from ..engine import efficiency_binding, normalize_precision, precision_bytes, resolve_hardware, resolve_model
+from ..errors import InputError
+from ..evaluate import evaluate
+from ..results import ResultView
+from .common import bind_const, bind_transformer_shape, check_int
+
+
+class ContinuousBatchingResult(ResultView):
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "throughput_tokens_per_sec": ("X_paged", ""), "max_active_requests": ("N_paged", ""),
+        "static_throughput_tokens_per_sec": ("X_static", ""), "static_max_active_requests": ("N_static", ""),
+        "mean_request_tokens": ("S_mean", ""), "paged_internal_fragmentation": ("frag_paged", ""),
+        "static_internal_fragmentation": ("frag_static", ""), "paged_kv_cache_size": ("KV_paged", "GB"),
+        "static_kv_cache_size": ("KV_static", "GB"), "ttft": ("TTFT_cb", "ms"), "itl": ("t_step_p", "ms"),
+        "speedup_vs_static": ("speedup_cb", ""), "feasible": ("feasible_cb", "bool"),
+    }
+
+    @property
+    def constraint_trace(self) -> list[str]:
+        v = self._result.values
+        return [f"Memory Wall: {'Passed' if v['feasible_cb'] else 'FAILED'}. Paged allocation fits "
+                f"{int(v['N_paged'])} concurrent requests (Weights: {v['W'] / 1e9:.6g} GB, Max KV available: "
+                f"{v['M_kvfree'] / 1e9:.6g} GB).",
+                f"Batching Wall: static reservation fits {int(v['N_static'])} requests "
+                f"({v['frag_static']:.1%} of each unused); {int(v['p_page'])}-token pages fit {int(v['N_paged'])} "
+                f"({v['frag_paged']:.1%} unused in last blocks)."]
+
+
+class ContinuousBatchingModel:
+    requires = ("workload", "hardware")
+    produces = "ContinuousBatchingResult"
+
+    def solve(self, model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: float | None = None,
+              max_batch_size: int = 1, page_size: int | None = None, precision: str = "fp16",
+              efficiency: float | None = None) -> ContinuousBatchingResult:
+        from ..engine import knob
+
+        m = resolve_model(model)
+        hw = resolve_hardware(hardware)
+        prec = normalize_precision(precision)
+        smax = check_int(max_seq_len, "max_seq_len")
+        nmax = check_int(max_batch_size, "max_batch_size")
+        mean = float(smax if mean_request_tokens is None else mean_request_tokens)
+        if not 0 < mean <= smax:
+            raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
+        cat = catalog()
+        hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
+        values: dict[str, float] = {k: hv[k] for k in ("R_peak", "tau_disp", "BW_mem", "C_mem")}
+        refs: dict[str, str] = {k: hr[k] for k in values}
+        values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        values["S_max"], refs["S_max"] = float(smax), "arg:max_seq_len"
+        values["S_mean"], refs["S_mean"] = mean, "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
+        values["N_max"], refs["N_max"] = float(nmax), "arg:max_batch_size"
+        if page_size is None:
+            values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
+        else:
+            values["p_page"], refs["p_page"] = float(check_int(page_size, "page_size")), "arg:page_size"
+        purpose = "continuous batching needs transformer dimensions"
+        bind_const(m, "params", "P", values, refs, required=purpose)
+        values["M_size"], refs["M_size"] = 0.0, f"absent:{m.key}.model_size"
+        bind_transformer_shape(m, values, refs, purpose=purpose)
+        values["S"], refs["S"] = 1.0, "derived:one token (KV bytes per token)"
+        values["B"], refs["B"] = 1.0, "derived:one request"
+        r = evaluate(["batch.cb"], values, refs, ("X_paged", "N_paged", "X_static", "N_static", "speedup_cb"),
+                     cat.hash)
+        return ContinuousBatchingResult(r)

@@ -1,0 +1,117 @@
+"""MoERoutingModel and NetworkRooflineModel."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..catalog import catalog
+from ..engine import efficiency_binding, normalize_precision, precision_bytes, resolve_model
+from ..errors import InputError
+from ..evaluate import evaluate
+from ..results import ResultView
+from .common import bind_const, check_int
+
+
+def resolve_fleet(fleet: Any) -> Any:
+    from ..systems import Fleet, Systems
+
+    if isinstance(fleet, Fleet):
+        return fleet
+    if isinstance(fleet, str):
+        return Systems.Clusters.get(fleet)
+    raise InputError(f"fleet must be a Systems.Clusters entry or key, not {type(fleet).__name__}")
+
+
+def bind_fabric(fleet: Any, values: dict[str, float], refs: dict[str, str]) -> None:
+    fab = fleet.fabric.entity.values
+    bw = fab["bandwidth"]
+    values["BW_fab"], refs["BW_fab"] = (bw.si / 2, "half:" + bw.id) if bw.direction == "bidirectional_total" \
+        else (bw.si, "const:" + bw.id)
+    os_ = fab.get("oversubscription")
+    values["os_fab"], refs["os_fab"] = (os_.si, "const:" + os_.id) if os_ else (1.0, f"absent:{fleet.fabric.key}.oversubscription (non-blocking)")
+    lat = fab.get("latency")
+    if lat is None:
+        raise InputError(f"fabric {fleet.fabric.key} has no catalogued latency")
+    values["alpha_fab"], refs["alpha_fab"] = lat.si, "const:" + lat.id
+
+
+class MoERoutingResult(ResultView):
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "effective_active_experts": ("e_eff", ""), "effective_active_parameters": ("P_act_eff", "param"),
+        "active_parameter_multiplier": ("m_route", ""), "token_dispatch_bytes": ("D_dispatch", "MB"),
+    }
+
+
+class MoERoutingModel:
+    requires = ("workload",)
+    produces = "MoERoutingResult"
+
+    def solve(self, model: Any, batch_size: int, seq_len: int, precision: str = "fp16", ep_size: int = 1,
+              routing_imbalance_factor: float = 1.0, fleet: Any = None) -> MoERoutingResult:
+        m = resolve_model(model)
+        if m.workload != "moe":
+            raise InputError(f"{m.key} is not a mixture-of-experts model")
+        prec = normalize_precision(precision)
+        f = float(routing_imbalance_factor)
+        if f < 1:
+            raise InputError(f"routing_imbalance_factor must be >= 1, got {f}")
+        values = {"B": float(check_int(batch_size, "batch_size")), "S": float(check_int(seq_len, "seq_len")),
+                  "N_ep_r": float(check_int(ep_size, "ep_size")), "f_imb": f}
+        refs = {"B": "arg:batch_size", "S": "arg:seq_len", "N_ep_r": "arg:ep_size", "f_imb": "arg:routing_imbalance_factor"}
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        purpose = "MoE routing needs it"
+        bind_const(m, "experts", "E_exp", values, refs, required=purpose)
+        bind_const(m, "experts.active", "k_top", values, refs, required=purpose)
+        bind_const(m, "params.active", "P_act", values, refs, required=purpose)
+        bind_const(m, "hidden", "h", values, refs, required=purpose)
+        if fleet is not None and ep_size > 1:
+            bind_fabric(resolve_fleet(fleet), values, refs)
+        else:
+            values.update(BW_fab=1.0, os_fab=1.0, alpha_fab=0.0)
+            refs.update(BW_fab="absent:fleet", os_fab="absent:fleet", alpha_fab="absent:fleet")
+        r = evaluate(["moe.routing"], values, refs, ("e_eff", "P_act_eff", "D_dispatch"), catalog().hash)
+        a2a = r.quantity("T_a2a", "ms") if (fleet is not None and ep_size > 1) else None
+        return MoERoutingResult(r, routing_imbalance_factor=f, ep_size=ep_size, all_to_all_latency=a2a)
+
+
+class NetworkRooflineModel:
+    """Data-parallel step bound by compute or by the gradient all-reduce over the fabric."""
+
+    requires = ("workload", "fleet")
+    produces = "PerformanceProfile"
+
+    def solve(self, model: Any, fleet: Any, precision: str = "fp16", efficiency: float | None = None) -> Any:
+        from ..engine import PerformanceProfile  # noqa: F401
+
+        m = resolve_model(model)
+        fl = resolve_fleet(fleet)
+        prec = normalize_precision(precision)
+        hw = fl.node.accelerator
+        peak = hw.peak_constant(prec)
+        values = {"R_peak": peak.si, "N_acc": float(fl.total_accelerators)}
+        refs = {"R_peak": "const:" + peak.id, "N_acc": f"derived:{fl.key} nodes x accelerators per node"}
+        values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        bind_const(m, "params", "P", values, refs, required="NetworkRooflineModel requires a parameter count")
+        bind_fabric(fl, values, refs)
+        r = evaluate(["netroof.step"], values, refs, ("T_nr", "MFU_net"), catalog().hash)
+        return NetworkRooflineResult(r)
+
+
+class NetworkRooflineResult(ResultView):
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "latency": ("T_nr", "ms"), "latency_compute": ("T_nc", "ms"), "latency_memory": ("T_net", "ms"),
+        "arithmetic_intensity": ("I_net", "FLOP/B"), "memory_footprint": ("D_sync", "GB"),
+        "peak_bw_actual": ("beta_fab", "GB/s"), "mfu": ("MFU_net", ""), "hfu": ("MFU_net", ""),
+    }
+
+    @property
+    def bottleneck(self) -> str:
+        return self._result.regime("T_nr")
+
+    @property
+    def throughput(self) -> Any:
+        from ..units import Q_
+
+        return Q_(1.0 / self._result.values["T_nr"], "1/s")
+
+    feasible = True

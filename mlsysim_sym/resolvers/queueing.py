@@ -1,0 +1,139 @@
+"""TailLatencyModel (wall 7) and ServingCapacityModel (walls 4, 5, 7): replicas for a QPS and p99 target."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..catalog import catalog
+from ..engine import check_fraction, knob
+from ..errors import InputError
+from ..evaluate import Result, evaluate
+from ..results import ResultView
+from .common import check_int
+
+_TAIL_REPORT = ("p50", "p99", "rho_rep", "stable", "headroom")
+
+
+class TailLatencyResult(ResultView):
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "p50_latency": ("p50", "ms"), "p99_latency": ("p99", "ms"), "queue_utilization": ("rho_rep", ""),
+        "is_stable": ("stable", "bool"), "slo_headroom_ratio": ("headroom", ""),
+    }
+    constraint_trace = None
+
+
+def _positive(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise InputError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def tail(arrival_rate_qps: float, service_latency_ms: float, num_replicas: int = 1,
+         service_time_cv: float = 1.0) -> Result:
+    if isinstance(arrival_rate_qps, bool) or not isinstance(arrival_rate_qps, (int, float)) or not arrival_rate_qps >= 0:
+        raise InputError(f"arrival_rate_qps must be >= 0, got {arrival_rate_qps!r}")
+    lam = float(arrival_rate_qps)
+    t = _positive(service_latency_ms, "service_latency_ms")
+    c = check_int(num_replicas, "num_replicas")
+    if isinstance(service_time_cv, bool) or not isinstance(service_time_cv, (int, float)) or service_time_cv < 0:
+        raise InputError(f"service_time_cv must be >= 0, got {service_time_cv!r}")
+    values = {"lam": lam, "t_svc": t / 1e3, "c_srv": float(c), "cv_svc": float(service_time_cv)}
+    refs = {"lam": "arg:arrival_rate_qps", "t_svc": "arg:service_latency_ms", "c_srv": "arg:num_replicas",
+            "cv_svc": "arg:service_time_cv"}
+    values["k_slo"], refs["k_slo"] = knob("tail", "slo_multiple")
+    return evaluate(["tail.mmc"], values, refs, _TAIL_REPORT, catalog().hash)
+
+
+class TailLatencyModel:
+    """Erlang-C M/M/c tail latency with a Kingman correction (0.3.0's TailLatencyModel)."""
+
+    requires = ("arrival_rate", "service_latency")
+    produces = "TailLatencyResult"
+
+    def solve(self, arrival_rate_qps: float, service_latency_ms: float, num_replicas: int = 1,
+              service_time_cv: float = 1.0) -> TailLatencyResult:
+        return TailLatencyResult(tail(arrival_rate_qps, service_latency_ms, num_replicas, service_time_cv))
+
+
+class ServingCapacityResult(ResultView):
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {}
+
+
+class ServingCapacityModel:
+    """Replicas needed for a QPS at a p99 target: continuous batching gives per-replica capacity, the serving
+    wall gives the base request latency, the tail wall the queueing wait.
+
+    The replica count is found by bisection over c (the p99 wait is non-increasing in c), not 0.3.0's linear
+    scan over 1..1024; the answer is the same smallest c."""
+
+    requires = ("workload", "hardware", "qps", "target_p99_latency_ms")
+    produces = "ServingCapacityResult"
+
+    def solve(self, model: Any, hardware: Any, qps: float, target_p99_latency_ms: float, max_seq_len: int = 2048,
+              mean_request_tokens: float | None = None, output_tokens: int = 128, max_batch_size: int = 32,
+              precision: str = "fp16", efficiency: float | None = None, max_replicas: int = 1024,
+              service_time_cv: float = 1.0) -> ServingCapacityResult:
+        from .batching import ContinuousBatchingModel
+        from .serving import ServingModel
+
+        q = _positive(qps, "qps")
+        target = _positive(target_p99_latency_ms, "target_p99_latency_ms")
+        n_out = check_int(output_tokens, "output_tokens")
+        cmax = check_int(max_replicas, "max_replicas")
+        if efficiency is not None:
+            check_fraction(efficiency, "efficiency")
+        cb = ContinuousBatchingModel().solve(model, hardware, max_seq_len, mean_request_tokens=mean_request_tokens,
+                                             max_batch_size=max_batch_size, precision=precision,
+                                             efficiency=efficiency)
+        n = max(1, int(cb.max_active_requests))
+        sv = ServingModel().solve(model, hardware, seq_len=max(1, int(cb.mean_request_tokens)), batch_size=n,
+                                  precision=precision, efficiency=efficiency)
+        per_rep = cb.throughput_tokens_per_sec / n_out
+        base_ms = sv.ttft.m_as("ms") + sv.itl.m_as("ms") * n_out
+        extra: dict[str, Any] = {"qps_target": q, "active_batch_size": n, "ttft": sv.ttft, "itl": sv.itl,
+                                 "target_p99_latency": _ms(target), "base_request_latency": _ms(base_ms),
+                                 "per_replica_qps_capacity": per_rep}
+        if not sv.feasible or not cb.feasible or per_rep <= 0:
+            extra.update(feasible=False, required_replicas=cmax, qps_capacity=0.0, utilization=float("inf"),
+                         estimated_p99_latency=_ms(float("inf")), queue_wait_p99=_ms(float("inf")),
+                         bottleneck="Memory" if (not sv.feasible or not cb.feasible) else "Capacity",
+                         constraint_trace=["Serving Capacity: infeasible before queueing because the model does "
+                                           "not fit or has no token capacity."])
+            return ServingCapacityResult(sv.result, **extra)
+        t_svc = 1000.0 / per_rep
+
+        def estimate(c: int) -> tuple[bool, float, float, Result]:
+            r = tail(q, t_svc, c, service_time_cv)
+            wait = max(0.0, r.values["p99"] * 1e3 - t_svc)
+            return bool(r.values["stable"]), base_ms + wait, wait, r
+
+        def ok(c: int) -> bool:
+            stable, est, _, _ = estimate(c)
+            return stable and est <= target
+
+        if ok(cmax):
+            lo, hi = 1, cmax
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if ok(mid):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            required, feasible = lo, True
+        else:
+            required, feasible = cmax, False
+        stable, est, wait, r = estimate(required)
+        cap = required * per_rep
+        bottleneck = "Feasible" if feasible else ("Tail Latency" if stable else "Capacity")
+        extra.update(feasible=feasible, required_replicas=required, qps_capacity=cap, utilization=q / cap,
+                     estimated_p99_latency=_ms(est), queue_wait_p99=_ms(wait), bottleneck=bottleneck,
+                     constraint_trace=[f"Serving Capacity: {required} replicas provide {cap:.2f} QPS for target "
+                                       f"{q:.2f} QPS at utilization {q / cap:.2%}.",
+                                       f"Tail Latency: base request latency {base_ms:.6g} ms; estimated P99 "
+                                       f"{est:.6g} ms vs target {target:.6g} ms."])
+        return ServingCapacityResult(r, **extra)
+
+
+def _ms(v: float) -> Any:
+    from ..units import Q_
+
+    return Q_(v, "ms")

@@ -1,0 +1,47 @@
+"""Special functions the generated code calls (numerics, not model equations).
+
+* :class:`ErlangC` — the Erlang-C probability that an arrival waits in an M/M/c queue,
+  ``C(c, a) = [a^c/(c!(1−ρ))] / [Σ_{i<c} a^i/i! + a^c/(c!(1−ρ))]`` with ``ρ = a/c`` (Kleinrock 1975, Eq. 3.42);
+  evaluated in log space so that c in the thousands neither overflows nor underflows.
+* :class:`LambertW0` — the principal branch W₀ of the Lambert W function (Corless et al. 1996), by Halley's
+  iteration; used for the closed-form scale of the capped-exponential request-length model.
+
+The SymPy side (functions walls use and print) is :mod:`mlsysim_sym.walls.functions`; this module is plain
+floats so the generated code imports no SymPy.
+"""
+from __future__ import annotations
+
+import math
+
+
+def erlang_c(c: float, a: float) -> float:
+    """P(wait) in M/M/c with offered load a = λ/μ (unstable or degenerate queues return 1)."""
+    n = max(1, int(c))
+    if a <= 0:
+        return 0.0
+    rho = a / n
+    if rho >= 1:
+        return 1.0
+    log_a = math.log(a)
+    log_last = n * log_a - math.lgamma(n + 1) - math.log1p(-rho)
+    terms = [i * log_a - math.lgamma(i + 1) for i in range(n)]
+    m = max(max(terms), log_last)
+    denom = sum(math.exp(t - m) for t in terms) + math.exp(log_last - m)
+    return min(1.0, max(0.0, math.exp(log_last - m) / denom))
+
+
+def lambertw0(x: float) -> float:
+    """Principal-branch Lambert W for x ≥ −1/e (Halley's method, to full double precision)."""
+    if x < -1 / math.e:
+        raise ValueError("lambertw0 is real only for x >= -1/e")
+    if x == 0:
+        return 0.0
+    w = math.log1p(x) if x > -0.3 else -1 + math.sqrt(2 * (1 + math.e * x))
+    for _ in range(100):
+        ew = math.exp(w)
+        f = w * ew - x
+        wn = w - f / (ew * (w + 1) - (w + 2) * f / (2 * w + 2)) if w != -1 else w
+        if abs(wn - w) <= 1e-16 * (1 + abs(wn)):
+            return wn
+        w = wn
+    return w

@@ -1,0 +1,82 @@
+"""NODE wall 5 (Batching): static versus paged KV allocation under a capped-exponential length distribution.
+
+Curation log:
+
+* Static batching reserves ``S_max`` tokens of KV cache per request; paged allocation (Kwon et al. 2023) reserves
+  whole pages of ``p`` tokens as the request grows, so it wastes at most one partial page per request.
+* Request lengths are ``min(X, S_max)`` with X exponential; its scale is fixed by the mean,
+  ``S̄ = μ(1 − e^{−S_max/μ})``. With ``t = S_max/μ`` and ``ρ = S̄/S_max`` this is ``ρ t = 1 − e^{−t}``, whose
+  non-trivial root is closed-form: ``t = 1/ρ + W₀(−e^{−1/ρ}/ρ)`` (Lambert W; mlsysim 0.3.0 bisects 100 times).
+* Expected pages per request: ``Σ_{k<K} P(S > kp) = (1 − r^K)/(1 − r)``, ``r = e^{−p/μ}``, ``K = ⌈S_max/p⌉``.
+* Decode is memory-bound: a step streams the weights plus the live KV cache (``N·S̄`` tokens).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .functions import LambertW0
+from .base import Cite, Equation, Wall, coefficient, register_computation, register_wall, symbols
+from .node import c_fwd
+from .serving import EQ_K_TOK, c_attn
+
+VLLM = Cite("kwon2023efficient", "§4.2-4.3: block-wise KV allocation, waste limited to the last block")
+POPE = Cite("pope2022efficiently", "§3.1: decode streams weights and KV cache each step")
+CORLESS = Cite("corless1996lambertw", "§1-2: W solves w·e^w = x; principal branch W₀")
+
+(S_max, S_mean, N_max, p_page, C_mem, W, k_tok, BW_mem, R_eff, P, N_L, H, d_head, tau_disp, M_kvfree, T_budget,
+ N_static, frag_static, rho_len, t_len, K_pages, r_page, E_blocks, a_alloc, frag_paged, N_paged, t_step_p, t_step_s,
+ X_paged, X_static, speedup_cb, KV_paged, KV_static, TTFT_cb, feasible_cb) = symbols(
+    "S_max S_mean N_max p_page C_mem W k_tok BW_mem R_eff P N_L H d_head tau_disp M_kvfree T_budget N_static "
+    "frag_static rho_len t_len K_pages r_page E_blocks a_alloc frag_paged N_paged t_step_p t_step_s X_paged "
+    "X_static speedup_cb KV_paged KV_static TTFT_cb feasible_cb")
+c_eps = coefficient("c_eps", "1/1000000000", "", "Floating-point guard so exact multiples are not floored down",
+                    Cite("mlsysim2026registry", "engine/solvers/serving.py: ContinuousBatchingModel floor(... + 1e-9)"))
+
+capped = sp.GreaterThan(rho_len, 1)
+
+EQUATIONS = (
+    Equation("batch.kv_free", "M_kvfree", C_mem - W, "Memory left for KV cache", (VLLM,)),
+    Equation("batch.token_budget", "T_budget", sp.Max(0, M_kvfree / k_tok), "KV capacity in tokens", (VLLM,)),
+    Equation("batch.static_requests", "N_static", sp.Min(sp.floor(T_budget / S_max), N_max),
+             "Requests with a full-length reservation each", (VLLM,)),
+    Equation("batch.static_fragmentation", "frag_static", 1 - S_mean / S_max, "Unused share of a static reservation", (VLLM,)),
+    Equation("batch.length_ratio", "rho_len", S_mean / S_max, "Mean over maximum length"),
+    Equation("batch.shape", "t_len",
+             sp.Piecewise((0, capped), (1 / rho_len + LambertW0(-sp.exp(-1 / rho_len) / rho_len), True)),
+             "Capped-exponential shape S_max/μ (closed form)", (CORLESS,), regimes=("all at S_max", "exponential")),
+    Equation("batch.pages_max", "K_pages", sp.ceiling(S_max / p_page), "Pages of a maximum-length request"),
+    Equation("batch.page_survival", "r_page", sp.exp(-p_page * t_len / S_max), "P(request needs one more page)"),
+    Equation("batch.expected_pages", "E_blocks",
+             sp.Piecewise((K_pages, capped), ((1 - r_page**K_pages) / (1 - r_page), True)),
+             "Expected pages per request", (VLLM,), regimes=("all at S_max", "geometric sum")),
+    Equation("batch.allocation", "a_alloc", p_page * E_blocks, "Expected tokens allocated per request", (VLLM,)),
+    Equation("batch.paged_fragmentation", "frag_paged", sp.Max(0, 1 - S_mean / a_alloc), "Unused share of pages", (VLLM,)),
+    Equation("batch.paged_requests", "N_paged",
+             sp.Min(sp.floor(sp.floor(T_budget / p_page) * p_page / a_alloc + c_eps), N_max),
+             "Requests paged allocation fits", (VLLM,)),
+    Equation("batch.step_paged", "t_step_p", (W + k_tok * N_paged * S_mean) / BW_mem, "Decode step, paged batch", (POPE,)),
+    Equation("batch.step_static", "t_step_s", (W + k_tok * N_static * S_mean) / BW_mem, "Decode step, static batch", (POPE,)),
+    Equation("batch.throughput_paged", "X_paged", sp.Piecewise((N_paged / t_step_p, sp.StrictGreaterThan(N_paged, 0)), (0, True)),
+             "Decode tokens per second, paged", (POPE,), regimes=("serving", "nothing fits")),
+    Equation("batch.throughput_static", "X_static", sp.Piecewise((N_static / t_step_s, sp.StrictGreaterThan(N_static, 0)), (0, True)),
+             "Decode tokens per second, static", (POPE,), regimes=("serving", "nothing fits")),
+    Equation("batch.speedup", "speedup_cb",
+             sp.Piecewise((X_paged / X_static, sp.StrictGreaterThan(X_static, 0)), (sp.oo, sp.StrictGreaterThan(X_paged, 0)),
+                          (1, True)),
+             "Paged over static throughput", (VLLM,), regimes=("ratio", "static fits none", "neither fits")),
+    Equation("batch.kv_paged", "KV_paged", k_tok * N_paged * a_alloc, "KV bytes allocated, paged"),
+    Equation("batch.kv_static", "KV_static", k_tok * N_static * S_max, "KV bytes reserved, static"),
+    Equation("batch.ttft", "TTFT_cb",
+             (c_fwd * P * S_max * N_max + c_attn * N_L * H * d_head * S_max**2 * N_max) / R_eff + tau_disp,
+             "Prefill of a full batch of maximum-length prompts (worst-case TTFT)"),
+    Equation("batch.feasible", "feasible_cb", sp.StrictGreaterThan(N_paged, 0), "At least one request fits"),
+)
+register_wall(Wall(
+    5, "Batching", "node", "ContinuousBatchingModel",
+    "How many requests fit at once is set by KV-cache memory and how it is allocated.",
+    EQUATIONS, (VLLM,),
+    monotonic=(("N_paged", "C_mem", +1), ("N_static", "C_mem", +1), ("N_static", "S_max", -1)),
+    resolvers=("ContinuousBatchingModel", "ServingCapacityModel"),
+))
+register_computation("batch.cb", ["compute.r_eff", "memory.weights", EQ_K_TOK.id, *[e.id for e in EQUATIONS]],
+                     "ContinuousBatchingModel: static vs paged KV (wall 5)")
