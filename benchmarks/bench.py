@@ -63,6 +63,26 @@ def ours(runs: int) -> dict[str, float]:
     out["engine_solve_resnet50_a100_us"] = per_call_us(lambda: mlsysim.Engine.solve(m, h, batch_size=1, precision="fp16"))
     sm, lm, hh = mlsysim.ServingModel(), mlsysim.Models.Llama3_8B, mlsysim.Hardware.H100
     out["serving_llama3_8b_h100_us"] = per_call_us(lambda: sm.solve(lm, hh, seq_len=2048, batch_size=1))
+    fleet = mlsysim.Systems.Clusters.Research_256
+    custom = mlsysim.TransformerWorkload(name="Custom-180B", parameters="180e9 param", layers=80, hidden_dim=14848,
+                                         heads=232, kv_heads=8)
+    others = {
+        "single_node_model_us": lambda: mlsysim.SingleNodeModel().solve(m, h),
+        "training_memory_model_us": lambda: mlsysim.TrainingMemoryModel().solve(lm, hh, batch_size=8, seq_len=1024),
+        "continuous_batching_model_us": lambda: mlsysim.ContinuousBatchingModel().solve(
+            lm, hh, 8192, mean_request_tokens=2048, max_batch_size=256),
+        "weight_streaming_model_us": lambda: mlsysim.WeightStreamingModel().solve(
+            custom, mlsysim.Hardware.Cerebras_CS3, seq_len=2048),
+        "tail_latency_model_us": lambda: mlsysim.TailLatencyModel().solve(700, 10, 8),
+        "efficiency_model_us": lambda: mlsysim.EfficiencyModel().solve(None, hh),
+        "moe_routing_model_us": lambda: mlsysim.MoERoutingModel().solve(mlsysim.Models.Mixtral_8x7B, 8, 2048,
+                                                                        ep_size=8, fleet=fleet),
+        "network_roofline_model_us": lambda: mlsysim.NetworkRooflineModel().solve(lm, fleet),
+    }
+    for name, fn in others.items():
+        out[name] = per_call_us(fn, calls=2000)
+    out["serving_capacity_model_us"] = per_call_us(lambda: mlsysim.ServingCapacityModel().solve(
+        lm, hh, qps=50, target_p99_latency_ms=3000, max_seq_len=8192, mean_request_tokens=1500), calls=300, warmup=20)
     t0 = time.perf_counter()
     catalog.cache_clear()
     catalog()

@@ -70,6 +70,9 @@ def _regime_code(node: sp.Basic, branches: tuple[sp.Expr, ...] = ()) -> str:
         code = "".join(parts)
         return code if code[-1].isdigit() else code + "-1"
     args = [_code(a) for a in (branches or node.args)]
+    if len(args) == 2:  # the first (authored) argument wins ties
+        op = ">=" if isinstance(node, sp.Max) else "<="
+        return f"0 if ({args[0]}) {op} ({args[1]}) else 1"
     pick = "max" if isinstance(node, sp.Max) else "min"
     # first index whose value is the extreme: ties go to the first (authored) argument
     return f"(lambda _v: _v.index({pick}(_v)))(({', '.join(args)},))"

@@ -12,6 +12,20 @@ from typing import Any, ClassVar
 from .evaluate import Result
 
 
+class LazyQ(tuple):
+    """(value, unit) of a result extra, turned into a pint Quantity only when someone reads it."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: float, unit: str) -> LazyQ:
+        return super().__new__(cls, (value, unit))
+
+    def quantity(self) -> Any:
+        from .units import Q_
+
+        return Q_(self[0], self[1])
+
+
 class ResultView:
     """Base of every resolver result. ``_FIELDS``: attribute -> (symbol, display unit or "" for a float)."""
 
@@ -27,7 +41,8 @@ class ResultView:
             raise AttributeError(name)
         extra = self._extra
         if name in extra:
-            return extra[name]
+            v = extra[name]
+            return v.quantity() if isinstance(v, LazyQ) else v
         spec = self._FIELDS.get(name)
         if spec is None:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
@@ -77,7 +92,9 @@ class ResultView:
                 q = self._result.quantity(sym, unit)
                 out[name] = {"value": _json_number(float(q.magnitude)), "unit": unit}
         for name, v in self._extra.items():
-            if hasattr(v, "magnitude"):
+            if isinstance(v, LazyQ):
+                out[name] = {"value": _json_number(float(v[0])), "unit": v[1]}
+            elif hasattr(v, "magnitude"):
                 out[name] = {"value": _json_number(float(v.magnitude)), "unit": f"{v.units:~P}"}
             else:
                 out[name] = v

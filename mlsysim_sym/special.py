@@ -1,9 +1,9 @@
 """Special functions the generated code calls (numerics, not model equations).
 
-* :class:`ErlangC` — the Erlang-C probability that an arrival waits in an M/M/c queue,
-  ``C(c, a) = [a^c/(c!(1−ρ))] / [Σ_{i<c} a^i/i! + a^c/(c!(1−ρ))]`` with ``ρ = a/c`` (Kleinrock 1975, Eq. 3.42);
-  evaluated in log space so that c in the thousands neither overflows nor underflows.
-* :class:`LambertW0` — the principal branch W₀ of the Lambert W function (Corless et al. 1996), by Halley's
+* ``erlang_c`` — the Erlang-C probability that an arrival waits in an M/M/c queue,
+  ``C(c, a) = [a^c/(c!(1−ρ))] / [Σ_{i<c} a^i/i! + a^c/(c!(1−ρ))]`` with ``ρ = a/c`` (Kleinrock 1975, Eq. 3.42),
+  through the Erlang-B recurrence so that c in the thousands neither overflows nor underflows.
+* ``lambertw0`` — the principal branch W₀ of the Lambert W function (Corless et al. 1996), by Halley's
   iteration; used for the closed-form scale of the capped-exponential request-length model.
 
 The SymPy side (functions walls use and print) is :mod:`mlsysim_sym.walls.functions`; this module is plain
@@ -15,19 +15,21 @@ import math
 
 
 def erlang_c(c: float, a: float) -> float:
-    """P(wait) in M/M/c with offered load a = λ/μ (unstable or degenerate queues return 1)."""
+    """P(wait) in M/M/c with offered load a = λ/μ (unstable queues return 1).
+
+    Uses the Erlang-B recurrence ``B_k = a·B_{k−1}/(k + a·B_{k−1})``, ``B_0 = 1``, which stays in [0, 1]
+    for any c (no factorials, no overflow), then ``C = B_c / (1 − ρ(1 − B_c))`` with ``ρ = a/c``.
+    """
     n = max(1, int(c))
     if a <= 0:
         return 0.0
     rho = a / n
     if rho >= 1:
         return 1.0
-    log_a = math.log(a)
-    log_last = n * log_a - math.lgamma(n + 1) - math.log1p(-rho)
-    terms = [i * log_a - math.lgamma(i + 1) for i in range(n)]
-    m = max(max(terms), log_last)
-    denom = sum(math.exp(t - m) for t in terms) + math.exp(log_last - m)
-    return min(1.0, max(0.0, math.exp(log_last - m) / denom))
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return min(1.0, max(0.0, b / (1.0 - rho * (1.0 - b))))
 
 
 def lambertw0(x: float) -> float:

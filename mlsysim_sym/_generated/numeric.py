@@ -43,19 +43,19 @@ def c_batch__cb(v):
     t_len__regime = 0 if ((rho_len >= 1)) else 1
     TTFT_cb = tau_disp + (4*H*N_L*N_max*S_max**2*d_head + 2*N_max*P*S_max)/R_eff
     T_budget = max(0, M_kvfree/k_tok)
-    T_budget__regime = (lambda _v: _v.index(max(_v)))((0, M_kvfree/k_tok,))
+    T_budget__regime = 0 if (0) >= (M_kvfree/k_tok) else 1
     r_page = math.exp(-p_page*t_len/S_max)
     N_static = min(N_max, math.floor(T_budget/S_max))
-    N_static__regime = (lambda _v: _v.index(min(_v)))((N_max, math.floor(T_budget/S_max),))
+    N_static__regime = 0 if (N_max) <= (math.floor(T_budget/S_max)) else 1
     E_blocks = ((K_pages) if (rho_len >= 1) else ((1 - r_page**K_pages)/(1 - r_page)))
     E_blocks__regime = 0 if ((rho_len >= 1)) else 1
     a_alloc = E_blocks*p_page
     t_step_s = (N_static*S_mean*k_tok + W)/BW_mem
     KV_static = N_static*S_max*k_tok
     frag_paged = max(0, -S_mean/a_alloc + 1)
-    frag_paged__regime = (lambda _v: _v.index(max(_v)))((0, -S_mean/a_alloc + 1,))
+    frag_paged__regime = 0 if (0) >= (-S_mean/a_alloc + 1) else 1
     N_paged = min(N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc))
-    N_paged__regime = (lambda _v: _v.index(min(_v)))((N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),))
+    N_paged__regime = 0 if (N_max) <= (math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc)) else 1
     X_static = ((N_static/t_step_s) if (N_static > 0) else (0))
     X_static__regime = 0 if ((N_static > 0)) else 1
     t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
@@ -83,12 +83,12 @@ def c_efficiency__model(v):
     k_occ = v['k_occ']
     w_type = v['w_type']
     MFU_w = min(1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))))
-    MFU_w__regime = (lambda _v: _v.index(min(_v)))((1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))),))
+    MFU_w__regime = 0 if (1) <= (max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref)))) else 1
     L_occ = 1 - min(1, eta_hw*k_occ)
-    L_occ__regime = (lambda _v: _v.index(min(_v)))((1, eta_hw*k_occ,))
+    L_occ__regime = 0 if (1) <= (eta_hw*k_occ) else 1
     R_ach = MFU_w*R_peak
     L_stall = max(0, -L_occ - MFU_w + 1)
-    L_stall__regime = (lambda _v: _v.index(max(_v)))((0, -L_occ - MFU_w + 1,))
+    L_stall__regime = 0 if (0) >= (-L_occ - MFU_w + 1) else 1
     return {'MFU_w': MFU_w, 'L_occ': L_occ, 'R_ach': R_ach, 'L_stall': L_stall}, {'MFU_w': MFU_w__regime, 'L_occ': L_occ__regime, 'L_stall': L_stall__regime}
 
 def c_engine__footprint(v):
@@ -139,7 +139,7 @@ def c_engine__roofline(v):
     W = ((M_size) if (M_size > 0) else (P*b_w))
     W__regime = 0 if ((M_size > 0)) else 1
     M_spill = max(0, -C_mem + M_req)
-    M_spill__regime = (lambda _v: _v.index(max(_v)))((0, -C_mem + M_req,))
+    M_spill__regime = 0 if (0) >= (-C_mem + M_req) else 1
     feasible = (M_req <= C_mem)
     k_tax = ((k_tax_train) if (m_train > 0) else (1))
     k_tax__regime = 0 if ((m_train > 0)) else 1
@@ -151,14 +151,14 @@ def c_engine__roofline(v):
     T_mem = D_vol/BW
     I = B*O_fwd*k_ops/D_vol
     T = L_lat + max(T_comp, T_mem)
-    T__regime = (lambda _v: _v.index(max(_v)))((T_comp, T_mem,))
+    T__regime = 0 if (T_comp) >= (T_mem) else 1
     overhead_dominated = (L_lat > max(T_comp, T_mem))
-    overhead_dominated__regime = (lambda _v: _v.index(max(_v)))((T_comp, T_mem,))
+    overhead_dominated__regime = 0 if (T_comp) >= (T_mem) else 1
     X = B/T
     MFU = min(1, B*O_fwd*k_model/(R_peak*T))
-    MFU__regime = (lambda _v: _v.index(min(_v)))((1, B*O_fwd*k_model/(R_peak*T),))
+    MFU__regime = 0 if (1) <= (B*O_fwd*k_model/(R_peak*T)) else 1
     HFU = min(1, B*O_fwd*k_ops/(R_peak*T))
-    HFU__regime = (lambda _v: _v.index(min(_v)))((1, B*O_fwd*k_ops/(R_peak*T),))
+    HFU__regime = 0 if (1) <= (B*O_fwd*k_ops/(R_peak*T)) else 1
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
     return {'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
@@ -177,12 +177,12 @@ def c_moe__routing(v):
     k_top = v['k_top']
     os_fab = v['os_fab']
     e_eff = min(E_exp, f_imb*max(1, k_top))
-    e_eff__regime = (lambda _v: _v.index(min(_v)))((E_exp, f_imb*max(1, k_top),))
+    e_eff__regime = 0 if (E_exp) <= (f_imb*max(1, k_top)) else 1
     m_route = e_eff/max(1, k_top)
-    m_route__regime = (lambda _v: _v.index(max(_v)))((1, k_top,))
+    m_route__regime = 0 if (1) >= (k_top) else 1
     P_act_eff = P_act*m_route
     D_route = B*S*b_w*h*m_route*max(1, k_top)
-    D_route__regime = (lambda _v: _v.index(max(_v)))((1, k_top,))
+    D_route__regime = 0 if (1) >= (k_top) else 1
     D_dispatch = ((D_route*(N_ep_r - 1)/N_ep_r) if (N_ep_r > 1) else (0))
     D_dispatch__regime = 0 if ((N_ep_r > 1)) else 1
     T_a2a = alpha_fab*(N_ep_r - 1) + D_route*os_fab*(N_ep_r - 1)/(BW_fab*N_ep_r)
@@ -205,9 +205,9 @@ def c_netroof__step(v):
     T_nc = O_train/(R_fleet*eta_hw)
     T_net = D_sync/beta_fab
     T_nr = max(T_nc, T_net)
-    T_nr__regime = (lambda _v: _v.index(max(_v)))((T_nc, T_net,))
+    T_nr__regime = 0 if (T_nc) >= (T_net) else 1
     MFU_net = min(1, O_train/(R_fleet*T_nr))
-    MFU_net__regime = (lambda _v: _v.index(min(_v)))((1, O_train/(R_fleet*T_nr),))
+    MFU_net__regime = 0 if (1) <= (O_train/(R_fleet*T_nr)) else 1
     return {'R_fleet': R_fleet, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'I_net': I_net, 'T_nc': T_nc, 'T_net': T_net, 'T_nr': T_nr, 'MFU_net': MFU_net}, {'T_nr': T_nr__regime, 'MFU_net': MFU_net__regime}
 
 def c_serve__kv(v):
@@ -260,7 +260,7 @@ def c_serve__step(v):
     W = ((M_size) if (M_size > 0) else (P*b_w))
     W__regime = 0 if ((M_size > 0)) else 1
     n_new = max(1, S - c_pre)
-    n_new__regime = (lambda _v: _v.index(max(_v)))((1, S - c_pre,))
+    n_new__regime = 0 if (1) >= (S - c_pre) else 1
     k_tok = ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     k_tok__regime = 0 if ((m_mla > 0)) else 1
     W_d = P_d*b_w
@@ -314,9 +314,9 @@ def c_stream__ws(v):
     feasible_ws = (M_sram_req <= C_mem)
     t_layer_c = F_layer/R_eff + tau_disp
     B_star = max(1, math.floor((0.5)*R_eff*t_inj/P_l))
-    B_star__regime = (lambda _v: _v.index(max(_v)))((1, math.floor((0.5)*R_eff*t_inj/P_l),))
+    B_star__regime = 0 if (1) >= (math.floor((0.5)*R_eff*t_inj/P_l)) else 1
     t_layer = max(t_inj, t_layer_c)
-    t_layer__regime = (lambda _v: _v.index(max(_v)))((t_layer_c, t_inj,))
+    t_layer__regime = 0 if (t_layer_c) >= (t_inj) else 1
     T_ws = N_L*t_layer
     X_ws = ((0) if not feasible_ws else (B*S/T_ws) if (m_prefill > 0) else (B/T_ws))
     X_ws__regime = 0 if (not feasible_ws) else 1 if ((m_prefill > 0)) else 2
@@ -336,7 +336,7 @@ def c_tail__mmc(v):
     P_wait = _special.erlang_c(c_srv, a_load)
     r_drain = c_srv*mu_svc*(1 - rho_q)
     rho_rep = min(1, rho_q)
-    rho_rep__regime = (lambda _v: _v.index(min(_v)))((1, rho_q,))
+    rho_rep__regime = 0 if (1) <= (rho_q) else 1
     stable = (rho_q < 1)
     w50 = ((math.inf) if (rho_q >= 1) else (kappa*math.log(2*P_wait)/r_drain) if (P_wait > 0.5) else (0))
     w50__regime = 0 if ((rho_q >= 1)) else 1 if ((P_wait > 0.5)) else 2
@@ -383,9 +383,9 @@ def c_train__memory(v):
     f_train = ((min(1, 8*N_L*h*r_lora/P)) if (m_lora > 0) else (f_trainable))
     f_train__regime = 0 if ((m_lora > 0)) else 1
     b_mb = max(1, math.ceil(B/(D_b*GA)))
-    b_mb__regime = (lambda _v: _v.index(max(_v)))((1, math.ceil(B/(D_b*GA)),))
+    b_mb__regime = 0 if (1) >= (math.ceil(B/(D_b*GA))) else 1
     L_s = max(1, math.ceil(N_L/N_pp))
-    L_s__regime = (lambda _v: _v.index(max(_v)))((1, math.ceil(N_L/N_pp),))
+    L_s__regime = 0 if (1) >= (math.ceil(N_L/N_pp)) else 1
     M_w = ((P_r*b_w/N_dp) if (z_stage >= 3) else (P_r*b_w))
     M_w__regime = 0 if ((z_stage >= 3)) else 1
     M_g = ((P_r*b_w*f_train/N_dp) if (z_stage >= 2) else (P_r*b_w*f_train))

@@ -32,7 +32,12 @@ def _run(c: Computation) -> Any:
         from ..resolvers.serving import ServingModel
 
         return ServingModel().solve(**kw)
-    raise ValueError(f"unknown resolver {c.resolver!r}")
+    import mlsysim_sym
+
+    cls = getattr(mlsysim_sym, c.resolver, None)
+    if cls is None or not hasattr(cls, "solve"):
+        raise ValueError(f"unknown resolver {c.resolver!r}")
+    return cls().solve(**kw)
 
 
 def engine(model: str, hardware: str, **kw: Any) -> Computation:
@@ -41,6 +46,11 @@ def engine(model: str, hardware: str, **kw: Any) -> Computation:
 
 def serving(model: str, hardware: str, **kw: Any) -> Computation:
     return Computation("serving", tuple(sorted({"model": model, "hardware": hardware, **kw}.items())))
+
+
+def resolver(name: str, **kw: Any) -> Computation:
+    """Any top-level resolver by class name, with keyword arguments (catalogue keys as strings)."""
+    return Computation(name, tuple(sorted(kw.items())))
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,9 @@ def format_number(v: float, digits: int) -> str:
     """Significant digits, thousands separators as ``{,}`` for LaTeX; refuses non-finite values."""
     if not math.isfinite(v):
         raise ValueError(f"refusing to print a non-finite value ({v})")
+    if v == int(v) and abs(v) < 1e15:
+        text = f"{int(v):,}".replace(",", "{,}")
+        return text
     text = f"{v:.{digits}g}"
     if "e" in text:
         mant, exp = text.split("e")

@@ -8,7 +8,7 @@ from ..engine import efficiency_binding, normalize_precision, precision_bytes, r
 from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import ResultView
-from .common import bind_const, bind_transformer_shape, check_int
+from .common import bind_const, bind_transformer_shape, check_int, static_inputs
 
 
 class ContinuousBatchingResult(ResultView):
@@ -50,24 +50,27 @@ class ContinuousBatchingModel:
         if not 0 < mean <= smax:
             raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
         cat = catalog()
-        hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
-        values: dict[str, float] = {k: hv[k] for k in ("R_peak", "tau_disp", "BW_mem", "C_mem")}
-        refs: dict[str, str] = {k: hr[k] for k in values}
+
+        def build(values: dict[str, float], refs: dict[str, str]) -> None:
+            hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
+            for k in ("R_peak", "tau_disp", "BW_mem", "C_mem"):
+                values[k], refs[k] = hv[k], hr[k]
+            values["b_w"], refs["b_w"] = precision_bytes(prec)
+            purpose = "continuous batching needs transformer dimensions"
+            bind_const(m, "params", "P", values, refs, required=purpose)
+            values["M_size"], refs["M_size"] = 0.0, f"absent:{m.key}.model_size"
+            bind_transformer_shape(m, values, refs, purpose=purpose)
+            values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
+
+        sv, sr = static_inputs("cb", (m, hw), (prec,), build)
+        values = dict(sv)
+        refs = dict(sr)
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values["b_w"], refs["b_w"] = precision_bytes(prec)
         values["S_max"], refs["S_max"] = float(smax), "arg:max_seq_len"
         values["S_mean"], refs["S_mean"] = mean, "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
         values["N_max"], refs["N_max"] = float(nmax), "arg:max_batch_size"
-        if page_size is None:
-            values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
-        else:
+        if page_size is not None:
             values["p_page"], refs["p_page"] = float(check_int(page_size, "page_size")), "arg:page_size"
-        purpose = "continuous batching needs transformer dimensions"
-        bind_const(m, "params", "P", values, refs, required=purpose)
-        values["M_size"], refs["M_size"] = 0.0, f"absent:{m.key}.model_size"
-        bind_transformer_shape(m, values, refs, purpose=purpose)
-        values["S"], refs["S"] = 1.0, "derived:one token (KV bytes per token)"
-        values["B"], refs["B"] = 1.0, "derived:one request"
         r = evaluate(["batch.cb"], values, refs, ("X_paged", "N_paged", "X_static", "N_static", "speedup_cb"),
                      cat.hash)
         return ContinuousBatchingResult(r)

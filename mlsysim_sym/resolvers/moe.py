@@ -7,7 +7,7 @@ from ..catalog import catalog
 from ..engine import efficiency_binding, normalize_precision, precision_bytes, resolve_model
 from ..errors import InputError
 from ..evaluate import evaluate
-from ..results import ResultView
+from ..results import LazyQ, ResultView
 from .common import bind_const, check_int
 
 
@@ -69,7 +69,7 @@ class MoERoutingModel:
             values.update(BW_fab=1.0, os_fab=1.0, alpha_fab=0.0)
             refs.update(BW_fab="absent:fleet", os_fab="absent:fleet", alpha_fab="absent:fleet")
         r = evaluate(["moe.routing"], values, refs, ("e_eff", "P_act_eff", "D_dispatch"), catalog().hash)
-        a2a = r.quantity("T_a2a", "ms") if (fleet is not None and ep_size > 1) else None
+        a2a = LazyQ(r.values["T_a2a"] * 1e3, "ms") if (fleet is not None and ep_size > 1) else None
         return MoERoutingResult(r, routing_imbalance_factor=f, ep_size=ep_size, all_to_all_latency=a2a)
 
 

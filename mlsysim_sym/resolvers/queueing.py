@@ -6,8 +6,8 @@ from typing import Any, ClassVar
 from ..catalog import catalog
 from ..engine import check_fraction, knob
 from ..errors import InputError
-from ..evaluate import Result, evaluate
-from ..results import ResultView
+from ..evaluate import Result, evaluate, run
+from ..results import LazyQ, ResultView
 from .common import check_int
 
 _TAIL_REPORT = ("p50", "p99", "rho_rep", "stable", "headroom")
@@ -84,34 +84,44 @@ class ServingCapacityModel:
         cb = ContinuousBatchingModel().solve(model, hardware, max_seq_len, mean_request_tokens=mean_request_tokens,
                                              max_batch_size=max_batch_size, precision=precision,
                                              efficiency=efficiency)
-        n = max(1, int(cb.max_active_requests))
-        sv = ServingModel().solve(model, hardware, seq_len=max(1, int(cb.mean_request_tokens)), batch_size=n,
+        cbv = cb.result.values
+        n = max(1, int(cbv["N_paged"]))
+        sv = ServingModel().solve(model, hardware, seq_len=max(1, int(cbv["S_mean"])), batch_size=n,
                                   precision=precision, efficiency=efficiency)
-        per_rep = cb.throughput_tokens_per_sec / n_out
-        base_ms = sv.ttft.m_as("ms") + sv.itl.m_as("ms") * n_out
-        extra: dict[str, Any] = {"qps_target": q, "active_batch_size": n, "ttft": sv.ttft, "itl": sv.itl,
-                                 "target_p99_latency": _ms(target), "base_request_latency": _ms(base_ms),
-                                 "per_replica_qps_capacity": per_rep}
-        if not sv.feasible or not cb.feasible or per_rep <= 0:
+        svv = sv.result.values
+        per_rep = cbv["X_paged"] / n_out
+        base_ms = (svv["TTFT"] + svv["ITL"] * n_out) * 1e3
+        sv_ok, cb_ok = bool(svv["feasible_serve"]), bool(cbv["feasible_cb"])
+        extra: dict[str, Any] = {"qps_target": q, "active_batch_size": n, "ttft": _ms(svv["TTFT"] * 1e3),
+                                 "itl": _ms(svv["ITL"] * 1e3), "target_p99_latency": _ms(target),
+                                 "base_request_latency": _ms(base_ms), "per_replica_qps_capacity": per_rep}
+        if not sv_ok or not cb_ok or per_rep <= 0:
             extra.update(feasible=False, required_replicas=cmax, qps_capacity=0.0, utilization=float("inf"),
                          estimated_p99_latency=_ms(float("inf")), queue_wait_p99=_ms(float("inf")),
-                         bottleneck="Memory" if (not sv.feasible or not cb.feasible) else "Capacity",
+                         bottleneck="Memory" if (not sv_ok or not cb_ok) else "Capacity",
                          constraint_trace=["Serving Capacity: infeasible before queueing because the model does "
                                            "not fit or has no token capacity."])
             return ServingCapacityResult(sv.result, **extra)
         t_svc = 1000.0 / per_rep
+
+        k_slo = knob("tail", "slo_multiple")[0]
+
+        def ok(c: int) -> bool:
+            out, _ = run("tail.mmc", {"lam": q, "t_svc": t_svc / 1e3, "c_srv": float(c),
+                                      "cv_svc": float(service_time_cv), "k_slo": k_slo})
+            return bool(out["stable"]) and base_ms + max(0.0, out["p99"] * 1e3 - t_svc) <= target
 
         def estimate(c: int) -> tuple[bool, float, float, Result]:
             r = tail(q, t_svc, c, service_time_cv)
             wait = max(0.0, r.values["p99"] * 1e3 - t_svc)
             return bool(r.values["stable"]), base_ms + wait, wait, r
 
-        def ok(c: int) -> bool:
-            stable, est, _, _ = estimate(c)
-            return stable and est <= target
-
         if ok(cmax):
-            lo, hi = 1, cmax
+            # p99 is non-increasing in c: gallop up from the smallest stable c, then bisect
+            lo = min(cmax, max(1, int(q * t_svc / 1e3) + 1))
+            hi = lo
+            while not ok(hi):
+                lo, hi = hi + 1, min(cmax, hi * 2)
             while lo < hi:
                 mid = (lo + hi) // 2
                 if ok(mid):
@@ -133,7 +143,5 @@ class ServingCapacityModel:
         return ServingCapacityResult(r, **extra)
 
 
-def _ms(v: float) -> Any:
-    from ..units import Q_
-
-    return Q_(v, "ms")
+def _ms(v: float) -> LazyQ:
+    return LazyQ(v, "ms")

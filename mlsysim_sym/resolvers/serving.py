@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..evaluate import Result, evaluate
 from ..objects import Workload
 from ..results import ResultView
-from .common import bind_const, bind_transformer_shape, check_int
+from .common import bind_const, bind_transformer_shape, check_int, static_inputs
 
 _REPORT = ("TTFT", "ITL", "KV", "W", "M_serve", "U_mem", "feasible_serve")
 
@@ -95,23 +95,28 @@ class ServingModel:
         if c >= S:
             raise InputError(f"cached_prefix_len ({c}) must be < seq_len ({S})")
         cat = catalog()
-        engine_knobs = cat.entity("knobs", "engine")
-        values: dict[str, float] = {}
-        refs: dict[str, str] = {}
-        pv, pr = hw.bind(prec, engine_knobs)
-        values["R_peak"], refs["R_peak"] = pv["R_peak"], pr["R_peak"]
-        values["tau_disp"], refs["tau_disp"] = pv["tau_disp"], pr["tau_disp"]
         dec = resolve_hardware(decode_hardware) if decode_hardware is not None else hw
-        dv, dr = dec.bind(dec.headline_precision, engine_knobs)
-        for sym in ("BW_mem", "C_mem"):
-            values[sym], refs[sym] = dv[sym], dr[sym]
+
+        def build(values: dict[str, float], refs: dict[str, str]) -> None:
+            engine_knobs = cat.entity("knobs", "engine")
+            pv, pr = hw.bind(prec, engine_knobs)
+            for sym in ("R_peak", "tau_disp"):
+                values[sym], refs[sym] = pv[sym], pr[sym]
+            dv, dr = dec.bind(dec.headline_precision, engine_knobs)
+            for sym in ("BW_mem", "C_mem"):
+                values[sym], refs[sym] = dv[sym], dr[sym]
+            values["b_w"], refs["b_w"] = precision_bytes(prec)
+            values["tau_layer"], refs["tau_layer"] = knob("engine", "layer_tax")
+            values["gamma_spec"], refs["gamma_spec"] = knob("serving", "draft_lookahead")
+            _bind_serving_model(m, values, refs)
+
+        sv, sr = static_inputs("serve", (m, hw, dec), (prec,), build)
+        values = dict(sv)
+        refs = dict(sr)
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values["b_w"], refs["b_w"] = precision_bytes(prec)
         values["S"], refs["S"] = float(S), "arg:seq_len"
         values["B"], refs["B"] = float(b), "arg:batch_size"
         values["c_pre"], refs["c_pre"] = float(c), "arg:cached_prefix_len"
-        values["tau_layer"], refs["tau_layer"] = knob("engine", "layer_tax")
-        _bind_serving_model(m, values, refs)
         # chunked prefill
         if prefill_chunk_tokens is None:
             values["q_chunk"], refs["q_chunk"] = 0.0, "arg:prefill_chunk_tokens (none)"
@@ -125,7 +130,6 @@ class ServingModel:
         else:
             values["BW_xfer"], refs["BW_xfer"] = _bandwidth(network_bandwidth), "arg:network_bandwidth"
         # speculative decoding
-        values["gamma_spec"], refs["gamma_spec"] = knob("serving", "draft_lookahead")
         subs: dict[str, Result] = {}
         if draft_model is not None:
             d = resolve_model(draft_model)

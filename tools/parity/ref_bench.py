@@ -66,6 +66,34 @@ def main(argv=None):
         "serving_llama3_8b_h100_min_us": srv["min_us"],
         "n_calls": args.calls,
     }
+    # the other node resolvers, on the same inputs as benchmarks/bench.py
+    from mlsysim import solvers as S
+    from mlsysim.systems.registry import Clusters
+    from mlsysim.models.types import TransformerWorkload
+
+    fleet = Clusters.Research_256
+    custom = TransformerWorkload(name="Custom-180B", architecture="Transformer", parameters="180e9 param", layers=80,
+                                 hidden_dim=14848, heads=232, kv_heads=8)
+    others = {
+        "single_node_model_us": lambda: S.SingleNodeModel().solve(resnet, a100),
+        "training_memory_model_us": lambda: S.TrainingMemoryModel().solve(llama, h100, batch_size=8, seq_len=1024),
+        "continuous_batching_model_us": lambda: S.ContinuousBatchingModel().solve(
+            llama, h100, 8192, mean_request_tokens=2048, max_batch_size=256),
+        "weight_streaming_model_us": lambda: S.WeightStreamingModel().solve(
+            custom, Hardware.Cloud.Cerebras_CS3, seq_len=2048),
+        "tail_latency_model_us": lambda: S.TailLatencyModel().solve(700, 10, 8),
+        "efficiency_model_us": lambda: S.EfficiencyModel().solve(llama, h100),
+        "moe_routing_model_us": lambda: S.MoERoutingModel().solve(Models.Language.Mixtral_8x7B, 8, 2048, ep_size=8,
+                                                                  fleet=fleet),
+        "network_roofline_model_us": lambda: S.NetworkRooflineModel().solve(llama, fleet),
+        "serving_capacity_model_us": lambda: S.ServingCapacityModel().solve(
+            llama, h100, qps=50, target_p99_latency_ms=3000, max_seq_len=8192, mean_request_tokens=1500),
+    }
+    for name, fn in others.items():
+        try:
+            out[name] = per_call_us(fn, max(10, args.calls // (10 if "capacity" in name else 1)))["median_us"]
+        except Exception as exc:  # noqa: BLE001 - record, keep timing the rest
+            out[name + "_error"] = f"{type(exc).__name__}: {exc}"
     if args.cli:
         exe = os.path.join(os.path.dirname(sys.executable), "mlsysim")
         walls = []
