@@ -198,6 +198,8 @@ def bind_workload(model: Workload, values: dict[str, float], refs: dict[str, str
         else:
             values["P_act"], refs["P_act"] = 0.0, f"absent:{model.key}.params"
         steps.append("workload.forward_flops")
+    values["m_tok"] = 1.0 if model.flops_basis == "token" else 0.0
+    refs["m_tok"] = f"derived:{model.key} flops_basis = {model.flops_basis or 'unspecified'}"
     layers = e.get("layers")
     if layers is not None:
         values["N_L"], refs["N_L"] = layers.si, "const:" + layers.id
@@ -274,6 +276,7 @@ class Engine:
         values["m_train"], refs["m_train"] = (1.0 if is_training else 0.0), "flag:is_training"
         values["m_recomp"], refs["m_recomp"] = (1.0 if activation_recomputation else 0.0), "flag:activation_recomputation"
         values["m_lora"], refs["m_lora"] = (1.0 if is_lora else 0.0), "flag:is_lora"
+        values["S"], refs["S"] = float(check_batch(seq_len, "seq_len")), "arg:seq_len"
         if is_training and model.workload in ("transformer", "moe"):
             from .resolvers.training import bind_training_memory
 

@@ -35,6 +35,8 @@ _ROWS: tuple[Sym, ...] = (
     Sym("B", r"B", "", "Batch size (samples or sequences per step)", integer=True),
     Sym("m_train", r"m_{\text{train}}", "", "Training mode flag (1 = training step, 0 = inference)", integer=True),
     Sym("m_recomp", r"m_{\text{recomp}}", "", "Activation-recomputation flag (1 = recompute the forward pass)", integer=True),
+    Sym("m_tok", r"m_{\text{tok}}", "", "FLOPs are counted per token (decoder LMs, SSMs): 1, else 0", integer=True),
+    Sym("n_tok", r"n_{\text{tok}}", "", "Tokens each sample contributes to the step (training: S; decode: 1)"),
     Sym("k_ops", r"k_{\text{ops}}", "", "Executed FLOPs per forward FLOP (1 inference, 3 training, 4 with recomputation)"),
     Sym("k_model", r"k_{\text{model}}", "", "Useful (model) FLOPs per forward FLOP (1 inference, 3 training)"),
     Sym("R_peak", r"R_{\text{peak}}", "FLOP/s", "Peak math rate of the device at the chosen precision", "TFLOP/s"),

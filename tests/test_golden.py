@@ -164,3 +164,32 @@ def test_mlsysim030_v23_korthikanti_activation_bytes(strategy, expected):
     assert out["M_a"] == expected
     out32, _ = numeric.COMPUTATIONS["train.memory"][0](dict(v, b_w=4.0))
     assert out32["M_a"] == 2 * expected
+
+
+@pytest.mark.parametrize("batch,ai,mfu,bound", [(1, 145.8414, 0.015739, "Memory"), (8, 713.0023, 0.103211, "Compute"),
+                                               (32, 1222.2896, 0.254958, "Compute"), (128, 1488.0048, 0.403136, "Compute"),
+                                               (256, 1543.9448, 0.446373, "Compute")])
+def test_mlsysim030_v5_resnet50_h100_batch_sweep_overlay(batch, ai, mfu, bound):
+    p = Engine.solve(md("overlay", "ResNet50"), hw("overlay", "H100"), batch_size=batch)
+    assert p.arithmetic_intensity.m_as("FLOP/B") == pytest.approx(ai, rel=1e-6)
+    assert p.mfu == pytest.approx(mfu, abs=1e-6) and p.bottleneck == bound  # printed to 6 decimals
+
+
+def test_mlsysim030_v10_resnet50_a100_training_b256_catalogue():
+    """2,376 img/s per GPU at eta 0.19 (the book's MLPerf anchor: 8 x 2,376 = 19,007 vs 17,400 reported)."""
+    p = Engine.solve("ResNet50", "A100", batch_size=256, efficiency=0.19, is_training=True)
+    assert p.bottleneck == "Compute"
+    assert p.throughput.m_as("1/s") == pytest.approx(2376, rel=5e-4)
+
+
+def test_mlsysim030_v12_llama2_7b_ttft_overlay():
+    r = ServingModel().solve(md("overlay", "Llama2_7B"), hw("overlay", "H100"), seq_len=2048)
+    assert r.ttft.m_as("ms") == pytest.approx(62.4387629, rel=REL)
+
+
+@pytest.mark.parametrize("seq,share", [(8192, 0.13), (32768, 0.38)])
+def test_mlsysim030_v16_attention_share_of_prefill_flops(seq, share):
+    r = ServingModel().solve("Llama3_70B", "H100", seq_len=seq)
+    v = r.result.values
+    linear = 2 * v["P_act"] * v["n_new"] * v["B"]
+    assert 1 - linear / v["F_pre"] == pytest.approx(share, abs=0.005)

@@ -16,6 +16,8 @@ from mlsysim_sym import parity
 DEVIATIONS = tomllib.loads((Path(__file__).resolve().parents[1] / "docs" / "deviations.toml").read_text())
 MODEL_DEVS = {d["id"] for d in DEVIATIONS["model"]}
 MOE = {"DeepSeek_V3", "GPT4", "Mixtral_8x7B"}
+TOKEN_MODELS = {e.key for e in __import__("mlsysim_sym.catalog", fromlist=["catalog"]).catalog().of_kind("model")
+                if e.attrs.get("flops_basis") == "token"}
 
 
 def covered_by(case: dict, outcome: parity.Outcome) -> str | None:
@@ -26,6 +28,8 @@ def covered_by(case: dict, outcome: parity.Outcome) -> str | None:
     bad = set(outcome.mismatches)
     if model == "ViT_Large":
         return "vit-transformer-dims"
+    if outcome.resolver in ("Engine.solve", "SingleNodeModel") and inputs.get("is_training") and model in TOKEN_MODELS:
+        return "engine-training-tokens"
     if outcome.resolver in ("ServingModel", "ServingCapacityModel") and model in MOE:
         return "serving-moe-active-params"
     if outcome.resolver == "ServingModel" and model == "PaLM_540B" and bad <= {"ttft_s"}:
@@ -57,11 +61,12 @@ def test_parity_data_is_stamped_with_the_mlsysim_version():
 
 
 def test_share_of_cases_within_1e6(outcomes):
-    """Measured: 7,544 of 8,031 cases (93.9 %) match to 1e-6; the other 487 are declared model deviations (the
-    largest: mixture-of-experts prefill with active parameters, 376 cases). The floor guards against regressions."""
+    """Measured: 6,992 of 8,031 cases (87.1 %) match to 1e-6; the other 1,039 are declared model deviations (the
+    largest: LM training steps that count all S tokens, and mixture-of-experts prefill with active parameters).
+    The floor guards against regressions; test_every_other_case_is_a_declared_model_deviation is the real gate."""
     ok = sum(o.ok for _, o in outcomes)
     assert len(outcomes) > 8000
-    assert ok / len(outcomes) >= 0.935, f"{ok}/{len(outcomes)}"
+    assert ok / len(outcomes) >= 0.87, f"{ok}/{len(outcomes)}"
 
 
 @pytest.mark.parametrize("resolver", ["Engine.solve", "SingleNodeModel", "TrainingMemoryModel", "ServingModel",

@@ -23,7 +23,8 @@ def roofline_inputs(draw_train=st.sampled_from([0.0, 1.0])):
         "C_mem": mag.map(lambda x: x * 8e10), "M_req": mag.map(lambda x: x * 1e9), "N_L": st.integers(1, 128).map(float),
         "tau_disp": st.floats(0.0, 1e-3), "tau_layer": st.floats(0.0, 1e-4), "k_tax_train": st.just(3.0),
         "m_train": draw_train, "m_recomp": st.sampled_from([0.0, 1.0]), "P_tdp": mag.map(lambda x: x * 300.0),
-        "f_idle": st.floats(0.0, 0.9), "M_size": st.just(0.0),
+        "f_idle": st.floats(0.0, 0.9), "M_size": st.just(0.0), "S": st.integers(1, 8192).map(float),
+        "m_tok": st.sampled_from([0.0, 1.0]),
     })
 
 

@@ -7,7 +7,7 @@ import math  # noqa: F401
 
 from mlsysim_sym import special as _special  # noqa: F401
 
-REVISION = '9b0ba6e95c93'
+REVISION = '37ca4248cc05'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -122,15 +122,19 @@ def c_engine__roofline(v):
     P = v['P']
     P_tdp = v['P_tdp']
     R_peak = v['R_peak']
+    S = v['S']
     b_w = v['b_w']
     eta_hw = v['eta_hw']
     f_act = v['f_act']
     f_idle = v['f_idle']
     k_tax_train = v['k_tax_train']
     m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
     m_train = v['m_train']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
+    n_tok = ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    n_tok__regime = 0 if ((m_tok > 0) and (m_train > 0)) else 1
     k_ops = ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     k_ops__regime = 0 if ((m_recomp > 0) and (m_train > 0)) else 1 if ((m_train > 0)) else 2
     k_model = ((3) if (m_train > 0) else (1))
@@ -143,24 +147,24 @@ def c_engine__roofline(v):
     feasible = (M_req <= C_mem)
     k_tax = ((k_tax_train) if (m_train > 0) else (1))
     k_tax__regime = 0 if ((m_train > 0)) else 1
-    T_comp = B*O_fwd*k_ops/R_eff
+    T_comp = B*O_fwd*k_ops*n_tok/R_eff
     D_vol = W*(B*f_act + 1)
     BW = ((min(BW_host, BW_mem)) if (C_mem < M_req) else (BW_sram) if (C_sram >= W) and (BW_sram > 0) and (C_sram > 0) else (BW_flash) if (BW_flash > 0) else (BW_mem))
     BW__regime = 0 if ((C_mem < M_req)) else 1 if ((C_sram >= W) and (BW_sram > 0) and (C_sram > 0)) else 2 if ((BW_flash > 0)) else 3
     L_lat = N_L*k_tax*tau_layer + tau_disp
     T_mem = D_vol/BW
-    I = B*O_fwd*k_ops/D_vol
+    I = B*O_fwd*k_ops*n_tok/D_vol
     T = L_lat + max(T_comp, T_mem)
     T__regime = 0 if (T_comp) >= (T_mem) else 1
     overhead_dominated = (L_lat > max(T_comp, T_mem))
     overhead_dominated__regime = 0 if (T_comp) >= (T_mem) else 1
     X = B/T
-    MFU = min(1, B*O_fwd*k_model/(R_peak*T))
-    MFU__regime = 0 if (1) <= (B*O_fwd*k_model/(R_peak*T)) else 1
-    HFU = min(1, B*O_fwd*k_ops/(R_peak*T))
-    HFU__regime = 0 if (1) <= (B*O_fwd*k_ops/(R_peak*T)) else 1
+    MFU = min(1, B*O_fwd*k_model*n_tok/(R_peak*T))
+    MFU__regime = 0 if (1) <= (B*O_fwd*k_model*n_tok/(R_peak*T)) else 1
+    HFU = min(1, B*O_fwd*k_ops*n_tok/(R_peak*T))
+    HFU__regime = 0 if (1) <= (B*O_fwd*k_ops*n_tok/(R_peak*T)) else 1
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
-    return {'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
+    return {'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
 def c_moe__routing(v):
     """MoERoutingModel"""
@@ -441,6 +445,7 @@ EQUATIONS = {
     'compute.k_ops': ('k_ops', 'Executed FLOPs per forward FLOP', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('korthikanti2023reducing', '§4 and Table 4: full recomputation adds one forward pass (hardware vs model FLOPs)')), ('training with recomputation', 'training', 'inference')),
     'compute.r_eff': ('R_eff', 'Achieved math rate', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'compute.time': ('T_comp', "Compute wall: time to execute the step's FLOPs at the achieved rate", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
+    'compute.tokens_per_sample': ('n_tok', 'Tokens per sample in the step: a training step of a per-token model processes the whole sequence', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'),), ('training over S tokens', 'one pass per sample')),
     'efficiency.achievable': ('R_ach', 'Achievable FLOP/s', (), ()),
     'efficiency.memory_stall': ('L_stall', 'Memory-stall loss', (), ()),
     'efficiency.mfu': ('MFU_w', 'Achievable MFU of a kernel class', (('dao2022flashattention', '§4.1, Fig. 3: FlashAttention reaches a much larger share of peak than standard attention'), ('chowdhery2022palm', '§4, Table 3: 46.2% MFU for a large dense model')), ()),
@@ -539,7 +544,7 @@ COMPUTATIONS = {
     'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_head', 'd_rope', 'eta_hw', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'k_tok', 'frag_static', 'rho_len', 'K_pages', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'N_static', 'E_blocks', 'a_alloc', 't_step_s', 'KV_static', 'frag_paged', 'N_paged', 'X_static', 't_step_p', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'E_blocks': ('K_pages', 'r_page', 'rho_len'), 'a_alloc': ('E_blocks', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 'X_static': ('N_static', 't_step_s'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.static_requests', 'batch.expected_pages', 'batch.allocation', 'batch.step_static', 'batch.kv_static', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.throughput_static', 'batch.step_paged', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'r_page', 'rho_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
     'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
     'engine.footprint': (c_engine__footprint, ('M_size', 'P', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train'), ('W', 'M_req'), {'W': ('M_size', 'P', 'b_w'), 'M_req': ('W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train')}, ('memory.weights', 'memory.footprint_simple'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'M_req': (('W', 'f_lora', 'm_lora', 'm_train'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train'), ('W', 'm_lora', 'm_train'))}),
-    'engine.roofline': (c_engine__roofline, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'M_size', 'N_L', 'O_fwd', 'P', 'P_tdp', 'R_peak', 'b_w', 'eta_hw', 'f_act', 'f_idle', 'k_tax_train', 'm_recomp', 'm_train', 'tau_disp', 'tau_layer'), ('k_ops', 'k_model', 'R_eff', 'W', 'M_spill', 'feasible', 'k_tax', 'T_comp', 'D_vol', 'BW', 'L_lat', 'T_mem', 'I', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'k_tax': ('k_tax_train', 'm_train'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops'), 'D_vol': ('B', 'W', 'f_act'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_mem': ('BW', 'D_vol'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'memory.spill', 'memory.feasible', 'overhead.k_tax', 'compute.time', 'memory.traffic', 'memory.bandwidth_path', 'overhead.latency', 'memory.time', 'roofline.intensity', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
+    'engine.roofline': (c_engine__roofline, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'M_size', 'N_L', 'O_fwd', 'P', 'P_tdp', 'R_peak', 'S', 'b_w', 'eta_hw', 'f_act', 'f_idle', 'k_tax_train', 'm_recomp', 'm_tok', 'm_train', 'tau_disp', 'tau_layer'), ('n_tok', 'k_ops', 'k_model', 'R_eff', 'W', 'M_spill', 'feasible', 'k_tax', 'T_comp', 'D_vol', 'BW', 'L_lat', 'T_mem', 'I', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'k_tax': ('k_tax_train', 'm_train'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops', 'n_tok'), 'D_vol': ('B', 'W', 'f_act'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_mem': ('BW', 'D_vol'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops', 'n_tok'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model', 'n_tok'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops', 'n_tok'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'memory.spill', 'memory.feasible', 'overhead.k_tax', 'compute.time', 'memory.traffic', 'memory.bandwidth_path', 'overhead.latency', 'memory.time', 'roofline.intensity', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
     'moe.routing': (c_moe__routing, ('B', 'BW_fab', 'E_exp', 'N_ep_r', 'P_act', 'S', 'alpha_fab', 'b_w', 'f_imb', 'h', 'k_top', 'os_fab'), ('e_eff', 'm_route', 'P_act_eff', 'D_route', 'D_dispatch', 'T_a2a'), {'e_eff': ('E_exp', 'f_imb', 'k_top'), 'm_route': ('e_eff', 'k_top'), 'P_act_eff': ('P_act', 'm_route'), 'D_route': ('B', 'S', 'b_w', 'h', 'k_top', 'm_route'), 'D_dispatch': ('D_route', 'N_ep_r'), 'T_a2a': ('BW_fab', 'D_route', 'N_ep_r', 'alpha_fab', 'os_fab')}, ('moe.effective_experts', 'moe.multiplier', 'moe.active_params', 'moe.payload', 'moe.dispatch', 'moe.all_to_all'), {'D_dispatch': (('D_route', 'N_ep_r'), ('N_ep_r',))}),
     'netroof.step': (c_netroof__step, ('BW_fab', 'N_acc', 'P', 'R_peak', 'b_w', 'eta_hw', 'os_fab'), ('R_fleet', 'beta_fab', 'D_sync', 'O_train', 'I_net', 'T_nc', 'T_net', 'T_nr', 'MFU_net'), {'R_fleet': ('N_acc', 'R_peak'), 'beta_fab': ('BW_fab', 'os_fab'), 'D_sync': ('P', 'b_w'), 'O_train': ('P',), 'I_net': ('D_sync', 'O_train'), 'T_nc': ('O_train', 'R_fleet', 'eta_hw'), 'T_net': ('D_sync', 'beta_fab'), 'T_nr': ('T_nc', 'T_net'), 'MFU_net': ('O_train', 'R_fleet', 'T_nr')}, ('netroof.fleet_rate', 'netroof.beta', 'netroof.sync', 'netroof.ops', 'netroof.intensity', 'netroof.compute', 'netroof.network', 'netroof.latency', 'netroof.mfu'), {}),
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 from ..catalog import catalog
 from ..engine import efficiency_binding, normalize_precision, precision_bytes, resolve_hardware, resolve_model
 from ..errors import InputError
-from ..evaluate import evaluate
+from ..evaluate import Result, evaluate
 from ..results import ResultView
 from .common import bind_const, bind_transformer_shape, check_int, static_inputs
 
@@ -39,38 +39,45 @@ class ContinuousBatchingModel:
     def solve(self, model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: float | None = None,
               max_batch_size: int = 1, page_size: int | None = None, precision: str = "fp16",
               efficiency: float | None = None) -> ContinuousBatchingResult:
-        from ..engine import knob
+        return ContinuousBatchingResult(cb_result(model, hardware, max_seq_len, mean_request_tokens, max_batch_size,
+                                                  page_size, precision, efficiency))
 
-        m = resolve_model(model)
-        hw = resolve_hardware(hardware)
-        prec = normalize_precision(precision)
-        smax = check_int(max_seq_len, "max_seq_len")
-        nmax = check_int(max_batch_size, "max_batch_size")
-        mean = float(smax if mean_request_tokens is None else mean_request_tokens)
-        if not 0 < mean <= smax:
-            raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
-        cat = catalog()
 
-        def build(values: dict[str, float], refs: dict[str, str]) -> None:
-            hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
-            for k in ("R_peak", "tau_disp", "BW_mem", "C_mem"):
-                values[k], refs[k] = hv[k], hr[k]
-            values["b_w"], refs["b_w"] = precision_bytes(prec)
-            purpose = "continuous batching needs transformer dimensions"
-            bind_const(m, "params", "P", values, refs, required=purpose)
-            values["M_size"], refs["M_size"] = 0.0, f"absent:{m.key}.model_size"
-            bind_transformer_shape(m, values, refs, purpose=purpose)
-            values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
+def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: float | None = None,
+              max_batch_size: int = 1, page_size: int | None = None, precision: str = "fp16",
+              efficiency: float | None = None) -> Result:
+    """Evaluate wall 5 and return the Result (the view-free path other resolvers compose)."""
+    from ..engine import knob
 
-        sv, sr = static_inputs("cb", (m, hw), (prec,), build)
-        values = dict(sv)
-        refs = dict(sr)
-        values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values["S_max"], refs["S_max"] = float(smax), "arg:max_seq_len"
-        values["S_mean"], refs["S_mean"] = mean, "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
-        values["N_max"], refs["N_max"] = float(nmax), "arg:max_batch_size"
-        if page_size is not None:
-            values["p_page"], refs["p_page"] = float(check_int(page_size, "page_size")), "arg:page_size"
-        r = evaluate(["batch.cb"], values, refs, ("X_paged", "N_paged", "X_static", "N_static", "speedup_cb"),
-                     cat.hash)
-        return ContinuousBatchingResult(r)
+    m = resolve_model(model)
+    hw = resolve_hardware(hardware)
+    prec = normalize_precision(precision)
+    smax = check_int(max_seq_len, "max_seq_len")
+    nmax = check_int(max_batch_size, "max_batch_size")
+    mean = float(smax if mean_request_tokens is None else mean_request_tokens)
+    if not 0 < mean <= smax:
+        raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
+    cat = catalog()
+
+    def build(values: dict[str, float], refs: dict[str, str]) -> None:
+        hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
+        for k in ("R_peak", "tau_disp", "BW_mem", "C_mem"):
+            values[k], refs[k] = hv[k], hr[k]
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        purpose = "continuous batching needs transformer dimensions"
+        bind_const(m, "params", "P", values, refs, required=purpose)
+        values["M_size"], refs["M_size"] = 0.0, f"absent:{m.key}.model_size"
+        bind_transformer_shape(m, values, refs, purpose=purpose)
+        values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
+
+    sv, sr = static_inputs("cb", (m, hw), (prec,), build)
+    values = dict(sv)
+    refs = dict(sr)
+    values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
+    values["S_max"], refs["S_max"] = float(smax), "arg:max_seq_len"
+    values["S_mean"], refs["S_mean"] = mean, "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
+    values["N_max"], refs["N_max"] = float(nmax), "arg:max_batch_size"
+    if page_size is not None:
+        values["p_page"], refs["p_page"] = float(check_int(page_size, "page_size")), "arg:page_size"
+    return evaluate(["batch.cb"], values, refs, ("X_paged", "N_paged", "X_static", "N_static", "speedup_cb"),
+                    cat.hash)

@@ -54,10 +54,6 @@ class TailLatencyModel:
         return TailLatencyResult(tail(arrival_rate_qps, service_latency_ms, num_replicas, service_time_cv))
 
 
-class ServingCapacityResult(ResultView):
-    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {}
-
-
 class ServingCapacityModel:
     """Replicas needed for a QPS at a p99 target: continuous batching gives per-replica capacity, the serving
     wall gives the base request latency, the tail wall the queueing wait.
@@ -72,8 +68,8 @@ class ServingCapacityModel:
               mean_request_tokens: float | None = None, output_tokens: int = 128, max_batch_size: int = 32,
               precision: str = "fp16", efficiency: float | None = None, max_replicas: int = 1024,
               service_time_cv: float = 1.0) -> ServingCapacityResult:
-        from .batching import ContinuousBatchingModel
-        from .serving import ServingModel
+        from .batching import cb_result
+        from .serving import serving_result
 
         q = _positive(qps, "qps")
         target = _positive(target_p99_latency_ms, "target_p99_latency_ms")
@@ -81,66 +77,82 @@ class ServingCapacityModel:
         cmax = check_int(max_replicas, "max_replicas")
         if efficiency is not None:
             check_fraction(efficiency, "efficiency")
-        cb = ContinuousBatchingModel().solve(model, hardware, max_seq_len, mean_request_tokens=mean_request_tokens,
-                                             max_batch_size=max_batch_size, precision=precision,
-                                             efficiency=efficiency)
-        cbv = cb.result.values
+        cb = cb_result(model, hardware, max_seq_len, mean_request_tokens, max_batch_size, None, precision, efficiency)
+        cbv = cb.values
         n = max(1, int(cbv["N_paged"]))
-        sv = ServingModel().solve(model, hardware, seq_len=max(1, int(cbv["S_mean"])), batch_size=n,
-                                  precision=precision, efficiency=efficiency)
-        svv = sv.result.values
+        sv = serving_result(model, hardware, max(1, int(cbv["S_mean"])), n, precision, efficiency)[0]
+        svv = sv.values
         per_rep = cbv["X_paged"] / n_out
         base_ms = (svv["TTFT"] + svv["ITL"] * n_out) * 1e3
         sv_ok, cb_ok = bool(svv["feasible_serve"]), bool(cbv["feasible_cb"])
         extra: dict[str, Any] = {"qps_target": q, "active_batch_size": n, "ttft": _ms(svv["TTFT"] * 1e3),
                                  "itl": _ms(svv["ITL"] * 1e3), "target_p99_latency": _ms(target),
                                  "base_request_latency": _ms(base_ms), "per_replica_qps_capacity": per_rep}
+        subs = {"batching": cb, "serving": sv}
         if not sv_ok or not cb_ok or per_rep <= 0:
             extra.update(feasible=False, required_replicas=cmax, qps_capacity=0.0, utilization=float("inf"),
                          estimated_p99_latency=_ms(float("inf")), queue_wait_p99=_ms(float("inf")),
                          bottleneck="Memory" if (not sv_ok or not cb_ok) else "Capacity",
                          constraint_trace=["Serving Capacity: infeasible before queueing because the model does "
                                            "not fit or has no token capacity."])
-            return ServingCapacityResult(sv.result, **extra)
+            return ServingCapacityResult(_with_subs(sv, subs), **extra)
         t_svc = 1000.0 / per_rep
-
         k_slo = knob("tail", "slo_multiple")[0]
+        inputs = {"lam": q, "t_svc": t_svc / 1e3, "cv_svc": float(service_time_cv), "k_slo": k_slo}
 
         def ok(c: int) -> bool:
-            out, _ = run("tail.mmc", {"lam": q, "t_svc": t_svc / 1e3, "c_srv": float(c),
-                                      "cv_svc": float(service_time_cv), "k_slo": k_slo})
+            out, _ = run("tail.mmc", dict(inputs, c_srv=float(c)))
             return bool(out["stable"]) and base_ms + max(0.0, out["p99"] * 1e3 - t_svc) <= target
 
-        def estimate(c: int) -> tuple[bool, float, float, Result]:
-            r = tail(q, t_svc, c, service_time_cv)
-            wait = max(0.0, r.values["p99"] * 1e3 - t_svc)
-            return bool(r.values["stable"]), base_ms + wait, wait, r
-
-        if ok(cmax):
-            # p99 is non-increasing in c: gallop up from the smallest stable c, then bisect
-            lo = min(cmax, max(1, int(q * t_svc / 1e3) + 1))
-            hi = lo
-            while not ok(hi):
-                lo, hi = hi + 1, min(cmax, hi * 2)
+        # p99 is non-increasing in c: gallop up from the smallest stable c, then bisect (same smallest c as a
+        # linear scan over 1..max_replicas, in O(log c) Erlang-C evaluations)
+        lo = hi = min(cmax, max(1, int(q * t_svc / 1e3) + 1))
+        feasible = ok(hi)
+        while not feasible and hi < cmax:
+            lo, hi = hi + 1, min(cmax, hi * 2)
+            feasible = ok(hi)
+        if feasible:
             while lo < hi:
                 mid = (lo + hi) // 2
                 if ok(mid):
                     hi = mid
                 else:
                     lo = mid + 1
-            required, feasible = lo, True
+            required = lo
         else:
-            required, feasible = cmax, False
-        stable, est, wait, r = estimate(required)
+            required = cmax
+        r = tail(q, t_svc, required, service_time_cv)
+        r.subs.update(subs)
+        r.refs["t_svc"] = "sub:batching"
+        stable = bool(r.values["stable"])
+        wait = max(0.0, r.values["p99"] * 1e3 - t_svc)
+        est = base_ms + wait
         cap = required * per_rep
         bottleneck = "Feasible" if feasible else ("Tail Latency" if stable else "Capacity")
         extra.update(feasible=feasible, required_replicas=required, qps_capacity=cap, utilization=q / cap,
-                     estimated_p99_latency=_ms(est), queue_wait_p99=_ms(wait), bottleneck=bottleneck,
-                     constraint_trace=[f"Serving Capacity: {required} replicas provide {cap:.2f} QPS for target "
-                                       f"{q:.2f} QPS at utilization {q / cap:.2%}.",
-                                       f"Tail Latency: base request latency {base_ms:.6g} ms; estimated P99 "
-                                       f"{est:.6g} ms vs target {target:.6g} ms."])
+                     estimated_p99_latency=_ms(est), queue_wait_p99=_ms(wait), bottleneck=bottleneck)
         return ServingCapacityResult(r, **extra)
+
+
+class ServingCapacityResult(ResultView):
+    """Replica count and latency budget; extras as in 0.3.0 (quantities built on access)."""
+
+    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    @property
+    def constraint_trace(self) -> list[str]:
+        x = self._extra
+        if "constraint_trace" in x:
+            return x["constraint_trace"]
+        return [f"Serving Capacity: {x['required_replicas']} replicas provide {x['qps_capacity']:.2f} QPS for target "
+                f"{x['qps_target']:.2f} QPS at utilization {x['utilization']:.2%}.",
+                f"Tail Latency: base request latency {x['base_request_latency'][0]:.6g} ms; estimated P99 "
+                f"{x['estimated_p99_latency'][0]:.6g} ms vs target {x['target_p99_latency'][0]:.6g} ms."]
+
+
+def _with_subs(r: Result, subs: dict[str, Result]) -> Result:
+    r.subs.update(subs)
+    return r
 
 
 def _ms(v: float) -> LazyQ:

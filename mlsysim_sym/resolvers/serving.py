@@ -86,72 +86,83 @@ class ServingModel:
               efficiency: float | None = None, decode_hardware: Any = None, network_bandwidth: Any = None,
               draft_model: Any = None, draft_acceptance_rate: float | None = None, cached_prefix_len: int = 0,
               prefill_chunk_tokens: int | None = None) -> ServingResult:
-        m = resolve_model(model)
-        hw = resolve_hardware(hardware)
-        prec = normalize_precision(precision)
-        S = check_int(seq_len, "seq_len")
-        b = check_batch(batch_size)
-        c = check_int(cached_prefix_len, "cached_prefix_len", 0)
-        if c >= S:
-            raise InputError(f"cached_prefix_len ({c}) must be < seq_len ({S})")
-        cat = catalog()
-        dec = resolve_hardware(decode_hardware) if decode_hardware is not None else hw
+        result, dec_name, model_name, prec = serving_result(
+            model, hardware, seq_len, batch_size, precision, efficiency, decode_hardware, network_bandwidth,
+            draft_model, draft_acceptance_rate, cached_prefix_len, prefill_chunk_tokens)
+        return ServingResult(result, decode_hardware_name=dec_name, model_name=model_name, precision=prec)
 
-        def build(values: dict[str, float], refs: dict[str, str]) -> None:
-            engine_knobs = cat.entity("knobs", "engine")
-            pv, pr = hw.bind(prec, engine_knobs)
-            for sym in ("R_peak", "tau_disp"):
-                values[sym], refs[sym] = pv[sym], pr[sym]
-            dv, dr = dec.bind(dec.headline_precision, engine_knobs)
-            for sym in ("BW_mem", "C_mem"):
-                values[sym], refs[sym] = dv[sym], dr[sym]
-            values["b_w"], refs["b_w"] = precision_bytes(prec)
-            values["tau_layer"], refs["tau_layer"] = knob("engine", "layer_tax")
-            values["gamma_spec"], refs["gamma_spec"] = knob("serving", "draft_lookahead")
-            _bind_serving_model(m, values, refs)
 
-        sv, sr = static_inputs("serve", (m, hw, dec), (prec,), build)
-        values = dict(sv)
-        refs = dict(sr)
-        values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values["S"], refs["S"] = float(S), "arg:seq_len"
-        values["B"], refs["B"] = float(b), "arg:batch_size"
-        values["c_pre"], refs["c_pre"] = float(c), "arg:cached_prefix_len"
-        # chunked prefill
-        if prefill_chunk_tokens is None:
-            values["q_chunk"], refs["q_chunk"] = 0.0, "arg:prefill_chunk_tokens (none)"
-        else:
-            values["q_chunk"], refs["q_chunk"] = float(check_int(prefill_chunk_tokens, "prefill_chunk_tokens")), \
-                "arg:prefill_chunk_tokens"
-        # disaggregated prefill/decode
-        values["m_disagg"], refs["m_disagg"] = (1.0 if decode_hardware is not None else 0.0), "flag:decode_hardware"
-        if network_bandwidth is None:
-            values["BW_xfer"], refs["BW_xfer"] = knob("serving", "disaggregation_bandwidth")
-        else:
-            values["BW_xfer"], refs["BW_xfer"] = _bandwidth(network_bandwidth), "arg:network_bandwidth"
-        # speculative decoding
-        subs: dict[str, Result] = {}
-        if draft_model is not None:
-            d = resolve_model(draft_model)
-            values["m_spec"], refs["m_spec"] = 1.0, "flag:draft_model"
-            bind_const(d, "params", "P_d", values, refs, required="the draft's weights need it")
-            sub = _draft_kv_per_token(d, (values["b_w"], refs["b_w"]), values["S"], values["B"])
-            values["k_tok_d"], refs["k_tok_d"] = sub.values["k_tok"], "sub:draft"
-            subs["draft"] = sub
-            if draft_acceptance_rate is None:
-                values["alpha_acc"], refs["alpha_acc"] = knob("serving", "acceptance_rate")
-            else:
-                a = float(draft_acceptance_rate)
-                if not 0 <= a <= 1:
-                    raise InputError(f"draft_acceptance_rate ({a}) must be between 0 and 1")
-                values["alpha_acc"], refs["alpha_acc"] = a, "arg:draft_acceptance_rate"
-        else:
-            values["m_spec"], refs["m_spec"] = 0.0, "flag:draft_model"
-            values["P_d"], refs["P_d"] = 0.0, "absent:draft_model"
-            values["k_tok_d"], refs["k_tok_d"] = 0.0, "absent:draft_model"
+def serving_result(model: Any, hardware: Any, seq_len: int, batch_size: int = 1, precision: str = "fp16",
+                   efficiency: float | None = None, decode_hardware: Any = None, network_bandwidth: Any = None,
+                   draft_model: Any = None, draft_acceptance_rate: float | None = None, cached_prefix_len: int = 0,
+                   prefill_chunk_tokens: int | None = None) -> tuple[Result, str, str, str]:
+    """Evaluate wall 4; return (Result, decode device name, model name, precision) — the view-free path."""
+    m = resolve_model(model)
+    hw = resolve_hardware(hardware)
+    prec = normalize_precision(precision)
+    S = check_int(seq_len, "seq_len")
+    b = check_batch(batch_size)
+    c = check_int(cached_prefix_len, "cached_prefix_len", 0)
+    if c >= S:
+        raise InputError(f"cached_prefix_len ({c}) must be < seq_len ({S})")
+    cat = catalog()
+    dec = resolve_hardware(decode_hardware) if decode_hardware is not None else hw
+
+    def build(values: dict[str, float], refs: dict[str, str]) -> None:
+        engine_knobs = cat.entity("knobs", "engine")
+        pv, pr = hw.bind(prec, engine_knobs)
+        for sym in ("R_peak", "tau_disp"):
+            values[sym], refs[sym] = pv[sym], pr[sym]
+        dv, dr = dec.bind(dec.headline_precision, engine_knobs)
+        for sym in ("BW_mem", "C_mem"):
+            values[sym], refs[sym] = dv[sym], dr[sym]
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        values["tau_layer"], refs["tau_layer"] = knob("engine", "layer_tax")
+        values["gamma_spec"], refs["gamma_spec"] = knob("serving", "draft_lookahead")
+        _bind_serving_model(m, values, refs)
+
+    sv, sr = static_inputs("serve", (m, hw, dec), (prec,), build)
+    values = dict(sv)
+    refs = dict(sr)
+    values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
+    values["S"], refs["S"] = float(S), "arg:seq_len"
+    values["B"], refs["B"] = float(b), "arg:batch_size"
+    values["c_pre"], refs["c_pre"] = float(c), "arg:cached_prefix_len"
+    # chunked prefill
+    if prefill_chunk_tokens is None:
+        values["q_chunk"], refs["q_chunk"] = 0.0, "arg:prefill_chunk_tokens (none)"
+    else:
+        values["q_chunk"], refs["q_chunk"] = float(check_int(prefill_chunk_tokens, "prefill_chunk_tokens")), \
+            "arg:prefill_chunk_tokens"
+    # disaggregated prefill/decode
+    values["m_disagg"], refs["m_disagg"] = (1.0 if decode_hardware is not None else 0.0), "flag:decode_hardware"
+    if network_bandwidth is None:
+        values["BW_xfer"], refs["BW_xfer"] = knob("serving", "disaggregation_bandwidth")
+    else:
+        values["BW_xfer"], refs["BW_xfer"] = _bandwidth(network_bandwidth), "arg:network_bandwidth"
+    # speculative decoding
+    subs: dict[str, Result] = {}
+    if draft_model is not None:
+        d = resolve_model(draft_model)
+        values["m_spec"], refs["m_spec"] = 1.0, "flag:draft_model"
+        bind_const(d, "params", "P_d", values, refs, required="the draft's weights need it")
+        sub = _draft_kv_per_token(d, (values["b_w"], refs["b_w"]), values["S"], values["B"])
+        values["k_tok_d"], refs["k_tok_d"] = sub.values["k_tok"], "sub:draft"
+        subs["draft"] = sub
+        if draft_acceptance_rate is None:
             values["alpha_acc"], refs["alpha_acc"] = knob("serving", "acceptance_rate")
-        result = evaluate(["serve.step"], values, refs, _REPORT, cat.hash, subs=subs)
-        return ServingResult(result, decode_hardware_name=dec.name, model_name=m.name, precision=prec)
+        else:
+            a = float(draft_acceptance_rate)
+            if not 0 <= a <= 1:
+                raise InputError(f"draft_acceptance_rate ({a}) must be between 0 and 1")
+            values["alpha_acc"], refs["alpha_acc"] = a, "arg:draft_acceptance_rate"
+    else:
+        values["m_spec"], refs["m_spec"] = 0.0, "flag:draft_model"
+        values["P_d"], refs["P_d"] = 0.0, "absent:draft_model"
+        values["k_tok_d"], refs["k_tok_d"] = 0.0, "absent:draft_model"
+        values["alpha_acc"], refs["alpha_acc"] = knob("serving", "acceptance_rate")
+    result = evaluate(["serve.step"], values, refs, _REPORT, cat.hash, subs=subs)
+    return result, dec.name, m.name, prec
 
 
 def _bandwidth(value: Any) -> float:

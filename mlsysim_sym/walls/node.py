@@ -11,7 +11,9 @@ Curation log (what the model ignores, and editorial choices):
   ``knobs.engine.activation_traffic_fraction``, an assumption). The decode KV cache is not in Engine.solve's
   traffic: ServingModel (wall 4) accounts for it.
 * Training executes 3× the forward FLOPs (forward + backward, Kaplan et al. 2020 §2.1) and 4× with full
-  activation recomputation (one extra forward; Korthikanti et al. 2023 §4); MFU counts 3× (useful work),
+  activation recomputation; a training step of a per-token model (decoder LM, SSM) processes all S tokens of
+  every sequence, so its FLOPs are ``k·O_fwd·B·S`` (mlsysim 0.3.0 charged one token per sequence in
+  Engine.solve; a declared deviation) (one extra forward; Korthikanti et al. 2023 §4); MFU counts 3× (useful work),
   HFU counts what ran (Chowdhery et al. 2022, App. B).
 * The bandwidth path is chosen by where the weights live: host offload when the footprint exceeds device
   memory (bounded by the slower of memory and host link), on-chip SRAM when the weights fit there, flash on
@@ -42,7 +44,7 @@ BARROSO = Cite("barroso2007case", "Fig. 1-2: server power is roughly linear in u
     "BW_host BW C_mem M_req M_spill b_opt m_lora f_lora T_comp T_mem tau_disp N_L tau_layer k_tax k_tax_train "
     "L_lat T X I MFU HFU P_tdp f_idle E feasible overhead_dominated")
 
-P_act, M_size, O_step, n_steps = symbols("P_act M_size O_step n_steps")
+P_act, M_size, O_step, n_steps, m_tok, n_tok, S_seq = symbols("P_act M_size O_step n_steps m_tok n_tok S")
 c_fwd = coefficient("c_fwd", 2, "FLOP", "Forward FLOPs per parameter per token (one multiply-accumulate)", KAPLAN)
 c_wg = coefficient("c_wg", 2, "", "Weights plus gradients: two copies of the weight bytes in training", ZERO)
 
@@ -54,6 +56,11 @@ EQ_O_FWD = Equation("compute.forward_flops", "O_fwd", c_fwd * P_act,
                     "Forward FLOPs per token when no count is catalogued: 2 per active parameter", (KAPLAN,))
 EQ_O_DIFF = Equation("compute.diffusion_flops", "O_fwd", O_step * n_steps,
                      "Forward FLOPs of one generation: FLOPs per denoising step × steps", (HO_DDPM,))
+EQ_N_TOK = Equation(
+    "compute.tokens_per_sample", "n_tok",
+    sp.Piecewise((S_seq, sp.And(training, sp.StrictGreaterThan(m_tok, 0))), (1, True)),
+    "Tokens per sample in the step: a training step of a per-token model processes the whole sequence",
+    (KAPLAN,), regimes=("training over S tokens", "one pass per sample"))
 EQ_K_OPS = Equation(
     "compute.k_ops", "k_ops",
     sp.Piecewise((4, recompute), (3, training), (1, True)),
@@ -63,7 +70,7 @@ EQ_K_MODEL = Equation(
     "compute.k_model", "k_model", sp.Piecewise((3, training), (1, True)),
     "Useful FLOPs per forward FLOP (what MFU counts)", (KAPLAN, PALM_MFU), regimes=("training", "inference"))
 EQ_R_EFF = Equation("compute.r_eff", "R_eff", R_peak * eta_hw, "Achieved math rate", (ROOFLINE,))
-EQ_T_COMP = Equation("compute.time", "T_comp", k_ops * O_fwd * B / R_eff,
+EQ_T_COMP = Equation("compute.time", "T_comp", k_ops * O_fwd * B * n_tok / R_eff,
                      "Compute wall: time to execute the step's FLOPs at the achieved rate", (ROOFLINE,))
 
 # ---- wall 2: memory ------------------------------------------------------------------------------------
@@ -101,10 +108,10 @@ EQ_T = Equation("roofline.latency", "T", sp.Max(T_comp, T_mem) + L_lat,
                 "Step latency: the binding wall plus fixed overheads", (ROOFLINE,), regimes=("Compute", "Memory"),
                 branches=(T_comp, T_mem))
 EQ_X = Equation("roofline.throughput", "X", B / T, "Throughput")
-EQ_I = Equation("roofline.intensity", "I", k_ops * O_fwd * B / D_vol, "Arithmetic intensity", (ROOFLINE,))
-EQ_MFU = Equation("roofline.mfu", "MFU", sp.Min(1, k_model * O_fwd * B / (T * R_peak)),
+EQ_I = Equation("roofline.intensity", "I", k_ops * O_fwd * B * n_tok / D_vol, "Arithmetic intensity", (ROOFLINE,))
+EQ_MFU = Equation("roofline.mfu", "MFU", sp.Min(1, k_model * O_fwd * B * n_tok / (T * R_peak)),
                   "Model FLOPs utilisation", (PALM_MFU,))
-EQ_HFU = Equation("roofline.hfu", "HFU", sp.Min(1, k_ops * O_fwd * B / (T * R_peak)),
+EQ_HFU = Equation("roofline.hfu", "HFU", sp.Min(1, k_ops * O_fwd * B * n_tok / (T * R_peak)),
                   "Hardware FLOPs utilisation", (PALM_MFU,))
 EQ_E = Equation("roofline.energy", "E", P_tdp * (f_idle + (1 - f_idle) * HFU) * T,
                 "Energy per step: idle floor plus utilisation-proportional dynamic power", (BARROSO,))
@@ -114,7 +121,7 @@ EQ_OVH = Equation("roofline.overhead_dominated", "overhead_dominated",
 register_wall(Wall(
     1, "Compute", "node", "SingleNodeModel",
     "A step cannot finish faster than its FLOPs divided by the achieved math rate.",
-    (EQ_O_FWD, EQ_O_DIFF, EQ_K_OPS, EQ_K_MODEL, EQ_R_EFF, EQ_T_COMP),
+    (EQ_O_FWD, EQ_O_DIFF, EQ_N_TOK, EQ_K_OPS, EQ_K_MODEL, EQ_R_EFF, EQ_T_COMP),
     (ROOFLINE,),
     monotonic=(("T_comp", "O_fwd", +1), ("T_comp", "B", +1), ("T_comp", "R_peak", -1), ("T_comp", "eta_hw", -1)),
     resolvers=("SingleNodeModel", "Engine"),
@@ -145,7 +152,7 @@ register_computation("engine.footprint", ["memory.weights", "memory.footprint_si
                      "Weights and device memory of a step (non-transformer training, or inference)")
 register_computation(
     "engine.roofline",
-    ["compute.k_ops", "compute.k_model", "compute.r_eff", "compute.time", "memory.weights", "memory.traffic",
+    ["compute.tokens_per_sample", "compute.k_ops", "compute.k_model", "compute.r_eff", "compute.time", "memory.weights", "memory.traffic",
      "memory.bandwidth_path", "memory.spill", "memory.feasible", "memory.time", "overhead.k_tax",
      "overhead.latency", "roofline.latency", "roofline.throughput", "roofline.intensity", "roofline.mfu",
      "roofline.hfu", "roofline.energy", "roofline.overhead_dominated"],
