@@ -9,6 +9,7 @@ Defaults come from the catalogue, never from literals here: ``efficiency=None`` 
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, ClassVar
 
 from .catalog import catalog
@@ -121,7 +122,7 @@ def normalize_precision(precision: Any) -> str:
 
 
 def check_batch(batch_size: Any, name: str = "batch_size") -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, float)) or batch_size != int(batch_size):
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or batch_size != int(batch_size):
         raise InputError(f"{name} must be a positive integer, got {batch_size!r}")
     if batch_size < 1:
         raise InputError(f"{name} must be >= 1, got {batch_size!r}")
@@ -129,7 +130,7 @@ def check_batch(batch_size: Any, name: str = "batch_size") -> int:
 
 
 def check_fraction(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise InputError(f"{name} must be a number in (0, 1], got {value!r}")
     if not 0 < value <= 1:
         raise InputError(f"{name} must be in (0, 1], got {value!r}")
@@ -221,6 +222,40 @@ def bind_workload_cached(model: Workload, values: dict[str, float], refs: dict[s
     return list(hit[2])
 
 
+class SweepGrid:
+    """Arrays of a vectorised Engine sweep over batch sizes × efficiencies (SI floats; shape (n_batch, n_eff))."""
+
+    def __init__(self, values: dict[str, Any], regimes: dict[str, Any], batch_sizes: Any, efficiencies: Any,
+                 steps: list[str], refs: dict[str, str]):
+        self.values, self.regimes, self.steps, self.refs = values, regimes, steps, refs
+        self.batch_sizes, self.efficiencies = batch_sizes, efficiencies
+
+    def __getitem__(self, symbol: str) -> Any:
+        return self.values[symbol]
+
+    @property
+    def latency_s(self) -> Any:
+        return self.values["T"]
+
+    @property
+    def throughput(self) -> Any:
+        return self.values["X"]
+
+    @property
+    def mfu(self) -> Any:
+        return self.values["MFU"]
+
+    @property
+    def bottleneck(self) -> Any:
+        import numpy as np
+
+        return np.where(self.regimes["T"] == 0, "Compute", "Memory")
+
+    @property
+    def feasible(self) -> Any:
+        return self.values["feasible"]
+
+
 _STATIC: dict[tuple[int, int, str, str], tuple[dict[str, float], dict[str, str], list[str], Any, Any]] = {}
 
 
@@ -296,6 +331,53 @@ class Engine:
             raise OOMError(f"{model.key} needs {result.values['M_req'] / 1e9:.4g} GB but {hw.key} has "
                            f"{result.values['C_mem'] / 1e9:.4g} GB")
         return profile
+
+    @staticmethod
+    def sweep_grid(model: Any, hardware: Any, batch_sizes: Any = (1,), efficiencies: Any = None,
+                   precision: str = "fp16", is_training: bool = False, seq_len: int = 2048,
+                   activation_recomputation: bool = False) -> SweepGrid:
+        """Vectorised sweep: the walls' NumPy code (generated from the same SymPy trees) evaluated on the grid
+        batch_sizes × efficiencies in one pass. ``efficiencies=None`` uses the catalogue default."""
+        import numpy as np
+
+        from ._generated import numeric_np
+
+        model = resolve_model(model)
+        hw = resolve_hardware(hardware)
+        prec = normalize_precision(precision)
+        bs = np.asarray([check_batch(b) for b in np.atleast_1d(batch_sizes)], dtype=float)
+        if efficiencies is None:
+            effs = np.asarray([knob("engine", "efficiency")[0]])
+        else:
+            effs = np.asarray([check_fraction(float(e), "efficiency") for e in np.atleast_1d(efficiencies)])
+        cat = catalog()
+        base_v, base_r, steps = _static_inputs(model, hw, prec, cat.hash)
+        values: dict[str, Any] = dict(base_v)
+        refs = dict(base_r)
+        steps = list(steps)
+        values.update(m_train=1.0 if is_training else 0.0, m_recomp=1.0 if activation_recomputation else 0.0,
+                      m_lora=0.0, S=float(check_batch(seq_len, "seq_len")))
+        if is_training and model.workload in ("transformer", "moe"):
+            from .resolvers.training import bind_training_memory
+
+            steps += bind_training_memory(model, values, refs, batch_size=1, seq_len=seq_len, precision=prec,
+                                          strategy="full" if activation_recomputation else "none",
+                                          buffer_fraction=0.0, buffer_ref="derived:single device, no collectives")
+        else:
+            steps.append("engine.footprint")
+        steps.append("engine.roofline")
+        values["B"] = bs[:, None]
+        values["eta_hw"] = effs[None, :]
+        regimes: dict[str, Any] = {}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for step in steps:
+                out, reg = numeric_np.COMPUTATIONS[step](values)
+                values.update(out)
+                regimes.update(reg)
+        shape = (len(bs), len(effs))
+        values = {k: np.broadcast_to(v, shape) if isinstance(v, np.ndarray) else v for k, v in values.items()}
+        regimes = {k: np.broadcast_to(v, shape) for k, v in regimes.items()}
+        return SweepGrid(values, regimes, bs, effs, steps, refs)
 
     @staticmethod
     def sweep(model: Any, hardware_list: list[Any], batch_sizes: list[int] | None = None,

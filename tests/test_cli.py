@@ -96,3 +96,24 @@ def test_check_reports_counts():
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["uncited"] == 0 and doc["constants"] > 1000 and doc["bibkeys"] > 50 and not doc["problems"]
+
+
+def test_malformed_constants_file_gives_file_line_and_exit_1(tmp_path):
+    """A broken catalogue (here: a unit that does not parse) stops every command with one located message."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    data = tmp_path / "data"
+    shutil.copytree(root / "constants", data / "constants")
+    shutil.copy(root / "citations.bib", data / "citations.bib")
+    a100 = data / "constants" / "hardware" / "cloud" / "A100.toml"
+    a100.write_text(a100.read_text().replace('unit = "TFLOPS"', 'unit = "TFLOPZ"', 1))
+    env = dict(os.environ, MLSYSIM_SYM_DATA=str(data))
+    for args in (["eval", "ResNet50", "A100"], ["zoo", "hardware"], ["check"]):
+        r = subprocess.run([sys.executable, "-m", "mlsysim_sym", *args], capture_output=True, text=True, env=env,
+                           timeout=120)
+        assert r.returncode == 1, (args, r.stderr)
+        assert "constants/hardware/cloud/A100.toml:" in r.stderr and "TFLOPZ" in r.stderr
+        assert "Traceback" not in r.stderr

@@ -60,3 +60,20 @@ def test_generated_equals_sympy_reference(data):
                 assert bool(v) == bool(r), (name, k)
             else:
                 assert math.isclose(v, r, rel_tol=1e-9, abs_tol=1e-12), (name, k, v, r)
+
+
+@settings(max_examples=15)
+@given(st.sampled_from(["ResNet50", "Llama3_8B", "Mixtral_8x7B", "Mamba_2_8B", "StableDiffusion_v1_5"]),
+       st.sampled_from(["A100", "H100", "JetsonOrinNano", "B200"]), st.booleans())
+def test_vectorised_sweep_equals_scalar_solve(model, hw, training):
+    """Fast path = reference path: the NumPy code (generated from the same trees) matches Engine.solve."""
+    from mlsysim_sym import Engine
+
+    bs, effs = [1, 8, 64, 512], [0.2, 0.5, 1.0]
+    grid = Engine.sweep_grid(model, hw, batch_sizes=bs, efficiencies=effs, is_training=training, seq_len=1024)
+    for i, b in enumerate(bs):
+        for j, e in enumerate(effs):
+            p = Engine.solve(model, hw, batch_size=b, efficiency=e, is_training=training, seq_len=1024)
+            assert math.isclose(float(grid.latency_s[i, j]), p.latency.m_as("s"), rel_tol=1e-12)
+            assert math.isclose(float(grid.mfu[i, j]), p.mfu, rel_tol=1e-12)
+            assert grid.bottleneck[i, j] == p.bottleneck

@@ -82,15 +82,14 @@ def render(root: Path | None = None) -> dict[str, str]:
     for eid in sorted(EQUATIONS):
         eq = EQUATIONS[eid]
         w = owner.get(eid)
-        if True:
-            latex = f"{SYMBOLS[eq.lhs].latex} = {to_latex(eq.numeric_rhs())}"
-            label = eq.id.replace(".", "-").replace("_", "-")
-            ctx = {**common, "wall_number": w.number if w else "1-2", "wall_name": w.name if w else "roofline step",
-                   "title": eq.title,
-                   "cites": [{"bibkey": c.bibkey, "locator": c.locator} for c in eq.cites],
-                   "latex": TeX(latex), "label": label}
-            files[f"equations/{label}.tex"] = tex.get_template("equation.tex.j2").render(**ctx)
-            files[f"equations/{label}.qmd"] = md.get_template("equation.qmd.j2").render(**ctx)
+        latex = f"{SYMBOLS[eq.lhs].latex} = {to_latex(eq.numeric_rhs())}"
+        label = eq.id.replace(".", "-").replace("_", "-")
+        ctx = {**common, "wall_number": w.number if w else "-", "wall_name": w.name if w else "resolver-level equation",
+               "title": eq.title,
+               "cites": [{"bibkey": c.bibkey, "locator": c.locator} for c in eq.cites],
+               "latex": TeX(latex), "label": label}
+        files[f"equations/{label}.tex"] = tex.get_template("equation.tex.j2").render(**ctx)
+        files[f"equations/{label}.qmd"] = md.get_template("equation.qmd.j2").render(**ctx)
     records: list[dict[str, Any]] = []
     for bv in load_derivations(root):
         value, printed, view = bv.evaluate()

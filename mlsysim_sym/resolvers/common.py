@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from ..engine import knob
@@ -10,7 +11,7 @@ from ..objects import Workload
 
 
 def check_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
             or value != int(value):
         raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if value < minimum:
