@@ -42,6 +42,9 @@ class _Printer(PythonCodePrinter):
             raise ValueError("only the principal branch of LambertW is supported")
         return f"_special.lambertw0({self._print(expr.args[0])})"
 
+    def _print_CappedExpShape(self, expr) -> str:
+        return f"_special.capped_exp_shape({self._print(expr.args[0])})"
+
     def _print_Infinity(self, expr) -> str:
         return "math.inf"
 
@@ -221,6 +224,9 @@ class _NpPrinter(NumPyPrinter):
     def _print_LambertW(self, expr) -> str:
         return f"_lambertw0({self._print(expr.args[0])})"
 
+    def _print_CappedExpShape(self, expr) -> str:
+        return f"_capped_exp_shape({self._print(expr.args[0])})"
+
     def _print_Rational(self, expr: sp.Rational) -> str:
         return repr(float(expr)) if expr.q != 1 else str(expr.p)
 
@@ -258,6 +264,7 @@ def generate_np() -> str:
         "",
         "_erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])",
         "_lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])",
+        "_capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])",
         "",
         f"REVISION = {revision()!r}",
         "",

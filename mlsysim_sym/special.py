@@ -47,3 +47,26 @@ def lambertw0(x: float) -> float:
             return wn
         w = wn
     return w
+
+
+def capped_exp_shape(rho: float) -> float:
+    """The root t > 0 of ``ρ·t = 1 − e^{−t}`` (0 for ρ ≥ 1).
+
+    Closed form ``t = 1/ρ + W₀(−e^{−1/ρ}/ρ)``; near ρ = 1 the two terms cancel, so the closed form is polished
+    with Newton steps on ``g(t) = −expm1(−t) − ρ·t`` (full double precision for every ρ in (0, 1))."""
+    if rho >= 1:
+        return 0.0
+    if rho <= 0:
+        raise ValueError("capped_exp_shape needs rho > 0")
+    t = 1.0 / rho + lambertw0(-math.exp(-1.0 / rho) / rho)
+    t = max(t, 2.0 * (1.0 - rho))  # series start near rho -> 1, where the closed form loses digits
+    for _ in range(50):
+        g = -math.expm1(-t) - rho * t
+        dg = math.exp(-t) - rho
+        if dg == 0:
+            break
+        step = g / dg
+        t -= step
+        if abs(step) <= 1e-16 * abs(t):
+            break
+    return t

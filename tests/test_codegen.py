@@ -28,7 +28,7 @@ def _reference(name: str, values: dict[str, float]) -> dict[str, float]:
     coeffs = {S(n): c.value for n, c in COEFFICIENTS.items()}
     for eid in COMPUTATIONS[name].order:
         eq = EQUATIONS[eid]
-        subs = {S(k): v for k, v in env.items()}
+        subs = {S(k): (sp.Float(v, 50) if isinstance(v, float) else v) for k, v in env.items()}
         val = eq.rhs.xreplace(coeffs).xreplace(subs)
         env[eq.lhs] = bool(val) if isinstance(val, sp.logic.boolalg.BooleanAtom) else float(sp.N(val, 30))
     return env

@@ -9,8 +9,9 @@ from mlsysim_sym import special as _special
 
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
+_capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 
-REVISION = '37ca4248cc05'
+REVISION = 'e177be3e078a'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -42,33 +43,33 @@ def c_batch__cb(v):
     rho_len = S_mean/S_max
     K_pages = numpy.ceil(S_max/p_page)
     M_kvfree = C_mem - W
-    t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_lambertw0(-numpy.exp(-1/rho_len)/rho_len) + rho_len**(-1.0)], default=numpy.nan)
+    t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
     t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
     TTFT_cb = tau_disp + (4*H*N_L*N_max*S_max**2*d_head + 2*N_max*P*S_max)/R_eff
     T_budget = numpy.maximum(0, M_kvfree/k_tok)
     T_budget__regime = numpy.where((0) >= (M_kvfree/k_tok), 0, 1)
     r_page = numpy.exp(-p_page*t_len/S_max)
+    E_blocks = numpy.select([numpy.greater_equal(rho_len, 1),True], [K_pages,numpy.expm1(-K_pages*p_page*t_len/S_max)/numpy.expm1(-p_page*t_len/S_max)], default=numpy.nan)
+    E_blocks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
     N_static = numpy.minimum(N_max, numpy.floor(T_budget/S_max))
     N_static__regime = numpy.where((N_max) <= (numpy.floor(T_budget/S_max)), 0, 1)
-    E_blocks = numpy.select([numpy.greater_equal(rho_len, 1),True], [K_pages,(1 - r_page**K_pages)/(1 - r_page)], default=numpy.nan)
-    E_blocks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
     a_alloc = E_blocks*p_page
-    t_step_s = (N_static*S_mean*k_tok + W)/BW_mem
-    KV_static = N_static*S_max*k_tok
     frag_paged = numpy.maximum(0, -S_mean/a_alloc + 1)
     frag_paged__regime = numpy.where((0) >= (-S_mean/a_alloc + 1), 0, 1)
     N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
     N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
+    t_step_s = (N_static*S_mean*k_tok + W)/BW_mem
+    KV_static = N_static*S_max*k_tok
+    t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
     X_static = numpy.select([numpy.greater(N_static, 0),True], [N_static/t_step_s,0], default=numpy.nan)
     X_static__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_static, 0), True), [0, 1], default=-1)
-    t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
     KV_paged = N_paged*a_alloc*k_tok
     feasible_cb = numpy.greater(N_paged, 0)
     X_paged = numpy.select([numpy.greater(N_paged, 0),True], [N_paged/t_step_p,0], default=numpy.nan)
     X_paged__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_paged, 0), True), [0, 1], default=-1)
     speedup_cb = numpy.select([numpy.greater(X_static, 0),numpy.greater(X_paged, 0),True], [X_paged/X_static,numpy.inf,1], default=numpy.nan)
     speedup_cb__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_static, 0), numpy.greater(X_paged, 0), True), [0, 1, 2], default=-1)
-    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'N_static': N_static, 'E_blocks': E_blocks, 'a_alloc': a_alloc, 't_step_s': t_step_s, 'KV_static': KV_static, 'frag_paged': frag_paged, 'N_paged': N_paged, 'X_static': X_static, 't_step_p': t_step_p, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'N_static': N_static__regime, 'E_blocks': E_blocks__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
 
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3) (arrays)"""

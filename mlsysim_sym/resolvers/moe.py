@@ -8,7 +8,7 @@ from ..engine import efficiency_binding, normalize_precision, precision_bytes, r
 from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import LazyQ, ResultView
-from .common import bind_const, check_int
+from .common import bind_const, check_int, static_inputs
 
 
 def resolve_fleet(fleet: Any) -> Any:
@@ -57,17 +57,24 @@ class MoERoutingModel:
         values = {"B": float(check_int(batch_size, "batch_size")), "S": float(check_int(seq_len, "seq_len")),
                   "N_ep_r": float(check_int(ep_size, "ep_size")), "f_imb": f}
         refs = {"B": "arg:batch_size", "S": "arg:seq_len", "N_ep_r": "arg:ep_size", "f_imb": "arg:routing_imbalance_factor"}
-        values["b_w"], refs["b_w"] = precision_bytes(prec)
-        purpose = "MoE routing needs it"
-        bind_const(m, "experts", "E_exp", values, refs, required=purpose)
-        bind_const(m, "experts.active", "k_top", values, refs, required=purpose)
-        bind_const(m, "params.active", "P_act", values, refs, required=purpose)
-        bind_const(m, "hidden", "h", values, refs, required=purpose)
-        if fleet is not None and ep_size > 1:
-            bind_fabric(resolve_fleet(fleet), values, refs)
-        else:
-            values.update(BW_fab=1.0, os_fab=1.0, alpha_fab=0.0)
-            refs.update(BW_fab="absent:fleet", os_fab="absent:fleet", alpha_fab="absent:fleet")
+        fl = resolve_fleet(fleet) if (fleet is not None and ep_size > 1) else None
+
+        def build(v: dict[str, float], r: dict[str, str]) -> None:
+            v["b_w"], r["b_w"] = precision_bytes(prec)
+            purpose = "MoE routing needs it"
+            bind_const(m, "experts", "E_exp", v, r, required=purpose)
+            bind_const(m, "experts.active", "k_top", v, r, required=purpose)
+            bind_const(m, "params.active", "P_act", v, r, required=purpose)
+            bind_const(m, "hidden", "h", v, r, required=purpose)
+            if fl is not None:
+                bind_fabric(fl, v, r)
+            else:
+                v.update(BW_fab=1.0, os_fab=1.0, alpha_fab=0.0)
+                r.update(BW_fab="absent:fleet", os_fab="absent:fleet", alpha_fab="absent:fleet")
+
+        sv, sr = static_inputs("moe", (m, fl), (prec,), build)
+        values.update(sv)
+        refs.update(sr)
         r = evaluate(["moe.routing"], values, refs, ("e_eff", "P_act_eff", "D_dispatch"), catalog().hash)
         a2a = LazyQ(r.values["T_a2a"] * 1e3, "ms") if (fleet is not None and ep_size > 1) else None
         return MoERoutingResult(r, routing_imbalance_factor=f, ep_size=ep_size, all_to_all_latency=a2a)

@@ -9,7 +9,7 @@ from ..errors import InputError
 from ..evaluate import evaluate
 from ..objects import Workload
 from ..results import ResultView
-from .common import bind_const, check_int
+from .common import bind_const, check_int, static_inputs
 
 STRATEGIES = {"none": 0.0, "selective": 1.0, "full": 2.0}
 OPTIMIZERS = ("adam", "adamw", "sgd", "none")
@@ -33,16 +33,23 @@ def bind_training_memory(model: Workload, values: dict[str, float], refs: dict[s
         raise InputError(f"unknown optimizer {optimizer!r}; supported: {', '.join(OPTIMIZERS)}")
     if zero_stage not in (0, 1, 2, 3):
         raise InputError(f"zero_stage must be 0, 1, 2 or 3, got {zero_stage!r}")
-    purpose = "training memory needs it"
-    bind_const(model, "params", "P", values, refs, required=purpose)
-    bind_const(model, "layers", "N_L", values, refs, required=purpose)
-    bind_const(model, "hidden", "h", values, refs, required=purpose)
-    if strategy == "none":
-        bind_const(model, "heads", "H", values, refs, required="activation_checkpointing='none' needs the head count")
-    elif not bind_const(model, "heads", "H", values, refs):
-        values["H"], refs["H"] = 0.0, f"absent:{model.key}.heads"
-    values["b_w"], refs["b_w"] = precision_bytes(precision)
-    values["b_opt"], refs["b_opt"] = knob("optimizer", opt)
+    def build(v: dict[str, float], r: dict[str, str]) -> None:
+        purpose = "training memory needs it"
+        bind_const(model, "params", "P", v, r, required=purpose)
+        bind_const(model, "layers", "N_L", v, r, required=purpose)
+        bind_const(model, "hidden", "h", v, r, required=purpose)
+        if not bind_const(model, "heads", "H", v, r):
+            v["H"], r["H"] = 0.0, f"absent:{model.key}.heads"
+        v["b_w"], r["b_w"] = precision_bytes(precision)
+        v["b_opt"], r["b_opt"] = knob("optimizer", opt)
+        v["r_lora"], r["r_lora"] = knob("training", "lora_rank")
+        v["f_buf"], r["f_buf"] = knob("training", "buffer_fraction")
+
+    sv, sr = static_inputs("train", (model,), (precision, opt), build)
+    if strategy == "none" and sr["H"].startswith("absent:"):
+        raise InputError(f"{model.key} has no catalogued heads; activation_checkpointing='none' needs the head count")
+    values.update(sv)
+    refs.update(sr)
     values["S"], refs["S"] = float(check_int(seq_len, "seq_len")), "arg:seq_len"
     values["B"], refs["B"] = float(batch_size), "arg:batch_size"
     for sym, val, name in (("N_tp", tp, "tp_size"), ("N_pp", pp, "pp_size"), ("N_dp", dp, "dp_size"),
@@ -53,13 +60,10 @@ def bind_training_memory(model: Workload, values: dict[str, float], refs: dict[s
     values["m_sp"], refs["m_sp"] = (1.0 if sequence_parallel else 0.0), "flag:sequence_parallel"
     values["s_ckpt"], refs["s_ckpt"] = STRATEGIES[strategy], "arg:activation_checkpointing"
     values["m_lora"], refs["m_lora"] = (1.0 if is_lora else 0.0), "flag:is_lora"
-    values["r_lora"], refs["r_lora"] = knob("training", "lora_rank")
     if not 0 <= trainable_fraction <= 1:
         raise InputError(f"trainable_fraction must be in [0, 1], got {trainable_fraction!r}")
     values["f_trainable"], refs["f_trainable"] = float(trainable_fraction), "arg:trainable_fraction"
-    if buffer_fraction is None:
-        values["f_buf"], refs["f_buf"] = knob("training", "buffer_fraction")
-    else:
+    if buffer_fraction is not None:
         if not 0 <= buffer_fraction <= 1:
             raise InputError(f"communication_buffer_fraction must be in [0, 1], got {buffer_fraction!r}")
         values["f_buf"], refs["f_buf"] = float(buffer_fraction), buffer_ref

@@ -13,8 +13,9 @@ Curation log:
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
-from .functions import LambertW0
+from .functions import CappedExpShape
 from .base import Cite, Equation, Wall, coefficient, register_computation, register_wall, symbols
 from .node import c_fwd
 from .serving import EQ_K_TOK, c_attn
@@ -42,12 +43,14 @@ EQUATIONS = (
     Equation("batch.static_fragmentation", "frag_static", 1 - S_mean / S_max, "Unused share of a static reservation", (VLLM,)),
     Equation("batch.length_ratio", "rho_len", S_mean / S_max, "Mean over maximum length"),
     Equation("batch.shape", "t_len",
-             sp.Piecewise((0, capped), (1 / rho_len + LambertW0(-sp.exp(-1 / rho_len) / rho_len), True)),
+             sp.Piecewise((0, capped), (CappedExpShape(rho_len), True)),
              "Capped-exponential shape S_max/μ (closed form)", (CORLESS,), regimes=("all at S_max", "exponential")),
     Equation("batch.pages_max", "K_pages", sp.ceiling(S_max / p_page), "Pages of a maximum-length request"),
     Equation("batch.page_survival", "r_page", sp.exp(-p_page * t_len / S_max), "P(request needs one more page)"),
+    # (1 − r^K)/(1 − r) with r = e^{−s}, written with expm1 so that r → 1 (tiny s) loses no digits
     Equation("batch.expected_pages", "E_blocks",
-             sp.Piecewise((K_pages, capped), ((1 - r_page**K_pages) / (1 - r_page), True)),
+             sp.Piecewise((K_pages, capped),
+                          (expm1(-K_pages * p_page * t_len / S_max) / expm1(-p_page * t_len / S_max), True)),
              "Expected pages per request", (VLLM,), regimes=("all at S_max", "geometric sum")),
     Equation("batch.allocation", "a_alloc", p_page * E_blocks, "Expected tokens allocated per request", (VLLM,)),
     Equation("batch.paged_fragmentation", "frag_paged", sp.Max(0, 1 - S_mean / a_alloc), "Unused share of pages", (VLLM,)),

@@ -29,3 +29,23 @@ class ErlangC(sp.Function):
 
 # The principal Lambert W branch is SymPy's own LambertW(x) (k = 0); codegen prints it as special.lambertw0.
 LambertW0 = sp.LambertW
+
+
+class CappedExpShape(sp.Function):
+    """t(ρ): the shape of a capped exponential with mean ρ·S_max, the root t > 0 of ρt = 1 − e^{−t}.
+
+    Closed form ``1/ρ + W₀(−e^{−1/ρ}/ρ)`` (``.rewrite(sp.LambertW)``); printed in that form."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_LambertW(self, rho, **kwargs):
+        return 1 / rho + sp.LambertW(-sp.exp(-1 / rho) / rho)
+
+    def _eval_evalf(self, prec):
+        rho = self.args[0]
+        if rho.is_number:
+            return self.rewrite(sp.LambertW).evalf(prec)
+        return None
+
+    def _latex(self, printer, exp=None):
+        return printer._print(self.rewrite(sp.LambertW))
