@@ -90,6 +90,19 @@ def ours(runs: int) -> dict[str, float]:
     t0 = time.perf_counter()
     load_catalog()
     out["catalog_load_validated_ms"] = (time.perf_counter() - t0) * 1e3
+    # whole-catalogue registries from scratch in a fresh process (lock read + every object built)
+    probe = ("import time; t=time.perf_counter(); import mlsysim_sym as m; "
+             "n=sum(len(r.list()) for r in (m.Hardware, m.Models, m.Systems.Fabrics, m.Systems.Nodes, "
+             "m.Systems.Clusters, m.Infrastructure.Grids, m.Infrastructure.Datacenters)); "
+             "print((time.perf_counter()-t)*1e3)")
+    runs = [float(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT).stdout)
+            for _ in range(runs)]
+    out["registries_load_fresh_process_ms"] = statistics.median(runs)
+    grid_b, grid_e = list(range(1, 1025)), [0.1 * i for i in range(1, 11)]
+    mlsysim.Engine.sweep_grid(lm, hh, batch_sizes=grid_b, efficiencies=grid_e)
+    t0 = time.perf_counter()
+    mlsysim.Engine.sweep_grid(lm, hh, batch_sizes=grid_b, efficiencies=grid_e)
+    out["sweep_grid_per_point_us"] = (time.perf_counter() - t0) * 1e6 / (len(grid_b) * len(grid_e))
     return out
 
 
