@@ -113,6 +113,29 @@ def revision() -> str:
     return h.hexdigest()[:12]
 
 
+def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix: str = "") -> list[str]:
+    """Lines of one generated function: read inputs, one line per equation (and its branch index), return."""
+    comp = COMPUTATIONS[name]
+    lines = [f"def {fn}(v):", f'    """{comp.doc or name}{doc_suffix}"""']
+    lines += [f"    {n} = {read_input.format(name=repr(n))}" for n in computation_inputs(comp)]
+    regimes: list[str] = []
+    for eid in comp.order:
+        eq = EQUATIONS[eid]
+        rhs = eq.numeric_rhs()
+        lines.append(f"    {eq.lhs} = {code(rhs)}")
+        nodes = _branch_nodes(rhs)
+        if nodes:
+            branches = tuple(eq.branches)
+            if branches and isinstance(nodes[0], (sp.Max, sp.Min)) and set(branches) != set(nodes[0].args):
+                raise ValueError(f"{eid}: branches {branches} are not the args of {nodes[0]}")
+            lines.append(f"    {eq.lhs}__regime = {regime_code(nodes[0], branches)}")
+            regimes.append(eq.lhs)
+    items = ", ".join(f"{o!r}: {o}" for o in computation_outputs(comp))
+    reg = ", ".join(f"{r!r}: {r}__regime" for r in regimes)
+    lines += ["    return {" + items + "}, {" + reg + "}", ""]
+    return lines
+
+
 def generate() -> str:
     """The full text of ``_generated/numeric.py`` (deterministic)."""
     load_all()
@@ -135,27 +158,7 @@ def generate() -> str:
         ins = computation_inputs(comp)
         outs = computation_outputs(comp)
         fn = "c_" + name.replace(".", "__")
-        out.append(f"def {fn}(v):")
-        out.append(f'    """{comp.doc or name}"""')
-        for n in ins:
-            out.append(f"    {n} = v[{n!r}]")
-        regimes: list[str] = []
-        for eid in comp.order:
-            eq = EQUATIONS[eid]
-            rhs = eq.numeric_rhs()
-            out.append(f"    {eq.lhs} = {_code(rhs)}")
-            nodes = _branch_nodes(rhs)
-            if nodes:
-                branches = tuple(b.xreplace({}) for b in eq.branches)
-                if branches and isinstance(nodes[0], (sp.Max, sp.Min)):
-                    if set(branches) != set(nodes[0].args):
-                        raise ValueError(f"{eid}: branches {branches} are not the args of {nodes[0]}")
-                out.append(f"    {eq.lhs}__regime = {_regime_code(nodes[0], branches)}")
-                regimes.append(eq.lhs)
-        items = [f"{o!r}: {o}" for o in outs]
-        reg = [f"{r!r}: {r}__regime" for r in regimes]
-        out.append("    return {" + ", ".join(items) + "}, {" + ", ".join(reg) + "}")
-        out.append("")
+        out.extend(_function(name, fn, "v[{name}]", _code, _regime_code))
         direct, branch = _direct_deps(comp)
         meta.append(f"    {name!r}: ({fn}, {tuple(ins)!r}, {tuple(outs)!r}, {direct!r}, "
                     f"{tuple(comp.order)!r}, {branch!r}),")
@@ -271,26 +274,9 @@ def generate_np() -> str:
     ]
     names = []
     for name in sorted(COMPUTATIONS):
-        comp = COMPUTATIONS[name]
         fn = "c_" + name.replace(".", "__")
         names.append((name, fn))
-        out.append(f"def {fn}(v):")
-        out.append(f'    """{comp.doc or name} (arrays)"""')
-        for n in computation_inputs(comp):
-            out.append(f"    {n} = numpy.asarray(v[{n!r}], dtype=float)")
-        regimes = []
-        for eid in comp.order:
-            eq = EQUATIONS[eid]
-            rhs = eq.numeric_rhs()
-            out.append(f"    {eq.lhs} = {_np_code(rhs)}")
-            nodes = _branch_nodes(rhs)
-            if nodes:
-                out.append(f"    {eq.lhs}__regime = {_np_regime(nodes[0], tuple(eq.branches))}")
-                regimes.append(eq.lhs)
-        outs = computation_outputs(comp)
-        out.append("    return {" + ", ".join(f"{o!r}: {o}" for o in outs) + "}, {"
-                   + ", ".join(f"{r!r}: {r}__regime" for r in regimes) + "}")
-        out.append("")
+        out.extend(_function(name, fn, "numpy.asarray(v[{name}], dtype=float)", _np_code, _np_regime, " (arrays)"))
     out.append("COMPUTATIONS = {")
     out.extend(f"    {n!r}: {fn}," for n, fn in names)
     out.append("}")
