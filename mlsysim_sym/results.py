@@ -109,8 +109,6 @@ class ResultView:
         return "\n".join(rows) + "\n\n" + self.trace.to_markdown()
 
     def _repr_latex_(self) -> str:
-        from .trace import to_latex  # noqa: F401  (imports sympy)
-
         lines = [f"{n.lhs} &= {n.latex} = {n.shown}" for n in self.trace.nodes]
         return "$$\\begin{aligned}" + r"\\ ".join(lines) + "\\end{aligned}$$"
 

@@ -7,13 +7,11 @@ number as ``{"value", "unit"}`` or under a key naming its unit; diagnostics go t
 from __future__ import annotations
 
 import json
-import math
 import sys
-from typing import Any
 
 import click
 
-from .output import emit, fail
+from .output import fail
 
 FORMATS = ("text", "json", "markdown")
 EXIT_HELP = """\b
@@ -75,7 +73,7 @@ def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int,
 
     fmt = _resolve_format(ctx, output)
     if hardware is None:
-        fail(fmt, "usage", "eval needs MODEL and HARDWARE (YAML plans are not supported yet)", code=2)
+        fail("eval needs MODEL and HARDWARE (YAML plans are not supported yet)", code=2)
     eval_command(model, hardware, batch_size, precision, efficiency, training, recompute, seq_len, explain, fmt)
 
 
@@ -204,13 +202,3 @@ def emit_error(kind: str, message: str, code: int) -> int:
     sys.stdout.write(json.dumps({"status": "error", "error": {"type": kind, "message": message}}) + "\n")
     click.echo(f"error: {message}", err=True)
     return code
-
-
-def json_safe(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return str(x)
-    if isinstance(x, dict):
-        return {k: json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [json_safe(v) for v in x]
-    return x

@@ -15,7 +15,8 @@ class CliError(MlsysimError):
         self.exit_code = code
 
 
-def fail(fmt: str, kind: str, message: str, code: int = 1) -> NoReturn:
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Stop the command with one message and an exit code (the JSON error document is written by main)."""
     raise CliError(message, code)
 
 

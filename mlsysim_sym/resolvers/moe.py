@@ -87,8 +87,6 @@ class NetworkRooflineModel:
     produces = "PerformanceProfile"
 
     def solve(self, model: Any, fleet: Any, precision: str = "fp16", efficiency: float | None = None) -> Any:
-        from ..engine import PerformanceProfile  # noqa: F401
-
         m = resolve_model(model)
         fl = resolve_fleet(fleet)
         prec = normalize_precision(precision)
