@@ -22,6 +22,8 @@ COLUMNS = {
 def _cell(ent: Entity, fld: str, unit: str) -> tuple[str, float | None]:
     fld = fld.replace("{headline}", ent.attrs.get("headline_precision", "fp16"))
     c = ent.values.get(fld)
+    if c is None and fld.startswith("memory.") and ent.kind == "hardware":
+        c = ent.values.get("sram." + fld.split(".", 1)[1])  # SRAM-only devices: on-chip memory is their memory
     if c is None:
         return "-", None
     v = to_display(c.si, c.si_unit, unit) if unit else c.si

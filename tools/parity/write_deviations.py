@@ -61,7 +61,14 @@ def main() -> int:
             lines.append(f'printed = "{c.printed}"')
         rows.append("\n".join(lines))
     head = PATH.read_text().split(MARKER)[0].rstrip() + "\n\n" + MARKER + "\n"
-    PATH.write_text(head + "\n" + "\n\n".join(rows) + "\n")
+    text = head + "\n" + "\n\n".join(rows) + "\n"
+    if "--check" in sys.argv[1:]:
+        if PATH.read_text() != text:
+            print("docs/deviations.toml is stale: run `python tools/parity/write_deviations.py`")
+            return 1
+        print(f"{len(rows)} data deviations, current")
+        return 0
+    PATH.write_text(text)
     print(f"{len(rows)} data deviations written")
     return 0
 
