@@ -31,6 +31,7 @@ _LAZY = {
     "calc_kv_cache_size": ("physics", "calc_kv_cache_size"),
     "TransformerWorkload": ("objects", "TransformerWorkload"),
     "Catalog": ("catalog", "Catalog"),
+    "Scenario": ("scenario", "Scenario"),
     "catalog": ("catalog", "catalog"),
     "load_catalog": ("catalog", "load_catalog"),
     "ureg": ("units", "ureg"),
