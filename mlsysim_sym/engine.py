@@ -12,6 +12,7 @@ import math
 import numbers
 from typing import Any, ClassVar
 
+from .binding import static_inputs
 from .catalog import catalog
 from .errors import InputError, OOMError
 from .evaluate import evaluate
@@ -209,19 +210,6 @@ def bind_workload(model: Workload, values: dict[str, float], refs: dict[str, str
     return steps
 
 
-def bind_workload_cached(model: Workload, values: dict[str, float], refs: dict[str, str]) -> list[str]:
-    """:func:`bind_workload`, memoised on the (immutable) model object."""
-    hit = model._bind_cache.get("engine")
-    if hit is None:
-        v: dict[str, float] = {}
-        r: dict[str, str] = {}
-        steps = bind_workload(model, v, r)
-        hit = model._bind_cache["engine"] = (v, r, steps)
-    values.update(hit[0])
-    refs.update(hit[1])
-    return list(hit[2])
-
-
 class SweepGrid:
     """Arrays of a vectorised Engine sweep over batch sizes × efficiencies (SI floats; shape (n_batch, n_eff))."""
 
@@ -256,18 +244,11 @@ class SweepGrid:
         return self.values["feasible"]
 
 
-_STATIC: dict[tuple[int, int, str, str], tuple[dict[str, float], dict[str, str], list[str], Any, Any]] = {}
-
-
-def _static_inputs(model: Workload, hw: HardwareNode, prec: str, cat_hash: str) -> tuple[dict[str, float],
-                                                                                      dict[str, str], list[str]]:
-    """Inputs that depend only on (model, device, precision): device, workload, precision width and knobs.
-    Memoised (the objects are immutable); the per-call arguments are bound on top of a copy."""
-    key = (id(model), id(hw), prec, cat_hash)
-    hit = _STATIC.get(key)
-    if hit is None or hit[3] is not model or hit[4] is not hw:
-        values: dict[str, float] = {}
-        refs: dict[str, str] = {}
+def _static_inputs(model: Workload, hw: HardwareNode, prec: str) -> tuple[dict[str, float], dict[str, str],
+                                                                       list[str]]:
+    """Inputs fixed by (model, device, precision): device, workload, precision width and catalogue knobs, plus
+    the computations the workload's FLOPs need. Memoised; the per-call arguments are bound on top of a copy."""
+    def build(values: dict[str, float], refs: dict[str, str]) -> tuple[str, ...]:
         hv, hr = hw.bind(prec, catalog().entity("knobs", "engine"))
         values.update(hv)
         refs.update(hr)
@@ -275,11 +256,10 @@ def _static_inputs(model: Workload, hw: HardwareNode, prec: str, cat_hash: str) 
         kv, kr = _engine_knobs()
         values.update(kv)
         refs.update(kr)
-        steps = bind_workload_cached(model, values, refs)
-        if len(_STATIC) > 4096:
-            _STATIC.clear()
-        hit = _STATIC[key] = (values, refs, steps, model, hw)
-    return hit[0], hit[1], hit[2]
+        return tuple(bind_workload(model, values, refs))
+
+    v, r, steps = static_inputs("engine", (model, hw), (prec,), build)
+    return v, r, list(steps)
 
 
 class Engine:
@@ -302,10 +282,9 @@ class Engine:
         b = check_batch(batch_size)
         prec = normalize_precision(precision)
         cat = catalog()
-        base_v, base_r, steps = _static_inputs(model, hw, prec, cat.hash)
+        base_v, base_r, steps = _static_inputs(model, hw, prec)
         values = dict(base_v)
         refs = dict(base_r)
-        steps = list(steps)
         values["B"], refs["B"] = float(b), "arg:batch_size"
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
         values["m_train"], refs["m_train"] = (1.0 if is_training else 0.0), "flag:is_training"
@@ -351,10 +330,9 @@ class Engine:
         else:
             effs = np.asarray([check_fraction(float(e), "efficiency") for e in np.atleast_1d(efficiencies)])
         cat = catalog()
-        base_v, base_r, steps = _static_inputs(model, hw, prec, cat.hash)
+        base_v, base_r, steps = _static_inputs(model, hw, prec)
         values: dict[str, Any] = dict(base_v)
         refs = dict(base_r)
-        steps = list(steps)
         values.update(m_train=1.0 if is_training else 0.0, m_recomp=1.0 if activation_recomputation else 0.0,
                       m_lora=0.0, S=float(check_batch(seq_len, "seq_len")))
         if is_training and model.workload in ("transformer", "moe"):

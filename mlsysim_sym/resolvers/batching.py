@@ -70,7 +70,7 @@ def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: 
         bind_transformer_shape(m, values, refs, purpose=purpose)
         values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
 
-    sv, sr = static_inputs("cb", (m, hw), (prec,), build)
+    sv, sr, _ = static_inputs("cb", (m, hw), (prec,), build)
     values = dict(sv)
     refs = dict(sr)
     values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)

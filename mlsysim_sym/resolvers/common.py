@@ -5,6 +5,7 @@ import math
 import numbers
 from typing import Any
 
+from ..binding import static_inputs
 from ..engine import knob
 from ..errors import InputError
 from ..objects import Workload
@@ -56,26 +57,6 @@ def bind_transformer_shape(model: Workload, values: dict[str, float], refs: dict
         values[p + "r_kv"], refs[p + "r_kv"] = 0.0, f"absent:{model.key}.mla.kv_rank"
         values[p + "d_rope"], refs[p + "d_rope"] = 0.0, f"absent:{model.key}.mla.rope_dim"
     values[p + "m_mla"], refs[p + "m_mla"] = (1.0 if mla else 0.0), f"derived:{model.key}.attention"
-
-
-_STATIC: dict[tuple, tuple[dict[str, float], dict[str, str], tuple]] = {}
-
-
-def static_inputs(tag: str, objs: tuple, extra_key: tuple, build) -> tuple[dict[str, float], dict[str, str]]:
-    """Memoise the inputs that depend only on immutable catalogue objects (and a few hashable options):
-    ``build(values, refs)`` fills them once; callers copy and add the per-call arguments."""
-    from ..catalog import catalog
-
-    key = (tag, *(id(o) for o in objs), *extra_key, catalog().hash)
-    hit = _STATIC.get(key)
-    if hit is None or any(a is not b for a, b in zip(hit[2], objs)):
-        values: dict[str, float] = {}
-        refs: dict[str, str] = {}
-        build(values, refs)
-        if len(_STATIC) > 4096:
-            _STATIC.clear()
-        hit = _STATIC[key] = (values, refs, objs)
-    return hit[0], hit[1]
 
 
 __all__ = ["static_inputs", "bind_const", "bind_transformer_shape", "check_int", "knob"]

@@ -72,7 +72,7 @@ class MoERoutingModel:
                 v.update(BW_fab=1.0, os_fab=1.0, alpha_fab=0.0)
                 r.update(BW_fab="absent:fleet", os_fab="absent:fleet", alpha_fab="absent:fleet")
 
-        sv, sr = static_inputs("moe", (m, fl), (prec,), build)
+        sv, sr, _ = static_inputs("moe", (m, fl), (prec,), build)
         values.update(sv)
         refs.update(sr)
         r = evaluate(["moe.routing"], values, refs, ("e_eff", "P_act_eff", "D_dispatch"), catalog().hash)

@@ -121,7 +121,7 @@ def serving_result(model: Any, hardware: Any, seq_len: int, batch_size: int = 1,
         values["gamma_spec"], refs["gamma_spec"] = knob("serving", "draft_lookahead")
         _bind_serving_model(m, values, refs)
 
-    sv, sr = static_inputs("serve", (m, hw, dec), (prec,), build)
+    sv, sr, _ = static_inputs("serve", (m, hw, dec), (prec,), build)
     values = dict(sv)
     refs = dict(sr)
     values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)

@@ -45,7 +45,7 @@ def bind_training_memory(model: Workload, values: dict[str, float], refs: dict[s
         v["r_lora"], r["r_lora"] = knob("training", "lora_rank")
         v["f_buf"], r["f_buf"] = knob("training", "buffer_fraction")
 
-    sv, sr = static_inputs("train", (model,), (precision, opt), build)
+    sv, sr, _ = static_inputs("train", (model,), (precision, opt), build)
     if strategy == "none" and sr["H"].startswith("absent:"):
         raise InputError(f"{model.key} has no catalogued heads; activation_checkpointing='none' needs the head count")
     values.update(sv)

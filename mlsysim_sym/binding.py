@@ -1,0 +1,30 @@
+"""Memoised scenario inputs that depend only on immutable catalogue objects.
+
+Resolvers bind two kinds of inputs: those fixed by the objects (device, model, precision width, catalogue
+defaults) and the caller's arguments. The first kind is built once per (objects, options, catalogue hash) and
+copied per call, which is what keeps a warm call in the tens of microseconds.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Build = Callable[[dict[str, float], dict[str, str]], Any]
+_STATIC: dict[tuple, tuple[dict[str, float], dict[str, str], Any, tuple]] = {}
+
+
+def static_inputs(tag: str, objs: tuple, extra_key: tuple, build: Build) -> tuple[dict[str, float], dict[str, str], Any]:
+    """``build(values, refs)`` fills the object-determined inputs once (its return value is kept too);
+    returns (values, refs, that return value) — callers copy the dicts before adding per-call arguments."""
+    from .catalog import catalog
+
+    key = (tag, *(id(o) for o in objs), *extra_key, catalog().hash)
+    hit = _STATIC.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[3], objs)):  # ids can be reused after collection
+        values: dict[str, float] = {}
+        refs: dict[str, str] = {}
+        extra = build(values, refs)
+        if len(_STATIC) > 4096:
+            _STATIC.clear()
+        hit = _STATIC[key] = (values, refs, extra, objs)
+    return hit[0], hit[1], hit[2]
