@@ -6,6 +6,7 @@ copied per call, which is what keeps a warm call in the tens of microseconds.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +19,9 @@ def static_inputs(tag: str, objs: tuple, extra_key: tuple, build: Build) -> tupl
     returns (values, refs, that return value) — callers copy the dicts before adding per-call arguments."""
     from .catalog import catalog
 
-    key = (tag, *(id(o) for o in objs), *extra_key, catalog().hash)
+    key = (tag, extra_key, catalog().hash, *map(id, objs))
     hit = _STATIC.get(key)
-    if hit is None or any(a is not b for a, b in zip(hit[3], objs)):  # ids can be reused after collection
+    if hit is None or not all(map(operator.is_, hit[3], objs)):  # an id can be reused after collection
         values: dict[str, float] = {}
         refs: dict[str, str] = {}
         extra = build(values, refs)

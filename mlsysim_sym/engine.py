@@ -123,6 +123,8 @@ def normalize_precision(precision: Any) -> str:
 
 
 def check_batch(batch_size: Any, name: str = "batch_size") -> int:
+    if type(batch_size) is int and batch_size >= 1:  # the common case, without the ABC check
+        return batch_size
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or batch_size != int(batch_size):
         raise InputError(f"{name} must be a positive integer, got {batch_size!r}")
     if batch_size < 1:
@@ -329,7 +331,6 @@ class Engine:
             effs = np.asarray([knob("engine", "efficiency")[0]])
         else:
             effs = np.asarray([check_fraction(float(e), "efficiency") for e in np.atleast_1d(efficiencies)])
-        cat = catalog()
         base_v, base_r, steps = _static_inputs(model, hw, prec)
         values: dict[str, Any] = dict(base_v)
         refs = dict(base_r)
