@@ -10,6 +10,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from .catalog import catalog
+
 Build = Callable[[dict[str, float], dict[str, str]], Any]
 _STATIC: dict[tuple, tuple[dict[str, float], dict[str, str], Any, tuple]] = {}
 
@@ -17,8 +19,6 @@ _STATIC: dict[tuple, tuple[dict[str, float], dict[str, str], Any, tuple]] = {}
 def static_inputs(tag: str, objs: tuple, extra_key: tuple, build: Build) -> tuple[dict[str, float], dict[str, str], Any]:
     """``build(values, refs)`` fills the object-determined inputs once (its return value is kept too);
     returns (values, refs, that return value) — callers copy the dicts before adding per-call arguments."""
-    from .catalog import catalog
-
     key = (tag, extra_key, catalog().hash, *map(id, objs))
     hit = _STATIC.get(key)
     if hit is None or not all(map(operator.is_, hit[3], objs)):  # an id can be reused after collection

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..catalog import catalog
-from ..engine import efficiency_binding, normalize_precision, precision_bytes, resolve_hardware, resolve_model
+from ..engine import efficiency_binding, knob, normalize_precision, precision_bytes, resolve_hardware, resolve_model
 from ..errors import InputError
 from ..evaluate import Result, evaluate
 from ..results import ResultView
@@ -47,8 +47,6 @@ def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: 
               max_batch_size: int = 1, page_size: int | None = None, precision: str = "fp16",
               efficiency: float | None = None) -> Result:
     """Evaluate wall 5 and return the Result (the view-free path other resolvers compose)."""
-    from ..engine import knob
-
     m = resolve_model(model)
     hw = resolve_hardware(hardware)
     prec = normalize_precision(precision)

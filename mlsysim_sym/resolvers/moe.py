@@ -8,12 +8,11 @@ from ..engine import efficiency_binding, normalize_precision, precision_bytes, r
 from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import LazyQ, ResultView
+from ..systems import Fleet, Systems
 from .common import bind_const, check_int, static_inputs
 
 
 def resolve_fleet(fleet: Any) -> Any:
-    from ..systems import Fleet, Systems
-
     if isinstance(fleet, Fleet):
         return fleet
     if isinstance(fleet, str):

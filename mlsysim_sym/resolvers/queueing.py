@@ -8,7 +8,9 @@ from ..engine import check_fraction, knob
 from ..errors import InputError
 from ..evaluate import Result, evaluate, run
 from ..results import LazyQ, ResultView
+from .batching import cb_result
 from .common import check_int
+from .serving import serving_result
 
 _TAIL_REPORT = ("p50", "p99", "rho_rep", "stable", "headroom")
 
@@ -68,9 +70,6 @@ class ServingCapacityModel:
               mean_request_tokens: float | None = None, output_tokens: int = 128, max_batch_size: int = 32,
               precision: str = "fp16", efficiency: float | None = None, max_replicas: int = 1024,
               service_time_cv: float = 1.0) -> ServingCapacityResult:
-        from .batching import cb_result
-        from .serving import serving_result
-
         q = _positive(qps, "qps")
         target = _positive(target_p99_latency_ms, "target_p99_latency_ms")
         n_out = check_int(output_tokens, "output_tokens")
