@@ -207,19 +207,18 @@ from sympy.printing.numpy import NumPyPrinter  # noqa: E402
 class _NpPrinter(NumPyPrinter):
     """NumPy printer: pairwise maximum/minimum (broadcasting), select for Piecewise, vectorised specials."""
 
-    def _print_Max(self, expr: sp.Max) -> str:
+    def _pairwise(self, fn: str, expr: sp.Basic) -> str:
         args = [self._print(a) for a in expr.args]
         out = args[0]
         for a in args[1:]:
-            out = f"numpy.maximum({out}, {a})"
+            out = f"numpy.{fn}({out}, {a})"
         return out
 
+    def _print_Max(self, expr: sp.Max) -> str:
+        return self._pairwise("maximum", expr)
+
     def _print_Min(self, expr: sp.Min) -> str:
-        args = [self._print(a) for a in expr.args]
-        out = args[0]
-        for a in args[1:]:
-            out = f"numpy.minimum({out}, {a})"
-        return out
+        return self._pairwise("minimum", expr)
 
     def _print_ErlangC(self, expr) -> str:
         return f"_erlang_c({self._print(expr.args[0])}, {self._print(expr.args[1])})"

@@ -40,7 +40,6 @@ class _CatalogObject:
     def __init__(self, entity: Entity, catalog: Catalog):
         self._e = entity
         self._cat = catalog
-        self._bind_cache: dict[Any, tuple[dict[str, float], dict[str, str]]] = {}
 
     @property
     def key(self) -> str:
@@ -92,6 +91,10 @@ class HardwareNode(_CatalogObject):
     """A device of the Silicon Zoo (``Hardware.Cloud.H100``)."""
 
     kind = "hardware"
+
+    def __init__(self, entity: Entity, catalog: Catalog):
+        super().__init__(entity, catalog)
+        self._bind_cache: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
 
     # ---- 0.3.0 attribute surface --------------------------------------------------------------------
     @property
