@@ -200,3 +200,47 @@ def test_serving_capacity_search_finds_the_smallest_replica_count():
         return v["stable"] and base + max(0.0, v["p99"] * 1e3 - t_svc) <= 3000
 
     assert ok(c) and (c == 1 or not ok(c - 1))
+
+
+@given(cb_in, st.floats(0.05, 1.0), st.floats(1e-6, 1.0))
+def test_declared_monotonicity_wall_5(v, frac, delta):
+    from mlsysim_sym.walls import WALLS
+
+    base = dict(v, S_mean=v["S_max"] * frac)
+    f = numeric.COMPUTATIONS["batch.cb"][0]
+    for out_name, inp, sign in WALLS[5].monotonic:
+        y0 = f(dict(base))[0][out_name]
+        bumped = dict(base, **{inp: base[inp] * (1 + delta)})
+        if inp == "S_max":
+            bumped["S_mean"] = min(bumped["S_mean"], bumped["S_max"])
+        y1 = f(bumped)[0][out_name]
+        assert (y1 - y0) * sign >= 0, (out_name, inp)
+
+
+ws_in = st.fixed_dictionaries({
+    "S": st.sampled_from([512.0, 2048.0]), "B": st.integers(1, 512).map(float), "P": st.floats(1e9, 4e11),
+    "N_L": st.sampled_from([32.0, 80.0]), "H": st.just(64.0), "H_kv": st.just(8.0), "d_head": st.just(128.0),
+    "b_w": st.sampled_from([1.0, 2.0]), "f_sram": st.just(1.1), "C_mem": st.floats(1e10, 1e11),
+    "m_prefill": st.sampled_from([0.0, 1.0]), "BW_inj": st.floats(1e10, 1e13), "R_peak": st.floats(1e14, 1e17),
+    "eta_hw": st.floats(0.1, 1.0), "tau_disp": st.floats(0.0, 1e-5)})
+
+
+@given(ws_in, st.floats(1e-6, 1.0))
+def test_declared_monotonicity_wall_6(v, delta):
+    from mlsysim_sym.walls import WALLS
+
+    f = numeric.COMPUTATIONS["stream.ws"][0]
+    for out_name, inp, sign in WALLS[6].monotonic:
+        y0 = f(dict(v))[0][out_name]
+        y1 = f(dict(v, **{inp: v[inp] * (1 + delta)}))[0][out_name]
+        assert (y1 - y0) * sign >= -1e-12 * abs(y0), (out_name, inp)
+
+
+@given(st.sampled_from(["2 B", "16 bit", "0.002 kB"]))
+def test_unit_invariance_of_bindings(width):
+    """The same input in B, bit or kB gives the same result (units are converted, not assumed)."""
+    from mlsysim_sym import Scenario
+
+    base = dict(N_L=32, H_kv=8, d_head=128, S=4096, B=2, m_mla=0, r_kv=0, d_rope=0)
+    kv = Scenario("serve.kv", b_w=width, **base).evaluate()["KV"]
+    assert kv == pytest.approx(2 * 32 * 8 * 128 * 4096 * 2 * 2, rel=1e-12)
