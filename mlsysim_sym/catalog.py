@@ -65,6 +65,12 @@ class Constant:
         v = f"{self.value:g}" if isinstance(self.value, float) else str(self.value)
         return f"{v} {self.unit}".strip()
 
+    def per_direction(self) -> tuple[float, str]:
+        """(SI value per direction, reference): a bidirectional total is halved, and the reference says so."""
+        if self.direction == "bidirectional_total":
+            return self.si / 2, "half:" + self.id
+        return self.si, "const:" + self.id
+
     @property
     def citation(self) -> str:
         return f"[{self.bibkey}, {self.locator}]"

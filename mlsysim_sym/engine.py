@@ -375,20 +375,13 @@ class Engine:
         return rows
 
 
-_ENGINE_KNOB_CACHE: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
-
-
 def _engine_knobs() -> tuple[dict[str, float], dict[str, str]]:
-    """The roofline's catalogue defaults (memoised per catalogue hash)."""
-    h = catalog().hash
-    hit = _ENGINE_KNOB_CACHE.get(h)
-    if hit is None:
-        v: dict[str, float] = {}
-        r: dict[str, str] = {}
-        for sym, (topic, fld) in _ENGINE_KNOBS.items():
-            v[sym], r[sym] = knob(topic, fld)
-        hit = _ENGINE_KNOB_CACHE[h] = (v, r)
-    return hit
+    """The roofline's catalogue defaults (called once per static binding; ``knob`` memoises the lookups)."""
+    v: dict[str, float] = {}
+    r: dict[str, str] = {}
+    for sym, (topic, fld) in _ENGINE_KNOBS.items():
+        v[sym], r[sym] = knob(topic, fld)
+    return v, r
 
 
 _ENGINE_KNOBS = {

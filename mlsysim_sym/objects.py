@@ -217,10 +217,8 @@ class HardwareNode(_CatalogObject):
         if host is None:
             c = knobs.values["offload_bandwidth"]
             v["BW_host"], r["BW_host"] = c.si, "const:" + c.id
-        elif host.direction == "bidirectional_total":
-            v["BW_host"], r["BW_host"] = host.si / 2, "half:" + host.id
         else:
-            v["BW_host"], r["BW_host"] = host.si, "const:" + host.id
+            v["BW_host"], r["BW_host"] = host.per_direction()
         disp = vals.get("dispatch_tax") or knobs.values["dispatch_tax"]
         v["tau_disp"], r["tau_disp"] = disp.si, "const:" + disp.id
         self._bind_cache[precision] = (v, r)

@@ -22,9 +22,7 @@ def resolve_fleet(fleet: Any) -> Any:
 
 def bind_fabric(fleet: Any, values: dict[str, float], refs: dict[str, str]) -> None:
     fab = fleet.fabric.entity.values
-    bw = fab["bandwidth"]
-    values["BW_fab"], refs["BW_fab"] = (bw.si / 2, "half:" + bw.id) if bw.direction == "bidirectional_total" \
-        else (bw.si, "const:" + bw.id)
+    values["BW_fab"], refs["BW_fab"] = fab["bandwidth"].per_direction()
     os_ = fab.get("oversubscription")
     values["os_fab"], refs["os_fab"] = (os_.si, "const:" + os_.id) if os_ else (1.0, f"absent:{fleet.fabric.key}.oversubscription (non-blocking)")
     lat = fab.get("latency")

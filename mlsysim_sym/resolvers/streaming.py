@@ -49,10 +49,8 @@ class WeightStreamingModel:
         link = hw.entity.values.get("host_link.bandwidth") or hw.entity.values.get("network.bandwidth")
         if link is None:
             values["BW_inj"], refs["BW_inj"] = knob("streaming", "injection_bandwidth")
-        elif link.direction == "bidirectional_total":
-            values["BW_inj"], refs["BW_inj"] = link.si / 2, "half:" + link.id
         else:
-            values["BW_inj"], refs["BW_inj"] = link.si, "const:" + link.id
+            values["BW_inj"], refs["BW_inj"] = link.per_direction()
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
         values["b_w"], refs["b_w"] = precision_bytes(prec)
         values["S"], refs["S"] = float(check_int(seq_len, "seq_len")), "arg:seq_len"
