@@ -6,26 +6,27 @@ copied per call, which is what keeps a warm call in the tens of microseconds.
 """
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
 from .catalog import catalog
 
 Build = Callable[[dict[str, float], dict[str, str]], Any]
-_STATIC: dict[tuple, tuple[dict[str, float], dict[str, str], Any, tuple]] = {}
+_STATIC: dict[tuple, tuple[dict[str, float], dict[str, str], Any]] = {}
 
 
 def static_inputs(tag: str, objs: tuple, extra_key: tuple, build: Build) -> tuple[dict[str, float], dict[str, str], Any]:
     """``build(values, refs)`` fills the object-determined inputs once (its return value is kept too);
     returns (values, refs, that return value) — callers copy the dicts before adding per-call arguments."""
-    key = (tag, extra_key, catalog().hash, *map(id, objs))
+    # the objects themselves are in the key (identity hash and equality: they define neither), so the memo keeps
+    # them alive and an entry can never be confused with a later object that reuses an id
+    key = (tag, extra_key, catalog().hash, objs)
     hit = _STATIC.get(key)
-    if hit is None or not all(map(operator.is_, hit[3], objs)):  # an id can be reused after collection
+    if hit is None:
         values: dict[str, float] = {}
         refs: dict[str, str] = {}
         extra = build(values, refs)
         if len(_STATIC) > 4096:
             _STATIC.clear()
-        hit = _STATIC[key] = (values, refs, extra, objs)
+        hit = _STATIC[key] = (values, refs, extra)
     return hit[0], hit[1], hit[2]

@@ -22,7 +22,7 @@ from .walls.base import computation_inputs, computation_outputs
 
 TARGET = Path(__file__).with_name("_generated") / "numeric.py"
 TARGET_NP = Path(__file__).with_name("_generated") / "numeric_np.py"
-CODEGEN_VERSION = "1"
+CODEGEN_VERSION = "2"
 
 
 class _Printer(PythonCodePrinter):
@@ -113,8 +113,39 @@ def revision() -> str:
     return h.hexdigest()[:12]
 
 
-def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix: str = "") -> list[str]:
-    """Lines of one generated function: read inputs, one line per equation (and its branch index), return."""
+def _scalar_statements(lhs: str, rhs: sp.Basic, node: sp.Basic, branches: tuple[sp.Expr, ...]) -> list[str] | None:
+    """The value and branch index of an equation as statements that evaluate each branch expression once.
+
+    The first Max/Min/Piecewise node (the one whose branch is recorded) becomes an ``if``/``else`` block that
+    sets a temporary and ``<lhs>__regime`` together; the rest of the right-hand side uses the temporary.
+    Semantics are those of the expression form: a two-argument Max/Min keeps its first (authored) argument
+    unless the second is strictly larger/smaller (as builtin max/min do); a Piecewise takes the first branch
+    whose condition holds, evaluating only that branch. Other shapes return None (expression form)."""
+    tmp = lhs if node == rhs else f"{lhs}__b"
+    lines: list[str] = []
+    if isinstance(node, sp.Piecewise):
+        if node.args[-1][1] != sp.true:
+            return None
+        for i, (expr, cond) in enumerate(node.args):
+            head = "else:" if cond == sp.true else f"{'if' if i == 0 else 'elif'} {_code(cond)}:"
+            lines += [head, f"    {tmp} = {_code(expr)}", f"    {lhs}__regime = {i}"]
+    elif len(node.args) == 2:
+        first, second = branches or node.args
+        op = ">" if isinstance(node, sp.Max) else "<"
+        lines += [f"{lhs}__0 = {_code(first)}", f"{lhs}__1 = {_code(second)}",
+                  f"if {lhs}__1 {op} {lhs}__0:", f"    {tmp} = {lhs}__1", f"    {lhs}__regime = 1",
+                  "else:", f"    {tmp} = {lhs}__0", f"    {lhs}__regime = 0"]
+    else:
+        return None
+    if tmp != lhs:
+        lines.append(f"{lhs} = {_code(rhs.xreplace({node: sp.Symbol(tmp)}))}")
+    return lines
+
+
+def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix: str = "",
+              statements=None) -> list[str]:
+    """Lines of one generated function: read inputs, the statements of each equation (and its branch index),
+    return."""
     comp = COMPUTATIONS[name]
     lines = [f"def {fn}(v):", f'    """{comp.doc or name}{doc_suffix}"""']
     lines += [f"    {n} = {read_input.format(name=repr(n))}" for n in computation_inputs(comp)]
@@ -122,14 +153,20 @@ def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix
     for eid in comp.order:
         eq = EQUATIONS[eid]
         rhs = eq.numeric_rhs()
-        lines.append(f"    {eq.lhs} = {code(rhs)}")
         nodes = _branch_nodes(rhs)
-        if nodes:
-            branches = tuple(eq.branches)
-            if branches and isinstance(nodes[0], (sp.Max, sp.Min)) and set(branches) != set(nodes[0].args):
-                raise ValueError(f"{eid}: branches {branches} are not the args of {nodes[0]}")
+        if not nodes:
+            lines.append(f"    {eq.lhs} = {code(rhs)}")
+            continue
+        branches = tuple(eq.branches)
+        if branches and isinstance(nodes[0], (sp.Max, sp.Min)) and set(branches) != set(nodes[0].args):
+            raise ValueError(f"{eid}: branches {branches} are not the args of {nodes[0]}")
+        block = statements(eq.lhs, rhs, nodes[0], branches) if statements else None
+        if block is None:
+            lines.append(f"    {eq.lhs} = {code(rhs)}")
             lines.append(f"    {eq.lhs}__regime = {regime_code(nodes[0], branches)}")
-            regimes.append(eq.lhs)
+        else:
+            lines.extend("    " + ln for ln in block)
+        regimes.append(eq.lhs)
     items = ", ".join(f"{o!r}: {o}" for o in computation_outputs(comp))
     reg = ", ".join(f"{r!r}: {r}__regime" for r in regimes)
     lines += ["    return {" + items + "}, {" + reg + "}", ""]
@@ -158,7 +195,7 @@ def generate() -> str:
         ins = computation_inputs(comp)
         outs = computation_outputs(comp)
         fn = "c_" + name.replace(".", "__")
-        out.extend(_function(name, fn, "v[{name}]", _code, _regime_code))
+        out.extend(_function(name, fn, "v[{name}]", _code, _regime_code, statements=_scalar_statements))
         direct, branch = _direct_deps(comp)
         meta.append(f"    {name!r}: ({fn}, {tuple(ins)!r}, {tuple(outs)!r}, {direct!r}, "
                     f"{tuple(comp.order)!r}, {branch!r}),")

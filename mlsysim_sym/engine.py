@@ -42,6 +42,7 @@ class PerformanceProfile(ResultView):
         "feasible": ("feasible", "bool"),
         "overhead_dominated": ("overhead_dominated", "bool"),
     }
+    _DERIVED = ("bottleneck", "memory_path")
 
     @property
     def bottleneck(self) -> str:
@@ -76,12 +77,6 @@ class PerformanceProfile(ResultView):
     def energy_per_inference(self) -> Any:
         return self.energy
 
-    def to_dict(self) -> dict[str, Any]:
-        d = super().to_dict()
-        d["bottleneck"] = self.bottleneck
-        d["memory_path"] = self.memory_path
-        return d
-
     def summary(self) -> str:
         return "\n".join([
             f"Feasible: {self.feasible}",
@@ -114,6 +109,8 @@ def resolve_hardware(hardware: Any) -> HardwareNode:
 
 
 def normalize_precision(precision: Any) -> str:
+    if precision in PRECISIONS:  # already a canonical key (the common case)
+        return precision
     if not isinstance(precision, str):
         raise InputError(f"precision must be a string such as 'fp16', not {type(precision).__name__}")
     key = precision.strip().lower()

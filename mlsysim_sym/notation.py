@@ -159,6 +159,14 @@ _ROWS: tuple[Sym, ...] = (
     Sym("stable", r"\text{stable}", "", "ρ < 1 (1/0)"),
     Sym("k_slo", r"k_{\text{SLO}}", "", "SLO threshold as a multiple of the service time"),
     Sym("headroom", r"h_{\text{SLO}}", "", "p99 wait over the SLO threshold"),
+    # ---- serving capacity (walls 4, 5, 7 composed)
+    Sym("n_out", r"n_{\text{out}}", "", "Output tokens per request", integer=True),
+    Sym("L_base", r"L_{\text{base}}", "s", "Request latency without queueing (TTFT + n_out·ITL)", "ms"),
+    Sym("L_p99", r"L_{99}", "s", "Estimated p99 request latency with queueing", "ms"),
+    Sym("L_target", r"L_{\text{target}}", "s", "p99 latency target", "ms"),
+    Sym("meets_slo", r"\text{meets}", "", "Stable queue and p99 within the target (1/0)"),
+    Sym("X_cap", r"X_{\text{cap}}", "1/s", "Requests per second the replicas serve"),
+    Sym("X_rep", r"X_{\text{rep}}", "1/s", "Requests per second one replica completes"),
     # ---- MoE routing and the network roofline
     Sym("E_exp", r"E", "", "Routed experts", integer=True),
     Sym("k_top", r"k", "", "Experts per token (top-k)", integer=True),

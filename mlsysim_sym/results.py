@@ -18,7 +18,12 @@ class LazyQ(tuple):
     __slots__ = ()
 
     def __new__(cls, value: float, unit: str) -> LazyQ:
-        return super().__new__(cls, (value, unit))
+        return tuple.__new__(cls, (value, unit))
+
+    @classmethod
+    def ms(cls, value: float, _new: Any = tuple.__new__) -> LazyQ:
+        """A duration in milliseconds (the hot path of the serving resolvers: no Python-level __new__)."""
+        return _new(cls, (value, "ms"))
 
     def quantity(self) -> Any:
         from .units import Q_
@@ -27,10 +32,11 @@ class LazyQ(tuple):
 
 
 class ResultView:
-    """Base of every resolver result. ``_FIELDS``: attribute -> (symbol, display unit or "" for a float)."""
+    """Base of every resolver result. ``_FIELDS``: attribute -> (symbol, display unit, or "" for a float,
+    "int" for a count, "bool" for a flag). An extra of the same name overrides a field."""
 
     _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {}
-    _EXTRA: ClassVar[tuple[str, ...]] = ()
+    _DERIVED: ClassVar[tuple[str, ...]] = ()  # properties computed from the values, exported by to_dict
 
     def __init__(self, result: Result, **extra: Any):
         object.__setattr__(self, "_result", result)
@@ -52,13 +58,16 @@ class ResultView:
             return float(value) if not isinstance(value, bool) else value
         if unit == "bool":
             return bool(value)
+        if unit == "int":
+            return int(value)
         return self._result.quantity(sym, unit)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is read-only")
 
     def __dir__(self) -> list[str]:
-        return sorted(set(self._FIELDS) | set(self._extra) | {"trace", "sources", "stamp", "explain", "to_dict"})
+        return sorted(set(self._FIELDS) | set(self._extra) | set(self._DERIVED)
+                      | {"trace", "sources", "stamp", "explain", "to_dict"})
 
     # ---- provenance -------------------------------------------------------------------------------------
     @property
@@ -85,13 +94,20 @@ class ResultView:
         """Every field as ``{"value", "unit"}`` (numbers) or plain JSON values; non-finite numbers as strings."""
         out: dict[str, Any] = {}
         for name, (sym, unit) in self._FIELDS.items():
+            if name in self._extra:  # an extra overrides the field (e.g. a result decided before an equation ran)
+                continue
             v = self._result.values.get(sym)
-            if unit in ("", "bool") or isinstance(v, bool):
+            if unit == "int":
+                out[name] = int(v)
+            elif unit in ("", "bool") or isinstance(v, bool):
                 out[name] = _json_number(v)
             else:
                 q = self._result.quantity(sym, unit)
                 out[name] = {"value": _json_number(float(q.magnitude)), "unit": unit}
-        for name, v in self._extra.items():
+        extras = dict(self._extra)
+        for name in self._DERIVED:
+            extras.setdefault(name, getattr(self, name))
+        for name, v in extras.items():
             if isinstance(v, LazyQ):
                 out[name] = {"value": _json_number(float(v[0])), "unit": v[1]}
             elif hasattr(v, "magnitude"):

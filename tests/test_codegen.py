@@ -9,12 +9,14 @@ from hypothesis import strategies as st
 
 from mlsysim_sym import codegen
 from mlsysim_sym._generated import numeric
+from mlsysim_sym.notation import SYMBOLS
 from mlsysim_sym.walls import COEFFICIENTS, COMPUTATIONS, EQUATIONS, load_all
 from mlsysim_sym.walls.base import S, computation_inputs
 
 load_all()
 
 positive = st.floats(min_value=-6, max_value=6).map(lambda e: 10.0 ** e)
+count = st.integers(min_value=1, max_value=10**6).map(float)
 flag = st.sampled_from([0.0, 1.0])
 
 
@@ -42,6 +44,8 @@ def _inputs(name, data):
             vals[n] = data.draw(st.sampled_from([0.0, 1.0, 2.0, 3.0]) if n in ("s_ckpt", "z_stage") else flag, label=n)
         elif n in ("alpha_acc", "eta_hw", "f_idle", "f_act", "f_trainable", "f_buf"):
             vals[n] = data.draw(st.floats(min_value=0.05, max_value=0.95), label=n)
+        elif n in SYMBOLS and SYMBOLS[n].integer:  # a count (tokens, layers, chunk size): integers by nature,
+            vals[n] = data.draw(count, label=n)   # so ceil/floor of their ratios are exact on both paths
         else:
             vals[n] = data.draw(positive, label=n)
     return vals

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlsysim_sym import (ContinuousBatchingModel, EfficiencyModel, MoERoutingModel, NetworkRooflineModel,
@@ -244,3 +244,74 @@ def test_unit_invariance_of_bindings(width):
     base = dict(N_L=32, H_kv=8, d_head=128, S=4096, B=2, m_mla=0, r_kv=0, d_rope=0)
     kv = Scenario("serve.kv", b_w=width, **base).evaluate()["KV"]
     assert kv == pytest.approx(2 * 32 * 8 * 128 * 4096 * 2 * 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("rho", [1e-4, 0.05, 0.183, 0.5, 0.51, 0.7, 0.9, 0.99, 0.999])
+def test_capped_exp_shape_solves_its_equation_quickly(rho):
+    """ρ·t = 1 − e^{−t} to ~1e-13 against a 50-digit root; a bounded number of Newton/Halley steps everywhere (the
+    earlier stopping rule oscillated on the last ulp near ρ = 0.99 and ran 100 iterations)."""
+    import mpmath
+    from mlsysim_sym import special
+
+    mpmath.mp.dps = 50
+    t = special.capped_exp_shape(rho)
+    ref = mpmath.findroot(lambda x: mpmath.mpf(rho) * x - (1 - mpmath.exp(-x)), mpmath.mpf(t))
+    assert t == pytest.approx(float(ref), rel=1e-13)
+    import types
+
+    calls = []
+    counting = types.SimpleNamespace(**{k: getattr(math, k) for k in dir(math) if not k.startswith("_")})
+    counting.exp = lambda x: (calls.append(x), math.exp(x))[1]
+    special.math = counting
+    try:
+        special.capped_exp_shape(rho)
+    finally:
+        special.math = math
+    assert len(calls) <= 12
+
+
+@pytest.mark.parametrize("x", [-1 / 2.718281828459045, -0.3678, -0.36, -0.3, -0.25, -0.1, -1e-8, 1e-3, 1.0, 1e3, 1e12])
+def test_lambertw0_against_mpmath(x):
+    import mpmath
+    from mlsysim_sym.special import lambertw0
+
+    ref = complex(mpmath.lambertw(mpmath.mpf(x))).real
+    assert lambertw0(x) == pytest.approx(ref, rel=1e-12, abs=1e-12)
+
+
+def test_serving_capacity_is_one_derivation_with_its_sources():
+    """The plan is walls 5, 4 and 7 composed in equations (capacity.*): its fields are symbols of the derivation,
+    the explanation shows each step, and the sources reach the datasheet rows of the device."""
+    r = ServingCapacityModel().solve("Llama3_8B", "H100", qps=50, target_p99_latency_ms=3000, max_seq_len=8192,
+                                     mean_request_tokens=1500)
+    assert r.result.steps == ("capacity.replica", "capacity.fleet")
+    text = r.explain()
+    for eq in ("[batch.paged_requests]", "[capacity.serving_batch]", "[serve.ttft]", "[capacity.service_time]",
+               "[tail.erlang_c]", "[capacity.p99]", "[capacity.meets_target]"):
+        assert eq in text
+    refs = {src.ref: src.bibkey for src in r.sources}
+    assert refs["hardware.H100.memory.bandwidth"] and refs["model.Llama3_8B.params"]
+    assert refs["knobs.serving.page_tokens"] == "kwon2023efficient"
+    v = r.result.values
+    assert r.per_replica_qps_capacity == pytest.approx(1 / v["t_svc"], rel=1e-12)
+    assert r.estimated_p99_latency.m_as("s") == pytest.approx(v["L_base"] + v["w99"], rel=1e-12)
+    assert r.feasible and r.bottleneck == "Feasible" and r.to_dict()["bottleneck"] == "Feasible"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(min_value=0.5, max_value=2000), st.floats(min_value=500, max_value=20000))
+def test_serving_capacity_plan_meets_its_target_with_the_fewest_replicas(qps, target):
+    r = ServingCapacityModel().solve("Llama3_8B", "H100", qps=qps, target_p99_latency_ms=target, max_seq_len=4096,
+                                     mean_request_tokens=1000, max_replicas=256)
+    if r.feasible:
+        assert r.estimated_p99_latency.m_as("ms") <= target * (1 + 1e-12)
+        assert r.utilization < 1
+        if r.required_replicas > 1:
+            from mlsysim_sym.resolvers.queueing import tail
+
+            t_svc_ms = 1e3 / r.per_replica_qps_capacity
+            v = tail(qps, t_svc_ms, r.required_replicas - 1, 1.0).values
+            fewer = v["stable"] and r.base_request_latency.m_as("ms") + v["w99"] * 1e3 <= target
+            assert not fewer
+    else:
+        assert r.required_replicas == 256

@@ -7,7 +7,7 @@ import math  # noqa: F401
 
 from mlsysim_sym import special as _special  # noqa: F401
 
-REVISION = 'e177be3e078a'
+REVISION = 'a961bd9bf7e2'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -31,41 +31,278 @@ def c_batch__cb(v):
     r_kv = v['r_kv']
     tau_disp = v['tau_disp']
     R_eff = R_peak*eta_hw
-    W = ((M_size) if (M_size > 0) else (P*b_w))
-    W__regime = 0 if ((M_size > 0)) else 1
-    k_tok = ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    k_tok__regime = 0 if ((m_mla > 0)) else 1
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
     frag_static = 1 - S_mean/S_max
     rho_len = S_mean/S_max
     K_pages = math.ceil(S_max/p_page)
     M_kvfree = C_mem - W
-    t_len = ((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)))
-    t_len__regime = 0 if ((rho_len >= 1)) else 1
+    if (rho_len >= 1):
+        t_len = 0
+        t_len__regime = 0
+    else:
+        t_len = _special.capped_exp_shape(rho_len)
+        t_len__regime = 1
     TTFT_cb = tau_disp + (4*H*N_L*N_max*S_max**2*d_head + 2*N_max*P*S_max)/R_eff
-    T_budget = max(0, M_kvfree/k_tok)
-    T_budget__regime = 0 if (0) >= (M_kvfree/k_tok) else 1
+    T_budget__0 = 0
+    T_budget__1 = M_kvfree/k_tok
+    if T_budget__1 > T_budget__0:
+        T_budget = T_budget__1
+        T_budget__regime = 1
+    else:
+        T_budget = T_budget__0
+        T_budget__regime = 0
     r_page = math.exp(-p_page*t_len/S_max)
-    E_blocks = ((K_pages) if (rho_len >= 1) else (math.expm1(-K_pages*p_page*t_len/S_max)/math.expm1(-p_page*t_len/S_max)))
-    E_blocks__regime = 0 if ((rho_len >= 1)) else 1
-    N_static = min(N_max, math.floor(T_budget/S_max))
-    N_static__regime = 0 if (N_max) <= (math.floor(T_budget/S_max)) else 1
+    if (rho_len >= 1):
+        E_blocks = K_pages
+        E_blocks__regime = 0
+    else:
+        E_blocks = math.expm1(-K_pages*p_page*t_len/S_max)/math.expm1(-p_page*t_len/S_max)
+        E_blocks__regime = 1
+    N_static__0 = N_max
+    N_static__1 = math.floor(T_budget/S_max)
+    if N_static__1 < N_static__0:
+        N_static = N_static__1
+        N_static__regime = 1
+    else:
+        N_static = N_static__0
+        N_static__regime = 0
     a_alloc = E_blocks*p_page
-    frag_paged = max(0, -S_mean/a_alloc + 1)
-    frag_paged__regime = 0 if (0) >= (-S_mean/a_alloc + 1) else 1
-    N_paged = min(N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc))
-    N_paged__regime = 0 if (N_max) <= (math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc)) else 1
+    frag_paged__0 = 0
+    frag_paged__1 = -S_mean/a_alloc + 1
+    if frag_paged__1 > frag_paged__0:
+        frag_paged = frag_paged__1
+        frag_paged__regime = 1
+    else:
+        frag_paged = frag_paged__0
+        frag_paged__regime = 0
+    N_paged__0 = N_max
+    N_paged__1 = math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc)
+    if N_paged__1 < N_paged__0:
+        N_paged = N_paged__1
+        N_paged__regime = 1
+    else:
+        N_paged = N_paged__0
+        N_paged__regime = 0
     t_step_s = (N_static*S_mean*k_tok + W)/BW_mem
     KV_static = N_static*S_max*k_tok
     t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
-    X_static = ((N_static/t_step_s) if (N_static > 0) else (0))
-    X_static__regime = 0 if ((N_static > 0)) else 1
+    if (N_static > 0):
+        X_static = N_static/t_step_s
+        X_static__regime = 0
+    else:
+        X_static = 0
+        X_static__regime = 1
     KV_paged = N_paged*a_alloc*k_tok
     feasible_cb = (N_paged > 0)
-    X_paged = ((N_paged/t_step_p) if (N_paged > 0) else (0))
-    X_paged__regime = 0 if ((N_paged > 0)) else 1
-    speedup_cb = ((X_paged/X_static) if (X_static > 0) else (math.inf) if (X_paged > 0) else (1))
-    speedup_cb__regime = 0 if ((X_static > 0)) else 1 if ((X_paged > 0)) else 2
+    if (N_paged > 0):
+        X_paged = N_paged/t_step_p
+        X_paged__regime = 0
+    else:
+        X_paged = 0
+        X_paged__regime = 1
+    if (X_static > 0):
+        speedup_cb = X_paged/X_static
+        speedup_cb__regime = 0
+    elif (X_paged > 0):
+        speedup_cb = math.inf
+        speedup_cb__regime = 1
+    else:
+        speedup_cb = 1
+        speedup_cb__regime = 2
     return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+
+def c_capacity__fleet(v):
+    """ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target"""
+    L_base = v['L_base']
+    L_target = v['L_target']
+    c_srv = v['c_srv']
+    cv_svc = v['cv_svc']
+    lam = v['lam']
+    t_svc = v['t_svc']
+    mu_svc = 1/t_svc
+    kappa = (0.5)*cv_svc**2 + 0.5
+    X_cap = c_srv/t_svc
+    a_load = lam/mu_svc
+    rho_q = lam/(c_srv*mu_svc)
+    P_wait = _special.erlang_c(c_srv, a_load)
+    r_drain = c_srv*mu_svc*(1 - rho_q)
+    stable = (rho_q < 1)
+    if (rho_q >= 1):
+        w99 = math.inf
+        w99__regime = 0
+    elif (P_wait > 0.01):
+        w99 = kappa*math.log(100*P_wait)/r_drain
+        w99__regime = 1
+    else:
+        w99 = 0
+        w99__regime = 2
+    p99 = t_svc + w99
+    L_p99 = L_base + w99
+    meets_slo = (L_p99 <= L_target) and (rho_q < 1)
+    return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'w99': w99__regime}
+
+def c_capacity__replica(v):
+    """ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4)"""
+    BW_mem = v['BW_mem']
+    BW_xfer = v['BW_xfer']
+    C_mem = v['C_mem']
+    H = v['H']
+    H_kv = v['H_kv']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_max = v['N_max']
+    P = v['P']
+    P_act = v['P_act']
+    P_d = v['P_d']
+    R_peak = v['R_peak']
+    S_max = v['S_max']
+    S_mean = v['S_mean']
+    alpha_acc = v['alpha_acc']
+    b_w = v['b_w']
+    c_pre = v['c_pre']
+    d_head = v['d_head']
+    d_rope = v['d_rope']
+    eta_hw = v['eta_hw']
+    gamma_spec = v['gamma_spec']
+    k_tok_d = v['k_tok_d']
+    m_disagg = v['m_disagg']
+    m_mla = v['m_mla']
+    m_spec = v['m_spec']
+    n_out = v['n_out']
+    p_page = v['p_page']
+    q_chunk = v['q_chunk']
+    r_kv = v['r_kv']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
+    rho_len = S_mean/S_max
+    K_pages = math.ceil(S_max/p_page)
+    S__0 = 1
+    S__1 = math.floor(S_mean)
+    if S__1 > S__0:
+        S = S__1
+        S__regime = 1
+    else:
+        S = S__0
+        S__regime = 0
+    W_d = P_d*b_w
+    if (alpha_acc >= 1):
+        E_tok = gamma_spec + 1
+        E_tok__regime = 0
+    else:
+        E_tok = alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1
+        E_tok__regime = 1
+    M_kvfree = C_mem - W
+    if (rho_len >= 1):
+        t_len = 0
+        t_len__regime = 0
+    else:
+        t_len = _special.capped_exp_shape(rho_len)
+        t_len__regime = 1
+    n_new__0 = 1
+    n_new__1 = S - c_pre
+    if n_new__1 > n_new__0:
+        n_new = n_new__1
+        n_new__regime = 1
+    else:
+        n_new = n_new__0
+        n_new__regime = 0
+    T_budget__0 = 0
+    T_budget__1 = M_kvfree/k_tok
+    if T_budget__1 > T_budget__0:
+        T_budget = T_budget__1
+        T_budget__regime = 1
+    else:
+        T_budget = T_budget__0
+        T_budget__regime = 0
+    if (rho_len >= 1):
+        E_blocks = K_pages
+        E_blocks__regime = 0
+    else:
+        E_blocks = math.expm1(-K_pages*p_page*t_len/S_max)/math.expm1(-p_page*t_len/S_max)
+        E_blocks__regime = 1
+    if (q_chunk > 0):
+        n_chunks = max(1, math.ceil(n_new/q_chunk))
+        n_chunks__regime = 0
+    else:
+        n_chunks = 1
+        n_chunks__regime = 1
+    a_alloc = E_blocks*p_page
+    N_paged__0 = N_max
+    N_paged__1 = math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc)
+    if N_paged__1 < N_paged__0:
+        N_paged = N_paged__1
+        N_paged__regime = 1
+    else:
+        N_paged = N_paged__0
+        N_paged__regime = 0
+    t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
+    feasible_cb = (N_paged > 0)
+    B__0 = 1
+    B__1 = math.floor(N_paged)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    if (N_paged > 0):
+        X_paged = N_paged/t_step_p
+        X_paged__regime = 0
+    else:
+        X_paged = 0
+        X_paged__regime = 1
+    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    KV = B*S*k_tok
+    t_draft = (B*S*k_tok_d + W_d)/BW_mem
+    T_pre = F_pre/R_eff
+    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
+    M_serve = KV + W + W_d*m_spec
+    if (X_paged > 0):
+        t_svc = n_out/X_paged
+        t_svc__regime = 0
+    else:
+        t_svc = math.inf
+        t_svc__regime = 1
+    X_rep = X_paged/n_out
+    if (m_disagg > 0):
+        TTFT = T_pre + n_chunks*tau_disp + KV/BW_xfer
+        TTFT__regime = 0
+    else:
+        TTFT = T_pre + n_chunks*tau_disp
+        TTFT__regime = 1
+    if (m_spec > 0):
+        ITL = (ITL0 + gamma_spec*t_draft)/E_tok
+        ITL__regime = 0
+    else:
+        ITL = ITL0
+        ITL__regime = 1
+    feasible_serve = (M_serve <= C_mem)
+    L_base = ITL*n_out + TTFT
+    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'L_base': L_base}, {'W': W__regime, 'k_tok': k_tok__regime, 'S': S__regime, 'E_tok': E_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3)"""
@@ -82,13 +319,32 @@ def c_efficiency__model(v):
     eta_ref = v['eta_ref']
     k_occ = v['k_occ']
     w_type = v['w_type']
-    MFU_w = min(1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))))
-    MFU_w__regime = 0 if (1) <= (max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref)))) else 1
-    L_occ = 1 - min(1, eta_hw*k_occ)
-    L_occ__regime = 0 if (1) <= (eta_hw*k_occ) else 1
+    MFU_w__0 = 1
+    MFU_w__1 = max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref)))
+    if MFU_w__1 < MFU_w__0:
+        MFU_w = MFU_w__1
+        MFU_w__regime = 1
+    else:
+        MFU_w = MFU_w__0
+        MFU_w__regime = 0
+    L_occ__0 = 1
+    L_occ__1 = eta_hw*k_occ
+    if L_occ__1 < L_occ__0:
+        L_occ__b = L_occ__1
+        L_occ__regime = 1
+    else:
+        L_occ__b = L_occ__0
+        L_occ__regime = 0
+    L_occ = 1 - L_occ__b
     R_ach = MFU_w*R_peak
-    L_stall = max(0, -L_occ - MFU_w + 1)
-    L_stall__regime = 0 if (0) >= (-L_occ - MFU_w + 1) else 1
+    L_stall__0 = 0
+    L_stall__1 = -L_occ - MFU_w + 1
+    if L_stall__1 > L_stall__0:
+        L_stall = L_stall__1
+        L_stall__regime = 1
+    else:
+        L_stall = L_stall__0
+        L_stall__regime = 0
     return {'MFU_w': MFU_w, 'L_occ': L_occ, 'R_ach': R_ach, 'L_stall': L_stall}, {'MFU_w': MFU_w__regime, 'L_occ': L_occ__regime, 'L_stall': L_stall__regime}
 
 def c_engine__footprint(v):
@@ -100,10 +356,21 @@ def c_engine__footprint(v):
     f_lora = v['f_lora']
     m_lora = v['m_lora']
     m_train = v['m_train']
-    W = ((M_size) if (M_size > 0) else (P*b_w))
-    W__regime = 0 if ((M_size > 0)) else 1
-    M_req = ((W*f_lora) if (m_lora > 0) and (m_train > 0) else (W*b_opt/b_w + 2*W) if (m_train > 0) else (W))
-    M_req__regime = 0 if ((m_lora > 0) and (m_train > 0)) else 1 if ((m_train > 0)) else 2
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (m_lora > 0) and (m_train > 0):
+        M_req = W*f_lora
+        M_req__regime = 0
+    elif (m_train > 0):
+        M_req = W*b_opt/b_w + 2*W
+        M_req__regime = 1
+    else:
+        M_req = W
+        M_req__regime = 2
     return {'W': W, 'M_req': M_req}, {'W': W__regime, 'M_req': M_req__regime}
 
 def c_engine__roofline(v):
@@ -133,36 +400,101 @@ def c_engine__roofline(v):
     m_train = v['m_train']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
-    n_tok = ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    n_tok__regime = 0 if ((m_tok > 0) and (m_train > 0)) else 1
-    k_ops = ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
-    k_ops__regime = 0 if ((m_recomp > 0) and (m_train > 0)) else 1 if ((m_train > 0)) else 2
-    k_model = ((3) if (m_train > 0) else (1))
-    k_model__regime = 0 if ((m_train > 0)) else 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (m_train > 0):
+        k_model = 3
+        k_model__regime = 0
+    else:
+        k_model = 1
+        k_model__regime = 1
     R_eff = R_peak*eta_hw
-    W = ((M_size) if (M_size > 0) else (P*b_w))
-    W__regime = 0 if ((M_size > 0)) else 1
-    M_spill = max(0, -C_mem + M_req)
-    M_spill__regime = 0 if (0) >= (-C_mem + M_req) else 1
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    M_spill__0 = 0
+    M_spill__1 = -C_mem + M_req
+    if M_spill__1 > M_spill__0:
+        M_spill = M_spill__1
+        M_spill__regime = 1
+    else:
+        M_spill = M_spill__0
+        M_spill__regime = 0
     feasible = (M_req <= C_mem)
-    k_tax = ((k_tax_train) if (m_train > 0) else (1))
-    k_tax__regime = 0 if ((m_train > 0)) else 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
     T_comp = B*O_fwd*k_ops*n_tok/R_eff
     D_vol = W*(B*f_act + 1)
-    BW = ((min(BW_host, BW_mem)) if (C_mem < M_req) else (BW_sram) if (C_sram >= W) and (BW_sram > 0) and (C_sram > 0) else (BW_flash) if (BW_flash > 0) else (BW_mem))
-    BW__regime = 0 if ((C_mem < M_req)) else 1 if ((C_sram >= W) and (BW_sram > 0) and (C_sram > 0)) else 2 if ((BW_flash > 0)) else 3
+    if (C_mem < M_req):
+        BW = min(BW_host, BW_mem)
+        BW__regime = 0
+    elif (C_sram >= W) and (BW_sram > 0) and (C_sram > 0):
+        BW = BW_sram
+        BW__regime = 1
+    elif (BW_flash > 0):
+        BW = BW_flash
+        BW__regime = 2
+    else:
+        BW = BW_mem
+        BW__regime = 3
     L_lat = N_L*k_tax*tau_layer + tau_disp
     T_mem = D_vol/BW
     I = B*O_fwd*k_ops*n_tok/D_vol
-    T = L_lat + max(T_comp, T_mem)
-    T__regime = 0 if (T_comp) >= (T_mem) else 1
-    overhead_dominated = (L_lat > max(T_comp, T_mem))
-    overhead_dominated__regime = 0 if (T_comp) >= (T_mem) else 1
+    T__0 = T_comp
+    T__1 = T_mem
+    if T__1 > T__0:
+        T__b = T__1
+        T__regime = 1
+    else:
+        T__b = T__0
+        T__regime = 0
+    T = L_lat + T__b
+    overhead_dominated__0 = T_comp
+    overhead_dominated__1 = T_mem
+    if overhead_dominated__1 > overhead_dominated__0:
+        overhead_dominated__b = overhead_dominated__1
+        overhead_dominated__regime = 1
+    else:
+        overhead_dominated__b = overhead_dominated__0
+        overhead_dominated__regime = 0
+    overhead_dominated = (L_lat > overhead_dominated__b)
     X = B/T
-    MFU = min(1, B*O_fwd*k_model*n_tok/(R_peak*T))
-    MFU__regime = 0 if (1) <= (B*O_fwd*k_model*n_tok/(R_peak*T)) else 1
-    HFU = min(1, B*O_fwd*k_ops*n_tok/(R_peak*T))
-    HFU__regime = 0 if (1) <= (B*O_fwd*k_ops*n_tok/(R_peak*T)) else 1
+    MFU__0 = 1
+    MFU__1 = B*O_fwd*k_model*n_tok/(R_peak*T)
+    if MFU__1 < MFU__0:
+        MFU = MFU__1
+        MFU__regime = 1
+    else:
+        MFU = MFU__0
+        MFU__regime = 0
+    HFU__0 = 1
+    HFU__1 = B*O_fwd*k_ops*n_tok/(R_peak*T)
+    if HFU__1 < HFU__0:
+        HFU = HFU__1
+        HFU__regime = 1
+    else:
+        HFU = HFU__0
+        HFU__regime = 0
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
     return {'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
@@ -180,15 +512,39 @@ def c_moe__routing(v):
     h = v['h']
     k_top = v['k_top']
     os_fab = v['os_fab']
-    e_eff = min(E_exp, f_imb*max(1, k_top))
-    e_eff__regime = 0 if (E_exp) <= (f_imb*max(1, k_top)) else 1
-    m_route = e_eff/max(1, k_top)
-    m_route__regime = 0 if (1) >= (k_top) else 1
+    e_eff__0 = E_exp
+    e_eff__1 = f_imb*max(1, k_top)
+    if e_eff__1 < e_eff__0:
+        e_eff = e_eff__1
+        e_eff__regime = 1
+    else:
+        e_eff = e_eff__0
+        e_eff__regime = 0
+    m_route__0 = 1
+    m_route__1 = k_top
+    if m_route__1 > m_route__0:
+        m_route__b = m_route__1
+        m_route__regime = 1
+    else:
+        m_route__b = m_route__0
+        m_route__regime = 0
+    m_route = e_eff/m_route__b
     P_act_eff = P_act*m_route
-    D_route = B*S*b_w*h*m_route*max(1, k_top)
-    D_route__regime = 0 if (1) >= (k_top) else 1
-    D_dispatch = ((D_route*(N_ep_r - 1)/N_ep_r) if (N_ep_r > 1) else (0))
-    D_dispatch__regime = 0 if ((N_ep_r > 1)) else 1
+    D_route__0 = 1
+    D_route__1 = k_top
+    if D_route__1 > D_route__0:
+        D_route__b = D_route__1
+        D_route__regime = 1
+    else:
+        D_route__b = D_route__0
+        D_route__regime = 0
+    D_route = B*D_route__b*S*b_w*h*m_route
+    if (N_ep_r > 1):
+        D_dispatch = D_route*(N_ep_r - 1)/N_ep_r
+        D_dispatch__regime = 0
+    else:
+        D_dispatch = 0
+        D_dispatch__regime = 1
     T_a2a = alpha_fab*(N_ep_r - 1) + D_route*os_fab*(N_ep_r - 1)/(BW_fab*N_ep_r)
     return {'e_eff': e_eff, 'm_route': m_route, 'P_act_eff': P_act_eff, 'D_route': D_route, 'D_dispatch': D_dispatch, 'T_a2a': T_a2a}, {'e_eff': e_eff__regime, 'm_route': m_route__regime, 'D_route': D_route__regime, 'D_dispatch': D_dispatch__regime}
 
@@ -208,10 +564,22 @@ def c_netroof__step(v):
     I_net = O_train/D_sync
     T_nc = O_train/(R_fleet*eta_hw)
     T_net = D_sync/beta_fab
-    T_nr = max(T_nc, T_net)
-    T_nr__regime = 0 if (T_nc) >= (T_net) else 1
-    MFU_net = min(1, O_train/(R_fleet*T_nr))
-    MFU_net__regime = 0 if (1) <= (O_train/(R_fleet*T_nr)) else 1
+    T_nr__0 = T_nc
+    T_nr__1 = T_net
+    if T_nr__1 > T_nr__0:
+        T_nr = T_nr__1
+        T_nr__regime = 1
+    else:
+        T_nr = T_nr__0
+        T_nr__regime = 0
+    MFU_net__0 = 1
+    MFU_net__1 = O_train/(R_fleet*T_nr)
+    if MFU_net__1 < MFU_net__0:
+        MFU_net = MFU_net__1
+        MFU_net__regime = 1
+    else:
+        MFU_net = MFU_net__0
+        MFU_net__regime = 0
     return {'R_fleet': R_fleet, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'I_net': I_net, 'T_nc': T_nc, 'T_net': T_net, 'T_nr': T_nr, 'MFU_net': MFU_net}, {'T_nr': T_nr__regime, 'MFU_net': MFU_net__regime}
 
 def c_serve__kv(v):
@@ -225,8 +593,12 @@ def c_serve__kv(v):
     d_rope = v['d_rope']
     m_mla = v['m_mla']
     r_kv = v['r_kv']
-    k_tok = ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    k_tok__regime = 0 if ((m_mla > 0)) else 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
     KV = B*S*k_tok
     return {'k_tok': k_tok, 'KV': KV}, {'k_tok': k_tok__regime}
 
@@ -261,31 +633,65 @@ def c_serve__step(v):
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
     R_eff = R_peak*eta_hw
-    W = ((M_size) if (M_size > 0) else (P*b_w))
-    W__regime = 0 if ((M_size > 0)) else 1
-    n_new = max(1, S - c_pre)
-    n_new__regime = 0 if (1) >= (S - c_pre) else 1
-    k_tok = ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    k_tok__regime = 0 if ((m_mla > 0)) else 1
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    n_new__0 = 1
+    n_new__1 = S - c_pre
+    if n_new__1 > n_new__0:
+        n_new = n_new__1
+        n_new__regime = 1
+    else:
+        n_new = n_new__0
+        n_new__regime = 0
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
     W_d = P_d*b_w
-    E_tok = ((gamma_spec + 1) if (alpha_acc >= 1) else (alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1))
-    E_tok__regime = 0 if ((alpha_acc >= 1)) else 1
+    if (alpha_acc >= 1):
+        E_tok = gamma_spec + 1
+        E_tok__regime = 0
+    else:
+        E_tok = alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1
+        E_tok__regime = 1
     hit_ratio = c_pre/S
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
-    n_chunks = ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
-    n_chunks__regime = 0 if ((q_chunk > 0)) else 1
-    q_max = ((min(n_new, q_chunk)) if (q_chunk > 0) else (n_new))
-    q_max__regime = 0 if ((q_chunk > 0)) else 1
+    if (q_chunk > 0):
+        n_chunks = max(1, math.ceil(n_new/q_chunk))
+        n_chunks__regime = 0
+    else:
+        n_chunks = 1
+        n_chunks__regime = 1
+    if (q_chunk > 0):
+        q_max = min(n_new, q_chunk)
+        q_max__regime = 0
+    else:
+        q_max = n_new
+        q_max__regime = 1
     KV = B*S*k_tok
     t_draft = (B*S*k_tok_d + W_d)/BW_mem
     T_pre = F_pre/R_eff
     T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff
     ITL0 = N_L*tau_layer + (KV + W)/BW_mem
     M_serve = KV + W + W_d*m_spec
-    TTFT = ((T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_pre + n_chunks*tau_disp))
-    TTFT__regime = 0 if ((m_disagg > 0)) else 1
-    ITL = (((ITL0 + gamma_spec*t_draft)/E_tok) if (m_spec > 0) else (ITL0))
-    ITL__regime = 0 if ((m_spec > 0)) else 1
+    if (m_disagg > 0):
+        TTFT = T_pre + n_chunks*tau_disp + KV/BW_xfer
+        TTFT__regime = 0
+    else:
+        TTFT = T_pre + n_chunks*tau_disp
+        TTFT__regime = 1
+    if (m_spec > 0):
+        ITL = (ITL0 + gamma_spec*t_draft)/E_tok
+        ITL__regime = 0
+    else:
+        ITL = ITL0
+        ITL__regime = 1
     feasible_serve = (M_serve <= C_mem)
     U_mem = M_serve/C_mem
     return {'R_eff': R_eff, 'W': W, 'n_new': n_new, 'k_tok': k_tok, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'ITL0': ITL0, 'M_serve': M_serve, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem}, {'W': W__regime, 'n_new': n_new__regime, 'k_tok': k_tok__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
@@ -312,18 +718,41 @@ def c_stream__ws(v):
     P_l = P/N_L
     M_sram_req = KV_ws*f_sram
     t_inj = P_l*b_w/BW_inj
-    F_layer = ((4*B*H*S**2*d_head + 2*B*P_l*S) if (m_prefill > 0) else (2*B*P_l))
-    F_layer__regime = 0 if ((m_prefill > 0)) else 1
+    if (m_prefill > 0):
+        F_layer = 4*B*H*S**2*d_head + 2*B*P_l*S
+        F_layer__regime = 0
+    else:
+        F_layer = 2*B*P_l
+        F_layer__regime = 1
     U_sram = M_sram_req/C_mem
     feasible_ws = (M_sram_req <= C_mem)
     t_layer_c = F_layer/R_eff + tau_disp
-    B_star = max(1, math.floor((0.5)*R_eff*t_inj/P_l))
-    B_star__regime = 0 if (1) >= (math.floor((0.5)*R_eff*t_inj/P_l)) else 1
-    t_layer = max(t_inj, t_layer_c)
-    t_layer__regime = 0 if (t_layer_c) >= (t_inj) else 1
+    B_star__0 = 1
+    B_star__1 = math.floor((0.5)*R_eff*t_inj/P_l)
+    if B_star__1 > B_star__0:
+        B_star = B_star__1
+        B_star__regime = 1
+    else:
+        B_star = B_star__0
+        B_star__regime = 0
+    t_layer__0 = t_layer_c
+    t_layer__1 = t_inj
+    if t_layer__1 > t_layer__0:
+        t_layer = t_layer__1
+        t_layer__regime = 1
+    else:
+        t_layer = t_layer__0
+        t_layer__regime = 0
     T_ws = N_L*t_layer
-    X_ws = ((0) if not feasible_ws else (B*S/T_ws) if (m_prefill > 0) else (B/T_ws))
-    X_ws__regime = 0 if (not feasible_ws) else 1 if ((m_prefill > 0)) else 2
+    if not feasible_ws:
+        X_ws = 0
+        X_ws__regime = 0
+    elif (m_prefill > 0):
+        X_ws = B*S/T_ws
+        X_ws__regime = 1
+    else:
+        X_ws = B/T_ws
+        X_ws__regime = 2
     return {'R_eff': R_eff, 'KV_ws': KV_ws, 'P_l': P_l, 'M_sram_req': M_sram_req, 't_inj': t_inj, 'F_layer': F_layer, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer_c': t_layer_c, 'B_star': B_star, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
 
 def c_tail__mmc(v):
@@ -339,17 +768,41 @@ def c_tail__mmc(v):
     rho_q = lam/(c_srv*mu_svc)
     P_wait = _special.erlang_c(c_srv, a_load)
     r_drain = c_srv*mu_svc*(1 - rho_q)
-    rho_rep = min(1, rho_q)
-    rho_rep__regime = 0 if (1) <= (rho_q) else 1
+    rho_rep__0 = 1
+    rho_rep__1 = rho_q
+    if rho_rep__1 < rho_rep__0:
+        rho_rep = rho_rep__1
+        rho_rep__regime = 1
+    else:
+        rho_rep = rho_rep__0
+        rho_rep__regime = 0
     stable = (rho_q < 1)
-    w50 = ((math.inf) if (rho_q >= 1) else (kappa*math.log(2*P_wait)/r_drain) if (P_wait > 0.5) else (0))
-    w50__regime = 0 if ((rho_q >= 1)) else 1 if ((P_wait > 0.5)) else 2
-    w99 = ((math.inf) if (rho_q >= 1) else (kappa*math.log(100*P_wait)/r_drain) if (P_wait > 0.01) else (0))
-    w99__regime = 0 if ((rho_q >= 1)) else 1 if ((P_wait > 0.01)) else 2
+    if (rho_q >= 1):
+        w50 = math.inf
+        w50__regime = 0
+    elif (P_wait > 0.5):
+        w50 = kappa*math.log(2*P_wait)/r_drain
+        w50__regime = 1
+    else:
+        w50 = 0
+        w50__regime = 2
+    if (rho_q >= 1):
+        w99 = math.inf
+        w99__regime = 0
+    elif (P_wait > 0.01):
+        w99 = kappa*math.log(100*P_wait)/r_drain
+        w99__regime = 1
+    else:
+        w99 = 0
+        w99__regime = 2
     p50 = t_svc + w50
     p99 = t_svc + w99
-    headroom = ((1) if (rho_q >= 1) else (max(0, w99/(k_slo*t_svc))))
-    headroom__regime = 0 if ((rho_q >= 1)) else 1
+    if (rho_q >= 1):
+        headroom = 1
+        headroom__regime = 0
+    else:
+        headroom = max(0, w99/(k_slo*t_svc))
+        headroom__regime = 1
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
 def c_train__fit(v):
@@ -384,22 +837,60 @@ def c_train__memory(v):
     s_ckpt = v['s_ckpt']
     z_stage = v['z_stage']
     P_r = P/(N_ep*N_pp*N_tp)
-    f_train = ((min(1, 8*N_L*h*r_lora/P)) if (m_lora > 0) else (f_trainable))
-    f_train__regime = 0 if ((m_lora > 0)) else 1
-    b_mb = max(1, math.ceil(B/(D_b*GA)))
-    b_mb__regime = 0 if (1) >= (math.ceil(B/(D_b*GA))) else 1
-    L_s = max(1, math.ceil(N_L/N_pp))
-    L_s__regime = 0 if (1) >= (math.ceil(N_L/N_pp)) else 1
-    M_w = ((P_r*b_w/N_dp) if (z_stage >= 3) else (P_r*b_w))
-    M_w__regime = 0 if ((z_stage >= 3)) else 1
-    M_g = ((P_r*b_w*f_train/N_dp) if (z_stage >= 2) else (P_r*b_w*f_train))
-    M_g__regime = 0 if ((z_stage >= 2)) else 1
-    M_o = ((P_r*b_opt*f_train/N_dp) if (z_stage >= 1) else (P_r*b_opt*f_train))
-    M_o__regime = 0 if ((z_stage >= 1)) else 1
-    M_a = (0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
-    M_a__regime = 0 if ((N_tp > 1) and (m_sp > 0)) else 1
-    M_buf = M_g*f_buf + ((2*S*b_mb*b_w*h) if (N_pp > 1) else (0))
-    M_buf__regime = 0 if ((N_pp > 1)) else 1
+    if (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    b_mb__0 = 1
+    b_mb__1 = math.ceil(B/(D_b*GA))
+    if b_mb__1 > b_mb__0:
+        b_mb = b_mb__1
+        b_mb__regime = 1
+    else:
+        b_mb = b_mb__0
+        b_mb__regime = 0
+    L_s__0 = 1
+    L_s__1 = math.ceil(N_L/N_pp)
+    if L_s__1 > L_s__0:
+        L_s = L_s__1
+        L_s__regime = 1
+    else:
+        L_s = L_s__0
+        L_s__regime = 0
+    if (z_stage >= 3):
+        M_w = P_r*b_w/N_dp
+        M_w__regime = 0
+    else:
+        M_w = P_r*b_w
+        M_w__regime = 1
+    if (z_stage >= 2):
+        M_g = P_r*b_w*f_train/N_dp
+        M_g__regime = 0
+    else:
+        M_g = P_r*b_w*f_train
+        M_g__regime = 1
+    if (z_stage >= 1):
+        M_o = P_r*b_opt*f_train/N_dp
+        M_o__regime = 0
+    else:
+        M_o = P_r*b_opt*f_train
+        M_o__regime = 1
+    if (N_tp > 1) and (m_sp > 0):
+        M_a__b = 1/N_tp
+        M_a__regime = 0
+    else:
+        M_a__b = 1
+        M_a__regime = 1
+    M_a = (0.5)*L_s*M_a__b*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
+    if (N_pp > 1):
+        M_buf__b = 2*S*b_mb*b_w*h
+        M_buf__regime = 0
+    else:
+        M_buf__b = 0
+        M_buf__regime = 1
+    M_buf = M_buf__b + M_g*f_buf
     M_req = M_a + M_buf + M_g + M_o + M_w
     return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_req': M_req}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
@@ -439,6 +930,14 @@ EQUATIONS = {
     'batch.throughput_static': ('X_static', 'Decode tokens per second, static', (('pope2022efficiently', '§3.1: decode streams weights and KV cache each step'),), ('serving', 'nothing fits')),
     'batch.token_budget': ('T_budget', 'KV capacity in tokens', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
     'batch.ttft': ('TTFT_cb', 'Prefill of a full batch of maximum-length prompts (worst-case TTFT)', (), ()),
+    'capacity.base_latency': ('L_base', 'Request latency without queueing: first token, then one ITL per output token', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
+    'capacity.meets_target': ('meets_slo', 'The replicas keep the queue stable and the p99 within the target', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
+    'capacity.p99': ('L_p99', 'Estimated p99 request latency: base plus p99 wait', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'), ('kleinrock1975queueing', '§3.5: M/M/c with c servers of rate μ = 1/t_svc')), ()),
+    'capacity.qps': ('X_cap', 'Requests per second the replicas serve', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
+    'capacity.replica_qps': ('X_rep', 'Requests per second one replica completes: decode tokens per second over output tokens', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
+    'capacity.service_time': ('t_svc', "Replica time per request: its output tokens at the replica's decode token rate", (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'), ('kleinrock1975queueing', '§3.5: M/M/c with c servers of rate μ = 1/t_svc')), ('serving', 'no token capacity')),
+    'capacity.serving_batch': ('B', 'Serving batch of one replica: the requests paged allocation fits (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
+    'capacity.serving_context': ('S', 'Serving context: the mean request length in whole tokens (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
     'compute.diffusion_flops': ('O_fwd', 'Forward FLOPs of one generation: FLOPs per denoising step × steps', (('ho2020denoising', '§2, Algorithm 2: sampling runs the denoising network once per step, T steps'),), ()),
     'compute.forward_flops': ('O_fwd', 'Forward FLOPs per token when no count is catalogued: 2 per active parameter', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'),), ()),
     'compute.k_model': ('k_model', 'Useful FLOPs per forward FLOP (what MFU counts)', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization')), ('training', 'inference')),
@@ -542,6 +1041,8 @@ EQUATIONS = {
 #        lhs -> per Piecewise branch the symbols read when that branch binds)
 COMPUTATIONS = {
     'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_head', 'd_rope', 'eta_hw', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'k_tok', 'frag_static', 'rho_len', 'K_pages', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'E_blocks', 'N_static', 'a_alloc', 'frag_paged', 'N_paged', 't_step_s', 'KV_static', 't_step_p', 'X_static', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'a_alloc': ('E_blocks', 'p_page'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'X_static': ('N_static', 't_step_s'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.expected_pages', 'batch.static_requests', 'batch.allocation', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.step_static', 'batch.kv_static', 'batch.step_paged', 'batch.throughput_static', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
+    'capacity.fleet': (c_capacity__fleet, ('L_base', 'L_target', 'c_srv', 'cv_svc', 'lam', 't_svc'), ('mu_svc', 'kappa', 'X_cap', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'stable', 'w99', 'p99', 'L_p99', 'meets_slo'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'X_cap': ('c_srv', 't_svc'), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'stable': ('rho_q',), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p99': ('t_svc', 'w99'), 'L_p99': ('L_base', 'w99'), 'meets_slo': ('L_p99', 'L_target', 'rho_q')}, ('tail.service_rate', 'tail.kingman', 'capacity.qps', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.stable', 'tail.wait_p99', 'tail.p99', 'capacity.p99', 'capacity.meets_target'), {'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q'))}),
+    'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'P_act', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'b_w', 'c_pre', 'd_head', 'd_rope', 'eta_hw', 'gamma_spec', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('R_eff', 'W', 'k_tok', 'rho_len', 'K_pages', 'S', 'W_d', 'E_tok', 'M_kvfree', 't_len', 'n_new', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'F_pre', 'KV', 't_draft', 'T_pre', 'ITL0', 'M_serve', 't_svc', 'X_rep', 'TTFT', 'ITL', 'feasible_serve', 'L_base'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean',), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_new': ('S', 'c_pre'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 't_svc': ('X_paged', 'n_out'), 'X_rep': ('X_paged', 'n_out'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'L_base': ('ITL', 'TTFT', 'n_out')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'serve.draft_weights', 'serve.expected_tokens', 'batch.kv_free', 'batch.shape', 'serve.new_tokens', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_flops', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.decode_step', 'serve.memory', 'capacity.service_time', 'capacity.replica_qps', 'serve.ttft', 'serve.itl', 'serve.feasible', 'capacity.base_latency'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 't_svc': (('X_paged', 'n_out'), ('X_paged',)), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
     'engine.footprint': (c_engine__footprint, ('M_size', 'P', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train'), ('W', 'M_req'), {'W': ('M_size', 'P', 'b_w'), 'M_req': ('W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train')}, ('memory.weights', 'memory.footprint_simple'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'M_req': (('W', 'f_lora', 'm_lora', 'm_train'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train'), ('W', 'm_lora', 'm_train'))}),
     'engine.roofline': (c_engine__roofline, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'M_size', 'N_L', 'O_fwd', 'P', 'P_tdp', 'R_peak', 'S', 'b_w', 'eta_hw', 'f_act', 'f_idle', 'k_tax_train', 'm_recomp', 'm_tok', 'm_train', 'tau_disp', 'tau_layer'), ('n_tok', 'k_ops', 'k_model', 'R_eff', 'W', 'M_spill', 'feasible', 'k_tax', 'T_comp', 'D_vol', 'BW', 'L_lat', 'T_mem', 'I', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'k_tax': ('k_tax_train', 'm_train'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops', 'n_tok'), 'D_vol': ('B', 'W', 'f_act'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_mem': ('BW', 'D_vol'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops', 'n_tok'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model', 'n_tok'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops', 'n_tok'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'memory.spill', 'memory.feasible', 'overhead.k_tax', 'compute.time', 'memory.traffic', 'memory.bandwidth_path', 'overhead.latency', 'memory.time', 'roofline.intensity', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),

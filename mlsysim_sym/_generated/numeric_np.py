@@ -11,7 +11,7 @@ _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 
-REVISION = 'e177be3e078a'
+REVISION = 'a961bd9bf7e2'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -70,6 +70,111 @@ def c_batch__cb(v):
     speedup_cb = numpy.select([numpy.greater(X_static, 0),numpy.greater(X_paged, 0),True], [X_paged/X_static,numpy.inf,1], default=numpy.nan)
     speedup_cb__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_static, 0), numpy.greater(X_paged, 0), True), [0, 1, 2], default=-1)
     return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+
+def c_capacity__fleet(v):
+    """ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target (arrays)"""
+    L_base = numpy.asarray(v['L_base'], dtype=float)
+    L_target = numpy.asarray(v['L_target'], dtype=float)
+    c_srv = numpy.asarray(v['c_srv'], dtype=float)
+    cv_svc = numpy.asarray(v['cv_svc'], dtype=float)
+    lam = numpy.asarray(v['lam'], dtype=float)
+    t_svc = numpy.asarray(v['t_svc'], dtype=float)
+    mu_svc = t_svc**(-1.0)
+    kappa = (0.5)*cv_svc**2 + 0.5
+    X_cap = c_srv/t_svc
+    a_load = lam/mu_svc
+    rho_q = lam/(c_srv*mu_svc)
+    P_wait = _erlang_c(c_srv, a_load)
+    r_drain = c_srv*mu_svc*(1 - rho_q)
+    stable = numpy.less(rho_q, 1)
+    w99 = numpy.select([numpy.greater_equal(rho_q, 1),numpy.greater(P_wait, 0.01),True], [numpy.inf,kappa*numpy.log(100*P_wait)/r_drain,0], default=numpy.nan)
+    w99__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_q, 1), numpy.greater(P_wait, 0.01), True), [0, 1, 2], default=-1)
+    p99 = t_svc + w99
+    L_p99 = L_base + w99
+    meets_slo = numpy.logical_and.reduce((numpy.less_equal(L_p99, L_target),numpy.less(rho_q, 1)))
+    return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'w99': w99__regime}
+
+def c_capacity__replica(v):
+    """ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4) (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    BW_xfer = numpy.asarray(v['BW_xfer'], dtype=float)
+    C_mem = numpy.asarray(v['C_mem'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    H_kv = numpy.asarray(v['H_kv'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_max = numpy.asarray(v['N_max'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act = numpy.asarray(v['P_act'], dtype=float)
+    P_d = numpy.asarray(v['P_d'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S_max = numpy.asarray(v['S_max'], dtype=float)
+    S_mean = numpy.asarray(v['S_mean'], dtype=float)
+    alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    c_pre = numpy.asarray(v['c_pre'], dtype=float)
+    d_head = numpy.asarray(v['d_head'], dtype=float)
+    d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
+    k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
+    m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
+    m_mla = numpy.asarray(v['m_mla'], dtype=float)
+    m_spec = numpy.asarray(v['m_spec'], dtype=float)
+    n_out = numpy.asarray(v['n_out'], dtype=float)
+    p_page = numpy.asarray(v['p_page'], dtype=float)
+    q_chunk = numpy.asarray(v['q_chunk'], dtype=float)
+    r_kv = numpy.asarray(v['r_kv'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    R_eff = R_peak*eta_hw
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    rho_len = S_mean/S_max
+    K_pages = numpy.ceil(S_max/p_page)
+    S = numpy.maximum(1, numpy.floor(S_mean))
+    S__regime = numpy.where((1) >= (numpy.floor(S_mean)), 0, 1)
+    W_d = P_d*b_w
+    E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
+    E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
+    M_kvfree = C_mem - W
+    t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
+    t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
+    n_new = numpy.maximum(1, S - c_pre)
+    n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
+    T_budget = numpy.maximum(0, M_kvfree/k_tok)
+    T_budget__regime = numpy.where((0) >= (M_kvfree/k_tok), 0, 1)
+    E_blocks = numpy.select([numpy.greater_equal(rho_len, 1),True], [K_pages,numpy.expm1(-K_pages*p_page*t_len/S_max)/numpy.expm1(-p_page*t_len/S_max)], default=numpy.nan)
+    E_blocks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
+    n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
+    n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
+    a_alloc = E_blocks*p_page
+    N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
+    N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
+    t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
+    feasible_cb = numpy.greater(N_paged, 0)
+    B = numpy.maximum(1, numpy.floor(N_paged))
+    B__regime = numpy.where((1) >= (numpy.floor(N_paged)), 0, 1)
+    X_paged = numpy.select([numpy.greater(N_paged, 0),True], [N_paged/t_step_p,0], default=numpy.nan)
+    X_paged__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_paged, 0), True), [0, 1], default=-1)
+    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    KV = B*S*k_tok
+    t_draft = (B*S*k_tok_d + W_d)/BW_mem
+    T_pre = F_pre/R_eff
+    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
+    M_serve = KV + W + W_d*m_spec
+    t_svc = numpy.select([numpy.greater(X_paged, 0),True], [n_out/X_paged,numpy.inf], default=numpy.nan)
+    t_svc__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
+    X_rep = X_paged/n_out
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_pre + n_chunks*tau_disp + KV/BW_xfer,T_pre + n_chunks*tau_disp], default=numpy.nan)
+    TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
+    ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
+    ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
+    feasible_serve = numpy.less_equal(M_serve, C_mem)
+    L_base = ITL*n_out + TTFT
+    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'L_base': L_base}, {'W': W__regime, 'k_tok': k_tok__regime, 'S': S__regime, 'E_tok': E_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3) (arrays)"""
@@ -422,6 +527,8 @@ def c_workload__forward_flops(v):
 
 COMPUTATIONS = {
     'batch.cb': c_batch__cb,
+    'capacity.fleet': c_capacity__fleet,
+    'capacity.replica': c_capacity__replica,
     'efficiency.model': c_efficiency__model,
     'engine.footprint': c_engine__footprint,
     'engine.roofline': c_engine__roofline,

@@ -56,19 +56,7 @@ def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: 
     if not 0 < mean <= smax:
         raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
     cat = catalog()
-
-    def build(values: dict[str, float], refs: dict[str, str]) -> None:
-        hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
-        for k in ("R_peak", "tau_disp", "BW_mem", "C_mem"):
-            values[k], refs[k] = hv[k], hr[k]
-        values["b_w"], refs["b_w"] = precision_bytes(prec)
-        purpose = "continuous batching needs transformer dimensions"
-        bind_const(m, "params", "P", values, refs, required=purpose)
-        values["M_size"], refs["M_size"] = 0.0, f"absent:{m.key}.model_size"
-        bind_transformer_shape(m, values, refs, purpose=purpose)
-        values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
-
-    sv, sr, _ = static_inputs("cb", (m, hw), (prec,), build)
+    sv, sr = cb_static_inputs(m, hw, prec)
     values = dict(sv)
     refs = dict(sr)
     values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
@@ -79,3 +67,20 @@ def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: 
         values["p_page"], refs["p_page"] = float(check_int(page_size, "page_size")), "arg:page_size"
     return evaluate(["batch.cb"], values, refs, ("X_paged", "N_paged", "X_static", "N_static", "speedup_cb"),
                     cat.hash)
+
+
+def cb_static_inputs(m: Any, hw: Any, prec: str) -> tuple[dict[str, float], dict[str, str]]:
+    """Inputs of wall 5 fixed by (model, device, precision), memoised (callers copy before adding arguments)."""
+    def build(values: dict[str, float], refs: dict[str, str]) -> None:
+        hv, hr = hw.bind(prec, catalog().entity("knobs", "engine"))
+        for k in ("R_peak", "tau_disp", "BW_mem", "C_mem"):
+            values[k], refs[k] = hv[k], hr[k]
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        purpose = "continuous batching needs transformer dimensions"
+        bind_const(m, "params", "P", values, refs, required=purpose)
+        values["M_size"], refs["M_size"] = 0.0, f"absent:{m.key}.model_size"
+        bind_transformer_shape(m, values, refs, purpose=purpose)
+        values["p_page"], refs["p_page"] = knob("serving", "page_tokens")
+
+    sv, sr, _ = static_inputs("cb", (m, hw), (prec,), build)
+    return sv, sr

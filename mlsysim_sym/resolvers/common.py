@@ -12,6 +12,8 @@ from ..objects import Workload
 
 
 def check_int(value: Any, name: str, minimum: int = 1) -> int:
+    if type(value) is int and value >= minimum:  # the common case, without the numbers.Real ABC check
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
             or value != int(value):
         raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")

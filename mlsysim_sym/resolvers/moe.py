@@ -105,6 +105,7 @@ class NetworkRooflineResult(ResultView):
         "arithmetic_intensity": ("I_net", "FLOP/B"), "memory_footprint": ("D_sync", "GB"),
         "peak_bw_actual": ("beta_fab", "GB/s"), "mfu": ("MFU_net", ""), "hfu": ("MFU_net", ""),
     }
+    _DERIVED = ("bottleneck", "throughput")
 
     @property
     def bottleneck(self) -> str:

@@ -107,21 +107,7 @@ def serving_result(model: Any, hardware: Any, seq_len: int, batch_size: int = 1,
         raise InputError(f"cached_prefix_len ({c}) must be < seq_len ({S})")
     cat = catalog()
     dec = resolve_hardware(decode_hardware) if decode_hardware is not None else hw
-
-    def build(values: dict[str, float], refs: dict[str, str]) -> None:
-        engine_knobs = cat.entity("knobs", "engine")
-        pv, pr = hw.bind(prec, engine_knobs)
-        for sym in ("R_peak", "tau_disp"):
-            values[sym], refs[sym] = pv[sym], pr[sym]
-        dv, dr = dec.bind(dec.headline_precision, engine_knobs)
-        for sym in ("BW_mem", "C_mem"):
-            values[sym], refs[sym] = dv[sym], dr[sym]
-        values["b_w"], refs["b_w"] = precision_bytes(prec)
-        values["tau_layer"], refs["tau_layer"] = knob("engine", "layer_tax")
-        values["gamma_spec"], refs["gamma_spec"] = knob("serving", "draft_lookahead")
-        _bind_serving_model(m, values, refs)
-
-    sv, sr, _ = static_inputs("serve", (m, hw, dec), (prec,), build)
+    sv, sr = serving_static_inputs(m, hw, dec, prec)
     values = dict(sv)
     refs = dict(sr)
     values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
@@ -163,6 +149,25 @@ def serving_result(model: Any, hardware: Any, seq_len: int, batch_size: int = 1,
         values["alpha_acc"], refs["alpha_acc"] = knob("serving", "acceptance_rate")
     result = evaluate(["serve.step"], values, refs, _REPORT, cat.hash, subs=subs)
     return result, dec.name, m.name, prec
+
+
+def serving_static_inputs(m: Workload, hw: Any, dec: Any, prec: str) -> tuple[dict[str, float], dict[str, str]]:
+    """Inputs of wall 4 fixed by (model, prefill device, decode device, precision), memoised (callers copy)."""
+    def build(values: dict[str, float], refs: dict[str, str]) -> None:
+        engine_knobs = catalog().entity("knobs", "engine")
+        pv, pr = hw.bind(prec, engine_knobs)
+        for sym in ("R_peak", "tau_disp"):
+            values[sym], refs[sym] = pv[sym], pr[sym]
+        dv, dr = dec.bind(dec.headline_precision, engine_knobs)
+        for sym in ("BW_mem", "C_mem"):
+            values[sym], refs[sym] = dv[sym], dr[sym]
+        values["b_w"], refs["b_w"] = precision_bytes(prec)
+        values["tau_layer"], refs["tau_layer"] = knob("engine", "layer_tax")
+        values["gamma_spec"], refs["gamma_spec"] = knob("serving", "draft_lookahead")
+        _bind_serving_model(m, values, refs)
+
+    sv, sr, _ = static_inputs("serve", (m, hw, dec), (prec,), build)
+    return sv, sr
 
 
 def _bandwidth(value: Any) -> float:

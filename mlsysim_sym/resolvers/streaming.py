@@ -18,6 +18,7 @@ class WeightStreamingResult(ResultView):
         "layer_compute_time": ("t_layer_c", "ms"), "layer_injection_time": ("t_inj", "ms"),
         "optimal_batch_size": ("B_star", ""), "wafer_memory_utilization": ("U_sram", ""),
     }
+    _DERIVED = ("bottleneck",)
 
     @property
     def bottleneck(self) -> str:

@@ -15,7 +15,7 @@ def load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    from . import batching, efficiency, moe, node, queueing, serving, streaming  # noqa: F401  (registers)
+    from . import batching, capacity, efficiency, moe, node, queueing, serving, streaming  # noqa: F401  (registers)
 
     _LOADED = True
 

@@ -1,0 +1,83 @@
+"""Serving capacity: walls 4 (Serving), 5 (Batching) and 7 (Tail latency) composed into a replica plan.
+
+Curation log (the composition mlsysim 0.3.0's ServingCapacityModel performs, written as equations):
+
+* One replica runs continuous batching (wall 5); its paged batch ``N_paged`` is the serving batch and the mean
+  request length ``S̄`` the serving context (both floored to whole requests and tokens, at least 1), from which
+  wall 4 gives TTFT and ITL.
+* A request of ``n_out`` output tokens occupies a replica for ``t_svc = n_out / X_paged`` (the replica's decode
+  token rate shared by the requests), so a replica serves ``1/t_svc`` requests per second. No token rate means
+  no service (t_svc = ∞).
+* A request's latency without queueing is ``TTFT + n_out·ITL``; its p99 adds the M/M/c 99th-percentile wait of
+  wall 7 over ``c`` replicas. A plan meets the target when the queue is stable and that p99 is within it.
+* The smallest such ``c`` is found numerically by the resolver (the p99 wait is non-increasing in c); the
+  equations here are evaluated at each candidate.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .base import EQUATIONS, Cite, Equation, register_computation, register_equations, symbols
+from .batching import EQUATIONS as BATCHING_EQUATIONS
+from .queueing import EQUATIONS as TAIL_EQUATIONS
+from .serving import SERVING_EQUATIONS
+
+CAPACITY = Cite("mlsysim2026registry", "engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)")
+KLEINROCK = Cite("kleinrock1975queueing", "§3.5: M/M/c with c servers of rate μ = 1/t_svc")
+
+(B, S, N_paged, S_mean, X_paged, n_out, t_svc, TTFT, ITL, L_base, w99, L_p99, L_target, rho_q, meets_slo, c_srv,
+ X_cap, X_rep) = symbols("B S N_paged S_mean X_paged n_out t_svc TTFT ITL L_base w99 L_p99 L_target rho_q meets_slo "
+                         "c_srv X_cap X_rep")
+
+EQ_BATCH = Equation("capacity.serving_batch", "B", sp.Max(1, sp.floor(N_paged)),
+                    "Serving batch of one replica: the requests paged allocation fits (at least 1)", (CAPACITY,))
+EQ_CONTEXT = Equation("capacity.serving_context", "S", sp.Max(1, sp.floor(S_mean)),
+                      "Serving context: the mean request length in whole tokens (at least 1)", (CAPACITY,))
+EQ_T_SVC = Equation("capacity.service_time", "t_svc",
+                    sp.Piecewise((n_out / X_paged, sp.StrictGreaterThan(X_paged, 0)), (sp.oo, True)),
+                    "Replica time per request: its output tokens at the replica's decode token rate",
+                    (CAPACITY, KLEINROCK), regimes=("serving", "no token capacity"))
+EQ_X_REP = Equation("capacity.replica_qps", "X_rep", X_paged / n_out,
+                    "Requests per second one replica completes: decode tokens per second over output tokens",
+                    (CAPACITY,))
+EQ_L_BASE = Equation("capacity.base_latency", "L_base", TTFT + n_out * ITL,
+                     "Request latency without queueing: first token, then one ITL per output token", (CAPACITY,))
+EQ_L_P99 = Equation("capacity.p99", "L_p99", L_base + w99, "Estimated p99 request latency: base plus p99 wait",
+                    (CAPACITY, KLEINROCK))
+EQ_MEETS = Equation("capacity.meets_target", "meets_slo",
+                    sp.And(sp.StrictLessThan(rho_q, 1), sp.LessThan(L_p99, L_target)),
+                    "The replicas keep the queue stable and the p99 within the target", (CAPACITY,))
+EQ_X_CAP = Equation("capacity.qps", "X_cap", c_srv / t_svc, "Requests per second the replicas serve", (CAPACITY,))
+
+register_equations(EQ_BATCH, EQ_CONTEXT, EQ_T_SVC, EQ_X_REP, EQ_L_BASE, EQ_L_P99, EQ_MEETS, EQ_X_CAP)
+
+
+
+def _needed(equation_ids: list[str], targets: tuple[str, ...]) -> list[str]:
+    """The equations (in the given order) that the targets depend on, transitively."""
+    by_lhs = {EQUATIONS[i].lhs: EQUATIONS[i] for i in equation_ids}
+    keep: set[str] = set()
+    todo = list(targets)
+    while todo:
+        eq = by_lhs.get(todo.pop())
+        if eq is None or eq.id in keep:
+            continue
+        keep.add(eq.id)
+        todo.extend(eq.free_names())
+    return [i for i in equation_ids if i in keep]
+
+
+_SHARED = ("compute.r_eff", "memory.weights", "serve.kv_per_token")
+# One replica: only what the plan reads (wall 5's static-batching comparison and wall 4's memory report are
+# left to their own resolvers).
+register_computation(
+    "capacity.replica",
+    _needed([*_SHARED, *[e.id for e in BATCHING_EQUATIONS], EQ_BATCH.id, EQ_CONTEXT.id,
+             *[e.id for e in SERVING_EQUATIONS if e.id not in _SHARED], EQ_T_SVC.id, EQ_X_REP.id,
+             EQ_L_BASE.id],
+            ("t_svc", "X_rep", "L_base", "feasible_cb", "feasible_serve", "X_paged")),
+    "ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4)")
+register_computation(
+    "capacity.fleet", _needed([*[e.id for e in TAIL_EQUATIONS], EQ_L_P99.id, EQ_MEETS.id, EQ_X_CAP.id],
+                              ("meets_slo", "X_cap", "L_p99", "p99", "stable", "w99")),
+    "ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target")
