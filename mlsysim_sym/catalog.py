@@ -21,7 +21,7 @@ import json
 import math
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -424,6 +424,30 @@ def lock_is_fresh(constants_dir: Path | None = None, bib_file: Path | None = Non
         return json.loads(lp.read_text(encoding="utf-8")).get("hash") == source_hash(cdir, bibp)
     except ValueError:
         return False
+
+
+MEASURED_PREFIX = "measured."
+
+
+def prefer_measured(base: Catalog, devices: tuple[str, ...] | None = None) -> Catalog:
+    """A catalogue in which every ``measured.<field>`` row replaces ``<field>`` of the same device (CITING.md:
+    the datasheet row stays the default; a scenario chooses the measurement).
+
+    The replacing row is the measurement row itself (its own id, citation, locator, kind ``measurement`` and
+    conditions), so a result computed on this catalogue traces to the run that measured it. ``devices`` limits the choice to those
+    hardware keys (default: every device with measured rows)."""
+    entities = {}
+    for k, e in base.entities.items():
+        measured = {f: c for f, c in e.values.items() if f.startswith(MEASURED_PREFIX)}
+        if measured and (devices is None or e.key in devices):
+            values = dict(e.values)
+            for f, c in measured.items():
+                target = f[len(MEASURED_PREFIX):]
+                values[target] = c
+            e = replace(e, values=values)
+        entities[k] = e
+    constants = {c.id: c for e in entities.values() for c in e.values.values()}
+    return Catalog(entities, constants, dict(base.bib), f"{base.hash}+measured", base.root)
 
 
 def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, locator: str,

@@ -6,6 +6,7 @@ error. Objects are built from the catalogue on first access; nothing here import
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .catalog import catalog
@@ -127,3 +128,28 @@ def _models_registry() -> Registry:
 
 Hardware = _hardware_registry()
 Models = _models_registry()
+
+
+def measured_hardware(hardware: Any) -> Any:
+    """The device with its measured rows in place of the datasheet ones (``catalog.prefer_measured``): a scenario
+    choice for validating against real hardware. Raises InputError if the device has no measured rows."""
+    from .catalog import MEASURED_PREFIX
+    from .errors import InputError
+    from .objects import HardwareNode
+
+    hw = hardware if isinstance(hardware, HardwareNode) else Hardware.get(hardware)
+    fields = [f for f in hw.entity.values if f.startswith(MEASURED_PREFIX)]
+    if not fields:
+        raise InputError(f"{hw.key} has no measured rows; devices with measurements: "
+                         + ", ".join(sorted(e.key for e in catalog().of_kind("hardware")
+                                            if any(f.startswith(MEASURED_PREFIX) for f in e.values))))
+    return _measured_node(hw.key, catalog().hash)
+
+
+@lru_cache(maxsize=32)
+def _measured_node(key: str, catalog_hash: str) -> Any:
+    from .catalog import catalog, prefer_measured
+    from .objects import HardwareNode
+
+    cat = prefer_measured(catalog(), (key,))
+    return HardwareNode(cat.entity("hardware", key), cat)

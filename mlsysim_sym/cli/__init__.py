@@ -48,11 +48,22 @@ def zoo(ctx: click.Context, kind: str, sources: bool, output: str | None) -> Non
     zoo_command(kind, sources, _resolve_format(ctx, output))
 
 
+def _device(hardware: str, measured: bool):
+    """The HARDWARE argument, or the device over its measured rows with --measured."""
+    if not measured:
+        return hardware
+    from ..registry import measured_hardware
+
+    return measured_hardware(hardware)
+
+
 def _engine_options(f):
     f = click.option("-e", "--efficiency", type=float, default=None,
                      help="Hardware efficiency in (0, 1] (default: catalogue knob, 0.5).")(f)
     f = click.option("-p", "--precision", default="fp16", show_default=True, help="fp32|tf32|bf16|fp16|fp8|int8|int4")(f)
     f = click.option("-b", "--batch-size", type=int, default=1, show_default=True)(f)
+    f = click.option("--measured", is_flag=True,
+                     help="Use the device's measured rows (kind measurement) instead of its datasheet rows.")(f)
     return f
 
 
@@ -67,14 +78,15 @@ def _engine_options(f):
 @_fmt_option
 @click.pass_context
 def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int, precision: str,
-          efficiency: float | None, training: bool, recompute: bool, seq_len: int, explain: bool,
+          efficiency: float | None, measured: bool, training: bool, recompute: bool, seq_len: int, explain: bool,
           output: str | None) -> None:
     from .commands import eval_command
 
     fmt = _resolve_format(ctx, output)
     if hardware is None:
         fail("eval needs MODEL and HARDWARE (YAML plans are not supported yet)", code=2)
-    eval_command(model, hardware, batch_size, precision, efficiency, training, recompute, seq_len, explain, fmt)
+    eval_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, recompute, seq_len,
+                 explain, fmt)
 
 
 @cli.command(help="LLM serving of MODEL on HARDWARE (wall 4): TTFT, ITL, KV cache, feasibility.")
@@ -87,10 +99,11 @@ def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int,
 @_fmt_option
 @click.pass_context
 def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_size: int, precision: str,
-          efficiency: float | None, prefill_chunk_tokens: int | None, explain: bool, output: str | None) -> None:
+          efficiency: float | None, measured: bool, prefill_chunk_tokens: int | None, explain: bool,
+          output: str | None) -> None:
     from .commands import serve_command
 
-    serve_command(model, hardware, seq_len, batch_size, precision, efficiency, prefill_chunk_tokens, explain,
+    serve_command(model, _device(hardware, measured), seq_len, batch_size, precision, efficiency, prefill_chunk_tokens, explain,
                   _resolve_format(ctx, output))
 
 
@@ -102,10 +115,10 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
 @_fmt_option
 @click.pass_context
 def trace(ctx: click.Context, model: str, hardware: str, batch_size: int, precision: str, efficiency: float | None,
-          training: bool, output: str | None) -> None:
+          measured: bool, training: bool, output: str | None) -> None:
     from .commands import trace_command
 
-    trace_command(model, hardware, batch_size, precision, efficiency, training, _resolve_format(ctx, output))
+    trace_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, _resolve_format(ctx, output))
 
 
 @cli.command(help="The walls with their equations (house notation) and citations.")
