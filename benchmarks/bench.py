@@ -58,7 +58,9 @@ def ours(runs: int) -> dict[str, float]:
     from mlsysim_sym.catalog import catalog, load_catalog
 
     cli = [sys.executable, "-m", "mlsysim_sym", "eval", "ResNet50", "A100", "-o", "json"]
-    out = {"cli_eval_resnet50_a100_wall_s": whole_process(cli, runs)}
+    # machine speed, to compare runs across machines: a plain-Python loop (CPython's sum over range(1000))
+    out = {"machine_sum_range_1000_us": per_call_us(lambda: sum(range(1000)), calls=2000)}
+    out["cli_eval_resnet50_a100_wall_s"] = whole_process(cli, runs)
     m, h = mlsysim.Models.ResNet50, mlsysim.Hardware.Cloud.A100
     out["engine_solve_resnet50_a100_us"] = per_call_us(lambda: mlsysim.Engine.solve(m, h, batch_size=1, precision="fp16"))
     sm, lm, hh = mlsysim.ServingModel(), mlsysim.Models.Llama3_8B, mlsysim.Hardware.H100
@@ -82,7 +84,7 @@ def ours(runs: int) -> dict[str, float]:
     for name, fn in others.items():
         out[name] = per_call_us(fn, calls=2000)
     out["serving_capacity_model_us"] = per_call_us(lambda: mlsysim.ServingCapacityModel().solve(
-        lm, hh, qps=50, target_p99_latency_ms=3000, max_seq_len=8192, mean_request_tokens=1500), calls=300, warmup=20)
+        lm, hh, qps=50, target_p99_latency_ms=3000, max_seq_len=8192, mean_request_tokens=1500), calls=2000)
     t0 = time.perf_counter()
     catalog.cache_clear()
     catalog()

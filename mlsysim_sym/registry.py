@@ -59,6 +59,8 @@ class Registry:
         self._factory = factory
         self._categories = categories
         self._cache: dict[str, dict[str, Any]] | None = None
+        self._flat_cache: dict[str, Any] | None = None
+        self._lower_cache: dict[str, Any] | None = None
         for c in categories:
             object.__setattr__(self, c, Category(self, c))
 
@@ -72,7 +74,10 @@ class Registry:
         return self._cache
 
     def _flat(self) -> dict[str, Any]:
-        return {k: v for items in self._by_category().values() for k, v in items.items()}
+        """Every entry by key (built once, like the categories: the objects are immutable)."""
+        if self._flat_cache is None:
+            self._flat_cache = {k: v for items in self._by_category().values() for k, v in items.items()}
+        return self._flat_cache
 
     def __getattr__(self, key: str) -> Any:
         if key.startswith("_"):
@@ -95,7 +100,9 @@ class Registry:
             cat = cat.split(".")[-1]
             if cat in self._categories:
                 return getattr(getattr(self, cat), k)
-        lower = {k.lower(): v for k, v in flat.items()}
+        if self._lower_cache is None:
+            self._lower_cache = {k.lower(): v for k, v in flat.items()}
+        lower = self._lower_cache
         if key.lower() in lower:
             return lower[key.lower()]
         raise UnknownKeyError(f"{self._label.lower()}", key, flat)

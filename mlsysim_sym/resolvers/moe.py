@@ -87,14 +87,20 @@ class NetworkRooflineModel:
         m = resolve_model(model)
         fl = resolve_fleet(fleet)
         prec = normalize_precision(precision)
-        hw = fl.node.accelerator
-        peak = hw.peak_constant(prec)
-        values = {"R_peak": peak.si, "N_acc": float(fl.total_accelerators)}
-        refs = {"R_peak": "const:" + peak.id, "N_acc": f"derived:{fl.key} nodes x accelerators per node"}
+
+        def build(values: dict[str, float], refs: dict[str, str]) -> None:
+            peak = fl.node.accelerator.peak_constant(prec)
+            values["R_peak"], refs["R_peak"] = peak.si, "const:" + peak.id
+            values["N_acc"], refs["N_acc"] = float(fl.total_accelerators), \
+                f"derived:{fl.key} nodes x accelerators per node"
+            values["b_w"], refs["b_w"] = precision_bytes(prec)
+            bind_const(m, "params", "P", values, refs, required="NetworkRooflineModel requires a parameter count")
+            bind_fabric(fl, values, refs)
+
+        sv, sr, _ = static_inputs("netroof", (m, fl), (prec,), build)
+        values = dict(sv)
+        refs = dict(sr)
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values["b_w"], refs["b_w"] = precision_bytes(prec)
-        bind_const(m, "params", "P", values, refs, required="NetworkRooflineModel requires a parameter count")
-        bind_fabric(fl, values, refs)
         r = evaluate(["netroof.step"], values, refs, ("T_nr", "MFU_net"), catalog().hash)
         return NetworkRooflineResult(r)
 

@@ -9,7 +9,7 @@ from ..engine import (efficiency_binding, knob, normalize_precision, precision_b
 from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import ResultView
-from .common import bind_const, bind_transformer_shape, check_int
+from .common import bind_const, bind_transformer_shape, check_int, static_inputs
 
 
 class WeightStreamingResult(ResultView):
@@ -44,22 +44,28 @@ class WeightStreamingModel:
         if phase not in ("decode", "prefill"):
             raise InputError(f"phase must be 'decode' or 'prefill', got {phase!r}")
         cat = catalog()
-        hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
-        values = {k: hv[k] for k in ("R_peak", "tau_disp", "C_mem")}
-        refs = {k: hr[k] for k in values}
-        link = hw.entity.values.get("host_link.bandwidth") or hw.entity.values.get("network.bandwidth")
-        if link is None:
-            values["BW_inj"], refs["BW_inj"] = knob("streaming", "injection_bandwidth")
-        else:
-            values["BW_inj"], refs["BW_inj"] = link.per_direction()
+
+        def build(values: dict[str, float], refs: dict[str, str]) -> None:
+            hv, hr = hw.bind(prec, cat.entity("knobs", "engine"))
+            for k in ("R_peak", "tau_disp", "C_mem"):
+                values[k], refs[k] = hv[k], hr[k]
+            link = hw.entity.values.get("host_link.bandwidth") or hw.entity.values.get("network.bandwidth")
+            if link is None:
+                values["BW_inj"], refs["BW_inj"] = knob("streaming", "injection_bandwidth")
+            else:
+                values["BW_inj"], refs["BW_inj"] = link.per_direction()
+            values["b_w"], refs["b_w"] = precision_bytes(prec)
+            values["f_sram"], refs["f_sram"] = knob("streaming", "sram_overhead")
+            bind_const(m, "params", "P", values, refs, required="weight streaming needs the parameter count")
+            bind_transformer_shape(m, values, refs, purpose="weight streaming needs transformer dimensions")
+
+        sv, sr, _ = static_inputs("stream", (m, hw), (prec,), build)
+        values = dict(sv)
+        refs = dict(sr)
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values["b_w"], refs["b_w"] = precision_bytes(prec)
         values["S"], refs["S"] = float(check_int(seq_len, "seq_len")), "arg:seq_len"
         values["B"], refs["B"] = float(check_int(batch_size, "batch_size")), "arg:batch_size"
         values["m_prefill"], refs["m_prefill"] = (1.0 if phase == "prefill" else 0.0), "arg:phase"
-        values["f_sram"], refs["f_sram"] = knob("streaming", "sram_overhead")
-        bind_const(m, "params", "P", values, refs, required="weight streaming needs the parameter count")
-        bind_transformer_shape(m, values, refs, purpose="weight streaming needs transformer dimensions")
         r = evaluate(["stream.ws"], values, refs, ("X_ws", "t_layer", "B_star", "U_sram", "feasible_ws"), cat.hash)
         return WeightStreamingResult(r)
 
@@ -91,13 +97,18 @@ class EfficiencyModel:
               precision: str = "fp16", efficiency: float | None = None) -> EfficiencyResult:
         hw = resolve_hardware(hardware)
         prec = normalize_precision(precision)
-        peak = hw.peak_constant(prec)
-        values = {"R_peak": peak.si}
-        refs = {"R_peak": "const:" + peak.id}
+
+        def build(values: dict[str, float], refs: dict[str, str]) -> None:
+            peak = hw.peak_constant(prec)
+            values["R_peak"], refs["R_peak"] = peak.si, "const:" + peak.id
+            for sym, fld in _EFF_KNOBS.items():
+                values[sym], refs[sym] = knob("efficiency", fld)
+
+        sv, sr, _ = static_inputs("efficiency", (hw,), (prec,), build)
+        values = dict(sv)
+        refs = dict(sr)
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
         code = 0.0 if (workload_type == "attention" and use_flash_attention) else WORKLOAD_TYPES.get(workload_type, 4.0)
         values["w_type"], refs["w_type"] = code, "arg:workload_type"
-        for sym, fld in _EFF_KNOBS.items():
-            values[sym], refs[sym] = knob("efficiency", fld)
         r = evaluate(["efficiency.model"], values, refs, ("MFU_w", "R_ach", "L_occ", "L_stall"), catalog().hash)
         return EfficiencyResult(r, workload_type=workload_type, use_flash_attention=use_flash_attention)
