@@ -461,6 +461,10 @@ def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, loc
     """
     entities = {k: Entity(e.kind, e.key, e.name, e.category, dict(e.attrs), dict(e.values), e.file)
                 for k, e in base.entities.items()}
+    # an overriding row gets its own id (<constant id>@<tag of this overlay>), so a result's .sources shows the
+    # override's citation rather than the shipped row's
+    tag = hashlib.sha256(json.dumps([sorted(overrides.items(), key=str), bibkey, locator, kind],
+                                    default=str).encode()).hexdigest()[:8]
     for cid, spec in sorted(overrides.items()):
         kind_, _, rest = cid.partition(".")
         key, _, fld = rest.partition(".")
@@ -473,9 +477,18 @@ def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, loc
         old = ent.values.get(fld)
         si_unit = spec.get("unit", old.si_unit if old else "")
         direction = spec.get("direction", old.direction if old else "")
-        ent.values[fld] = Constant(cid, ent.id, fld, spec["si"], si_unit, float(spec["si"]), si_unit, bibkey,
-                                   f"{locator}: {cid}", kind, "", spec.get("conditions", "override"), note,
-                                   direction, False, ent.file, 0)
+        row = Constant(f"{cid}@{tag}", ent.id, fld, spec["si"], si_unit, float(spec["si"]), si_unit, bibkey,
+                       f"{locator}: {cid}", kind, "", spec.get("conditions", "override"), note, direction, False,
+                       ent.file, 0)
+        ent.values[fld] = _OVERLAY_ROWS[row.id] = row
     constants = {c.id: c for e in entities.values() for c in e.values.values()}
     bib = dict(base.bib)
-    return Catalog(entities, constants, bib, f"{base.hash}+overlay", base.root)
+    return Catalog(entities, constants, bib, f"{base.hash}+{tag}", base.root)
+
+
+_OVERLAY_ROWS: dict[str, Constant] = {}
+
+
+def constant_by_id(cid: str) -> Constant | None:
+    """A row of the shipped catalogue, or of an overlay built in this process (``<id>@<tag>``)."""
+    return catalog().constants.get(cid) or _OVERLAY_ROWS.get(cid)

@@ -129,14 +129,13 @@ class Result:
         return self.sources_for(self.leaves())
 
     def sources_for(self, leaves: list[str]) -> list[SourceRef]:
-        from .catalog import catalog
+        from .catalog import constant_by_id
 
-        cat = catalog()
         out: list[SourceRef] = []
         for sym in leaves:
             ref = self.refs.get(sym, "")
             if ref.startswith(("const:", "half:")):
-                c = cat.constants.get(ref.split(":", 1)[1])
+                c = constant_by_id(ref.split(":", 1)[1])
                 if c is not None:
                     printed = c.printed + (" / 2 (per direction)" if ref.startswith("half:") else "")
                     out.append(SourceRef(sym, c.id, c.bibkey, c.locator, c.kind, printed))

@@ -58,3 +58,16 @@ def test_h100_validation_report_is_current():
     import gpu_report
 
     assert gpu_report.render() == gpu_report.REPORT.read_text()
+
+
+def test_overlay_rows_cite_the_override_not_the_shipped_row():
+    from mlsysim_sym.catalog import with_overrides
+    from mlsysim_sym.engine import Engine
+    from mlsysim_sym.objects import HardwareNode
+
+    cat = with_overrides(catalog(), {"hardware.H100.memory.bandwidth": {"si": 3.0e12, "unit": "B/s"}},
+                         bibkey="mlsysimsym2026h100measure", locator="a scenario's bandwidth", kind="measurement")
+    p = Engine.solve("Llama3_8B", HardwareNode(cat.entity("hardware", "H100"), cat))
+    src = {s.symbol: s for s in p.sources}["BW_mem"]
+    assert src.ref.startswith("hardware.H100.memory.bandwidth@")
+    assert (src.bibkey, src.kind) == ("mlsysimsym2026h100measure", "measurement")
