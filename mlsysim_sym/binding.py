@@ -30,3 +30,13 @@ def static_inputs(tag: str, objs: tuple, extra_key: tuple, build: Build) -> tupl
             _STATIC.clear()
         hit = _STATIC[key] = (values, refs, extra)
     return hit[0], hit[1], hit[2]
+
+
+def catalog_hash_of(*objs: Any) -> str:
+    """The catalogue hash to stamp on a result: the shipped catalogue's, or that of the scenario catalogue (an
+    overlay, measured rows) any of the objects was built on (joined with '+' if they differ)."""
+    base = catalog().hash
+    other = [o._cat.hash for o in objs if o is not None and o._cat.hash != base]
+    if not other:
+        return base
+    return "+".join(sorted(set(other)))

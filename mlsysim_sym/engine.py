@@ -12,7 +12,7 @@ import math
 import numbers
 from typing import Any, ClassVar
 
-from .binding import static_inputs
+from .binding import catalog_hash_of, static_inputs
 from .catalog import catalog
 from .errors import InputError, OOMError
 from .evaluate import evaluate
@@ -302,7 +302,7 @@ class Engine:
         else:
             steps.append("engine.footprint")
         steps.append("engine.roofline")
-        result = evaluate(steps, values, refs, _REPORT, cat.hash)
+        result = evaluate(steps, values, refs, _REPORT, catalog_hash_of(model, hw))
         profile = PerformanceProfile(result, hardware_name=hw.name, model_name=model.name, precision=prec,
                                      batch_size=b)
         if raise_errors and not result.values["feasible"]:

@@ -71,3 +71,10 @@ def test_overlay_rows_cite_the_override_not_the_shipped_row():
     src = {s.symbol: s for s in p.sources}["BW_mem"]
     assert src.ref.startswith("hardware.H100.memory.bandwidth@")
     assert (src.bibkey, src.kind) == ("mlsysimsym2026h100measure", "measurement")
+
+
+def test_results_on_a_scenario_catalogue_are_stamped_with_it():
+    hw = measured_hardware("H100")
+    base = catalog().hash
+    assert ServingModel().solve("Llama3_8B", "H100", seq_len=2048).stamp["catalog_hash"] == base
+    assert ServingModel().solve("Llama3_8B", hw, seq_len=2048).stamp["catalog_hash"] == base + "+measured"

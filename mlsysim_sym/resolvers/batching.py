@@ -8,7 +8,7 @@ from ..engine import efficiency_binding, knob, normalize_precision, precision_by
 from ..errors import InputError
 from ..evaluate import Result, evaluate
 from ..results import ResultView
-from .common import bind_const, bind_transformer_shape, check_int, static_inputs
+from .common import bind_const, bind_transformer_shape, catalog_hash_of, check_int, static_inputs
 
 
 class ContinuousBatchingResult(ResultView):
@@ -55,7 +55,6 @@ def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: 
     mean = float(smax if mean_request_tokens is None else mean_request_tokens)
     if not 0 < mean <= smax:
         raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
-    cat = catalog()
     sv, sr = cb_static_inputs(m, hw, prec)
     values = dict(sv)
     refs = dict(sr)
@@ -66,7 +65,7 @@ def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: 
     if page_size is not None:
         values["p_page"], refs["p_page"] = float(check_int(page_size, "page_size")), "arg:page_size"
     return evaluate(["batch.cb"], values, refs, ("X_paged", "N_paged", "X_static", "N_static", "speedup_cb"),
-                    cat.hash)
+                    catalog_hash_of(m, hw))
 
 
 def cb_static_inputs(m: Any, hw: Any, prec: str) -> tuple[dict[str, float], dict[str, str]]:

@@ -5,7 +5,7 @@ import math
 import numbers
 from typing import Any
 
-from ..binding import static_inputs
+from ..binding import catalog_hash_of, static_inputs
 from ..engine import knob
 from ..errors import InputError
 from ..objects import Workload
@@ -61,4 +61,4 @@ def bind_transformer_shape(model: Workload, values: dict[str, float], refs: dict
     values[p + "m_mla"], refs[p + "m_mla"] = (1.0 if mla else 0.0), f"derived:{model.key}.attention"
 
 
-__all__ = ["static_inputs", "bind_const", "bind_transformer_shape", "check_int", "knob"]
+__all__ = ["catalog_hash_of", "static_inputs", "bind_const", "bind_transformer_shape", "check_int", "knob"]

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..catalog import catalog
 from ..engine import efficiency_binding, normalize_precision, precision_bytes, resolve_model
 from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import LazyQ, ResultView
 from ..systems import Fleet, Systems
-from .common import bind_const, check_int, static_inputs
+from .common import bind_const, catalog_hash_of, check_int, static_inputs
 
 
 def resolve_fleet(fleet: Any) -> Any:
@@ -72,7 +71,8 @@ class MoERoutingModel:
         sv, sr, _ = static_inputs("moe", (m, fl), (prec,), build)
         values.update(sv)
         refs.update(sr)
-        r = evaluate(["moe.routing"], values, refs, ("e_eff", "P_act_eff", "D_dispatch"), catalog().hash)
+        r = evaluate(["moe.routing"], values, refs, ("e_eff", "P_act_eff", "D_dispatch"),
+                     catalog_hash_of(m, fl))
         a2a = LazyQ(r.values["T_a2a"] * 1e3, "ms") if (fleet is not None and ep_size > 1) else None
         return MoERoutingResult(r, routing_imbalance_factor=f, ep_size=ep_size, all_to_all_latency=a2a)
 
@@ -101,7 +101,7 @@ class NetworkRooflineModel:
         values = dict(sv)
         refs = dict(sr)
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        r = evaluate(["netroof.step"], values, refs, ("T_nr", "MFU_net"), catalog().hash)
+        r = evaluate(["netroof.step"], values, refs, ("T_nr", "MFU_net"), catalog_hash_of(m, fl))
         return NetworkRooflineResult(r)
 
 

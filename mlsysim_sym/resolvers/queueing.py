@@ -9,7 +9,7 @@ from ..errors import InputError
 from ..evaluate import Result, evaluate, run
 from ..results import LazyQ, ResultView
 from .batching import cb_static_inputs
-from .common import check_int, static_inputs
+from .common import catalog_hash_of, check_int, static_inputs
 from .serving import serving_static_inputs
 
 _TAIL_REPORT = ("p50", "p99", "rho_rep", "stable", "headroom")
@@ -109,10 +109,10 @@ class ServingCapacityModel:
         values["cv_svc"], refs["cv_svc"] = cv, "arg:service_time_cv"
         out, regimes = run("capacity.replica", values)
         values.update(out)
-        cat = catalog()
+        stamp_hash = catalog_hash_of(m, hw)
         if not out["feasible_serve"] or not out["feasible_cb"] or not out["X_paged"] > 0:
             inf = float("inf")
-            r = Result(values, refs, ("capacity.replica",), regimes, _CAP_REPORT[:3], cat.hash)
+            r = Result(values, refs, ("capacity.replica",), regimes, _CAP_REPORT[:3], stamp_hash)
             return ServingCapacityResult(
                 r, feasible=False, required_replicas=cmax, qps_capacity=0.0, utilization=inf,
                 estimated_p99_latency=_ms(inf), queue_wait_p99=_ms(inf),
@@ -145,7 +145,7 @@ class ServingCapacityModel:
         fo, fr = fleet[required]
         values.update(fo)
         regimes.update(fr)
-        r = Result(values, refs, ("capacity.replica", "capacity.fleet"), regimes, _CAP_REPORT, cat.hash)
+        r = Result(values, refs, ("capacity.replica", "capacity.fleet"), regimes, _CAP_REPORT, stamp_hash)
         return ServingCapacityResult(r)
 
 

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..evaluate import Result, evaluate
 from ..objects import Workload
 from ..results import ResultView
-from .common import bind_const, bind_transformer_shape, check_int, static_inputs
+from .common import bind_const, bind_transformer_shape, catalog_hash_of, check_int, static_inputs
 
 _REPORT = ("TTFT", "ITL", "KV", "W", "M_serve", "U_mem", "feasible_serve")
 
@@ -105,7 +105,6 @@ def serving_result(model: Any, hardware: Any, seq_len: int, batch_size: int = 1,
     c = check_int(cached_prefix_len, "cached_prefix_len", 0)
     if c >= S:
         raise InputError(f"cached_prefix_len ({c}) must be < seq_len ({S})")
-    cat = catalog()
     dec = resolve_hardware(decode_hardware) if decode_hardware is not None else hw
     sv, sr = serving_static_inputs(m, hw, dec, prec)
     values = dict(sv)
@@ -147,7 +146,7 @@ def serving_result(model: Any, hardware: Any, seq_len: int, batch_size: int = 1,
         values["P_d"], refs["P_d"] = 0.0, "absent:draft_model"
         values["k_tok_d"], refs["k_tok_d"] = 0.0, "absent:draft_model"
         values["alpha_acc"], refs["alpha_acc"] = knob("serving", "acceptance_rate")
-    result = evaluate(["serve.step"], values, refs, _REPORT, cat.hash, subs=subs)
+    result = evaluate(["serve.step"], values, refs, _REPORT, catalog_hash_of(m, hw, dec), subs=subs)
     return result, dec.name, m.name, prec
 
 

@@ -9,7 +9,7 @@ from ..engine import (efficiency_binding, knob, normalize_precision, precision_b
 from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import ResultView
-from .common import bind_const, bind_transformer_shape, check_int, static_inputs
+from .common import bind_const, bind_transformer_shape, catalog_hash_of, check_int, static_inputs
 
 
 class WeightStreamingResult(ResultView):
@@ -66,7 +66,8 @@ class WeightStreamingModel:
         values["S"], refs["S"] = float(check_int(seq_len, "seq_len")), "arg:seq_len"
         values["B"], refs["B"] = float(check_int(batch_size, "batch_size")), "arg:batch_size"
         values["m_prefill"], refs["m_prefill"] = (1.0 if phase == "prefill" else 0.0), "arg:phase"
-        r = evaluate(["stream.ws"], values, refs, ("X_ws", "t_layer", "B_star", "U_sram", "feasible_ws"), cat.hash)
+        r = evaluate(["stream.ws"], values, refs, ("X_ws", "t_layer", "B_star", "U_sram", "feasible_ws"),
+                     catalog_hash_of(m, hw))
         return WeightStreamingResult(r)
 
 
@@ -110,5 +111,6 @@ class EfficiencyModel:
         values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
         code = 0.0 if (workload_type == "attention" and use_flash_attention) else WORKLOAD_TYPES.get(workload_type, 4.0)
         values["w_type"], refs["w_type"] = code, "arg:workload_type"
-        r = evaluate(["efficiency.model"], values, refs, ("MFU_w", "R_ach", "L_occ", "L_stall"), catalog().hash)
+        r = evaluate(["efficiency.model"], values, refs, ("MFU_w", "R_ach", "L_occ", "L_stall"),
+                     catalog_hash_of(hw))
         return EfficiencyResult(r, workload_type=workload_type, use_flash_attention=use_flash_attention)

@@ -9,7 +9,7 @@ from ..errors import InputError
 from ..evaluate import evaluate
 from ..objects import Workload
 from ..results import ResultView
-from .common import bind_const, check_int, static_inputs
+from .common import bind_const, catalog_hash_of, check_int, static_inputs
 
 STRATEGIES = {"none": 0.0, "selective": 1.0, "full": 2.0}
 OPTIMIZERS = ("adam", "adamw", "sgd", "none")
@@ -119,7 +119,7 @@ class TrainingMemoryModel:
         hv, hr = hw.bind(hw.headline_precision, catalog().entity("knobs", "engine"))
         values["C_mem"], refs["C_mem"] = hv["C_mem"], hr["C_mem"]
         steps.append("train.fit")
-        result = evaluate(steps, values, refs, ("M_req", "U_train", "feasible"), catalog().hash)
+        result = evaluate(steps, values, refs, ("M_req", "U_train", "feasible"), catalog_hash_of(m, hw))
         return TrainingMemoryResult(result, precision=prec, optimizer=optimizer.lower(),
                                     activation_checkpointing=activation_checkpointing,
                                     parallelism={"dp": dp_size, "tp": tp_size, "pp": pp_size, "ep": ep_size})
