@@ -35,8 +35,11 @@ def static_inputs(tag: str, objs: tuple, extra_key: tuple, build: Build) -> tupl
 def catalog_hash_of(*objs: Any) -> str:
     """The catalogue hash to stamp on a result: the shipped catalogue's, or that of the scenario catalogue (an
     overlay, measured rows) any of the objects was built on (joined with '+' if they differ)."""
-    base = catalog().hash
-    other = [o._cat.hash for o in objs if o is not None and o._cat.hash != base]
-    if not other:
-        return base
-    return "+".join(sorted(set(other)))
+    cat = catalog()
+    for o in objs:
+        if o is not None and o._cat is not cat:
+            break
+    else:  # every object from the shipped catalogue (the common case)
+        return cat.hash
+    other = {o._cat.hash for o in objs if o is not None and o._cat.hash != cat.hash}
+    return "+".join(sorted(other)) if other else cat.hash
