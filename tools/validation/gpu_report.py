@@ -22,13 +22,15 @@ DATA = ROOT / "docs" / "validation" / "h100_sxm5_measurements.json"
 REPORT = ROOT / "docs" / "validation" / "h100_sxm5.md"
 
 
-def _serving(cat, seq_len: int, batch: int):
+def _serving(cat, seq_len: int, batch: int, efficiency: float | None = None):
+    """Wall 4 for Llama-3-8B on the H100 of catalogue ``cat`` (bf16)."""
     from mlsysim_sym.objects import HardwareNode, Workload
     from mlsysim_sym.resolvers.serving import ServingModel
 
     hw = HardwareNode(cat.entity("hardware", "H100"), cat)
     model = Workload(cat.entity("model", "Llama3_8B"), cat)
-    return ServingModel().solve(model, hw, seq_len=seq_len, batch_size=batch, precision="bf16")
+    return ServingModel().solve(model, hw, seq_len=seq_len, batch_size=batch, precision="bf16",
+                                efficiency=efficiency)
 
 
 def _span(errors: list[float]) -> str:
@@ -112,17 +114,11 @@ def render() -> str:
         "| prompt | measured | wall 4, datasheet, η = 0.5 | error | wall 4, measured peak, η = 1 | error | implied η (datasheet peak) |",
         "|---|---|---|---|---|---|---|",
     ]
-    from mlsysim_sym.objects import HardwareNode, Workload
-    from mlsysim_sym.resolvers.serving import ServingModel
-
-    hw_m = HardwareNode(meas_cat.entity("hardware", "H100"), meas_cat)
-    model_m = Workload(meas_cat.entity("model", "Llama3_8B"), meas_cat)
     for s in (512, 2048, 8192):
         t = m[f"prefill_s{s}"]["median_ms"]
         r0 = _serving(base, s, 1)
         p0 = r0.ttft.m_as("ms")
-        p1 = ServingModel().solve(model_m, hw_m, seq_len=s, batch_size=1, precision="bf16",
-                                  efficiency=1.0).ttft.m_as("ms")
+        p1 = _serving(meas_cat, s, 1, efficiency=1.0).ttft.m_as("ms")
         v = r0.result.values
         eta = v["F_pre"] / (v["R_peak"] * (t / 1e3 - v["tau_disp"] * v["n_chunks"]))
         etas.append(eta)
