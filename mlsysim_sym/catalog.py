@@ -446,8 +446,7 @@ def prefer_measured(base: Catalog, devices: tuple[str, ...] | None = None) -> Ca
                 values[target] = c
             e = replace(e, values=values)
         entities[k] = e
-    constants = {c.id: c for e in entities.values() for c in e.values.values()}
-    return Catalog(entities, constants, dict(base.bib), f"{base.hash}+measured", base.root)
+    return _derived_catalog(base, entities, "measured")
 
 
 def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, locator: str,
@@ -481,9 +480,13 @@ def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, loc
                        f"{locator}: {cid}", kind, "", spec.get("conditions", "override"), note, direction, False,
                        ent.file, 0)
         ent.values[fld] = _OVERLAY_ROWS[row.id] = row
+    return _derived_catalog(base, entities, tag)
+
+
+def _derived_catalog(base: Catalog, entities: dict, suffix: str) -> Catalog:
+    """A scenario catalogue over ``base``'s bibliography, hashed ``<base hash>+<suffix>``."""
     constants = {c.id: c for e in entities.values() for c in e.values.values()}
-    bib = dict(base.bib)
-    return Catalog(entities, constants, bib, f"{base.hash}+{tag}", base.root)
+    return Catalog(entities, constants, dict(base.bib), f"{base.hash}+{suffix}", base.root)
 
 
 _OVERLAY_ROWS: dict[str, Constant] = {}

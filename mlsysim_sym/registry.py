@@ -144,12 +144,13 @@ def measured_hardware(hardware: Any) -> Any:
     from .errors import InputError
     from .objects import HardwareNode
 
+    def measured(values: dict[str, Any]) -> bool:
+        return any(f.startswith(MEASURED_PREFIX) for f in values)
+
     hw = hardware if isinstance(hardware, HardwareNode) else Hardware.get(hardware)
-    fields = [f for f in hw.entity.values if f.startswith(MEASURED_PREFIX)]
-    if not fields:
+    if not measured(hw.entity.values):
         raise InputError(f"{hw.key} has no measured rows; devices with measurements: "
-                         + ", ".join(sorted(e.key for e in catalog().of_kind("hardware")
-                                            if any(f.startswith(MEASURED_PREFIX) for f in e.values))))
+                         + ", ".join(sorted(e.key for e in catalog().of_kind("hardware") if measured(e.values))))
     return _measured_node(hw.key, catalog().hash)
 
 

@@ -8,7 +8,7 @@ from ..engine import efficiency_binding, knob, normalize_precision, resolve_hard
 from ..errors import InputError
 from ..evaluate import Result, evaluate, run
 from ..results import LazyQ, ResultView
-from .batching import cb_static_inputs
+from .batching import cb_static_inputs, request_length_inputs
 from .common import catalog_hash_of, check_int, static_inputs
 from .serving import serving_static_inputs
 
@@ -86,12 +86,8 @@ class ServingCapacityModel:
         target = _positive(target_p99_latency_ms, "target_p99_latency_ms")
         n_out = check_int(output_tokens, "output_tokens")
         cmax = check_int(max_replicas, "max_replicas")
-        smax = check_int(max_seq_len, "max_seq_len")
-        nmax = check_int(max_batch_size, "max_batch_size")
+        lv, lr = request_length_inputs(max_seq_len, mean_request_tokens, max_batch_size)
         cv = _non_negative(service_time_cv, "service_time_cv")
-        mean = float(smax if mean_request_tokens is None else mean_request_tokens)
-        if not 0 < mean <= smax:
-            raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
         if m.workload not in ("transformer", "moe"):
             raise InputError(f"{m.key} is a {m.workload or 'non-transformer'} workload; serving capacity needs a "
                              "transformer language model")
@@ -100,9 +96,8 @@ class ServingCapacityModel:
         refs = dict(sr)
         if efficiency is not None:  # else the catalogue default, bound with the static inputs
             values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values["S_max"], refs["S_max"] = float(smax), "arg:max_seq_len"
-        values["S_mean"], refs["S_mean"] = mean, "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
-        values["N_max"], refs["N_max"] = float(nmax), "arg:max_batch_size"
+        values.update(lv)
+        refs.update(lr)
         values["n_out"], refs["n_out"] = float(n_out), "arg:output_tokens"
         values["lam"], refs["lam"] = q, "arg:qps"
         values["L_target"], refs["L_target"] = target / 1e3, "arg:target_p99_latency_ms"

@@ -167,8 +167,12 @@ def register_equations(*eqs: Equation) -> None:
         EQUATIONS[eq.id] = eq
 
 
-def register_computation(name: str, equation_ids: list[str] | tuple[str, ...], doc: str = "") -> Computation:
-    """Order the equations topologically (lhs before use) and register the computation."""
+def register_computation(name: str, equation_ids: list[str] | tuple[str, ...], doc: str = "",
+                         outputs: tuple[str, ...] | None = None) -> Computation:
+    """Order the equations topologically (lhs before use) and register the computation. With ``outputs``, keep
+    only the equations those outputs depend on (transitively), so a composite computes what its caller reads."""
+    if outputs is not None:
+        equation_ids = _needed(equation_ids, outputs)
     eqs = [EQUATIONS[i] for i in equation_ids]
     by_lhs: dict[str, Equation] = {}
     for e in eqs:
@@ -191,6 +195,20 @@ def register_computation(name: str, equation_ids: list[str] | tuple[str, ...], d
     comp = Computation(name, tuple(equation_ids), doc, tuple(order))
     COMPUTATIONS[name] = comp
     return comp
+
+
+def _needed(equation_ids: list[str] | tuple[str, ...], targets: tuple[str, ...]) -> list[str]:
+    """The equations (in the given order) that the targets depend on, transitively."""
+    by_lhs = {EQUATIONS[i].lhs: EQUATIONS[i] for i in equation_ids}
+    keep: set[str] = set()
+    todo = list(targets)
+    while todo:
+        eq = by_lhs.get(todo.pop())
+        if eq is None or eq.id in keep:
+            continue
+        keep.add(eq.id)
+        todo.extend(eq.free_names())
+    return [i for i in equation_ids if i in keep]
 
 
 def computation_inputs(comp: Computation) -> list[str]:

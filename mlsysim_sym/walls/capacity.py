@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .base import EQUATIONS, Cite, Equation, register_computation, register_equations, symbols
+from .base import Cite, Equation, register_computation, register_equations, symbols
 from .batching import EQUATIONS as BATCHING_EQUATIONS
 from .queueing import EQUATIONS as TAIL_EQUATIONS
 from .serving import SERVING_EQUATIONS
@@ -51,33 +51,16 @@ EQ_X_CAP = Equation("capacity.qps", "X_cap", c_srv / t_svc, "Requests per second
 
 register_equations(EQ_BATCH, EQ_CONTEXT, EQ_T_SVC, EQ_X_REP, EQ_L_BASE, EQ_L_P99, EQ_MEETS, EQ_X_CAP)
 
-
-
-def _needed(equation_ids: list[str], targets: tuple[str, ...]) -> list[str]:
-    """The equations (in the given order) that the targets depend on, transitively."""
-    by_lhs = {EQUATIONS[i].lhs: EQUATIONS[i] for i in equation_ids}
-    keep: set[str] = set()
-    todo = list(targets)
-    while todo:
-        eq = by_lhs.get(todo.pop())
-        if eq is None or eq.id in keep:
-            continue
-        keep.add(eq.id)
-        todo.extend(eq.free_names())
-    return [i for i in equation_ids if i in keep]
-
-
 _SHARED = ("compute.r_eff", "memory.weights", "serve.kv_per_token")
 # One replica: only what the plan reads (wall 5's static-batching comparison and wall 4's memory report are
 # left to their own resolvers).
 register_computation(
     "capacity.replica",
-    _needed([*_SHARED, *[e.id for e in BATCHING_EQUATIONS], EQ_BATCH.id, EQ_CONTEXT.id,
-             *[e.id for e in SERVING_EQUATIONS if e.id not in _SHARED], EQ_T_SVC.id, EQ_X_REP.id,
-             EQ_L_BASE.id],
-            ("t_svc", "X_rep", "L_base", "feasible_cb", "feasible_serve", "X_paged")),
-    "ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4)")
+    [*_SHARED, *[e.id for e in BATCHING_EQUATIONS], EQ_BATCH.id, EQ_CONTEXT.id,
+     *[e.id for e in SERVING_EQUATIONS if e.id not in _SHARED], EQ_T_SVC.id, EQ_X_REP.id, EQ_L_BASE.id],
+    "ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4)",
+    outputs=("t_svc", "X_rep", "L_base", "feasible_cb", "feasible_serve", "X_paged"))
 register_computation(
-    "capacity.fleet", _needed([*[e.id for e in TAIL_EQUATIONS], EQ_L_P99.id, EQ_MEETS.id, EQ_X_CAP.id],
-                              ("meets_slo", "X_cap", "L_p99", "p99", "stable", "w99")),
-    "ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target")
+    "capacity.fleet", [*[e.id for e in TAIL_EQUATIONS], EQ_L_P99.id, EQ_MEETS.id, EQ_X_CAP.id],
+    "ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target",
+    outputs=("meets_slo", "X_cap", "L_p99", "p99", "stable", "w99"))
