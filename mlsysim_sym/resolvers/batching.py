@@ -50,30 +50,33 @@ def cb_result(model: Any, hardware: Any, max_seq_len: int, mean_request_tokens: 
     m = resolve_model(model)
     hw = resolve_hardware(hardware)
     prec = normalize_precision(precision)
-    lv, lr = request_length_inputs(max_seq_len, mean_request_tokens, max_batch_size)
+    lengths = request_lengths(max_seq_len, mean_request_tokens, max_batch_size)
     sv, sr = cb_static_inputs(m, hw, prec)
     values = dict(sv)
     refs = dict(sr)
     values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-    values.update(lv)
-    refs.update(lr)
+    bind_request_lengths(values, refs, lengths)
     if page_size is not None:
         values["p_page"], refs["p_page"] = float(check_int(page_size, "page_size")), "arg:page_size"
     return evaluate(["batch.cb"], values, refs, ("X_paged", "N_paged", "X_static", "N_static", "speedup_cb"),
                     catalog_hash_of(m, hw))
 
 
-def request_length_inputs(max_seq_len: int, mean_request_tokens: float | None,
-                          max_batch_size: int) -> tuple[dict[str, float], dict[str, str]]:
-    """The caller's request-length arguments of wall 5, checked: S_max, S̄ (default S_max) and N_max."""
+def request_lengths(max_seq_len: int, mean_request_tokens: float | None,
+                    max_batch_size: int) -> tuple[float, float, float, str]:
+    """The caller's request-length arguments of wall 5, checked: (S_max, S̄ (default S_max), N_max, S̄'s ref)."""
     smax = check_int(max_seq_len, "max_seq_len")
     nmax = check_int(max_batch_size, "max_batch_size")
     mean = float(smax if mean_request_tokens is None else mean_request_tokens)
     if not 0 < mean <= smax:
         raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
-    mean_ref = "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
-    return ({"S_max": float(smax), "S_mean": mean, "N_max": float(nmax)},
-            {"S_max": "arg:max_seq_len", "S_mean": mean_ref, "N_max": "arg:max_batch_size"})
+    return float(smax), mean, float(nmax), "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
+
+
+def bind_request_lengths(values: dict[str, float], refs: dict[str, str],
+                         lengths: tuple[float, float, float, str]) -> None:
+    values["S_max"], values["S_mean"], values["N_max"], mean_ref = lengths
+    refs["S_max"], refs["S_mean"], refs["N_max"] = "arg:max_seq_len", mean_ref, "arg:max_batch_size"
 
 
 def cb_static_inputs(m: Any, hw: Any, prec: str) -> tuple[dict[str, float], dict[str, str]]:

@@ -8,7 +8,7 @@ from ..engine import efficiency_binding, knob, normalize_precision, resolve_hard
 from ..errors import InputError
 from ..evaluate import Result, evaluate, run
 from ..results import LazyQ, ResultView
-from .batching import cb_static_inputs, request_length_inputs
+from .batching import bind_request_lengths, cb_static_inputs, request_lengths
 from .common import catalog_hash_of, check_int, static_inputs
 from .serving import serving_static_inputs
 
@@ -86,7 +86,7 @@ class ServingCapacityModel:
         target = _positive(target_p99_latency_ms, "target_p99_latency_ms")
         n_out = check_int(output_tokens, "output_tokens")
         cmax = check_int(max_replicas, "max_replicas")
-        lv, lr = request_length_inputs(max_seq_len, mean_request_tokens, max_batch_size)
+        lengths = request_lengths(max_seq_len, mean_request_tokens, max_batch_size)
         cv = _non_negative(service_time_cv, "service_time_cv")
         if m.workload not in ("transformer", "moe"):
             raise InputError(f"{m.key} is a {m.workload or 'non-transformer'} workload; serving capacity needs a "
@@ -96,8 +96,7 @@ class ServingCapacityModel:
         refs = dict(sr)
         if efficiency is not None:  # else the catalogue default, bound with the static inputs
             values["eta_hw"], refs["eta_hw"] = efficiency_binding(efficiency)
-        values.update(lv)
-        refs.update(lr)
+        bind_request_lengths(values, refs, lengths)
         values["n_out"], refs["n_out"] = float(n_out), "arg:output_tokens"
         values["lam"], refs["lam"] = q, "arg:qps"
         values["L_target"], refs["L_target"] = target / 1e3, "arg:target_p99_latency_ms"
