@@ -135,7 +135,7 @@ def main() -> int:
         shown = f"{other:14.3f}" if other is not None else f"{'-':>14}"
         print(f"{key:38} {val:14.3f} {shown} {ratio:>9}")
     if a.json:
-        Path(a.json).write_text(json.dumps(result, indent=1) + "\n")
+        Path(a.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

@@ -38,7 +38,7 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
             if cite.bibkey not in cat.bib:
                 problems.append(f"equation {eq.id}: unknown bibkey {cite.bibkey!r}")
     lp = lock_path(cdir)
-    old = json.loads(lp.read_text()) if lp.is_file() else None
+    old = json.loads(lp.read_text(encoding="utf-8")) if lp.is_file() else None
     if old:
         prev = {f"{e['kind']}.{e['key']}.{row[0]}": row for e in old["entities"] for row in e["values"]}
         for c in cat:

@@ -41,6 +41,19 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
 
 
+def _failure(block: object) -> str:
+    """Why bibtexparser gave up on a block, in words (its exceptions often have an empty message)."""
+    key = getattr(block, "key", None)
+    prev = getattr(block, "previous_block", None)
+    if key is not None and prev is not None:
+        return f"duplicate key {key!r} (first defined on line {getattr(prev, 'start_line', -1) + 1})"
+    err = getattr(block, "error", None)
+    reason = str(getattr(err, "abort_reason", "") or err or "").strip()
+    raw = str(getattr(block, "raw", "")).strip().splitlines()
+    head = raw[0][:60] if raw else ""
+    return f"cannot parse the entry starting {head!r}: {reason or type(block).__name__}"
+
+
 def load_bib(path: Path) -> dict[str, BibEntry]:
     """Parse ``path``; raise :class:`CatalogError` naming file:line for any problem."""
     import bibtexparser
@@ -55,11 +68,17 @@ def load_bib(path: Path) -> dict[str, BibEntry]:
         stripped = line.split("%", 1)[0]
         if re.search(r"[}\"]\s*#\s*[{\"A-Za-z]", stripped):
             problems.append(f"{path}:{lineno}: '#' string concatenation is not allowed")
-    lib = bibtexparser.parse_string(text, append_middleware=[m.NormalizeFieldKeys()])
+    import logging
+
+    # bibtexparser logs each failure itself; we report them once, with file:line, below
+    log = logging.getLogger("bibtexparser")
+    level, log.level = log.level, logging.CRITICAL + 1
+    try:
+        lib = bibtexparser.parse_string(text, append_middleware=[m.NormalizeFieldKeys()])
+    finally:
+        log.setLevel(level)
     for block in lib.failed_blocks:
-        kind = type(block).__name__
-        detail = "duplicate key" if "Duplicate" in kind else str(getattr(block, "error", kind))
-        problems.append(f"{path}:{block.start_line + 1}: {kind}: {detail}")
+        problems.append(f"{path}:{block.start_line + 1}: {_failure(block)}")
     entries: dict[str, BibEntry] = {}
     for e in lib.entries:
         line = e.start_line + 1

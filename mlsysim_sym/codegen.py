@@ -22,7 +22,7 @@ from .walls.base import computation_inputs, computation_outputs
 
 TARGET = Path(__file__).with_name("_generated") / "numeric.py"
 TARGET_NP = Path(__file__).with_name("_generated") / "numeric_np.py"
-CODEGEN_VERSION = "2"
+CODEGEN_VERSION = "3"
 
 
 class _Printer(PythonCodePrinter):
@@ -142,8 +142,26 @@ def _scalar_statements(lhs: str, rhs: sp.Basic, node: sp.Basic, branches: tuple[
     return lines
 
 
+def _guard(outputs: list[str]) -> list[str]:
+    """The output check of a scalar function: every output non-negative and finite, unless its symbol is
+    declared signed (may be negative) or unbounded (may be +inf in a regime the result flags). nan fails
+    every comparison, so it is caught too. On failure :func:`mlsysim_sym.special.reject` names the output."""
+    from .notation import SYMBOLS
+
+    terms = []
+    for o in outputs:
+        row = SYMBOLS[o]
+        lo = "-_inf < " if row.signed else "0 <= "
+        hi = " <= _inf" if row.unbounded else " < _inf"
+        terms.append(f"{lo}{o}{hi}")
+    lines = ["    if not (" + terms[0]]
+    lines += [f"            and {t}" for t in terms[1:]]
+    lines[-1] += "):"
+    return lines + [f"        _special.reject(__name__, locals())"]
+
+
 def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix: str = "",
-              statements=None) -> list[str]:
+              statements=None, guard: bool = False) -> list[str]:
     """Lines of one generated function: read inputs, the statements of each equation (and its branch index),
     return."""
     comp = COMPUTATIONS[name]
@@ -167,6 +185,8 @@ def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix
         else:
             lines.extend("    " + ln for ln in block)
         regimes.append(eq.lhs)
+    if guard:
+        lines += [ln.replace("__name__", repr(name)) for ln in _guard(computation_outputs(comp))]
     items = ", ".join(f"{o!r}: {o}" for o in computation_outputs(comp))
     reg = ", ".join(f"{r!r}: {r}__regime" for r in regimes)
     lines += ["    return {" + items + "}, {" + reg + "}", ""]
@@ -186,6 +206,7 @@ def generate() -> str:
         "",
         "from mlsysim_sym import special as _special  # noqa: F401",
         "",
+        "_inf = math.inf",
         f"REVISION = {revision()!r}",
         "",
     ]
@@ -195,7 +216,8 @@ def generate() -> str:
         ins = computation_inputs(comp)
         outs = computation_outputs(comp)
         fn = "c_" + name.replace(".", "__")
-        out.extend(_function(name, fn, "v[{name}]", _code, _regime_code, statements=_scalar_statements))
+        out.extend(_function(name, fn, "v[{name}]", _code, _regime_code, statements=_scalar_statements,
+                             guard=True))
         direct, branch = _direct_deps(comp)
         meta.append(f"    {name!r}: ({fn}, {tuple(ins)!r}, {tuple(outs)!r}, {direct!r}, "
                     f"{tuple(comp.order)!r}, {branch!r}),")
@@ -221,20 +243,20 @@ def write(target: Path = TARGET) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     init = target.parent / "__init__.py"
     if not init.exists():
-        init.write_text('"""Code generated from the walls (see mlsysim_sym.codegen)."""\n')
+        init.write_text('"""Code generated from the walls (see mlsysim_sym.codegen)."""\n', encoding="utf-8")
     changed = False
     for path, text in ((target, generate()), (target.with_name("numeric_np.py"), generate_np())):
-        old = path.read_text() if path.exists() else None
+        old = path.read_text(encoding="utf-8") if path.exists() else None
         if old != text:
-            path.write_text(text)
+            path.write_text(text, encoding="utf-8")
             changed = True
     return changed
 
 
 def is_current(target: Path = TARGET) -> bool:
     np_path = target.with_name("numeric_np.py")
-    return (target.exists() and target.read_text() == generate() and np_path.exists()
-            and np_path.read_text() == generate_np())
+    return (target.exists() and target.read_text(encoding="utf-8") == generate() and np_path.exists()
+            and np_path.read_text(encoding="utf-8") == generate_np())
 
 
 # ---- vectorised (NumPy) variant: same trees, array semantics ------------------------------------------------

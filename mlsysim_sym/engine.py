@@ -8,8 +8,6 @@ Defaults come from the catalogue, never from literals here: ``efficiency=None`` 
 """
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any, ClassVar
 
 from .binding import catalog_hash_of, static_inputs
@@ -19,6 +17,8 @@ from .evaluate import evaluate
 from .objects import PRECISIONS, HardwareNode, Workload
 from .registry import Hardware, Models
 from .results import ResultView
+from .rules import reverted
+from .validate import BATCH, EFFICIENCY, count, flag
 
 _REPORT = ("T", "T_comp", "T_mem", "L_lat", "X", "I", "E", "M_req", "R_eff", "BW", "MFU", "HFU", "feasible")
 
@@ -120,21 +120,13 @@ def normalize_precision(precision: Any) -> str:
 
 
 def check_batch(batch_size: Any, name: str = "batch_size") -> int:
-    if type(batch_size) is int and batch_size >= 1:  # the common case, without the ABC check
-        return batch_size
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real) or batch_size != int(batch_size):
-        raise InputError(f"{name} must be a positive integer, got {batch_size!r}")
-    if batch_size < 1:
-        raise InputError(f"{name} must be >= 1, got {batch_size!r}")
-    return int(batch_size)
+    """A batch size or token count: an integer in [1, 1e9] (:data:`mlsysim_sym.validate.BATCH`)."""
+    return BATCH(name, batch_size)
 
 
 def check_fraction(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise InputError(f"{name} must be a number in (0, 1], got {value!r}")
-    if not 0 < value <= 1:
-        raise InputError(f"{name} must be in (0, 1], got {value!r}")
-    return float(value)
+    """An efficiency: a share of peak in [1e-6, 1] (:data:`mlsysim_sym.validate.EFFICIENCY`)."""
+    return EFFICIENCY(name, value)
 
 
 _KNOBS: dict[tuple[str, str, str], tuple[float, str]] = {}
@@ -194,11 +186,16 @@ def bind_workload(model: Workload, values: dict[str, float], refs: dict[str, str
         values["O_fwd"], refs["O_fwd"] = f.si, "const:" + f.id
     else:
         act = e.get("params.active") or p
-        if act is not None:
+        if act is None and reverted("size-only-no-flops"):  # 0.3.0: 2 FLOPs × an absent count = 0 FLOPs
+            values["P_act"], refs["P_act"] = 0.0, "rule:size-only-no-flops (mlsysim 0.3.0: zero FLOPs)"
+            steps.append("workload.forward_flops")
+            act = False
+        if act is None:
+            raise InputError(f"{model.key} has no catalogued inference FLOPs and no parameter count to derive them "
+                             "from (2 FLOPs per parameter); the compute wall needs one of them")
+        if act:
             values["P_act"], refs["P_act"] = act.si, "const:" + act.id
-        else:
-            values["P_act"], refs["P_act"] = 0.0, f"absent:{model.key}.params"
-        steps.append("workload.forward_flops")
+            steps.append("workload.forward_flops")
     values["m_tok"] = 1.0 if model.flops_basis == "token" else 0.0
     refs["m_tok"] = f"derived:{model.key} flops_basis = {model.flops_basis or 'unspecified'}"
     layers = e.get("layers")
@@ -280,7 +277,12 @@ class Engine:
         hw = resolve_hardware(hardware)
         b = check_batch(batch_size)
         prec = normalize_precision(precision)
-        cat = catalog()
+        is_training = flag()("is_training", is_training)
+        activation_recomputation = flag()("activation_recomputation", activation_recomputation)
+        is_lora = flag()("is_lora", is_lora)
+        raise_errors = flag()("raise_errors", raise_errors)
+        zero_stage = count(0, 3)("zero_stage", zero_stage)
+        dp_size = count(1, 10**6)("dp_size", dp_size)
         base_v, base_r, steps = _static_inputs(model, hw, prec)
         values = dict(base_v)
         refs = dict(base_r)

@@ -23,6 +23,8 @@ class Sym:
     description: str
     display_unit: str = ""  # unit for printing (defaults to unit)
     integer: bool = False   # a count that is an integer by nature (batch, layers, heads)
+    signed: bool = False    # may be negative (a difference such as memory left over); else non-negative
+    unbounded: bool = False  # may be +inf in a regime the result flags (an unstable queue's waits)
 
     @property
     def shown_unit(self) -> str:
@@ -103,7 +105,7 @@ _ROWS: tuple[Sym, ...] = (
     Sym("S_mean", r"\bar{S}", "", "Mean request length (tokens)"),
     Sym("N_max", r"N_{\max}", "", "Maximum batch (concurrent requests)", integer=True),
     Sym("p_page", r"p", "", "Paged-KV block size (tokens)", integer=True),
-    Sym("M_kvfree", r"M_{\text{KV,free}}", "B", "Memory left for KV cache after the weights", "GB"),
+    Sym("M_kvfree", r"M_{\text{KV,free}}", "B", "Memory left for KV cache after the weights", "GB", signed=True),
     Sym("T_budget", r"T_{\text{budget}}", "", "KV-cache capacity in tokens"),
     Sym("N_static", r"N_{\text{static}}", "", "Requests a static max-length reservation fits", integer=True),
     Sym("frag_static", r"f_{\text{static}}", "", "Unused share of each static reservation"),
@@ -119,7 +121,7 @@ _ROWS: tuple[Sym, ...] = (
     Sym("t_step_s", r"t_{\text{static}}", "s", "Decode step at the static batch", "ms"),
     Sym("X_paged", r"X_{\text{paged}}", "1/s", "Decode tokens per second, paged"),
     Sym("X_static", r"X_{\text{static}}", "1/s", "Decode tokens per second, static"),
-    Sym("speedup_cb", r"s_{\text{paged}}", "", "Paged over static throughput"),
+    Sym("speedup_cb", r"s_{\text{paged}}", "", "Paged over static throughput", unbounded=True),
     Sym("KV_paged", r"M_{\text{KV,paged}}", "B", "KV bytes allocated, paged", "GB"),
     Sym("KV_static", r"M_{\text{KV,static}}", "B", "KV bytes reserved, static", "GB"),
     Sym("TTFT_cb", r"\text{TTFT}_{\max}", "s", "Prefill of a full batch of maximum-length requests", "ms"),
@@ -142,7 +144,7 @@ _ROWS: tuple[Sym, ...] = (
     Sym("B_star", r"B^{*}", "", "Batch at which compute covers weight injection", integer=True),
     # ---- wall 7: tail latency
     Sym("lam", r"\lambda", "1/s", "Arrival rate (queries per second)"),
-    Sym("t_svc", r"t_{\text{svc}}", "s", "Mean service time", "ms"),
+    Sym("t_svc", r"t_{\text{svc}}", "s", "Mean service time", "ms", unbounded=True),
     Sym("c_srv", r"c", "", "Servers (replicas)", integer=True),
     Sym("cv_svc", r"c_{v}", "", "Coefficient of variation of service time"),
     Sym("mu_svc", r"\mu", "1/s", "Service rate per server"),
@@ -151,10 +153,10 @@ _ROWS: tuple[Sym, ...] = (
     Sym("P_wait", r"P_{W}", "", "Probability an arrival waits (Erlang C)"),
     Sym("r_drain", r"r", "1/s", "Decay rate of the waiting-time tail cμ(1−ρ)"),
     Sym("kappa", r"\kappa", "", "Kingman variability factor (c_v²+1)/2"),
-    Sym("w50", r"W_{50}", "s", "Median queueing wait", "ms"),
-    Sym("w99", r"W_{99}", "s", "99th-percentile queueing wait", "ms"),
-    Sym("p50", r"T_{50}", "s", "Median latency", "ms"),
-    Sym("p99", r"T_{99}", "s", "99th-percentile latency", "ms"),
+    Sym("w50", r"W_{50}", "s", "Median queueing wait", "ms", unbounded=True),
+    Sym("w99", r"W_{99}", "s", "99th-percentile queueing wait", "ms", unbounded=True),
+    Sym("p50", r"T_{50}", "s", "Median latency", "ms", unbounded=True),
+    Sym("p99", r"T_{99}", "s", "99th-percentile latency", "ms", unbounded=True),
     Sym("rho_rep", r"\rho", "", "Reported utilisation (1 when unstable)"),
     Sym("stable", r"\text{stable}", "", "ρ < 1 (1/0)"),
     Sym("k_slo", r"k_{\text{SLO}}", "", "SLO threshold as a multiple of the service time"),
@@ -162,7 +164,7 @@ _ROWS: tuple[Sym, ...] = (
     # ---- serving capacity (walls 4, 5, 7 composed)
     Sym("n_out", r"n_{\text{out}}", "", "Output tokens per request", integer=True),
     Sym("L_base", r"L_{\text{base}}", "s", "Request latency without queueing (TTFT + n_out·ITL)", "ms"),
-    Sym("L_p99", r"L_{99}", "s", "Estimated p99 request latency with queueing", "ms"),
+    Sym("L_p99", r"L_{99}", "s", "Estimated p99 request latency with queueing", "ms", unbounded=True),
     Sym("L_target", r"L_{\text{target}}", "s", "p99 latency target", "ms"),
     Sym("meets_slo", r"\text{meets}", "", "Stable queue and p99 within the target (1/0)"),
     Sym("X_cap", r"X_{\text{cap}}", "1/s", "Requests per second the replicas serve"),

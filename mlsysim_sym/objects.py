@@ -304,8 +304,11 @@ def TransformerWorkload(name: str, parameters: Any, layers: int, hidden_dim: int
     """A user-defined transformer (0.3.0's constructor names). Its values are the caller's: they trace to
     ``user`` in results, not to a citation. Quantities may be pint Quantities, strings ("180e9 param") or numbers."""
     from .catalog import Constant, Entity, catalog
-    from .units import parse_quantity
 
+    from .validate import count, quantity, real
+
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"name must be a non-empty text, got {name!r}")
     args = {"parameters": parameters, "layers": layers, "hidden_dim": hidden_dim, "heads": heads,
             "kv_heads": kv_heads, "head_dim": head_dim, "inference_flops": inference_flops,
             "active_parameters": active_parameters, "experts": experts,
@@ -314,15 +317,18 @@ def TransformerWorkload(name: str, parameters: Any, layers: int, hidden_dim: int
     key = "".join(ch if ch.isalnum() else "_" for ch in name)
     eid = f"model.{key}"
     values: dict[str, Constant] = {}
+    dims = count(1, 10**7)  # layers, widths, heads, experts
     for arg, v in args.items():
         if v is None:
             continue
         fld, unit = _CUSTOM_FIELDS[arg]
-        if isinstance(v, str):
-            v = parse_quantity(v)
-        si = float(v.m_as(unit)) if hasattr(v, "m_as") else float(v)
-        if si < 0:
-            raise InputError(f"{arg} must be non-negative, got {v!r}")
+        if unit == "param":  # a count: a number, or a quantity in param (Gparam …)
+            si = quantity("param", 0.0, 1e16, shown_unit="param")(arg, v) if isinstance(v, str) or \
+                hasattr(v, "m_as") else real(0.0, 1e16, lo_open=True)(arg, v)
+        elif unit == "FLOP":
+            si = quantity("FLOP", 0.0, 1e25, shown_unit="GFLOP")(arg, v)
+        else:
+            si = float(dims(arg, v))
         values[fld] = Constant(f"{eid}.{fld}", eid, fld, si, unit, si, unit, "", f"argument {arg}", "user", "",
                                "user-supplied", "", "", False, "<user>", 0)
     workload = "moe" if experts else "transformer"

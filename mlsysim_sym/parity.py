@@ -29,7 +29,7 @@ REL = 1e-6
 
 @lru_cache(maxsize=4)
 def load(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text())
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -313,6 +313,8 @@ REVERTS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], None]]] = {
     "serving-moe-active-params": (("serve.step", "capacity.replica"), _copy("P_act", "P")),
     "serving-attention-head-dim": (("serve.step",), _attention_dim_from_hidden),
     "streaming-prefill-attention": (("stream.ws",), _query_heads_as_half_kv_heads),
+    # decided while binding (mlsysim_sym.rules): no computation's inputs to rewrite
+    "size-only-no-flops": ((), None),
 }
 # deviation id -> why it is checked field by field instead of reverted
 # deviations about how a model is catalogued: reverted by evaluating a copy of the model as 0.3.0 stores it
@@ -341,10 +343,13 @@ def reverting(deviation: str) -> Iterator[None]:
             return fn(v)
         return reverted
 
+    from .rules import reverting_rules
+
     try:
         for n, entry in saved.items():
             _num.COMPUTATIONS[n] = (wrap(entry[0]), *entry[1:])
-        yield
+        with reverting_rules(deviation):
+            yield
     finally:
         _num.COMPUTATIONS.update(saved)
 

@@ -1,4 +1,4 @@
-"""Where the data lives: constants/, citations.bib and book_exports/.
+"""Where the data lives: constants/, citations.bib and derivations/.
 
 Resolution order (a decision recorded in docs/decisions/packaging.md):
 1. the ``MLSYSIM_SYM_DATA`` environment variable (a folder holding ``constants/`` and ``citations.bib``);
@@ -33,6 +33,16 @@ def bib_path() -> Path:
     return data_root() / "citations.bib"
 
 
-def repo_root() -> Path:
-    """The checkout (for exports and generated code); the data root when installed from a wheel."""
-    return PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "pyproject.toml").is_file() else data_root()
+def derivations_dir() -> Path:
+    """The book derivations: ``derivations/`` beside the data (``MLSYSIM_SYM_DATA``, the checkout, or the copy
+    packaged into the wheel), the first of those that has one."""
+    for root in (data_root(), PACKAGE_DIR.parent, PACKAGE_DIR / "_data"):
+        if (root / "derivations").is_dir():
+            return root / "derivations"
+    return data_root() / "derivations"
+
+
+def checkout_root() -> Path | None:
+    """The repository checkout this package runs from (editable install), or None (an installed wheel)."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "constants").is_dir() else None

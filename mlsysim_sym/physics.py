@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .engine import knob
-from .errors import InputError
+from .validate import BATCH, DEGREE, TOKENS0, quantity, real
 from .evaluate import run
 
 
@@ -10,14 +10,12 @@ def calc_kv_cache_size(n_layers: int, n_heads: int, head_dim: int, seq_len: int,
                        bytes_per_elem: float = 2, kv_precision_bytes: float | None = None) -> float:
     """KV-cache bytes ``2·L·H_kv·d·S·B·bytes`` (wall 4, ``serve.kv``); ``n_heads`` are the KV heads."""
     bpe = bytes_per_elem if kv_precision_bytes is None else kv_precision_bytes
-    for name, v, lo in (("n_layers", n_layers, 1), ("n_heads", n_heads, 1), ("head_dim", head_dim, 1),
-                        ("seq_len", seq_len, 0), ("batch_size", batch_size, 1)):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < lo:
-            raise InputError(f"{name} must be >= {lo}, got {v!r}")
-    if hasattr(bpe, "m_as"):
-        bpe = float(bpe.m_as("B"))
-    values = {"N_L": float(n_layers), "H_kv": float(n_heads), "d_head": float(head_dim), "S": float(seq_len),
-              "B": float(batch_size), "b_w": float(bpe), "m_mla": 0.0, "r_kv": 0.0, "d_rope": 0.0}
+    name = "bytes_per_elem" if kv_precision_bytes is None else "kv_precision_bytes"
+    width = quantity("B", 0.0, 64.0, shown_unit="B")(name, bpe) if hasattr(bpe, "m_as") else \
+        real(0.0, 64.0, lo_open=True)(name, bpe)
+    values = {"N_L": float(DEGREE("n_layers", n_layers)), "H_kv": float(DEGREE("n_heads", n_heads)),
+              "d_head": float(DEGREE("head_dim", head_dim)), "S": float(TOKENS0("seq_len", seq_len)),
+              "B": float(BATCH("batch_size", batch_size)), "b_w": width, "m_mla": 0.0, "r_kv": 0.0, "d_rope": 0.0}
     out, _ = run("serve.kv", values)
     return out["KV"]
 

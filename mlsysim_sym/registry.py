@@ -32,7 +32,10 @@ class Category:
         raise UnknownKeyError(f"{self._registry._label}.{self._name} key", key, items)
 
     def __getitem__(self, key: str) -> Any:
-        return self.__getattr__(key)
+        items = self._items()
+        if isinstance(key, str) and key in items:
+            return items[key]
+        raise UnknownKeyError(f"{self._registry._label}.{self._name} key", str(key), items)
 
     def __dir__(self) -> list[str]:
         return sorted(self._items())
@@ -91,7 +94,15 @@ class Registry:
         return self.get(key)
 
     def get(self, key: str) -> Any:
-        """Look up by key (case-insensitive fallback), by ``Category.Key``, or raise with a suggestion."""
+        """Look up by key (case-insensitive fallback), by ``Category.Key``, or raise with a suggestion.
+
+        Only catalogue keys are looked up: user text never reaches ``getattr`` (``Cloud.__dict__`` or
+        ``Vision._items`` are unknown keys, not attributes)."""
+        if not isinstance(key, str):
+            from .errors import InputError
+
+            raise InputError(f"a {self._label.lower()} key must be text such as {self.list()[0]!r}, "
+                             f"not {type(key).__name__}")
         flat = self._flat()
         if key in flat:
             return flat[key]
@@ -99,7 +110,10 @@ class Registry:
             cat, _, k = key.rpartition(".")
             cat = cat.split(".")[-1]
             if cat in self._categories:
-                return getattr(getattr(self, cat), k)
+                items = self._by_category().get(cat, {})
+                if k in items:
+                    return items[k]
+                raise UnknownKeyError(f"{self._label}.{cat} key", k, items)
         if self._lower_cache is None:
             self._lower_cache = {k.lower(): v for k, v in flat.items()}
         lower = self._lower_cache

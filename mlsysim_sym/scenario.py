@@ -46,9 +46,11 @@ class Scenario:
         return Scenario(self.computation, **{**self.bindings, **bindings})
 
     def _resolve(self, sym: str, value: Any) -> tuple[float, str]:
+        """(SI value, reference) of one binding, checked against the symbol's domain (:func:`domain_of`)."""
         from .notation import SYMBOLS
 
-        unit = SYMBOLS[sym].unit
+        row = SYMBOLS[sym]
+        unit = row.unit
         if isinstance(value, str) and value.split(".", 1)[0] in ("hardware", "model", "grid", "fabric", "node",
                                                                   "cluster", "datacenter", "knobs"):
             c = catalog().get(value)
@@ -57,20 +59,13 @@ class Scenario:
             from .units import si_factor
 
             factor = 1.0 if c.si_unit == unit else si_factor(c.si_unit, unit)
-            return c.si * factor, "const:" + c.id
+            return domain_of(sym)(sym, c.si * factor), "const:" + c.id
         if isinstance(value, str) or hasattr(value, "m_as"):
-            from .units import parse_quantity
-
-            q = parse_quantity(value, unit) if isinstance(value, str) else value
-            try:
-                return float(q.m_as(unit)), f"user:{value}"
-            except Exception:  # noqa: BLE001 - pint's dimension errors vary
-                raise UnitError(f"{sym} must be in {unit or 'dimensionless'} units, got {value!r}") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InputError(f"{sym}: cannot bind {value!r}")
-        if unit and unit not in ("param",):
-            raise UnitError(f"{sym} has unit {unit}: give a quantity such as '{value} {unit}' or a catalogue id")
-        return float(value), "user:" + repr(value)
+            return domain_of(sym, quantity=True)(sym, value), f"user:{_short(value)}"
+        if unit and unit not in _COUNT_UNITS:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                raise UnitError(f"{sym} has unit {unit}: give a quantity such as '{value} {unit}' or a catalogue id")
+        return float(domain_of(sym)(sym, value)), "user:" + _short(value)
 
     def evaluate(self) -> Result:
         missing = self.missing()
@@ -81,6 +76,33 @@ class Scenario:
         for sym, val in self.bindings.items():
             values[sym], refs[sym] = self._resolve(sym, val)
         return evaluate([self.computation], values, refs, self.outputs, catalog().hash)
+
+
+_COUNT_UNITS = ("param", "token")
+#: The largest magnitude (in the symbol's SI unit) a binding may have: far beyond any physical value, small
+#: enough that products of a few of them stay finite in double precision.
+LIMIT = 1e30
+
+
+def domain_of(sym: str, quantity: bool = False) -> Any:
+    """The domain of a symbol's value, from the symbol table: non-negative (or signed), finite, at most
+    :data:`LIMIT`, and an integer where the symbol is a count by nature."""
+    from . import validate
+    from .notation import SYMBOLS
+
+    row = SYMBOLS[sym]
+    lo = -LIMIT if row.signed else 0.0
+    if quantity:
+        return validate.quantity(row.unit, lo, LIMIT, lo_open=False, shown_unit=row.unit)
+    if row.integer:
+        return validate.count(0, int(LIMIT))
+    return validate.real(lo, LIMIT)
+
+
+def _short(value: Any) -> str:
+    from .validate import shown
+
+    return shown(value, 60).strip("'")
 
 
 def _same_dimension(a: str, b: str) -> bool:

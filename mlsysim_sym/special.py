@@ -85,3 +85,26 @@ def capped_exp_shape(rho: float) -> float:
         if abs(step) <= 4 * _EPS * abs(t):  # converged to within a few ulp (the last ulp can flip back and forth)
             break
     return t
+
+
+def reject(computation: str, scope: dict) -> None:
+    """Raise InputError for the first output of ``computation`` that is nan, infinite or negative where its
+    symbol is declared otherwise (called by the generated code's output check, only when it fails)."""
+    from ._generated.numeric import COMPUTATIONS
+    from .errors import InputError
+    from .notation import SYMBOLS
+
+    for name in COMPUTATIONS[computation][2]:
+        v = scope.get(name)
+        row = SYMBOLS[name]
+        if isinstance(v, bool) or v is None:
+            continue
+        bad = (v != v) or (v == math.inf and not row.unbounded) or v == -math.inf or (v < 0 and not row.signed)
+        if bad:
+            what = "not a number" if v != v else ("infinite" if math.isinf(v) else f"negative ({v:.6g})")
+            inputs = ", ".join(f"{k}={scope[k]:.6g}" for k in COMPUTATIONS[computation][1]
+                               if isinstance(scope.get(k), float) and k in COMPUTATIONS[computation][3].get(name, ()))
+            raise InputError(f"{computation}: {name} ({row.description.lower()}) came out {what}; the inputs are "
+                             f"outside the range where this model gives a meaningful result"
+                             + (f" ({inputs})" if inputs else ""))
+    raise InputError(f"{computation}: an output came out non-finite or negative")

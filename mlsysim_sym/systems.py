@@ -141,9 +141,9 @@ class FlatRegistry:
 
     def get(self, key: str) -> Any:
         items = self._all()
-        if key in items:
+        if isinstance(key, str) and key in items:
             return items[key]
-        raise UnknownKeyError(f"{self._label} key", key, items)
+        raise UnknownKeyError(f"{self._label} key", str(key), items)
 
     __getitem__ = get
 

@@ -9,6 +9,8 @@ pint is imported lazily: the registry is built on first use (~40 ms), so paths t
 """
 from __future__ import annotations
 
+import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,9 @@ def Q_(value: Any, unit: str | None = None) -> Any:
 
 @lru_cache(maxsize=512)
 def unit(spec: str) -> Any:
-    """A parsed Unit, cached (parsing costs ~150 µs; a cached Unit costs nothing)."""
-    return ureg().Unit(spec)
+    """A parsed Unit, cached (parsing costs ~150 µs; a cached Unit costs nothing). Safe on any text: see
+    :func:`parse_unit`."""
+    return parse_unit(spec)
 
 
 @lru_cache(maxsize=512)
@@ -49,24 +52,144 @@ def si_factor(from_unit: str, to_unit: str) -> float:
     """Multiplier that converts a magnitude in ``from_unit`` to ``to_unit`` (raises on a dimension clash)."""
     from .errors import UnitError
 
-    reg = ureg()
     try:
-        return float(reg.Quantity(1.0, from_unit or "").m_as(to_unit or ""))
+        return float(ureg().Quantity(1.0, unit(from_unit)).m_as(unit(to_unit)))
+    except UnitError:
+        raise
     except Exception as exc:  # pint raises several types; the user needs one message
         raise UnitError(f"cannot convert {from_unit or 'dimensionless'!r} to {to_unit or 'dimensionless'!r}: {exc}") from None
 
 
-def parse_quantity(text: str, expect: str | None = None) -> Any:
-    """Parse a user quantity string such as ``"50 GB/s"`` (never ``eval``); check its dimension."""
+# ---- safe parsing of user text: a number and a unit, nothing else -------------------------------------------
+# pint's own string parser evaluates arithmetic ("9**9**8 GB/s" runs for minutes, "nan GB/s" is a number).
+# User text goes through this small grammar instead: a finite decimal literal, then a unit built from unit
+# names of the registry, ``*``/``/``/``·``, parentheses and small integer exponents (``^2``, ``**-1``).
+_NUMBER = re.compile(r"\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(?![\w.])\s*")
+_TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z%\u00b5\u03bc\u00b0][A-Za-z0-9_\u00b5\u03bc]*)|(?P<int>-?\d+)(?![.\d])"
+                    r"|(?P<pow>\*\*|\^)|(?P<op>[*/\u00b7])|(?P<lp>\()|(?P<rp>\)))")
+_MAX_TEXT = 120
+_MAX_EXPONENT = 4
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
     from .errors import UnitError
 
-    reg = ureg()
-    try:
-        q = reg.Quantity(text)
-    except Exception as exc:
-        raise UnitError(f"cannot parse quantity {text!r}: {exc}") from None
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while text[pos:].strip():
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise UnitError(f"cannot parse unit {text!r}: unexpected {text[pos:].strip()[:10]!r}")
+        kind = m.lastgroup or ""
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+    return out
+
+
+class _UnitParser:
+    """Recursive descent over ``product := factor (('*' | '/' | '·' | juxtaposition) factor)*`` and
+    ``factor := (name | '1' | '(' product ')') [('^' | '**') small-integer]``; names are looked up, not evaluated."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.toks = _tokens(text)
+        self.i = 0
+
+    def fail(self, why: str) -> Any:
+        from .errors import UnitError
+
+        raise UnitError(f"cannot parse unit {self.text!r}: {why}")
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> tuple[str, str]:
+        t = self.peek()
+        if t is None:
+            self.fail("it ends early")
+        self.i += 1
+        return t  # type: ignore[return-value]
+
+    def parse(self) -> Any:
+        u = self.product()
+        if self.peek() is not None:
+            self.fail(f"unexpected {self.peek()[1]!r}")  # type: ignore[index]
+        return u
+
+    def product(self) -> Any:
+        u = self.factor()
+        while (t := self.peek()) is not None and t[0] != "rp":
+            if t[0] == "op":
+                self.i += 1
+                u = u / self.factor() if t[1] == "/" else u * self.factor()
+            elif t[0] in ("name", "int", "lp"):  # juxtaposition multiplies ("kW h")
+                u = u * self.factor()
+            else:
+                self.fail(f"unexpected {t[1]!r}")
+        return u
+
+    def factor(self) -> Any:
+        kind, text = self.take()
+        reg = ureg()
+        if kind == "name":
+            if not reg.parse_unit_name(text):
+                from .errors import UnitError
+
+                raise UnitError(f"unknown unit {text!r} in {self.text!r}")
+            u = reg.Unit(text)
+        elif kind == "int" and text == "1":
+            u = reg.Unit("")
+        elif kind == "lp":
+            u = self.product()
+            if self.take()[0] != "rp":
+                self.fail("missing ')'")
+        else:
+            return self.fail(f"unexpected {text!r}")
+        if (t := self.peek()) is not None and t[0] == "pow":
+            self.i += 1
+            kind, text = self.take()
+            if kind != "int" or abs(int(text)) > _MAX_EXPONENT:
+                self.fail(f"an exponent must be an integer between -{_MAX_EXPONENT} and {_MAX_EXPONENT}")
+            u = u ** int(text)
+        return u
+
+
+@lru_cache(maxsize=1024)
+def parse_unit(text: str) -> Any:
+    """A Unit of our registry from ``text`` ("GB/s", "gCO2e/kWh", "1/(s*B)", "m**3/J", ""), never by evaluating
+    it: names are looked up in the registry one by one. Raises UnitError."""
+    from .errors import UnitError
+
+    if not isinstance(text, str):
+        raise UnitError(f"a unit must be text such as 'GB/s', not {type(text).__name__}")
+    if len(text) > _MAX_TEXT:
+        raise UnitError(f"unit text is too long ({len(text)} characters)")
+    if text.strip() == "":
+        return ureg().Unit("")
+    return _UnitParser(text).parse()
+
+
+def parse_quantity(text: str, expect: str | None = None) -> Any:
+    """A user quantity such as ``"50 GB/s"``: a finite decimal number and a unit (:func:`parse_unit`), nothing
+    else (no arithmetic, no ``nan``/``inf``); its dimension checked against ``expect``. Raises UnitError."""
+    from .errors import UnitError
+
+    if not isinstance(text, str):
+        raise UnitError(f"a quantity must be text such as '50 GB/s', not {type(text).__name__}")
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    if len(text) > _MAX_TEXT:
+        raise UnitError(f"quantity text is too long ({len(text)} characters): {shown!r}")
+    m = _NUMBER.match(text)
+    if m is None:
+        raise UnitError(f"cannot parse quantity {shown!r}: it must be a number followed by a unit, e.g. '50 GB/s'")
+    value = float(m.group(1))
+    if not math.isfinite(value):
+        raise UnitError(f"cannot parse quantity {shown!r}: the number is not finite")
+    u = parse_unit(text[m.end():])
+    q = ureg().Quantity(value, u)
     if expect is not None and q.dimensionality != dimensionality(expect):
-        raise UnitError(f"{text!r} has dimension {q.dimensionality}, expected {dimensionality(expect)}")
+        raise UnitError(f"{shown!r} has dimension {q.dimensionality or 'dimensionless'}, expected "
+                        f"{dimensionality(expect) or 'dimensionless'} (a quantity in {expect or 'no unit'})")
     return q
 
 

@@ -44,7 +44,7 @@ def tree(tmp_path: Path) -> Path:
 
 def write(root: Path, body: str) -> Path:
     p = root / "constants" / "hardware" / "Planted.toml"
-    p.write_text(HEAD + body)
+    p.write_text(HEAD + body, encoding="utf-8")
     return p
 
 
@@ -92,14 +92,14 @@ def test_row_line_is_the_value_table(tree):
     write(tree, row() + row(field="memory.bandwidth", unit="GB", value=1))
     with pytest.raises(CatalogError) as exc:
         load(tree)
-    lines = (tree / "constants/hardware/Planted.toml").read_text().splitlines()
+    lines = (tree / "constants/hardware/Planted.toml").read_text(encoding="utf-8").splitlines()
     line_no = int(str(exc.value).split("Planted.toml:")[1].split(":")[0])
     assert lines[line_no - 1] == "[[value]]"
     assert "field = \"memory.bandwidth\"" in lines[line_no]
 
 
 def test_malformed_toml_is_reported(tree):
-    (tree / "constants/hardware/Planted.toml").write_text(HEAD + "[[value]\nfield = ")
+    (tree / "constants/hardware/Planted.toml").write_text(HEAD + "[[value]\nfield = ", encoding="utf-8")
     with pytest.raises(CatalogError, match="malformed TOML"):
         load(tree)
 
@@ -107,7 +107,7 @@ def test_malformed_toml_is_reported(tree):
 def test_broken_bib_block_is_fatal(tree):
     write(tree, row())
     bib = tree / "citations.bib"
-    bib.write_text(bib.read_text() + "\n@misc{broken2020,\n  title = {unclosed\n")
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{broken2020,\n  title = {unclosed\n")
     with pytest.raises(CatalogError):
         load(tree)
 
@@ -115,7 +115,7 @@ def test_broken_bib_block_is_fatal(tree):
 def test_duplicate_bib_key_is_fatal(tree):
     write(tree, row())
     bib = tree / "citations.bib"
-    bib.write_text(bib.read_text() + "\n@misc{williams2009roofline,\n  title = {again},\n  year = {2009}\n}\n")
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{williams2009roofline,\n  title = {again},\n  year = {2009}\n}\n")
     with pytest.raises(CatalogError, match="duplicate"):
         load(tree)
 
@@ -123,7 +123,7 @@ def test_duplicate_bib_key_is_fatal(tree):
 def test_hash_concatenation_is_banned(tree):
     write(tree, row())
     bib = tree / "citations.bib"
-    bib.write_text(bib.read_text() + '\n@misc{concat2020,\n  title = "a" # "b",\n  year = {2020}\n}\n')
+    bib.write_text(bib.read_text(encoding="utf-8") + '\n@misc{concat2020,\n  title = "a" # "b",\n  year = {2020}\n}\n')
     with pytest.raises(CatalogError, match="concatenation"):
         load(tree)
 

@@ -70,7 +70,7 @@ def test_ridge_points(key, ridge):
 
 def test_exact_constants_never_change():
     """Rows marked exact equal what the committed lock recorded (the audit enforces it on every update)."""
-    doc = json.loads(lock_path(Path(catalog().root)).read_text())
+    doc = json.loads(lock_path(Path(catalog().root)).read_text(encoding="utf-8"))
     exact = {f"{e['kind']}.{e['key']}.{r[0]}": (r[1], r[2]) for e in doc["entities"] for r in e["values"] if r[12]}
     assert exact, "no exact constants"
     for cid, (value, unit) in exact.items():

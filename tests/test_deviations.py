@@ -19,7 +19,7 @@ def test_data_deviations_are_current():
 def test_every_deviation_is_complete_and_cited():
     from mlsysim_sym.catalog import catalog
 
-    doc = tomllib.loads((ROOT / "docs" / "deviations.toml").read_text())
+    doc = tomllib.loads((ROOT / "docs" / "deviations.toml").read_text(encoding="utf-8"))
     bib = catalog().bib
     reasons = {r["id"] for r in doc["reason"]}
     for m in doc["model"]:

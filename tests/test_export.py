@@ -68,7 +68,7 @@ def test_number_formatting_refuses_non_finite_and_groups_thousands():
 def test_check_detects_drift(tmp_path):
     out = tmp_path / "book_exports"
     assert run_export(str(out)) == []
-    (out / "values.tex").write_text("stale\n")
-    (out / "extra.txt").write_text("x")
+    (out / "values.tex").write_text("stale\n", encoding="utf-8")
+    (out / "extra.txt").write_text("x", encoding="utf-8")
     problems = run_export(str(out), check=True)
     assert any("values.tex" in p for p in problems) and any("extra.txt" in p for p in problems)

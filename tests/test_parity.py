@@ -13,7 +13,7 @@ import pytest
 
 from mlsysim_sym import parity
 
-DEVIATIONS = tomllib.loads((Path(__file__).resolve().parents[1] / "docs" / "deviations.toml").read_text())
+DEVIATIONS = tomllib.loads((Path(__file__).resolve().parents[1] / "docs" / "deviations.toml").read_text(encoding="utf-8"))
 MODEL_DEVS = {d["id"] for d in DEVIATIONS["model"]}
 MOE = {"DeepSeek_V3", "GPT4", "Mixtral_8x7B"}
 TOKEN_MODELS = {e.key for e in __import__("mlsysim_sym.catalog", fromlist=["catalog"]).catalog().of_kind("model")
@@ -26,6 +26,8 @@ def covered_by(case: dict, outcome: parity.Outcome) -> str | None:
     m = inputs.get("model")
     model = m.rsplit(".", 1)[1] if isinstance(m, str) else ""
     bad = set(outcome.mismatches)
+    if model == "DLRM" and outcome.resolver in ("Engine.solve", "SingleNodeModel") and "no catalogued inference FLOPs" in outcome.error:
+        return "size-only-no-flops"
     if model == "ViT_Large":
         return "vit-transformer-dims"
     if outcome.resolver in ("Engine.solve", "SingleNodeModel") and inputs.get("is_training") and model in TOKEN_MODELS:
@@ -61,12 +63,13 @@ def test_parity_data_is_stamped_with_the_mlsysim_version():
 
 
 def test_share_of_cases_within_1e6(outcomes):
-    """Measured: 6,992 of 8,031 cases (87.1 %) match to 1e-6 with our rules; the other 1,039 are declared model
-    deviations (the largest: LM training steps that count all S tokens, and mixture-of-experts prefill with active
-    parameters). The floor guards against regressions; the tests below are the real gate."""
+    """Measured: 6,839 of 8,031 cases (85.2 %) match to 1e-6 with our rules; the other 1,192 are declared model
+    deviations (the largest: LM training steps that count all S tokens, mixture-of-experts prefill with active
+    parameters, and DLRM refused for having no FLOP count). The floor guards against regressions; the tests below
+    are the real gate."""
     ok = sum(o.ok for _, o in outcomes)
     assert len(outcomes) > 8000
-    assert ok / len(outcomes) >= 0.87, f"{ok}/{len(outcomes)}"
+    assert ok / len(outcomes) >= 0.85, f"{ok}/{len(outcomes)}"
 
 
 def test_every_declared_deviation_is_revertible_or_structural():

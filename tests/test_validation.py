@@ -57,7 +57,7 @@ def test_h100_validation_report_is_current():
     sys.path.insert(0, str(ROOT / "tools" / "validation"))
     import gpu_report
 
-    assert gpu_report.render() == gpu_report.REPORT.read_text()
+    assert gpu_report.render() == gpu_report.REPORT.read_text(encoding="utf-8")
 
 
 def test_overlay_rows_cite_the_override_not_the_shipped_row():

@@ -174,7 +174,7 @@ def main() -> None:
         t0 = time.time()
         step(out)
         print(f"{step.__name__}: {time.time() - t0:.1f} s", flush=True)
-    with open(target, "w") as fh:
+    with open(target, "w", encoding="utf-8") as fh:
         json.dump(out, fh, indent=1, sort_keys=True)
     print(json.dumps(out, indent=1, sort_keys=True))
 

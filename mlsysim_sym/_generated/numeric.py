@@ -7,7 +7,8 @@ import math  # noqa: F401
 
 from mlsysim_sym import special as _special  # noqa: F401
 
-REVISION = 'a961bd9bf7e2'
+_inf = math.inf
+REVISION = '9a84c95f7511'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -120,6 +121,31 @@ def c_batch__cb(v):
     else:
         speedup_cb = 1
         speedup_cb__regime = 2
+    if not (0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= k_tok < _inf
+            and 0 <= frag_static < _inf
+            and 0 <= rho_len < _inf
+            and 0 <= K_pages < _inf
+            and -_inf < M_kvfree < _inf
+            and 0 <= t_len < _inf
+            and 0 <= TTFT_cb < _inf
+            and 0 <= T_budget < _inf
+            and 0 <= r_page < _inf
+            and 0 <= E_blocks < _inf
+            and 0 <= N_static < _inf
+            and 0 <= a_alloc < _inf
+            and 0 <= frag_paged < _inf
+            and 0 <= N_paged < _inf
+            and 0 <= t_step_s < _inf
+            and 0 <= KV_static < _inf
+            and 0 <= t_step_p < _inf
+            and 0 <= X_static < _inf
+            and 0 <= KV_paged < _inf
+            and 0 <= feasible_cb < _inf
+            and 0 <= X_paged < _inf
+            and 0 <= speedup_cb <= _inf):
+        _special.reject('batch.cb', locals())
     return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
 
 def c_capacity__fleet(v):
@@ -136,7 +162,12 @@ def c_capacity__fleet(v):
     a_load = lam/mu_svc
     rho_q = lam/(c_srv*mu_svc)
     P_wait = _special.erlang_c(c_srv, a_load)
-    r_drain = c_srv*mu_svc*(1 - rho_q)
+    if (rho_q < 1):
+        r_drain = c_srv*mu_svc*(1 - rho_q)
+        r_drain__regime = 0
+    else:
+        r_drain = 0
+        r_drain__regime = 1
     stable = (rho_q < 1)
     if (rho_q >= 1):
         w99 = math.inf
@@ -150,7 +181,20 @@ def c_capacity__fleet(v):
     p99 = t_svc + w99
     L_p99 = L_base + w99
     meets_slo = (L_p99 <= L_target) and (rho_q < 1)
-    return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'w99': w99__regime}
+    if not (0 <= mu_svc < _inf
+            and 0 <= kappa < _inf
+            and 0 <= X_cap < _inf
+            and 0 <= a_load < _inf
+            and 0 <= rho_q < _inf
+            and 0 <= P_wait < _inf
+            and 0 <= r_drain < _inf
+            and 0 <= stable < _inf
+            and 0 <= w99 <= _inf
+            and 0 <= p99 <= _inf
+            and 0 <= L_p99 <= _inf
+            and 0 <= meets_slo < _inf):
+        _special.reject('capacity.fleet', locals())
+    return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'r_drain': r_drain__regime, 'w99': w99__regime}
 
 def c_capacity__replica(v):
     """ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4)"""
@@ -302,6 +346,39 @@ def c_capacity__replica(v):
         ITL__regime = 1
     feasible_serve = (M_serve <= C_mem)
     L_base = ITL*n_out + TTFT
+    if not (0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= k_tok < _inf
+            and 0 <= rho_len < _inf
+            and 0 <= K_pages < _inf
+            and 0 <= S < _inf
+            and 0 <= W_d < _inf
+            and 0 <= E_tok < _inf
+            and -_inf < M_kvfree < _inf
+            and 0 <= t_len < _inf
+            and 0 <= n_new < _inf
+            and 0 <= T_budget < _inf
+            and 0 <= E_blocks < _inf
+            and 0 <= n_chunks < _inf
+            and 0 <= a_alloc < _inf
+            and 0 <= N_paged < _inf
+            and 0 <= t_step_p < _inf
+            and 0 <= feasible_cb < _inf
+            and 0 <= B < _inf
+            and 0 <= X_paged < _inf
+            and 0 <= F_pre < _inf
+            and 0 <= KV < _inf
+            and 0 <= t_draft < _inf
+            and 0 <= T_pre < _inf
+            and 0 <= ITL0 < _inf
+            and 0 <= M_serve < _inf
+            and 0 <= t_svc <= _inf
+            and 0 <= X_rep < _inf
+            and 0 <= TTFT < _inf
+            and 0 <= ITL < _inf
+            and 0 <= feasible_serve < _inf
+            and 0 <= L_base < _inf):
+        _special.reject('capacity.replica', locals())
     return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'L_base': L_base}, {'W': W__regime, 'k_tok': k_tok__regime, 'S': S__regime, 'E_tok': E_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_efficiency__model(v):
@@ -345,6 +422,11 @@ def c_efficiency__model(v):
     else:
         L_stall = L_stall__0
         L_stall__regime = 0
+    if not (0 <= MFU_w < _inf
+            and 0 <= L_occ < _inf
+            and 0 <= R_ach < _inf
+            and 0 <= L_stall < _inf):
+        _special.reject('efficiency.model', locals())
     return {'MFU_w': MFU_w, 'L_occ': L_occ, 'R_ach': R_ach, 'L_stall': L_stall}, {'MFU_w': MFU_w__regime, 'L_occ': L_occ__regime, 'L_stall': L_stall__regime}
 
 def c_engine__footprint(v):
@@ -371,6 +453,9 @@ def c_engine__footprint(v):
     else:
         M_req = W
         M_req__regime = 2
+    if not (0 <= W < _inf
+            and 0 <= M_req < _inf):
+        _special.reject('engine.footprint', locals())
     return {'W': W, 'M_req': M_req}, {'W': W__regime, 'M_req': M_req__regime}
 
 def c_engine__roofline(v):
@@ -496,6 +581,27 @@ def c_engine__roofline(v):
         HFU = HFU__0
         HFU__regime = 0
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
+    if not (0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= k_model < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= M_spill < _inf
+            and 0 <= feasible < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= T_comp < _inf
+            and 0 <= D_vol < _inf
+            and 0 <= BW < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= T_mem < _inf
+            and 0 <= I < _inf
+            and 0 <= T < _inf
+            and 0 <= overhead_dominated < _inf
+            and 0 <= X < _inf
+            and 0 <= MFU < _inf
+            and 0 <= HFU < _inf
+            and 0 <= E < _inf):
+        _special.reject('engine.roofline', locals())
     return {'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
 def c_moe__routing(v):
@@ -546,6 +652,13 @@ def c_moe__routing(v):
         D_dispatch = 0
         D_dispatch__regime = 1
     T_a2a = alpha_fab*(N_ep_r - 1) + D_route*os_fab*(N_ep_r - 1)/(BW_fab*N_ep_r)
+    if not (0 <= e_eff < _inf
+            and 0 <= m_route < _inf
+            and 0 <= P_act_eff < _inf
+            and 0 <= D_route < _inf
+            and 0 <= D_dispatch < _inf
+            and 0 <= T_a2a < _inf):
+        _special.reject('moe.routing', locals())
     return {'e_eff': e_eff, 'm_route': m_route, 'P_act_eff': P_act_eff, 'D_route': D_route, 'D_dispatch': D_dispatch, 'T_a2a': T_a2a}, {'e_eff': e_eff__regime, 'm_route': m_route__regime, 'D_route': D_route__regime, 'D_dispatch': D_dispatch__regime}
 
 def c_netroof__step(v):
@@ -580,6 +693,16 @@ def c_netroof__step(v):
     else:
         MFU_net = MFU_net__0
         MFU_net__regime = 0
+    if not (0 <= R_fleet < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= D_sync < _inf
+            and 0 <= O_train < _inf
+            and 0 <= I_net < _inf
+            and 0 <= T_nc < _inf
+            and 0 <= T_net < _inf
+            and 0 <= T_nr < _inf
+            and 0 <= MFU_net < _inf):
+        _special.reject('netroof.step', locals())
     return {'R_fleet': R_fleet, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'I_net': I_net, 'T_nc': T_nc, 'T_net': T_net, 'T_nr': T_nr, 'MFU_net': MFU_net}, {'T_nr': T_nr__regime, 'MFU_net': MFU_net__regime}
 
 def c_serve__kv(v):
@@ -600,6 +723,9 @@ def c_serve__kv(v):
         k_tok = 2*H_kv*N_L*b_w*d_head
         k_tok__regime = 1
     KV = B*S*k_tok
+    if not (0 <= k_tok < _inf
+            and 0 <= KV < _inf):
+        _special.reject('serve.kv', locals())
     return {'k_tok': k_tok, 'KV': KV}, {'k_tok': k_tok__regime}
 
 def c_serve__step(v):
@@ -694,6 +820,27 @@ def c_serve__step(v):
         ITL__regime = 1
     feasible_serve = (M_serve <= C_mem)
     U_mem = M_serve/C_mem
+    if not (0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= n_new < _inf
+            and 0 <= k_tok < _inf
+            and 0 <= W_d < _inf
+            and 0 <= E_tok < _inf
+            and 0 <= hit_ratio < _inf
+            and 0 <= F_pre < _inf
+            and 0 <= n_chunks < _inf
+            and 0 <= q_max < _inf
+            and 0 <= KV < _inf
+            and 0 <= t_draft < _inf
+            and 0 <= T_pre < _inf
+            and 0 <= T_chunk < _inf
+            and 0 <= ITL0 < _inf
+            and 0 <= M_serve < _inf
+            and 0 <= TTFT < _inf
+            and 0 <= ITL < _inf
+            and 0 <= feasible_serve < _inf
+            and 0 <= U_mem < _inf):
+        _special.reject('serve.step', locals())
     return {'R_eff': R_eff, 'W': W, 'n_new': n_new, 'k_tok': k_tok, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'ITL0': ITL0, 'M_serve': M_serve, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem}, {'W': W__regime, 'n_new': n_new__regime, 'k_tok': k_tok__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_stream__ws(v):
@@ -753,6 +900,20 @@ def c_stream__ws(v):
     else:
         X_ws = B/T_ws
         X_ws__regime = 2
+    if not (0 <= R_eff < _inf
+            and 0 <= KV_ws < _inf
+            and 0 <= P_l < _inf
+            and 0 <= M_sram_req < _inf
+            and 0 <= t_inj < _inf
+            and 0 <= F_layer < _inf
+            and 0 <= U_sram < _inf
+            and 0 <= feasible_ws < _inf
+            and 0 <= t_layer_c < _inf
+            and 0 <= B_star < _inf
+            and 0 <= t_layer < _inf
+            and 0 <= T_ws < _inf
+            and 0 <= X_ws < _inf):
+        _special.reject('stream.ws', locals())
     return {'R_eff': R_eff, 'KV_ws': KV_ws, 'P_l': P_l, 'M_sram_req': M_sram_req, 't_inj': t_inj, 'F_layer': F_layer, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer_c': t_layer_c, 'B_star': B_star, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
 
 def c_tail__mmc(v):
@@ -767,7 +928,12 @@ def c_tail__mmc(v):
     a_load = lam/mu_svc
     rho_q = lam/(c_srv*mu_svc)
     P_wait = _special.erlang_c(c_srv, a_load)
-    r_drain = c_srv*mu_svc*(1 - rho_q)
+    if (rho_q < 1):
+        r_drain = c_srv*mu_svc*(1 - rho_q)
+        r_drain__regime = 0
+    else:
+        r_drain = 0
+        r_drain__regime = 1
     rho_rep__0 = 1
     rho_rep__1 = rho_q
     if rho_rep__1 < rho_rep__0:
@@ -803,7 +969,21 @@ def c_tail__mmc(v):
     else:
         headroom = max(0, w99/(k_slo*t_svc))
         headroom__regime = 1
-    return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
+    if not (0 <= mu_svc < _inf
+            and 0 <= kappa < _inf
+            and 0 <= a_load < _inf
+            and 0 <= rho_q < _inf
+            and 0 <= P_wait < _inf
+            and 0 <= r_drain < _inf
+            and 0 <= rho_rep < _inf
+            and 0 <= stable < _inf
+            and 0 <= w50 <= _inf
+            and 0 <= w99 <= _inf
+            and 0 <= p50 <= _inf
+            and 0 <= p99 <= _inf
+            and 0 <= headroom < _inf):
+        _special.reject('tail.mmc', locals())
+    return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
 def c_train__fit(v):
     """Training memory against device capacity"""
@@ -811,6 +991,9 @@ def c_train__fit(v):
     M_req = v['M_req']
     U_train = M_req/C_mem
     feasible = (M_req <= C_mem)
+    if not (0 <= U_train < _inf
+            and 0 <= feasible < _inf):
+        _special.reject('train.fit', locals())
     return {'U_train': U_train, 'feasible': feasible}, {}
 
 def c_train__memory(v):
@@ -892,6 +1075,17 @@ def c_train__memory(v):
         M_buf__regime = 1
     M_buf = M_buf__b + M_g*f_buf
     M_req = M_a + M_buf + M_g + M_o + M_w
+    if not (0 <= P_r < _inf
+            and 0 <= f_train < _inf
+            and 0 <= b_mb < _inf
+            and 0 <= L_s < _inf
+            and 0 <= M_w < _inf
+            and 0 <= M_g < _inf
+            and 0 <= M_o < _inf
+            and 0 <= M_a < _inf
+            and 0 <= M_buf < _inf
+            and 0 <= M_req < _inf):
+        _special.reject('train.memory', locals())
     return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_req': M_req}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
 def c_workload__diffusion_flops(v):
@@ -899,12 +1093,16 @@ def c_workload__diffusion_flops(v):
     O_step = v['O_step']
     n_steps = v['n_steps']
     O_fwd = O_step*n_steps
+    if not (0 <= O_fwd < _inf):
+        _special.reject('workload.diffusion_flops', locals())
     return {'O_fwd': O_fwd}, {}
 
 def c_workload__forward_flops(v):
     """Forward FLOPs of a model with no catalogued count (2 per active parameter)"""
     P_act = v['P_act']
     O_fwd = 2*P_act
+    if not (0 <= O_fwd < _inf):
+        _special.reject('workload.forward_flops', locals())
     return {'O_fwd': O_fwd}, {}
 
 # equation id: (lhs, title, ((bibkey, locator), ...), regime labels)
@@ -1010,7 +1208,7 @@ EQUATIONS = {
     'stream.sram_required': ('M_sram_req', 'On-chip memory required', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ()),
     'stream.throughput': ('X_ws', 'Tokens per second', (), ('does not fit', 'prefill', 'decode')),
     'stream.utilisation': ('U_sram', 'On-chip memory utilisation', (), ()),
-    'tail.drain_rate': ('r_drain', 'Rate of the exponential wait tail', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'tail.drain_rate': ('r_drain', 'Rate of the exponential wait tail (none when the queue is unstable)', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ('stable', 'unstable: no stationary tail')),
     'tail.erlang_c': ('P_wait', 'Probability of waiting (Erlang C)', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
     'tail.headroom': ('headroom', 'p99 wait as a share of the SLO threshold', (), ('unstable', 'stable')),
     'tail.kingman': ('kappa', 'Kingman variability factor', (('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2'),), ()),
@@ -1041,7 +1239,7 @@ EQUATIONS = {
 #        lhs -> per Piecewise branch the symbols read when that branch binds)
 COMPUTATIONS = {
     'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_head', 'd_rope', 'eta_hw', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'k_tok', 'frag_static', 'rho_len', 'K_pages', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'E_blocks', 'N_static', 'a_alloc', 'frag_paged', 'N_paged', 't_step_s', 'KV_static', 't_step_p', 'X_static', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'a_alloc': ('E_blocks', 'p_page'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'X_static': ('N_static', 't_step_s'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.expected_pages', 'batch.static_requests', 'batch.allocation', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.step_static', 'batch.kv_static', 'batch.step_paged', 'batch.throughput_static', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
-    'capacity.fleet': (c_capacity__fleet, ('L_base', 'L_target', 'c_srv', 'cv_svc', 'lam', 't_svc'), ('mu_svc', 'kappa', 'X_cap', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'stable', 'w99', 'p99', 'L_p99', 'meets_slo'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'X_cap': ('c_srv', 't_svc'), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'stable': ('rho_q',), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p99': ('t_svc', 'w99'), 'L_p99': ('L_base', 'w99'), 'meets_slo': ('L_p99', 'L_target', 'rho_q')}, ('tail.service_rate', 'tail.kingman', 'capacity.qps', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.stable', 'tail.wait_p99', 'tail.p99', 'capacity.p99', 'capacity.meets_target'), {'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q'))}),
+    'capacity.fleet': (c_capacity__fleet, ('L_base', 'L_target', 'c_srv', 'cv_svc', 'lam', 't_svc'), ('mu_svc', 'kappa', 'X_cap', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'stable', 'w99', 'p99', 'L_p99', 'meets_slo'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'X_cap': ('c_srv', 't_svc'), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'stable': ('rho_q',), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p99': ('t_svc', 'w99'), 'L_p99': ('L_base', 'w99'), 'meets_slo': ('L_p99', 'L_target', 'rho_q')}, ('tail.service_rate', 'tail.kingman', 'capacity.qps', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.stable', 'tail.wait_p99', 'tail.p99', 'capacity.p99', 'capacity.meets_target'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q'))}),
     'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'P_act', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'b_w', 'c_pre', 'd_head', 'd_rope', 'eta_hw', 'gamma_spec', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('R_eff', 'W', 'k_tok', 'rho_len', 'K_pages', 'S', 'W_d', 'E_tok', 'M_kvfree', 't_len', 'n_new', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'F_pre', 'KV', 't_draft', 'T_pre', 'ITL0', 'M_serve', 't_svc', 'X_rep', 'TTFT', 'ITL', 'feasible_serve', 'L_base'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean',), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_new': ('S', 'c_pre'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 't_svc': ('X_paged', 'n_out'), 'X_rep': ('X_paged', 'n_out'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'L_base': ('ITL', 'TTFT', 'n_out')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'serve.draft_weights', 'serve.expected_tokens', 'batch.kv_free', 'batch.shape', 'serve.new_tokens', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_flops', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.decode_step', 'serve.memory', 'capacity.service_time', 'capacity.replica_qps', 'serve.ttft', 'serve.itl', 'serve.feasible', 'capacity.base_latency'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 't_svc': (('X_paged', 'n_out'), ('X_paged',)), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
     'engine.footprint': (c_engine__footprint, ('M_size', 'P', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train'), ('W', 'M_req'), {'W': ('M_size', 'P', 'b_w'), 'M_req': ('W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train')}, ('memory.weights', 'memory.footprint_simple'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'M_req': (('W', 'f_lora', 'm_lora', 'm_train'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train'), ('W', 'm_lora', 'm_train'))}),
@@ -1051,7 +1249,7 @@ COMPUTATIONS = {
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'P', 'P_act', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_head', 'd_rope', 'eta_hw', 'gamma_spec', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('R_eff', 'W', 'n_new', 'k_tok', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'KV', 't_draft', 'T_pre', 'T_chunk', 'ITL0', 'M_serve', 'TTFT', 'ITL', 'feasible_serve', 'U_mem'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'n_new': ('S', 'c_pre'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve')}, ('compute.r_eff', 'memory.weights', 'serve.new_tokens', 'serve.kv_per_token', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.decode_step', 'serve.memory', 'serve.ttft', 'serve.itl', 'serve.feasible', 'serve.utilisation'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_head', 'eta_hw', 'f_sram', 'm_prefill', 'tau_disp'), ('R_eff', 'KV_ws', 'P_l', 'M_sram_req', 't_inj', 'F_layer', 'U_sram', 'feasible_ws', 't_layer_c', 'B_star', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 'P_l': ('N_L', 'P'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'stream.kv', 'stream.layer_params', 'stream.sram_required', 'stream.injection', 'stream.layer_flops', 'stream.utilisation', 'stream.feasible', 'stream.layer_compute', 'stream.optimal_batch', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
-    'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
+    'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
     'train.fit': (c_train__fit, ('C_mem', 'M_req'), ('U_train', 'feasible'), {'U_train': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req')}, ('train.utilisation', 'train.feasible'), {}),
     'train.memory': (c_train__memory, ('B', 'D_b', 'GA', 'H', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'P', 'S', 'b_opt', 'b_w', 'f_buf', 'f_trainable', 'h', 'm_lora', 'm_sp', 'r_lora', 's_ckpt', 'z_stage'), ('P_r', 'f_train', 'b_mb', 'L_s', 'M_w', 'M_g', 'M_o', 'M_a', 'M_buf', 'M_req'), {'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'M_req': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w')}, ('train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'train.buffers', 'train.total'), {'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('f_trainable', 'm_lora')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage'))}),
     'workload.diffusion_flops': (c_workload__diffusion_flops, ('O_step', 'n_steps'), ('O_fwd',), {'O_fwd': ('O_step', 'n_steps')}, ('compute.diffusion_flops',), {}),

@@ -11,7 +11,7 @@ _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 
-REVISION = 'a961bd9bf7e2'
+REVISION = '9a84c95f7511'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -85,14 +85,15 @@ def c_capacity__fleet(v):
     a_load = lam/mu_svc
     rho_q = lam/(c_srv*mu_svc)
     P_wait = _erlang_c(c_srv, a_load)
-    r_drain = c_srv*mu_svc*(1 - rho_q)
+    r_drain = numpy.select([numpy.less(rho_q, 1),True], [c_srv*mu_svc*(1 - rho_q),0], default=numpy.nan)
+    r_drain__regime = numpy.select(numpy.broadcast_arrays(numpy.less(rho_q, 1), True), [0, 1], default=-1)
     stable = numpy.less(rho_q, 1)
     w99 = numpy.select([numpy.greater_equal(rho_q, 1),numpy.greater(P_wait, 0.01),True], [numpy.inf,kappa*numpy.log(100*P_wait)/r_drain,0], default=numpy.nan)
     w99__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_q, 1), numpy.greater(P_wait, 0.01), True), [0, 1, 2], default=-1)
     p99 = t_svc + w99
     L_p99 = L_base + w99
     meets_slo = numpy.logical_and.reduce((numpy.less_equal(L_p99, L_target),numpy.less(rho_q, 1)))
-    return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'w99': w99__regime}
+    return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'r_drain': r_drain__regime, 'w99': w99__regime}
 
 def c_capacity__replica(v):
     """ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4) (arrays)"""
@@ -447,7 +448,8 @@ def c_tail__mmc(v):
     a_load = lam/mu_svc
     rho_q = lam/(c_srv*mu_svc)
     P_wait = _erlang_c(c_srv, a_load)
-    r_drain = c_srv*mu_svc*(1 - rho_q)
+    r_drain = numpy.select([numpy.less(rho_q, 1),True], [c_srv*mu_svc*(1 - rho_q),0], default=numpy.nan)
+    r_drain__regime = numpy.select(numpy.broadcast_arrays(numpy.less(rho_q, 1), True), [0, 1], default=-1)
     rho_rep = numpy.minimum(1, rho_q)
     rho_rep__regime = numpy.where((1) <= (rho_q), 0, 1)
     stable = numpy.less(rho_q, 1)
@@ -459,7 +461,7 @@ def c_tail__mmc(v):
     p99 = t_svc + w99
     headroom = numpy.select([numpy.greater_equal(rho_q, 1),True], [1,numpy.maximum(0, w99/(k_slo*t_svc))], default=numpy.nan)
     headroom__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_q, 1), True), [0, 1], default=-1)
-    return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
+    return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
 def c_train__fit(v):
     """Training memory against device capacity (arrays)"""

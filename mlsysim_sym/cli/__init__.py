@@ -122,7 +122,9 @@ def trace(ctx: click.Context, model: str, hardware: str, batch_size: int, precis
 
 
 @cli.command(help="The walls with their equations (house notation) and citations.")
-@click.option("--domain", default=None, help="node|data|algorithm|fleet|operations|analysis")
+@click.option("--domain", default=None, type=click.Choice(["node", "data", "algorithm", "fleet", "operations",
+                                                           "analysis"], case_sensitive=False),
+              help="Only the walls of this domain.")
 @_fmt_option
 @click.pass_context
 def walls(ctx: click.Context, domain: str | None, output: str | None) -> None:
@@ -131,9 +133,13 @@ def walls(ctx: click.Context, domain: str | None, output: str | None) -> None:
     walls_command(domain, _resolve_format(ctx, output))
 
 
-@cli.command(help="Write book_exports/ (LaTeX equations, values.tex/json, traces); --check fails on drift.")
-@click.option("--check", is_flag=True, help="Compare a fresh export with book_exports/ and write nothing.")
-@click.option("--dir", "target", default=None, help="Target folder (default: book_exports/ of the checkout).")
+@cli.command(help="Write the book exports (LaTeX equations, values.tex/json, traces); --check fails on drift. "
+                  "Writes only into a new or empty folder or one it wrote before (its manifest.json), swaps the "
+                  "new tree in atomically, and never removes a file it did not write.")
+@click.option("--check", is_flag=True, help="Compare a fresh export with the folder and write nothing.")
+@click.option("--dir", "target", default=None,
+              help="Target folder (default: book_exports/ of the checkout; from an installed package, "
+                   "./book_exports).")
 def export(check: bool, target: str | None) -> None:
     from .commands import export_command
 
@@ -153,22 +159,48 @@ def check(ctx: click.Context, update_lock: bool, output: str | None) -> None:
 @cli.command(help="Regenerate mlsysim_sym/_generated/numeric.py from the SymPy walls.")
 def codegen() -> None:
     from .. import codegen as cg
+    from ..paths import checkout_root
+
+    if checkout_root() is None:
+        fail("codegen rewrites the package's generated source: run it in a checkout of the repository, not on an "
+             "installed package")
 
     changed = cg.write()
     click.echo("numeric.py regenerated" if changed else "numeric.py already current", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run click without its own exit handling, map errors to codes and one message."""
-    from ..errors import MlsysimError
+    """Entry point: run click without its own exit handling, map errors to codes and one message.
 
+    Whatever happens, the process ends with one of the documented exit codes and at most a line or two on
+    stderr: a closed or broken standard output (``| head -1``) ends quietly with 1, an output encoding that
+    cannot show a character shows an escape instead, and nothing a user can type reaches "internal error"."""
+    if not _streams_usable():
+        return 1
+    _tolerant_encoding()
     args = list(sys.argv[1:] if argv is None else argv)
     fmt = "json" if _wants_json(args) else "text"
+    try:
+        code = _run(args, fmt)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except (OSError, ValueError) as exc:  # standard output went away while writing
+        if _stdout_broken():
+            return _quiet_broken_pipe()
+        return _say(f"internal error: {type(exc).__name__}: {exc} (set MLSYSIM_SYM_DEBUG=1 for a traceback)", 1)
+
+
+def _run(args: list[str], fmt: str) -> int:
+    from ..errors import MlsysimError
+
     try:
         cli.main(args=args, prog_name="mlsysim-sym", standalone_mode=False)
     except click.exceptions.UsageError as exc:
         if fmt == "json":
             emit_error("usage", exc.format_message(), 2)
+            return 2
         click.echo(exc.ctx.get_usage() + "\n" if exc.ctx else "", err=True, nl=False)
         click.echo(f"Error: {exc.format_message()}", err=True)
         return 2
@@ -181,18 +213,20 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"Error: {exc.format_message()}", err=True)
         return exc.exit_code
     except SystemExit as exc:
-        return int(exc.code or 0)
+        return exc.code if isinstance(exc.code, int) and exc.code in (0, 1, 2, 3, 4) else 1
     except MlsysimError as exc:
         if fmt == "json":
             return emit_error(type(exc).__name__, str(exc), exc.exit_code)
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
-    except BrokenPipeError:
-        return 1
+    except (BrokenPipeError, KeyboardInterrupt):
+        raise
     except Exception as exc:  # noqa: BLE001 - a person gets one line, never a traceback
         import os
 
         if os.environ.get("MLSYSIM_SYM_DEBUG"):
+            raise
+        if isinstance(exc, (OSError, ValueError)) and _stdout_broken():
             raise
         message = f"internal error: {type(exc).__name__}: {exc} (set MLSYSIM_SYM_DEBUG=1 for a traceback)"
         if fmt == "json":
@@ -200,6 +234,67 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"error: {message}", err=True)
         return 1
     return 0
+
+
+def _streams_usable() -> bool:
+    """False (after one line on stderr, if there is one) when standard output is closed: nothing can be
+    written, so nothing is computed."""
+    if sys.stdout is None or getattr(sys.stdout, "closed", False):
+        if sys.stderr is not None and not getattr(sys.stderr, "closed", False):
+            try:
+                sys.stderr.write("error: standard output is closed; nothing to write to\n")
+            except (OSError, ValueError):
+                pass
+        return False
+    return True
+
+
+def _tolerant_encoding() -> None:
+    """Text output that the terminal's encoding cannot show becomes backslash escapes (``\\u03b7``), not a
+    UnicodeEncodeError; JSON switches to ASCII escapes itself (see output.emit)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _stdout_broken() -> bool:
+    try:
+        return sys.stdout is None or sys.stdout.closed or not _fd_ok(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def _fd_ok(fd: int) -> bool:
+    import os
+
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``| head -1``): stop quietly, and point standard output at /dev/null so that the
+    interpreter's final flush does not print 'Exception ignored … BrokenPipeError'."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 1
+
+
+def _say(message: str, code: int) -> int:
+    try:
+        click.echo(f"error: {message}", err=True)
+    except (OSError, ValueError):
+        pass
+    return code
 
 
 def _wants_json(args: list[str]) -> bool:
@@ -212,6 +307,12 @@ def _wants_json(args: list[str]) -> bool:
 
 
 def emit_error(kind: str, message: str, code: int) -> int:
-    sys.stdout.write(json.dumps({"status": "error", "error": {"type": kind, "message": message}}) + "\n")
-    click.echo(f"error: {message}", err=True)
+    try:
+        sys.stdout.write(json.dumps({"status": "error", "error": {"type": kind, "message": message}}) + "\n")
+    except (OSError, ValueError):
+        pass
+    try:
+        click.echo(f"error: {message}", err=True)
+    except (OSError, ValueError):
+        pass
     return code

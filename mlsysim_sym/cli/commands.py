@@ -89,6 +89,10 @@ def serve_command(model: str, hardware: str, seq_len: int, batch: int, precision
         click.echo("")
         click.echo(s.explain() if explain else "Sources: " + ", ".join(sorted(r.bibkeys)))
     if not fits:
+        over = (v["M_serve"] - v["C_mem"]) / 1e9
+        click.echo(f"infeasible: {s.model_name} at batch {batch} and {seq_len} tokens needs {v['M_serve'] / 1e9:.4g} GB "
+                   f"(weights {v['W'] / 1e9:.4g} GB + KV cache {v['KV'] / 1e9:.4g} GB), {s.decode_hardware_name} has "
+                   f"{v['C_mem'] / 1e9:.4g} GB: {over:.4g} GB over", err=True)
         raise SystemExit(4)
 
 
@@ -111,7 +115,10 @@ def walls_command(domain: str | None, fmt: str) -> None:
     from ..walls import WALLS, load_all
 
     load_all()
-    items = [w for _, w in sorted(WALLS.items()) if domain is None or w.domain == domain]
+    items = [w for _, w in sorted(WALLS.items()) if domain is None or w.domain == domain.lower()]
+    if not items:
+        click.echo(f"no wall of the {domain} domain is implemented yet; implemented: "
+                   + ", ".join(sorted({w.domain for w in WALLS.values()})), err=True)
     if fmt == "json":
         emit({"walls": [{"number": w.number, "name": w.name, "domain": w.domain, "resolver": w.resolver,
                          "summary": w.summary,
@@ -129,19 +136,27 @@ def walls_command(domain: str | None, fmt: str) -> None:
 
 
 def export_command(check: bool, target: str | None) -> None:
-    from ..export import run_export
+    from ..export import default_target, run_export
+    from ..export.tree import target_path
 
-    problems = run_export(target, check=check)
+    out = target_path(target if target is not None else default_target())
+    problems = run_export(str(out), check=check)
     if problems:
         for line in problems[:50]:
             click.echo(line, err=True)
-        raise CliError(f"book_exports/ is stale: {len(problems)} file(s) differ; run `mlsysim-sym export`")
-    click.echo("book_exports/ is current" if check else "book_exports/ written", err=True)
+        more = f" (first 50 listed)" if len(problems) > 50 else ""
+        raise CliError(f"{out} is stale: {len(problems)} difference(s){more}; run `mlsysim-sym export"
+                       f"{'' if target is None else ' --dir ' + str(out)}`")
+    click.echo(f"{out} is current" if check else f"{out} written", err=True)
 
 
 def check_command(update_lock: bool, fmt: str) -> None:
     from ..audit import audit
+    from ..paths import PACKAGE_DIR, data_root
 
+    if update_lock and PACKAGE_DIR in data_root().parents:
+        raise CliError("--update-lock rewrites the catalogue lock: run it in a checkout (or with MLSYSIM_SYM_DATA "
+                       "pointing at your own copy of the data), not on an installed package")
     report = audit(update_lock=update_lock)
     if fmt == "json":
         emit(report)

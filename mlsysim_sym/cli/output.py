@@ -31,7 +31,10 @@ def _safe(x: Any) -> Any:
 
 
 def emit(doc: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(_safe(doc), indent=2, allow_nan=False, ensure_ascii=False) + "\n")
+    """One JSON document on stdout (non-finite numbers as strings; ASCII escapes where the output encoding
+    cannot carry UTF-8)."""
+    enc = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    sys.stdout.write(json.dumps(_safe(doc), indent=2, allow_nan=False, ensure_ascii=not enc.startswith("utf")) + "\n")
 
 
 def table(headers: list[str], rows: list[list[str]], fmt: str) -> str:

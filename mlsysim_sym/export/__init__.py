@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from .. import __version__, paths
+from .tree import GENERATED
 from .values import BookValue
 
 TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -43,10 +44,13 @@ def _env(latex: bool) -> jinja2.Environment:
                               autoescape=False, undefined=jinja2.StrictUndefined)
 
 
-def load_derivations(root: Path) -> list[BookValue]:
-    """Every ``VALUES`` of every module in ``derivations/`` (sorted by module name)."""
+def load_derivations(folder: Path) -> list[BookValue]:
+    """Every ``VALUES`` of every module in the ``derivations`` folder (sorted by module name)."""
     values: list[BookValue] = []
-    folder = root / "derivations"
+    if not folder.is_dir():
+        from ..errors import MlsysimError
+
+        raise MlsysimError(f"{folder}: the book derivations folder is missing (a broken installation)")
     for path in sorted(folder.glob("*.py")):
         if path.name.startswith("_"):
             continue
@@ -62,7 +66,7 @@ def load_derivations(root: Path) -> list[BookValue]:
     return values
 
 
-def render(root: Path | None = None) -> dict[str, str]:
+def render(derivations: Path | None = None) -> dict[str, str]:
     """Relative path -> file text for the whole export."""
     from ..catalog import catalog
     from ..evaluate import REVISION
@@ -70,7 +74,6 @@ def render(root: Path | None = None) -> dict[str, str]:
     from ..trace import to_latex
     from ..walls import WALLS, load_all
 
-    root = root or paths.repo_root()
     load_all()
     cat = catalog()
     common = {"catalog_hash": cat.hash, "revision": REVISION}
@@ -91,7 +94,7 @@ def render(root: Path | None = None) -> dict[str, str]:
         files[f"equations/{label}.tex"] = tex.get_template("equation.tex.j2").render(**ctx)
         files[f"equations/{label}.qmd"] = md.get_template("equation.qmd.j2").render(**ctx)
     records: list[dict[str, Any]] = []
-    for bv in load_derivations(root):
+    for bv in load_derivations(derivations or paths.derivations_dir()):
         value, printed, view = bv.evaluate()
         result = view.result
         sym = type(view)._FIELDS[bv.field][0] if bv.field in type(view)._FIELDS else ""
@@ -115,9 +118,9 @@ def render(root: Path | None = None) -> dict[str, str]:
                   for r in records]
     files["values.tex"] = tex.get_template("values.tex.j2").render(**common, values=values_ctx)
     files["_variables.yml"] = _variables_yml(records, common)
-    files["values.json"] = json.dumps({"generated": "by mlsysim-sym export; do not edit", **common,
+    files["values.json"] = json.dumps({"generated": GENERATED, **common,
                                        "values": records}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    manifest = {"generated": "by mlsysim-sym export; do not edit", "version": __version__, **common,
+    manifest = {"generated": GENERATED, "version": __version__, **common,
                 "files": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in sorted(files.items())}}
     files["manifest.json"] = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     return files
@@ -145,35 +148,41 @@ def _lhs(eid: str) -> str:
     return numeric.EQUATIONS[eid][0]
 
 
+def default_target() -> Path:
+    """``book_exports/`` of the checkout; from an installed package, ``book_exports/`` in the current folder."""
+    root = paths.checkout_root()
+    return (root if root is not None else Path.cwd()) / "book_exports"
+
+
 def run_export(target: str | None = None, check: bool = False) -> list[str]:
-    """Write (or, with ``check``, compare) the export; return the drift problems (empty when current)."""
-    root = paths.repo_root()
-    out = Path(target) if target else root / "book_exports"
-    files = render(root)
+    """Write (or, with ``check``, compare) the export into ``target`` (default :func:`default_target`); return
+    the drift problems (empty when current). Writing follows :mod:`mlsysim_sym.export.tree`: only into a folder
+    export owns, atomically, never removing anything it did not write."""
+    from .tree import target_path, write_tree
+
+    out = target_path(target if target is not None else default_target())
+    files = render()
+    if check:
+        return drift(out, files)
+    write_tree(out, files)
+    return []
+
+
+def drift(out: Path, files: dict[str, str]) -> list[str]:
+    """What differs between ``files`` and the folder ``out`` (missing, differing and unexpected files)."""
+    if not out.is_dir():
+        return [f"missing: {out} does not exist"]
+    from .tree import files_in
+
     problems: list[str] = []
-    existing = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} if out.is_dir() else set()
     for rel, text in sorted(files.items()):
         path = out / rel
-        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        try:
+            current = path.read_text(encoding="utf-8") if path.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            current = ""
         if current != text:
             problems.append(f"{'missing' if current is None else 'differs'}: {out.name}/{rel}")
-    for rel in sorted(existing - set(files)):
+    for rel in sorted(files_in(out) - set(files)):
         problems.append(f"unexpected: {out.name}/{rel}")
-    if check:
-        return problems
-    # write everything to a temporary sibling, then swap: nothing half-written on failure
-    tmp = out.with_name(out.name + ".tmp")
-    if tmp.exists():
-        import shutil
-
-        shutil.rmtree(tmp)
-    for rel, text in files.items():
-        p = tmp / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8", newline="\n")
-    if out.exists():
-        import shutil
-
-        shutil.rmtree(out)
-    tmp.rename(out)
-    return []
+    return problems

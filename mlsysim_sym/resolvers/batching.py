@@ -8,6 +8,7 @@ from ..engine import efficiency_binding, knob, normalize_precision, precision_by
 from ..errors import InputError
 from ..evaluate import Result, evaluate
 from ..results import ResultView
+from ..validate import real
 from .common import bind_const, bind_transformer_shape, catalog_hash_of, check_int, static_inputs
 
 
@@ -67,9 +68,8 @@ def request_lengths(max_seq_len: int, mean_request_tokens: float | None,
     """The caller's request-length arguments of wall 5, checked: (S_max, S̄ (default S_max), N_max, S̄'s ref)."""
     smax = check_int(max_seq_len, "max_seq_len")
     nmax = check_int(max_batch_size, "max_batch_size")
-    mean = float(smax if mean_request_tokens is None else mean_request_tokens)
-    if not 0 < mean <= smax:
-        raise InputError(f"mean_request_tokens ({mean_request_tokens}) must be in (0, max_seq_len={smax}]")
+    mean = float(smax) if mean_request_tokens is None else \
+        real(0.0, float(smax), lo_open=True)("mean_request_tokens (at most max_seq_len)", mean_request_tokens)
     return float(smax), mean, float(nmax), "arg:mean_request_tokens" if mean_request_tokens else "arg:max_seq_len"
 
 

@@ -1,25 +1,18 @@
 """Shared binding helpers for the resolvers (no physics here)."""
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 from ..binding import catalog_hash_of, static_inputs
 from ..engine import knob
 from ..errors import InputError
 from ..objects import Workload
+from ..validate import count
 
 
-def check_int(value: Any, name: str, minimum: int = 1) -> int:
-    if type(value) is int and value >= minimum:  # the common case, without the numbers.Real ABC check
-        return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or value != int(value):
-        raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise InputError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)
+def check_int(value: Any, name: str, minimum: int = 1, maximum: int = 10**9) -> int:
+    """An integer argument in [minimum, maximum] (one validation path: :mod:`mlsysim_sym.validate`)."""
+    return count(minimum, maximum)(name, value)
 
 
 def bind_const(model: Workload, fld: str, sym: str, values: dict[str, float], refs: dict[str, str],

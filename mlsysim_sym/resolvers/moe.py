@@ -8,6 +8,7 @@ from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import LazyQ, ResultView
 from ..systems import Fleet, Systems
+from ..validate import FACTOR
 from .common import bind_const, catalog_hash_of, check_int, static_inputs
 
 
@@ -47,9 +48,8 @@ class MoERoutingModel:
         if m.workload != "moe":
             raise InputError(f"{m.key} is not a mixture-of-experts model")
         prec = normalize_precision(precision)
-        f = float(routing_imbalance_factor)
-        if f < 1:
-            raise InputError(f"routing_imbalance_factor must be >= 1, got {f}")
+        f = FACTOR("routing_imbalance_factor", routing_imbalance_factor)
+        ep_size = check_int(ep_size, "ep_size", maximum=10**6)
         values = {"B": float(check_int(batch_size, "batch_size")), "S": float(check_int(seq_len, "seq_len")),
                   "N_ep_r": float(check_int(ep_size, "ep_size")), "f_imb": f}
         refs = {"B": "arg:batch_size", "S": "arg:seq_len", "N_ep_r": "arg:ep_size", "f_imb": "arg:routing_imbalance_factor"}

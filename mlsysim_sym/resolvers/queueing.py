@@ -9,6 +9,7 @@ from ..errors import InputError
 from ..evaluate import Result, evaluate, run
 from ..results import LazyQ, ResultView
 from .batching import bind_request_lengths, cb_static_inputs, request_lengths
+from ..validate import NONNEG, POSITIVE, REPLICAS
 from .common import catalog_hash_of, check_int, static_inputs
 from .serving import serving_static_inputs
 
@@ -24,26 +25,18 @@ class TailLatencyResult(ResultView):
 
 
 def _positive(value: Any, name: str) -> float:
-    if (type(value) is float or type(value) is int) and value > 0:
-        return float(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise InputError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
+    return POSITIVE(name, value)
 
 
 def _non_negative(value: Any, name: str) -> float:
-    if (type(value) is float or type(value) is int) and value >= 0:
-        return float(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise InputError(f"{name} must be >= 0, got {value!r}")
-    return float(value)
+    return NONNEG(name, value)
 
 
 def tail(arrival_rate_qps: float, service_latency_ms: float, num_replicas: int = 1,
          service_time_cv: float = 1.0) -> Result:
     lam = _non_negative(arrival_rate_qps, "arrival_rate_qps")
     t = _positive(service_latency_ms, "service_latency_ms")
-    c = check_int(num_replicas, "num_replicas")
+    c = REPLICAS("num_replicas", num_replicas)
     cv = _non_negative(service_time_cv, "service_time_cv")
     values = {"lam": lam, "t_svc": t / 1e3, "c_srv": float(c), "cv_svc": cv}
     refs = {"lam": "arg:arrival_rate_qps", "t_svc": "arg:service_latency_ms", "c_srv": "arg:num_replicas",
@@ -85,7 +78,7 @@ class ServingCapacityModel:
         q = _positive(qps, "qps")
         target = _positive(target_p99_latency_ms, "target_p99_latency_ms")
         n_out = check_int(output_tokens, "output_tokens")
-        cmax = check_int(max_replicas, "max_replicas")
+        cmax = REPLICAS("max_replicas", max_replicas)
         lengths = request_lengths(max_seq_len, mean_request_tokens, max_batch_size)
         cv = _non_negative(service_time_cv, "service_time_cv")
         if m.workload not in ("transformer", "moe"):

@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..evaluate import Result, evaluate
 from ..objects import Workload
 from ..results import ResultView
+from ..validate import FRACTION0
 from .common import bind_const, bind_transformer_shape, catalog_hash_of, check_int, static_inputs
 
 _REPORT = ("TTFT", "ITL", "KV", "W", "M_serve", "U_mem", "feasible_serve")
@@ -137,9 +138,7 @@ def serving_result(model: Any, hardware: Any, seq_len: int, batch_size: int = 1,
         if draft_acceptance_rate is None:
             values["alpha_acc"], refs["alpha_acc"] = knob("serving", "acceptance_rate")
         else:
-            a = float(draft_acceptance_rate)
-            if not 0 <= a <= 1:
-                raise InputError(f"draft_acceptance_rate ({a}) must be between 0 and 1")
+            a = FRACTION0("draft_acceptance_rate", draft_acceptance_rate)
             values["alpha_acc"], refs["alpha_acc"] = a, "arg:draft_acceptance_rate"
     else:
         values["m_spec"], refs["m_spec"] = 0.0, "flag:draft_model"

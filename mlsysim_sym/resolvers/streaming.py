@@ -9,6 +9,7 @@ from ..engine import (efficiency_binding, knob, normalize_precision, precision_b
 from ..errors import InputError
 from ..evaluate import evaluate
 from ..results import ResultView
+from ..validate import flag
 from .common import bind_const, bind_transformer_shape, catalog_hash_of, check_int, static_inputs
 
 
@@ -98,6 +99,9 @@ class EfficiencyModel:
               precision: str = "fp16", efficiency: float | None = None) -> EfficiencyResult:
         hw = resolve_hardware(hardware)
         prec = normalize_precision(precision)
+        if not isinstance(workload_type, str):
+            raise InputError(f"workload_type must be text such as 'ffn', got {workload_type!r}")
+        use_flash_attention = flag()("use_flash_attention", use_flash_attention)
 
         def build(values: dict[str, float], refs: dict[str, str]) -> None:
             peak = hw.peak_constant(prec)

@@ -9,6 +9,7 @@ from ..errors import InputError
 from ..evaluate import evaluate
 from ..objects import Workload
 from ..results import ResultView
+from ..validate import FRACTION0, choice, count, flag
 from .common import bind_const, catalog_hash_of, check_int, static_inputs
 
 STRATEGIES = {"none": 0.0, "selective": 1.0, "full": 2.0}
@@ -26,13 +27,11 @@ def bind_training_memory(model: Workload, values: dict[str, float], refs: dict[s
     ``batch_split`` is how many data-parallel ranks the global batch is divided over (TrainingMemoryModel:
     ``dp``; Engine.solve: 1, since its batch is per device). ``buffer_fraction=None`` uses the catalogue default.
     """
-    if strategy not in STRATEGIES:
-        raise InputError("activation_checkpointing must be 'none', 'selective', or 'full'")
-    opt = optimizer.lower() if isinstance(optimizer, str) else optimizer
-    if opt not in OPTIMIZERS:
-        raise InputError(f"unknown optimizer {optimizer!r}; supported: {', '.join(OPTIMIZERS)}")
-    if zero_stage not in (0, 1, 2, 3):
-        raise InputError(f"zero_stage must be 0, 1, 2 or 3, got {zero_stage!r}")
+    strategy = choice(STRATEGIES)("activation_checkpointing", strategy)
+    opt = choice(OPTIMIZERS)("optimizer", optimizer)
+    zero_stage = count(0, 3)("zero_stage", zero_stage)
+    sequence_parallel = flag()("sequence_parallel", sequence_parallel)
+    is_lora = flag()("is_lora", is_lora)
     def build(v: dict[str, float], r: dict[str, str]) -> None:
         purpose = "training memory needs it"
         bind_const(model, "params", "P", v, r, required=purpose)
@@ -60,13 +59,10 @@ def bind_training_memory(model: Workload, values: dict[str, float], refs: dict[s
     values["m_sp"], refs["m_sp"] = (1.0 if sequence_parallel else 0.0), "flag:sequence_parallel"
     values["s_ckpt"], refs["s_ckpt"] = STRATEGIES[strategy], "arg:activation_checkpointing"
     values["m_lora"], refs["m_lora"] = (1.0 if is_lora else 0.0), "flag:is_lora"
-    if not 0 <= trainable_fraction <= 1:
-        raise InputError(f"trainable_fraction must be in [0, 1], got {trainable_fraction!r}")
-    values["f_trainable"], refs["f_trainable"] = float(trainable_fraction), "arg:trainable_fraction"
+    values["f_trainable"], refs["f_trainable"] = FRACTION0("trainable_fraction", trainable_fraction), \
+        "arg:trainable_fraction"
     if buffer_fraction is not None:
-        if not 0 <= buffer_fraction <= 1:
-            raise InputError(f"communication_buffer_fraction must be in [0, 1], got {buffer_fraction!r}")
-        values["f_buf"], refs["f_buf"] = float(buffer_fraction), buffer_ref
+        values["f_buf"], refs["f_buf"] = FRACTION0("communication_buffer_fraction", buffer_fraction), buffer_ref
     return ["train.memory"]
 
 
@@ -120,6 +116,6 @@ class TrainingMemoryModel:
         values["C_mem"], refs["C_mem"] = hv["C_mem"], hr["C_mem"]
         steps.append("train.fit")
         result = evaluate(steps, values, refs, ("M_req", "U_train", "feasible"), catalog_hash_of(m, hw))
-        return TrainingMemoryResult(result, precision=prec, optimizer=optimizer.lower(),
+        return TrainingMemoryResult(result, precision=prec, optimizer=choice(OPTIMIZERS)("optimizer", optimizer),
                                     activation_checkpointing=activation_checkpointing,
                                     parallelism={"dp": dp_size, "tp": tp_size, "pp": pp_size, "ep": ep_size})

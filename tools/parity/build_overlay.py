@@ -81,8 +81,8 @@ def main() -> int:
     from mlsysim_sym.catalog import catalog
 
     cat = catalog()
-    hw = json.loads((DATA / "hardware_dump.json").read_text())
-    md = json.loads((DATA / "models_dump.json").read_text())
+    hw = json.loads((DATA / "hardware_dump.json").read_text(encoding="utf-8"))
+    md = json.loads((DATA / "models_dump.json").read_text(encoding="utf-8"))
     overrides = {**hardware_overrides(hw, cat), **model_overrides(md, cat)}
     changed = {}
     for cid, spec in overrides.items():
@@ -97,7 +97,7 @@ def main() -> int:
            "generated_by": "tools/parity/build_overlay.py from hardware_dump.json and models_dump.json",
            "note": "constant id -> the value mlsysim 0.3.0 effectively uses (SI); null = absent there",
            "overrides": dict(sorted(changed.items()))}
-    (DATA / "overlay.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    (DATA / "overlay.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(changed)} constants differ from or are absent in 0.3.0's effective values")
     return 0
 

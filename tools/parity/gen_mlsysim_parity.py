@@ -259,7 +259,7 @@ def write_json(out_dir: Path, name: str, payload: dict):
     payload["generated_by"] = GENERATED_BY
     path = out_dir / name
     text = json.dumps(payload, sort_keys=True, indent=1, allow_nan=False)
-    path.write_text(text + "\n")
+    path.write_text(text + "\n", encoding="utf-8")
     print(f"  wrote {path} ({len(text) / 1e6:.2f} MB)", flush=True)
 
 

@@ -43,7 +43,7 @@ def main() -> int:
     from mlsysim_sym.catalog import catalog
 
     cat = catalog()
-    ov = json.loads((ROOT / "tests/data/mlsysim_0_3_0/overlay.json").read_text())["overrides"]
+    ov = json.loads((ROOT / "tests/data/mlsysim_0_3_0/overlay.json").read_text(encoding="utf-8"))["overrides"]
     rows = []
     for cid, spec in sorted(ov.items()):
         c = cat.constants.get(cid)
@@ -60,15 +60,15 @@ def main() -> int:
             lines.append(f'cite = "{c.bibkey}"')
             lines.append(f'printed = "{c.printed}"')
         rows.append("\n".join(lines))
-    head = PATH.read_text().split(MARKER)[0].rstrip() + "\n\n" + MARKER + "\n"
+    head = PATH.read_text(encoding="utf-8").split(MARKER)[0].rstrip() + "\n\n" + MARKER + "\n"
     text = head + "\n" + "\n\n".join(rows) + "\n"
     if "--check" in sys.argv[1:]:
-        if PATH.read_text() != text:
+        if PATH.read_text(encoding="utf-8") != text:
             print("docs/deviations.toml is stale: run `python tools/parity/write_deviations.py`")
             return 1
         print(f"{len(rows)} data deviations, current")
         return 0
-    PATH.write_text(text)
+    PATH.write_text(text, encoding="utf-8")
     print(f"{len(rows)} data deviations written")
     return 0
 

@@ -45,7 +45,7 @@ def _pct(pred: float, meas: float) -> str:
 def render() -> str:
     from mlsysim_sym.catalog import catalog, prefer_measured
 
-    m = json.loads(DATA.read_text())
+    m = json.loads(DATA.read_text(encoding="utf-8"))
     base, meas_cat = catalog(), prefer_measured(catalog(), ("H100",))
     h100 = base.entity("hardware", "H100").values
     bw_ds, bw_meas = h100["memory.bandwidth"].si, h100["measured.memory.bandwidth"].si
@@ -145,11 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     text = render()
     if a.check:
-        if not REPORT.exists() or REPORT.read_text() != text:
+        if not REPORT.exists() or REPORT.read_text(encoding="utf-8") != text:
             print(f"{REPORT.relative_to(ROOT)} is stale: run python tools/validation/gpu_report.py", file=sys.stderr)
             return 1
         return 0
-    REPORT.write_text(text)
+    REPORT.write_text(text, encoding="utf-8")
     print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0
 

@@ -1,0 +1,441 @@
+"""Fuzz the input boundary: the CLI's commands, options and values, the Python facades' arguments, and export.
+
+The generator (hypothesis strategies) and the oracle live here; ``tests/test_fuzz_boundary.py`` runs a short
+run of the same generator in the suite, and this script runs a long one::
+
+    python tools/fuzz_boundary.py --examples 2000        # prints counts and outcomes, exit 1 on any failure
+
+The oracle, for every input:
+
+* no traceback and no "internal error" on stderr, exit code in {0, 1, 2, 3, 4};
+* a successful result (exit 0, or a Python call that returns) has no nan, no infinity and no negative number
+  in it, except in the fields whose symbols are declared unbounded (an unstable queue's waits) — and those only
+  when the result flags the regime (``is_stable`` false, …);
+* every input finishes in under 5 s;
+* ``export --dir`` leaves every file outside its target, and every foreign file inside it, untouched.
+
+CLI inputs run in-process (``mlsysim_sym.cli.main`` with captured streams), which is what a subprocess would do
+minus interpreter start-up; ``tests/test_cli.py`` covers the real processes.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+
+TIME_LIMIT_S = 5.0
+
+# ---- value pools ------------------------------------------------------------------------------------------------
+MODELS = ["ResNet50", "Llama3_8B", "Llama3_70B", "GPT3", "Mixtral_8x7B", "DLRM", "Mamba_2_8B", "BERT_Base",
+          "StableDiffusion_v1_5", "ViT_Large", "DeepSeek_V3", "WakeVision"]
+HARDWARE = ["A100", "H100", "B200", "T4", "ESP32_S3", "JetsonOrinNano", "Cerebras_CS3", "MI300X", "TPUv5p"]
+CLUSTERS = ["Research_256", "Training_512_H100", "Frontier_8K", "Lab_64_A100"]
+BAD_KEYS = ["", " ", "ResNet5O", "Cloud.__dict__", "Cloud._x", "Vision._items", "__class__", "../../etc/passwd",
+            "H100;rm -rf /", "Ｈ100", "a" * 300, "Cloud.", ".", "Models.Vision.ResNet50", "Hardware.Cloud.H100",
+            "None", "nan", "0", "-1", "\x00", "é"]
+NUM_TEXT = ["0", "1", "-1", "2", "8", "32", "1024", "1e9", "1e10", "0.5", "1.5", "1e-9", "5e-324", "1e308", "-0",
+            "nan", "inf", "-inf", "1e400", "9" * 401, "abc", "", " ", "0x10", "1_000", "٣", "1e-400", "+3"]
+PRECISIONS = ["fp16", "bf16", "fp32", "fp8", "int8", "int4", "tf32", "FP16", "fp6", "", "fp16 ", "int3"]
+PY_EDGE = [0, -1, 1, 2, 3, 8, 0.0, 0.5, 1.0, 1.5, -0.5, 1e-9, 5e-324, 1e308, -1e308, float("nan"), float("inf"),
+           -float("inf"), 10**400, -(10**400), 2**63, True, False, None, "1", "fp16", [], {}, (1,), 1 + 2j,
+           "9**9**8 GB/s", "nan GB/s", "100 GB/s", "1 s", "-5 B"]
+
+
+def mostly(valid: st.SearchStrategy[Any], bad: st.SearchStrategy[Any], percent: int = 85) -> st.SearchStrategy[Any]:
+    """``valid`` most of the time, else ``bad``: a call with several arguments still succeeds often enough to test
+    what a successful result holds."""
+    return st.integers(0, 99).flatmap(lambda i: valid if i < percent else bad)
+
+
+def _key(pool: list[str]) -> st.SearchStrategy[str]:
+    return mostly(st.sampled_from(pool), st.one_of(st.sampled_from(BAD_KEYS), st.text(max_size=12)))
+
+
+def _num_text(valid: st.SearchStrategy[str] = st.integers(1, 4096).map(str)) -> st.SearchStrategy[str]:
+    return mostly(valid, st.one_of(st.sampled_from(NUM_TEXT), st.integers(-10**12, 10**12).map(str),
+                                   st.floats(allow_nan=True, allow_infinity=True).map(repr)))
+
+
+def _opt(flag: str, values: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
+    return st.one_of(st.just([]), values.map(lambda v: [flag, v]))
+
+
+def _flag(flag: str) -> st.SearchStrategy[list[str]]:
+    return st.sampled_from([[], [flag]])
+
+
+@st.composite
+def cli_args(draw: Any) -> list[str]:
+    """One command line (without the program name)."""
+    cmd = draw(st.sampled_from(["eval", "eval", "eval", "serve", "serve", "trace", "zoo", "walls", "check",
+                                "bogus", "--help", "eval --help"]))
+    args: list[str] = []
+    fmt = draw(st.sampled_from([[], ["-o", "json"], ["-o", "markdown"], ["-o", "text"], ["-o", "xml"]]))
+    if draw(st.booleans()):
+        args += fmt
+        fmt = []
+    if cmd in ("eval", "serve", "trace"):
+        args += [cmd, draw(_key(MODELS))]
+        if draw(st.integers(0, 9)):
+            args.append(draw(_key(HARDWARE)))
+        args += draw(_opt("-b", _num_text())) + draw(_opt("-p", mostly(st.sampled_from(PRECISIONS[:7]),
+                                                                       st.sampled_from(PRECISIONS))))
+        args += draw(_opt("-e", _num_text(st.floats(0.01, 1.0).map(repr)))) + draw(_flag("--measured"))
+        if cmd == "eval":
+            args += draw(_flag("--training")) + draw(_flag("--recompute")) + draw(_opt("-s", _num_text()))
+            args += draw(_flag("--explain"))
+        elif cmd == "serve":
+            args += draw(_opt("-s", _num_text())) + draw(_opt("--prefill-chunk-tokens", _num_text()))
+        elif cmd == "trace":
+            args += draw(_flag("--training"))
+    elif cmd == "zoo":
+        args += ["zoo", draw(st.sampled_from(["hardware", "models", "grids", "fabrics", "clusters", "nodes", "knobs",
+                                              "bogus", ""]))] + draw(_flag("--sources"))
+    elif cmd == "walls":
+        args += ["walls"] + draw(_opt("--domain", st.sampled_from(["node", "fleet", "data", "bogus", "", "NODE"])))
+    else:
+        args += cmd.split()
+    return args + fmt
+
+
+# ---- Python facades ------------------------------------------------------------------------------------------
+def _py_value(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return mostly(valid, st.sampled_from(PY_EDGE), 90)
+
+
+_INT = st.integers(1, 4096)
+_SEQ = st.integers(1, 32768)
+_FRAC = st.floats(0.01, 1.0)
+_PREC = mostly(st.sampled_from(["fp16", "bf16", "fp32", "int8", "fp8"]), st.sampled_from(PRECISIONS))
+
+RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
+    "Engine.solve": {"model": _key(MODELS), "hardware": _key(HARDWARE), "batch_size": _INT,
+                     "precision": _PREC, "efficiency": _FRAC, "is_training": st.booleans(),
+                     "seq_len": _SEQ, "zero_stage": st.integers(0, 3), "dp_size": st.integers(1, 64),
+                     "is_lora": st.booleans(), "activation_recomputation": st.booleans()},
+    "ServingModel": {"model": _key(MODELS), "hardware": _key(HARDWARE), "seq_len": _SEQ, "batch_size": _INT,
+                     "precision": _PREC, "efficiency": _FRAC,
+                     "cached_prefix_len": st.integers(0, 4096), "prefill_chunk_tokens": st.integers(1, 8192),
+                     "draft_model": _key(MODELS), "draft_acceptance_rate": _FRAC,
+                     "network_bandwidth": st.sampled_from(["100 GB/s", "1 TB/s", "50 Gb/s"])},
+    "TrainingMemoryModel": {"model": _key(MODELS), "hardware": _key(HARDWARE), "batch_size": _INT, "seq_len": _SEQ,
+                            "precision": _PREC,
+                            "optimizer": st.sampled_from(["adam", "adamw", "sgd", "none", "lion"]),
+                            "activation_checkpointing": st.sampled_from(["none", "selective", "full", "some"]),
+                            "tp_size": st.integers(1, 8), "pp_size": st.integers(1, 8), "dp_size": st.integers(1, 64),
+                            "ep_size": st.integers(1, 8), "zero_stage": st.integers(0, 3),
+                            "gradient_accumulation_steps": st.integers(1, 16), "trainable_fraction": _FRAC,
+                            "communication_buffer_fraction": _FRAC, "sequence_parallel": st.booleans()},
+    "ContinuousBatchingModel": {"model": _key(MODELS), "hardware": _key(HARDWARE), "max_seq_len": _SEQ,
+                                "mean_request_tokens": st.floats(1, 32768), "max_batch_size": _INT,
+                                "page_size": st.integers(1, 4096), "precision": _PREC,
+                                "efficiency": _FRAC},
+    "WeightStreamingModel": {"model": _key(MODELS), "hardware": _key(HARDWARE), "seq_len": _SEQ,
+                             "batch_size": _INT, "precision": _PREC, "efficiency": _FRAC,
+                             "phase": st.sampled_from(["decode", "prefill", "train"])},
+    "TailLatencyModel": {"arrival_rate_qps": st.floats(0, 1e5), "service_latency_ms": st.floats(0.01, 1e4),
+                         "num_replicas": st.integers(1, 1000), "service_time_cv": st.floats(0, 5)},
+    "MoERoutingModel": {"model": _key(MODELS), "batch_size": _INT, "seq_len": _SEQ,
+                        "precision": _PREC, "ep_size": st.integers(1, 64),
+                        "routing_imbalance_factor": st.floats(1, 4), "fleet": _key(CLUSTERS)},
+    "ServingCapacityModel": {"model": _key(MODELS), "hardware": _key(HARDWARE), "qps": st.floats(0.01, 1e4),
+                             "target_p99_latency_ms": st.floats(1, 1e6), "max_seq_len": _SEQ,
+                             "output_tokens": st.integers(1, 4096), "max_batch_size": _INT,
+                             "precision": _PREC, "max_replicas": st.integers(1, 4096),
+                             "service_time_cv": st.floats(0, 5)},
+    "NetworkRooflineModel": {"model": _key(MODELS), "fleet": _key(CLUSTERS), "precision": _PREC,
+                             "efficiency": _FRAC},
+    "EfficiencyModel": {"model": _key(MODELS), "hardware": _key(HARDWARE),
+                        "workload_type": st.sampled_from(["attention", "ffn", "conv", "other", ""]),
+                        "use_flash_attention": st.booleans(), "precision": _PREC,
+                        "efficiency": _FRAC},
+    "calc_kv_cache_size": {"n_layers": _INT, "n_heads": st.integers(1, 128), "head_dim": st.integers(1, 256),
+                           "seq_len": _SEQ, "batch_size": _INT, "bytes_per_elem": st.sampled_from([0.5, 1, 2, 4])},
+}
+REQUIRED = {"Engine.solve": ("model", "hardware"), "ServingModel": ("model", "hardware", "seq_len"),
+            "TrainingMemoryModel": ("model", "hardware", "batch_size"),
+            "ContinuousBatchingModel": ("model", "hardware", "max_seq_len"),
+            "WeightStreamingModel": ("model", "hardware", "seq_len"),
+            "TailLatencyModel": ("arrival_rate_qps", "service_latency_ms"),
+            "MoERoutingModel": ("model", "batch_size", "seq_len"),
+            "ServingCapacityModel": ("model", "hardware", "qps", "target_p99_latency_ms"),
+            "NetworkRooflineModel": ("model", "fleet"), "EfficiencyModel": ("model", "hardware"),
+            "calc_kv_cache_size": ("n_layers", "n_heads", "head_dim", "seq_len", "batch_size")}
+
+
+@st.composite
+def py_call(draw: Any) -> tuple[str, dict[str, Any]]:
+    name = draw(st.sampled_from(sorted(RESOLVER_ARGS)))
+    kwargs = {}
+    for arg, valid in RESOLVER_ARGS[name].items():
+        if arg in REQUIRED[name] or draw(st.integers(0, 2)) == 0:
+            kwargs[arg] = draw(_py_value(valid), label=f"{name}.{arg}")
+    return name, kwargs
+
+
+# ---- the oracle --------------------------------------------------------------------------------------------------
+@dataclass
+class Tally:
+    inputs: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    slowest: float = 0.0
+
+    def fail(self, what: str) -> None:
+        self.failures.append(what)
+
+
+def bad_numbers(doc: Any, path: str = "", allowed: frozenset[str] = frozenset()) -> list[str]:
+    """Paths of nan, infinite or negative numbers in a JSON document (as numbers or as 'inf'/'nan' strings)."""
+    out = []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += bad_numbers(v, f"{path}.{k}", allowed)
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += bad_numbers(v, f"{path}[{i}]", allowed)
+    elif isinstance(doc, bool):
+        pass
+    elif isinstance(doc, (int, float)):
+        if (math.isnan(doc) or math.isinf(doc) or doc < 0) and path.rsplit(".", 1)[-1] not in allowed:
+            out.append(f"{path}={doc}")
+    elif isinstance(doc, str) and doc in ("nan", "inf", "-inf", "NaN", "Infinity", "-Infinity"):
+        if path.rsplit(".", 1)[-1] not in allowed:
+            out.append(f"{path}={doc}")
+    return out
+
+
+def run_cli(args: list[str], tally: Tally) -> None:
+    from mlsysim_sym.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = main(list(args))
+        except BaseException as exc:  # noqa: BLE001 - the oracle must see everything
+            rc = f"raised {type(exc).__name__}: {exc}"
+    dt = time.perf_counter() - t0
+    tally.inputs += 1
+    tally.slowest = max(tally.slowest, dt)
+    tally.outcomes[f"cli rc={rc}"] += 1
+    text = err.getvalue()
+    where = f"cli {args!r}"
+    if rc not in (0, 1, 2, 3, 4):
+        tally.fail(f"{where}: exit {rc}")
+    if "Traceback" in text or "Traceback" in out.getvalue():
+        tally.fail(f"{where}: traceback")
+    if "internal error" in text:
+        tally.fail(f"{where}: {text.strip().splitlines()[-1]}")
+    if dt > TIME_LIMIT_S:
+        tally.fail(f"{where}: took {dt:.1f} s")
+    if rc == 0 and ("-o" in args and "json" in args) and args[0] not in ("--help",) and "--help" not in args:
+        try:
+            doc = json.loads(out.getvalue())
+        except ValueError:
+            tally.fail(f"{where}: stdout is not one JSON document")
+            return
+        doc.pop("stamp", None)
+        if args[args.index("-o") + 1] == "json" and any(a in args for a in ("eval", "serve")):
+            bad = bad_numbers({k: v for k, v in doc.items() if k not in ("sources",)})
+            if bad:
+                tally.fail(f"{where}: {bad[:3]}")
+
+
+def _unbounded_ok(result: Any) -> frozenset[str]:
+    """Fields allowed to be infinite in this result: those of unbounded symbols, when the result says so."""
+    d = result.to_dict()
+    if d.get("is_stable") is False or d.get("feasible") is False:
+        return frozenset({"p50_latency", "p99_latency", "estimated_p99_latency", "queue_wait_p99", "utilization",
+                          "speedup_vs_static", "value"})
+    if d.get("static_max_active_requests") == 0:
+        return frozenset({"speedup_vs_static"})
+    return frozenset()
+
+
+def run_py(name: str, kwargs: dict[str, Any], tally: Tally) -> None:
+    import mlsysim_sym
+    from mlsysim_sym.errors import MlsysimError
+
+    if name == "Engine.solve":
+        fn = mlsysim_sym.Engine.solve
+    elif name == "calc_kv_cache_size":
+        fn = mlsysim_sym.calc_kv_cache_size
+    else:
+        fn = getattr(mlsysim_sym, name)().solve
+    t0 = time.perf_counter()
+    where = f"{name}({', '.join(f'{k}={v!r}'[:60] for k, v in kwargs.items())})"
+    tally.inputs += 1
+    try:
+        result = fn(**kwargs)
+    except MlsysimError as exc:
+        tally.outcomes[f"py {type(exc).__name__}"] += 1
+        if not str(exc).strip():
+            tally.fail(f"{where}: {type(exc).__name__} with an empty message")
+        return
+    except Exception as exc:  # noqa: BLE001
+        tally.fail(f"{where}: {type(exc).__name__}: {exc}")
+        return
+    finally:
+        dt = time.perf_counter() - t0
+        tally.slowest = max(tally.slowest, dt)
+        if dt > TIME_LIMIT_S:
+            tally.fail(f"{where}: took {dt:.1f} s")
+    tally.outcomes["py ok"] += 1
+    if isinstance(result, float):
+        doc: Any = {"value": result}
+        allowed: frozenset[str] = frozenset()
+    else:
+        doc = result.to_dict()
+        doc.pop("stamp", None)
+        allowed = _unbounded_ok(result)
+    bad = bad_numbers(doc, allowed=allowed)
+    if bad:
+        tally.fail(f"{where}: {bad[:3]}")
+
+
+# ---- export -------------------------------------------------------------------------------------------------------
+EXPORT_LAYOUTS = ["missing", "empty", "foreign", "foreign_parent", "owned", "owned_plus_foreign", "file", "dot",
+                  "dotdot", "nested_missing"]
+
+
+def run_export_case(layout: str, tally: Tally) -> None:
+    """``export --dir`` on a prepared folder; every file outside the target, and every foreign file, must survive."""
+    from mlsysim_sym.cli import main
+
+    tally.inputs += 1
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "sibling.txt").write_text("sibling", encoding="utf-8")
+        work = root / "a" / "b" / "c"
+        work.mkdir(parents=True)
+        (root / "a" / "b" / "keep.txt").write_text("keep", encoding="utf-8")
+        target = root / "a" / "b" / "out"
+        arg = str(target)
+        if layout == "empty":
+            target.mkdir()
+        elif layout == "foreign":
+            target.mkdir()
+            (target / "notes.md").write_text("mine", encoding="utf-8")
+        elif layout == "foreign_parent":
+            arg = str(root / "a")
+        elif layout in ("owned", "owned_plus_foreign"):
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                main(["export", "--dir", arg])
+            if layout == "owned_plus_foreign":
+                (target / "equations" / "mine.tex").write_text("mine", encoding="utf-8")
+        elif layout == "file":
+            target.write_text("a file", encoding="utf-8")
+        elif layout == "dot":
+            arg = "."
+        elif layout == "dotdot":
+            arg = ".."
+        elif layout == "nested_missing":
+            target = root / "a" / "new" / "deeper" / "out"
+            arg = str(target)
+        before = _snapshot(root)
+        out, err = io.StringIO(), io.StringIO()
+        cwd = os.getcwd()
+        os.chdir(work)
+        t0 = time.perf_counter()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                rc = main(["export", "--dir", arg])
+        finally:
+            os.chdir(cwd)
+        dt = time.perf_counter() - t0
+        tally.slowest = max(tally.slowest, dt)
+        tally.outcomes[f"export {layout} rc={rc}"] += 1
+        after = _snapshot(root)
+        written = Path(os.path.abspath(os.path.join(work, arg))) if not os.path.isabs(arg) else Path(arg)
+        for rel, text in before.items():
+            p = root / rel
+            inside = written in p.parents
+            manifest = _manifest_files(written)
+            ours = inside and p.relative_to(written).as_posix() in manifest | {"manifest.json"}
+            if not ours and after.get(rel) != text:
+                tally.fail(f"export {layout}: {rel} was changed or removed")
+        if rc not in (0, 1, 2):
+            tally.fail(f"export {layout}: exit {rc}")
+        if "Traceback" in err.getvalue() or "internal error" in err.getvalue():
+            tally.fail(f"export {layout}: {err.getvalue().strip()[-200:]}")
+        leftovers = [p.name for p in written.parent.iterdir() if ".export-" in p.name] if written.parent.exists() else []
+        if leftovers:
+            tally.fail(f"export {layout}: temporary folders left: {leftovers}")
+        if dt > TIME_LIMIT_S:
+            tally.fail(f"export {layout}: took {dt:.1f} s")
+
+
+def _manifest_files(folder: Path) -> set[str]:
+    from mlsysim_sym.export.tree import manifest_of
+
+    man = manifest_of(folder) if folder.is_dir() else None
+    return set(man["files"]) if man else set()
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+# ---- driver -------------------------------------------------------------------------------------------------------
+def any_input() -> st.SearchStrategy[tuple[str, Any]]:
+    return st.one_of(cli_args().map(lambda a: ("cli", a)), py_call().map(lambda c: ("py", c)))
+
+
+def run_one(item: tuple[str, Any], tally: Tally) -> None:
+    kind, payload = item
+    if kind == "cli":
+        run_cli(payload, tally)
+    elif kind == "py":
+        run_py(*payload, tally)
+    else:
+        run_export_case(payload, tally)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from hypothesis import HealthCheck, given, settings
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--examples", type=int, default=2000, help="inputs to generate (CLI and Python)")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args(argv)
+    tally = Tally()
+    t0 = time.perf_counter()
+    for layout in EXPORT_LAYOUTS:
+        run_export_case(layout, tally)
+
+    @settings(max_examples=a.examples, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck))
+    @given(any_input())
+    def go(item: tuple[str, Any]) -> None:
+        run_one(item, tally)
+
+    from hypothesis import seed as hseed
+
+    hseed(a.seed)(go)()
+    total = time.perf_counter() - t0
+    print(f"inputs: {tally.inputs} ({a.examples} generated + {len(EXPORT_LAYOUTS)} export layouts) in {total:.0f} s;"
+          f" slowest {tally.slowest:.2f} s")
+    for k, v in sorted(tally.outcomes.items()):
+        print(f"  {k}: {v}")
+    print(f"failures: {len(tally.failures)}")
+    for f in tally.failures[:40]:
+        print("  " + f)
+    return 1 if tally.failures else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    raise SystemExit(main())
