@@ -450,7 +450,8 @@ def prefer_measured(base: Catalog, devices: tuple[str, ...] | None = None) -> Ca
 
 
 def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, locator: str,
-                   kind: str = "estimate", note: str = "") -> Catalog:
+                   kind: str = "estimate", note: str = "", attrs: dict[str, dict[str, str]] | None = None,
+                   tag: str | None = None) -> Catalog:
     """A new catalogue in which the named constants take other values (a scenario's choice of data).
 
     ``overrides`` maps a constant id (``"hardware.H100.peak.fp16"``) to ``{"si": value, "unit": si unit,
@@ -462,8 +463,15 @@ def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, loc
                 for k, e in base.entities.items()}
     # an overriding row gets its own id (<constant id>@<tag of this overlay>), so a result's .sources shows the
     # override's citation rather than the shipped row's
-    tag = hashlib.sha256(json.dumps([sorted(overrides.items(), key=str), bibkey, locator, kind],
-                                    default=str).encode()).hexdigest()[:8]
+    if tag is None:
+        tag = hashlib.sha256(json.dumps([sorted(overrides.items(), key=str), bibkey, locator, kind, attrs or {}],
+                                        default=str).encode()).hexdigest()[:8]
+    for eid, changes in sorted((attrs or {}).items()):
+        kind_, _, key = eid.partition(".")
+        ent = entities.get((kind_, key))
+        if ent is None:
+            raise CatalogError(f"attribute override {eid!r}: no {kind_} {key!r} in the catalogue")
+        ent.attrs.update(changes)
     for cid, spec in sorted(overrides.items()):
         kind_, _, rest = cid.partition(".")
         key, _, fld = rest.partition(".")

@@ -1,25 +1,25 @@
-"""Scenario binding and evaluation through the generated numeric code; the Result with provenance.
+"""Evaluation through the generated numeric code, and the Result with its provenance.
 
-A *scenario* is an explicit map ``symbol -> (SI float, reference)``; the reference says where the value came
-from: ``const:<catalogue id>`` (a cited catalogue row), ``arg:<name>`` (the caller), ``flag:<name>`` (a mode
-switch the caller chose), or ``eq:<step>`` (an output of an earlier computation in the same evaluation).
-Nothing is global: every input of every equation is bound explicitly, so every number can be traced.
-
-Evaluation runs the functions of :mod:`mlsysim_sym._generated.numeric` (plain floats, no SymPy, no pint).
-The :class:`Result` keeps the inputs, outputs, branch regimes and references; ``.sources`` (the cited leaves
-an output used), ``.stamp`` and ``.quantity`` need no SymPy; ``.trace`` and ``.explain()`` import the walls
-lazily to print each equation symbolically, substituted, and evaluated.
+Every input of every equation is bound explicitly: ``values`` maps each symbol to an SI float and ``refs`` maps
+each input symbol to a typed provenance record (:mod:`mlsysim_sym.provenance`). Evaluation runs the functions of
+:mod:`mlsysim_sym._generated.numeric` (plain floats, no SymPy, no pint). The :class:`Result` keeps the inputs,
+outputs, branch regimes and provenance; ``.sources`` (the cited leaves an output used), ``.stamp`` and
+``.quantity`` need no SymPy; ``.trace`` and ``.explain()`` import the walls lazily to print each equation
+symbolically, substituted, and evaluated.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._generated import numeric as _num
 from .errors import InputError
+from .provenance import Ref, Sub
 
 REVISION = _num.REVISION
+COMPUTATIONS = _num.COMPUTATIONS
 
 
 def run(name: str, values: dict[str, float]) -> tuple[dict[str, Any], dict[str, int]]:
@@ -32,11 +32,42 @@ def run(name: str, values: dict[str, float]) -> tuple[dict[str, Any], dict[str, 
         raise InputError(f"computation {name!r} needs input {exc.args[0]!r}") from None
     except ZeroDivisionError:
         raise InputError(f"computation {name!r}: division by zero (an input is 0 that must be positive)") from None
+    except OverflowError:
+        raise InputError(f"computation {name!r}: a value overflowed (an input is far outside its range)") from None
+
+
+class RefMap(Mapping):
+    """Provenance of a result's inputs: the per-call bindings over the memoised, object-determined ones (two
+    dictionaries read together, so a warm call copies neither)."""
+
+    __slots__ = ("_call", "_static")
+
+    def __init__(self, static: Mapping[str, Ref], call: Mapping[str, Ref] | None = None):
+        self._static = static
+        self._call = call or {}
+
+    def __getitem__(self, key: str) -> Ref:
+        hit = self._call.get(key)
+        return hit if hit is not None else self._static[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        hit = self._call.get(key)
+        return hit if hit is not None else self._static.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._static
+        for k in self._call:
+            if k not in self._static:
+                yield k
+
+    def __len__(self) -> int:
+        return len(set(self._static) | set(self._call))
 
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """A cited leaf that a result used: the catalogue row, its bibkey and locator."""
+    """A leaf that a result used, and where it came from: a cited catalogue row (bibkey and locator) or, for
+    arguments and fixed values, what kind of value it is."""
 
     symbol: str
     ref: str
@@ -55,14 +86,14 @@ class Result:
 
     ``values`` holds every input and output as an SI float; ``refs`` says where each input came from;
     ``steps`` lists the computations evaluated, in order; ``regimes`` the branch index of every
-    Max/Min/Piecewise equation.
+    Max/Min/Piecewise equation; ``edition`` the catalogue edition it was evaluated with.
     """
 
-    __slots__ = ("values", "refs", "steps", "regimes", "report", "subs", "_catalog_hash")
+    __slots__ = ("values", "refs", "steps", "regimes", "report", "subs", "_catalog_hash", "edition")
 
-    def __init__(self, values: dict[str, Any], refs: dict[str, str], steps: tuple[str, ...],
+    def __init__(self, values: dict[str, Any], refs: Mapping[str, Ref], steps: tuple[str, ...],
                  regimes: dict[str, int], report: tuple[str, ...], catalog_hash: str,
-                 subs: dict[str, Result] | None = None):
+                 subs: dict[str, Result] | None = None, edition: str = "default"):
         self.subs = subs or {}
         self.values = values
         self.refs = refs
@@ -70,6 +101,7 @@ class Result:
         self.regimes = regimes
         self.report = report
         self._catalog_hash = catalog_hash
+        self.edition = edition
 
     # ---- numbers -----------------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Any:
@@ -78,10 +110,11 @@ class Result:
     def quantity(self, name: str, unit: str | None = None) -> Any:
         """``values[name]`` as a pint Quantity of our registry (in ``unit`` if given)."""
         from .notation import SYMBOLS
-        from .units import Q_
+        from .units import quantity
 
-        q = Q_(float(self.values[name]), SYMBOLS[name].unit or "")
-        return q.to(unit) if unit else q
+        si = SYMBOLS[name].unit
+        return quantity(float(self.values[name]), si) if unit is None else quantity(
+            float(self.values[name]) * _factor(si, unit), unit)
 
     # ---- provenance --------------------------------------------------------------------------------
     def leaves(self, names: tuple[str, ...] | list[str] | None = None) -> list[str]:
@@ -89,13 +122,24 @@ class Result:
         return self.closure(names)[0]
 
     def closure(self, names: tuple[str, ...] | list[str] | None = None) -> tuple[list[str], list[str]]:
-        """(input symbols, equation ids) that ``names`` really used: only the Piecewise branch that bound."""
+        """(input symbols, equation ids) that ``names`` really used: only the Piecewise branch that bound.
+        Depends only on the computations, the branches that bound and the names: memoised on those."""
+        targets = tuple(names) if names is not None else self.report
+        key = (self.steps, tuple(self.regimes.values()), targets)
+        hit = _CLOSURES.get(key)
+        if hit is None:
+            if len(_CLOSURES) > 8192:
+                _CLOSURES.clear()
+            hit = _CLOSURES[key] = self._closure(targets)
+        return hit[0], hit[1]
+
+    def _closure(self, targets: tuple[str, ...]) -> tuple[list[str], list[str]]:
         producer: dict[str, str] = {}
         for step in self.steps:
             for out in _num.COMPUTATIONS[step][2]:
                 producer[out] = step
         seen: set[str] = set()
-        todo = list(names if names is not None else self.report)
+        todo = list(targets)
         leaves: set[str] = set()
         eqs: set[str] = set()
         lhs_eq = {_num.EQUATIONS[eid][0]: eid for step in self.steps for eid in _num.COMPUTATIONS[step][4]}
@@ -125,7 +169,7 @@ class Result:
 
     @property
     def sources(self) -> list[SourceRef]:
-        """The cited catalogue rows (bibkey + locator) of exactly the leaves the reported outputs used."""
+        """Where exactly the leaves the reported outputs used came from (cited rows with bibkey and locator)."""
         return self.sources_for(self.leaves())
 
     def sources_for(self, leaves: list[str]) -> list[SourceRef]:
@@ -133,18 +177,37 @@ class Result:
 
         out: list[SourceRef] = []
         for sym in leaves:
-            ref = self.refs.get(sym, "")
-            if ref.startswith(("const:", "half:")):
-                c = constant_by_id(ref.split(":", 1)[1])
+            ref = self.refs.get(sym)
+            if ref is None:
+                continue
+            cid = ref.cited
+            if cid is not None:
+                c = constant_by_id(cid)
                 if c is not None:
-                    printed = c.printed + (" / 2 (per direction)" if ref.startswith("half:") else "")
+                    printed = c.printed + (" / 2 (per direction)" if getattr(ref, "half", False) else "")
                     out.append(SourceRef(sym, c.id, c.bibkey, c.locator, c.kind, printed))
-            elif ref.startswith("sub:") and ref[4:] in self.subs:
-                for s in self.subs[ref[4:]].sources:
-                    out.append(SourceRef(f"{sym}<-{ref[4:]}.{s.symbol}", s.ref, s.bibkey, s.locator, s.kind, s.printed))
-            elif ref:
-                out.append(SourceRef(sym, ref, "", "", ref.split(":", 1)[0], _fmt_si(sym, self.values.get(sym))))
+                    continue
+            if isinstance(ref, Sub) and ref.name in self.subs:
+                for s in self.subs[ref.name].sources:
+                    out.append(SourceRef(f"{sym}<-{ref.name}.{s.symbol}", s.ref, s.bibkey, s.locator, s.kind,
+                                         s.printed))
+                continue
+            out.append(SourceRef(sym, ref.text(), "", "", ref.kind, _fmt_si(sym, self.values.get(sym))))
         return out
+
+    def constants_for(self, names: tuple[str, ...] | list[str] | None = None) -> list[str]:
+        """The ids of the cited catalogue rows ``names`` used (sub-results included)."""
+        leaves = self.leaves(names)
+        ids = set()
+        for sym in leaves:
+            ref = self.refs.get(sym)
+            if ref is None:
+                continue
+            if ref.cited is not None:
+                ids.add(ref.cited)
+            elif isinstance(ref, Sub) and ref.name in self.subs:
+                ids |= set(self.subs[ref.name].constants_for(None))
+        return sorted(ids)
 
     @property
     def bibkeys(self) -> list[str]:
@@ -174,7 +237,8 @@ class Result:
     def stamp(self) -> dict[str, str]:
         from . import __version__
 
-        return {"version": __version__, "catalog_hash": self._catalog_hash, "formula_revision": REVISION}
+        return {"version": __version__, "catalog_hash": self._catalog_hash, "formula_revision": REVISION,
+                "edition": self.edition}
 
     # ---- derivation ----------------------------------------------------------------------------------
     @property
@@ -186,6 +250,15 @@ class Result:
     def explain(self) -> str:
         """Each equation: symbolic → substituted → number, with the branch that bound and the sources."""
         return self.trace.explain()
+
+
+_CLOSURES: dict[tuple, tuple[list[str], list[str]]] = {}
+
+
+def _factor(si: str, unit: str) -> float:
+    from .units import factor
+
+    return factor(si, unit)
 
 
 def _fmt_si(sym: str, v: Any) -> str:
@@ -202,12 +275,13 @@ def _fmt_si(sym: str, v: Any) -> str:
     return f"{v:.6g} {unit}".strip()
 
 
-def evaluate(steps: list[str] | tuple[str, ...], values: dict[str, Any], refs: dict[str, str],
-             report: tuple[str, ...], catalog_hash: str, subs: dict[str, Result] | None = None) -> Result:
+def evaluate(steps: list[str] | tuple[str, ...], values: dict[str, Any], refs: Mapping[str, Ref],
+             report: tuple[str, ...], catalog_hash: str, subs: dict[str, Result] | None = None,
+             edition: str = "default") -> Result:
     """Run the computations in order, feeding each one's outputs to the next; return the Result."""
     regimes: dict[str, int] = {}
     for step in steps:
         out, reg = run(step, values)
         values.update(out)
         regimes.update(reg)
-    return Result(values, refs, tuple(steps), regimes, report, catalog_hash, subs)
+    return Result(values, refs, tuple(steps), regimes, report, catalog_hash, subs, edition)

@@ -92,10 +92,6 @@ class HardwareNode(_CatalogObject):
 
     kind = "hardware"
 
-    def __init__(self, entity: Entity, catalog: Catalog):
-        super().__init__(entity, catalog)
-        self._bind_cache: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
-
     # ---- 0.3.0 attribute surface --------------------------------------------------------------------
     @property
     def release_year(self) -> int | None:
@@ -180,49 +176,36 @@ class HardwareNode(_CatalogObject):
         return c
 
     def ridge_point(self, precision: str = "fp16") -> float:
-        """Peak FLOP/s over memory bandwidth, in FLOP/byte."""
-        vals = self._e.values
-        bw = vals.get("memory.bandwidth") or vals["sram.bandwidth"]
-        return self.peak_constant(precision).si / bw.si
+        """Peak FLOP/s over memory bandwidth, in FLOP/byte: the equation ``roofline.ridge_point`` evaluated on this
+        device's rows (``ridge(precision)`` gives the Result with its sources)."""
+        return float(self.ridge(precision)["I_ridge"])
 
-    def bind(self, precision: str, knobs: Entity) -> tuple[dict[str, float], dict[str, str]]:
-        """SI inputs of the roofline for this device at ``precision`` and where each came from (cached)."""
-        hit = self._bind_cache.get(precision)
-        if hit is not None:
-            return hit
-        vals = self._e.values
-        peak = self.peak_constant(precision)
-        v: dict[str, float] = {"R_peak": peak.si}
-        r: dict[str, str] = {"R_peak": "const:" + peak.id}
+    def ridge(self, precision: str = "fp16") -> Any:
+        """The ridge point as a Result (value, sources, trace) under the active edition."""
+        from .binding.facade import Spec
+        from .binding.reads import memory, peak
 
-        def take(sym: str, fld: str, absent: float = 0.0) -> None:
-            c = vals.get(fld)
-            if c is None:
-                v[sym], r[sym] = absent, f"absent:{self.key}.{fld}"
-            else:
-                v[sym], r[sym] = c.si, "const:" + c.id
+        global _RIDGE
+        if _RIDGE is None:
+            _RIDGE = Spec("HardwareNode.ridge_point", "device.ridge_point",
+                          (_obj_hardware(),), (_precision_arg(),), (peak("hardware"), memory("hardware")),
+                          report=("I_ridge",))
+        return _RIDGE.solve((), {"hardware": self, "precision": precision})[0]
 
-        # A device whose only memory is on-chip SRAM (wafer-scale and dataflow parts) holds and streams
-        # its weights from that SRAM: it is the device's main memory.
-        tier = "memory" if "memory.capacity" in vals else "sram"
-        if f"{tier}.capacity" not in vals or f"{tier}.bandwidth" not in vals:
-            raise InputError(f"{self.key} has no catalogued memory capacity and bandwidth")
-        take("C_mem", f"{tier}.capacity")
-        take("BW_mem", f"{tier}.bandwidth")
-        take("C_sram", "sram.capacity")
-        take("BW_sram", "sram.bandwidth")
-        take("BW_flash", "flash.bandwidth")
-        take("P_tdp", "tdp")
-        host = vals.get("host_link.bandwidth")
-        if host is None:
-            c = knobs.values["offload_bandwidth"]
-            v["BW_host"], r["BW_host"] = c.si, "const:" + c.id
-        else:
-            v["BW_host"], r["BW_host"] = host.per_direction()
-        disp = vals.get("dispatch_tax") or knobs.values["dispatch_tax"]
-        v["tau_disp"], r["tau_disp"] = disp.si, "const:" + disp.id
-        self._bind_cache[precision] = (v, r)
-        return v, r
+
+_RIDGE = None
+
+
+def _obj_hardware() -> Any:
+    from .binding.facade import Obj
+
+    return Obj("hardware", "hardware")
+
+
+def _precision_arg() -> Any:
+    from .binding.facade import precision_arg
+
+    return precision_arg()
 
 
 class Workload(_CatalogObject):

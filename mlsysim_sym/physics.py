@@ -1,7 +1,6 @@
 """0.3.0's physics helpers, evaluated through the walls' generated code (no float twins)."""
 from __future__ import annotations
 
-from .engine import knob
 from .validate import BATCH, DEGREE, TOKENS0, quantity, real
 from .evaluate import run
 
@@ -20,4 +19,4 @@ def calc_kv_cache_size(n_layers: int, n_heads: int, head_dim: int, seq_len: int,
     return out["KV"]
 
 
-__all__ = ["calc_kv_cache_size", "knob"]
+__all__ = ["calc_kv_cache_size"]

@@ -2,7 +2,8 @@
 
 A binding is one of
 
-* a catalogue id (``"hardware.H100.memory.bandwidth"``) — the cited row, converted to SI;
+* a catalogue id (``"hardware.H100.memory.bandwidth"``) — the cited row of the shipped catalogue, converted to SI
+  (a Scenario names its rows explicitly, so the active edition does not replace them);
 * a quantity with units (``"3.35 TB/s"`` or a pint Quantity) — a user value, checked against the symbol's unit;
 * a plain number — a user value already in the symbol's SI unit (only for dimensionless symbols, to avoid
   silent unit mistakes).
@@ -21,6 +22,7 @@ from typing import Any
 from .catalog import catalog
 from .errors import InputError, UnitError, UnknownKeyError
 from .evaluate import Result, evaluate
+from .provenance import Ref, Row, User
 
 
 class Scenario:
@@ -45,7 +47,7 @@ class Scenario:
         """A new scenario with more (or replaced) bindings."""
         return Scenario(self.computation, **{**self.bindings, **bindings})
 
-    def _resolve(self, sym: str, value: Any) -> tuple[float, str]:
+    def _resolve(self, sym: str, value: Any) -> tuple[float, Ref]:
         """(SI value, reference) of one binding, checked against the symbol's domain (:func:`domain_of`)."""
         from .notation import SYMBOLS
 
@@ -59,23 +61,26 @@ class Scenario:
             from .units import si_factor
 
             factor = 1.0 if c.si_unit == unit else si_factor(c.si_unit, unit)
-            return domain_of(sym)(sym, c.si * factor), "const:" + c.id
+            return domain_of(sym)(sym, c.si * factor), Row(c.id)
         if isinstance(value, str) or hasattr(value, "m_as"):
-            return domain_of(sym, quantity=True)(sym, value), f"user:{_short(value)}"
+            return domain_of(sym, quantity=True)(sym, value), User(_short(value))
         if unit and unit not in _COUNT_UNITS:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 raise UnitError(f"{sym} has unit {unit}: give a quantity such as '{value} {unit}' or a catalogue id")
-        return float(domain_of(sym)(sym, value)), "user:" + _short(value)
+        return float(domain_of(sym)(sym, value)), User(_short(value))
 
     def evaluate(self) -> Result:
         missing = self.missing()
         if missing:
             raise InputError(f"{self.computation} needs bindings for: {', '.join(missing)}")
+        from . import editions
+
         values: dict[str, float] = {}
-        refs: dict[str, str] = {}
+        refs: dict[str, Ref] = {}
         for sym, val in self.bindings.items():
             values[sym], refs[sym] = self._resolve(sym, val)
-        return evaluate([self.computation], values, refs, self.outputs, catalog().hash)
+        ed = editions.active()
+        return evaluate([self.computation], values, refs, self.outputs, catalog().hash, edition=ed.name)
 
 
 _COUNT_UNITS = ("param", "token")

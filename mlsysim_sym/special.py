@@ -6,7 +6,7 @@
 * ``lambertw0`` — the principal branch W₀ of the Lambert W function (Corless et al. 1996), by Halley's
   iteration; used for the closed-form scale of the capped-exponential request-length model.
 
-The SymPy side (functions walls use and print) is :mod:`mlsysim_sym.walls.functions`; this module is plain
+The SymPy side (functions walls use and print) is :mod:`mlsysim_sym.walls._functions`; this module is plain
 floats so the generated code imports no SymPy.
 """
 from __future__ import annotations

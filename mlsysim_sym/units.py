@@ -253,3 +253,47 @@ def fast_factor(si_unit: str, display_unit: str) -> float | None:
 def to_display(value: float, si_unit: str, display_unit: str) -> float:
     f = fast_factor(si_unit, display_unit)
     return value * f if f is not None else value * si_factor(si_unit, display_unit)
+
+
+# ---- fast result quantities ----------------------------------------------------------------------------------------
+# A result field is a pint Quantity of our registry. pint's constructor re-validates its arguments (~5 µs, and
+# parsing a unit string costs ~100 µs); here the unit is parsed once per unit string and the Quantity is made
+# directly from its magnitude and units container. The fast path is checked against pint's own constructor once,
+# when first used, and falls back to it if pint ever changes its internals.
+_QFAST: dict[str, Any] = {}
+_QCLASS: list[Any] = []
+
+
+def _fast_ok(cls: Any, units: Any, unit_obj: Any) -> bool:
+    try:
+        q = object.__new__(cls)
+        q._magnitude = 1.5
+        q._units = units
+        ref = cls(1.5, unit_obj)
+        return bool(q == ref) and f"{q:~P}" == f"{ref:~P}" and q.to_base_units() == ref.to_base_units()
+    except Exception:  # noqa: BLE001 - any surprise means: use pint's constructor
+        return False
+
+
+def quantity(value: float, unit_text: str) -> Any:
+    """``value`` in ``unit_text`` as a Quantity of our registry (fast: the unit is parsed once per text)."""
+    hit = _QFAST.get(unit_text)
+    if hit is None:
+        reg = ureg()
+        u = parse_unit(unit_text)
+        cls = reg.Quantity
+        hit = _QFAST[unit_text] = (cls, u._units, u, _fast_ok(cls, u._units, u))
+    cls, units, u, fast = hit
+    if fast:
+        q = object.__new__(cls)
+        q._magnitude = value
+        q._units = units
+        return q
+    return cls(value, u)
+
+
+@lru_cache(maxsize=1024)
+def factor(from_unit: str, to_unit: str) -> float:
+    """The multiplier from ``from_unit`` to ``to_unit`` (prefix-only changes without pint; else through pint)."""
+    f = fast_factor(from_unit, to_unit)
+    return f if f is not None else si_factor(from_unit, to_unit)

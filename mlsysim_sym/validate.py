@@ -80,6 +80,8 @@ class Domain:
             return "True or False"
         if self.kind == "choice":
             return "one of " + ", ".join(repr(o) for o in self.options)
+        if self.kind == "text":
+            return "text"
         return f"a quantity in {self.interval()} (e.g. '{_example(self)}')"
 
     # ---- checking ----------------------------------------------------------------------------------------
@@ -211,7 +213,14 @@ def _why_type(value: Any) -> str:
     return f"{type(value).__name__} is not a number"
 
 
-_CHECKERS = {"count": _count, "real": _real, "flag": _flag, "choice": _choice, "quantity": _quantity}
+def _text(d: Domain, name: str, value: Any) -> str:
+    if isinstance(value, str) and len(value) <= 200:
+        return value
+    raise d.error(name, value)
+
+
+_CHECKERS = {"count": _count, "real": _real, "flag": _flag, "choice": _choice, "quantity": _quantity,
+             "text": _text}
 
 
 # ---- constructors -------------------------------------------------------------------------------------------
@@ -236,6 +245,11 @@ def flag() -> Domain:
 
 def choice(options: Iterable[str]) -> Domain:
     return Domain("choice", options=tuple(options))
+
+
+def text() -> Domain:
+    """Any short text (a label that maps to a code, unknown labels included)."""
+    return Domain("text")
 
 
 def quantity(unit: str, lo: float | None = 0.0, hi: float | None = None, *, lo_open: bool = True,

@@ -10,7 +10,7 @@ import pytest
 
 from mlsysim_sym import Hardware
 from mlsysim_sym.catalog import catalog, lock_path
-from mlsysim_sym.parity import load
+from parity_support import load
 
 
 def hardware():

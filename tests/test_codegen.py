@@ -12,7 +12,7 @@ from mlsysim_sym._generated import numeric
 from mlsysim_sym.errors import InputError
 from mlsysim_sym.notation import SYMBOLS
 from mlsysim_sym.walls import COEFFICIENTS, COMPUTATIONS, EQUATIONS, load_all
-from mlsysim_sym.walls.base import S, computation_inputs
+from mlsysim_sym.walls._core import S, computation_inputs
 
 load_all()
 

@@ -1,7 +1,10 @@
 """Parity with mlsysim 0.3.0 (recorded outputs in tests/data/mlsysim_0_3_0, mlsysim 0.3.0).
 
-On 0.3.0's effective input values (the overlay) every case must match to 1e-6 relative, except cases covered by
-a declared model deviation of docs/deviations.toml (matched here by the rule its `applies` field states).
+* Under the public ``mlsysim-0.3.0`` edition (0.3.0's values and its declared rules switched back through the
+  inputs of our own generated code) ≥ 99 % of the recorded cases reproduce to 1e-6 in every recorded field; each
+  other case is a named structural difference.
+* On 0.3.0's values with *our* rules (the edition's data, no rules), every difference is a declared model
+  deviation of docs/deviations.toml, and switching just that rule back reproduces 0.3.0 to 1e-6.
 """
 from __future__ import annotations
 
@@ -9,9 +12,11 @@ import tomllib
 from collections import Counter
 from pathlib import Path
 
+import parity_support as ps
 import pytest
 
-from mlsysim_sym import parity
+from mlsysim_sym.editions import get
+from mlsysim_sym.editions.rules import BINDING_RULES, INPUT_RULES
 
 DEVIATIONS = tomllib.loads((Path(__file__).resolve().parents[1] / "docs" / "deviations.toml").read_text(encoding="utf-8"))
 MODEL_DEVS = {d["id"] for d in DEVIATIONS["model"]}
@@ -20,104 +25,67 @@ TOKEN_MODELS = {e.key for e in __import__("mlsysim_sym.catalog", fromlist=["cata
                 if e.attrs.get("flops_basis") == "token"}
 
 
-def covered_by(case: dict, outcome: parity.Outcome) -> str | None:
-    """The declared model deviation that explains a mismatch, or None."""
+def covered_by(case: dict, o: ps.Outcome) -> str | None:
+    """The declared model deviation that explains a mismatch on 0.3.0's values with our rules, or None."""
     inputs = case.get("inputs") or case.get("kwargs")
     m = inputs.get("model")
     model = m.rsplit(".", 1)[1] if isinstance(m, str) else ""
-    bad = set(outcome.mismatches)
-    if model == "DLRM" and outcome.resolver in ("Engine.solve", "SingleNodeModel") and "no catalogued inference FLOPs" in outcome.error:
+    bad = set(o.mismatches)
+    if model == "DLRM" and o.resolver in ("Engine.solve", "SingleNodeModel") and "no catalogued params" in o.error:
         return "size-only-no-flops"
-    if model == "ViT_Large":
-        return "vit-transformer-dims"
-    if outcome.resolver in ("Engine.solve", "SingleNodeModel") and inputs.get("is_training") and model in TOKEN_MODELS:
+    if o.resolver in ("Engine.solve", "SingleNodeModel") and inputs.get("is_training") and model in TOKEN_MODELS:
         return "engine-training-tokens"
-    if outcome.resolver in ("ServingModel", "ServingCapacityModel") and model in MOE:
+    if o.resolver in ("ServingModel", "ServingCapacityModel") and model in MOE:
         return "serving-moe-active-params"
-    if outcome.resolver == "ServingModel" and model == "PaLM_540B" and bad <= {"ttft_s"}:
+    if o.resolver == "ServingModel" and model == "PaLM_540B" and bad <= {"ttft_s"}:
         return "serving-attention-head-dim"
-    if outcome.resolver == "ContinuousBatchingModel" and case["result"].get("feasible") is False and \
-            bad <= {"itl_s", "paged_internal_fragmentation", "static_internal_fragmentation"}:
-        return "cb-infeasible-sentinel"
-    if outcome.resolver == "WeightStreamingModel" and inputs.get("phase") == "prefill" and \
+    if o.resolver == "WeightStreamingModel" and inputs.get("phase") == "prefill" and \
             bad <= {"layer_compute_time_s", "throughput_tokens_per_sec"}:
         return "streaming-prefill-attention"
-    if outcome.resolver == "TailLatencyModel" and outcome.error and \
-            (inputs.get("service_latency_ms") == 0 or inputs.get("num_replicas") == 0):
-        return "input-validation"
-    return None
+    if o.resolver == "NetworkRooflineModel" and bad == {"energy_j"}:
+        return "network-roofline-energy"
+    return ps.structural(case, o)
 
 
 @pytest.fixture(scope="module")
-def outcomes():
-    engine = {c["id"]: c for c in parity.load("parity_engine.json")["cases"]}
-    res = {c["id"]: c for c in parity.load("parity_node_resolvers.json")["cases"]}
-    out = [(engine[o.case_id], o) for o in parity.engine_cases("overlay")]
-    out += [(res[o.case_id], o) for o in parity.resolver_cases("overlay")]
-    return out
+def under_edition():
+    return ps.outcomes("edition")
+
+
+@pytest.fixture(scope="module")
+def on_data():
+    return ps.outcomes("data")
 
 
 def test_parity_data_is_stamped_with_the_mlsysim_version():
-    for name in ("parity_engine.json", "parity_node_resolvers.json", "overlay.json", "registry_keys.json"):
-        assert parity.load(name)["mlsysim_version"] == "0.3.0"
+    for name in ("parity_engine.json", "parity_node_resolvers.json", "registry_keys.json"):
+        assert ps.load(name)["mlsysim_version"] == "0.3.0"
 
 
-def test_share_of_cases_within_1e6(outcomes):
-    """Measured: 6,839 of 8,031 cases (85.2 %) match to 1e-6 with our rules; the other 1,192 are declared model
-    deviations (the largest: LM training steps that count all S tokens, mixture-of-experts prefill with active
-    parameters, and DLRM refused for having no FLOP count). The floor guards against regressions; the tests below
-    are the real gate."""
-    ok = sum(o.ok for _, o in outcomes)
-    assert len(outcomes) > 8000
-    assert ok / len(outcomes) >= 0.85, f"{ok}/{len(outcomes)}"
+def test_the_edition_ships_as_package_data_with_its_version():
+    import json
+
+    from mlsysim_sym import editions
+
+    doc = json.loads((editions.DATA / "mlsysim-0.3.0.json").read_text(encoding="utf-8"))
+    assert doc["mlsysim_version"] == "0.3.0" and doc["name"] == "mlsysim-0.3.0"
+    assert set(get("mlsysim-0.3.0").rules) <= set(INPUT_RULES) | set(BINDING_RULES)
 
 
-def test_every_declared_deviation_is_revertible_or_structural():
-    groups = (set(parity.REVERTS), set(parity.MODEL_COPY), set(parity.STRUCTURAL))
-    assert set().union(*groups) == MODEL_DEVS and sum(map(len, groups)) == len(MODEL_DEVS)
-    for d in DEVIATIONS["model"]:
-        assert d["revert"].startswith("structural") == (d["id"] in parity.STRUCTURAL), d["id"]
+def test_edition_reproduces_030_in_every_field(under_edition):
+    """Measured: 7,985 of 8,031 recorded cases (99.4 %) reproduce to 1e-6 in every recorded field under the
+    mlsysim-0.3.0 edition; the other 46 are named structural differences (0.3.0's sentinels and coerced inputs)."""
+    ok = sum(o.ok for _, o in under_edition)
+    assert len(under_edition) > 8000
+    assert ok / len(under_edition) >= 0.99, f"{ok}/{len(under_edition)}"
+    unexplained = Counter((o.resolver, o.error[:80], tuple(sorted(o.mismatches)))
+                          for case, o in under_edition if not o.ok and ps.structural(case, o) is None)
+    assert not unexplained, unexplained.most_common(5)
 
 
-@pytest.fixture(scope="module")
-def reverted(outcomes):
-    """Each deviating case run again with its one declared rule set back to 0.3.0's: (case, deviation, outcome)."""
-    out = []
-    for case, o in outcomes:
-        if o.ok:
-            continue
-        dev = covered_by(case, o)
-        if dev in parity.REVERTS or dev in parity.MODEL_COPY:
-            out.append((case, dev, parity.rerun(case, "overlay", dev)))
-    return out
-
-
-def test_reverting_the_declared_rule_reproduces_030(reverted):
-    """The deviations are the *only* differences: with the deviation's rule reverted (through the inputs of our
-    own generated code) every one of these cases matches 0.3.0 to 1e-6 in every field. Measured: 993 of 993."""
-    failures = Counter((dev, tuple(sorted(r.mismatches)), r.error[:60]) for _, dev, r in reverted if not r.ok)
-    assert not failures, failures.most_common(5)
-    assert len(reverted) > 900
-
-
-def test_share_reproduced_to_1e6_with_declared_rules(outcomes, reverted):
-    """Cases our equations reproduce to 1e-6, each with our rule or (where a deviation is declared) 0.3.0's rule:
-    7,985 of 8,031 (99.4 %); the remaining 46 are structural (sentinels, refused inputs), checked field by field."""
-    same = sum(o.ok for _, o in outcomes) + sum(r.ok for *_, r in reverted)
-    assert same / len(outcomes) >= 0.99, f"{same}/{len(outcomes)}"
-
-
-@pytest.mark.parametrize("resolver", ["Engine.solve", "SingleNodeModel", "TrainingMemoryModel", "ServingModel",
-                                      "ContinuousBatchingModel", "WeightStreamingModel", "TailLatencyModel",
-                                      "MoERoutingModel", "ServingCapacityModel", "NetworkRooflineModel",
-                                      "EfficiencyModel"])
-def test_every_resolver_is_exercised(outcomes, resolver):
-    assert sum(1 for _, o in outcomes if o.resolver == resolver) >= 20
-
-
-def test_every_other_case_is_a_declared_model_deviation(outcomes):
+def test_every_difference_on_030_values_is_a_declared_model_deviation(on_data):
     uncovered = Counter()
-    for case, o in outcomes:
+    for case, o in on_data:
         if o.ok:
             continue
         dev = covered_by(case, o)
@@ -126,7 +94,41 @@ def test_every_other_case_is_a_declared_model_deviation(outcomes):
     assert not uncovered, uncovered.most_common(10)
 
 
-def test_reference_vectors_match_on_the_overlay(outcomes):
-    for case, o in outcomes:
-        if case.get("tag") == "reference" and covered_by(case, o) is None:
+def test_every_declared_model_deviation_is_a_rule_or_structural():
+    rules = set(INPUT_RULES) | set(BINDING_RULES)
+    assert MODEL_DEVS == rules | set(ps.STRUCTURAL)
+    for d in DEVIATIONS["model"]:
+        assert d["revert"].startswith("structural") == (d["id"] in ps.STRUCTURAL), d["id"]
+    assert set(get("mlsysim-0.3.0").rules) == rules
+
+
+def test_switching_one_declared_rule_back_reproduces_030(on_data):
+    """The deviations are the *only* differences: with the case's one rule switched back (the edition's data plus
+    that rule), every such case matches 0.3.0 to 1e-6 in every field. Measured: 1,219 of 1,219."""
+    failures = Counter()
+    n = 0
+    for case, o in on_data:
+        if o.ok:
+            continue
+        dev = covered_by(case, o)
+        if dev in INPUT_RULES or dev in BINDING_RULES:
+            n += 1
+            r = ps.run_case(case, "data", dev)
+            if not r.ok:
+                failures[(dev, tuple(sorted(r.mismatches)), r.error[:60])] += 1
+    assert not failures, failures.most_common(5)
+    assert n > 1000
+
+
+@pytest.mark.parametrize("resolver", ["Engine.solve", "SingleNodeModel", "TrainingMemoryModel", "ServingModel",
+                                      "ContinuousBatchingModel", "WeightStreamingModel", "TailLatencyModel",
+                                      "MoERoutingModel", "ServingCapacityModel", "NetworkRooflineModel",
+                                      "EfficiencyModel"])
+def test_every_resolver_is_exercised(under_edition, resolver):
+    assert sum(1 for _, o in under_edition if o.resolver == resolver) >= 20
+
+
+def test_reference_vectors_match_under_the_edition(under_edition):
+    for case, o in under_edition:
+        if case.get("tag") == "reference" and ps.structural(case, o) is None:
             assert o.ok, (case["id"], o.mismatches, o.error)

@@ -1,96 +1,166 @@
-"""Invariants of walls 1, 2 and 4, checked with hypothesis on the generated code (same code the API runs)."""
+"""Invariants of the walls, checked with hypothesis on the generated code (the same code the API runs).
+
+The generic part needs no per-wall code: every wall's declared monotonicity is driven by strategies built from the
+symbol table — a symbol's unit sets the magnitudes drawn, its integer flag draws integers, and the constants the
+equations compare it with (``m_train > 0``, ``z_stage >= 2``, ``w_type == 3``) set the codes drawn for flags and
+modes. A draw the output check refuses (a value outside every meaningful range) is discarded, not counted.
+"""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
-from hypothesis import given, settings
+import pytest
+import sympy as sp
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from mlsysim_sym import evaluate
 from mlsysim_sym._generated import numeric
-from mlsysim_sym.walls import WALLS, load_all
+from mlsysim_sym.errors import InputError
+from mlsysim_sym.notation import SYMBOLS
+from mlsysim_sym.walls import COMPUTATIONS, EQUATIONS, WALLS, load_all
+from mlsysim_sym.walls._core import computation_inputs
 
 load_all()
 
-mag = st.floats(min_value=-3, max_value=3).map(lambda e: 10.0 ** e)
+#: magnitudes by SI unit: (lowest, highest) drawn log-uniformly
+RANGES = {"s": (1e-7, 10.0), "B": (1e3, 1e12), "B/s": (1e8, 1e13), "FLOP": (1e6, 1e16), "FLOP/s": (1e11, 1e17),
+          "param": (1e6, 1e12), "W": (1.0, 1e3), "1/s": (1e-2, 1e4), "J": (1e-3, 1e3), "FLOP/B": (1e-1, 1e4)}
 
 
-def roofline_inputs(draw_train=st.sampled_from([0.0, 1.0])):
-    return st.fixed_dictionaries({
-        "B": st.integers(1, 512).map(float), "O_fwd": mag.map(lambda x: x * 1e9), "P": mag.map(lambda x: x * 1e8),
-        "R_peak": mag.map(lambda x: x * 1e14), "eta_hw": st.floats(0.05, 1.0), "b_w": st.sampled_from([0.5, 1.0, 2.0, 4.0]),
-        "f_act": st.floats(0.0, 0.5), "BW_mem": mag.map(lambda x: x * 1e12), "BW_host": mag.map(lambda x: x * 3e10),
-        "BW_sram": st.just(0.0), "C_sram": st.just(0.0), "BW_flash": st.just(0.0),
-        "C_mem": mag.map(lambda x: x * 8e10), "M_req": mag.map(lambda x: x * 1e9), "N_L": st.integers(1, 128).map(float),
-        "tau_disp": st.floats(0.0, 1e-3), "tau_layer": st.floats(0.0, 1e-4), "k_tax_train": st.just(3.0),
-        "m_train": draw_train, "m_recomp": st.sampled_from([0.0, 1.0]), "P_tdp": mag.map(lambda x: x * 300.0),
-        "f_idle": st.floats(0.0, 0.9), "M_size": st.just(0.0), "S": st.integers(1, 8192).map(float),
-        "m_tok": st.sampled_from([0.0, 1.0]),
-    })
+@lru_cache(maxsize=None)
+def codes(name: str) -> tuple[float, ...]:
+    """The modes of a flag or a mode symbol: the constants the equations compare it with, and their neighbours.
+    A symbol is a mode when it is a flag (``m_…``), is tested for equality (``w_type == 3``) or against several
+    constants (``z_stage >= 1, 2, 3``); a count compared with one constant (``N_pp > 1``) is not."""
+    out: set[float] = set()
+    equality = False
+    for eq in EQUATIONS.values():
+        for rel in eq.rhs.atoms(sp.Rel):
+            lhs, rhs = rel.args
+            for a, b in ((lhs, rhs), (rhs, lhs)):
+                if isinstance(a, sp.Symbol) and a.name == name and b.is_number:
+                    out.add(float(b))
+                    equality |= isinstance(rel, sp.Eq)
+    if not (name.startswith("m_") or equality or len(out) > 1):
+        return ()
+    return tuple(sorted(out | {c + 1 for c in out} | {c - 1 for c in out if c >= 1}))
 
 
-def roof(v):
-    return numeric.COMPUTATIONS["engine.roofline"][0](dict(v))
+def strategy(name: str) -> st.SearchStrategy[float]:
+    row = SYMBOLS[name]
+    found = codes(name)
+    if found and row.integer:
+        return st.sampled_from(found)
+    if row.integer:
+        return st.integers(1, 4096).map(float)
+    if row.unit in RANGES:
+        lo, hi = RANGES[row.unit]
+        return st.floats(math.log10(lo), math.log10(hi)).map(lambda e: 10.0 ** e)
+    return st.floats(0.01, 1.0)   # dimensionless shares, efficiencies, factors
 
 
-@given(roofline_inputs())
-def test_mfu_and_hfu_are_in_unit_interval(v):
-    out, _ = roof(v)
-    assert 0 <= out["MFU"] <= 1 and 0 <= out["HFU"] <= 1
-    assert out["HFU"] >= out["MFU"] - 1e-15
+def inputs(comp: str) -> st.SearchStrategy[dict[str, float]]:
+    return st.fixed_dictionaries({n: strategy(n) for n in computation_inputs(COMPUTATIONS[comp])})
 
 
-@given(roofline_inputs())
-def test_latency_is_at_least_each_wall(v):
-    out, reg = roof(v)
+def monotonic_cases() -> list[tuple[int, str, str, int, str]]:
+    """(wall, output, input, sign, computation) for every declared monotonicity, in a computation where the input
+    is bound and the output computed."""
+    out = []
+    for n, w in sorted(WALLS.items()):
+        for o, i, sign in w.monotonic:
+            comp = next((c for c in sorted(COMPUTATIONS) if i in numeric.COMPUTATIONS[c][1]
+                         and o in numeric.COMPUTATIONS[c][2]), None)
+            assert comp is not None, f"wall {n}: no computation has input {i} and output {o}"
+            out.append((n, o, i, sign, comp))
+    return out
+
+
+def run(comp: str, v: dict[str, float]) -> dict[str, float]:
+    return evaluate.run(comp, dict(v))[0]
+
+
+@pytest.mark.parametrize("wall,out,inp,sign,comp", monotonic_cases(),
+                         ids=[f"wall{w}-{o}-{i}" for w, o, i, _, _ in monotonic_cases()])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), delta=st.floats(1e-6, 1.0))
+def test_declared_monotonicity_of_every_wall(wall, out, inp, sign, comp, data, delta):
+    v = data.draw(inputs(comp))
+    bumped = dict(v, **{inp: v[inp] * (1 + delta) if not SYMBOLS[inp].integer else v[inp] + 1})
+    try:
+        y0, y1 = run(comp, v)[out], run(comp, bumped)[out]
+    except InputError:
+        assume(False)
+        return
+    assume(math.isfinite(y0) and math.isfinite(y1))
+    assert (y1 - y0) * sign >= -1e-9 * abs(y0), (out, inp, y0, y1)
+
+
+def test_every_wall_declares_monotonicity():
+    for n, w in WALLS.items():
+        assert w.monotonic, f"wall {n} declares no monotonicity"
+
+
+# ---- the roofline step (walls 1 and 2) ---------------------------------------------------------------------------
+def step(v):
+    return evaluate.run("engine.step", dict(v))
+
+
+@settings(max_examples=100, deadline=None)
+@given(inputs("engine.step"))
+def test_mfu_and_hfu_are_in_unit_interval_and_latency_covers_each_wall(v):
+    try:
+        out, reg = step(v)
+    except InputError:
+        assume(False)
+        return
+    assert 0 <= out["MFU"] <= 1 and 0 <= out["HFU"] <= 1 and out["HFU"] >= out["MFU"] - 1e-15
     assert out["T"] >= out["T_comp"] and out["T"] >= out["T_mem"]
     assert reg["T"] == (0 if out["T_comp"] >= out["T_mem"] else 1)
 
 
-@given(roofline_inputs(), st.integers(-8, 8))
+@settings(max_examples=100, deadline=None)
+@given(inputs("engine.step"), st.integers(-8, 8))
 def test_power_of_two_homogeneity(v, k):
     """Scaling every rate by 2**k divides both wall times by exactly 2**k."""
-    out, _ = roof(v)
-    w = dict(v)
-    for r in ("R_peak", "BW_mem", "BW_host"):
-        w[r] = v[r] * 2.0 ** k
-    out2, _ = roof(w)
+    try:
+        out, _ = step(v)
+        w = dict(v, R_peak=v["R_peak"] * 2.0 ** k, BW_mem=v["BW_mem"] * 2.0 ** k, BW_host=v["BW_host"] * 2.0 ** k,
+                 BW_sram=v["BW_sram"] * 2.0 ** k, BW_flash=v["BW_flash"] * 2.0 ** k)
+        out2, _ = step(w)
+    except InputError:
+        assume(False)
+        return
     assert out2["T_comp"] == out["T_comp"] / 2.0 ** k
     assert out2["T_mem"] == out["T_mem"] / 2.0 ** k
 
 
-@given(roofline_inputs())
+@settings(max_examples=100, deadline=None)
+@given(inputs("engine.step"))
 def test_infinite_bandwidth_is_compute_bound(v):
-    w = dict(v, BW_mem=1e300, BW_host=1e300, C_mem=1e300)
-    out, reg = roof(w)
+    w = dict(v, BW_mem=1e300, BW_host=1e300, BW_sram=0.0, BW_flash=0.0, C_mem=1e300)
+    try:
+        out, reg = step(w)
+    except InputError:
+        assume(False)
+        return
     assert reg["T"] == 0  # Compute
     assert math.isclose(out["T"], out["T_comp"] + out["L_lat"], rel_tol=1e-12)
 
 
-@given(roofline_inputs(), st.floats(1e-6, 1.0))
-def test_declared_monotonicity_walls_1_2(v, delta):
-    for wall_no in (1, 2):
-        for out_name, inp, sign in WALLS[wall_no].monotonic:
-            comp = "engine.footprint" if out_name == "M_req" else "engine.roofline"
-            base = dict(v)
-            if comp == "engine.footprint":
-                base.update(b_opt=12.0, f_lora=1.1, m_lora=0.0)
-            if inp not in numeric.COMPUTATIONS[comp][1]:
-                continue
-            f = numeric.COMPUTATIONS[comp][0]
-            y0 = f(dict(base))[0][out_name]
-            y1 = f(dict(base, **{inp: base[inp] * (1 + delta)}))[0][out_name]
-            assert (y1 - y0) * sign >= -1e-12 * abs(y0), (out_name, inp)
-
-
+# ---- serving (wall 4) ---------------------------------------------------------------------------------------------
 serve_inputs = st.fixed_dictionaries({
-    "B": st.integers(1, 64).map(float), "S": st.integers(16, 32768).map(float), "P": mag.map(lambda x: x * 1e9),
-    "P_act": mag.map(lambda x: x * 1e9), "N_L": st.integers(1, 128).map(float), "H": st.integers(1, 128).map(float),
-    "H_kv": st.integers(1, 16).map(float), "d_head": st.sampled_from([64.0, 128.0]), "b_w": st.sampled_from([1.0, 2.0]),
-    "R_peak": mag.map(lambda x: x * 1e14), "eta_hw": st.floats(0.05, 1.0), "tau_disp": st.floats(0.0, 1e-4),
-    "tau_layer": st.floats(0.0, 1e-4), "BW_mem": mag.map(lambda x: x * 1e12), "C_mem": mag.map(lambda x: x * 8e10),
-    "c_pre": st.just(0.0), "q_chunk": st.just(0.0), "m_disagg": st.just(0.0), "BW_xfer": st.just(1e11),
-    "m_mla": st.just(0.0), "r_kv": st.just(0.0), "d_rope": st.just(0.0), "m_spec": st.just(0.0), "P_d": st.just(0.0),
-    "k_tok_d": st.just(0.0), "alpha_acc": st.floats(0.0, 0.99), "gamma_spec": st.just(4.0), "M_size": st.just(0.0),
+    "S": st.integers(128, 32768).map(float), "B": st.integers(1, 64).map(float), "P": st.floats(1e9, 1e11),
+    "P_act_cat": st.just(0.0), "N_L": st.integers(8, 96).map(float), "H": st.sampled_from([32.0, 64.0]),
+    "h": st.sampled_from([4096.0, 8192.0]), "d_cat": st.just(128.0), "H_kv_cat": st.sampled_from([0.0, 8.0]),
+    "r_kv": st.just(0.0), "d_rope": st.just(0.0), "m_mla": st.just(0.0), "b_w": st.sampled_from([1.0, 2.0]),
+    "M_size": st.just(0.0), "c_pre": st.just(0.0), "R_peak": st.floats(1e14, 2e15), "eta_hw": st.floats(0.1, 1.0),
+    "q_chunk": st.just(0.0), "tau_disp": st.floats(0.0, 1e-4), "m_disagg": st.just(0.0), "BW_xfer": st.just(1e11),
+    "BW_mem": st.floats(1e12, 8e12), "tau_layer": st.floats(0.0, 1e-5), "m_spec": st.just(0.0),
+    "alpha_acc": st.just(0.7), "gamma_spec": st.just(4.0), "P_d": st.just(0.0), "k_tok_d": st.just(0.0),
+    "C_mem": st.floats(4e10, 2e11),
 })
 
 
@@ -98,21 +168,16 @@ def serve(v):
     return numeric.COMPUTATIONS["serve.step"][0](dict(v))[0]
 
 
-@given(serve_inputs, st.floats(1e-6, 1.0))
-def test_declared_monotonicity_wall_4(v, delta):
-    for out_name, inp, sign in WALLS[4].monotonic:
-        if inp == "R_peak" or inp in v:
-            y0 = serve(v)[out_name]
-            y1 = serve(dict(v, **{inp: v[inp] * (1 + delta)}))[out_name]
-            assert (y1 - y0) * sign >= -1e-12 * abs(y0), (out_name, inp)
-
-
 @given(serve_inputs)
 def test_gqa_with_all_heads_is_mha(v):
     """KV cache with H_kv = H equals the multi-head-attention cache 2·L·H·d·S·B·bytes."""
-    w = dict(v, H_kv=v["H"])
-    kv = serve(w)["KV"]
-    assert kv == 2 * v["N_L"] * v["H"] * v["d_head"] * v["b_w"] * v["S"] * v["B"]
+    kv = serve(dict(v, H_kv_cat=v["H"]))["KV"]
+    assert kv == serve(dict(v, H_kv_cat=0.0))["KV"] == 2 * v["N_L"] * v["H"] * v["d_cat"] * v["b_w"] * v["S"] * v["B"]
+
+
+@given(serve_inputs)
+def test_head_dim_falls_back_to_hidden_over_heads(v):
+    assert serve(dict(v, d_cat=0.0))["d_head"] == v["h"] // v["H"]
 
 
 @given(serve_inputs, st.integers(1, 3))
@@ -133,14 +198,15 @@ def test_speculative_decoding_with_free_draft_never_slows_decode(v, alpha):
     assert serve(w)["ITL"] <= serve(v)["ITL"] * (1 + 1e-12)
 
 
+# ---- training state (wall 2) ---------------------------------------------------------------------------------------
 train_inputs = st.fixed_dictionaries({
-    "P": mag.map(lambda x: x * 1e9), "b_w": st.sampled_from([2.0, 4.0]), "b_opt": st.sampled_from([0.0, 4.0, 12.0]),
+    "P": st.floats(1e8, 1e12), "b_w": st.sampled_from([2.0, 4.0]), "b_opt": st.sampled_from([0.0, 4.0, 12.0]),
     "N_tp": st.sampled_from([1.0, 2.0, 8.0]), "N_pp": st.sampled_from([1.0, 4.0]), "N_ep": st.just(1.0),
     "N_dp": st.sampled_from([1.0, 8.0, 64.0]), "D_b": st.just(1.0), "GA": st.just(1.0), "z_stage": st.just(0.0),
     "m_sp": st.sampled_from([0.0, 1.0]), "s_ckpt": st.sampled_from([0.0, 1.0, 2.0]), "h": st.sampled_from([1024.0, 4096.0]),
     "H": st.sampled_from([16.0, 32.0]), "S": st.sampled_from([512.0, 2048.0]), "N_L": st.integers(1, 96).map(float),
     "f_trainable": st.just(1.0), "m_lora": st.just(0.0), "r_lora": st.just(16.0), "f_buf": st.just(0.05),
-    "B": st.integers(1, 64).map(float),
+    "B": st.integers(1, 64).map(float), "C_mem": st.just(8e10),
 })
 
 
@@ -150,14 +216,14 @@ def train(v):
 
 @given(train_inputs)
 def test_training_memory_non_increasing_in_zero_stage(v):
-    totals = [train(dict(v, z_stage=float(z)))["M_req"] for z in range(4)]
+    totals = [train(dict(v, z_stage=float(z)))["M_train"] for z in range(4)]
     assert all(a >= b - 1e-6 for a, b in zip(totals, totals[1:]))
 
 
 @given(train_inputs, st.integers(1, 3))
 def test_training_memory_non_increasing_in_dp(v, z):
-    a = train(dict(v, z_stage=float(z), N_dp=1.0))["M_req"]
-    b = train(dict(v, z_stage=float(z), N_dp=8.0))["M_req"]
+    a = train(dict(v, z_stage=float(z), N_dp=1.0))["M_train"]
+    b = train(dict(v, z_stage=float(z), N_dp=8.0))["M_train"]
     assert b <= a
 
 

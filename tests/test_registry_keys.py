@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mlsysim_sym import Hardware, Models
-from mlsysim_sym.parity import load
+from parity_support import load
 
 CATEGORIES = load("registry_keys.json")["categories"]
 

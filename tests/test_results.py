@@ -34,7 +34,8 @@ def test_stamp_names_version_catalogue_and_formula_revision():
     from mlsysim_sym.evaluate import REVISION
 
     s = Engine.solve(Models.ResNet50, Hardware.A100).stamp
-    assert s == {"version": __version__, "catalog_hash": catalog().hash, "formula_revision": REVISION}
+    assert s == {"version": __version__, "catalog_hash": catalog().hash, "formula_revision": REVISION,
+                 "edition": "default"}
 
 
 def test_draft_model_sources_are_carried():

@@ -8,8 +8,8 @@ from mlsysim_sym.errors import DimensionError
 from mlsysim_sym.notation import SYMBOLS
 from mlsysim_sym.units import dimensionality
 from mlsysim_sym.walls import COEFFICIENTS, EQUATIONS, WALLS, load_all, taxonomy, wall, walls_in_domain
-from mlsysim_sym.walls.base import Equation, S, Wall, register_wall
-from mlsysim_sym.walls.dimcheck import dim_of
+from mlsysim_sym.walls._core import Equation, S, Wall, register_wall
+from mlsysim_sym.walls._dimcheck import dim_of
 
 load_all()
 

@@ -8,14 +8,14 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '9a84c95f7511'
+REVISION = '5097bca24cbd'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
     BW_mem = v['BW_mem']
     C_mem = v['C_mem']
     H = v['H']
-    H_kv = v['H_kv']
+    H_kv_cat = v['H_kv_cat']
     M_size = v['M_size']
     N_L = v['N_L']
     N_max = v['N_max']
@@ -24,9 +24,10 @@ def c_batch__cb(v):
     S_max = v['S_max']
     S_mean = v['S_mean']
     b_w = v['b_w']
-    d_head = v['d_head']
+    d_cat = v['d_cat']
     d_rope = v['d_rope']
     eta_hw = v['eta_hw']
+    h = v['h']
     m_mla = v['m_mla']
     p_page = v['p_page']
     r_kv = v['r_kv']
@@ -38,15 +39,27 @@ def c_batch__cb(v):
     else:
         W = P*b_w
         W__regime = 1
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
+    frag_static = 1 - S_mean/S_max
+    rho_len = S_mean/S_max
+    K_pages = math.ceil(S_max/p_page)
     if (m_mla > 0):
         k_tok = N_L*b_w*(d_rope + r_kv)
         k_tok__regime = 0
     else:
         k_tok = 2*H_kv*N_L*b_w*d_head
         k_tok__regime = 1
-    frag_static = 1 - S_mean/S_max
-    rho_len = S_mean/S_max
-    K_pages = math.ceil(S_max/p_page)
     M_kvfree = C_mem - W
     if (rho_len >= 1):
         t_len = 0
@@ -123,10 +136,12 @@ def c_batch__cb(v):
         speedup_cb__regime = 2
     if not (0 <= R_eff < _inf
             and 0 <= W < _inf
-            and 0 <= k_tok < _inf
+            and 0 <= d_head < _inf
+            and 0 <= H_kv < _inf
             and 0 <= frag_static < _inf
             and 0 <= rho_len < _inf
             and 0 <= K_pages < _inf
+            and 0 <= k_tok < _inf
             and -_inf < M_kvfree < _inf
             and 0 <= t_len < _inf
             and 0 <= TTFT_cb < _inf
@@ -146,7 +161,7 @@ def c_batch__cb(v):
             and 0 <= X_paged < _inf
             and 0 <= speedup_cb <= _inf):
         _special.reject('batch.cb', locals())
-    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+    return {'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
 
 def c_capacity__fleet(v):
     """ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target"""
@@ -202,12 +217,12 @@ def c_capacity__replica(v):
     BW_xfer = v['BW_xfer']
     C_mem = v['C_mem']
     H = v['H']
-    H_kv = v['H_kv']
+    H_kv_cat = v['H_kv_cat']
     M_size = v['M_size']
     N_L = v['N_L']
     N_max = v['N_max']
     P = v['P']
-    P_act = v['P_act']
+    P_act_cat = v['P_act_cat']
     P_d = v['P_d']
     R_peak = v['R_peak']
     S_max = v['S_max']
@@ -215,11 +230,13 @@ def c_capacity__replica(v):
     alpha_acc = v['alpha_acc']
     b_w = v['b_w']
     c_pre = v['c_pre']
-    d_head = v['d_head']
+    d_cat = v['d_cat']
     d_rope = v['d_rope']
     eta_hw = v['eta_hw']
     gamma_spec = v['gamma_spec']
+    h = v['h']
     k_tok_d = v['k_tok_d']
+    lam = v['lam']
     m_disagg = v['m_disagg']
     m_mla = v['m_mla']
     m_spec = v['m_spec']
@@ -229,6 +246,12 @@ def c_capacity__replica(v):
     r_kv = v['r_kv']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
     R_eff = R_peak*eta_hw
     if (M_size > 0):
         W = M_size
@@ -236,12 +259,18 @@ def c_capacity__replica(v):
     else:
         W = P*b_w
         W__regime = 1
-    if (m_mla > 0):
-        k_tok = N_L*b_w*(d_rope + r_kv)
-        k_tok__regime = 0
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
     else:
-        k_tok = 2*H_kv*N_L*b_w*d_head
-        k_tok__regime = 1
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
     rho_len = S_mean/S_max
     K_pages = math.ceil(S_max/p_page)
     S__0 = 1
@@ -259,6 +288,12 @@ def c_capacity__replica(v):
     else:
         E_tok = alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1
         E_tok__regime = 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
     M_kvfree = C_mem - W
     if (rho_len >= 1):
         t_len = 0
@@ -345,15 +380,24 @@ def c_capacity__replica(v):
         ITL = ITL0
         ITL__regime = 1
     feasible_serve = (M_serve <= C_mem)
+    if (X_paged > 0):
+        c_min = math.floor(lam*t_svc) + 1
+        c_min__regime = 0
+    else:
+        c_min = 1
+        c_min__regime = 1
     L_base = ITL*n_out + TTFT
-    if not (0 <= R_eff < _inf
+    if not (0 <= P_act < _inf
+            and 0 <= R_eff < _inf
             and 0 <= W < _inf
-            and 0 <= k_tok < _inf
+            and 0 <= d_head < _inf
+            and 0 <= H_kv < _inf
             and 0 <= rho_len < _inf
             and 0 <= K_pages < _inf
             and 0 <= S < _inf
             and 0 <= W_d < _inf
             and 0 <= E_tok < _inf
+            and 0 <= k_tok < _inf
             and -_inf < M_kvfree < _inf
             and 0 <= t_len < _inf
             and 0 <= n_new < _inf
@@ -377,9 +421,19 @@ def c_capacity__replica(v):
             and 0 <= TTFT < _inf
             and 0 <= ITL < _inf
             and 0 <= feasible_serve < _inf
+            and 0 <= c_min < _inf
             and 0 <= L_base < _inf):
         _special.reject('capacity.replica', locals())
-    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'L_base': L_base}, {'W': W__regime, 'k_tok': k_tok__regime, 'S': S__regime, 'E_tok': E_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
+
+def c_device__ridge_point(v):
+    """HardwareNode.ridge_point: peak FLOP/s over bandwidth"""
+    BW_mem = v['BW_mem']
+    R_peak = v['R_peak']
+    I_ridge = R_peak/BW_mem
+    if not (0 <= I_ridge < _inf):
+        _special.reject('device.ridge_point', locals())
+    return {'I_ridge': I_ridge}, {}
 
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3)"""
@@ -395,9 +449,10 @@ def c_efficiency__model(v):
     eta_hw = v['eta_hw']
     eta_ref = v['eta_ref']
     k_occ = v['k_occ']
+    m_flash = v['m_flash']
     w_type = v['w_type']
     MFU_w__0 = 1
-    MFU_w__1 = max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref)))
+    MFU_w__1 = max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 1) and (m_flash > 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref)))
     if MFU_w__1 < MFU_w__0:
         MFU_w = MFU_w__1
         MFU_w__regime = 1
@@ -429,37 +484,8 @@ def c_efficiency__model(v):
         _special.reject('efficiency.model', locals())
     return {'MFU_w': MFU_w, 'L_occ': L_occ, 'R_ach': R_ach, 'L_stall': L_stall}, {'MFU_w': MFU_w__regime, 'L_occ': L_occ__regime, 'L_stall': L_stall__regime}
 
-def c_engine__footprint(v):
-    """Weights and device memory of a step (non-transformer training, or inference)"""
-    M_size = v['M_size']
-    P = v['P']
-    b_opt = v['b_opt']
-    b_w = v['b_w']
-    f_lora = v['f_lora']
-    m_lora = v['m_lora']
-    m_train = v['m_train']
-    if (M_size > 0):
-        W = M_size
-        W__regime = 0
-    else:
-        W = P*b_w
-        W__regime = 1
-    if (m_lora > 0) and (m_train > 0):
-        M_req = W*f_lora
-        M_req__regime = 0
-    elif (m_train > 0):
-        M_req = W*b_opt/b_w + 2*W
-        M_req__regime = 1
-    else:
-        M_req = W
-        M_req__regime = 2
-    if not (0 <= W < _inf
-            and 0 <= M_req < _inf):
-        _special.reject('engine.footprint', locals())
-    return {'W': W, 'M_req': M_req}, {'W': W__regime, 'M_req': M_req__regime}
-
-def c_engine__roofline(v):
-    """Engine.solve: the single-node roofline step (walls 1 and 2)"""
+def c_engine__step(v):
+    """Engine.solve: the single-node roofline step (walls 1 and 2), with the training state of a transformer"""
     B = v['B']
     BW_flash = v['BW_flash']
     BW_host = v['BW_host']
@@ -467,24 +493,51 @@ def c_engine__roofline(v):
     BW_sram = v['BW_sram']
     C_mem = v['C_mem']
     C_sram = v['C_sram']
-    M_req = v['M_req']
+    D_b = v['D_b']
+    GA = v['GA']
+    H = v['H']
     M_size = v['M_size']
     N_L = v['N_L']
-    O_fwd = v['O_fwd']
+    N_dp = v['N_dp']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
     P = v['P']
+    P_act_cat = v['P_act_cat']
     P_tdp = v['P_tdp']
     R_peak = v['R_peak']
     S = v['S']
+    b_opt = v['b_opt']
     b_w = v['b_w']
     eta_hw = v['eta_hw']
     f_act = v['f_act']
+    f_buf = v['f_buf']
     f_idle = v['f_idle']
+    f_lora = v['f_lora']
+    f_trainable = v['f_trainable']
+    h = v['h']
     k_tax_train = v['k_tax_train']
+    m_diff = v['m_diff']
+    m_lora = v['m_lora']
     m_recomp = v['m_recomp']
+    m_sp = v['m_sp']
     m_tok = v['m_tok']
     m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_steps = v['n_steps']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
+    z_stage = v['z_stage']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
     if (m_tok > 0) and (m_train > 0):
         n_tok = S
         n_tok__regime = 0
@@ -513,23 +566,93 @@ def c_engine__roofline(v):
     else:
         W = P*b_w
         W__regime = 1
-    M_spill__0 = 0
-    M_spill__1 = -C_mem + M_req
-    if M_spill__1 > M_spill__0:
-        M_spill = M_spill__1
-        M_spill__regime = 1
+    P_r = P/(N_ep*N_pp*N_tp)
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
     else:
-        M_spill = M_spill__0
-        M_spill__regime = 0
-    feasible = (M_req <= C_mem)
+        f_train = f_trainable
+        f_train__regime = 1
+    b_mb__0 = 1
+    b_mb__1 = math.ceil(B/(D_b*GA))
+    if b_mb__1 > b_mb__0:
+        b_mb = b_mb__1
+        b_mb__regime = 1
+    else:
+        b_mb = b_mb__0
+        b_mb__regime = 0
+    L_s__0 = 1
+    L_s__1 = math.ceil(N_L/N_pp)
+    if L_s__1 > L_s__0:
+        L_s = L_s__1
+        L_s__regime = 1
+    else:
+        L_s = L_s__0
+        L_s__regime = 0
     if (m_train > 0):
         k_tax = k_tax_train
         k_tax__regime = 0
     else:
         k_tax = 1
         k_tax__regime = 1
-    T_comp = B*O_fwd*k_ops*n_tok/R_eff
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (z_stage >= 3):
+        M_w = P_r*b_w/N_dp
+        M_w__regime = 0
+    else:
+        M_w = P_r*b_w
+        M_w__regime = 1
+    if (z_stage >= 2):
+        M_g = P_r*b_w*f_train/N_dp
+        M_g__regime = 0
+    else:
+        M_g = P_r*b_w*f_train
+        M_g__regime = 1
+    if (z_stage >= 1):
+        M_o = P_r*b_opt*f_train/N_dp
+        M_o__regime = 0
+    else:
+        M_o = P_r*b_opt*f_train
+        M_o__regime = 1
+    if (N_tp > 1) and (m_sp > 0):
+        M_a__b = 1/N_tp
+        M_a__regime = 0
+    else:
+        M_a__b = 1
+        M_a__regime = 1
+    M_a = (0.5)*L_s*M_a__b*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
     D_vol = W*(B*f_act + 1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    T_comp = B*O_fwd*k_ops*n_tok/R_eff
+    if (N_pp > 1):
+        M_buf__b = 2*S*b_mb*b_w*h
+        M_buf__regime = 0
+    else:
+        M_buf__b = 0
+        M_buf__regime = 1
+    M_buf = M_buf__b + M_g*f_buf
+    I = B*O_fwd*k_ops*n_tok/D_vol
+    M_train = M_a + M_buf + M_g + M_o + M_w
+    if (m_train > 0) and (m_xf > 0):
+        M_req = M_train
+        M_req__regime = 0
+    elif (m_lora > 0) and (m_train > 0):
+        M_req = W*f_lora
+        M_req__regime = 1
+    elif (m_train > 0):
+        M_req = W*b_opt/b_w + 2*W
+        M_req__regime = 2
+    else:
+        M_req = W
+        M_req__regime = 3
     if (C_mem < M_req):
         BW = min(BW_host, BW_mem)
         BW__regime = 0
@@ -542,9 +665,16 @@ def c_engine__roofline(v):
     else:
         BW = BW_mem
         BW__regime = 3
-    L_lat = N_L*k_tax*tau_layer + tau_disp
+    M_spill__0 = 0
+    M_spill__1 = -C_mem + M_req
+    if M_spill__1 > M_spill__0:
+        M_spill = M_spill__1
+        M_spill__regime = 1
+    else:
+        M_spill = M_spill__0
+        M_spill__regime = 0
+    feasible = (M_req <= C_mem)
     T_mem = D_vol/BW
-    I = B*O_fwd*k_ops*n_tok/D_vol
     T__0 = T_comp
     T__1 = T_mem
     if T__1 > T__0:
@@ -581,35 +711,48 @@ def c_engine__roofline(v):
         HFU = HFU__0
         HFU__regime = 0
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
-    if not (0 <= n_tok < _inf
+    if not (0 <= P_act < _inf
+            and 0 <= n_tok < _inf
             and 0 <= k_ops < _inf
             and 0 <= k_model < _inf
             and 0 <= R_eff < _inf
             and 0 <= W < _inf
+            and 0 <= P_r < _inf
+            and 0 <= f_train < _inf
+            and 0 <= b_mb < _inf
+            and 0 <= L_s < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= M_w < _inf
+            and 0 <= M_g < _inf
+            and 0 <= M_o < _inf
+            and 0 <= M_a < _inf
+            and 0 <= D_vol < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= T_comp < _inf
+            and 0 <= M_buf < _inf
+            and 0 <= I < _inf
+            and 0 <= M_train < _inf
+            and 0 <= M_req < _inf
+            and 0 <= BW < _inf
             and 0 <= M_spill < _inf
             and 0 <= feasible < _inf
-            and 0 <= k_tax < _inf
-            and 0 <= T_comp < _inf
-            and 0 <= D_vol < _inf
-            and 0 <= BW < _inf
-            and 0 <= L_lat < _inf
             and 0 <= T_mem < _inf
-            and 0 <= I < _inf
             and 0 <= T < _inf
             and 0 <= overhead_dominated < _inf
             and 0 <= X < _inf
             and 0 <= MFU < _inf
             and 0 <= HFU < _inf
             and 0 <= E < _inf):
-        _special.reject('engine.roofline', locals())
-    return {'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
+        _special.reject('engine.step', locals())
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'k_tax': k_tax, 'O_fwd': O_fwd, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'D_vol': D_vol, 'L_lat': L_lat, 'T_comp': T_comp, 'M_buf': M_buf, 'I': I, 'M_train': M_train, 'M_req': M_req, 'BW': BW, 'M_spill': M_spill, 'feasible': feasible, 'T_mem': T_mem, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'M_req': M_req__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
 def c_moe__routing(v):
     """MoERoutingModel"""
     B = v['B']
     BW_fab = v['BW_fab']
     E_exp = v['E_exp']
-    N_ep_r = v['N_ep_r']
+    N_ep = v['N_ep']
     P_act = v['P_act']
     S = v['S']
     alpha_fab = v['alpha_fab']
@@ -645,13 +788,13 @@ def c_moe__routing(v):
         D_route__b = D_route__0
         D_route__regime = 0
     D_route = B*D_route__b*S*b_w*h*m_route
-    if (N_ep_r > 1):
-        D_dispatch = D_route*(N_ep_r - 1)/N_ep_r
+    if (N_ep > 1):
+        D_dispatch = D_route*(N_ep - 1)/N_ep
         D_dispatch__regime = 0
     else:
         D_dispatch = 0
         D_dispatch__regime = 1
-    T_a2a = alpha_fab*(N_ep_r - 1) + D_route*os_fab*(N_ep_r - 1)/(BW_fab*N_ep_r)
+    T_a2a = alpha_fab*(N_ep - 1) + D_route*os_fab*(N_ep - 1)/(BW_fab*N_ep)
     if not (0 <= e_eff < _inf
             and 0 <= m_route < _inf
             and 0 <= P_act_eff < _inf
@@ -664,27 +807,45 @@ def c_moe__routing(v):
 def c_netroof__step(v):
     """NetworkRooflineModel"""
     BW_fab = v['BW_fab']
-    N_acc = v['N_acc']
+    L_ovh_net = v['L_ovh_net']
     P = v['P']
+    P_tdp = v['P_tdp']
     R_peak = v['R_peak']
     b_w = v['b_w']
     eta_hw = v['eta_hw']
+    f_idle = v['f_idle']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
     os_fab = v['os_fab']
-    R_fleet = N_acc*R_peak
+    N_acc = n_gpn*n_nodes
     beta_fab = BW_fab/os_fab
     D_sync = 2*P*b_w
     O_train = 6*P
+    R_fleet = N_acc*R_peak
     I_net = O_train/D_sync
-    T_nc = O_train/(R_fleet*eta_hw)
     T_net = D_sync/beta_fab
+    R_fleet_eff = R_fleet*eta_hw
+    I_ridge_net = R_fleet/beta_fab
+    T_nc = O_train/R_fleet_eff
     T_nr__0 = T_nc
     T_nr__1 = T_net
     if T_nr__1 > T_nr__0:
-        T_nr = T_nr__1
+        T_nr__b = T_nr__1
         T_nr__regime = 1
     else:
-        T_nr = T_nr__0
+        T_nr__b = T_nr__0
         T_nr__regime = 0
+    T_nr = L_ovh_net + T_nr__b
+    ovh_net__0 = T_nc
+    ovh_net__1 = T_net
+    if ovh_net__1 > ovh_net__0:
+        ovh_net__b = ovh_net__1
+        ovh_net__regime = 1
+    else:
+        ovh_net__b = ovh_net__0
+        ovh_net__regime = 0
+    ovh_net = (L_ovh_net > ovh_net__b)
+    X_nr = 1/T_nr
     MFU_net__0 = 1
     MFU_net__1 = O_train/(R_fleet*T_nr)
     if MFU_net__1 < MFU_net__0:
@@ -693,17 +854,24 @@ def c_netroof__step(v):
     else:
         MFU_net = MFU_net__0
         MFU_net__regime = 0
-    if not (0 <= R_fleet < _inf
+    E_nr = N_acc*P_tdp*T_nr*(MFU_net*(1 - f_idle) + f_idle)
+    if not (0 <= N_acc < _inf
             and 0 <= beta_fab < _inf
             and 0 <= D_sync < _inf
             and 0 <= O_train < _inf
+            and 0 <= R_fleet < _inf
             and 0 <= I_net < _inf
-            and 0 <= T_nc < _inf
             and 0 <= T_net < _inf
+            and 0 <= R_fleet_eff < _inf
+            and 0 <= I_ridge_net < _inf
+            and 0 <= T_nc < _inf
             and 0 <= T_nr < _inf
-            and 0 <= MFU_net < _inf):
+            and 0 <= ovh_net < _inf
+            and 0 <= X_nr < _inf
+            and 0 <= MFU_net < _inf
+            and 0 <= E_nr < _inf):
         _special.reject('netroof.step', locals())
-    return {'R_fleet': R_fleet, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'I_net': I_net, 'T_nc': T_nc, 'T_net': T_net, 'T_nr': T_nr, 'MFU_net': MFU_net}, {'T_nr': T_nr__regime, 'MFU_net': MFU_net__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'R_fleet': R_fleet, 'I_net': I_net, 'T_net': T_net, 'R_fleet_eff': R_fleet_eff, 'I_ridge_net': I_ridge_net, 'T_nc': T_nc, 'T_nr': T_nr, 'ovh_net': ovh_net, 'X_nr': X_nr, 'MFU_net': MFU_net, 'E_nr': E_nr}, {'T_nr': T_nr__regime, 'ovh_net': ovh_net__regime, 'MFU_net': MFU_net__regime}
 
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size)"""
@@ -728,6 +896,41 @@ def c_serve__kv(v):
         _special.reject('serve.kv', locals())
     return {'k_tok': k_tok, 'KV': KV}, {'k_tok': k_tok__regime}
 
+def c_serve__kv_per_token(v):
+    """KV-cache bytes per token of a catalogued transformer (a draft model's, in ServingModel)"""
+    H = v['H']
+    H_kv_cat = v['H_kv_cat']
+    N_L = v['N_L']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    d_rope = v['d_rope']
+    h = v['h']
+    m_mla = v['m_mla']
+    r_kv = v['r_kv']
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
+    if not (0 <= d_head < _inf
+            and 0 <= H_kv < _inf
+            and 0 <= k_tok < _inf):
+        _special.reject('serve.kv_per_token', locals())
+    return {'d_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime}
+
 def c_serve__step(v):
     """ServingModel: prefill, decode, KV cache, speculative decoding, feasibility (wall 4)"""
     B = v['B']
@@ -735,21 +938,22 @@ def c_serve__step(v):
     BW_xfer = v['BW_xfer']
     C_mem = v['C_mem']
     H = v['H']
-    H_kv = v['H_kv']
+    H_kv_cat = v['H_kv_cat']
     M_size = v['M_size']
     N_L = v['N_L']
     P = v['P']
-    P_act = v['P_act']
+    P_act_cat = v['P_act_cat']
     P_d = v['P_d']
     R_peak = v['R_peak']
     S = v['S']
     alpha_acc = v['alpha_acc']
     b_w = v['b_w']
     c_pre = v['c_pre']
-    d_head = v['d_head']
+    d_cat = v['d_cat']
     d_rope = v['d_rope']
     eta_hw = v['eta_hw']
     gamma_spec = v['gamma_spec']
+    h = v['h']
     k_tok_d = v['k_tok_d']
     m_disagg = v['m_disagg']
     m_mla = v['m_mla']
@@ -758,6 +962,12 @@ def c_serve__step(v):
     r_kv = v['r_kv']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
     R_eff = R_peak*eta_hw
     if (M_size > 0):
         W = M_size
@@ -765,6 +975,18 @@ def c_serve__step(v):
     else:
         W = P*b_w
         W__regime = 1
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
     n_new__0 = 1
     n_new__1 = S - c_pre
     if n_new__1 > n_new__0:
@@ -773,12 +995,6 @@ def c_serve__step(v):
     else:
         n_new = n_new__0
         n_new__regime = 0
-    if (m_mla > 0):
-        k_tok = N_L*b_w*(d_rope + r_kv)
-        k_tok__regime = 0
-    else:
-        k_tok = 2*H_kv*N_L*b_w*d_head
-        k_tok__regime = 1
     W_d = P_d*b_w
     if (alpha_acc >= 1):
         E_tok = gamma_spec + 1
@@ -800,18 +1016,24 @@ def c_serve__step(v):
     else:
         q_max = n_new
         q_max__regime = 1
-    KV = B*S*k_tok
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
     t_draft = (B*S*k_tok_d + W_d)/BW_mem
     T_pre = F_pre/R_eff
     T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff
-    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
-    M_serve = KV + W + W_d*m_spec
+    KV = B*S*k_tok
     if (m_disagg > 0):
         TTFT = T_pre + n_chunks*tau_disp + KV/BW_xfer
         TTFT__regime = 0
     else:
         TTFT = T_pre + n_chunks*tau_disp
         TTFT__regime = 1
+    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
+    M_serve = KV + W + W_d*m_spec
     if (m_spec > 0):
         ITL = (ITL0 + gamma_spec*t_draft)/E_tok
         ITL__regime = 0
@@ -820,28 +1042,33 @@ def c_serve__step(v):
         ITL__regime = 1
     feasible_serve = (M_serve <= C_mem)
     U_mem = M_serve/C_mem
-    if not (0 <= R_eff < _inf
+    X_tok = B/ITL
+    if not (0 <= P_act < _inf
+            and 0 <= R_eff < _inf
             and 0 <= W < _inf
+            and 0 <= d_head < _inf
+            and 0 <= H_kv < _inf
             and 0 <= n_new < _inf
-            and 0 <= k_tok < _inf
             and 0 <= W_d < _inf
             and 0 <= E_tok < _inf
             and 0 <= hit_ratio < _inf
             and 0 <= F_pre < _inf
             and 0 <= n_chunks < _inf
             and 0 <= q_max < _inf
-            and 0 <= KV < _inf
+            and 0 <= k_tok < _inf
             and 0 <= t_draft < _inf
             and 0 <= T_pre < _inf
             and 0 <= T_chunk < _inf
+            and 0 <= KV < _inf
+            and 0 <= TTFT < _inf
             and 0 <= ITL0 < _inf
             and 0 <= M_serve < _inf
-            and 0 <= TTFT < _inf
             and 0 <= ITL < _inf
             and 0 <= feasible_serve < _inf
-            and 0 <= U_mem < _inf):
+            and 0 <= U_mem < _inf
+            and 0 <= X_tok < _inf):
         _special.reject('serve.step', locals())
-    return {'R_eff': R_eff, 'W': W, 'n_new': n_new, 'k_tok': k_tok, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'ITL0': ITL0, 'M_serve': M_serve, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem}, {'W': W__regime, 'n_new': n_new__regime, 'k_tok': k_tok__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'TTFT': TTFT, 'ITL0': ITL0, 'M_serve': M_serve, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'X_tok': X_tok}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_stream__ws(v):
     """WeightStreamingModel (wall 6)"""
@@ -849,21 +1076,33 @@ def c_stream__ws(v):
     BW_inj = v['BW_inj']
     C_mem = v['C_mem']
     H = v['H']
-    H_kv = v['H_kv']
+    H_kv_cat = v['H_kv_cat']
     N_L = v['N_L']
     P = v['P']
     R_peak = v['R_peak']
     S = v['S']
     b_w = v['b_w']
-    d_head = v['d_head']
+    d_cat = v['d_cat']
     eta_hw = v['eta_hw']
     f_sram = v['f_sram']
+    h = v['h']
     m_prefill = v['m_prefill']
     tau_disp = v['tau_disp']
     R_eff = R_peak*eta_hw
-    KV_ws = 2*B*H_kv*N_L*S*b_w*d_head
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
     P_l = P/N_L
-    M_sram_req = KV_ws*f_sram
+    KV_ws = 2*B*H_kv*N_L*S*b_w*d_head
     t_inj = P_l*b_w/BW_inj
     if (m_prefill > 0):
         F_layer = 4*B*H*S**2*d_head + 2*B*P_l*S
@@ -871,8 +1110,7 @@ def c_stream__ws(v):
     else:
         F_layer = 2*B*P_l
         F_layer__regime = 1
-    U_sram = M_sram_req/C_mem
-    feasible_ws = (M_sram_req <= C_mem)
+    M_sram_req = KV_ws*f_sram
     t_layer_c = F_layer/R_eff + tau_disp
     B_star__0 = 1
     B_star__1 = math.floor((0.5)*R_eff*t_inj/P_l)
@@ -882,6 +1120,8 @@ def c_stream__ws(v):
     else:
         B_star = B_star__0
         B_star__regime = 0
+    U_sram = M_sram_req/C_mem
+    feasible_ws = (M_sram_req <= C_mem)
     t_layer__0 = t_layer_c
     t_layer__1 = t_inj
     if t_layer__1 > t_layer__0:
@@ -901,20 +1141,22 @@ def c_stream__ws(v):
         X_ws = B/T_ws
         X_ws__regime = 2
     if not (0 <= R_eff < _inf
-            and 0 <= KV_ws < _inf
+            and 0 <= d_head < _inf
+            and 0 <= H_kv < _inf
             and 0 <= P_l < _inf
-            and 0 <= M_sram_req < _inf
+            and 0 <= KV_ws < _inf
             and 0 <= t_inj < _inf
             and 0 <= F_layer < _inf
-            and 0 <= U_sram < _inf
-            and 0 <= feasible_ws < _inf
+            and 0 <= M_sram_req < _inf
             and 0 <= t_layer_c < _inf
             and 0 <= B_star < _inf
+            and 0 <= U_sram < _inf
+            and 0 <= feasible_ws < _inf
             and 0 <= t_layer < _inf
             and 0 <= T_ws < _inf
             and 0 <= X_ws < _inf):
         _special.reject('stream.ws', locals())
-    return {'R_eff': R_eff, 'KV_ws': KV_ws, 'P_l': P_l, 'M_sram_req': M_sram_req, 't_inj': t_inj, 'F_layer': F_layer, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer_c': t_layer_c, 'B_star': B_star, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
+    return {'R_eff': R_eff, 'd_head': d_head, 'H_kv': H_kv, 'P_l': P_l, 'KV_ws': KV_ws, 't_inj': t_inj, 'F_layer': F_layer, 'M_sram_req': M_sram_req, 't_layer_c': t_layer_c, 'B_star': B_star, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction"""
@@ -985,20 +1227,10 @@ def c_tail__mmc(v):
         _special.reject('tail.mmc', locals())
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
-def c_train__fit(v):
-    """Training memory against device capacity"""
-    C_mem = v['C_mem']
-    M_req = v['M_req']
-    U_train = M_req/C_mem
-    feasible = (M_req <= C_mem)
-    if not (0 <= U_train < _inf
-            and 0 <= feasible < _inf):
-        _special.reject('train.fit', locals())
-    return {'U_train': U_train, 'feasible': feasible}, {}
-
 def c_train__memory(v):
-    """Training memory per rank: weights, gradients, optimizer state, activations, buffers"""
+    """TrainingMemoryModel: training memory per rank against device capacity (wall 2)"""
     B = v['B']
+    C_mem = v['C_mem']
     D_b = v['D_b']
     GA = v['GA']
     H = v['H']
@@ -1020,7 +1252,7 @@ def c_train__memory(v):
     s_ckpt = v['s_ckpt']
     z_stage = v['z_stage']
     P_r = P/(N_ep*N_pp*N_tp)
-    if (m_lora > 0):
+    if (P > 0) and (m_lora > 0):
         f_train = min(1, 8*N_L*h*r_lora/P)
         f_train__regime = 0
     else:
@@ -1074,7 +1306,9 @@ def c_train__memory(v):
         M_buf__b = 0
         M_buf__regime = 1
     M_buf = M_buf__b + M_g*f_buf
-    M_req = M_a + M_buf + M_g + M_o + M_w
+    M_train = M_a + M_buf + M_g + M_o + M_w
+    U_train = M_train/C_mem
+    feasible = (M_train <= C_mem)
     if not (0 <= P_r < _inf
             and 0 <= f_train < _inf
             and 0 <= b_mb < _inf
@@ -1084,26 +1318,11 @@ def c_train__memory(v):
             and 0 <= M_o < _inf
             and 0 <= M_a < _inf
             and 0 <= M_buf < _inf
-            and 0 <= M_req < _inf):
+            and 0 <= M_train < _inf
+            and 0 <= U_train < _inf
+            and 0 <= feasible < _inf):
         _special.reject('train.memory', locals())
-    return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_req': M_req}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
-
-def c_workload__diffusion_flops(v):
-    """Forward FLOPs of one diffusion generation (per-step FLOPs × denoising steps)"""
-    O_step = v['O_step']
-    n_steps = v['n_steps']
-    O_fwd = O_step*n_steps
-    if not (0 <= O_fwd < _inf):
-        _special.reject('workload.diffusion_flops', locals())
-    return {'O_fwd': O_fwd}, {}
-
-def c_workload__forward_flops(v):
-    """Forward FLOPs of a model with no catalogued count (2 per active parameter)"""
-    P_act = v['P_act']
-    O_fwd = 2*P_act
-    if not (0 <= O_fwd < _inf):
-        _special.reject('workload.forward_flops', locals())
-    return {'O_fwd': O_fwd}, {}
+    return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_train': M_train, 'U_train': U_train, 'feasible': feasible}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
 # equation id: (lhs, title, ((bibkey, locator), ...), regime labels)
 EQUATIONS = {
@@ -1136,8 +1355,8 @@ EQUATIONS = {
     'capacity.service_time': ('t_svc', "Replica time per request: its output tokens at the replica's decode token rate", (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'), ('kleinrock1975queueing', '§3.5: M/M/c with c servers of rate μ = 1/t_svc')), ('serving', 'no token capacity')),
     'capacity.serving_batch': ('B', 'Serving batch of one replica: the requests paged allocation fits (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
     'capacity.serving_context': ('S', 'Serving context: the mean request length in whole tokens (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
-    'compute.diffusion_flops': ('O_fwd', 'Forward FLOPs of one generation: FLOPs per denoising step × steps', (('ho2020denoising', '§2, Algorithm 2: sampling runs the denoising network once per step, T steps'),), ()),
-    'compute.forward_flops': ('O_fwd', 'Forward FLOPs per token when no count is catalogued: 2 per active parameter', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'),), ()),
+    'capacity.stable_replicas': ('c_min', 'Fewest replicas whose queue is stable (c·μ > λ): where the replica search starts', (('kleinrock1975queueing', '§3.5: M/M/c with c servers of rate μ = 1/t_svc'),), ('serving', 'no token capacity')),
+    'compute.forward_flops': ('O_fwd', 'Forward FLOPs: per denoising step × steps (diffusion), as catalogued, else 2 per active parameter', (('ho2020denoising', '§2, Algorithm 2: sampling runs the denoising network once per step, T steps'), ('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)')), ('diffusion: per step × steps', 'catalogued', '2 per active parameter')),
     'compute.k_model': ('k_model', 'Useful FLOPs per forward FLOP (what MFU counts)', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization')), ('training', 'inference')),
     'compute.k_ops': ('k_ops', 'Executed FLOPs per forward FLOP', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('korthikanti2023reducing', '§4 and Table 4: full recomputation adds one forward pass (hardware vs model FLOPs)')), ('training with recomputation', 'training', 'inference')),
     'compute.r_eff': ('R_eff', 'Achieved math rate', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
@@ -1147,9 +1366,10 @@ EQUATIONS = {
     'efficiency.memory_stall': ('L_stall', 'Memory-stall loss', (), ()),
     'efficiency.mfu': ('MFU_w', 'Achievable MFU of a kernel class', (('dao2022flashattention', '§4.1, Fig. 3: FlashAttention reaches a much larger share of peak than standard attention'), ('chowdhery2022palm', '§4, Table 3: 46.2% MFU for a large dense model')), ()),
     'efficiency.occupancy_loss': ('L_occ', 'Occupancy loss', (), ()),
+    'fleet.accelerators': ('N_acc', 'Accelerators in the fleet: nodes × per node', (), ()),
     'memory.bandwidth_path': ('BW', 'Bandwidth of the path the weights stream from', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ('host offload', 'on-chip SRAM', 'flash', 'main memory')),
     'memory.feasible': ('feasible', 'The step fits in device memory', (), ()),
-    'memory.footprint_simple': ('M_req', 'Device memory a step needs (inference: weights; training: weights, gradients and Adam state)', (('rajbhandari2020zero', '§3.1: mixed-precision Adam keeps 2Ψ + 2Ψ + KΨ bytes, K = 12'),), ('LoRA training', 'training', 'inference')),
+    'memory.footprint': ('M_req', "Device memory a step needs: weights (inference); a transformer's training state per rank; otherwise weights, gradients and Adam state", (('rajbhandari2020zero', '§3.1: mixed-precision Adam keeps 2Ψ + 2Ψ + KΨ bytes, K = 12'), ('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)')), ('transformer training state', 'LoRA training', 'training', 'inference')),
     'memory.spill': ('M_spill', 'Bytes that spill to host memory', (), ()),
     'memory.time': ('T_mem', "Memory wall: time to stream the step's bytes", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'memory.traffic': ('D_vol', 'Bytes moved per step: weights once, plus activation traffic per sample', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
@@ -1162,13 +1382,18 @@ EQUATIONS = {
     'moe.payload': ('D_route', 'Token payload routed', (('fedus2022switch', '§2.2: expert capacity and load imbalance; tokens dispatched with all-to-all'),), ()),
     'netroof.beta': ('beta_fab', 'Effective fabric bandwidth', (), ()),
     'netroof.compute': ('T_nc', 'Compute time', (), ()),
+    'netroof.energy': ('E_nr', "Fleet energy per step: every accelerator's idle floor plus utilisation-proportional power", (('barroso2007case', 'Fig. 1-2: server power is roughly linear in utilization with a large idle floor'),), ()),
     'netroof.fleet_rate': ('R_fleet', 'Fleet peak FLOP/s', (), ()),
+    'netroof.fleet_rate_achieved': ('R_fleet_eff', 'Fleet achieved FLOP/s', (), ()),
     'netroof.intensity': ('I_net', 'Communication intensity', (), ()),
-    'netroof.latency': ('T_nr', 'Step latency', (), ('Compute', 'Network')),
+    'netroof.latency': ('T_nr', 'Step latency: the slower ceiling', (), ('Compute', 'Network')),
     'netroof.mfu': ('MFU_net', 'MFU', (), ()),
     'netroof.network': ('T_net', 'Network time', (('thakur2005optimization', '§4: all-to-all cost (p−1)α + (p−1)/p·nβ'),), ()),
     'netroof.ops': ('O_train', 'Training FLOPs per token-step', (('kaplan2020scaling', '§2.1: training compute ≈ 6N FLOPs per token'),), ()),
+    'netroof.overhead_dominated': ('ovh_net', 'Fixed overheads exceed both ceilings', (), ()),
+    'netroof.ridge_point': ('I_ridge_net', 'Network ridge point: the communication intensity above which the fleet is compute-bound', (('williams2009roofline', '§2: the ridge point is where the two ceilings meet'),), ()),
     'netroof.sync': ('D_sync', 'Gradient bytes synchronised', (('thakur2005optimization', '§4: all-to-all cost (p−1)α + (p−1)/p·nβ'),), ()),
+    'netroof.throughput': ('X_nr', 'Steps per second', (), ()),
     'overhead.k_tax': ('k_tax', 'Per-layer overhead multiplier', (), ('training', 'inference')),
     'overhead.latency': ('L_lat', 'Fixed overheads: dispatch plus per-layer framework tax', (), ()),
     'roofline.energy': ('E', 'Energy per step: idle floor plus utilisation-proportional dynamic power', (('barroso2007case', 'Fig. 1-2: server power is roughly linear in utilization with a large idle floor'),), ()),
@@ -1177,6 +1402,7 @@ EQUATIONS = {
     'roofline.latency': ('T', 'Step latency: the binding wall plus fixed overheads', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ('Compute', 'Memory')),
     'roofline.mfu': ('MFU', 'Model FLOPs utilisation', (('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization'),), ()),
     'roofline.overhead_dominated': ('overhead_dominated', 'Fixed overheads exceed the roofline time', (), ()),
+    'roofline.ridge_point': ('I_ridge', 'Ridge point of a device: peak math rate over memory bandwidth', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'roofline.throughput': ('X', 'Throughput', (), ()),
     'serve.cache_hit_ratio': ('hit_ratio', 'Prompt-cache hit ratio', (), ()),
     'serve.chunk_time': ('T_chunk', "Largest chunk's time: how long one chunk stalls decode", (('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes'),), ()),
@@ -1194,8 +1420,12 @@ EQUATIONS = {
     'serve.new_tokens': ('n_new', 'Prompt tokens to prefill (cache hits skipped)', (), ()),
     'serve.prefill_flops': ('F_pre', 'Prefill FLOPs: weights plus attention over the full context', (('kaplan2020scaling', '§2.1, Table 1: forward pass ≈ 2N FLOPs per token'), ('hoffmann2022training', 'Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each')), ()),
     'serve.prefill_time': ('T_pre', 'Prefill compute time (compute wall)', (), ()),
+    'serve.tokens_per_second': ('X_tok', 'Generated tokens per second across the batch', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'),), ()),
     'serve.ttft': ('TTFT', 'Time to first token: prefill, one dispatch per chunk, KV transfer if disaggregated', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes')), ('disaggregated', 'colocated')),
     'serve.utilisation': ('U_mem', 'Memory utilisation', (), ()),
+    'shape.active_params': ('P_act', 'Active parameters per token: the catalogued share of a mixture of experts, else all of them', (('fedus2022switch', "§2.1: each token is routed to k of the experts; only those experts' parameters run"),), ('mixture of experts (catalogued)', 'dense: every parameter is active')),
+    'shape.head_dim': ('d_head', 'Per-head dimension: as catalogued, else hidden size over heads', (('vaswani2017attention', '§3.2.2: d_k = d_v = d_model/h for each of the h heads'),), ('catalogued', 'hidden / heads')),
+    'shape.kv_heads': ('H_kv', 'Key/value heads: as catalogued (grouped-query attention), else one per query head', (('ainslie2023gqa', '§2: grouped-query attention keeps H_kv < H key/value heads'),), ('catalogued', 'multi-head attention: one per query head')),
     'stream.feasible': ('feasible_ws', 'KV cache fits on chip', (), ()),
     'stream.injection': ('t_inj', 'Weight injection per layer', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ()),
     'stream.kv': ('KV_ws', 'KV cache held on chip', (), ()),
@@ -1229,8 +1459,8 @@ EQUATIONS = {
     'train.optimizer': ('M_o', 'Optimizer-state bytes per rank (ZeRO-1 shards them)', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'),), ('ZeRO-1+ sharded', 'replicated')),
     'train.rank_params': ('P_r', 'Parameters per model-parallel rank', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'),), ()),
     'train.stage_layers': ('L_s', 'Layers per pipeline stage', (), ()),
-    'train.total': ('M_req', 'Training memory per rank', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'), ('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)')), ()),
-    'train.trainable_fraction': ('f_train', 'Trainable fraction (LoRA adapters or the requested fraction)', (('hu2022lora', '§4.1-4.2: a rank-r update BA of a d×k matrix trains r(d+k) parameters; adapted W_q, W_k, W_v, W_o'),), ('LoRA', 'requested')),
+    'train.total': ('M_train', 'Training memory per rank', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'), ('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)')), ()),
+    'train.trainable_fraction': ('f_train', 'Trainable fraction (LoRA adapters or the requested fraction; a model with no parameter count has no adapter share)', (('hu2022lora', '§4.1-4.2: a rank-r update BA of a d×k matrix trains r(d+k) parameters; adapted W_q, W_k, W_v, W_o'),), ('LoRA', 'requested')),
     'train.utilisation': ('U_train', 'Training memory utilisation', (), ()),
     'train.weights': ('M_w', 'Weight bytes per rank (ZeRO-3 shards them)', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'),), ('ZeRO-3 sharded', 'replicated')),
 }
@@ -1238,20 +1468,18 @@ EQUATIONS = {
 # name: (function, inputs, outputs, lhs -> symbols its rhs reads, equation ids in order,
 #        lhs -> per Piecewise branch the symbols read when that branch binds)
 COMPUTATIONS = {
-    'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_head', 'd_rope', 'eta_hw', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'k_tok', 'frag_static', 'rho_len', 'K_pages', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'E_blocks', 'N_static', 'a_alloc', 'frag_paged', 'N_paged', 't_step_s', 'KV_static', 't_step_p', 'X_static', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'a_alloc': ('E_blocks', 'p_page'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'X_static': ('N_static', 't_step_s'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.expected_pages', 'batch.static_requests', 'batch.allocation', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.step_static', 'batch.kv_static', 'batch.step_paged', 'batch.throughput_static', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
+    'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_cat', 'd_rope', 'eta_hw', 'h', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'd_head', 'H_kv', 'frag_static', 'rho_len', 'K_pages', 'k_tok', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'E_blocks', 'N_static', 'a_alloc', 'frag_paged', 'N_paged', 't_step_s', 'KV_static', 't_step_p', 'X_static', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'a_alloc': ('E_blocks', 'p_page'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'X_static': ('N_static', 't_step_s'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.expected_pages', 'batch.static_requests', 'batch.allocation', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.step_static', 'batch.kv_static', 'batch.step_paged', 'batch.throughput_static', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
     'capacity.fleet': (c_capacity__fleet, ('L_base', 'L_target', 'c_srv', 'cv_svc', 'lam', 't_svc'), ('mu_svc', 'kappa', 'X_cap', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'stable', 'w99', 'p99', 'L_p99', 'meets_slo'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'X_cap': ('c_srv', 't_svc'), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'stable': ('rho_q',), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p99': ('t_svc', 'w99'), 'L_p99': ('L_base', 'w99'), 'meets_slo': ('L_p99', 'L_target', 'rho_q')}, ('tail.service_rate', 'tail.kingman', 'capacity.qps', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.stable', 'tail.wait_p99', 'tail.p99', 'capacity.p99', 'capacity.meets_target'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q'))}),
-    'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'N_max', 'P', 'P_act', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'b_w', 'c_pre', 'd_head', 'd_rope', 'eta_hw', 'gamma_spec', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('R_eff', 'W', 'k_tok', 'rho_len', 'K_pages', 'S', 'W_d', 'E_tok', 'M_kvfree', 't_len', 'n_new', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'F_pre', 'KV', 't_draft', 'T_pre', 'ITL0', 'M_serve', 't_svc', 'X_rep', 'TTFT', 'ITL', 'feasible_serve', 'L_base'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean',), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_new': ('S', 'c_pre'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 't_svc': ('X_paged', 'n_out'), 'X_rep': ('X_paged', 'n_out'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'L_base': ('ITL', 'TTFT', 'n_out')}, ('compute.r_eff', 'memory.weights', 'serve.kv_per_token', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'serve.draft_weights', 'serve.expected_tokens', 'batch.kv_free', 'batch.shape', 'serve.new_tokens', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_flops', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.decode_step', 'serve.memory', 'capacity.service_time', 'capacity.replica_qps', 'serve.ttft', 'serve.itl', 'serve.feasible', 'capacity.base_latency'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 't_svc': (('X_paged', 'n_out'), ('X_paged',)), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
-    'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
-    'engine.footprint': (c_engine__footprint, ('M_size', 'P', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train'), ('W', 'M_req'), {'W': ('M_size', 'P', 'b_w'), 'M_req': ('W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train')}, ('memory.weights', 'memory.footprint_simple'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'M_req': (('W', 'f_lora', 'm_lora', 'm_train'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train'), ('W', 'm_lora', 'm_train'))}),
-    'engine.roofline': (c_engine__roofline, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'M_size', 'N_L', 'O_fwd', 'P', 'P_tdp', 'R_peak', 'S', 'b_w', 'eta_hw', 'f_act', 'f_idle', 'k_tax_train', 'm_recomp', 'm_tok', 'm_train', 'tau_disp', 'tau_layer'), ('n_tok', 'k_ops', 'k_model', 'R_eff', 'W', 'M_spill', 'feasible', 'k_tax', 'T_comp', 'D_vol', 'BW', 'L_lat', 'T_mem', 'I', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'k_tax': ('k_tax_train', 'm_train'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops', 'n_tok'), 'D_vol': ('B', 'W', 'f_act'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_mem': ('BW', 'D_vol'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops', 'n_tok'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model', 'n_tok'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops', 'n_tok'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'memory.spill', 'memory.feasible', 'overhead.k_tax', 'compute.time', 'memory.traffic', 'memory.bandwidth_path', 'overhead.latency', 'memory.time', 'roofline.intensity', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
-    'moe.routing': (c_moe__routing, ('B', 'BW_fab', 'E_exp', 'N_ep_r', 'P_act', 'S', 'alpha_fab', 'b_w', 'f_imb', 'h', 'k_top', 'os_fab'), ('e_eff', 'm_route', 'P_act_eff', 'D_route', 'D_dispatch', 'T_a2a'), {'e_eff': ('E_exp', 'f_imb', 'k_top'), 'm_route': ('e_eff', 'k_top'), 'P_act_eff': ('P_act', 'm_route'), 'D_route': ('B', 'S', 'b_w', 'h', 'k_top', 'm_route'), 'D_dispatch': ('D_route', 'N_ep_r'), 'T_a2a': ('BW_fab', 'D_route', 'N_ep_r', 'alpha_fab', 'os_fab')}, ('moe.effective_experts', 'moe.multiplier', 'moe.active_params', 'moe.payload', 'moe.dispatch', 'moe.all_to_all'), {'D_dispatch': (('D_route', 'N_ep_r'), ('N_ep_r',))}),
-    'netroof.step': (c_netroof__step, ('BW_fab', 'N_acc', 'P', 'R_peak', 'b_w', 'eta_hw', 'os_fab'), ('R_fleet', 'beta_fab', 'D_sync', 'O_train', 'I_net', 'T_nc', 'T_net', 'T_nr', 'MFU_net'), {'R_fleet': ('N_acc', 'R_peak'), 'beta_fab': ('BW_fab', 'os_fab'), 'D_sync': ('P', 'b_w'), 'O_train': ('P',), 'I_net': ('D_sync', 'O_train'), 'T_nc': ('O_train', 'R_fleet', 'eta_hw'), 'T_net': ('D_sync', 'beta_fab'), 'T_nr': ('T_nc', 'T_net'), 'MFU_net': ('O_train', 'R_fleet', 'T_nr')}, ('netroof.fleet_rate', 'netroof.beta', 'netroof.sync', 'netroof.ops', 'netroof.intensity', 'netroof.compute', 'netroof.network', 'netroof.latency', 'netroof.mfu'), {}),
+    'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'lam', 'm_disagg', 'm_mla', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'rho_len', 'K_pages', 'S', 'W_d', 'E_tok', 'k_tok', 'M_kvfree', 't_len', 'n_new', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'F_pre', 'KV', 't_draft', 'T_pre', 'ITL0', 'M_serve', 't_svc', 'X_rep', 'TTFT', 'ITL', 'feasible_serve', 'c_min', 'L_base'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean',), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_new': ('S', 'c_pre'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 't_svc': ('X_paged', 'n_out'), 'X_rep': ('X_paged', 'n_out'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'c_min': ('X_paged', 'lam', 't_svc'), 'L_base': ('ITL', 'TTFT', 'n_out')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'serve.draft_weights', 'serve.expected_tokens', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'serve.new_tokens', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_flops', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.decode_step', 'serve.memory', 'capacity.service_time', 'capacity.replica_qps', 'serve.ttft', 'serve.itl', 'serve.feasible', 'capacity.stable_replicas', 'capacity.base_latency'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 't_svc': (('X_paged', 'n_out'), ('X_paged',)), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'c_min': (('X_paged', 'lam', 't_svc'), ('X_paged',))}),
+    'device.ridge_point': (c_device__ridge_point, ('BW_mem', 'R_peak'), ('I_ridge',), {'I_ridge': ('BW_mem', 'R_peak')}, ('roofline.ridge_point',), {}),
+    'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'm_flash', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'm_flash', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
+    'engine.step': (c_engine__step, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'D_b', 'GA', 'H', 'M_size', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'b_opt', 'b_w', 'eta_hw', 'f_act', 'f_buf', 'f_idle', 'f_lora', 'f_trainable', 'h', 'k_tax_train', 'm_diff', 'm_lora', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_steps', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'z_stage'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'R_eff', 'W', 'P_r', 'f_train', 'b_mb', 'L_s', 'k_tax', 'O_fwd', 'M_w', 'M_g', 'M_o', 'M_a', 'D_vol', 'L_lat', 'T_comp', 'M_buf', 'I', 'M_train', 'M_req', 'BW', 'M_spill', 'feasible', 'T_mem', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'D_vol': ('B', 'W', 'f_act'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops', 'n_tok'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops', 'n_tok'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'M_req': ('M_train', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train', 'm_xf'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'T_mem': ('BW', 'D_vol'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model', 'n_tok'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops', 'n_tok'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'overhead.k_tax', 'compute.forward_flops', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'memory.traffic', 'overhead.latency', 'compute.time', 'train.buffers', 'roofline.intensity', 'train.total', 'memory.footprint', 'memory.bandwidth_path', 'memory.spill', 'memory.feasible', 'memory.time', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'M_req': (('M_train', 'm_train', 'm_xf'), ('W', 'f_lora', 'm_lora', 'm_train', 'm_xf'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train', 'm_xf'), ('W', 'm_lora', 'm_train', 'm_xf')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
+    'moe.routing': (c_moe__routing, ('B', 'BW_fab', 'E_exp', 'N_ep', 'P_act', 'S', 'alpha_fab', 'b_w', 'f_imb', 'h', 'k_top', 'os_fab'), ('e_eff', 'm_route', 'P_act_eff', 'D_route', 'D_dispatch', 'T_a2a'), {'e_eff': ('E_exp', 'f_imb', 'k_top'), 'm_route': ('e_eff', 'k_top'), 'P_act_eff': ('P_act', 'm_route'), 'D_route': ('B', 'S', 'b_w', 'h', 'k_top', 'm_route'), 'D_dispatch': ('D_route', 'N_ep'), 'T_a2a': ('BW_fab', 'D_route', 'N_ep', 'alpha_fab', 'os_fab')}, ('moe.effective_experts', 'moe.multiplier', 'moe.active_params', 'moe.payload', 'moe.dispatch', 'moe.all_to_all'), {'D_dispatch': (('D_route', 'N_ep'), ('N_ep',))}),
+    'netroof.step': (c_netroof__step, ('BW_fab', 'L_ovh_net', 'P', 'P_tdp', 'R_peak', 'b_w', 'eta_hw', 'f_idle', 'n_gpn', 'n_nodes', 'os_fab'), ('N_acc', 'beta_fab', 'D_sync', 'O_train', 'R_fleet', 'I_net', 'T_net', 'R_fleet_eff', 'I_ridge_net', 'T_nc', 'T_nr', 'ovh_net', 'X_nr', 'MFU_net', 'E_nr'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'D_sync': ('P', 'b_w'), 'O_train': ('P',), 'R_fleet': ('N_acc', 'R_peak'), 'I_net': ('D_sync', 'O_train'), 'T_net': ('D_sync', 'beta_fab'), 'R_fleet_eff': ('R_fleet', 'eta_hw'), 'I_ridge_net': ('R_fleet', 'beta_fab'), 'T_nc': ('O_train', 'R_fleet_eff'), 'T_nr': ('L_ovh_net', 'T_nc', 'T_net'), 'ovh_net': ('L_ovh_net', 'T_nc', 'T_net'), 'X_nr': ('T_nr',), 'MFU_net': ('O_train', 'R_fleet', 'T_nr'), 'E_nr': ('MFU_net', 'N_acc', 'P_tdp', 'T_nr', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'netroof.sync', 'netroof.ops', 'netroof.fleet_rate', 'netroof.intensity', 'netroof.network', 'netroof.fleet_rate_achieved', 'netroof.ridge_point', 'netroof.compute', 'netroof.latency', 'netroof.overhead_dominated', 'netroof.throughput', 'netroof.mfu', 'netroof.energy'), {}),
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
-    'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv', 'M_size', 'N_L', 'P', 'P_act', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_head', 'd_rope', 'eta_hw', 'gamma_spec', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('R_eff', 'W', 'n_new', 'k_tok', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'KV', 't_draft', 'T_pre', 'T_chunk', 'ITL0', 'M_serve', 'TTFT', 'ITL', 'feasible_serve', 'U_mem'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'n_new': ('S', 'c_pre'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve')}, ('compute.r_eff', 'memory.weights', 'serve.new_tokens', 'serve.kv_per_token', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.decode_step', 'serve.memory', 'serve.ttft', 'serve.itl', 'serve.feasible', 'serve.utilisation'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
-    'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_head', 'eta_hw', 'f_sram', 'm_prefill', 'tau_disp'), ('R_eff', 'KV_ws', 'P_l', 'M_sram_req', 't_inj', 'F_layer', 'U_sram', 'feasible_ws', 't_layer_c', 'B_star', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 'P_l': ('N_L', 'P'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'stream.kv', 'stream.layer_params', 'stream.sram_required', 'stream.injection', 'stream.layer_flops', 'stream.utilisation', 'stream.feasible', 'stream.layer_compute', 'stream.optimal_batch', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
+    'serve.kv_per_token': (c_serve__kv_per_token, ('H', 'H_kv_cat', 'N_L', 'b_w', 'd_cat', 'd_rope', 'h', 'm_mla', 'r_kv'), ('d_head', 'H_kv', 'k_tok'), {'d_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv')}, ('shape.head_dim', 'shape.kv_heads', 'serve.kv_per_token'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
+    'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'k_tok', 't_draft', 'T_pre', 'T_chunk', 'KV', 'TTFT', 'ITL0', 'M_serve', 'ITL', 'feasible_serve', 'U_mem', 'X_tok'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve'), 'X_tok': ('B', 'ITL')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.ttft', 'serve.decode_step', 'serve.memory', 'serve.itl', 'serve.feasible', 'serve.utilisation', 'serve.tokens_per_second'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
+    'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv_cat', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_cat', 'eta_hw', 'f_sram', 'h', 'm_prefill', 'tau_disp'), ('R_eff', 'd_head', 'H_kv', 'P_l', 'KV_ws', 't_inj', 'F_layer', 'M_sram_req', 't_layer_c', 'B_star', 'U_sram', 'feasible_ws', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'P_l': ('N_L', 'P'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'shape.head_dim', 'shape.kv_heads', 'stream.layer_params', 'stream.kv', 'stream.injection', 'stream.layer_flops', 'stream.sram_required', 'stream.layer_compute', 'stream.optimal_batch', 'stream.utilisation', 'stream.feasible', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
     'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
-    'train.fit': (c_train__fit, ('C_mem', 'M_req'), ('U_train', 'feasible'), {'U_train': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req')}, ('train.utilisation', 'train.feasible'), {}),
-    'train.memory': (c_train__memory, ('B', 'D_b', 'GA', 'H', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'P', 'S', 'b_opt', 'b_w', 'f_buf', 'f_trainable', 'h', 'm_lora', 'm_sp', 'r_lora', 's_ckpt', 'z_stage'), ('P_r', 'f_train', 'b_mb', 'L_s', 'M_w', 'M_g', 'M_o', 'M_a', 'M_buf', 'M_req'), {'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'M_req': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w')}, ('train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'train.buffers', 'train.total'), {'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('f_trainable', 'm_lora')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage'))}),
-    'workload.diffusion_flops': (c_workload__diffusion_flops, ('O_step', 'n_steps'), ('O_fwd',), {'O_fwd': ('O_step', 'n_steps')}, ('compute.diffusion_flops',), {}),
-    'workload.forward_flops': (c_workload__forward_flops, ('P_act',), ('O_fwd',), {'O_fwd': ('P_act',)}, ('compute.forward_flops',), {}),
+    'train.memory': (c_train__memory, ('B', 'C_mem', 'D_b', 'GA', 'H', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'P', 'S', 'b_opt', 'b_w', 'f_buf', 'f_trainable', 'h', 'm_lora', 'm_sp', 'r_lora', 's_ckpt', 'z_stage'), ('P_r', 'f_train', 'b_mb', 'L_s', 'M_w', 'M_g', 'M_o', 'M_a', 'M_buf', 'M_train', 'U_train', 'feasible'), {'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'U_train': ('C_mem', 'M_train'), 'feasible': ('C_mem', 'M_train')}, ('train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'train.buffers', 'train.total', 'train.utilisation', 'train.feasible'), {'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage'))}),
 }

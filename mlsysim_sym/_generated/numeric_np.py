@@ -11,14 +11,14 @@ _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 
-REVISION = '9a84c95f7511'
+REVISION = '5097bca24cbd'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
     BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
-    H_kv = numpy.asarray(v['H_kv'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
     N_max = numpy.asarray(v['N_max'], dtype=float)
@@ -27,9 +27,10 @@ def c_batch__cb(v):
     S_max = numpy.asarray(v['S_max'], dtype=float)
     S_mean = numpy.asarray(v['S_mean'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
-    d_head = numpy.asarray(v['d_head'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     p_page = numpy.asarray(v['p_page'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
@@ -37,11 +38,15 @@ def c_batch__cb(v):
     R_eff = R_peak*eta_hw
     W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
     W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
-    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
-    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     frag_static = 1 - S_mean/S_max
     rho_len = S_mean/S_max
     K_pages = numpy.ceil(S_max/p_page)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     M_kvfree = C_mem - W
     t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
     t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
@@ -69,7 +74,7 @@ def c_batch__cb(v):
     X_paged__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_paged, 0), True), [0, 1], default=-1)
     speedup_cb = numpy.select([numpy.greater(X_static, 0),numpy.greater(X_paged, 0),True], [X_paged/X_static,numpy.inf,1], default=numpy.nan)
     speedup_cb__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_static, 0), numpy.greater(X_paged, 0), True), [0, 1, 2], default=-1)
-    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+    return {'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
 
 def c_capacity__fleet(v):
     """ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target (arrays)"""
@@ -101,12 +106,12 @@ def c_capacity__replica(v):
     BW_xfer = numpy.asarray(v['BW_xfer'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
-    H_kv = numpy.asarray(v['H_kv'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
     N_max = numpy.asarray(v['N_max'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
-    P_act = numpy.asarray(v['P_act'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
     P_d = numpy.asarray(v['P_d'], dtype=float)
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
     S_max = numpy.asarray(v['S_max'], dtype=float)
@@ -114,11 +119,13 @@ def c_capacity__replica(v):
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
-    d_head = numpy.asarray(v['d_head'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
+    lam = numpy.asarray(v['lam'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     m_spec = numpy.asarray(v['m_spec'], dtype=float)
@@ -128,11 +135,15 @@ def c_capacity__replica(v):
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
     R_eff = R_peak*eta_hw
     W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
     W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
-    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
-    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     rho_len = S_mean/S_max
     K_pages = numpy.ceil(S_max/p_page)
     S = numpy.maximum(1, numpy.floor(S_mean))
@@ -140,6 +151,8 @@ def c_capacity__replica(v):
     W_d = P_d*b_w
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     M_kvfree = C_mem - W
     t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
     t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
@@ -174,8 +187,17 @@ def c_capacity__replica(v):
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
     ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     feasible_serve = numpy.less_equal(M_serve, C_mem)
+    c_min = numpy.select([numpy.greater(X_paged, 0),True], [numpy.floor(lam*t_svc) + 1,1], default=numpy.nan)
+    c_min__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
     L_base = ITL*n_out + TTFT
-    return {'R_eff': R_eff, 'W': W, 'k_tok': k_tok, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'L_base': L_base}, {'W': W__regime, 'k_tok': k_tok__regime, 'S': S__regime, 'E_tok': E_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
+
+def c_device__ridge_point(v):
+    """HardwareNode.ridge_point: peak FLOP/s over bandwidth (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    I_ridge = R_peak/BW_mem
+    return {'I_ridge': I_ridge}, {}
 
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3) (arrays)"""
@@ -191,9 +213,10 @@ def c_efficiency__model(v):
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     eta_ref = numpy.asarray(v['eta_ref'], dtype=float)
     k_occ = numpy.asarray(v['k_occ'], dtype=float)
+    m_flash = numpy.asarray(v['m_flash'], dtype=float)
     w_type = numpy.asarray(v['w_type'], dtype=float)
-    MFU_w = numpy.minimum(1, numpy.maximum(0, numpy.select([numpy.equal(w_type, 0),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan)))
-    MFU_w__regime = numpy.where((1) <= (numpy.maximum(0, numpy.select([numpy.equal(w_type, 0),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan))), 0, 1)
+    MFU_w = numpy.minimum(1, numpy.maximum(0, numpy.select([numpy.logical_and.reduce((numpy.equal(w_type, 1),numpy.greater(m_flash, 0))),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan)))
+    MFU_w__regime = numpy.where((1) <= (numpy.maximum(0, numpy.select([numpy.logical_and.reduce((numpy.equal(w_type, 1),numpy.greater(m_flash, 0))),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan))), 0, 1)
     L_occ = 1 - numpy.minimum(1, eta_hw*k_occ)
     L_occ__regime = numpy.where((1) <= (eta_hw*k_occ), 0, 1)
     R_ach = MFU_w*R_peak
@@ -201,23 +224,8 @@ def c_efficiency__model(v):
     L_stall__regime = numpy.where((0) >= (-L_occ - MFU_w + 1), 0, 1)
     return {'MFU_w': MFU_w, 'L_occ': L_occ, 'R_ach': R_ach, 'L_stall': L_stall}, {'MFU_w': MFU_w__regime, 'L_occ': L_occ__regime, 'L_stall': L_stall__regime}
 
-def c_engine__footprint(v):
-    """Weights and device memory of a step (non-transformer training, or inference) (arrays)"""
-    M_size = numpy.asarray(v['M_size'], dtype=float)
-    P = numpy.asarray(v['P'], dtype=float)
-    b_opt = numpy.asarray(v['b_opt'], dtype=float)
-    b_w = numpy.asarray(v['b_w'], dtype=float)
-    f_lora = numpy.asarray(v['f_lora'], dtype=float)
-    m_lora = numpy.asarray(v['m_lora'], dtype=float)
-    m_train = numpy.asarray(v['m_train'], dtype=float)
-    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
-    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
-    M_req = numpy.select([numpy.logical_and.reduce((numpy.greater(m_lora, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [W*f_lora,W*b_opt/b_w + 2*W,W], default=numpy.nan)
-    M_req__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_lora, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
-    return {'W': W, 'M_req': M_req}, {'W': W__regime, 'M_req': M_req__regime}
-
-def c_engine__roofline(v):
-    """Engine.solve: the single-node roofline step (walls 1 and 2) (arrays)"""
+def c_engine__step(v):
+    """Engine.solve: the single-node roofline step (walls 1 and 2), with the training state of a transformer (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
     BW_flash = numpy.asarray(v['BW_flash'], dtype=float)
     BW_host = numpy.asarray(v['BW_host'], dtype=float)
@@ -225,24 +233,47 @@ def c_engine__roofline(v):
     BW_sram = numpy.asarray(v['BW_sram'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     C_sram = numpy.asarray(v['C_sram'], dtype=float)
-    M_req = numpy.asarray(v['M_req'], dtype=float)
+    D_b = numpy.asarray(v['D_b'], dtype=float)
+    GA = numpy.asarray(v['GA'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
-    O_fwd = numpy.asarray(v['O_fwd'], dtype=float)
+    N_dp = numpy.asarray(v['N_dp'], dtype=float)
+    N_ep = numpy.asarray(v['N_ep'], dtype=float)
+    N_pp = numpy.asarray(v['N_pp'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
     P_tdp = numpy.asarray(v['P_tdp'], dtype=float)
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
+    b_opt = numpy.asarray(v['b_opt'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     f_act = numpy.asarray(v['f_act'], dtype=float)
+    f_buf = numpy.asarray(v['f_buf'], dtype=float)
     f_idle = numpy.asarray(v['f_idle'], dtype=float)
+    f_lora = numpy.asarray(v['f_lora'], dtype=float)
+    f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
     k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_lora = numpy.asarray(v['m_lora'], dtype=float)
     m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_sp = numpy.asarray(v['m_sp'], dtype=float)
     m_tok = numpy.asarray(v['m_tok'], dtype=float)
     m_train = numpy.asarray(v['m_train'], dtype=float)
+    m_xf = numpy.asarray(v['m_xf'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    r_lora = numpy.asarray(v['r_lora'], dtype=float)
+    s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    z_stage = numpy.asarray(v['z_stage'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
     n_tok = numpy.select([numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))),True], [S,1], default=numpy.nan)
     n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))), True), [0, 1], default=-1)
     k_ops = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
@@ -252,18 +283,40 @@ def c_engine__roofline(v):
     R_eff = R_peak*eta_hw
     W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
     W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    P_r = P/(N_ep*N_pp*N_tp)
+    f_train = numpy.select([numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
+    b_mb = numpy.maximum(1, numpy.ceil(B/(D_b*GA)))
+    b_mb__regime = numpy.where((1) >= (numpy.ceil(B/(D_b*GA))), 0, 1)
+    L_s = numpy.maximum(1, numpy.ceil(N_L/N_pp))
+    L_s__regime = numpy.where((1) >= (numpy.ceil(N_L/N_pp)), 0, 1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    M_w = numpy.select([numpy.greater_equal(z_stage, 3),True], [P_r*b_w/N_dp,P_r*b_w], default=numpy.nan)
+    M_w__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 3), True), [0, 1], default=-1)
+    M_g = numpy.select([numpy.greater_equal(z_stage, 2),True], [P_r*b_w*f_train/N_dp,P_r*b_w*f_train], default=numpy.nan)
+    M_g__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 2), True), [0, 1], default=-1)
+    M_o = numpy.select([numpy.greater_equal(z_stage, 1),True], [P_r*b_opt*f_train/N_dp,P_r*b_opt*f_train], default=numpy.nan)
+    M_o__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 1), True), [0, 1], default=-1)
+    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
+    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))), True), [0, 1], default=-1)
+    D_vol = W*(B*f_act + 1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    T_comp = B*O_fwd*k_ops*n_tok/R_eff
+    M_buf = M_g*f_buf + numpy.select([numpy.greater(N_pp, 1),True], [2*S*b_mb*b_w*h,0], default=numpy.nan)
+    M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
+    I = B*O_fwd*k_ops*n_tok/D_vol
+    M_train = M_a + M_buf + M_g + M_o + M_w
+    M_req = numpy.select([numpy.logical_and.reduce((numpy.greater(m_train, 0),numpy.greater(m_xf, 0))),numpy.logical_and.reduce((numpy.greater(m_lora, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [M_train,W*f_lora,W*b_opt/b_w + 2*W,W], default=numpy.nan)
+    M_req__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_train, 0),numpy.greater(m_xf, 0))), numpy.logical_and.reduce((numpy.greater(m_lora, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2, 3], default=-1)
+    BW = numpy.select([numpy.less(C_mem, M_req),numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))),numpy.greater(BW_flash, 0),True], [numpy.minimum(BW_host, BW_mem),BW_sram,BW_flash,BW_mem], default=numpy.nan)
+    BW__regime = numpy.select(numpy.broadcast_arrays(numpy.less(C_mem, M_req), numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))), numpy.greater(BW_flash, 0), True), [0, 1, 2, 3], default=-1)
     M_spill = numpy.maximum(0, -C_mem + M_req)
     M_spill__regime = numpy.where((0) >= (-C_mem + M_req), 0, 1)
     feasible = numpy.less_equal(M_req, C_mem)
-    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
-    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
-    T_comp = B*O_fwd*k_ops*n_tok/R_eff
-    D_vol = W*(B*f_act + 1)
-    BW = numpy.select([numpy.less(C_mem, M_req),numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))),numpy.greater(BW_flash, 0),True], [numpy.minimum(BW_host, BW_mem),BW_sram,BW_flash,BW_mem], default=numpy.nan)
-    BW__regime = numpy.select(numpy.broadcast_arrays(numpy.less(C_mem, M_req), numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))), numpy.greater(BW_flash, 0), True), [0, 1, 2, 3], default=-1)
-    L_lat = N_L*k_tax*tau_layer + tau_disp
     T_mem = D_vol/BW
-    I = B*O_fwd*k_ops*n_tok/D_vol
     T = L_lat + numpy.maximum(T_comp, T_mem)
     T__regime = numpy.where((T_comp) >= (T_mem), 0, 1)
     overhead_dominated = numpy.greater(L_lat, numpy.maximum(T_comp, T_mem))
@@ -274,14 +327,14 @@ def c_engine__roofline(v):
     HFU = numpy.minimum(1, B*O_fwd*k_ops*n_tok/(R_peak*T))
     HFU__regime = numpy.where((1) <= (B*O_fwd*k_ops*n_tok/(R_peak*T)), 0, 1)
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
-    return {'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'M_spill': M_spill, 'feasible': feasible, 'k_tax': k_tax, 'T_comp': T_comp, 'D_vol': D_vol, 'BW': BW, 'L_lat': L_lat, 'T_mem': T_mem, 'I': I, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'M_spill': M_spill__regime, 'k_tax': k_tax__regime, 'BW': BW__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'k_tax': k_tax, 'O_fwd': O_fwd, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'D_vol': D_vol, 'L_lat': L_lat, 'T_comp': T_comp, 'M_buf': M_buf, 'I': I, 'M_train': M_train, 'M_req': M_req, 'BW': BW, 'M_spill': M_spill, 'feasible': feasible, 'T_mem': T_mem, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'M_req': M_req__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
 def c_moe__routing(v):
     """MoERoutingModel (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
     BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
     E_exp = numpy.asarray(v['E_exp'], dtype=float)
-    N_ep_r = numpy.asarray(v['N_ep_r'], dtype=float)
+    N_ep = numpy.asarray(v['N_ep'], dtype=float)
     P_act = numpy.asarray(v['P_act'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     alpha_fab = numpy.asarray(v['alpha_fab'], dtype=float)
@@ -297,32 +350,43 @@ def c_moe__routing(v):
     P_act_eff = P_act*m_route
     D_route = B*S*b_w*h*m_route*numpy.maximum(1, k_top)
     D_route__regime = numpy.where((1) >= (k_top), 0, 1)
-    D_dispatch = numpy.select([numpy.greater(N_ep_r, 1),True], [D_route*(N_ep_r - 1)/N_ep_r,0], default=numpy.nan)
-    D_dispatch__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep_r, 1), True), [0, 1], default=-1)
-    T_a2a = alpha_fab*(N_ep_r - 1) + D_route*os_fab*(N_ep_r - 1)/(BW_fab*N_ep_r)
+    D_dispatch = numpy.select([numpy.greater(N_ep, 1),True], [D_route*(N_ep - 1)/N_ep,0], default=numpy.nan)
+    D_dispatch__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
+    T_a2a = alpha_fab*(N_ep - 1) + D_route*os_fab*(N_ep - 1)/(BW_fab*N_ep)
     return {'e_eff': e_eff, 'm_route': m_route, 'P_act_eff': P_act_eff, 'D_route': D_route, 'D_dispatch': D_dispatch, 'T_a2a': T_a2a}, {'e_eff': e_eff__regime, 'm_route': m_route__regime, 'D_route': D_route__regime, 'D_dispatch': D_dispatch__regime}
 
 def c_netroof__step(v):
     """NetworkRooflineModel (arrays)"""
     BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
-    N_acc = numpy.asarray(v['N_acc'], dtype=float)
+    L_ovh_net = numpy.asarray(v['L_ovh_net'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
+    P_tdp = numpy.asarray(v['P_tdp'], dtype=float)
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    f_idle = numpy.asarray(v['f_idle'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
     os_fab = numpy.asarray(v['os_fab'], dtype=float)
-    R_fleet = N_acc*R_peak
+    N_acc = n_gpn*n_nodes
     beta_fab = BW_fab/os_fab
     D_sync = 2*P*b_w
     O_train = 6*P
+    R_fleet = N_acc*R_peak
     I_net = O_train/D_sync
-    T_nc = O_train/(R_fleet*eta_hw)
     T_net = D_sync/beta_fab
-    T_nr = numpy.maximum(T_nc, T_net)
+    R_fleet_eff = R_fleet*eta_hw
+    I_ridge_net = R_fleet/beta_fab
+    T_nc = O_train/R_fleet_eff
+    T_nr = L_ovh_net + numpy.maximum(T_nc, T_net)
     T_nr__regime = numpy.where((T_nc) >= (T_net), 0, 1)
+    ovh_net = numpy.greater(L_ovh_net, numpy.maximum(T_nc, T_net))
+    ovh_net__regime = numpy.where((T_nc) >= (T_net), 0, 1)
+    X_nr = T_nr**(-1.0)
     MFU_net = numpy.minimum(1, O_train/(R_fleet*T_nr))
     MFU_net__regime = numpy.where((1) <= (O_train/(R_fleet*T_nr)), 0, 1)
-    return {'R_fleet': R_fleet, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'I_net': I_net, 'T_nc': T_nc, 'T_net': T_net, 'T_nr': T_nr, 'MFU_net': MFU_net}, {'T_nr': T_nr__regime, 'MFU_net': MFU_net__regime}
+    E_nr = N_acc*P_tdp*T_nr*(MFU_net*(1 - f_idle) + f_idle)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'R_fleet': R_fleet, 'I_net': I_net, 'T_net': T_net, 'R_fleet_eff': R_fleet_eff, 'I_ridge_net': I_ridge_net, 'T_nc': T_nc, 'T_nr': T_nr, 'ovh_net': ovh_net, 'X_nr': X_nr, 'MFU_net': MFU_net, 'E_nr': E_nr}, {'T_nr': T_nr__regime, 'ovh_net': ovh_net__regime, 'MFU_net': MFU_net__regime}
 
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size) (arrays)"""
@@ -340,6 +404,25 @@ def c_serve__kv(v):
     KV = B*S*k_tok
     return {'k_tok': k_tok, 'KV': KV}, {'k_tok': k_tok__regime}
 
+def c_serve__kv_per_token(v):
+    """KV-cache bytes per token of a catalogued transformer (a draft model's, in ServingModel) (arrays)"""
+    H = numpy.asarray(v['H'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    m_mla = numpy.asarray(v['m_mla'], dtype=float)
+    r_kv = numpy.asarray(v['r_kv'], dtype=float)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    return {'d_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime}
+
 def c_serve__step(v):
     """ServingModel: prefill, decode, KV cache, speculative decoding, feasibility (wall 4) (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
@@ -347,21 +430,22 @@ def c_serve__step(v):
     BW_xfer = numpy.asarray(v['BW_xfer'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
-    H_kv = numpy.asarray(v['H_kv'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
-    P_act = numpy.asarray(v['P_act'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
     P_d = numpy.asarray(v['P_d'], dtype=float)
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
-    d_head = numpy.asarray(v['d_head'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
@@ -370,13 +454,17 @@ def c_serve__step(v):
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
     R_eff = R_peak*eta_hw
     W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
     W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
-    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
-    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     W_d = P_d*b_w
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
@@ -386,19 +474,22 @@ def c_serve__step(v):
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
     q_max = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.minimum(n_new, q_chunk),n_new], default=numpy.nan)
     q_max__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
-    KV = B*S*k_tok
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     t_draft = (B*S*k_tok_d + W_d)/BW_mem
     T_pre = F_pre/R_eff
     T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff
-    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
-    M_serve = KV + W + W_d*m_spec
+    KV = B*S*k_tok
     TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_pre + n_chunks*tau_disp + KV/BW_xfer,T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
+    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
+    M_serve = KV + W + W_d*m_spec
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
     ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     feasible_serve = numpy.less_equal(M_serve, C_mem)
     U_mem = M_serve/C_mem
-    return {'R_eff': R_eff, 'W': W, 'n_new': n_new, 'k_tok': k_tok, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'ITL0': ITL0, 'M_serve': M_serve, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem}, {'W': W__regime, 'n_new': n_new__regime, 'k_tok': k_tok__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
+    X_tok = B/ITL
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'TTFT': TTFT, 'ITL0': ITL0, 'M_serve': M_serve, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'X_tok': X_tok}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_stream__ws(v):
     """WeightStreamingModel (wall 6) (arrays)"""
@@ -406,35 +497,40 @@ def c_stream__ws(v):
     BW_inj = numpy.asarray(v['BW_inj'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
-    H_kv = numpy.asarray(v['H_kv'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
-    d_head = numpy.asarray(v['d_head'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     f_sram = numpy.asarray(v['f_sram'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
     m_prefill = numpy.asarray(v['m_prefill'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
     R_eff = R_peak*eta_hw
-    KV_ws = 2*B*H_kv*N_L*S*b_w*d_head
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     P_l = P/N_L
-    M_sram_req = KV_ws*f_sram
+    KV_ws = 2*B*H_kv*N_L*S*b_w*d_head
     t_inj = P_l*b_w/BW_inj
     F_layer = numpy.select([numpy.greater(m_prefill, 0),True], [4*B*H*S**2*d_head + 2*B*P_l*S,2*B*P_l], default=numpy.nan)
     F_layer__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_prefill, 0), True), [0, 1], default=-1)
-    U_sram = M_sram_req/C_mem
-    feasible_ws = numpy.less_equal(M_sram_req, C_mem)
+    M_sram_req = KV_ws*f_sram
     t_layer_c = F_layer/R_eff + tau_disp
     B_star = numpy.maximum(1, numpy.floor((0.5)*R_eff*t_inj/P_l))
     B_star__regime = numpy.where((1) >= (numpy.floor((0.5)*R_eff*t_inj/P_l)), 0, 1)
+    U_sram = M_sram_req/C_mem
+    feasible_ws = numpy.less_equal(M_sram_req, C_mem)
     t_layer = numpy.maximum(t_inj, t_layer_c)
     t_layer__regime = numpy.where((t_layer_c) >= (t_inj), 0, 1)
     T_ws = N_L*t_layer
     X_ws = numpy.select([numpy.logical_not(feasible_ws),numpy.greater(m_prefill, 0),True], [0,B*S/T_ws,B/T_ws], default=numpy.nan)
     X_ws__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_not(feasible_ws), numpy.greater(m_prefill, 0), True), [0, 1, 2], default=-1)
-    return {'R_eff': R_eff, 'KV_ws': KV_ws, 'P_l': P_l, 'M_sram_req': M_sram_req, 't_inj': t_inj, 'F_layer': F_layer, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer_c': t_layer_c, 'B_star': B_star, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
+    return {'R_eff': R_eff, 'd_head': d_head, 'H_kv': H_kv, 'P_l': P_l, 'KV_ws': KV_ws, 't_inj': t_inj, 'F_layer': F_layer, 'M_sram_req': M_sram_req, 't_layer_c': t_layer_c, 'B_star': B_star, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction (arrays)"""
@@ -463,17 +559,10 @@ def c_tail__mmc(v):
     headroom__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_q, 1), True), [0, 1], default=-1)
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
-def c_train__fit(v):
-    """Training memory against device capacity (arrays)"""
-    C_mem = numpy.asarray(v['C_mem'], dtype=float)
-    M_req = numpy.asarray(v['M_req'], dtype=float)
-    U_train = M_req/C_mem
-    feasible = numpy.less_equal(M_req, C_mem)
-    return {'U_train': U_train, 'feasible': feasible}, {}
-
 def c_train__memory(v):
-    """Training memory per rank: weights, gradients, optimizer state, activations, buffers (arrays)"""
+    """TrainingMemoryModel: training memory per rank against device capacity (wall 2) (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
+    C_mem = numpy.asarray(v['C_mem'], dtype=float)
     D_b = numpy.asarray(v['D_b'], dtype=float)
     GA = numpy.asarray(v['GA'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
@@ -495,8 +584,8 @@ def c_train__memory(v):
     s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
     z_stage = numpy.asarray(v['z_stage'], dtype=float)
     P_r = P/(N_ep*N_pp*N_tp)
-    f_train = numpy.select([numpy.greater(m_lora, 0),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
-    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_lora, 0), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
     b_mb = numpy.maximum(1, numpy.ceil(B/(D_b*GA)))
     b_mb__regime = numpy.where((1) >= (numpy.ceil(B/(D_b*GA))), 0, 1)
     L_s = numpy.maximum(1, numpy.ceil(N_L/N_pp))
@@ -511,37 +600,24 @@ def c_train__memory(v):
     M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))), True), [0, 1], default=-1)
     M_buf = M_g*f_buf + numpy.select([numpy.greater(N_pp, 1),True], [2*S*b_mb*b_w*h,0], default=numpy.nan)
     M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
-    M_req = M_a + M_buf + M_g + M_o + M_w
-    return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_req': M_req}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
-
-def c_workload__diffusion_flops(v):
-    """Forward FLOPs of one diffusion generation (per-step FLOPs × denoising steps) (arrays)"""
-    O_step = numpy.asarray(v['O_step'], dtype=float)
-    n_steps = numpy.asarray(v['n_steps'], dtype=float)
-    O_fwd = O_step*n_steps
-    return {'O_fwd': O_fwd}, {}
-
-def c_workload__forward_flops(v):
-    """Forward FLOPs of a model with no catalogued count (2 per active parameter) (arrays)"""
-    P_act = numpy.asarray(v['P_act'], dtype=float)
-    O_fwd = 2*P_act
-    return {'O_fwd': O_fwd}, {}
+    M_train = M_a + M_buf + M_g + M_o + M_w
+    U_train = M_train/C_mem
+    feasible = numpy.less_equal(M_train, C_mem)
+    return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_train': M_train, 'U_train': U_train, 'feasible': feasible}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
 COMPUTATIONS = {
     'batch.cb': c_batch__cb,
     'capacity.fleet': c_capacity__fleet,
     'capacity.replica': c_capacity__replica,
+    'device.ridge_point': c_device__ridge_point,
     'efficiency.model': c_efficiency__model,
-    'engine.footprint': c_engine__footprint,
-    'engine.roofline': c_engine__roofline,
+    'engine.step': c_engine__step,
     'moe.routing': c_moe__routing,
     'netroof.step': c_netroof__step,
     'serve.kv': c_serve__kv,
+    'serve.kv_per_token': c_serve__kv_per_token,
     'serve.step': c_serve__step,
     'stream.ws': c_stream__ws,
     'tail.mmc': c_tail__mmc,
-    'train.fit': c_train__fit,
     'train.memory': c_train__memory,
-    'workload.diffusion_flops': c_workload__diffusion_flops,
-    'workload.forward_flops': c_workload__forward_flops,
 }

@@ -7,23 +7,28 @@ from typing import Any
 import click
 
 from ..notation import SYMBOLS
-from ..units import to_display
 from .output import CliError, emit, num, table
-
-ENGINE_OUT = (("latency", "T", "ms"), ("latency_compute", "T_comp", "ms"), ("latency_memory", "T_mem", "ms"),
-              ("latency_overhead", "L_lat", "ms"), ("throughput", "X", "1/s"), ("arithmetic_intensity", "I", "FLOP/B"),
-              ("energy", "E", "J"), ("memory_footprint", "M_req", "GB"), ("peak_flops_actual", "R_eff", "TFLOP/s"),
-              ("peak_bw_actual", "BW", "GB/s"), ("mfu", "MFU", ""), ("hfu", "HFU", ""))
-
-
-def _q(result: Any, sym: str, unit: str) -> dict[str, Any]:
-    v = float(result.values[sym])
-    return {"value": to_display(v, SYMBOLS[sym].unit, unit) if unit else v, "unit": unit}
-
 
 def _sources(result: Any) -> list[dict[str, str]]:
     return [{"symbol": s.symbol, "ref": s.ref, "bibkey": s.bibkey, "locator": s.locator, "kind": s.kind,
              "value": s.printed} for s in result.sources]
+
+
+def _gb(value: float) -> str:
+    from ..units import factor
+
+    return f"{value * factor('B', 'GB'):.4g}"
+
+
+def _table(view: Any, fmt: str, skip: tuple[str, ...] = ()) -> str:
+    """The result's fields as a text or Markdown table (values in their display units, from the field spec)."""
+    rows = []
+    for name, v, unit in view.rows():
+        if name in skip or v is None or isinstance(v, (dict, list)):
+            continue
+        shown = num(v) if isinstance(v, (int, float)) else str(v)
+        rows.append([name, shown, unit])
+    return table(["metric", "value", "unit"], rows, fmt)
 
 
 def eval_command(model: str, hardware: str, batch: int, precision: str, efficiency: float | None, training: bool,
@@ -35,20 +40,20 @@ def eval_command(model: str, hardware: str, batch: int, precision: str, efficien
     r = p.result
     fits = bool(r.values["feasible"])
     if fmt == "json":
-        results = {name: _q(r, sym, unit) for name, sym, unit in ENGINE_OUT}
-        results.update(bottleneck=p.bottleneck, memory_path=p.memory_path, feasible=fits,
-                       overhead_dominated=bool(r.values["overhead_dominated"]))
+        results = p.to_dict()
+        stamp = results.pop("stamp")
+        for k in ("hardware_name", "model_name", "precision", "batch_size"):
+            results.pop(k, None)
         emit({"status": "ok" if fits else "infeasible", "command": "eval",
               "inputs": {"model": p.model_name, "hardware": p.hardware_name, "batch_size": batch,
                          "precision": p.precision, "efficiency": r.values["eta_hw"], "is_training": training,
                          "activation_recomputation": recompute, "seq_len": seq_len},
-              "results": results, "sources": _sources(r), "stamp": r.stamp})
+              "results": results, "sources": _sources(r), "stamp": stamp})
     else:
-        rows = [[name, num(_q(r, sym, unit)["value"]), unit] for name, sym, unit in ENGINE_OUT]
-        rows += [["bottleneck", p.bottleneck, ""], ["memory path", p.memory_path, ""], ["feasible", num(fits), ""]]
         click.echo(f"{p.model_name} on {p.hardware_name}: batch {batch}, {p.precision}, "
-                   f"efficiency {r.values['eta_hw']:g}" + (" (training)" if training else ""))
-        click.echo(table(["metric", "value", "unit"], rows, fmt))
+                   f"efficiency {r.values['eta_hw']:g}" + (" (training)" if training else "")
+                   + ("" if r.edition == "default" else f"; edition {r.edition}"))
+        click.echo(_table(p, fmt, skip=("hardware_name", "model_name", "precision", "batch_size")))
         if r.values["eta_hw"] > 0.6:
             click.echo("warning: efficiency above 0.6 is optimistic for most workloads", err=True)
         if explain:
@@ -57,9 +62,29 @@ def eval_command(model: str, hardware: str, batch: int, precision: str, efficien
         else:
             click.echo("\nSources: " + ", ".join(sorted(r.bibkeys)))
     if not fits:
-        click.echo(f"infeasible: needs {r.values['M_req'] / 1e9:.4g} GB, device has {r.values['C_mem'] / 1e9:.4g} GB",
-                   err=True)
+        click.echo(f"infeasible: {p.model_name} needs {_gb(r.values['M_req'])} GB, {p.hardware_name} has "
+                   f"{_gb(r.values['C_mem'])} GB", err=True)
         raise SystemExit(4)
+
+
+#: 0.3.0's `serve -o json` keys (each names its unit) -> the ServingModel result field it shows
+SERVE_JSON = {"ttft_ms": "ttft", "itl_ms": "itl", "tokens_per_sec": "tokens_per_second",
+              "kv_cache_gb": "kv_cache_size", "model_weights_gb": "model_weights_size",
+              "total_memory_gb": "total_memory_required", "memory_utilization": "memory_utilization"}
+SERVE_CHUNK_JSON = {"prefill_chunks": "prefill_chunks", "prefill_chunk_time_ms": "prefill_chunk_time",
+                    "decode_stall_bound_ms": "decode_stall_bound"}
+
+
+def serve_document(s: Any, seq_len: int, batch: int, chunk: int | None) -> dict[str, Any]:
+    """0.3.0's serve JSON keys over the result's field spec (a key's unit suffix is its field's display unit)."""
+    fields = s.to_dict()
+    doc: dict[str, Any] = {"model": s.model_name, "hardware": s.decode_hardware_name, "seq_len": seq_len,
+                           "batch_size": batch, "precision": s.precision, "efficiency": s.result.values["eta_hw"],
+                           "feasible": bool(fields["feasible"])}
+    for key, name in (SERVE_JSON | (SERVE_CHUNK_JSON if chunk else {})).items():
+        v = fields[name]
+        doc[key] = v["value"] if isinstance(v, dict) else v
+    return doc
 
 
 def serve_command(model: str, hardware: str, seq_len: int, batch: int, precision: str, efficiency: float | None,
@@ -71,15 +96,7 @@ def serve_command(model: str, hardware: str, seq_len: int, batch: int, precision
     r = s.result
     v = r.values
     fits = bool(v["feasible_serve"])
-    doc: dict[str, Any] = {
-        "model": s.model_name, "hardware": s.decode_hardware_name, "seq_len": seq_len, "batch_size": batch,
-        "precision": s.precision, "efficiency": v["eta_hw"], "feasible": fits,
-        "ttft_ms": v["TTFT"] * 1e3, "itl_ms": v["ITL"] * 1e3, "tokens_per_sec": v["B"] / v["ITL"],
-        "kv_cache_gb": v["KV"] / 1e9, "model_weights_gb": v["W"] / 1e9, "total_memory_gb": v["M_serve"] / 1e9,
-        "memory_utilization": v["U_mem"]}
-    if chunk:
-        doc.update(prefill_chunks=int(v["n_chunks"]), prefill_chunk_time_ms=v["T_chunk"] * 1e3,
-                   decode_stall_bound_ms=v["T_chunk"] * 1e3)
+    doc = serve_document(s, seq_len, batch, chunk)
     if fmt == "json":
         emit({"status": "ok" if fits else "infeasible", "command": "serve", **doc, "sources": _sources(r),
               "stamp": r.stamp})
@@ -89,10 +106,9 @@ def serve_command(model: str, hardware: str, seq_len: int, batch: int, precision
         click.echo("")
         click.echo(s.explain() if explain else "Sources: " + ", ".join(sorted(r.bibkeys)))
     if not fits:
-        over = (v["M_serve"] - v["C_mem"]) / 1e9
-        click.echo(f"infeasible: {s.model_name} at batch {batch} and {seq_len} tokens needs {v['M_serve'] / 1e9:.4g} GB "
-                   f"(weights {v['W'] / 1e9:.4g} GB + KV cache {v['KV'] / 1e9:.4g} GB), {s.decode_hardware_name} has "
-                   f"{v['C_mem'] / 1e9:.4g} GB: {over:.4g} GB over", err=True)
+        click.echo(f"infeasible: {s.model_name} at batch {batch} and {seq_len} tokens needs {_gb(v['M_serve'])} GB "
+                   f"(weights {_gb(v['W'])} GB + KV cache {_gb(v['KV'])} GB), {s.decode_hardware_name} has "
+                   f"{_gb(v['C_mem'])} GB: {_gb(v['M_serve'] - v['C_mem'])} GB over", err=True)
         raise SystemExit(4)
 
 

@@ -1,1 +1,2 @@
-"""MLSys·im-compatible resolvers: thin facades that bind a scenario, evaluate the walls, package a result."""
+"""MLSys·im-compatible facades, declared as specs over the binding layer (:mod:`mlsysim_sym.binding`); none
+imports another."""

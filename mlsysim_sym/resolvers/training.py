@@ -1,121 +1,69 @@
-"""TrainingMemoryModel (wall 2, training state) and the transformer footprint Engine.solve uses in training."""
+"""TrainingMemoryModel (wall 2, training state): weights, gradients, optimizer state, Korthikanti activations
+with TP/sequence parallelism, ZeRO 0-3, trainable fraction, communication buffers — per rank, against the device's
+memory. Declared over the computation ``train.memory``."""
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from ..catalog import catalog
-from ..engine import check_batch, knob, normalize_precision, precision_bytes, resolve_hardware, resolve_model
-from ..errors import InputError
-from ..evaluate import evaluate
-from ..objects import Workload
-from ..results import ResultView
-from ..validate import FRACTION0, choice, count, flag
-from .common import bind_const, catalog_hash_of, check_int, static_inputs
+from ..binding import (Obj, arg, derived, facade, fixed, info, knob, knob_default, memory, missing, out,
+                       precision_arg, row, static_knob, width)
+from ..binding.reads import error
+from ..validate import BATCH, DEGREE, FRACTION0, TOKENS, choice, count, flag
 
 STRATEGIES = {"none": 0.0, "selective": 1.0, "full": 2.0}
 OPTIMIZERS = ("adam", "adamw", "sgd", "none")
+_PURPOSE = "training memory needs it"
 
 
-def bind_training_memory(model: Workload, values: dict[str, float], refs: dict[str, str], *, batch_size: int,
-                         seq_len: int, precision: str, strategy: str = "selective", optimizer: str = "adam",
-                         tp: int = 1, pp: int = 1, dp: int = 1, ep: int = 1, zero_stage: int = 0, ga: int = 1,
-                         trainable_fraction: float = 1.0, buffer_fraction: float | None = None,
-                         sequence_parallel: bool = True, is_lora: bool = False, batch_split: int = 1,
-                         buffer_ref: str = "arg:communication_buffer_fraction") -> list[str]:
-    """Bind the inputs of the ``train.memory`` computation; return it as the step to run.
-
-    ``batch_split`` is how many data-parallel ranks the global batch is divided over (TrainingMemoryModel:
-    ``dp``; Engine.solve: 1, since its batch is per device). ``buffer_fraction=None`` uses the catalogue default.
-    """
-    strategy = choice(STRATEGIES)("activation_checkpointing", strategy)
-    opt = choice(OPTIMIZERS)("optimizer", optimizer)
-    zero_stage = count(0, 3)("zero_stage", zero_stage)
-    sequence_parallel = flag()("sequence_parallel", sequence_parallel)
-    is_lora = flag()("is_lora", is_lora)
-    def build(v: dict[str, float], r: dict[str, str]) -> None:
-        purpose = "training memory needs it"
-        bind_const(model, "params", "P", v, r, required=purpose)
-        bind_const(model, "layers", "N_L", v, r, required=purpose)
-        bind_const(model, "hidden", "h", v, r, required=purpose)
-        if not bind_const(model, "heads", "H", v, r):
-            v["H"], r["H"] = 0.0, f"absent:{model.key}.heads"
-        v["b_w"], r["b_w"] = precision_bytes(precision)
-        v["b_opt"], r["b_opt"] = knob("optimizer", opt)
-        v["r_lora"], r["r_lora"] = knob("training", "lora_rank")
-        v["f_buf"], r["f_buf"] = knob("training", "buffer_fraction")
-
-    sv, sr, _ = static_inputs("train", (model,), (precision, opt), build)
-    if strategy == "none" and sr["H"].startswith("absent:"):
-        raise InputError(f"{model.key} has no catalogued heads; activation_checkpointing='none' needs the head count")
-    values.update(sv)
-    refs.update(sr)
-    values["S"], refs["S"] = float(check_int(seq_len, "seq_len")), "arg:seq_len"
-    values["B"], refs["B"] = float(batch_size), "arg:batch_size"
-    for sym, val, name in (("N_tp", tp, "tp_size"), ("N_pp", pp, "pp_size"), ("N_dp", dp, "dp_size"),
-                           ("N_ep", ep, "ep_size"), ("GA", ga, "gradient_accumulation_steps")):
-        values[sym], refs[sym] = float(check_int(val, name)), f"arg:{name}"
-    values["D_b"], refs["D_b"] = float(batch_split), "arg:dp_size" if batch_split > 1 else "derived:batch per device"
-    values["z_stage"], refs["z_stage"] = float(zero_stage), "arg:zero_stage"
-    values["m_sp"], refs["m_sp"] = (1.0 if sequence_parallel else 0.0), "flag:sequence_parallel"
-    values["s_ckpt"], refs["s_ckpt"] = STRATEGIES[strategy], "arg:activation_checkpointing"
-    values["m_lora"], refs["m_lora"] = (1.0 if is_lora else 0.0), "flag:is_lora"
-    values["f_trainable"], refs["f_trainable"] = FRACTION0("trainable_fraction", trainable_fraction), \
-        "arg:trainable_fraction"
-    if buffer_fraction is not None:
-        values["f_buf"], refs["f_buf"] = FRACTION0("communication_buffer_fraction", buffer_fraction), buffer_ref
-    return ["train.memory"]
+def _strategy(view) -> str:
+    code = view._result.values["s_ckpt"]
+    return next(k for k, v in STRATEGIES.items() if v == code)
 
 
-class TrainingMemoryResult(ResultView):
-    _FIELDS: ClassVar[dict[str, tuple[str, str]]] = {
-        "total_memory": ("M_req", "GB"),
-        "available_memory": ("C_mem", "GB"),
-        "memory_utilization": ("U_train", ""),
-        "weights": ("M_w", "GB"),
-        "gradients": ("M_g", "GB"),
-        "optimizer_state": ("M_o", "GB"),
-        "activations": ("M_a", "GB"),
-        "communication_buffers": ("M_buf", "GB"),
-        "feasible": ("feasible", "bool"),
-    }
-
-    @property
-    def constraint_trace(self) -> list[str]:
-        v = self._result.values
-        return [f"Training Memory: weights={v['M_w'] / 1e9:.6g} GB, gradients={v['M_g'] / 1e9:.6g} GB, "
-                f"optimizer={v['M_o'] / 1e9:.6g} GB, activations={v['M_a'] / 1e9:.6g} GB, "
-                f"buffers={v['M_buf'] / 1e9:.6g} GB."]
+def _parallelism(view) -> dict[str, int]:
+    v = view._result.values
+    return {"dp": int(v["N_dp"]), "tp": int(v["N_tp"]), "pp": int(v["N_pp"]), "ep": int(v["N_ep"])}
 
 
-class TrainingMemoryModel:
-    """Per-rank training memory (0.3.0's TrainingMemoryModel): weights, gradients, optimizer state,
-    Korthikanti activations with TP/sequence parallelism, ZeRO 0-3, LoRA/trainable fraction, buffers."""
+TrainingMemoryModel = facade(
+    "TrainingMemoryModel",
+    computation="train.memory",
+    objects=[Obj("model", "model"), Obj("hardware", "hardware")],
+    args=[
+        arg("batch_size", "B", BATCH),
+        arg("seq_len", "S", TOKENS, 2048),
+        precision_arg(),
+        arg("optimizer", None, choice(OPTIMIZERS), "adam", static=True),
+        arg("activation_checkpointing", "s_ckpt", choice(STRATEGIES), "selective", encode=STRATEGIES),
+        arg("tp_size", "N_tp", DEGREE, 1), arg("pp_size", "N_pp", DEGREE, 1),
+        arg("dp_size", ("N_dp", "D_b"), DEGREE, 1, encode=lambda n: (n, n),
+            doc="data-parallel ranks: ZeRO shards over them and the global batch is split over them"),
+        arg("ep_size", "N_ep", DEGREE, 1), arg("zero_stage", "z_stage", count(0, 3), 0),
+        arg("gradient_accumulation_steps", "GA", DEGREE, 1),
+        arg("trainable_fraction", "f_trainable", FRACTION0, 1.0),
+        arg("communication_buffer_fraction", "f_buf", FRACTION0, None, none=knob_default("training.buffer_fraction")),
+        arg("sequence_parallel", "m_sp", flag(), True, encode=float),
+    ],
+    reads=[
+        memory("hardware"), width(), static_knob("optimizer", "optimizer.{}", "b_opt"),
+        row("model", "params", "P", absent=error(_PURPOSE)), row("model", "layers", "N_L", absent=error(_PURPOSE)),
+        row("model", "hidden", "h", absent=error(_PURPOSE)),
+        row("model", "heads", "H", absent=missing("activation_checkpointing='none' needs the head count")),
+        knob("training.lora_rank", "r_lora"),
+        fixed("m_lora", 0, "TrainingMemoryModel trains the requested fraction (LoRA: pass it as trainable_fraction)"),
+    ],
+    fields=[
+        out("total_memory", "M_train", "GB"), out("available_memory", "C_mem", "GB"),
+        out("memory_utilization", "U_train"), out("weights", "M_w", "GB"), out("gradients", "M_g", "GB"),
+        out("optimizer_state", "M_o", "GB"), out("activations", "M_a", "GB"),
+        out("communication_buffers", "M_buf", "GB"), out("feasible", "feasible", "bool"),
+        info("precision", "precision"), info("optimizer", "optimizer"),
+        derived("activation_checkpointing", _strategy, "str"), derived("parallelism", _parallelism),
+    ],
+    trace=["Training Memory: weights={M_w:GB}, gradients={M_g:GB}, optimizer={M_o:GB}, activations={M_a:GB}, "
+           "buffers={M_buf:GB}."],
+    report=("M_train", "U_train", "feasible"),
+    requires=("workload", "hardware"), walls=(2,),
+    doc="Per-rank training memory (0.3.0's TrainingMemoryModel): weights, gradients, optimizer state, "
+        "Korthikanti activations with TP/sequence parallelism, ZeRO 0-3, trainable fraction, buffers.")
+TrainingMemoryResult = TrainingMemoryModel.result_class
 
-    requires = ("workload", "hardware")
-    produces = "TrainingMemoryResult"
-
-    def solve(self, model: Any, hardware: Any, batch_size: int, seq_len: int = 2048, precision: str = "fp16",
-              optimizer: str = "adam", activation_checkpointing: str = "selective", tp_size: int = 1,
-              pp_size: int = 1, dp_size: int = 1, ep_size: int = 1, zero_stage: int = 0,
-              gradient_accumulation_steps: int = 1, trainable_fraction: float = 1.0,
-              communication_buffer_fraction: float | None = None,
-              sequence_parallel: bool = True) -> TrainingMemoryResult:
-        m = resolve_model(model)
-        hw = resolve_hardware(hardware)
-        b = check_batch(batch_size)
-        prec = normalize_precision(precision)
-        values: dict[str, float] = {}
-        refs: dict[str, str] = {}
-        steps = bind_training_memory(m, values, refs, batch_size=b, seq_len=seq_len, precision=prec,
-                                     strategy=activation_checkpointing, optimizer=optimizer, tp=tp_size,
-                                     pp=pp_size, dp=dp_size, ep=ep_size, zero_stage=zero_stage,
-                                     ga=gradient_accumulation_steps, trainable_fraction=trainable_fraction,
-                                     buffer_fraction=communication_buffer_fraction,
-                                     sequence_parallel=sequence_parallel, batch_split=check_int(dp_size, "dp_size"))
-        hv, hr = hw.bind(hw.headline_precision, catalog().entity("knobs", "engine"))
-        values["C_mem"], refs["C_mem"] = hv["C_mem"], hr["C_mem"]
-        steps.append("train.fit")
-        result = evaluate(steps, values, refs, ("M_req", "U_train", "feasible"), catalog_hash_of(m, hw))
-        return TrainingMemoryResult(result, precision=prec, optimizer=choice(OPTIMIZERS)("optimizer", optimizer),
-                                    activation_checkpointing=activation_checkpointing,
-                                    parallelism={"dp": dp_size, "tp": tp_size, "pp": pp_size, "ep": ep_size})
+__all__ = ["OPTIMIZERS", "STRATEGIES", "TrainingMemoryModel", "TrainingMemoryResult"]

@@ -1,13 +1,26 @@
-"""The 22 walls as SymPy equations. Importing this package imports SymPy; the evaluator does not need it
-(it runs code generated from these trees, see :mod:`mlsysim_sym.codegen`)."""
+"""The 22 walls as SymPy equations, one module per wall family. Importing this package imports SymPy; the
+evaluator does not need it (it runs code generated from these trees, see :mod:`mlsysim_sym.codegen`).
+
+Walls are discovered, not listed: :func:`load_all` imports every module of this package whose name does not start
+with an underscore (``_core``, ``_dimcheck`` and ``_functions`` are the machinery). A wall module declares its
+symbols (``sym``), coefficients, equations, walls and computations, and registers them when imported.
+"""
 from __future__ import annotations
 
-from .base import (COEFFICIENTS, COMPUTATIONS, EQUATIONS, WALLS, Cite, Computation, Equation, Wall, S,
-                   wall)
+import pkgutil
+from importlib import import_module
+
+from ._core import (COEFFICIENTS, COMPUTATIONS, EQUATIONS, WALLS, Cite, Computation, Equation, Wall, S,
+                    wall)
 
 _LOADED = False
 
 DOMAINS = ("node", "data", "algorithm", "fleet", "operations", "analysis")
+
+
+def wall_modules() -> list[str]:
+    """The wall modules of this package, discovered by name (sorted)."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
 def load_all() -> None:
@@ -15,8 +28,8 @@ def load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    from . import batching, capacity, efficiency, moe, node, queueing, serving, streaming  # noqa: F401  (registers)
-
+    for name in wall_modules():
+        import_module(f"{__name__}.{name}")
     _LOADED = True
 
 
@@ -34,5 +47,5 @@ def taxonomy() -> dict[str, list[dict[str, object]]]:
     return out
 
 
-__all__ = ["COEFFICIENTS", "COMPUTATIONS", "EQUATIONS", "WALLS", "Cite", "Computation", "Equation", "Wall",
-           "S", "load_all", "taxonomy", "wall", "walls_in_domain"]
+__all__ = ["COEFFICIENTS", "COMPUTATIONS", "DOMAINS", "EQUATIONS", "WALLS", "Cite", "Computation", "Equation", "Wall",
+           "S", "load_all", "taxonomy", "wall", "wall_modules", "walls_in_domain"]

@@ -15,21 +15,41 @@ from __future__ import annotations
 import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
-from .functions import CappedExpShape
-from .base import Cite, Equation, Wall, coefficient, register_computation, register_wall, symbols
-from .node import c_fwd
-from .serving import EQ_K_TOK, c_attn
+from ._functions import CappedExpShape
+from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
+from .node import EQ_R_EFF, BW_mem, C_mem, H, N_L, P, R_eff, c_fwd, tau_disp
+from .serving import EQ_K_TOK, SHAPE_EQUATIONS, c_attn, d_head, k_tok
+from .training import EQ_W, W
 
 VLLM = Cite("kwon2023efficient", "§4.2-4.3: block-wise KV allocation, waste limited to the last block")
 POPE = Cite("pope2022efficiently", "§3.1: decode streams weights and KV cache each step")
 CORLESS = Cite("corless1996lambertw", "§1-2: W solves w·e^w = x; principal branch W₀")
 
-(S_max, S_mean, N_max, p_page, C_mem, W, k_tok, BW_mem, R_eff, P, N_L, H, d_head, tau_disp, M_kvfree, T_budget,
- N_static, frag_static, rho_len, t_len, K_pages, r_page, E_blocks, a_alloc, frag_paged, N_paged, t_step_p, t_step_s,
- X_paged, X_static, speedup_cb, KV_paged, KV_static, TTFT_cb, feasible_cb) = symbols(
-    "S_max S_mean N_max p_page C_mem W k_tok BW_mem R_eff P N_L H d_head tau_disp M_kvfree T_budget N_static "
-    "frag_static rho_len t_len K_pages r_page E_blocks a_alloc frag_paged N_paged t_step_p t_step_s X_paged "
-    "X_static speedup_cb KV_paged KV_static TTFT_cb feasible_cb")
+S_max = sym("S_max", r'S_{\max}', '', 'Maximum request length (tokens)', integer=True)
+S_mean = sym("S_mean", r'\bar{S}', '', 'Mean request length (tokens)')
+N_max = sym("N_max", r'N_{\max}', '', 'Maximum batch (concurrent requests)', integer=True)
+p_page = sym("p_page", 'p', '', 'Paged-KV block size (tokens)', integer=True)
+M_kvfree = sym("M_kvfree", r'M_{\text{KV,free}}', 'B', 'Memory left for KV cache after the weights', 'GB', signed=True)
+T_budget = sym("T_budget", r'T_{\text{budget}}', '', 'KV-cache capacity in tokens')
+N_static = sym("N_static", r'N_{\text{static}}', '', 'Requests a static max-length reservation fits', integer=True)
+frag_static = sym("frag_static", r'f_{\text{static}}', '', 'Unused share of each static reservation')
+rho_len = sym("rho_len", r'\rho_{S}', '', 'Mean over maximum request length')
+t_len = sym("t_len", 't', '', 'Capped-exponential shape: S_max over the exponential scale')
+K_pages = sym("K_pages", 'K', '', 'Pages of a maximum-length request', integer=True)
+r_page = sym("r_page", r'r_{\text{page}}', '', 'Probability a request outlasts one more page')
+E_blocks = sym("E_blocks", r'E[\lceil S/p \rceil]', '', 'Expected pages per request')
+a_alloc = sym("a_alloc", r'a_{\text{alloc}}', '', 'Expected tokens allocated per request')
+frag_paged = sym("frag_paged", r'f_{\text{paged}}', '', 'Unused share of the last page')
+N_paged = sym("N_paged", r'N_{\text{paged}}', '', 'Requests paged allocation fits', integer=True)
+t_step_p = sym("t_step_p", r't_{\text{paged}}', 's', 'Decode step at the paged batch', 'ms')
+t_step_s = sym("t_step_s", r't_{\text{static}}', 's', 'Decode step at the static batch', 'ms')
+X_paged = sym("X_paged", r'X_{\text{paged}}', '1/s', 'Decode tokens per second, paged')
+X_static = sym("X_static", r'X_{\text{static}}', '1/s', 'Decode tokens per second, static')
+speedup_cb = sym("speedup_cb", r's_{\text{paged}}', '', 'Paged over static throughput', unbounded=True)
+KV_paged = sym("KV_paged", r'M_{\text{KV,paged}}', 'B', 'KV bytes allocated, paged', 'GB')
+KV_static = sym("KV_static", r'M_{\text{KV,static}}', 'B', 'KV bytes reserved, static', 'GB')
+TTFT_cb = sym("TTFT_cb", r'\text{TTFT}_{\max}', 's', 'Prefill of a full batch of maximum-length requests', 'ms')
+feasible_cb = sym("feasible_cb", r'\text{fits}_{\text{batch}}', '', 'At least one request fits (1/0)')
 c_eps = coefficient("c_eps", "1/1000000000", "", "Floating-point guard so exact multiples are not floored down",
                     Cite("mlsysim2026registry", "engine/solvers/serving.py: ContinuousBatchingModel floor(... + 1e-9)"))
 
@@ -81,5 +101,6 @@ register_wall(Wall(
     monotonic=(("N_paged", "C_mem", +1), ("N_static", "C_mem", +1), ("N_static", "S_max", -1)),
     resolvers=("ContinuousBatchingModel", "ServingCapacityModel"),
 ))
-register_computation("batch.cb", ["compute.r_eff", "memory.weights", EQ_K_TOK.id, *[e.id for e in EQUATIONS]],
+register_computation("batch.cb", [EQ_R_EFF.id, EQ_W.id, *[e.id for e in SHAPE_EQUATIONS], EQ_K_TOK.id,
+                                  *[e.id for e in EQUATIONS]],
                      "ContinuousBatchingModel: static vs paged KV (wall 5)")

@@ -17,17 +17,26 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .base import Cite, Equation, register_computation, register_equations, symbols
+from ._core import Cite, Equation, register_computation, register_equations, sym
 from .batching import EQUATIONS as BATCHING_EQUATIONS
+from .batching import N_paged, S_mean, X_paged
+from .node import EQ_P_ACT, EQ_R_EFF, B, S
 from .queueing import EQUATIONS as TAIL_EQUATIONS
-from .serving import SERVING_EQUATIONS
+from .queueing import c_srv, lam, rho_q, t_svc, w99
+from .serving import EQ_K_TOK, ITL, SERVING_EQUATIONS, SHAPE_EQUATIONS, TTFT
+from .training import EQ_W
 
 CAPACITY = Cite("mlsysim2026registry", "engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)")
 KLEINROCK = Cite("kleinrock1975queueing", "§3.5: M/M/c with c servers of rate μ = 1/t_svc")
 
-(B, S, N_paged, S_mean, X_paged, n_out, t_svc, TTFT, ITL, L_base, w99, L_p99, L_target, rho_q, meets_slo, c_srv,
- X_cap, X_rep) = symbols("B S N_paged S_mean X_paged n_out t_svc TTFT ITL L_base w99 L_p99 L_target rho_q meets_slo "
-                         "c_srv X_cap X_rep")
+n_out = sym("n_out", r'n_{\text{out}}', '', 'Output tokens per request', integer=True)
+L_base = sym("L_base", r'L_{\text{base}}', 's', 'Request latency without queueing (TTFT + n_out·ITL)', 'ms')
+L_p99 = sym("L_p99", 'L_{99}', 's', 'Estimated p99 request latency with queueing', 'ms', unbounded=True)
+L_target = sym("L_target", r'L_{\text{target}}', 's', 'p99 latency target', 'ms')
+meets_slo = sym("meets_slo", r'\text{meets}', '', 'Stable queue and p99 within the target (1/0)')
+X_cap = sym("X_cap", r'X_{\text{cap}}', '1/s', 'Requests per second the replicas serve')
+X_rep = sym("X_rep", r'X_{\text{rep}}', '1/s', 'Requests per second one replica completes')
+c_min = sym("c_min", r"c_{\min}", "", "Fewest replicas with a stable queue: the first c above λ·t_svc", integer=True)
 
 EQ_BATCH = Equation("capacity.serving_batch", "B", sp.Max(1, sp.floor(N_paged)),
                     "Serving batch of one replica: the requests paged allocation fits (at least 1)", (CAPACITY,))
@@ -48,18 +57,22 @@ EQ_MEETS = Equation("capacity.meets_target", "meets_slo",
                     sp.And(sp.StrictLessThan(rho_q, 1), sp.LessThan(L_p99, L_target)),
                     "The replicas keep the queue stable and the p99 within the target", (CAPACITY,))
 EQ_X_CAP = Equation("capacity.qps", "X_cap", c_srv / t_svc, "Requests per second the replicas serve", (CAPACITY,))
+EQ_C_MIN = Equation("capacity.stable_replicas", "c_min",
+                    sp.Piecewise((sp.floor(lam * t_svc) + 1, sp.StrictGreaterThan(X_paged, 0)), (1, True)),
+                    "Fewest replicas whose queue is stable (c·μ > λ): where the replica search starts", (KLEINROCK,),
+                    regimes=("serving", "no token capacity"))
 
-register_equations(EQ_BATCH, EQ_CONTEXT, EQ_T_SVC, EQ_X_REP, EQ_L_BASE, EQ_L_P99, EQ_MEETS, EQ_X_CAP)
+register_equations(EQ_BATCH, EQ_CONTEXT, EQ_T_SVC, EQ_X_REP, EQ_L_BASE, EQ_L_P99, EQ_MEETS, EQ_X_CAP, EQ_C_MIN)
 
-_SHARED = ("compute.r_eff", "memory.weights", "serve.kv_per_token")
+_SHARED = (EQ_P_ACT.id, EQ_R_EFF.id, EQ_W.id, *(e.id for e in SHAPE_EQUATIONS), EQ_K_TOK.id)
 # One replica: only what the plan reads (wall 5's static-batching comparison and wall 4's memory report are
 # left to their own resolvers).
 register_computation(
     "capacity.replica",
     [*_SHARED, *[e.id for e in BATCHING_EQUATIONS], EQ_BATCH.id, EQ_CONTEXT.id,
-     *[e.id for e in SERVING_EQUATIONS if e.id not in _SHARED], EQ_T_SVC.id, EQ_X_REP.id, EQ_L_BASE.id],
+     *[e.id for e in SERVING_EQUATIONS if e.id not in _SHARED], EQ_T_SVC.id, EQ_X_REP.id, EQ_L_BASE.id, EQ_C_MIN.id],
     "ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4)",
-    outputs=("t_svc", "X_rep", "L_base", "feasible_cb", "feasible_serve", "X_paged"))
+    outputs=("t_svc", "X_rep", "L_base", "feasible_cb", "feasible_serve", "X_paged", "c_min"))
 register_computation(
     "capacity.fleet", [*[e.id for e in TAIL_EQUATIONS], EQ_L_P99.id, EQ_MEETS.id, EQ_X_CAP.id],
     "ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target",

@@ -13,15 +13,30 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .functions import ErlangC
-from .base import Cite, Equation, Wall, coefficient, register_computation, register_wall, symbols
+from ._functions import ErlangC
+from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 
 KLEINROCK = Cite("kleinrock1975queueing", "§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)")
 KINGMAN = Cite("kingman1961single", "heavy-traffic wait proportional to (c_a² + c_s²)/2")
 
-(lam, t_svc, c_srv, cv_svc, mu_svc, a_load, rho_q, P_wait, r_drain, kappa, w50, w99, p50, p99, rho_rep, stable,
- k_slo, headroom) = symbols("lam t_svc c_srv cv_svc mu_svc a_load rho_q P_wait r_drain kappa w50 w99 p50 p99 "
-                            "rho_rep stable k_slo headroom")
+lam = sym("lam", r'\lambda', '1/s', 'Arrival rate (queries per second)')
+t_svc = sym("t_svc", r't_{\text{svc}}', 's', 'Mean service time', 'ms', unbounded=True)
+c_srv = sym("c_srv", 'c', '', 'Servers (replicas)', integer=True)
+cv_svc = sym("cv_svc", 'c_{v}', '', 'Coefficient of variation of service time')
+mu_svc = sym("mu_svc", r'\mu', '1/s', 'Service rate per server')
+a_load = sym("a_load", 'a', '', 'Offered load λ/μ (Erlangs)')
+rho_q = sym("rho_q", r'\rho', '', 'Utilisation λ/(cμ)')
+P_wait = sym("P_wait", 'P_{W}', '', 'Probability an arrival waits (Erlang C)')
+r_drain = sym("r_drain", r'r_{\text{drain}}', '1/s', 'Decay rate of the waiting-time tail cμ(1−ρ)')
+kappa = sym("kappa", r'\kappa', '', 'Kingman variability factor (c_v²+1)/2')
+w50 = sym("w50", 'W_{50}', 's', 'Median queueing wait', 'ms', unbounded=True)
+w99 = sym("w99", 'W_{99}', 's', '99th-percentile queueing wait', 'ms', unbounded=True)
+p50 = sym("p50", 'T_{50}', 's', 'Median latency', 'ms', unbounded=True)
+p99 = sym("p99", 'T_{99}', 's', '99th-percentile latency', 'ms', unbounded=True)
+rho_rep = sym("rho_rep", r'\rho_{\text{rep}}', '', 'Reported utilisation (1 when unstable)')
+stable = sym("stable", r'\text{stable}', '', 'ρ < 1 (1/0)')
+k_slo = sym("k_slo", r'k_{\text{SLO}}', '', 'SLO threshold as a multiple of the service time')
+headroom = sym("headroom", r'h_{\text{SLO}}', '', 'p99 wait over the SLO threshold')
 q50 = coefficient("q50", "1/2", "", "Median", KLEINROCK)
 q99 = coefficient("q99", "99/100", "", "99th percentile", KLEINROCK)
 

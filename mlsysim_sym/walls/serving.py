@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .base import (Cite, Equation, Wall, coefficient, register_computation, register_equations,
-                   register_wall, symbols)
-from .node import EQ_R_EFF, EQ_W, c_fwd
+from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 
 HOFFMANN = Cite("hoffmann2022training", "Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each")
 KAPLAN_FWD = Cite("kaplan2020scaling", "§2.1, Table 1: forward pass ≈ 2N FLOPs per token")
@@ -30,20 +28,66 @@ GQA = Cite("ainslie2023gqa", "§2: grouped-query attention keeps H_kv < H key/va
 MLA = Cite("deepseekai2024v2", "§2.1.2: MLA caches a d_c latent plus a d_h^R decoupled RoPE key per token per layer")
 LEVIATHAN = Cite("leviathan2023fast", "§3.1, Eq. 1: expected tokens per iteration (1 − α^{γ+1})/(1 − α)")
 VLLM = Cite("kwon2023efficient", "§2.3 and §4: KV cache size per token and its management")
+VASWANI = Cite("vaswani2017attention", "§3.2.2: d_k = d_v = d_model/h for each of the h heads")
 SARATHI = Cite("agrawal2023sarathi", "§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes")
 
 
-(S, B, P, P_act, W, N_L, H, d_head, H_kv, r_kv, d_rope, m_mla, b_w, k_tok, KV, c_pre, n_new, F_pre, R_eff, T_pre, q_chunk,
- n_chunks, q_max, T_chunk, tau_disp, m_disagg, BW_xfer, TTFT, BW_mem, tau_layer, ITL0, m_spec, alpha_acc, gamma_spec,
- P_d, W_d, k_tok_d, t_draft, E_tok, ITL, M_serve, C_mem, U_mem, feasible_serve, hit_ratio) = symbols(
-    "S B P P_act W N_L H d_head H_kv r_kv d_rope m_mla b_w k_tok KV c_pre n_new F_pre R_eff T_pre q_chunk n_chunks q_max "
-    "T_chunk tau_disp m_disagg BW_xfer TTFT BW_mem tau_layer ITL0 m_spec alpha_acc gamma_spec P_d W_d k_tok_d "
-    "t_draft E_tok ITL M_serve C_mem U_mem feasible_serve hit_ratio")
+from .node import EQ_P_ACT, EQ_R_EFF, B, BW_mem, C_mem, H, N_L, P, P_act, R_eff, S, b_w, c_fwd, h, tau_disp, tau_layer
+from .training import EQ_W, W
+
+c_pre = sym("c_pre", r"n_{\text{cached}}", "", "Cached prompt-prefix tokens (not recomputed)", integer=True)
+n_new = sym("n_new", "n", "", "New prompt tokens to prefill", integer=True)
+d_cat = sym("d_cat", r"d_{\text{cat}}", "", "Per-head dimension as catalogued (0: none catalogued)", integer=True)
+d_head = sym("d_head", "d", "", "Per-head dimension", integer=True)
+H_kv_cat = sym("H_kv_cat", r"H_{\text{kv,cat}}", "", "Key/value heads as catalogued (0: none catalogued)",
+               integer=True)
+H_kv = sym("H_kv", r"H_{\text{kv}}", "", "Key/value heads", integer=True)
+r_kv = sym("r_kv", "d_{c}", "", "MLA compressed KV dimension", integer=True)
+d_rope = sym("d_rope", r"d_{\text{rope}}", "", "MLA decoupled RoPE key dimension", integer=True)
+m_mla = sym("m_mla", r"m_{\text{MLA}}", "", "Multi-head latent attention flag", integer=True)
+k_tok = sym("k_tok", r"k_{\text{KV}}", "B", "KV-cache bytes per token (all layers)", "KB")
+KV = sym("KV", r"M_{\text{KV}}", "B", "KV-cache bytes", "GB")
+F_pre = sym("F_pre", r"O_{\text{pre}}", "FLOP", "Prefill FLOPs", "TFLOP")
+T_pre = sym("T_pre", r"T_{\text{pre}}", "s", "Prefill compute time", "ms")
+q_chunk = sym("q_chunk", "q", "", "Prefill chunk size in tokens (0 = no chunking)", integer=True)
+n_chunks = sym("n_chunks", r"n_{\text{chunk}}", "", "Prefill chunks", integer=True)
+q_max = sym("q_max", r"q_{\max}", "", "Tokens in the largest prefill chunk", integer=True)
+T_chunk = sym("T_chunk", r"T_{\text{chunk}}", "s", "Time of the largest prefill chunk (decode stall bound)", "ms")
+m_disagg = sym("m_disagg", r"m_{\text{disagg}}", "", "Disaggregated prefill/decode flag", integer=True)
+BW_xfer = sym("BW_xfer", r"\text{BW}_{\text{xfer}}", "B/s", "KV transfer bandwidth prefill → decode pool", "GB/s")
+TTFT = sym("TTFT", r"\text{TTFT}", "s", "Time to first token", "ms")
+ITL0 = sym("ITL0", r"\text{ITL}_{0}", "s", "Inter-token latency of one target decode step", "ms")
+m_spec = sym("m_spec", r"m_{\text{spec}}", "", "Speculative decoding flag", integer=True)
+alpha_acc = sym("alpha_acc", r"\alpha_{\text{acc}}", "", "Draft-token acceptance rate")
+gamma_spec = sym("gamma_spec", r"\gamma", "", "Draft tokens per verification", integer=True)
+P_d = sym("P_d", r"P_{\text{draft}}", "param", "Draft-model parameters", "Gparam")
+W_d = sym("W_d", r"\lvert W_{\text{draft}} \rvert", "B", "Draft weight bytes", "GB")
+k_tok_d = sym("k_tok_d", r"k_{\text{KV,draft}}", "B", "Draft KV bytes per token", "KB")
+t_draft = sym("t_draft", r"t_{\text{draft}}", "s", "One draft decode step", "ms")
+E_tok = sym("E_tok", r"E[\text{tokens}]", "", "Expected tokens per verification pass")
+ITL = sym("ITL", r"\text{ITL}", "s", "Inter-token latency", "ms")
+X_tok = sym("X_tok", r"X_{\text{gen}}", "1/s", "Generated tokens per second across the batch")
+M_serve = sym("M_serve", r"M_{\text{serve}}", "B", "Serving memory: weights, KV cache, draft weights", "GB")
+U_mem = sym("U_mem", r"U_{\text{mem}}", "", "Memory utilisation (required / capacity)")
+feasible_serve = sym("feasible_serve", r"\text{fits}_{\text{serve}}", "",
+                     "Whether serving fits in decode-device memory (1/0)")
+hit_ratio = sym("hit_ratio", r"h_{\text{cache}}", "", "Prompt-cache hit ratio")
 
 c_attn = coefficient("c_attn", 4, "FLOP", "Attention FLOPs per layer·head·dim per token pair (QKᵀ and AV)", HOFFMANN)
 c_kv = coefficient("c_kv", 2, "", "Cached tensors per layer and head: one key and one value", VLLM)
 
 chunking = sp.StrictGreaterThan(q_chunk, 0)
+
+# ---- the shape of a transformer, where the catalogue leaves a field out (equations, so their sources are computed)
+EQ_D_HEAD = Equation("shape.head_dim", "d_head",
+                     sp.Piecewise((d_cat, sp.StrictGreaterThan(d_cat, 0)), (sp.floor(h / H), True)),
+                     "Per-head dimension: as catalogued, else hidden size over heads", (VASWANI,),
+                     regimes=("catalogued", "hidden / heads"))
+EQ_H_KV = Equation("shape.kv_heads", "H_kv",
+                   sp.Piecewise((H_kv_cat, sp.StrictGreaterThan(H_kv_cat, 0)), (H, True)),
+                   "Key/value heads: as catalogued (grouped-query attention), else one per query head", (GQA,),
+                   regimes=("catalogued", "multi-head attention: one per query head"))
+SHAPE_EQUATIONS = (EQ_D_HEAD, EQ_H_KV)
 
 EQ_N_NEW = Equation("serve.new_tokens", "n_new", sp.Max(1, S - c_pre), "Prompt tokens to prefill (cache hits skipped)")
 EQ_F_PRE = Equation("serve.prefill_flops", "F_pre",
@@ -86,21 +130,25 @@ EQ_FEASIBLE = Equation("serve.feasible", "feasible_serve", sp.LessThan(M_serve, 
 EQ_U_MEM = Equation("serve.utilisation", "U_mem", M_serve / C_mem, "Memory utilisation")
 EQ_HIT = Equation("serve.cache_hit_ratio", "hit_ratio", c_pre / S, "Prompt-cache hit ratio")
 
+EQ_X_TOK = Equation("serve.tokens_per_second", "X_tok", B / ITL, "Generated tokens per second across the batch",
+                    (POPE,))
+
 SERVING_EQUATIONS = (EQ_N_NEW, EQ_F_PRE, EQ_T_PRE, EQ_N_CHUNKS, EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV, EQ_TTFT,
-                     EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT)
+                     EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL, EQ_X_TOK, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT)
 
 register_wall(Wall(
     4, "Serving", "node", "ServingModel",
     "An LLM answers no faster than its prefill compute (TTFT) and generates no faster than it can stream "
     "weights and KV cache per token (ITL).",
-    SERVING_EQUATIONS, (POPE,),
+    (*SHAPE_EQUATIONS, *SERVING_EQUATIONS), (POPE,),
     monotonic=(("TTFT", "S", +1), ("TTFT", "R_peak", -1), ("ITL", "S", +1), ("ITL", "BW_mem", -1),
                ("KV", "S", +1), ("KV", "B", +1), ("KV", "H_kv", +1)),
     resolvers=("ServingModel", "ServingCapacityModel"),
 ))
 register_computation("serve.kv", ["serve.kv_per_token", "serve.kv_cache"], "KV-cache size (calc_kv_cache_size)")
+register_computation("serve.kv_per_token", [EQ_D_HEAD.id, EQ_H_KV.id, EQ_K_TOK.id],
+                     "KV-cache bytes per token of a catalogued transformer (a draft model's, in ServingModel)")
 register_computation(
     "serve.step",
-    ["compute.r_eff", "memory.weights", *[e.id for e in SERVING_EQUATIONS]],
+    [EQ_P_ACT.id, EQ_R_EFF.id, EQ_W.id, *[e.id for e in SHAPE_EQUATIONS], *[e.id for e in SERVING_EQUATIONS]],
     "ServingModel: prefill, decode, KV cache, speculative decoding, feasibility (wall 4)")
-del EQ_R_EFF, EQ_W, register_equations

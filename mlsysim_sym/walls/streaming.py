@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .base import Cite, Equation, Wall, register_computation, register_wall, symbols
-from .node import c_fwd
-from .serving import c_attn, c_kv
+from ._core import Cite, Equation, Wall, register_computation, register_wall, sym
+from .node import EQ_R_EFF, C_mem, H, N_L, P, R_eff, S, B, b_w, c_fwd, tau_disp
+from .serving import SHAPE_EQUATIONS, H_kv, c_attn, c_kv, d_head
 
 CEREBRAS = Cite("lie2023cerebras", "§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer")
 
-(S, B, P, N_L, H, H_kv, d_head, b_w, f_sram, C_mem, m_prefill, BW_inj, R_eff, tau_disp, KV_ws, M_sram_req, U_sram,
- feasible_ws, P_l, t_inj, F_layer, t_layer_c, t_layer, T_ws, X_ws, B_star) = symbols(
-    "S B P N_L H H_kv d_head b_w f_sram C_mem m_prefill BW_inj R_eff tau_disp KV_ws M_sram_req U_sram feasible_ws "
-    "P_l t_inj F_layer t_layer_c t_layer T_ws X_ws B_star")
+f_sram = sym("f_sram", r'f_{\text{SRAM}}', '', 'SRAM working-memory overhead factor on the KV cache')
+m_prefill = sym("m_prefill", r'm_{\text{prefill}}', '', 'Phase flag (1 = prefill, 0 = decode)', integer=True)
+BW_inj = sym("BW_inj", r'\text{BW}_{\text{inj}}', 'B/s', 'Weight-injection bandwidth into the wafer/chip', 'GB/s')
+KV_ws = sym("KV_ws", r'M_{\text{KV,chip}}', 'B', 'KV cache held on chip', 'GB')
+M_sram_req = sym("M_sram_req", r'M_{\text{SRAM}}', 'B', 'On-chip memory required (KV plus working overhead)', 'GB')
+U_sram = sym("U_sram", r'U_{\text{SRAM}}', '', 'On-chip memory utilisation')
+feasible_ws = sym("feasible_ws", r'\text{fits}_{\text{SRAM}}', '', 'KV cache fits on chip (1/0)')
+P_l = sym("P_l", r'P_{\ell}', 'param', 'Parameters per layer', 'Mparam')
+t_inj = sym("t_inj", r't_{\text{inj}}', 's', "Time to stream one layer's weights in", 'ms')
+F_layer = sym("F_layer", r'O_{\ell}', 'FLOP', 'FLOPs of one layer for the batch', 'GFLOP')
+t_layer_c = sym("t_layer_c", r't_{\text{comp}}', 's', 'Compute time of one layer', 'ms')
+t_layer = sym("t_layer", r't_{\ell}', 's', 'Time per layer (the slower of compute and injection)', 'ms')
+T_ws = sym("T_ws", r'T_{\text{pass}}', 's', 'Time of one pass over all layers', 'ms')
+X_ws = sym("X_ws", r'X_{\text{tok}}', '1/s', 'Tokens per second')
+B_star = sym("B_star", 'B^{*}', '', 'Batch at which compute covers weight injection', integer=True)
 prefill = sp.StrictGreaterThan(m_prefill, 0)
 
 EQUATIONS = (
@@ -44,4 +55,5 @@ EQUATIONS = (
 register_wall(Wall(6, "Streaming", "node", "WeightStreamingModel",
                    "When weights do not fit on chip, injection bandwidth bounds every layer.", EQUATIONS, (CEREBRAS,),
                    monotonic=(("t_inj", "BW_inj", -1), ("X_ws", "BW_inj", +1)), resolvers=("WeightStreamingModel",)))
-register_computation("stream.ws", ["compute.r_eff", *[e.id for e in EQUATIONS]], "WeightStreamingModel (wall 6)")
+register_computation("stream.ws", [EQ_R_EFF.id, *[e.id for e in SHAPE_EQUATIONS], *[e.id for e in EQUATIONS]],
+                     "WeightStreamingModel (wall 6)")

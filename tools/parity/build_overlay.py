@@ -1,9 +1,10 @@
-"""Build tests/data/mlsysim_0_3_0/overlay.json: the values mlsysim 0.3.0 *effectively uses* for every
-catalogue input of the node walls, read from its registry dumps (hardware_dump.json, models_dump.json).
+"""Build the data of the ``mlsysim-0.3.0`` edition (mlsysim_sym/editions/mlsysim-0.3.0.json): the values
+mlsysim 0.3.0 *effectively uses* for every catalogue input of the walls, read from its registry dumps
+(tests/data/mlsysim_0_3_0/*_dump.json), and how it classifies each model (a generic ``Workload`` has no
+transformer dimensions).
 
-Evaluating our walls on this overlay (``Catalog.with_overrides``) separates the two kinds of difference from
-0.3.0: data (our sources print other numbers; listed per constant by tools/parity/compare_catalog.py) and
-model (declared in docs/deviations.toml). Run from the repository root: ``python tools/parity/build_overlay.py``.
+The edition's name, description, citation and rules are kept from the file; only ``overrides`` and ``attrs`` are
+regenerated. Run from the repository root: ``python tools/parity/build_overlay.py``.
 """
 from __future__ import annotations
 
@@ -84,6 +85,12 @@ def main() -> int:
     hw = json.loads((DATA / "hardware_dump.json").read_text(encoding="utf-8"))
     md = json.loads((DATA / "models_dump.json").read_text(encoding="utf-8"))
     overrides = {**hardware_overrides(hw, cat), **model_overrides(md, cat)}
+    attrs = {}
+    for path, e in sorted(md["entries"].items()):
+        key = path.rsplit(".", 1)[1]
+        ent = cat.entities.get(("model", key))
+        if ent is not None and e.get("__class__") == "Workload" and ent.attrs.get("workload") in ("transformer", "moe"):
+            attrs[f"model.{key}"] = {"workload": "generic"}  # 0.3.0 stores it without transformer dimensions
     changed = {}
     for cid, spec in overrides.items():
         c = cat.constants.get(cid)
@@ -93,11 +100,12 @@ def main() -> int:
         elif c is None or abs(c.si - spec["si"]) > 1e-12 * max(1.0, abs(spec["si"])) or \
                 ("direction" in spec and c.direction != spec["direction"]):
             changed[cid] = spec
-    doc = {"mlsysim_version": "0.3.0",
-           "generated_by": "tools/parity/build_overlay.py from hardware_dump.json and models_dump.json",
-           "note": "constant id -> the value mlsysim 0.3.0 effectively uses (SI); null = absent there",
-           "overrides": dict(sorted(changed.items()))}
-    (DATA / "overlay.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    target = ROOT / "mlsysim_sym" / "editions" / "mlsysim-0.3.0.json"
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    doc.update(mlsysim_version="0.3.0", overrides=dict(sorted(changed.items())), attrs=attrs,
+               generated_by="tools/parity/build_overlay.py from the registry dumps of mlsysim 0.3.0 "
+                            "(tests/data/mlsysim_0_3_0)")
+    target.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(changed)} constants differ from or are absent in 0.3.0's effective values")
     return 0
 

@@ -1,4 +1,5 @@
-"""Regenerate the data part of docs/deviations.toml from the catalogue and overlay.json.
+"""Regenerate the data part of docs/deviations.toml from the catalogue and the mlsysim-0.3.0 edition's data
+(mlsysim_sym/editions/mlsysim-0.3.0.json).
 
 The file has a hand-written part (model deviations and reasons) above the marker line, and a generated part
 below it: one [[data]] row per catalogue constant whose value differs from what mlsysim 0.3.0 uses. Each row
@@ -43,7 +44,7 @@ def main() -> int:
     from mlsysim_sym.catalog import catalog
 
     cat = catalog()
-    ov = json.loads((ROOT / "tests/data/mlsysim_0_3_0/overlay.json").read_text(encoding="utf-8"))["overrides"]
+    ov = json.loads((ROOT / "mlsysim_sym/editions/mlsysim-0.3.0.json").read_text(encoding="utf-8"))["overrides"]
     rows = []
     for cid, spec in sorted(ov.items()):
         c = cat.constants.get(cid)

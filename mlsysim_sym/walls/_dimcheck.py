@@ -18,7 +18,7 @@ _PASS = (sp.ceiling, sp.floor, sp.Abs)
 
 
 def _unit_of(name: str) -> str:
-    from .base import COEFFICIENTS
+    from ._core import COEFFICIENTS
 
     if name in COEFFICIENTS:
         return COEFFICIENTS[name].unit

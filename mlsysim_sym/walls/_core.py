@@ -7,7 +7,7 @@ A :class:`Wall` groups the equations of one of the 22 walls, with its number, do
 and the monotonicity it declares per input.
 
 Registering a wall (:func:`register_wall`) dimension-checks every equation statically
-(:func:`mlsysim_sym.walls.dimcheck.check_equation`); an inconsistent wall is rejected with a message that names
+(:func:`mlsysim_sym.walls._dimcheck.check_equation`); an inconsistent wall is rejected with a message that names
 the offending node. A :class:`Computation` is an ordered set of equations that a resolver evaluates together;
 numeric code for each computation is generated from the SymPy trees (:mod:`mlsysim_sym.codegen`).
 """
@@ -46,18 +46,35 @@ COEFFICIENTS: dict[str, Coefficient] = {}
 
 
 def S(name: str) -> sp.Symbol:
-    """The one SymPy Symbol for a notation-table name (positive reals unless declared otherwise)."""
+    """The one SymPy Symbol for a declared name: a non-negative real, or a real where the row is ``signed``."""
     s = _SYMBOL_CACHE.get(name)
     if s is None:
-        if name not in SYMBOLS and name not in COEFFICIENTS:
-            raise UnknownKeyError("symbol", name, list(SYMBOLS) + list(COEFFICIENTS))
-        s = sp.Symbol(name, nonnegative=True, real=True)
+        if name not in _DECLARED and name not in COEFFICIENTS:
+            raise UnknownKeyError("symbol (declare it with sym() in its wall module)", name,
+                                  list(_DECLARED) + list(COEFFICIENTS))
+        row = _DECLARED.get(name)
+        s = sp.Symbol(name, real=True) if row is not None and row.signed else sp.Symbol(name, nonnegative=True, real=True)
         _SYMBOL_CACHE[name] = s
     return s
 
 
-def symbols(names: str) -> tuple[sp.Symbol, ...]:
-    return tuple(S(n) for n in names.split())
+#: the rows declared by the wall modules loaded in this process (the source of truth; notation.SYMBOLS also holds
+#: the generated copy, which lets code that never imports SymPy show units and names)
+_DECLARED: dict[str, Sym] = {}
+
+
+def sym(name: str, latex: str, unit: str, description: str, display_unit: str = "", *, integer: bool = False,
+        signed: bool = False, unbounded: bool = False) -> sp.Symbol:
+    """Declare one symbol of a wall in house notation — its LaTeX, SI unit, description, display unit, and whether
+    it is an integer count, may be negative, or may be +inf in a flagged regime — and return its SymPy Symbol.
+    A name is declared once, by the wall module that introduces it; others import the Python name."""
+    row = Sym(name, latex, unit, description, display_unit, integer, signed, unbounded)
+    old = _DECLARED.get(name)
+    if old is not None and old != row:
+        raise ValueError(f"symbol {name!r} declared twice with different metadata")
+    _DECLARED[name] = row
+    register(row)
+    return S(name)
 
 
 def coefficient(name: str, value: int | float | str, unit: str, description: str, cite: Cite) -> sp.Symbol:
@@ -69,11 +86,6 @@ def coefficient(name: str, value: int | float | str, unit: str, description: str
         raise ValueError(f"coefficient {name!r} declared twice differently")
     COEFFICIENTS[name] = c
     return S(name)
-
-
-def declare(*rows: Sym) -> None:
-    """Add wall-specific symbols to the notation table."""
-    register(*rows)
 
 
 @dataclass(frozen=True)
@@ -143,10 +155,10 @@ COMPUTATIONS: dict[str, Computation] = {}
 
 def register_wall(wall: Wall) -> Wall:
     """Dimension-check and register a wall; raises DimensionError naming the offending node."""
-    from .dimcheck import check_equation
+    from ._dimcheck import check_equation
 
     for eq in wall.equations:
-        if eq.lhs not in SYMBOLS:
+        if eq.lhs not in _DECLARED:
             raise DimensionError(f"wall {wall.number} equation {eq.id}: lhs {eq.lhs!r} is not in the notation table")
         check_equation(eq, where=f"wall {wall.number} ({wall.name}) equation {eq.id!r}")
     for eq in wall.equations:
@@ -160,7 +172,7 @@ def register_wall(wall: Wall) -> Wall:
 
 def register_equations(*eqs: Equation) -> None:
     """Register equations that belong to a resolver rather than one wall (still dimension-checked)."""
-    from .dimcheck import check_equation
+    from ._dimcheck import check_equation
 
     for eq in eqs:
         check_equation(eq, where=f"equation {eq.id!r}")
@@ -168,9 +180,15 @@ def register_equations(*eqs: Equation) -> None:
 
 
 def register_computation(name: str, equation_ids: list[str] | tuple[str, ...], doc: str = "",
-                         outputs: tuple[str, ...] | None = None) -> Computation:
+                         outputs: tuple[str, ...] | None = None, equations: tuple[Equation, ...] = ()) -> Computation:
     """Order the equations topologically (lhs before use) and register the computation. With ``outputs``, keep
-    only the equations those outputs depend on (transitively), so a composite computes what its caller reads."""
+    only the equations those outputs depend on (transitively), so a composite computes what its caller reads.
+    ``equations`` are composite-level equations that belong to no single wall: registered (dimension-checked)
+    here."""
+    if equations:
+        register_equations(*equations)
+    if name in COMPUTATIONS:
+        raise ValueError(f"computation {name!r} registered twice")
     if outputs is not None:
         equation_ids = _needed(equation_ids, outputs)
     eqs = [EQUATIONS[i] for i in equation_ids]

@@ -1,0 +1,458 @@
+"""Declarative facades and the one generic path that solves them.
+
+A facade (``Engine``, ``ServingModel``, ``DistributedModel`` …) is a spec: the objects it takes, its arguments
+(name, symbol, domain, default — a literal or a named catalogue knob), what it reads from the catalogue, the
+computation it evaluates (generated from the walls), and its result fields (name, symbol, display unit). It says
+nothing else: :func:`solve` resolves the objects, validates every argument through its domain
+(:mod:`mlsysim_sym.validate`), binds catalogue values with typed provenance (memoised per objects, static options
+and edition), applies the active edition's rules to the computation's inputs, runs the generated code, refuses a
+result that used a value the catalogue does not have, and wraps the :class:`~mlsysim_sym.evaluate.Result` in the
+facade's result view (:mod:`mlsysim_sym.binding.view`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import editions as _editions
+from ..errors import InputError, MlsysimError
+from ..evaluate import COMPUTATIONS, Result, RefMap, run
+from ..provenance import Arg as ArgRef
+from ..provenance import Missing, Ref, Sub
+from ..validate import Domain, shown
+from .reads import Bound, Ctx, Read
+from .resolve import RESOLVERS, normalize_precision
+
+REQUIRED = object()
+DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class KnobDefault:
+    """An argument's default taken from the catalogue (``knob("engine.efficiency")``)."""
+
+    cid: str
+
+
+@dataclass(frozen=True)
+class SameAs:
+    """An argument that defaults to another argument's value (``mean_request_tokens`` → ``max_seq_len``)."""
+
+    symbol: str
+
+
+def knob_default(cid: str) -> KnobDefault:
+    return KnobDefault(cid if cid.startswith("knobs.") else f"knobs.{cid}")
+
+
+@dataclass(frozen=True)
+class Obj:
+    """An object argument: ``Obj("model", "model")``, ``Obj("decode_hardware", "hardware", default_to="hardware")``."""
+
+    name: str
+    kind: str                          # model | hardware | fleet
+    optional: bool = False
+    default_to: str | None = None      # another object argument used when this one is None
+    workloads: tuple[str, ...] = ()    # accepted model workloads (empty: any)
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A value argument bound to ``symbol`` (or to several symbols through ``encode``), checked by ``domain``.
+
+    ``default``: a literal, :func:`knob_default`, ``None`` (then ``none`` binds), or REQUIRED. ``unit``: the unit of
+    a plain-number argument (``service_latency_ms``: "ms"), converted to the symbol's SI unit. ``encode``: maps the
+    validated value to the symbol's number (a choice to a code, a flag to 0/1), or to a tuple for several symbols.
+    ``static``: the value decides catalogue reads (precision, optimizer) and is part of the memo key.
+    """
+
+    name: str
+    symbols: tuple[str, ...]
+    domain: Domain | None
+    default: Any = REQUIRED
+    unit: str = ""
+    encode: Mapping[Any, Any] | Callable[[Any], Any] | None = None
+    static: bool = False
+    none: tuple[float, Ref] | KnobDefault | None = None
+    doc: str = ""
+
+
+def arg(name: str, symbol: str | tuple[str, ...] | None, domain: Domain | None, default: Any = REQUIRED, *,
+        unit: str = "", encode: Any = None, static: bool = False, none: Any = None, doc: str = "") -> Arg:
+    syms = () if symbol is None else ((symbol,) if isinstance(symbol, str) else tuple(symbol))
+    return Arg(name, syms, domain, default, unit, encode, static, none, doc)
+
+
+def precision_arg(default: str = "fp16") -> Arg:
+    """The precision option: decides the peak rate and the element width that reads bind."""
+    return Arg("precision", (), None, default, static=True, doc="fp32|tf32|bf16|fp16|fp8|int8|int4")
+
+
+@dataclass(frozen=True)
+class SubEval:
+    """Bind ``symbol`` to ``output`` of another computation evaluated on other objects (a draft model's KV bytes
+    per token); ``objects`` maps that computation's object names to this facade's arguments, ``inherit`` passes
+    bound symbols through. Absent object: ``symbol`` is 0 with an Absent provenance."""
+
+    symbol: str
+    computation: str
+    output: str
+    objects: Mapping[str, str]
+    reads: tuple[Read, ...]
+    inherit: tuple[str, ...] = ()
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A relation between arguments that no single domain can state (``cached_prefix_len < seq_len``)."""
+
+    test: Callable[[Mapping[str, Any]], bool]
+    message: str   # formatted with the bound values (SI) and arguments
+
+
+@dataclass
+class Spec:
+    name: str
+    computation: str
+    objects: tuple[Obj, ...]
+    args: tuple[Arg, ...]
+    reads: tuple[Read, ...]
+    subs: tuple[SubEval, ...] = ()
+    checks: tuple[Check, ...] = ()
+    report: tuple[str, ...] = ()
+    evaluate: Callable[..., Any] | None = None
+    raises: tuple[str, str, type, Callable[..., str]] | None = None  # (flag argument, symbol, exception, message)
+    params: tuple[str, ...] = field(default=())          # solve()'s parameters in order (0.3.0's signature)
+
+    def __post_init__(self) -> None:
+        names = tuple(o.name for o in self.objects) + tuple(a.name for a in self.args)
+        if self.params:
+            if sorted(self.params) != sorted(names):
+                raise TypeError(f"{self.name}: order {self.params} does not list exactly {names}")
+        else:
+            self.params = names
+        self._obj_defaults = {o.name: o.default_to for o in self.objects if o.default_to}
+        self._same = tuple((a, a.none.symbol) for a in self.args if isinstance(a.none, SameAs))
+        self._obj = {o.name: o for o in self.objects}
+        self._args = {a.name: a for a in self.args}
+        self._static = tuple(a for a in self.args if a.static)
+        self._dynamic = tuple(a for a in self.args if not a.static)
+        self._argrefs = {a.name: ArgRef(a.name) for a in self.args}
+        self._factors: dict[str, float] = {}
+        self._conv = {a.name: self._converter(a) for a in self.args if a.symbols}
+        self._dyn = {a.name: a for a in self._dynamic}
+        self._required = frozenset(a.name for a in self._dynamic if a.default is REQUIRED)
+
+    def signature(self, first: tuple[str, ...] = ()) -> Any:
+        """solve()'s signature (0.3.0's argument names, order and defaults), for help() and introspection."""
+        import inspect
+
+        P = inspect.Parameter
+        shown: list[tuple[str, Any]] = []
+        for name in self.params:
+            o = self._obj.get(name)
+            if o is not None:
+                shown.append((name, None if (o.optional or o.default_to) else P.empty))
+                continue
+            d = self._args[name].default
+            shown.append((name, P.empty if d is REQUIRED else (None if isinstance(d, (KnobDefault, tuple)) else d)))
+        # a parameter with a default that precedes a required one is shown without it (Python's rule)
+        required_after = False
+        for i in range(len(shown) - 1, -1, -1):
+            if shown[i][1] is P.empty:
+                required_after = True
+            elif required_after:
+                shown[i] = (shown[i][0], P.empty)
+        params = [P(n, P.POSITIONAL_OR_KEYWORD) for n in first]
+        params += [P(n, P.POSITIONAL_OR_KEYWORD, default=d) for n, d in shown]
+        return inspect.Signature(params)
+
+    def _converter(self, a: Arg) -> Callable[[Any], Any]:
+        """value -> the bound number(s): the argument's domain, then its encoding or unit (fast paths for the
+        common types; anything unusual goes through the domain's full check and its message)."""
+        dom = a.domain
+        name = a.name
+        slow = (lambda v: dom(name, v)) if dom is not None else (lambda v: v)
+        enc = a.encode
+        if enc is None and not a.unit and dom is not None and dom.kind in ("count", "real"):
+            lo = dom.lo if dom.lo is not None else -float("inf")
+            hi = dom.hi if dom.hi is not None else float("inf")
+            lo_open, hi_open = dom.lo_open, dom.hi_open
+
+            def number(v: Any) -> float:
+                t = type(v)
+                if (t is int or (t is float and dom.kind == "real")) and (lo < v if lo_open else lo <= v) and \
+                        (v < hi if hi_open else v <= hi):
+                    return float(v)
+                return float(slow(v))
+            return number
+        if enc is float and dom is not None and dom.kind == "flag":
+            return lambda v: 1.0 if v is True else (0.0 if v is False else float(slow(v)))
+        if enc is not None:
+            if callable(enc):
+                return lambda v: enc(slow(v))
+            return lambda v: enc[slow(v)]
+        if a.unit:
+            def scaled(v: Any) -> float:
+                f = self._factors.get(name)
+                if f is None:
+                    from ..notation import SYMBOLS
+                    from ..units import factor
+
+                    f = self._factors[name] = factor(a.unit, SYMBOLS[a.symbols[0]].unit)
+                return float(slow(v)) * f
+            return scaled
+        return lambda v: float(slow(v))
+
+    # ---- the hot path ----------------------------------------------------------------------------------------------
+    def call_args(self, args: tuple, kwargs: dict) -> dict[str, Any]:
+        """Positional and keyword arguments by name (0.3.0's order), unknown names refused."""
+        if len(args) > len(self.params):
+            raise InputError(f"{self.name}.solve takes {len(self.params)} arguments, got {len(args)}")
+        call = dict(zip(self.params, args))
+        for k, v in kwargs.items():
+            if k not in self._obj and k not in self._args:
+                import difflib
+
+                close = difflib.get_close_matches(k, self.params, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise InputError(f"{self.name}.solve has no argument {k!r}{hint} (arguments: {', '.join(self.params)})")
+            if k in call:
+                raise InputError(f"{self.name}.solve got {k!r} twice")
+            call[k] = v
+        return call
+
+    def solve(self, args: tuple, kwargs: dict) -> Any:
+        call = self.call_args(args, kwargs)
+        objs = self.resolve_objects(call)
+        statics = self.static_values(call)
+        ed = _editions.active()
+        entry = self.static_entry(ed, objs, statics)
+        values = entry.values.copy()  # the object-determined inputs and every argument's default
+        refs: dict[str, Ref] = {}
+        dyn = self._dyn
+        for name, given in call.items():
+            a = dyn.get(name)
+            if a is None:  # an object or a static option, already used
+                continue
+            if given is None and a.none is not None:
+                if isinstance(a.none, SameAs):
+                    continue
+                for sym, (v, r) in entry.nones[name]:
+                    values[sym] = v
+                    refs[sym] = r
+                continue
+            self.bind_arg(a, given, values, refs)
+        if self._required and not self._required.issubset(call):
+            need = ", ".join(sorted(self._required.difference(call)))
+            raise InputError(f"{self.name}.solve needs {need}")
+        for a, other in self._same:  # an argument that defaults to another's value
+            if call.get(a.name) is None:
+                for s in a.symbols:
+                    values[s] = values[other]
+                    refs[s] = refs.get(other) or entry.refs[other]
+        for chk in self.checks:
+            if not chk.test(values):
+                raise InputError(chk.message.format(**{**values, **call}))
+        if ed.rules:
+            from ..editions.rules import apply_rules
+
+            apply_rules(ed, self.computation, values, refs)
+        refmap = RefMap(entry.refs, refs) if refs else RefMap(entry.refs)
+        for name, other in self._obj_defaults.items():  # the view names the object actually used
+            if objs[name] is None:
+                objs[name] = objs[other]
+        if self.evaluate is not None:
+            return self.evaluate(self, values, refmap, entry, ed, call, objs, statics)
+        out, regimes = run(self.computation, values)
+        values.update(out)
+        result = Result(values, refmap, (self.computation,), regimes, self.report, entry.catalog_hash, entry.subs,
+                        ed.name)
+        if entry.missing:
+            refuse_missing(result, ed, entry.missing)
+        if self.raises is not None:
+            flag, sym, exc, message = self.raises
+            if call.get(flag) and not values[sym]:
+                raise exc(message(values, objs))
+        return result, objs, statics, call
+
+    def bind_arg(self, a: Arg, given: Any, values: dict[str, Any], refs: dict[str, Ref]) -> None:
+        if not a.symbols:  # an option that binds no symbol (raise_errors): validated only
+            if a.domain is not None:
+                a.domain(a.name, given)
+            return
+        v = self._conv[a.name](given)
+        ref = self._argrefs[a.name]
+        if len(a.symbols) == 1:
+            values[a.symbols[0]] = v
+            refs[a.symbols[0]] = ref
+        else:
+            for s, x in zip(a.symbols, v):
+                values[s] = float(x)
+                refs[s] = ref
+
+    def resolve_objects(self, call: dict[str, Any]) -> dict[str, Any]:
+        objs: dict[str, Any] = {}
+        for o in self.objects:
+            given = call.get(o.name)
+            if given is None:
+                if o.optional or o.default_to is not None:
+                    objs[o.name] = None
+                    continue
+                raise InputError(f"{self.name}.solve needs {o.name!r}")
+            x = RESOLVERS[o.kind](given, o.name)
+            if o.workloads and x.workload not in o.workloads:
+                raise InputError(f"{x.key} is a {x.workload or 'generic'} workload; {self.name} needs a "
+                                 f"{' or '.join(o.workloads)} model{(' (' + o.purpose + ')') if o.purpose else ''}")
+            objs[o.name] = x
+        return objs
+
+    def call_view_args(self, call: dict[str, Any], statics: tuple[Any, ...]) -> dict[str, Any]:
+        """The arguments a result echoes (0.3.0 returns some of them): given values over literal defaults, with the
+        static options normalised."""
+        out = {a.name: a.default for a in self.args if a.default is not REQUIRED
+               and not isinstance(a.default, (KnobDefault, tuple))}
+        out.update((k, v) for k, v in call.items() if k in self._args)
+        out.update((a.name, v) for a, v in zip(self._static, statics))
+        return out
+
+    def static_values(self, call: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for a in self._static:
+            v = call.get(a.name, DEFAULT)
+            if v is DEFAULT:
+                v = a.default
+            if a.name == "precision":
+                v = normalize_precision(v)
+            elif a.domain is not None:
+                v = a.domain(a.name, v)
+            out.append(v)
+        return tuple(out)
+
+    # ---- the memoised, object-determined part -------------------------------------------------------------------------
+    def static_entry(self, ed: Any, objs: dict[str, Any], statics: tuple[Any, ...]) -> StaticEntry:
+        key = (self.name, ed.name, *(objs[o.name] for o in self.objects), *statics)
+        hit = _MEMO.get(key)
+        if hit is None:
+            hit = self.build_static(ed, objs, statics)
+            if len(_MEMO) > 4096:
+                _MEMO.clear()
+            _MEMO[key] = hit
+        return hit
+
+    def build_static(self, ed: Any, objs: dict[str, Any], statics: tuple[Any, ...]) -> StaticEntry:
+        ctx = Ctx(ed, objs, {a.name: v for a, v in zip(self._static, statics)}, self.name, self._obj_defaults)
+        values: dict[str, Any] = {}
+        refs: dict[str, Ref] = {}
+        for r in self.reads:
+            bound = r.fn(ctx)
+            for sym, (v, ref) in zip(r.symbols, bound):
+                values[sym], refs[sym] = v, ref
+        subs: dict[str, Result] = {}
+        for s in self.subs:
+            self.bind_sub(s, ctx, values, refs, subs)
+        defaults: dict[str, list[tuple[str, tuple[float, Ref]]]] = {}
+        nones: dict[str, list[tuple[str, tuple[float, Ref]]]] = {}
+        for a in self._dynamic:
+            if isinstance(a.none, SameAs):
+                continue
+            if a.default is not REQUIRED and a.default is not None:
+                defaults[a.name] = self.default_binding(a, a.default, ctx)
+            if a.none is not None:
+                nones[a.name] = self.default_binding(a, a.none, ctx)
+                if a.default is None:
+                    defaults[a.name] = nones[a.name]
+            elif a.default is None:
+                raise TypeError(f"{self.name}: argument {a.name} defaults to None but says nothing to bind then")
+        comp = COMPUTATIONS[self.computation]
+        needed = set(comp[1])
+        args_bound = {s for a in self._dynamic for s in a.symbols}
+        args_bound |= {s for a, _ in self._same for s in a.symbols}
+        unbound = sorted(needed - set(values) - args_bound)
+        if unbound:
+            raise TypeError(f"facade {self.name}: inputs of {self.computation} with no binding: {', '.join(unbound)}")
+        missing = frozenset(s for s, r in refs.items() if isinstance(r, Missing))
+        for name, bindings in defaults.items():  # every argument's default, in place until the caller gives one
+            for sym, (v, r) in bindings:
+                values[sym], refs[sym] = v, r
+        return StaticEntry(values, refs, defaults, nones, subs, _catalog_hash(ed, objs), missing)
+
+    def default_binding(self, a: Arg, default: Any, ctx: Ctx) -> list[tuple[str, tuple[float, Ref]]]:
+        if isinstance(default, KnobDefault):
+            v, r = ctx.knob(default.cid)
+            return [(a.symbols[0], (v, r))]
+        if isinstance(default, tuple) and len(default) == 2 and isinstance(default[1], Ref):
+            return [(a.symbols[0], (float(default[0]), default[1]))]
+        values: dict[str, Any] = {}
+        refs: dict[str, Ref] = {}
+        self.bind_arg(a, default, values, refs)
+        return [(s, (values[s], refs[s])) for s in a.symbols]
+
+    def bind_sub(self, s: SubEval, ctx: Ctx, values: dict[str, Any], refs: dict[str, Ref],
+                 subs: dict[str, Result]) -> None:
+        objs = {inner: ctx.objects.get(outer) for inner, outer in s.objects.items()}
+        if any(o is None for o in objs.values()):
+            from ..provenance import Absent
+
+            values[s.symbol], refs[s.symbol] = 0.0, Absent(next(iter(s.objects.values())), s.output)
+            return
+        sub_ctx = Ctx(ctx.edition, objs, ctx.static, f"{self.name}/{s.name or s.symbol}")
+        sv: dict[str, Any] = {k: values[k] for k in s.inherit}
+        sr: dict[str, Ref] = {k: refs[k] for k in s.inherit}
+        for r in s.reads:
+            for sym, (v, ref) in zip(r.symbols, r.fn(sub_ctx)):
+                sv[sym], sr[sym] = v, ref
+        out, regimes = run(s.computation, sv)
+        sv.update(out)
+        name = s.name or s.symbol
+        subs[name] = Result(sv, sr, (s.computation,), regimes, (s.output,), _catalog_hash(ctx.edition, objs),
+                            None, ctx.edition.name)
+        if any(isinstance(r, Missing) for r in sr.values()):
+            refuse_missing(subs[name], ctx.edition)
+        values[s.symbol], refs[s.symbol] = out[s.output], Sub(name)
+
+
+@dataclass(frozen=True)
+class StaticEntry:
+    values: dict[str, Any]
+    refs: dict[str, Ref]
+    defaults: dict[str, list[tuple[str, tuple[float, Ref]]]]
+    nones: dict[str, list[tuple[str, tuple[float, Ref]]]]
+    subs: dict[str, Result]
+    catalog_hash: str
+    missing: frozenset[str]   # symbols bound to a Missing value: a result that uses one is refused
+
+
+_MEMO: dict[tuple, StaticEntry] = {}
+
+
+def _catalog_hash(ed: Any, objs: Mapping[str, Any]) -> str:
+    """The hash of the catalogue a result's numbers came from: the edition's, or that of a scenario catalogue (an
+    overlay, measured rows) an object was built on."""
+    from ..catalog import catalog
+
+    cat = catalog()
+    other = sorted({o._cat.hash for o in objs.values() if o is not None and o._cat is not cat})
+    return "+".join(other) if other else ed.catalog.hash
+
+
+def refuse_missing(result: Result, ed: Any, candidates: frozenset[str] | None = None) -> None:
+    """Refuse a result whose reported numbers used a value the catalogue does not have (a Missing binding)."""
+    from ..editions.rules import allows_missing
+
+    leaves = result.leaves()
+    for sym in (candidates if candidates is not None else leaves):
+        ref = result.refs.get(sym)
+        if isinstance(ref, Missing) and sym in leaves and not allows_missing(ed, ref):
+            raise InputError(f"{ref.entity} has no catalogued {ref.field}; {ref.purpose}")
+
+
+def describe_missing(error: MlsysimError) -> str:
+    return str(error)
+
+
+__all__ = ["Arg", "Check", "DEFAULT", "SameAs", "KnobDefault", "Obj", "REQUIRED", "Spec", "StaticEntry", "SubEval", "arg",
+           "knob_default", "precision_arg", "refuse_missing", "shown", "Bound"]

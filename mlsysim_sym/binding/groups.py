@@ -1,0 +1,100 @@
+"""Reads that several facades share: a device on the roofline, a workload's FLOPs and size, a transformer's shape,
+a fleet's fabric. Facades list these groups beside their own reads; they never import each other.
+"""
+from __future__ import annotations
+
+from ..errors import InputError
+from ..provenance import Absent, Attr, Row
+from .reads import Ctx, Read, custom, default_knob, error, link, memory, peak, row
+
+# ---- a device on the roofline (walls 1, 2) ----------------------------------------------------------------------
+DEVICE_ROOFLINE = (
+    peak("hardware"), memory("hardware"),
+    row("hardware", "sram.capacity", "C_sram"), row("hardware", "sram.bandwidth", "BW_sram"),
+    row("hardware", "flash.bandwidth", "BW_flash"), row("hardware", "tdp", "P_tdp"),
+    link("hardware", ("host_link.bandwidth",), "BW_host", absent=default_knob("engine.offload_bandwidth")),
+    row("hardware", "dispatch_tax", "tau_disp", absent=default_knob("engine.dispatch_tax")),
+)
+
+
+# ---- a workload's FLOPs and weights (wall 1) ------------------------------------------------------------------------
+def _flops(ctx: Ctx) -> list:
+    """(O_cat, m_diff, O_step, n_steps): the catalogued forward FLOPs, or a diffusion model's per-step FLOPs and
+    steps (its ``flops.inference`` row is per denoising step)."""
+    ent = ctx.entity("model")
+    f, n = ent.values.get("flops.inference"), ent.values.get("diffusion.steps")
+    wl = ent.attrs.get("workload", "")
+    flag = Attr(ent.key, "workload", wl or "—")
+    if wl == "diffusion":
+        if f is None or n is None:
+            raise InputError(f"{ent.key} needs catalogued flops.inference (per denoising step) and diffusion.steps")
+        return [(0.0, Absent(ent.key, "flops.inference per generation")), (1.0, flag), (f.si, Row(f.id)),
+                (n.si, Row(n.id))]
+    cat = (f.si, Row(f.id)) if f is not None else (0.0, Absent(ent.key, "flops.inference"))
+    return [cat, (0.0, flag), (0.0, Absent(ent.key, "per-step FLOPs")), (0.0, Absent(ent.key, "diffusion.steps"))]
+
+
+def _size_only(ctx: Ctx) -> list:
+    """M_size: a size-only model's catalogued size (embedding tables); a model with a parameter count weighs
+    parameters × width, so its size row (if any) is not what the roofline streams."""
+    ent = ctx.entity("model")
+    size = ent.values.get("model_size")
+    if size is not None and "params" not in ent.values:
+        return [(size.si, Row(size.id))]
+    return [(0.0, Absent(ent.key, "model_size"))]
+
+
+WORKLOAD_FLOPS = (
+    custom(("O_cat", "m_diff", "O_step", "n_steps"), _flops, ("model",)),
+    row("model", "params.active", "P_act_cat"),
+)
+WORKLOAD_SIZE = (custom(("M_size",), _size_only, ("model",)),)
+
+
+def transformer_shape(purpose: str, prefix: str = "", path: str = "model", *, with_h: bool = True) -> tuple[Read, ...]:
+    """Layers, heads (required), hidden size, catalogued head dimension and KV heads (absent: the shape
+    equations derive them), and the multi-head-latent-attention dimensions. ``prefix`` names the symbols of a
+    second model (a draft: ``N_L`` → ``N_L`` of the sub-evaluation)."""
+    p = prefix
+    reads = [row(path, "layers", p + "N_L", absent=error(purpose)), row(path, "heads", p + "H", absent=error(purpose)),
+             row(path, "head_dim", p + "d_cat"), row(path, "kv_heads", p + "H_kv_cat"),
+             custom((p + "r_kv", p + "d_rope", p + "m_mla"), _mla(path), (path,))]
+    if with_h:
+        reads.insert(2, row(path, "hidden", p + "h", absent=_hidden_needed(purpose)))
+    return tuple(reads)
+
+
+def _hidden_needed(purpose: str):
+    from .reads import missing
+
+    return missing(f"{purpose} (the head dimension is hidden size / heads when none is catalogued)")
+
+
+def _mla(path: str):
+    def fn(ctx: Ctx) -> list:
+        ent = ctx.entity(path)
+        r, d = ent.values.get("mla.kv_rank"), ent.values.get("mla.rope_dim")
+        if r is not None and d is not None:
+            return [(r.si, Row(r.id)), (d.si, Row(d.id)), (1.0, Attr(ent.key, "attention", "multi-head latent"))]
+        return [(0.0, Absent(ent.key, "mla.kv_rank")), (0.0, Absent(ent.key, "mla.rope_dim")),
+                (0.0, Attr(ent.key, "attention", "multi-head / grouped-query"))]
+    return fn
+
+
+# ---- a fleet: nodes, accelerators, fabric (walls 14 and the network roofline) ------------------------------------------
+FLEET_COUNT = (
+    row("fleet", "node_count", "n_nodes", absent=error("a cluster needs its node count")),
+    row("fleet.node", "accelerators_per_node", "n_gpn", absent=error("a node needs its accelerator count")),
+)
+
+
+def fabric(path: str = "fleet.fabric") -> tuple[Read, ...]:
+    """The fabric's per-direction bandwidth, oversubscription (absent: non-blocking) and per-message latency."""
+    from .reads import Absence
+
+    return (link(path, ("bandwidth",), "BW_fab", absent=error("the fabric needs its bandwidth")),
+            row(path, "oversubscription", "os_fab", absent=Absence("value", value=1.0, why="non-blocking fabric")),
+            row(path, "latency", "alpha_fab", absent=error("the fabric needs its per-message latency")))
+
+
+__all__ = ["DEVICE_ROOFLINE", "FLEET_COUNT", "WORKLOAD_FLOPS", "WORKLOAD_SIZE", "fabric", "transformer_shape"]

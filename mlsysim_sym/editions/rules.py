@@ -1,0 +1,102 @@
+"""The declared model rules an edition can switch back to mlsysim 0.3.0's, each through the *inputs* of our own
+generated code (never a second copy of an equation).
+
+A rule is named by its deviation id in ``docs/deviations.toml`` and says which computations it touches and how it
+rebinds their inputs. A rebound input's provenance becomes :class:`~mlsysim_sym.provenance.Rule`, so a result
+computed under an edition says which of its numbers follow 0.3.0's rule rather than ours.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..provenance import Missing, Ref, Rule
+
+Values = dict[str, Any]
+Refs = dict[str, Ref]
+
+
+@dataclass(frozen=True)
+class InputRule:
+    """Rebind some inputs of the named computations (``apply(values, set)``, where ``set(symbol, value)`` records
+    the new value with a Rule provenance)."""
+
+    id: str
+    computations: tuple[str, ...]
+    apply: Callable[[Values, Callable[[str, float], None]], None]
+    doc: str
+
+
+def _one_token_per_sample(v: Values, put: Callable[[str, float], None]) -> None:
+    put("m_tok", 0.0)
+
+
+def _all_parameters_active(v: Values, put: Callable[[str, float], None]) -> None:
+    put("P_act_cat", 0.0)
+
+
+def _attention_width_from_hidden(v: Values, put: Callable[[str, float], None]) -> None:
+    """0.3.0 uses hidden//heads in attention FLOPs and head_dim in the KV cache: bind the head dimension to
+    hidden//heads and rescale the KV heads by head_dim/(hidden//heads), so H_kv·d_head (the KV cache) stays exact."""
+    d_attn = float(int(v["h"]) // int(v["H"]))
+    d_cat = v["d_cat"] if v["d_cat"] > 0 else d_attn
+    kv = v["H_kv_cat"] if v["H_kv_cat"] > 0 else v["H"]
+    put("H_kv_cat", kv * d_cat / d_attn)
+    put("d_cat", d_attn)
+
+
+def _query_heads_as_half_kv_heads(v: Values, put: Callable[[str, float], None]) -> None:
+    """0.3.0's streaming prefill attention is 2·H_kv·d·S²·B; ours is 4·H·d·S²·B: H = H_kv/2 gives theirs. The
+    shape equations read H too, so the head dimension and KV heads are pinned to their values first."""
+    d = v["d_cat"] if v["d_cat"] > 0 else float(int(v["h"]) // int(v["H"]))
+    kv = v["H_kv_cat"] if v["H_kv_cat"] > 0 else v["H"]
+    put("d_cat", d)
+    put("H_kv_cat", kv)
+    put("H", kv / 2)
+
+
+def _no_fleet_energy(v: Values, put: Callable[[str, float], None]) -> None:
+    """0.3.0's network roofline reports 0 J: an accelerator that draws no power gives that."""
+    put("P_tdp", 0.0)
+
+
+INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
+    InputRule("engine-training-tokens", ("engine.step",), _one_token_per_sample,
+              "one pass per sample in a training step (m_tok = 0)"),
+    InputRule("serving-moe-active-params", ("serve.step", "capacity.replica"), _all_parameters_active,
+              "prefill charges every parameter of a mixture of experts (P_act = P)"),
+    InputRule("serving-attention-head-dim", ("serve.step",), _attention_width_from_hidden,
+              "attention FLOPs at hidden//heads per head, the KV cache at the catalogued head dimension"),
+    InputRule("streaming-prefill-attention", ("stream.ws",), _query_heads_as_half_kv_heads,
+              "streaming prefill attention 2·H_kv·d·S²·B (H = H_kv/2)"),
+    InputRule("network-roofline-energy", ("netroof.step",), _no_fleet_energy,
+              "the network roofline reports no energy (0 J)"),
+)}
+
+#: rules decided while binding: the absent value they allow is used as 0.3.0 used it
+BINDING_RULES: dict[str, str] = {
+    "size-only-no-flops": "a size-only model (no FLOPs, no parameter count) runs with zero FLOPs",
+}
+
+
+def apply_rules(edition: Any, computation: str, values: Values, refs: Refs) -> None:
+    """Rebind the inputs of ``computation`` by every input rule the edition switches back."""
+    for rid in edition.rules:
+        rule = INPUT_RULES.get(rid)
+        if rule is None or computation not in rule.computations:
+            continue
+
+        def put(sym: str, value: float, _rid: str = rid) -> None:
+            values[sym] = value
+            refs[sym] = Rule(edition.name, _rid)
+
+        rule.apply(values, put)
+
+
+def allows_missing(edition: Any, ref: Missing) -> bool:
+    """Whether a binding rule of the edition lets a result use this missing value (as 0.3.0 did)."""
+    return "size-only-no-flops" in edition.rules and ref.field in ("params", "params.active", "flops.inference")
+
+
+KNOWN = frozenset(INPUT_RULES) | frozenset(BINDING_RULES)

@@ -1,0 +1,210 @@
+"""Test support: run mlsysim 0.3.0's recorded cases (tests/data/mlsysim_0_3_0/*.json) through our facades.
+
+Three ways to evaluate a case, each an edition:
+
+* ``edition`` — the public ``mlsysim-0.3.0`` edition: 0.3.0's effective values *and* its declared rules switched
+  back; every case must reproduce to 1e-6 except the named structural differences;
+* ``data`` — 0.3.0's values with our rules (the edition's data, no rules): every remaining difference is a
+  declared model deviation, and switching just that rule back reproduces 0.3.0;
+* ``default`` — our cited catalogue and our rules.
+
+Reads only committed data: mlsysim itself is never imported here.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mlsysim_sym import editions
+from mlsysim_sym.errors import MlsysimError
+
+DATA = Path(__file__).resolve().parent / "data" / "mlsysim_0_3_0"
+REL = 1e-6
+
+
+@lru_cache(maxsize=8)
+def load(name: str) -> dict[str, Any]:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+EDITION = "mlsysim-0.3.0"
+
+
+@lru_cache(maxsize=16)
+def edition_for(which: str, rule: str | None = None) -> editions.Edition:
+    """The edition a comparison runs under: 'edition' (0.3.0's data and rules), 'data' (its data, our rules, or
+    our rules but one), 'default'."""
+    if which == "default":
+        return editions.get("default")
+    full = editions.get(EDITION)
+    if which == "edition":
+        return full
+    rules = (rule,) if rule else ()
+    return replace(full, name=f"{EDITION}-data" + (f"+{rule}" if rule else ""), rules=rules)
+
+
+def resolve(path: Any) -> Any:
+    """A case's object: a registry path ('Hardware.Cloud.H100') or a TransformerWorkload's constructor arguments."""
+    from mlsysim_sym import Hardware, Models, Systems
+
+    if isinstance(path, dict) and "constructor_args" in path:
+        from mlsysim_sym.objects import TransformerWorkload
+
+        args = {k: v for k, v in path["constructor_args"].items() if k != "architecture"}
+        return TransformerWorkload(**args)
+    key = path.rsplit(".", 1)[1]
+    if path.startswith("Hardware."):
+        return Hardware.get(key)
+    if path.startswith("Systems.Clusters."):
+        return Systems.Clusters.get(key)
+    return Models.get(key)
+
+
+def _num(x: Any) -> Any:
+    return float(x) if isinstance(x, str) and x in ("inf", "-inf", "nan") else x
+
+
+def close(a: Any, b: Any, rel: float = REL) -> bool:
+    a, b = _num(a), _num(b)
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
+        return a == b
+    a, b = float(a), float(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-15)
+
+
+@dataclass
+class Outcome:
+    case_id: int
+    resolver: str
+    ok: bool
+    mismatches: dict[str, tuple[Any, Any]]
+    error: str = ""
+
+
+#: a recorded key's unit suffix -> the SI unit its number is in (the rest of the key is the result field)
+SUFFIXES = (("_flop_per_byte", "FLOP/B"), ("_flop_per_s", "FLOP/s"), ("_bytes_per_s", "B/s"), ("_per_s", "1/s"),
+            ("_bytes", "B"), ("_count", "param"), ("_s", "s"), ("_j", "J"))
+
+
+def field_of(key: str) -> tuple[str, str]:
+    """(result field, SI unit or '') of a recorded key: ``latency_s`` -> ('latency', 's')."""
+    for suffix, unit in SUFFIXES:
+        if key.endswith(suffix):
+            return key[: -len(suffix)], unit
+    return key, ""
+
+
+def value_of(view: Any, key: str) -> Any:
+    name, unit = field_of(key)
+    if key in view._BY_NAME:  # a field whose own name ends like a unit (token_dispatch_bytes)
+        name = key
+    v = getattr(view, name)
+    if hasattr(v, "m_as"):
+        return float(v.m_as(unit)) if unit else float(v.magnitude)
+    return v
+
+
+IGNORED = ("__class__", "constraint_trace")  # the class name; prose (checked by its own tests)
+
+
+def compare(expected: dict[str, Any], got: Any) -> dict[str, tuple[Any, Any]]:
+    """Every recorded field of 0.3.0's result against ours (a field we lack is a mismatch too)."""
+    bad = {}
+    for key, want in expected.items():
+        if key in IGNORED:
+            continue
+        try:
+            mine = value_of(got, key)
+        except AttributeError:
+            bad[key] = (want, "<no such field>")
+            continue
+        if isinstance(want, dict):
+            if not isinstance(mine, dict) or set(mine) != set(want) or \
+                    not all(close(mine[k], want[k]) for k in want):
+                bad[key] = (want, mine)
+        elif not close(mine, want):
+            bad[key] = (want, mine)
+    return bad
+
+
+def facade(name: str) -> Callable[..., Any]:
+    import mlsysim_sym
+
+    if name == "Engine.solve":
+        return mlsysim_sym.Engine.solve
+    return getattr(mlsysim_sym, name)().solve
+
+
+def run_case(case: dict[str, Any], which: str = "edition", rule: str | None = None) -> Outcome:
+    """One recorded case, evaluated under the chosen edition."""
+    engine = "inputs" in case and "resolver" not in case
+    name = "Engine.solve" if engine else case["resolver"]
+    raw = dict(case["inputs"] if engine else case["kwargs"])
+    kw: dict[str, Any] = {}
+    for k, v in raw.items():
+        if (isinstance(v, str) and v.startswith(("Models.", "Hardware.", "Systems.Clusters."))) or \
+                (isinstance(v, dict) and "constructor_args" in v):
+            v = resolve(v)
+        elif isinstance(v, dict) and "value_si" in v:
+            from mlsysim_sym.units import Q_
+
+            v = Q_(v["value_si"], v["si_unit"].replace("byte", "B"))
+        kw[k] = v
+    if engine:
+        kw.pop("raise_errors", None)
+    with editions.edition(edition_for(which, rule)):
+        try:
+            got = facade(name)(**kw)
+        except MlsysimError as exc:
+            return Outcome(case["id"], name, False, {}, f"{type(exc).__name__}: {exc}")
+        bad = compare(case["result"], got)
+    return Outcome(case["id"], name, not bad, bad)
+
+
+FILES = ("parity_engine.json", "parity_node_resolvers.json")
+
+
+def cases(files: tuple[str, ...] = FILES) -> Iterator[dict[str, Any]]:
+    for f in files:
+        for case in load(f)["cases"]:
+            if case.get("result") is not None and "error" not in case:
+                yield case
+
+
+def outcomes(which: str, files: tuple[str, ...] = FILES) -> list[tuple[dict[str, Any], Outcome]]:
+    return [(c, run_case(c, which)) for c in cases(files)]
+
+
+# ---- what may still differ under the mlsysim-0.3.0 edition: structural differences, each named -------------------
+# 0.3.0 answers these with a sentinel or a silent coercion where we compute or refuse; no input can turn ours into
+# theirs, so they are checked field by field instead.
+STRUCTURAL = {
+    "cb-infeasible-sentinel": "0.3.0 returns sentinels (fragmentation 0, ITL 1e6 ms); every other field must match",
+    "input-validation": "0.3.0 coerces the input; we raise InputError",
+    "explicit-precision": "0.3.0 falls back to the FP16 peak; we raise InputError (the edition's data holds 0.3.0's "
+                          "fallback rates, so no recorded case reaches it)",
+    "missing-dims-error": "0.3.0 substitutes 32 heads and 4096 hidden; we raise InputError (no parity case)",
+    "capacity-units": "a catalogue difference (GB as printed): the edition holds 0.3.0's GiB values",
+    "vit-transformer-dims": "a catalogue difference: the edition stores ViT_Large as 0.3.0 does (a generic workload)",
+}
+
+
+def structural(case: dict[str, Any], o: Outcome) -> str | None:
+    """The named structural difference that explains a mismatch under the full edition, or None."""
+    inputs = case.get("inputs") or case.get("kwargs")
+    if o.resolver == "ContinuousBatchingModel" and case["result"].get("feasible") is False and \
+            set(o.mismatches) <= {"itl_s", "paged_internal_fragmentation", "static_internal_fragmentation"}:
+        return "cb-infeasible-sentinel"
+    if o.resolver == "TailLatencyModel" and o.error and \
+            (inputs.get("service_latency_ms") == 0 or inputs.get("num_replicas") == 0):
+        return "input-validation"
+    return None
