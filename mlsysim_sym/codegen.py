@@ -157,7 +157,7 @@ def _guard(outputs: list[str]) -> list[str]:
     lines = ["    if not (" + terms[0]]
     lines += [f"            and {t}" for t in terms[1:]]
     lines[-1] += "):"
-    return lines + [f"        _special.reject(__name__, locals())"]
+    return lines + ["        _special.reject(__name__, locals(), COMPUTATIONS[__name__])"]
 
 
 def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix: str = "",

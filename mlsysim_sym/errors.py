@@ -28,7 +28,7 @@ class CatalogError(MlsysimError):
 class UnknownKeyError(MlsysimError, KeyError):
     """An unknown registry key, with a did-you-mean suggestion."""
 
-    def __init__(self, what: str, key: str, known: Iterable[str]):
+    def __init__(self, what: str, key: str, known: Iterable[str], listing: str = "mlsysim-sym zoo"):
         self.what, self.key = what, key
         known = sorted(known)
         close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
@@ -36,7 +36,7 @@ class UnknownKeyError(MlsysimError, KeyError):
             lower = {k.lower(): k for k in known}
             close = [lower[k] for k in difflib.get_close_matches(key.lower(), list(lower), n=3, cutoff=0.5)]
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        self.message = f"unknown {what} {key!r}{hint} (see `mlsysim-sym zoo` for the list)"
+        self.message = f"unknown {what} {key!r}{hint} (see `{listing}` for the list)"
         super().__init__(self.message)
 
     def __str__(self) -> str:  # KeyError would repr() the message

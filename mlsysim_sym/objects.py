@@ -181,31 +181,21 @@ class HardwareNode(_CatalogObject):
         return float(self.ridge(precision)["I_ridge"])
 
     def ridge(self, precision: str = "fp16") -> Any:
-        """The ridge point as a Result (value, sources, trace) under the active edition."""
-        from .binding.facade import Spec
-        from .binding.reads import memory, peak
+        """The ridge point as a Result (value, sources, trace) of this device's rows under the active edition."""
+        from . import editions
+        from .evaluate import evaluate
+        from .provenance import Row
 
-        global _RIDGE
-        if _RIDGE is None:
-            _RIDGE = Spec("HardwareNode.ridge_point", "device.ridge_point",
-                          (_obj_hardware(),), (_precision_arg(),), (peak("hardware"), memory("hardware")),
-                          report=("I_ridge",))
-        return _RIDGE.solve((), {"hardware": self, "precision": precision})[0]
-
-
-_RIDGE = None
-
-
-def _obj_hardware() -> Any:
-    from .binding.facade import Obj
-
-    return Obj("hardware", "hardware")
-
-
-def _precision_arg() -> Any:
-    from .binding.facade import precision_arg
-
-    return precision_arg()
+        ed = editions.active()
+        ent = ed.entity(self)
+        peak = HardwareNode(ent, self._cat).peak_constant(precision)
+        tier = "memory" if "memory.capacity" in ent.values else "sram"
+        bw = ent.values.get(f"{tier}.bandwidth")
+        if bw is None:
+            raise InputError(f"{self.key} has no catalogued memory bandwidth")
+        return evaluate(["device.ridge_point"], {"R_peak": peak.si, "BW_mem": bw.si},
+                        {"R_peak": Row(peak.id), "BW_mem": Row(bw.id)}, ("I_ridge",), ed.catalog.hash,
+                        edition=ed.name)
 
 
 class Workload(_CatalogObject):

@@ -87,14 +87,14 @@ def capped_exp_shape(rho: float) -> float:
     return t
 
 
-def reject(computation: str, scope: dict) -> None:
+def reject(computation: str, scope: dict, meta: tuple) -> None:
     """Raise InputError for the first output of ``computation`` that is nan, infinite or negative where its
-    symbol is declared otherwise (called by the generated code's output check, only when it fails)."""
-    from ._generated.numeric import COMPUTATIONS
+    symbol is declared otherwise (called by the generated code's output check, only when it fails; ``meta`` is the
+    computation's entry of the generated table: function, inputs, outputs, dependencies …)."""
     from .errors import InputError
     from .notation import SYMBOLS
 
-    for name in COMPUTATIONS[computation][2]:
+    for name in meta[2]:
         v = scope.get(name)
         row = SYMBOLS[name]
         if isinstance(v, bool) or v is None:
@@ -102,8 +102,8 @@ def reject(computation: str, scope: dict) -> None:
         bad = (v != v) or (v == math.inf and not row.unbounded) or v == -math.inf or (v < 0 and not row.signed)
         if bad:
             what = "not a number" if v != v else ("infinite" if math.isinf(v) else f"negative ({v:.6g})")
-            inputs = ", ".join(f"{k}={scope[k]:.6g}" for k in COMPUTATIONS[computation][1]
-                               if isinstance(scope.get(k), float) and k in COMPUTATIONS[computation][3].get(name, ()))
+            inputs = ", ".join(f"{k}={scope[k]:.6g}" for k in meta[1]
+                               if isinstance(scope.get(k), float) and k in meta[3].get(name, ()))
             raise InputError(f"{computation}: {name} ({row.description.lower()}) came out {what}; the inputs are "
                              f"outside the range where this model gives a meaningful result"
                              + (f" ({inputs})" if inputs else ""))

@@ -57,3 +57,14 @@ def test_installed_package_refuses_to_rewrite_itself(installed):
         r = subprocess.run([str(py), "-m", "mlsysim_sym", *args], cwd=base, capture_output=True, text=True,
                            timeout=300)
         assert r.returncode == 1 and "installed package" in r.stderr, (args, r.stderr)
+
+
+def test_editions_ship_in_the_wheel(installed):
+    py, base = installed
+    code = ("import mlsysim_sym as m\n"
+            "with m.edition('mlsysim-0.3.0'):\n"
+            "    p = m.Engine.solve('ResNet50', 'H100')\n"
+            "print(p.stamp['edition'], round(p.latency.m_as('ms'), 6))\n")
+    r = subprocess.run([str(py), "-c", code], cwd=base, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("mlsysim-0.3.0 ")

@@ -160,7 +160,7 @@ def c_batch__cb(v):
             and 0 <= feasible_cb < _inf
             and 0 <= X_paged < _inf
             and 0 <= speedup_cb <= _inf):
-        _special.reject('batch.cb', locals())
+        _special.reject('batch.cb', locals(), COMPUTATIONS['batch.cb'])
     return {'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
 
 def c_capacity__fleet(v):
@@ -208,7 +208,7 @@ def c_capacity__fleet(v):
             and 0 <= p99 <= _inf
             and 0 <= L_p99 <= _inf
             and 0 <= meets_slo < _inf):
-        _special.reject('capacity.fleet', locals())
+        _special.reject('capacity.fleet', locals(), COMPUTATIONS['capacity.fleet'])
     return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'r_drain': r_drain__regime, 'w99': w99__regime}
 
 def c_capacity__replica(v):
@@ -423,7 +423,7 @@ def c_capacity__replica(v):
             and 0 <= feasible_serve < _inf
             and 0 <= c_min < _inf
             and 0 <= L_base < _inf):
-        _special.reject('capacity.replica', locals())
+        _special.reject('capacity.replica', locals(), COMPUTATIONS['capacity.replica'])
     return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
 
 def c_device__ridge_point(v):
@@ -432,7 +432,7 @@ def c_device__ridge_point(v):
     R_peak = v['R_peak']
     I_ridge = R_peak/BW_mem
     if not (0 <= I_ridge < _inf):
-        _special.reject('device.ridge_point', locals())
+        _special.reject('device.ridge_point', locals(), COMPUTATIONS['device.ridge_point'])
     return {'I_ridge': I_ridge}, {}
 
 def c_efficiency__model(v):
@@ -481,7 +481,7 @@ def c_efficiency__model(v):
             and 0 <= L_occ < _inf
             and 0 <= R_ach < _inf
             and 0 <= L_stall < _inf):
-        _special.reject('efficiency.model', locals())
+        _special.reject('efficiency.model', locals(), COMPUTATIONS['efficiency.model'])
     return {'MFU_w': MFU_w, 'L_occ': L_occ, 'R_ach': R_ach, 'L_stall': L_stall}, {'MFU_w': MFU_w__regime, 'L_occ': L_occ__regime, 'L_stall': L_stall__regime}
 
 def c_engine__step(v):
@@ -744,7 +744,7 @@ def c_engine__step(v):
             and 0 <= MFU < _inf
             and 0 <= HFU < _inf
             and 0 <= E < _inf):
-        _special.reject('engine.step', locals())
+        _special.reject('engine.step', locals(), COMPUTATIONS['engine.step'])
     return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'k_tax': k_tax, 'O_fwd': O_fwd, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'D_vol': D_vol, 'L_lat': L_lat, 'T_comp': T_comp, 'M_buf': M_buf, 'I': I, 'M_train': M_train, 'M_req': M_req, 'BW': BW, 'M_spill': M_spill, 'feasible': feasible, 'T_mem': T_mem, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'M_req': M_req__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
 def c_moe__routing(v):
@@ -801,7 +801,7 @@ def c_moe__routing(v):
             and 0 <= D_route < _inf
             and 0 <= D_dispatch < _inf
             and 0 <= T_a2a < _inf):
-        _special.reject('moe.routing', locals())
+        _special.reject('moe.routing', locals(), COMPUTATIONS['moe.routing'])
     return {'e_eff': e_eff, 'm_route': m_route, 'P_act_eff': P_act_eff, 'D_route': D_route, 'D_dispatch': D_dispatch, 'T_a2a': T_a2a}, {'e_eff': e_eff__regime, 'm_route': m_route__regime, 'D_route': D_route__regime, 'D_dispatch': D_dispatch__regime}
 
 def c_netroof__step(v):
@@ -870,7 +870,7 @@ def c_netroof__step(v):
             and 0 <= X_nr < _inf
             and 0 <= MFU_net < _inf
             and 0 <= E_nr < _inf):
-        _special.reject('netroof.step', locals())
+        _special.reject('netroof.step', locals(), COMPUTATIONS['netroof.step'])
     return {'N_acc': N_acc, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'R_fleet': R_fleet, 'I_net': I_net, 'T_net': T_net, 'R_fleet_eff': R_fleet_eff, 'I_ridge_net': I_ridge_net, 'T_nc': T_nc, 'T_nr': T_nr, 'ovh_net': ovh_net, 'X_nr': X_nr, 'MFU_net': MFU_net, 'E_nr': E_nr}, {'T_nr': T_nr__regime, 'ovh_net': ovh_net__regime, 'MFU_net': MFU_net__regime}
 
 def c_serve__kv(v):
@@ -893,7 +893,7 @@ def c_serve__kv(v):
     KV = B*S*k_tok
     if not (0 <= k_tok < _inf
             and 0 <= KV < _inf):
-        _special.reject('serve.kv', locals())
+        _special.reject('serve.kv', locals(), COMPUTATIONS['serve.kv'])
     return {'k_tok': k_tok, 'KV': KV}, {'k_tok': k_tok__regime}
 
 def c_serve__kv_per_token(v):
@@ -928,7 +928,7 @@ def c_serve__kv_per_token(v):
     if not (0 <= d_head < _inf
             and 0 <= H_kv < _inf
             and 0 <= k_tok < _inf):
-        _special.reject('serve.kv_per_token', locals())
+        _special.reject('serve.kv_per_token', locals(), COMPUTATIONS['serve.kv_per_token'])
     return {'d_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime}
 
 def c_serve__step(v):
@@ -1067,7 +1067,7 @@ def c_serve__step(v):
             and 0 <= feasible_serve < _inf
             and 0 <= U_mem < _inf
             and 0 <= X_tok < _inf):
-        _special.reject('serve.step', locals())
+        _special.reject('serve.step', locals(), COMPUTATIONS['serve.step'])
     return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'TTFT': TTFT, 'ITL0': ITL0, 'M_serve': M_serve, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'X_tok': X_tok}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
 
 def c_stream__ws(v):
@@ -1155,7 +1155,7 @@ def c_stream__ws(v):
             and 0 <= t_layer < _inf
             and 0 <= T_ws < _inf
             and 0 <= X_ws < _inf):
-        _special.reject('stream.ws', locals())
+        _special.reject('stream.ws', locals(), COMPUTATIONS['stream.ws'])
     return {'R_eff': R_eff, 'd_head': d_head, 'H_kv': H_kv, 'P_l': P_l, 'KV_ws': KV_ws, 't_inj': t_inj, 'F_layer': F_layer, 'M_sram_req': M_sram_req, 't_layer_c': t_layer_c, 'B_star': B_star, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
 
 def c_tail__mmc(v):
@@ -1224,7 +1224,7 @@ def c_tail__mmc(v):
             and 0 <= p50 <= _inf
             and 0 <= p99 <= _inf
             and 0 <= headroom < _inf):
-        _special.reject('tail.mmc', locals())
+        _special.reject('tail.mmc', locals(), COMPUTATIONS['tail.mmc'])
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
 def c_train__memory(v):
@@ -1321,7 +1321,7 @@ def c_train__memory(v):
             and 0 <= M_train < _inf
             and 0 <= U_train < _inf
             and 0 <= feasible < _inf):
-        _special.reject('train.memory', locals())
+        _special.reject('train.memory', locals(), COMPUTATIONS['train.memory'])
     return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_train': M_train, 'U_train': U_train, 'feasible': feasible}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
 # equation id: (lhs, title, ((bibkey, locator), ...), regime labels)

@@ -20,21 +20,33 @@ Exit codes: 0 ok | 1 bad input or runtime error | 2 usage error |
 
 
 def _fmt_option(f):
+    f = click.option("--edition", "edition", default=None, metavar="NAME",
+                     help="Catalogue edition: default, or mlsysim-0.3.0 (0.3.0's values and rules). Also accepted "
+                          "before the command.")(f)
     return click.option("-o", "--output", "output", type=click.Choice(FORMATS), default=None,
                         help="Output format (also accepted before the command).")(f)
 
 
-def _resolve_format(ctx: click.Context, local: str | None) -> str:
+def _resolve_format(ctx: click.Context, local: str | None, edition: str | None = None) -> str:
+    """The output format, and — as a side effect every evaluating command needs first — the active edition."""
+    chosen = edition or (ctx.obj or {}).get("edition")
+    if chosen:
+        from ..editions import set_edition
+
+        set_edition(chosen)
     return local or (ctx.obj or {}).get("output") or "text"
 
 
 @click.group(help="mlsysim-sym: the 22 walls of ML systems as cited symbolic equations.\n\n" + EXIT_HELP,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-o", "--output", "output", type=click.Choice(FORMATS), default=None, help="Output format.")
+@click.option("--edition", "edition", default=None, metavar="NAME",
+              help="Catalogue edition the numbers come from: default (our cited catalogue) or mlsysim-0.3.0.")
 @click.pass_context
-def cli(ctx: click.Context, output: str | None) -> None:
+def cli(ctx: click.Context, output: str | None, edition: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["output"] = output
+    ctx.obj["edition"] = edition
 
 
 @cli.command(help="List the catalogue: hardware, models, grids, fabrics, clusters, nodes, knobs.")
@@ -42,10 +54,10 @@ def cli(ctx: click.Context, output: str | None) -> None:
 @click.option("--sources", is_flag=True, help="Show the citation of every value.")
 @_fmt_option
 @click.pass_context
-def zoo(ctx: click.Context, kind: str, sources: bool, output: str | None) -> None:
+def zoo(ctx: click.Context, kind: str, sources: bool, output: str | None, edition: str | None) -> None:
     from .zoo import zoo_command
 
-    zoo_command(kind, sources, _resolve_format(ctx, output))
+    zoo_command(kind, sources, _resolve_format(ctx, output, edition))
 
 
 def _device(hardware: str, measured: bool):
@@ -79,10 +91,10 @@ def _engine_options(f):
 @click.pass_context
 def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int, precision: str,
           efficiency: float | None, measured: bool, training: bool, recompute: bool, seq_len: int, explain: bool,
-          output: str | None) -> None:
+          output: str | None, edition: str | None) -> None:
     from .commands import eval_command
 
-    fmt = _resolve_format(ctx, output)
+    fmt = _resolve_format(ctx, output, edition)
     if hardware is None:
         fail("eval needs MODEL and HARDWARE (YAML plans are not supported yet)", code=2)
     eval_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, recompute, seq_len,
@@ -100,11 +112,12 @@ def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int,
 @click.pass_context
 def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_size: int, precision: str,
           efficiency: float | None, measured: bool, prefill_chunk_tokens: int | None, explain: bool,
-          output: str | None) -> None:
+          output: str | None, edition: str | None) -> None:
     from .commands import serve_command
 
-    serve_command(model, _device(hardware, measured), seq_len, batch_size, precision, efficiency, prefill_chunk_tokens, explain,
-                  _resolve_format(ctx, output))
+    fmt = _resolve_format(ctx, output, edition)
+    serve_command(model, _device(hardware, measured), seq_len, batch_size, precision, efficiency, prefill_chunk_tokens,
+                  explain, fmt)
 
 
 @cli.command(help="Derivation and sources of an eval (MODEL HARDWARE) result, equation by equation.")
@@ -115,10 +128,11 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
 @_fmt_option
 @click.pass_context
 def trace(ctx: click.Context, model: str, hardware: str, batch_size: int, precision: str, efficiency: float | None,
-          measured: bool, training: bool, output: str | None) -> None:
+          measured: bool, training: bool, output: str | None, edition: str | None) -> None:
     from .commands import trace_command
 
-    trace_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, _resolve_format(ctx, output))
+    fmt = _resolve_format(ctx, output, edition)
+    trace_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, fmt)
 
 
 @cli.command(help="The walls with their equations (house notation) and citations.")
@@ -127,10 +141,10 @@ def trace(ctx: click.Context, model: str, hardware: str, batch_size: int, precis
               help="Only the walls of this domain.")
 @_fmt_option
 @click.pass_context
-def walls(ctx: click.Context, domain: str | None, output: str | None) -> None:
+def walls(ctx: click.Context, domain: str | None, output: str | None, edition: str | None) -> None:
     from .commands import walls_command
 
-    walls_command(domain, _resolve_format(ctx, output))
+    walls_command(domain, _resolve_format(ctx, output, edition))
 
 
 @cli.command(help="Write the book exports (LaTeX equations, values.tex/json, traces); --check fails on drift. "
@@ -150,10 +164,25 @@ def export(check: bool, target: str | None) -> None:
 @click.option("--update-lock", is_flag=True, help="Validate, then rewrite constants/catalog.lock.json.")
 @_fmt_option
 @click.pass_context
-def check(ctx: click.Context, update_lock: bool, output: str | None) -> None:
+def check(ctx: click.Context, update_lock: bool, output: str | None, edition: str | None) -> None:
     from .commands import check_command
 
-    check_command(update_lock, _resolve_format(ctx, output))
+    check_command(update_lock, _resolve_format(ctx, output, edition))
+
+
+@cli.command(help="The catalogue editions; `editions diff [A] [B]`: every book value under both, what differs and "
+                  "which constant or declared rule causes it.")
+@click.argument("action", required=False, type=click.Choice(["list", "diff"]), default="list")
+@click.argument("first", required=False, default="default")
+@click.argument("second", required=False, default="mlsysim-0.3.0")
+@click.option("--all", "show_all", is_flag=True, help="diff: list the values that do not differ too.")
+@_fmt_option
+@click.pass_context
+def editions(ctx: click.Context, action: str, first: str, second: str, show_all: bool, output: str | None,
+             edition: str | None) -> None:
+    from .commands import editions_command
+
+    editions_command(action, first, second, show_all, _resolve_format(ctx, output, edition))
 
 
 @cli.command(help="Regenerate mlsysim_sym/_generated/numeric.py from the SymPy walls.")

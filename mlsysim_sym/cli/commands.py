@@ -184,3 +184,36 @@ def check_command(update_lock: bool, fmt: str) -> None:
             click.echo(f"problem: {p}", err=True)
     if report["problems"]:
         sys.exit(1)
+
+
+def editions_command(action: str, first: str, second: str, show_all: bool, fmt: str) -> None:
+    from .. import editions as eds
+
+    if action == "list":
+        rows = []
+        doc = []
+        for e in eds.editions().values():
+            doc.append({"name": e.name, "description": e.description, "values_replaced": len(e.overrides),
+                        "attributes_replaced": len(e.attrs), "rules": list(e.rules), "source": e.source})
+            rows.append([e.name, str(len(e.overrides)), ", ".join(e.rules) or "-", e.description])
+        if fmt == "json":
+            emit({"editions": doc, "active": eds.active().name})
+        else:
+            click.echo(table(["edition", "values", "rules", "description"], rows, fmt))
+        return
+    from ..editions.diff import diff
+
+    diffs = diff(first, second)
+    shown = [d for d in diffs if d.differs or show_all]
+    if fmt == "json":
+        emit({"first": first, "second": second, "values": len(diffs), "differing": sum(d.differs for d in diffs),
+              "diffs": [d.as_dict() for d in shown]})
+        return
+    rows = []
+    for d in shown:
+        a = "error" if d.a is None else num(d.a, 6)
+        b = "error" if d.b is None else num(d.b, 6)
+        rel = "" if d.relative is None else f"{d.relative:+.3%}"
+        rows.append([d.name, f"{a} {d.unit}".strip(), f"{b} {d.unit}".strip(), rel, "; ".join(d.causes) or "-"])
+    click.echo(f"{sum(d.differs for d in diffs)} of {len(diffs)} book values differ between {first} and {second}")
+    click.echo(table(["value", first, second, "change", "because"], rows, fmt))

@@ -103,7 +103,7 @@ def get(name: str | Edition) -> Edition:
         return name
     eds = editions()
     if not isinstance(name, str) or name not in eds:
-        raise UnknownKeyError("edition", str(name), eds)
+        raise UnknownKeyError("edition", str(name), eds, "mlsysim-sym editions")
     return eds[name]
 
 

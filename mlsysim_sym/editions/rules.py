@@ -39,8 +39,12 @@ def _all_parameters_active(v: Values, put: Callable[[str, float], None]) -> None
 def _attention_width_from_hidden(v: Values, put: Callable[[str, float], None]) -> None:
     """0.3.0 uses hidden//heads in attention FLOPs and head_dim in the KV cache: bind the head dimension to
     hidden//heads and rescale the KV heads by head_dim/(hidden//heads), so H_kv·d_head (the KV cache) stays exact."""
+    if not v["d_cat"] > 0 or not v["H"] > 0:
+        return  # no catalogued head dimension: both already use hidden//heads
     d_attn = float(int(v["h"]) // int(v["H"]))
-    d_cat = v["d_cat"] if v["d_cat"] > 0 else d_attn
+    d_cat = v["d_cat"]
+    if d_cat == d_attn:
+        return
     kv = v["H_kv_cat"] if v["H_kv_cat"] > 0 else v["H"]
     put("H_kv_cat", kv * d_cat / d_attn)
     put("d_cat", d_attn)
@@ -88,8 +92,9 @@ def apply_rules(edition: Any, computation: str, values: Values, refs: Refs) -> N
             continue
 
         def put(sym: str, value: float, _rid: str = rid) -> None:
-            values[sym] = value
-            refs[sym] = Rule(edition.name, _rid)
+            if values.get(sym) != value:  # a rule that changes nothing is not a cause of anything
+                values[sym] = value
+                refs[sym] = Rule(edition.name, _rid)
 
         rule.apply(values, put)
 

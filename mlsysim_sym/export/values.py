@@ -18,11 +18,21 @@ class Computation:
     args: tuple[tuple[str, Any], ...]
 
     def run(self) -> Any:
-        return _run(self)
+        """The result under the active edition (computed once per edition in a process)."""
+        from .. import editions
+
+        return _run(self, editions.active().name)
+
+    def fresh(self) -> Any:
+        return _solve(self)
 
 
 @lru_cache(maxsize=None)
-def _run(c: Computation) -> Any:
+def _run(c: Computation, edition: str) -> Any:
+    return _solve(c)
+
+
+def _solve(c: Computation) -> Any:
     kw = dict(c.args)
     if c.resolver == "engine":
         from ..engine import Engine

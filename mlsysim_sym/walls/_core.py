@@ -85,6 +85,9 @@ def coefficient(name: str, value: int | float | str, unit: str, description: str
     if old is not None and old != c:
         raise ValueError(f"coefficient {name!r} declared twice differently")
     COEFFICIENTS[name] = c
+    from ._dimcheck import COEFFICIENT_UNITS
+
+    COEFFICIENT_UNITS[name] = unit
     return S(name)
 
 

@@ -17,12 +17,13 @@ from ..units import dimensionality
 _PASS = (sp.ceiling, sp.floor, sp.Abs)
 
 
-def _unit_of(name: str) -> str:
-    from ._core import COEFFICIENTS
+#: units of equation coefficients (the 2 of 2PD is in FLOP): filled by ``_core.coefficient``
+COEFFICIENT_UNITS: dict[str, str] = {}
 
-    if name in COEFFICIENTS:
-        return COEFFICIENTS[name].unit
-    return SYMBOLS[name].unit
+
+def _unit_of(name: str) -> str:
+    unit = COEFFICIENT_UNITS.get(name)
+    return unit if unit is not None else SYMBOLS[name].unit
 
 
 def dim_of(expr: sp.Basic, where: str = ""):
