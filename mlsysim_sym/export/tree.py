@@ -216,7 +216,10 @@ def _remove_old(folder: Path) -> None:
 
 
 def _remove_listed(folder: Path, listed: set[str]) -> None:
-    for rel in sorted(listed):
+    """Remove the listed files, the marker and the manifest last (so a folder an interrupted removal leaves behind
+    still says what it holds, and the next export can finish the job), then the folders left empty."""
+    keys = (MARKER, MANIFEST)
+    for rel in sorted(listed, key=lambda r: (r in keys, r)):
         p = folder / rel
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
             if p.is_file() or p.is_symlink():
