@@ -124,14 +124,23 @@ class Result:
     def closure(self, names: tuple[str, ...] | list[str] | None = None) -> tuple[list[str], list[str]]:
         """(input symbols, equation ids) that ``names`` really used: only the Piecewise branch that bound.
         Depends only on the computations, the branches that bound and the names: memoised on those."""
+        hit = self._closure_entry(names)
+        return hit[0], hit[1]
+
+    def leaf_set(self, names: tuple[str, ...] | list[str] | None = None) -> frozenset[str]:
+        """:meth:`leaves` as a set (for membership tests on the hot path)."""
+        return self._closure_entry(names)[2]
+
+    def _closure_entry(self, names: tuple[str, ...] | list[str] | None) -> tuple[list[str], list[str], frozenset]:
         targets = tuple(names) if names is not None else self.report
         key = (self.steps, tuple(self.regimes.values()), targets)
         hit = _CLOSURES.get(key)
         if hit is None:
             if len(_CLOSURES) > 8192:
                 _CLOSURES.clear()
-            hit = _CLOSURES[key] = self._closure(targets)
-        return hit[0], hit[1]
+            leaves, eqs = self._closure(targets)
+            hit = _CLOSURES[key] = (leaves, eqs, frozenset(leaves))
+        return hit
 
     def _closure(self, targets: tuple[str, ...]) -> tuple[list[str], list[str]]:
         producer: dict[str, str] = {}
@@ -252,7 +261,7 @@ class Result:
         return self.trace.explain()
 
 
-_CLOSURES: dict[tuple, tuple[list[str], list[str]]] = {}
+_CLOSURES: dict[tuple, tuple[list[str], list[str], frozenset]] = {}
 
 
 def _factor(si: str, unit: str) -> float:

@@ -145,6 +145,8 @@ class Spec:
         self._conv = {a.name: self._converter(a) for a in self.args if a.symbols}
         self._dyn = {a.name: a for a in self._dynamic}
         self._required = frozenset(a.name for a in self._dynamic if a.default is REQUIRED)
+        self._echo_defaults = {a.name: a.default for a in self.args if a.default is not REQUIRED
+                               and not isinstance(a.default, (KnobDefault, tuple))}
 
     def signature(self, first: tuple[str, ...] = ()) -> Any:
         """solve()'s signature (0.3.0's argument names, order and defaults), for help() and introspection."""
@@ -313,10 +315,13 @@ class Spec:
     def call_view_args(self, call: dict[str, Any], statics: tuple[Any, ...]) -> dict[str, Any]:
         """The arguments a result echoes (0.3.0 returns some of them): given values over literal defaults, with the
         static options normalised."""
-        out = {a.name: a.default for a in self.args if a.default is not REQUIRED
-               and not isinstance(a.default, (KnobDefault, tuple))}
-        out.update((k, v) for k, v in call.items() if k in self._args)
-        out.update((a.name, v) for a, v in zip(self._static, statics))
+        out = self._echo_defaults.copy()
+        args = self._args
+        for k, v in call.items():
+            if k in args:
+                out[k] = v
+        for a, v in zip(self._static, statics):
+            out[a.name] = v
         return out
 
     def static_values(self, call: dict[str, Any]) -> tuple[Any, ...]:
@@ -443,10 +448,10 @@ def refuse_missing(result: Result, ed: Any, candidates: frozenset[str] | None = 
     """Refuse a result whose reported numbers used a value the catalogue does not have (a Missing binding)."""
     from ..editions.rules import allows_missing
 
-    leaves = result.leaves()
-    for sym in (candidates if candidates is not None else leaves):
+    leaves = result.leaf_set()
+    for sym in sorted(leaves.intersection(candidates) if candidates is not None else leaves):
         ref = result.refs.get(sym)
-        if isinstance(ref, Missing) and sym in leaves and not allows_missing(ed, ref):
+        if isinstance(ref, Missing) and not allows_missing(ed, ref):
             raise InputError(f"{ref.entity} has no catalogued {ref.field}; {ref.purpose}")
 
 
