@@ -19,6 +19,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from .walls import COEFFICIENTS, COMPUTATIONS, EQUATIONS, load_all
 from .walls._core import computation_inputs, computation_outputs
+from .walls._functions import NUMERIC
 
 TARGET = Path(__file__).with_name("_generated") / "numeric.py"
 TARGET_NP = Path(__file__).with_name("_generated") / "numeric_np.py"
@@ -34,16 +35,17 @@ class _Printer(PythonCodePrinter):
     def _print_Half(self, expr) -> str:
         return "0.5"
 
-    def _print_ErlangC(self, expr) -> str:
-        return f"_special.erlang_c({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+    def _print_Function(self, expr) -> str:
+        """A wall function with a numeric counterpart (``numeric = "erlang_c"``): ``_special.erlang_c(...)``."""
+        fn = getattr(type(expr), "numeric", None)
+        if fn is None:
+            return super()._print_Function(expr)
+        return f"_special.{fn}(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
     def _print_LambertW(self, expr) -> str:
         if len(expr.args) > 1 and expr.args[1] != 0:
             raise ValueError("only the principal branch of LambertW is supported")
         return f"_special.lambertw0({self._print(expr.args[0])})"
-
-    def _print_CappedExpShape(self, expr) -> str:
-        return f"_special.capped_exp_shape({self._print(expr.args[0])})"
 
     def _print_Infinity(self, expr) -> str:
         return "math.inf"
@@ -297,14 +299,14 @@ class _NpPrinter(NumPyPrinter):
     def _print_Min(self, expr: sp.Min) -> str:
         return self._pairwise("minimum", expr)
 
-    def _print_ErlangC(self, expr) -> str:
-        return f"_erlang_c({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+    def _print_Function(self, expr) -> str:
+        fn = getattr(type(expr), "numeric", None)
+        if fn is None:
+            return super()._print_Function(expr)
+        return f"_{fn}(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
     def _print_LambertW(self, expr) -> str:
         return f"_lambertw0({self._print(expr.args[0])})"
-
-    def _print_CappedExpShape(self, expr) -> str:
-        return f"_capped_exp_shape({self._print(expr.args[0])})"
 
     def _print_Rational(self, expr: sp.Rational) -> str:
         return repr(float(expr)) if expr.q != 1 else str(expr.p)
@@ -341,9 +343,8 @@ def generate_np() -> str:
         "",
         "from mlsysim_sym import special as _special",
         "",
-        "_erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])",
         "_lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])",
-        "_capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])",
+        *(f"_{fn} = numpy.vectorize(_special.{fn}, otypes=[float])" for fn in sorted(NUMERIC)),
         "",
         f"REVISION = {revision()!r}",
         "",

@@ -7,9 +7,9 @@ import numpy
 
 from mlsysim_sym import special as _special
 
-_erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
+_erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 
 REVISION = '5097bca24cbd'
 

@@ -1,4 +1,7 @@
-"""SymPy functions used in walls, evaluated numerically by :mod:`mlsysim_sym.special`."""
+"""SymPy functions used in walls, evaluated numerically by :mod:`mlsysim_sym.special`.
+
+A function names its numeric counterpart in ``numeric``; the code generator prints a call to it (scalar) or to its
+``numpy.vectorize`` (arrays), so a new special function touches this module and :mod:`mlsysim_sym.special` only."""
 from __future__ import annotations
 
 import sympy as sp
@@ -8,6 +11,7 @@ class ErlangC(sp.Function):
     """Erlang-C wait probability C(c, a); ``.rewrite(sp.Sum)`` gives the defining series."""
 
     nargs = 2
+    numeric = "erlang_c"
 
     def _eval_rewrite_as_Sum(self, c, a, **kwargs):
         i = sp.Dummy("i", integer=True, nonnegative=True)
@@ -37,6 +41,7 @@ class CappedExpShape(sp.Function):
     Closed form ``1/ρ + W₀(−e^{−1/ρ}/ρ)`` (``.rewrite(sp.LambertW)``); printed in that form."""
 
     nargs = 1
+    numeric = "capped_exp_shape"
 
     def _eval_rewrite_as_LambertW(self, rho, **kwargs):
         return 1 / rho + sp.LambertW(-sp.exp(-1 / rho) / rho)
@@ -49,3 +54,7 @@ class CappedExpShape(sp.Function):
 
     def _latex(self, printer, exp=None):
         return printer._print(self.rewrite(sp.LambertW))
+
+
+#: the numeric counterparts the generated code calls (functions of :mod:`mlsysim_sym.special`)
+NUMERIC = frozenset(f.numeric for f in (ErlangC, CappedExpShape))
