@@ -19,6 +19,7 @@ _LAZY = {
     "Models": ("registry", "Models"),
     "Infrastructure": ("systems", "Infrastructure"),
     "Systems": ("systems", "Systems"),
+    "Fleet": ("systems", "Fleet"),
     "ServingModel": ("resolvers.serving", "ServingModel"),
     "TrainingMemoryModel": ("resolvers.training", "TrainingMemoryModel"),
     "EfficiencyModel": ("resolvers.streaming", "EfficiencyModel"),

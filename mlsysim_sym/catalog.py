@@ -498,8 +498,29 @@ def _derived_catalog(base: Catalog, entities: dict, suffix: str) -> Catalog:
 
 
 _OVERLAY_ROWS: dict[str, Constant] = {}
+_USER_ROWS: dict[str, Constant] = {}
+
+
+def user_row(entity_id: str, fld: str, si: float, unit: str, argument: str) -> Constant:
+    """A value the caller supplied (a user-built model or cluster): kind ``user``, id ``user.<entity>.<field>`` (never
+    a catalogue id), found by :func:`constant_by_id` so results trace it to the argument that gave it."""
+    row = Constant(f"user.{entity_id}.{fld}", entity_id, fld, si, unit, si, unit, "", f"argument {argument}", "user",
+                   "", "user-supplied", "", "", False, "<user>", 0)
+    _USER_ROWS[row.id] = row
+    return row
 
 
 def constant_by_id(cid: str) -> Constant | None:
-    """A row of the shipped catalogue, or of an overlay built in this process (``<id>@<tag>``)."""
-    return catalog().constants.get(cid) or _OVERLAY_ROWS.get(cid)
+    """A row of the shipped catalogue, of an overlay built in this process (``<id>@<tag>``), or a user value."""
+    return catalog().constants.get(cid) or _OVERLAY_ROWS.get(cid) or _USER_ROWS.get(cid)
+
+
+class _CallableModule(__import__("types").ModuleType):
+    """``mlsysim_sym.catalog`` is both this module and the public function ``catalog()``: importing a submodule
+    sets the package attribute to the module, so the module answers a call with the shipped catalogue."""
+
+    def __call__(self, *args: object, **kwargs: object) -> Catalog:
+        return catalog(*args, **kwargs)  # type: ignore[arg-type]
+
+
+__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -276,7 +276,7 @@ def TransformerWorkload(name: str, parameters: Any, layers: int, hidden_dim: int
                         qk_rope_head_dim: int | None = None, architecture: str = "Transformer") -> Workload:
     """A user-defined transformer (0.3.0's constructor names). Its values are the caller's: they trace to
     ``user`` in results, not to a citation. Quantities may be pint Quantities, strings ("180e9 param") or numbers."""
-    from .catalog import Constant, Entity, catalog
+    from .catalog import Entity, catalog, user_row
 
     from .validate import count, quantity, real
 
@@ -302,8 +302,8 @@ def TransformerWorkload(name: str, parameters: Any, layers: int, hidden_dim: int
             si = quantity("FLOP", 0.0, 1e25, shown_unit="GFLOP")(arg, v)
         else:
             si = float(dims(arg, v))
-        values[fld] = Constant(f"{eid}.{fld}", eid, fld, si, unit, si, unit, "", f"argument {arg}", "user", "",
-                               "user-supplied", "", "", False, "<user>", 0)
+        values[fld] = user_row(eid, fld, si, unit, arg)
     workload = "moe" if experts else "transformer"
-    ent = Entity("model", key, name, "Custom", {"workload": workload, "architecture": architecture}, values, "<user>")
+    ent = Entity("model", key, name, "Custom", {"workload": workload, "architecture": architecture, "flops_basis": "token"},
+                 values, "<user>")
     return Workload(ent, catalog())

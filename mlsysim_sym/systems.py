@@ -97,7 +97,24 @@ class Node(_CatalogObject):
 
 
 class Fleet(_CatalogObject):
+    """A cluster: ``count`` nodes of one catalogued node type on one catalogued fabric.
+
+    Built from the catalogue (``Systems.Clusters.Research_256``) or, as in 0.3.0, from its parts:
+    ``Fleet(name="Selene 280", node=Systems.Nodes.DGX_A100, count=35, fabric=Systems.Fabrics.InfiniBand_HDR)``
+    (a node or fabric may be given by its key). The node count is the caller's and traces to ``user`` in results;
+    the node's and fabric's values keep their citations."""
+
     kind = "cluster"
+
+    def __init__(self, entity: Any = None, catalog_: Catalog | None = None, *, name: str | None = None,
+                 node: Any = None, count: Any = None, fabric: Any = None, region: Any = None):
+        if entity is None:
+            entity, catalog_ = _user_cluster(name, node, count, fabric, region)
+        elif catalog_ is None:
+            from .errors import InputError
+
+            raise InputError("Fleet takes name=, node=, count= and fabric= (keywords), or a catalogue entity")
+        super().__init__(entity, catalog_)
 
     @property
     def node(self) -> Node:
@@ -119,6 +136,35 @@ class Fleet(_CatalogObject):
     @property
     def total_accelerators(self) -> int:
         return self.count * self.node.accelerators_per_node
+
+
+def _part(kind: str, value: Any, arg: str) -> str:
+    """The catalogue key of a node/fabric/grid given as an object or a key (refused if not catalogued)."""
+    from .errors import InputError
+    from .validate import shown
+
+    key = value.key if isinstance(value, _CatalogObject) and value.kind == kind else value
+    if not isinstance(key, str) or (kind, key) not in catalog().entities:
+        have = sorted(k for (kd, k) in catalog().entities if kd == kind)
+        raise InputError(f"{arg} must be a catalogued {kind} (one of {', '.join(have)}), not {shown(value)}")
+    return key
+
+
+def _user_cluster(name: Any, node: Any, count: Any, fabric: Any, region: Any) -> tuple[Any, Catalog]:
+    from .catalog import Entity, user_row
+    from .errors import InputError
+    from .validate import count as count_domain
+
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"name must be a non-empty text, got {name!r}")
+    attrs = {"node": _part("node", node, "node"), "fabric": _part("fabric", fabric, "fabric")}
+    if region is not None:
+        attrs["region"] = _part("grid", region, "region")
+    n = count_domain(1, 10**6)("count", count)
+    key = "".join(ch if ch.isalnum() else "_" for ch in name)
+    eid = f"cluster.{key}"
+    c = user_row(eid, "node_count", float(n), "", "count")
+    return Entity("cluster", key, name, "Custom", attrs, {"node_count": c}, "<user>"), catalog()
 
 
 class FlatRegistry:

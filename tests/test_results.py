@@ -55,3 +55,19 @@ def test_markdown_and_latex_reprs():
     p = Engine.solve(Models.ResNet50, Hardware.A100)
     assert "| latency |" in p._repr_markdown_()
     assert p._repr_latex_().startswith("$$")
+
+
+def test_user_values_trace_to_the_argument_and_keep_their_values_under_an_edition():
+    """A model or cluster the caller builds: its values are ``user`` rows naming the argument, and an edition
+    never replaces them, even when the name matches a catalogue entry."""
+    from mlsysim_sym import Fleet, TransformerWorkload, edition
+
+    w = TransformerWorkload("Llama3_8B", parameters=1e9, layers=4, hidden_dim=1024, heads=8)
+    p = Engine.solve(w, "H100")
+    src = {s.symbol: s for s in p.sources}
+    assert src["P"].kind == "user" and src["P"].ref == "user.model.Llama3_8B.params"
+    assert src["P"].locator == "argument parameters"
+    with edition("mlsysim-0.3.0"):
+        assert Engine.solve(w, "H100").result.values["P"] == 1e9
+    f = Fleet(name="two pods", node="DGX_H100", count=64, fabric="InfiniBand_NDR")
+    assert f.total_accelerators == 512 and f.entity.values["node_count"].kind == "user"

@@ -153,10 +153,11 @@ def test_every_facade_is_a_spec_whose_computation_inputs_are_all_bound():
         assert cls.result_class.FIELDS, name
 
 
-PUBLIC = ["Catalog", "ContinuousBatchingModel", "EfficiencyModel", "Engine", "Hardware", "Infrastructure",
-          "MlsysimError", "Models", "MoERoutingModel", "NetworkRooflineModel", "OOMError", "PerformanceProfile",
-          "Q_", "Scenario", "ServingCapacityModel", "ServingModel", "SingleNodeModel", "Systems", "TailLatencyModel",
-          "TrainingMemoryModel", "TransformerWorkload", "WeightStreamingModel", "calc_kv_cache_size", "catalog",
+PUBLIC = ["Catalog", "ContinuousBatchingModel", "EfficiencyModel", "Engine",
+          "Fleet", "Hardware", "Infrastructure", "MlsysimError", "Models", "MoERoutingModel", "NetworkRooflineModel",
+          "OOMError", "PerformanceProfile", "Q_", "Scenario", "ServingCapacityModel", "ServingModel",
+          "SingleNodeModel", "Systems", "TailLatencyModel", "TrainingMemoryModel",
+          "TransformerWorkload", "WeightStreamingModel", "calc_kv_cache_size", "catalog",
           "current_edition", "edition", "list_editions", "load_catalog", "set_edition", "taxonomy", "ureg", "wall",
           "walls_in_domain"]
 
@@ -167,3 +168,16 @@ def test_public_api_is_pinned(name):
 
     assert name in mlsysim_sym.__all__
     assert getattr(mlsysim_sym, name) is not None
+
+
+def test_public_api_is_exactly_the_pinned_list():
+    import mlsysim_sym
+
+    assert sorted(mlsysim_sym.__all__) == sorted(["__version__", *PUBLIC])
+
+
+def test_catalog_is_callable_after_its_module_is_imported():
+    import mlsysim_sym
+    import mlsysim_sym.catalog  # noqa: F401 - the submodule import rebinds the package attribute
+
+    assert mlsysim_sym.catalog().constants["knobs.engine.efficiency"].si == 0.5

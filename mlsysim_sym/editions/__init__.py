@@ -67,8 +67,8 @@ class Edition:
         """The catalogue entity an object evaluates with under this edition."""
         from ..catalog import catalog
 
-        if obj._cat is not catalog():  # an object on a scenario catalogue of its own keeps its values
-            return obj._e
+        if obj._cat is not catalog() or obj._e.file == "<user>":
+            return obj._e  # an object on a scenario catalogue of its own, or built by the caller, keeps its values
         cat = self.catalog
         return obj._e if cat is obj._cat else cat.entities.get((obj._e.kind, obj._e.key), obj._e)
 
