@@ -8,13 +8,20 @@ from ..provenance import Absent, Attr, Row
 from .reads import Ctx, Read, custom, default_knob, error, link, memory, peak, row
 
 # ---- a device on the roofline (walls 1, 2) ----------------------------------------------------------------------
-DEVICE_ROOFLINE = (
-    peak("hardware"), memory("hardware"),
-    row("hardware", "sram.capacity", "C_sram"), row("hardware", "sram.bandwidth", "BW_sram"),
-    row("hardware", "flash.bandwidth", "BW_flash"), row("hardware", "tdp", "P_tdp"),
-    link("hardware", ("host_link.bandwidth",), "BW_host", absent=default_knob("engine.offload_bandwidth")),
-    row("hardware", "dispatch_tax", "tau_disp", absent=default_knob("engine.dispatch_tax")),
-)
+def device_roofline(path: str = "hardware") -> tuple[Read, ...]:
+    """A device's peak at the facade's precision, main memory, SRAM and flash tiers, TDP, host link (absent: the
+    catalogue's offload default) and dispatch tax (absent: the catalogue default), from the object at ``path``
+    (``"hardware"``, or ``"fleet.node.accelerator"`` for a cluster's accelerator)."""
+    return (
+        peak(path), memory(path),
+        row(path, "sram.capacity", "C_sram"), row(path, "sram.bandwidth", "BW_sram"),
+        row(path, "flash.bandwidth", "BW_flash"), row(path, "tdp", "P_tdp"),
+        link(path, ("host_link.bandwidth",), "BW_host", absent=default_knob("engine.offload_bandwidth")),
+        row(path, "dispatch_tax", "tau_disp", absent=default_knob("engine.dispatch_tax")),
+    )
+
+
+DEVICE_ROOFLINE = device_roofline("hardware")
 
 
 # ---- a workload's FLOPs and weights (wall 1) ------------------------------------------------------------------------
@@ -97,4 +104,4 @@ def fabric(path: str = "fleet.fabric") -> tuple[Read, ...]:
             row(path, "latency", "alpha_fab", absent=error("the fabric needs its per-message latency")))
 
 
-__all__ = ["DEVICE_ROOFLINE", "FLEET_COUNT", "WORKLOAD_FLOPS", "WORKLOAD_SIZE", "fabric", "transformer_shape"]
+__all__ = ["DEVICE_ROOFLINE", "device_roofline", "FLEET_COUNT", "WORKLOAD_FLOPS", "WORKLOAD_SIZE", "fabric", "transformer_shape"]

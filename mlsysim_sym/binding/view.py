@@ -247,6 +247,10 @@ class View:
 
 
 def jsonable(v: Any, unit: str = "") -> Any:
+    if isinstance(v, View):  # a nested result (DistributedModel's node_profile): its fields, stamped once above
+        doc = v.to_dict()
+        doc.pop("stamp", None)
+        return doc
     if hasattr(v, "magnitude"):
         return {"value": _num(float(v.magnitude)), "unit": unit or f"{v.units:~P}"}
     if isinstance(v, float):
