@@ -8,7 +8,10 @@ Measures, on this machine, in one run:
 
 * whole-process ``mlsysim-sym eval ResNet50 A100 -o json`` (median wall time of ``--runs`` subprocesses);
 * warm ``Engine.solve(ResNet50, A100, batch_size=1, precision="fp16")`` and warm
-  ``ServingModel().solve(Llama3_8B, H100, seq_len=2048)`` (median µs per call over many calls);
+  ``ServingModel().solve(Llama3_8B, H100, seq_len=2048)`` (median µs per call over many calls), every other
+  resolver (``DistributedModel`` on Llama-3 70B, DgxH100SuperPodSU, TP 8, PP 4, 16 micro-batches);
+* the cost of reading results: ``Engine.solve`` plus reading latency, throughput and MFU; one field read;
+  ``to_dict()``;
 * catalogue loading: from the lock (everyday path) and validated from the TOML sources (``check`` path).
 
 With a reference interpreter (``--ref-python`` or ``$MLSYSIM_REF_PYTHON``; a venv with
@@ -40,6 +43,10 @@ def per_call_us(fn, calls: int = 3000, warmup: int = 200) -> float:
             fn()
         samples.append((time.perf_counter_ns() - t0) / 1e3 / 100)
     return statistics.median(samples)
+
+
+def _read3d(r) -> tuple:
+    return r.step_latency_total, r.scaling_efficiency, r.mfu
 
 
 def whole_process(args: list[str], runs: int) -> float:
@@ -85,6 +92,21 @@ def ours(runs: int) -> dict[str, float]:
         out[name] = per_call_us(fn, calls=2000)
     out["serving_capacity_model_us"] = per_call_us(lambda: mlsysim.ServingCapacityModel().solve(
         lm, hh, qps=50, target_p99_latency_ms=3000, max_seq_len=8192, mean_request_tokens=1500), calls=2000)
+    pod, l70 = mlsysim.Systems.Clusters.DgxH100SuperPodSU, mlsysim.Models.Llama3_70B
+    dm = mlsysim.DistributedModel()
+    out["distributed_model_us"] = per_call_us(lambda: dm.solve(l70, pod, batch_size=256, precision="bf16", tp_size=8,
+                                                               pp_size=4, microbatch_count=16), calls=2000)
+    out["distributed_model_and_read_3_us"] = per_call_us(lambda: _read3d(dm.solve(
+        l70, pod, batch_size=256, precision="bf16", tp_size=8, pp_size=4, microbatch_count=16)), calls=2000)
+
+    # the cost of reading results, not only of solving
+    def solve_and_read() -> tuple:
+        p = mlsysim.Engine.solve(m, h, batch_size=1, precision="fp16")
+        return p.latency, p.throughput, p.mfu
+    profile = mlsysim.Engine.solve(m, h, batch_size=1, precision="fp16")
+    out["engine_solve_and_read_3_us"] = per_call_us(solve_and_read)
+    out["field_read_us"] = per_call_us(lambda: profile.latency, calls=20000)
+    out["to_dict_us"] = per_call_us(profile.to_dict, calls=2000)
     t0 = time.perf_counter()
     catalog.cache_clear()
     catalog()
@@ -131,7 +153,7 @@ def main() -> int:
     print(f"{'metric':38} {'mlsysim_sym':>14} {'mlsysim 0.3.0':>14} {'speed-up':>9}")
     for key, val in mine.items():
         other = (ref or {}).get(key)
-        ratio = f"{other / val:8.0f}x" if other else ""
+        ratio = (f"{other / val:8.0f}x" if other / val >= 10 else f"{other / val:8.2f}x") if other else ""
         shown = f"{other:14.3f}" if other is not None else f"{'-':>14}"
         print(f"{key:38} {val:14.3f} {shown} {ratio:>9}")
     if a.json:

@@ -35,17 +35,16 @@ def load(name: str) -> dict[str, Any]:
 EDITION = "mlsysim-0.3.0"
 
 
-@lru_cache(maxsize=16)
-def edition_for(which: str, rule: str | None = None) -> editions.Edition:
-    """The edition a comparison runs under: 'edition' (0.3.0's data and rules), 'data' (its data, our rules, or
-    our rules but one), 'default'."""
+@lru_cache(maxsize=64)
+def edition_for(which: str, rules: tuple[str, ...] = ()) -> editions.Edition:
+    """The edition a comparison runs under: 'edition' (0.3.0's data and rules), 'data' (its data with our rules,
+    or with the named rules switched back to 0.3.0's), 'default'."""
     if which == "default":
         return editions.get("default")
     full = editions.get(EDITION)
     if which == "edition":
         return full
-    rules = (rule,) if rule else ()
-    return replace(full, name=f"{EDITION}-data" + (f"+{rule}" if rule else ""), rules=rules)
+    return replace(full, name=f"{EDITION}-data" + "".join(f"+{r}" for r in rules), rules=tuple(rules))
 
 
 def resolve(path: Any) -> Any:
@@ -127,7 +126,9 @@ def compare(expected: dict[str, Any], got: Any) -> dict[str, tuple[Any, Any]]:
         except AttributeError:
             bad[key] = (want, "<no such field>")
             continue
-        if isinstance(want, dict):
+        if isinstance(want, dict) and "__class__" in want:  # a nested result (node_profile): field by field
+            bad.update({f"{key}.{k}": v for k, v in compare(want, mine).items()})
+        elif isinstance(want, dict):
             if not isinstance(mine, dict) or set(mine) != set(want) or \
                     not all(close(mine[k], want[k]) for k in want):
                 bad[key] = (want, mine)
@@ -144,8 +145,8 @@ def facade(name: str) -> Callable[..., Any]:
     return getattr(mlsysim_sym, name)().solve
 
 
-def run_case(case: dict[str, Any], which: str = "edition", rule: str | None = None) -> Outcome:
-    """One recorded case, evaluated under the chosen edition."""
+def kwargs_of(case: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(facade name, keyword arguments with registry paths resolved) of a recorded case."""
     engine = "inputs" in case and "resolver" not in case
     name = "Engine.solve" if engine else case["resolver"]
     raw = dict(case["inputs"] if engine else case["kwargs"])
@@ -159,9 +160,15 @@ def run_case(case: dict[str, Any], which: str = "edition", rule: str | None = No
 
             v = Q_(v["value_si"], v["si_unit"].replace("byte", "B"))
         kw[k] = v
-    if engine:
+    return name, kw
+
+
+def run_case(case: dict[str, Any], which: str = "edition", rules: tuple[str, ...] = ()) -> Outcome:
+    """One recorded case, evaluated under the chosen edition (``rules``: 0.3.0's rules switched back on its data)."""
+    name, kw = kwargs_of(case)
+    if name == "Engine.solve":
         kw.pop("raise_errors", None)
-    with editions.edition(edition_for(which, rule)):
+    with editions.edition(edition_for(which, tuple(rules))):
         try:
             got = facade(name)(**kw)
         except MlsysimError as exc:
@@ -170,7 +177,7 @@ def run_case(case: dict[str, Any], which: str = "edition", rule: str | None = No
     return Outcome(case["id"], name, not bad, bad)
 
 
-FILES = ("parity_engine.json", "parity_node_resolvers.json")
+FILES = ("parity_engine.json", "parity_node_resolvers.json", "parity_distributed.json")
 
 
 def cases(files: tuple[str, ...] = FILES) -> Iterator[dict[str, Any]]:
@@ -192,7 +199,8 @@ STRUCTURAL = {
     "input-validation": "0.3.0 coerces the input; we raise InputError",
     "explicit-precision": "0.3.0 falls back to the FP16 peak; we raise InputError (the edition's data holds 0.3.0's "
                           "fallback rates, so no recorded case reaches it)",
-    "missing-dims-error": "0.3.0 substitutes 32 heads and 4096 hidden; we raise InputError (no parity case)",
+    "missing-dims-error": "0.3.0 substitutes 32 heads and 4096 hidden; we raise InputError (DistributedModel: tensor "
+                          "or expert parallelism of a model without a hidden size, ResNet-50)",
     "capacity-units": "a catalogue difference (GB as printed): the edition holds 0.3.0's GiB values",
     "vit-transformer-dims": "a catalogue difference: the edition stores ViT_Large as 0.3.0 does (a generic workload)",
 }
@@ -204,6 +212,9 @@ def structural(case: dict[str, Any], o: Outcome) -> str | None:
     if o.resolver == "ContinuousBatchingModel" and case["result"].get("feasible") is False and \
             set(o.mismatches) <= {"itl_s", "paged_internal_fragmentation", "static_internal_fragmentation"}:
         return "cb-infeasible-sentinel"
+    if o.resolver == "DistributedModel" and "has no catalogued hidden" in o.error and \
+            (inputs.get("tp_size", 1) > 1 or inputs.get("ep_size", 1) > 1 or inputs.get("is_lora")):
+        return "missing-dims-error"
     if o.resolver == "TailLatencyModel" and o.error and \
             (inputs.get("service_latency_ms") == 0 or inputs.get("num_replicas") == 0):
         return "input-validation"

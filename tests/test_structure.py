@@ -153,11 +153,11 @@ def test_every_facade_is_a_spec_whose_computation_inputs_are_all_bound():
         assert cls.result_class.FIELDS, name
 
 
-PUBLIC = ["Catalog", "ContinuousBatchingModel", "EfficiencyModel", "Engine",
+PUBLIC = ["Catalog", "CollectiveModel", "ContinuousBatchingModel", "DistributedModel", "EfficiencyModel", "Engine",
           "Fleet", "Hardware", "Infrastructure", "MlsysimError", "Models", "MoERoutingModel", "NetworkRooflineModel",
           "OOMError", "PerformanceProfile", "Q_", "Scenario", "ServingCapacityModel", "ServingModel",
-          "SingleNodeModel", "Systems", "TailLatencyModel", "TrainingMemoryModel",
-          "TransformerWorkload", "WeightStreamingModel", "calc_kv_cache_size", "catalog",
+          "SingleNodeModel", "Systems", "TailLatencyModel", "TrainingFlopsModel", "TrainingMemoryModel",
+          "TrainingTimeModel", "TransformerWorkload", "WeightStreamingModel", "calc_kv_cache_size", "catalog",
           "current_edition", "edition", "list_editions", "load_catalog", "set_edition", "taxonomy", "ureg", "wall",
           "walls_in_domain"]
 

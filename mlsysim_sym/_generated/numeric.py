@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '5097bca24cbd'
+REVISION = '0613029f4e3b'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -425,6 +425,513 @@ def c_capacity__replica(v):
             and 0 <= L_base < _inf):
         _special.reject('capacity.replica', locals(), COMPUTATIONS['capacity.replica'])
     return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
+
+def c_coll__all(v):
+    """CollectiveModel: the α–β time of every collective for one message over n ranks"""
+    M_c = v['M_c']
+    alpha_c = v['alpha_c']
+    alpha_in = v['alpha_in']
+    beta_c = v['beta_c']
+    beta_in = v['beta_in']
+    g_c = v['g_c']
+    n_c = v['n_c']
+    T_ring = 2*M_c*(n_c - 1)/(beta_c*n_c) + 2*alpha_c*(n_c - 1)
+    T_rs = M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
+    T_ag = M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
+    T_alltoall = M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
+    T_tree = 2*(M_c/beta_c + alpha_c)*math.ceil(math.log2(n_c))
+    n_cn = n_c/g_c
+    T_innet = M_c*(n_c - 1)/(beta_c*(n_c + 1)) + 2*alpha_c
+    T_hier = 2*M_c*(g_c - 1)/(beta_in*g_c) + 2*M_c*(n_cn - 1)/(beta_c*g_c*n_cn) + 2*alpha_c*(n_cn - 1) + 2*alpha_in*(g_c - 1)
+    if not (0 <= T_ring < _inf
+            and 0 <= T_rs < _inf
+            and 0 <= T_ag < _inf
+            and 0 <= T_alltoall < _inf
+            and 0 <= T_tree < _inf
+            and 0 <= n_cn < _inf
+            and 0 <= T_innet < _inf
+            and 0 <= T_hier < _inf):
+        _special.reject('coll.all', locals(), COMPUTATIONS['coll.all'])
+    return {'T_ring': T_ring, 'T_rs': T_rs, 'T_ag': T_ag, 'T_alltoall': T_alltoall, 'T_tree': T_tree, 'n_cn': n_cn, 'T_innet': T_innet, 'T_hier': T_hier}, {}
+
+def c_comm__step(v):
+    """DistributedModel: one data/tensor/pipeline/expert-parallel training step (wall 14)"""
+    BW_fab = v['BW_fab']
+    BW_flash = v['BW_flash']
+    BW_host = v['BW_host']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    BW_sram = v['BW_sram']
+    B_g = v['B_g']
+    C_mem = v['C_mem']
+    C_sram = v['C_sram']
+    D_b = v['D_b']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    P_tdp = v['P_tdp']
+    R_peak = v['R_peak']
+    S = v['S']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_opt = v['b_opt']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_act = v['f_act']
+    f_buf = v['f_buf']
+    f_idle = v['f_idle']
+    f_imb = v['f_imb']
+    f_lora = v['f_lora']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_sp = v['m_sp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (m_train > 0):
+        k_model = 3
+        k_model__regime = 0
+    else:
+        k_model = 1
+        k_model__regime = 1
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    P_r = P/(N_ep*N_pp*N_tp)
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    L_s__0 = 1
+    L_s__1 = math.ceil(N_L/N_pp)
+    if L_s__1 > L_s__0:
+        L_s = L_s__1
+        L_s__regime = 1
+    else:
+        L_s = L_s__0
+        L_s__regime = 0
+    N_rep = N_ep*N_pp*N_tp
+    if (N_pp > 1):
+        k_flight = max(1, math.floor(n_mb/N_pp))
+        k_flight__regime = 0
+    else:
+        k_flight = 1
+        k_flight__regime = 1
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    GA = GA_step*k_flight
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (z_stage >= 3):
+        M_w = P_r*b_w/N_dp
+        M_w__regime = 0
+    else:
+        M_w = P_r*b_w
+        M_w__regime = 1
+    if (z_stage >= 2):
+        M_g = P_r*b_w*f_train/N_dp
+        M_g__regime = 0
+    else:
+        M_g = P_r*b_w*f_train
+        M_g__regime = 1
+    if (z_stage >= 1):
+        M_o = P_r*b_opt*f_train/N_dp
+        M_o__regime = 0
+    else:
+        M_o = P_r*b_opt*f_train
+        M_o__regime = 1
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    b_mb__0 = 1
+    b_mb__1 = math.ceil(B/(D_b*GA))
+    if b_mb__1 > b_mb__0:
+        b_mb = b_mb__1
+        b_mb__regime = 1
+    else:
+        b_mb = b_mb__0
+        b_mb__regime = 0
+    B_tot = B*N_dp
+    D_rep = W*(B*f_act + 1)/N_rep
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    if (N_tp > 1) and (m_sp > 0):
+        M_a__b = 1/N_tp
+        M_a__regime = 0
+    else:
+        M_a__b = 1
+        M_a__regime = 1
+    M_a = (0.5)*L_s*M_a__b*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
+    if (N_pp > 1):
+        M_buf__b = 2*S*b_mb*b_w*h
+        M_buf__regime = 0
+    else:
+        M_buf__b = 0
+        M_buf__regime = 1
+    M_buf = M_buf__b + M_g*f_buf
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    M_train = M_a + M_buf + M_g + M_o + M_w
+    T_comp_r = F_hw/(N_acc*R_eff)
+    I_rep = F_hw/(D_rep*N_acc)
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    if (m_xf > 0):
+        M_req = M_train
+        M_req__regime = 0
+    elif (m_lora > 0):
+        M_req = W*f_lora/N_rep
+        M_req__regime = 1
+    else:
+        M_req = (W*b_opt/b_w + 2*W)/N_rep
+        M_req__regime = 2
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    T_comm = T_dp + T_ep + T_tp
+    if (C_mem < M_req):
+        BW = min(BW_host, BW_mem)
+        BW__regime = 0
+    elif (C_sram >= W) and (BW_sram > 0) and (C_sram > 0):
+        BW = BW_sram
+        BW__regime = 1
+    elif (BW_flash > 0):
+        BW = BW_flash
+        BW__regime = 2
+    else:
+        BW = BW_mem
+        BW__regime = 3
+    feasible = (M_req <= C_mem)
+    M_spill__0 = 0
+    M_spill__1 = -C_mem + M_req
+    if M_spill__1 > M_spill__0:
+        M_spill = M_spill__1
+        M_spill__regime = 1
+    else:
+        M_spill = M_spill__0
+        M_spill__regime = 0
+    T_mem_r = D_rep/BW
+    T_rep__0 = T_comp_r
+    T_rep__1 = T_mem_r
+    if T_rep__1 > T_rep__0:
+        T_rep__b = T_rep__1
+        T_rep__regime = 1
+    else:
+        T_rep__b = T_rep__0
+        T_rep__regime = 0
+    T_rep = L_lat + T_rep__b
+    ovh_rep__0 = T_comp_r
+    ovh_rep__1 = T_mem_r
+    if ovh_rep__1 > ovh_rep__0:
+        ovh_rep__b = ovh_rep__1
+        ovh_rep__regime = 1
+    else:
+        ovh_rep__b = ovh_rep__0
+        ovh_rep__regime = 0
+    ovh_rep = (L_lat > ovh_rep__b)
+    X_node = B/T_rep
+    MFU_rep__0 = 1
+    MFU_rep__1 = F_model/(N_acc*R_peak*T_rep)
+    if MFU_rep__1 < MFU_rep__0:
+        MFU_rep = MFU_rep__1
+        MFU_rep__regime = 1
+    else:
+        MFU_rep = MFU_rep__0
+        MFU_rep__regime = 0
+    HFU_rep__0 = 1
+    HFU_rep__1 = F_hw/(N_acc*R_peak*T_rep)
+    if HFU_rep__1 < HFU_rep__0:
+        HFU_rep = HFU_rep__1
+        HFU_rep__regime = 1
+    else:
+        HFU_rep = HFU_rep__0
+        HFU_rep__regime = 0
+    if (N_pp > 1):
+        T_bub = T_rep*beta_bub/(1 - beta_bub)
+        T_bub__regime = 0
+    else:
+        T_bub = 0
+        T_bub__regime = 1
+    E_rep = N_rep*P_tdp*T_rep*(HFU_rep*(1 - f_idle) + f_idle)
+    T_step = k_strag*(T_bub + T_dp_exp + T_ep + T_rep + T_tp)
+    eta_scale = T_rep/T_step
+    X_fleet = B*N_dp/T_step
+    MFU_step = F_model/(N_acc*R_peak*T_step)
+    HFU_step = F_hw/(N_acc*R_peak*T_step)
+    E_step__0 = 1
+    E_step__1 = HFU_step
+    if E_step__1 < E_step__0:
+        E_step__b = E_step__1
+        E_step__regime = 1
+    else:
+        E_step__b = E_step__0
+        E_step__regime = 0
+    E_step = N_acc*P_tdp*T_step*(E_step__b*(1 - f_idle) + f_idle)
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= k_model < _inf
+            and 0 <= h_att < _inf
+            and 0 <= P_r < _inf
+            and 0 <= f_train < _inf
+            and 0 <= L_s < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= k_flight < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= beta_bub < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= GA < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= M_w < _inf
+            and 0 <= M_g < _inf
+            and 0 <= M_o < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= b_mb < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= D_rep < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= F_model < _inf
+            and 0 <= F_hw < _inf
+            and 0 <= M_a < _inf
+            and 0 <= M_buf < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= M_train < _inf
+            and 0 <= T_comp_r < _inf
+            and 0 <= I_rep < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= M_req < _inf
+            and 0 <= T_dp_exp < _inf
+            and 0 <= T_comm < _inf
+            and 0 <= BW < _inf
+            and 0 <= feasible < _inf
+            and 0 <= M_spill < _inf
+            and 0 <= T_mem_r < _inf
+            and 0 <= T_rep < _inf
+            and 0 <= ovh_rep < _inf
+            and 0 <= X_node < _inf
+            and 0 <= MFU_rep < _inf
+            and 0 <= HFU_rep < _inf
+            and 0 <= T_bub < _inf
+            and 0 <= E_rep < _inf
+            and 0 <= T_step < _inf
+            and 0 <= eta_scale < _inf
+            and 0 <= X_fleet < _inf
+            and 0 <= MFU_step < _inf
+            and 0 <= HFU_step < _inf
+            and 0 <= E_step < _inf):
+        _special.reject('comm.step', locals(), COMPUTATIONS['comm.step'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'T_comp_r': T_comp_r, 'I_rep': I_rep, 'T_dp': T_dp, 'M_req': M_req, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
 
 def c_device__ridge_point(v):
     """HardwareNode.ridge_point: peak FLOP/s over bandwidth"""
@@ -1227,6 +1734,115 @@ def c_tail__mmc(v):
         _special.reject('tail.mmc', locals(), COMPUTATIONS['tail.mmc'])
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
+def c_train__end_to_end(v):
+    """End-to-end training time (Narayanan et al. Eq. 4)"""
+    D_tok = v['D_tok']
+    N_acc = v['N_acc']
+    P = v['P']
+    X_gpu = v['X_gpu']
+    t_train = 8*D_tok*P/(N_acc*X_gpu)
+    if not (0 <= t_train < _inf):
+        _special.reject('train.end_to_end', locals(), COMPUTATIONS['train.end_to_end'])
+    return {'t_train': t_train}, {}
+
+def c_train__flops_utilisation(v):
+    """MFU and HFU of a training iteration from its time (PaLM Appendix B; Korthikanti et al. §6)"""
+    B_tot = v['B_tot']
+    H = v['H']
+    N_L = v['N_L']
+    N_acc = v['N_acc']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step = v['T_step']
+    d_cat = v['d_cat']
+    h = v['h']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_steps = v['n_steps']
+    s_ckpt = v['s_ckpt']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (m_train > 0):
+        k_model = 3
+        k_model__regime = 0
+    else:
+        k_model = 1
+        k_model__regime = 1
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    MFU_step = F_model/(N_acc*R_peak*T_step)
+    HFU_step = F_hw/(N_acc*R_peak*T_step)
+    if not (0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= k_model < _inf
+            and 0 <= h_att < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= F_model < _inf
+            and 0 <= F_hw < _inf
+            and 0 <= MFU_step < _inf
+            and 0 <= HFU_step < _inf):
+        _special.reject('train.flops_utilisation', locals(), COMPUTATIONS['train.flops_utilisation'])
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'F_model': F_model, 'F_hw': F_hw, 'MFU_step': MFU_step, 'HFU_step': HFU_step}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime}
+
 def c_train__memory(v):
     """TrainingMemoryModel: training memory per rank against device capacity (wall 2)"""
     B = v['B']
@@ -1356,7 +1972,57 @@ EQUATIONS = {
     'capacity.serving_batch': ('B', 'Serving batch of one replica: the requests paged allocation fits (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
     'capacity.serving_context': ('S', 'Serving context: the mean request length in whole tokens (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
     'capacity.stable_replicas': ('c_min', 'Fewest replicas whose queue is stable (c·μ > λ): where the replica search starts', (('kleinrock1975queueing', '§3.5: M/M/c with c servers of rate μ = 1/t_svc'),), ('serving', 'no token capacity')),
+    'coll.all_gather': ('T_ag', 'Ring all-gather: (n−1)/n of the message, n−1 steps', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
+    'coll.all_to_all': ('T_alltoall', 'All-to-all: each rank sends (n−1)/n of its buffer, n−1 steps', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
+    'coll.hierarchical_allreduce': ('T_hier', 'Hierarchical all-reduce: reduce-scatter in the node, ring across the nodes of the 1/g shard, all-gather in the node', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('patarasuk2009bandwidth', 'the bandwidth lower bound: an all-reduce sends at least 2(p−1)/p·n bytes per process; the ring algorithm attains it')), ()),
+    'coll.in_network_allreduce': ('T_innet', 'All-reduce with in-network reduction (NVLink SHARP): bus factor (n−1)/(n+1), one send and one receive', (('leung2024nvlsfactor', "doc/PERFORMANCE.md and src/all_reduce.cu: 'AllReduce (In-Network Reduction): (n-1)/(n+1)' under NCCL_ALGO=NVLS"),), ()),
+    'coll.nodes': ('n_cn', 'Nodes of a hierarchical collective: ranks over ranks per node', (), ()),
+    'coll.reduce_scatter': ('T_rs', 'Ring reduce-scatter: (n−1)/n of the message, n−1 steps', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
+    'coll.ring_allreduce': ('T_ring', 'Ring all-reduce: 2(n−1)/n of the message over each link, 2(n−1) steps', (('patarasuk2009bandwidth', 'the bandwidth lower bound: an all-reduce sends at least 2(p−1)/p·n bytes per process; the ring algorithm attains it'), ('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
+    'coll.tree_allreduce': ('T_tree', 'Binomial-tree all-reduce: reduce then broadcast, ⌈log₂ n⌉ full messages each', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'),), ()),
+    'comm.bubble_fraction': ('beta_bub', 'Pipeline bubble: idle share of the step', (('huang2019gpipe', '§2.3: the bubble is (K−1)/(M+K−1) of the step for K stages and M micro-batches'), ('narayanan2021efficient', '§2.2.1-2.2.2: the 1F1B bubble; interleaving v stages per device divides it by v')), ()),
+    'comm.bubble_time': ('T_bub', "Bubble time added to the replica's busy time", (('huang2019gpipe', '§2.3: the bubble is (K−1)/(M+K−1) of the step for K stages and M micro-batches'),), ('pipelined', 'no pipeline')),
+    'comm.data_parallel': ('N_dp', 'Data-parallel replicas: the fleet over the replica size (the facade checks that it divides exactly)', (), ()),
+    'comm.dp_allreduce': ('T_dp_ar', 'Gradient all-reduce of data parallelism', (('patarasuk2009bandwidth', 'the bandwidth lower bound: an all-reduce sends at least 2(p−1)/p·n bytes per process; the ring algorithm attains it'), ('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ('no data parallelism', 'tree', 'in-network reduction', 'ring', 'hierarchical')),
+    'comm.dp_bandwidth': ('BW_dp', 'Link of a flat data-parallel exchange: NVLink inside one node, else the fabric', (), ('intra-node', 'fabric')),
+    'comm.dp_exposed': ('T_dp_exp', 'Exposed data-parallel communication', (), ('overlapped', 'sequential')),
+    'comm.dp_latency': ('alpha_dp', 'Step latency of a flat data-parallel exchange', (), ('intra-node', 'fabric')),
+    'comm.dp_nodes': ('n_span', 'Nodes a data-parallel group spans', (), ()),
+    'comm.dp_ranks_per_node': ('r_node', 'Data-parallel ranks per node', (), ()),
+    'comm.dp_time': ('T_dp', 'Data-parallel communication per step: congested, amortised over accumulation', (('dean2013tail', "'Living with latency variability': a synchronous step waits for its slowest worker"),), ()),
+    'comm.energy': ('E_step', "Fleet energy per step (linear power model at the step's utilisation)", (('barroso2007case', 'Fig. 1-2: server power is roughly linear in utilization with a large idle floor'),), ()),
+    'comm.ep_bytes': ('V_ep', 'Routed token bytes of the expert all-to-all', (('fedus2022switch', "§2.1: each token is routed to k of the experts; only those experts' parameters run"),), ()),
+    'comm.ep_time': ('T_ep', 'Expert-parallel all-to-all over the fabric', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'),), ('expert parallel', 'none')),
+    'comm.fleet_throughput': ('X_fleet', 'Samples per second across the fleet', (), ()),
+    'comm.gradient_bytes': ('D_grad', 'Gradient bytes of one data-parallel group: the shard left after TP and PP', (), ()),
+    'comm.gradient_share': ('f_grad', "Share of the gradients exchanged: the trainable share (LoRA: the adapters'), or a fixed convention", (('hu2022lora', '§4.1-4.2: a rank-r update BA of a d×k matrix trains r(d+k) parameters; adapted W_q, W_k, W_v, W_o'),), ('fixed by convention', 'trainable share')),
+    'comm.in_flight': ('k_flight', 'Micro-batch divisor for the activations the first 1F1B stage holds', (('korthikanti2023reducing', '§4.2.3: under 1F1B the first stage holds the activations of p micro-batches'),), ('pipelined', 'no pipeline')),
+    'comm.local_batch': ('B', 'Samples per replica per step (at least one)', (), ()),
+    'comm.memory_microsteps': ('GA', 'Micro-steps the replica batch is split over for activation memory', (), ()),
+    'comm.replica_compute': ('T_comp_r', "Replica compute: its share of the iteration's FLOPs over its accelerators", (('shoeybi2019megatron', '§3, Fig. 3: two all-reduces in the forward and two in the backward pass per layer'),), ()),
+    'comm.replica_energy': ('E_rep', 'Replica energy per step', (('barroso2007case', 'Fig. 1-2: server power is roughly linear in utilization with a large idle floor'),), ()),
+    'comm.replica_hfu': ('HFU_rep', "Replica HFU: executed FLOPs over the replica's busy time", (('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization'),), ()),
+    'comm.replica_intensity': ('I_rep', 'Arithmetic intensity per accelerator', (), ()),
+    'comm.replica_memory': ('M_req', "Training state per accelerator: Korthikanti's per rank for a transformer, else weights, gradients and optimizer state of the shard", (('korthikanti2023reducing', '§4.2.3: under 1F1B the first stage holds the activations of p micro-batches'),), ('transformer training state', 'LoRA', 'weights, gradients, optimizer state')),
+    'comm.replica_memory_time': ('T_mem_r', 'Replica memory time', (), ()),
+    'comm.replica_mfu': ('MFU_rep', "Replica MFU: model FLOPs over the replica's busy time", (('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization'),), ()),
+    'comm.replica_overhead_dominated': ('ovh_rep', "Fixed overheads exceed the replica's roofline time", (), ()),
+    'comm.replica_size': ('N_rep', 'Accelerators in one model replica', (), ()),
+    'comm.replica_step': ('T_rep', 'Replica step: the binding wall plus fixed overheads', (), ('Compute', 'Memory')),
+    'comm.replica_throughput': ('X_node', 'Samples per second of one replica', (), ()),
+    'comm.replica_traffic': ('D_rep', 'Bytes one accelerator streams: its weight shard plus activation traffic', (), ()),
+    'comm.samples': ('B_tot', 'Samples processed per step across data parallelism', (), ()),
+    'comm.scaling_efficiency': ('eta_scale', 'Scaling efficiency', (), ()),
+    'comm.step': ('T_step', 'Distributed step: replica compute, exposed communication, bubble; the slowest worker sets it', (('dean2013tail', "'Living with latency variability': a synchronous step waits for its slowest worker"),), ()),
+    'comm.time': ('T_comm', 'Communication per step', (), ()),
+    'comm.tp_bandwidth': ('BW_tp', 'Tensor parallelism runs on NVLink when its group fits in a node', (), ('intra-node', 'fabric')),
+    'comm.tp_bytes': ('V_tp', 'Activation bytes of one tensor-parallel all-reduce', (('shoeybi2019megatron', '§3, Fig. 3: two all-reduces in the forward and two in the backward pass per layer'),), ()),
+    'comm.tp_latency': ('alpha_tp', 'Step latency of tensor parallelism', (), ('intra-node', 'fabric')),
+    'comm.tp_time': ('T_tp', 'Tensor-parallel communication: 4 activation all-reduces per layer of the stage (with sequence parallelism 4 all-gathers and 4 reduce-scatters, the same time)', (('shoeybi2019megatron', '§3, Fig. 3: two all-reduces in the forward and two in the backward pass per layer'), ('korthikanti2023reducing', '§4.2.2: with sequence parallelism the all-reduces become all-gathers and reduce-scatters of the same volume')), ('tensor parallel', 'none')),
+    'comm.zero3_gathers': ('T_z3', 'ZeRO-3 parameter all-gathers beyond the gradient exchange', (('rajbhandari2020zero', "§7.2.2: ZeRO-3 moves 3Ψ per step (1.5× data parallelism's 2Ψ)"), ('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all')), ('ZeRO-3', 'parameters replicated')),
+    'compute.attention_flops': ('O_att', 'Forward attention FLOPs per token over an S-token context: QKᵀ and AV in every layer (no causal halving, as Korthikanti et al. and PaLM count them)', (('hoffmann2022training', 'Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each'), ('chowdhery2022palm', 'Appendix B: model FLOPs per token 6N + 12LHQT (T the sequence length, Q the head dimension)')), ('attention', 'no sequence-dependent attention term')),
     'compute.forward_flops': ('O_fwd', 'Forward FLOPs: per denoising step × steps (diffusion), as catalogued, else 2 per active parameter', (('ho2020denoising', '§2, Algorithm 2: sampling runs the denoising network once per step, T steps'), ('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)')), ('diffusion: per step × steps', 'catalogued', '2 per active parameter')),
+    'compute.k_attention': ('k_att', "Executed attention FLOPs per forward attention FLOP: full recomputation re-runs the forward (4); selective recomputation re-runs the attention core (Korthikanti's count doubles the attention term: 6); otherwise as the weights", (('korthikanti2023reducing', 'MFU and HFU as defined for Table 3: model FLOPs 72Bslh²(1 + s/6h + V/12lh) per iteration; with selective recomputation the attention term s/6h doubles (s/3h) in HFU'), ('narayanan2021efficient', '§5.1: 96Bslh²(1 + s/6h + V/16lh) FLOPs per iteration with activation recomputation (4 passes)')), ('full recomputation', 'selective recomputation', 'as the weights')),
     'compute.k_model': ('k_model', 'Useful FLOPs per forward FLOP (what MFU counts)', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization')), ('training', 'inference')),
     'compute.k_ops': ('k_ops', 'Executed FLOPs per forward FLOP', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('korthikanti2023reducing', '§4 and Table 4: full recomputation adds one forward pass (hardware vs model FLOPs)')), ('training with recomputation', 'training', 'inference')),
     'compute.r_eff': ('R_eff', 'Achieved math rate', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
@@ -1424,6 +2090,7 @@ EQUATIONS = {
     'serve.ttft': ('TTFT', 'Time to first token: prefill, one dispatch per chunk, KV transfer if disaggregated', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes')), ('disaggregated', 'colocated')),
     'serve.utilisation': ('U_mem', 'Memory utilisation', (), ()),
     'shape.active_params': ('P_act', 'Active parameters per token: the catalogued share of a mixture of experts, else all of them', (('fedus2022switch', "§2.1: each token is routed to k of the experts; only those experts' parameters run"),), ('mixture of experts (catalogued)', 'dense: every parameter is active')),
+    'shape.attention_width': ('h_att', 'Attention width: heads × the catalogued head dimension, else the hidden size', (('vaswani2017attention', '§3.2.2: d_k = d_v = d_model/h for each of the h heads'),), ('heads × catalogued head dimension', 'hidden size')),
     'shape.head_dim': ('d_head', 'Per-head dimension: as catalogued, else hidden size over heads', (('vaswani2017attention', '§3.2.2: d_k = d_v = d_model/h for each of the h heads'),), ('catalogued', 'hidden / heads')),
     'shape.kv_heads': ('H_kv', 'Key/value heads: as catalogued (grouped-query attention), else one per query head', (('ainslie2023gqa', '§2: grouped-query attention keeps H_kv < H key/value heads'),), ('catalogued', 'multi-head attention: one per query head')),
     'stream.feasible': ('feasible_ws', 'KV cache fits on chip', (), ()),
@@ -1453,9 +2120,14 @@ EQUATIONS = {
     'tail.wait_p99': ('w99', '99th-percentile wait', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'), ('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2')), ('unstable', 'waits', 'no wait at this quantile')),
     'train.activations': ('M_a', 'Activation bytes per rank (Korthikanti)', (('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)'), ('korthikanti2023reducing', '§4.2.2: sequence parallelism divides every activation by t')), ('no recomputation', 'selective recomputation', 'full recomputation')),
     'train.buffers': ('M_buf', 'Communication buffers per rank', (('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)'),), ()),
+    'train.end_to_end_time': ('t_train', 'End-to-end training time from tokens, parameters, accelerators and achieved FLOP/s', (('narayanan2021efficient', '§5.1, Eq. 4: end-to-end training time ≈ 8TP/(nX)'),), ()),
     'train.feasible': ('feasible', 'Training state fits in device memory', (), ()),
     'train.gradients': ('M_g', 'Gradient bytes per rank (ZeRO-2 shards them)', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'),), ('ZeRO-2+ sharded', 'replicated')),
+    'train.hardware_flops': ('F_hw', 'Hardware FLOPs per iteration: what ran, recomputation included', (('narayanan2021efficient', '§5.1: 96Bslh²(1 + s/6h + V/16lh) FLOPs per iteration with activation recomputation (4 passes)'), ('korthikanti2023reducing', 'MFU and HFU as defined for Table 3: model FLOPs 72Bslh²(1 + s/6h + V/12lh) per iteration; with selective recomputation the attention term s/6h doubles (s/3h) in HFU')), ()),
+    'train.hfu': ('HFU_step', 'Hardware FLOPs utilisation of the step', (('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization'), ('korthikanti2023reducing', 'MFU and HFU as defined for Table 3: model FLOPs 72Bslh²(1 + s/6h + V/12lh) per iteration; with selective recomputation the attention term s/6h doubles (s/3h) in HFU')), ()),
+    'train.mfu': ('MFU_step', 'Model FLOPs utilisation of the step', (('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization'), ('korthikanti2023reducing', 'MFU and HFU as defined for Table 3: model FLOPs 72Bslh²(1 + s/6h + V/12lh) per iteration; with selective recomputation the attention term s/6h doubles (s/3h) in HFU')), ()),
     'train.microbatch': ('b_mb', 'Micro-batch per rank', (), ()),
+    'train.model_flops': ('F_model', "Model FLOPs per iteration: 3 passes of the weights and of attention (PaLM's 6N + 12LHQT per token)", (('chowdhery2022palm', 'Appendix B: model FLOPs per token 6N + 12LHQT (T the sequence length, Q the head dimension)'), ('korthikanti2023reducing', 'MFU and HFU as defined for Table 3: model FLOPs 72Bslh²(1 + s/6h + V/12lh) per iteration; with selective recomputation the attention term s/6h doubles (s/3h) in HFU')), ()),
     'train.optimizer': ('M_o', 'Optimizer-state bytes per rank (ZeRO-1 shards them)', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'),), ('ZeRO-1+ sharded', 'replicated')),
     'train.rank_params': ('P_r', 'Parameters per model-parallel rank', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'),), ()),
     'train.stage_layers': ('L_s', 'Layers per pipeline stage', (), ()),
@@ -1471,6 +2143,8 @@ COMPUTATIONS = {
     'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_cat', 'd_rope', 'eta_hw', 'h', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'd_head', 'H_kv', 'frag_static', 'rho_len', 'K_pages', 'k_tok', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'E_blocks', 'N_static', 'a_alloc', 'frag_paged', 'N_paged', 't_step_s', 'KV_static', 't_step_p', 'X_static', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'a_alloc': ('E_blocks', 'p_page'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'X_static': ('N_static', 't_step_s'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.expected_pages', 'batch.static_requests', 'batch.allocation', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.step_static', 'batch.kv_static', 'batch.step_paged', 'batch.throughput_static', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
     'capacity.fleet': (c_capacity__fleet, ('L_base', 'L_target', 'c_srv', 'cv_svc', 'lam', 't_svc'), ('mu_svc', 'kappa', 'X_cap', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'stable', 'w99', 'p99', 'L_p99', 'meets_slo'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'X_cap': ('c_srv', 't_svc'), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'stable': ('rho_q',), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p99': ('t_svc', 'w99'), 'L_p99': ('L_base', 'w99'), 'meets_slo': ('L_p99', 'L_target', 'rho_q')}, ('tail.service_rate', 'tail.kingman', 'capacity.qps', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.stable', 'tail.wait_p99', 'tail.p99', 'capacity.p99', 'capacity.meets_target'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q'))}),
     'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'lam', 'm_disagg', 'm_mla', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'rho_len', 'K_pages', 'S', 'W_d', 'E_tok', 'k_tok', 'M_kvfree', 't_len', 'n_new', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'F_pre', 'KV', 't_draft', 'T_pre', 'ITL0', 'M_serve', 't_svc', 'X_rep', 'TTFT', 'ITL', 'feasible_serve', 'c_min', 'L_base'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean',), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_new': ('S', 'c_pre'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 't_svc': ('X_paged', 'n_out'), 'X_rep': ('X_paged', 'n_out'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'c_min': ('X_paged', 'lam', 't_svc'), 'L_base': ('ITL', 'TTFT', 'n_out')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'serve.draft_weights', 'serve.expected_tokens', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'serve.new_tokens', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_flops', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.decode_step', 'serve.memory', 'capacity.service_time', 'capacity.replica_qps', 'serve.ttft', 'serve.itl', 'serve.feasible', 'capacity.stable_replicas', 'capacity.base_latency'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 't_svc': (('X_paged', 'n_out'), ('X_paged',)), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'c_min': (('X_paged', 'lam', 't_svc'), ('X_paged',))}),
+    'coll.all': (c_coll__all, ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_c'), ('T_ring', 'T_rs', 'T_ag', 'T_alltoall', 'T_tree', 'n_cn', 'T_innet', 'T_hier'), {'T_ring': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_rs': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_ag': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_alltoall': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_tree': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'n_cn': ('g_c', 'n_c'), 'T_innet': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_hier': ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_cn')}, ('coll.ring_allreduce', 'coll.reduce_scatter', 'coll.all_gather', 'coll.all_to_all', 'coll.tree_allreduce', 'coll.nodes', 'coll.in_network_allreduce', 'coll.hierarchical_allreduce'), {}),
+    'comm.step': (c_comm__step, ('BW_fab', 'BW_flash', 'BW_host', 'BW_intra', 'BW_mem', 'BW_sram', 'B_g', 'C_mem', 'C_sram', 'D_b', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'alpha_fab', 'alpha_intra', 'b_opt', 'b_w', 'd_cat', 'eta_hw', 'eta_ov', 'f_act', 'f_buf', 'f_idle', 'f_imb', 'f_lora', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'P_r', 'f_train', 'L_s', 'N_rep', 'k_flight', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'GA', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'M_w', 'M_g', 'M_o', 'B', 'n_span', 'D_grad', 'b_mb', 'B_tot', 'D_rep', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_model', 'F_hw', 'M_a', 'M_buf', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'M_train', 'T_comp_r', 'I_rep', 'T_dp', 'M_req', 'T_dp_exp', 'T_comm', 'BW', 'feasible', 'M_spill', 'T_mem_r', 'T_rep', 'ovh_rep', 'X_node', 'MFU_rep', 'HFU_rep', 'T_bub', 'E_rep', 'T_step', 'eta_scale', 'X_fleet', 'MFU_step', 'HFU_step', 'E_step'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'L_s': ('N_L', 'N_pp'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'k_flight': ('N_pp', 'n_mb'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'GA': ('GA_step', 'k_flight'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'b_mb': ('B', 'D_b', 'GA'), 'B_tot': ('B', 'N_dp'), 'D_rep': ('B', 'N_rep', 'W', 'f_act'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'T_comp_r': ('F_hw', 'N_acc', 'R_eff'), 'I_rep': ('D_rep', 'F_hw', 'N_acc'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'M_req': ('M_train', 'N_rep', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_xf'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'T_comm': ('T_dp', 'T_ep', 'T_tp'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'feasible': ('C_mem', 'M_req'), 'M_spill': ('C_mem', 'M_req'), 'T_mem_r': ('BW', 'D_rep'), 'T_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'ovh_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'X_node': ('B', 'T_rep'), 'MFU_rep': ('F_model', 'N_acc', 'R_peak', 'T_rep'), 'HFU_rep': ('F_hw', 'N_acc', 'R_peak', 'T_rep'), 'T_bub': ('N_pp', 'T_rep', 'beta_bub'), 'E_rep': ('HFU_rep', 'N_rep', 'P_tdp', 'T_rep', 'f_idle'), 'T_step': ('T_bub', 'T_dp_exp', 'T_ep', 'T_rep', 'T_tp', 'k_strag'), 'eta_scale': ('T_rep', 'T_step'), 'X_fleet': ('B', 'N_dp', 'T_step'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step'), 'E_step': ('HFU_step', 'N_acc', 'P_tdp', 'T_step', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'train.rank_params', 'train.trainable_fraction', 'train.stage_layers', 'comm.replica_size', 'comm.in_flight', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.memory_microsteps', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'train.weights', 'train.gradients', 'train.optimizer', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'train.microbatch', 'comm.samples', 'comm.replica_traffic', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.model_flops', 'train.hardware_flops', 'train.activations', 'train.buffers', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'train.total', 'comm.replica_compute', 'comm.replica_intensity', 'comm.dp_time', 'comm.replica_memory', 'comm.dp_exposed', 'comm.time', 'memory.bandwidth_path', 'memory.feasible', 'memory.spill', 'comm.replica_memory_time', 'comm.replica_step', 'comm.replica_overhead_dominated', 'comm.replica_throughput', 'comm.replica_mfu', 'comm.replica_hfu', 'comm.bubble_time', 'comm.replica_energy', 'comm.step', 'comm.scaling_efficiency', 'comm.fleet_throughput', 'train.mfu', 'train.hfu', 'comm.energy'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_flight': (('N_pp', 'n_mb'), ('N_pp',)), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'M_req': (('M_train', 'm_xf'), ('N_rep', 'W', 'f_lora', 'm_lora', 'm_xf'), ('N_rep', 'W', 'b_opt', 'b_w', 'm_lora', 'm_xf')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W')), 'T_bub': (('N_pp', 'T_rep', 'beta_bub'), ('N_pp',))}),
     'device.ridge_point': (c_device__ridge_point, ('BW_mem', 'R_peak'), ('I_ridge',), {'I_ridge': ('BW_mem', 'R_peak')}, ('roofline.ridge_point',), {}),
     'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'm_flash', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'm_flash', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
     'engine.step': (c_engine__step, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'D_b', 'GA', 'H', 'M_size', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'b_opt', 'b_w', 'eta_hw', 'f_act', 'f_buf', 'f_idle', 'f_lora', 'f_trainable', 'h', 'k_tax_train', 'm_diff', 'm_lora', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_steps', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'z_stage'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'R_eff', 'W', 'P_r', 'f_train', 'b_mb', 'L_s', 'k_tax', 'O_fwd', 'M_w', 'M_g', 'M_o', 'M_a', 'D_vol', 'L_lat', 'T_comp', 'M_buf', 'I', 'M_train', 'M_req', 'BW', 'M_spill', 'feasible', 'T_mem', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'D_vol': ('B', 'W', 'f_act'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops', 'n_tok'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops', 'n_tok'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'M_req': ('M_train', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train', 'm_xf'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'T_mem': ('BW', 'D_vol'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model', 'n_tok'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops', 'n_tok'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'overhead.k_tax', 'compute.forward_flops', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'memory.traffic', 'overhead.latency', 'compute.time', 'train.buffers', 'roofline.intensity', 'train.total', 'memory.footprint', 'memory.bandwidth_path', 'memory.spill', 'memory.feasible', 'memory.time', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'M_req': (('M_train', 'm_train', 'm_xf'), ('W', 'f_lora', 'm_lora', 'm_train', 'm_xf'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train', 'm_xf'), ('W', 'm_lora', 'm_train', 'm_xf')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
@@ -1481,5 +2155,7 @@ COMPUTATIONS = {
     'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'k_tok', 't_draft', 'T_pre', 'T_chunk', 'KV', 'TTFT', 'ITL0', 'M_serve', 'ITL', 'feasible_serve', 'U_mem', 'X_tok'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve'), 'X_tok': ('B', 'ITL')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.ttft', 'serve.decode_step', 'serve.memory', 'serve.itl', 'serve.feasible', 'serve.utilisation', 'serve.tokens_per_second'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv_cat', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_cat', 'eta_hw', 'f_sram', 'h', 'm_prefill', 'tau_disp'), ('R_eff', 'd_head', 'H_kv', 'P_l', 'KV_ws', 't_inj', 'F_layer', 'M_sram_req', 't_layer_c', 'B_star', 'U_sram', 'feasible_ws', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'P_l': ('N_L', 'P'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'shape.head_dim', 'shape.kv_heads', 'stream.layer_params', 'stream.kv', 'stream.injection', 'stream.layer_flops', 'stream.sram_required', 'stream.layer_compute', 'stream.optimal_batch', 'stream.utilisation', 'stream.feasible', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
     'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
+    'train.end_to_end': (c_train__end_to_end, ('D_tok', 'N_acc', 'P', 'X_gpu'), ('t_train',), {'t_train': ('D_tok', 'N_acc', 'P', 'X_gpu')}, ('train.end_to_end_time',), {}),
+    'train.flops_utilisation': (c_train__flops_utilisation, ('B_tot', 'H', 'N_L', 'N_acc', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step', 'd_cat', 'h', 'm_attn', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 's_ckpt'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'O_fwd', 'O_att', 'k_att', 'F_model', 'F_hw', 'MFU_step', 'HFU_step'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'train.model_flops', 'train.hardware_flops', 'train.mfu', 'train.hfu'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt'))}),
     'train.memory': (c_train__memory, ('B', 'C_mem', 'D_b', 'GA', 'H', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'P', 'S', 'b_opt', 'b_w', 'f_buf', 'f_trainable', 'h', 'm_lora', 'm_sp', 'r_lora', 's_ckpt', 'z_stage'), ('P_r', 'f_train', 'b_mb', 'L_s', 'M_w', 'M_g', 'M_o', 'M_a', 'M_buf', 'M_train', 'U_train', 'feasible'), {'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'U_train': ('C_mem', 'M_train'), 'feasible': ('C_mem', 'M_train')}, ('train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'train.buffers', 'train.total', 'train.utilisation', 'train.feasible'), {'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage'))}),
 }

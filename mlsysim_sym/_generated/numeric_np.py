@@ -11,7 +11,7 @@ _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 
-REVISION = '5097bca24cbd'
+REVISION = '0613029f4e3b'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -191,6 +191,207 @@ def c_capacity__replica(v):
     c_min__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
     L_base = ITL*n_out + TTFT
     return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
+
+def c_coll__all(v):
+    """CollectiveModel: the α–β time of every collective for one message over n ranks (arrays)"""
+    M_c = numpy.asarray(v['M_c'], dtype=float)
+    alpha_c = numpy.asarray(v['alpha_c'], dtype=float)
+    alpha_in = numpy.asarray(v['alpha_in'], dtype=float)
+    beta_c = numpy.asarray(v['beta_c'], dtype=float)
+    beta_in = numpy.asarray(v['beta_in'], dtype=float)
+    g_c = numpy.asarray(v['g_c'], dtype=float)
+    n_c = numpy.asarray(v['n_c'], dtype=float)
+    T_ring = 2*M_c*(n_c - 1)/(beta_c*n_c) + 2*alpha_c*(n_c - 1)
+    T_rs = M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
+    T_ag = M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
+    T_alltoall = M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
+    T_tree = 2*(M_c/beta_c + alpha_c)*numpy.ceil(numpy.log2(n_c))
+    n_cn = n_c/g_c
+    T_innet = M_c*(n_c - 1)/(beta_c*(n_c + 1)) + 2*alpha_c
+    T_hier = 2*M_c*(g_c - 1)/(beta_in*g_c) + 2*M_c*(n_cn - 1)/(beta_c*g_c*n_cn) + 2*alpha_c*(n_cn - 1) + 2*alpha_in*(g_c - 1)
+    return {'T_ring': T_ring, 'T_rs': T_rs, 'T_ag': T_ag, 'T_alltoall': T_alltoall, 'T_tree': T_tree, 'n_cn': n_cn, 'T_innet': T_innet, 'T_hier': T_hier}, {}
+
+def c_comm__step(v):
+    """DistributedModel: one data/tensor/pipeline/expert-parallel training step (wall 14) (arrays)"""
+    BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
+    BW_flash = numpy.asarray(v['BW_flash'], dtype=float)
+    BW_host = numpy.asarray(v['BW_host'], dtype=float)
+    BW_intra = numpy.asarray(v['BW_intra'], dtype=float)
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    BW_sram = numpy.asarray(v['BW_sram'], dtype=float)
+    B_g = numpy.asarray(v['B_g'], dtype=float)
+    C_mem = numpy.asarray(v['C_mem'], dtype=float)
+    C_sram = numpy.asarray(v['C_sram'], dtype=float)
+    D_b = numpy.asarray(v['D_b'], dtype=float)
+    GA_step = numpy.asarray(v['GA_step'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_ep = numpy.asarray(v['N_ep'], dtype=float)
+    N_pp = numpy.asarray(v['N_pp'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    P_tdp = numpy.asarray(v['P_tdp'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    alpha_fab = numpy.asarray(v['alpha_fab'], dtype=float)
+    alpha_intra = numpy.asarray(v['alpha_intra'], dtype=float)
+    b_opt = numpy.asarray(v['b_opt'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    eta_ov = numpy.asarray(v['eta_ov'], dtype=float)
+    f_act = numpy.asarray(v['f_act'], dtype=float)
+    f_buf = numpy.asarray(v['f_buf'], dtype=float)
+    f_idle = numpy.asarray(v['f_idle'], dtype=float)
+    f_imb = numpy.asarray(v['f_imb'], dtype=float)
+    f_lora = numpy.asarray(v['f_lora'], dtype=float)
+    f_lora_dp = numpy.asarray(v['f_lora_dp'], dtype=float)
+    f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_strag = numpy.asarray(v['k_strag'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    k_top = numpy.asarray(v['k_top'], dtype=float)
+    k_z3 = numpy.asarray(v['k_z3'], dtype=float)
+    m_attn = numpy.asarray(v['m_attn'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_lora = numpy.asarray(v['m_lora'], dtype=float)
+    m_ov = numpy.asarray(v['m_ov'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_sp = numpy.asarray(v['m_sp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    m_xf = numpy.asarray(v['m_xf'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_mb = numpy.asarray(v['n_mb'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    os_fab = numpy.asarray(v['os_fab'], dtype=float)
+    r_lora = numpy.asarray(v['r_lora'], dtype=float)
+    s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    v_pp = numpy.asarray(v['v_pp'], dtype=float)
+    w_topo = numpy.asarray(v['w_topo'], dtype=float)
+    z_stage = numpy.asarray(v['z_stage'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    k_model = numpy.select([numpy.greater(m_train, 0),True], [3,1], default=numpy.nan)
+    k_model__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
+    h_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    P_r = P/(N_ep*N_pp*N_tp)
+    f_train = numpy.select([numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
+    L_s = numpy.maximum(1, numpy.ceil(N_L/N_pp))
+    L_s__regime = numpy.where((1) >= (numpy.ceil(N_L/N_pp)), 0, 1)
+    N_rep = N_ep*N_pp*N_tp
+    k_flight = numpy.select([numpy.greater(N_pp, 1),True], [numpy.maximum(1, numpy.floor(n_mb/N_pp)),1], default=numpy.nan)
+    k_flight__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
+    alpha_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
+    O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
+    k_att = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))), True), [0, 1, 2], default=-1)
+    N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
+    N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    GA = GA_step*k_flight
+    r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
+    r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
+    f_grad = numpy.select([numpy.logical_and.reduce((numpy.greater(f_lora_dp, 0),numpy.greater(m_lora, 0))),True], [f_lora_dp,f_train], default=numpy.nan)
+    f_grad__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(f_lora_dp, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
+    BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    M_w = numpy.select([numpy.greater_equal(z_stage, 3),True], [P_r*b_w/N_dp,P_r*b_w], default=numpy.nan)
+    M_w__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 3), True), [0, 1], default=-1)
+    M_g = numpy.select([numpy.greater_equal(z_stage, 2),True], [P_r*b_w*f_train/N_dp,P_r*b_w*f_train], default=numpy.nan)
+    M_g__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 2), True), [0, 1], default=-1)
+    M_o = numpy.select([numpy.greater_equal(z_stage, 1),True], [P_r*b_opt*f_train/N_dp,P_r*b_opt*f_train], default=numpy.nan)
+    M_o__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 1), True), [0, 1], default=-1)
+    B = numpy.maximum(1, numpy.floor(B_g/N_dp))
+    B__regime = numpy.where((1) >= (numpy.floor(B_g/N_dp)), 0, 1)
+    n_span = numpy.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    b_mb = numpy.maximum(1, numpy.ceil(B/(D_b*GA)))
+    b_mb__regime = numpy.where((1) >= (numpy.ceil(B/(D_b*GA))), 0, 1)
+    B_tot = B*N_dp
+    D_rep = W*(B*f_act + 1)/N_rep
+    BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    V_tp = B*S*b_w*h
+    V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
+    V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
+    F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
+    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))), True), [0, 1], default=-1)
+    M_buf = M_g*f_buf + numpy.select([numpy.greater(N_pp, 1),True], [2*S*b_mb*b_w*h,0], default=numpy.nan)
+    M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
+    T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or.reduce((numpy.equal(w_topo, 1),numpy.less_equal(n_span, 1),numpy.less_equal(r_node, 1))),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
+    T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or.reduce((numpy.equal(w_topo, 1),numpy.less_equal(n_span, 1),numpy.less_equal(r_node, 1))), True), [0, 1, 2, 3, 4], default=-1)
+    T_z3 = numpy.select([numpy.logical_and.reduce((numpy.greater_equal(z_stage, 3),numpy.greater(N_dp, 1))),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
+    T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater_equal(z_stage, 3),numpy.greater(N_dp, 1))), True), [0, 1], default=-1)
+    T_tp = numpy.select([numpy.greater(N_tp, 1),True], [4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*numpy.ceil(N_L/N_pp),0], default=numpy.nan)
+    T_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
+    T_ep__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
+    M_train = M_a + M_buf + M_g + M_o + M_w
+    T_comp_r = F_hw/(N_acc*R_eff)
+    I_rep = F_hw/(D_rep*N_acc)
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    M_req = numpy.select([numpy.greater(m_xf, 0),numpy.greater(m_lora, 0),True], [M_train,W*f_lora/N_rep,(W*b_opt/b_w + 2*W)/N_rep], default=numpy.nan)
+    M_req__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_xf, 0), numpy.greater(m_lora, 0), True), [0, 1, 2], default=-1)
+    T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
+    T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
+    T_comm = T_dp + T_ep + T_tp
+    BW = numpy.select([numpy.less(C_mem, M_req),numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))),numpy.greater(BW_flash, 0),True], [numpy.minimum(BW_host, BW_mem),BW_sram,BW_flash,BW_mem], default=numpy.nan)
+    BW__regime = numpy.select(numpy.broadcast_arrays(numpy.less(C_mem, M_req), numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))), numpy.greater(BW_flash, 0), True), [0, 1, 2, 3], default=-1)
+    feasible = numpy.less_equal(M_req, C_mem)
+    M_spill = numpy.maximum(0, -C_mem + M_req)
+    M_spill__regime = numpy.where((0) >= (-C_mem + M_req), 0, 1)
+    T_mem_r = D_rep/BW
+    T_rep = L_lat + numpy.maximum(T_comp_r, T_mem_r)
+    T_rep__regime = numpy.where((T_comp_r) >= (T_mem_r), 0, 1)
+    ovh_rep = numpy.greater(L_lat, numpy.maximum(T_comp_r, T_mem_r))
+    ovh_rep__regime = numpy.where((T_comp_r) >= (T_mem_r), 0, 1)
+    X_node = B/T_rep
+    MFU_rep = numpy.minimum(1, F_model/(N_acc*R_peak*T_rep))
+    MFU_rep__regime = numpy.where((1) <= (F_model/(N_acc*R_peak*T_rep)), 0, 1)
+    HFU_rep = numpy.minimum(1, F_hw/(N_acc*R_peak*T_rep))
+    HFU_rep__regime = numpy.where((1) <= (F_hw/(N_acc*R_peak*T_rep)), 0, 1)
+    T_bub = numpy.select([numpy.greater(N_pp, 1),True], [T_rep*beta_bub/(1 - beta_bub),0], default=numpy.nan)
+    T_bub__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
+    E_rep = N_rep*P_tdp*T_rep*(HFU_rep*(1 - f_idle) + f_idle)
+    T_step = k_strag*(T_bub + T_dp_exp + T_ep + T_rep + T_tp)
+    eta_scale = T_rep/T_step
+    X_fleet = B*N_dp/T_step
+    MFU_step = F_model/(N_acc*R_peak*T_step)
+    HFU_step = F_hw/(N_acc*R_peak*T_step)
+    E_step = N_acc*P_tdp*T_step*(f_idle + (1 - f_idle)*numpy.minimum(1, HFU_step))
+    E_step__regime = numpy.where((1) <= (HFU_step), 0, 1)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'T_comp_r': T_comp_r, 'I_rep': I_rep, 'T_dp': T_dp, 'M_req': M_req, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
 
 def c_device__ridge_point(v):
     """HardwareNode.ridge_point: peak FLOP/s over bandwidth (arrays)"""
@@ -559,6 +760,59 @@ def c_tail__mmc(v):
     headroom__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_q, 1), True), [0, 1], default=-1)
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
+def c_train__end_to_end(v):
+    """End-to-end training time (Narayanan et al. Eq. 4) (arrays)"""
+    D_tok = numpy.asarray(v['D_tok'], dtype=float)
+    N_acc = numpy.asarray(v['N_acc'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    X_gpu = numpy.asarray(v['X_gpu'], dtype=float)
+    t_train = 8*D_tok*P/(N_acc*X_gpu)
+    return {'t_train': t_train}, {}
+
+def c_train__flops_utilisation(v):
+    """MFU and HFU of a training iteration from its time (PaLM Appendix B; Korthikanti et al. §6) (arrays)"""
+    B_tot = numpy.asarray(v['B_tot'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_acc = numpy.asarray(v['N_acc'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_step = numpy.asarray(v['T_step'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    m_attn = numpy.asarray(v['m_attn'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    k_model = numpy.select([numpy.greater(m_train, 0),True], [3,1], default=numpy.nan)
+    k_model__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
+    h_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
+    O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
+    k_att = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))), True), [0, 1, 2], default=-1)
+    F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    MFU_step = F_model/(N_acc*R_peak*T_step)
+    HFU_step = F_hw/(N_acc*R_peak*T_step)
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'F_model': F_model, 'F_hw': F_hw, 'MFU_step': MFU_step, 'HFU_step': HFU_step}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime}
+
 def c_train__memory(v):
     """TrainingMemoryModel: training memory per rank against device capacity (wall 2) (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
@@ -609,6 +863,8 @@ COMPUTATIONS = {
     'batch.cb': c_batch__cb,
     'capacity.fleet': c_capacity__fleet,
     'capacity.replica': c_capacity__replica,
+    'coll.all': c_coll__all,
+    'comm.step': c_comm__step,
     'device.ridge_point': c_device__ridge_point,
     'efficiency.model': c_efficiency__model,
     'engine.step': c_engine__step,
@@ -619,5 +875,7 @@ COMPUTATIONS = {
     'serve.step': c_serve__step,
     'stream.ws': c_stream__ws,
     'tail.mmc': c_tail__mmc,
+    'train.end_to_end': c_train__end_to_end,
+    'train.flops_utilisation': c_train__flops_utilisation,
     'train.memory': c_train__memory,
 }

@@ -65,6 +65,22 @@ def _no_fleet_energy(v: Values, put: Callable[[str, float], None]) -> None:
     put("P_tdp", 0.0)
 
 
+def _tokens_if_transformer(v: Values, put: Callable[[str, float], None]) -> None:
+    """0.3.0's DistributedModel counts seq_len tokens for every transformer (even per-sequence FLOPs) and one
+    for any other workload (even per-token SSMs)."""
+    put("m_tok", v["m_xf"])
+
+
+def _setter(symbol: str, value: float, when: str = "") -> Callable[[Values, Callable[[str, float], None]], None]:
+    """Bind ``symbol`` = ``value`` (only when the flag ``when`` is set: a rule that cannot change the result is not
+    recorded as a cause of it)."""
+    def apply(v: Values, put: Callable[[str, float], None]) -> None:
+        if not when or v[when] > 0:
+            put(symbol, value)
+    apply.__doc__ = f"bind {symbol} = {value:g}" + (f" when {when} > 0" if when else "")
+    return apply
+
+
 INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
     InputRule("engine-training-tokens", ("engine.step",), _one_token_per_sample,
               "one pass per sample in a training step (m_tok = 0)"),
@@ -76,6 +92,16 @@ INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
               "streaming prefill attention 2·H_kv·d·S²·B (H = H_kv/2)"),
     InputRule("network-roofline-energy", ("netroof.step",), _no_fleet_energy,
               "the network roofline reports no energy (0 J)"),
+    InputRule("distributed-tokens-per-sample", ("comm.step",), _tokens_if_transformer,
+              "a training sample is seq_len tokens for every transformer, one for other workloads (m_tok = m_xf)"),
+    InputRule("distributed-attention-flops", ("comm.step",), _setter("m_attn", 0.0),
+              "step FLOPs count the weights only: no attention term (m_attn = 0)"),
+    InputRule("distributed-lora-gradients", ("comm.step",), _setter("f_lora_dp", 0.01, when="m_lora"),
+              "LoRA exchanges 1% of the gradient bytes (f_lora_dp = 0.01)"),
+    InputRule("distributed-zero3-gathers", ("comm.step",), _setter("k_z3", 0.0, when="z_stage"),
+              "ZeRO-3 moves the same bytes as data parallelism (k_z3 = 0)"),
+    InputRule("distributed-topology-override", ("comm.step",), _setter("w_topo", 0.0),
+              "topology_override is ignored: the collective follows placement (w_topo = 0)"),
 )}
 
 #: rules decided while binding: the absent value they allow is used as 0.3.0 used it

@@ -848,6 +848,96 @@ def gen_resolvers():
 
 
 # --------------------------------------------------------------------------
+# d2. DistributedModel (wall 14)
+# --------------------------------------------------------------------------
+
+
+def gen_distributed():
+    """DistributedModel over clusters × tp/pp/ep × topology × overlap × ZeRO (and the other arguments): a
+    deterministic subsample of the grid, plus fixed axes and invalid splits."""
+    from mlsysim import solvers as S
+
+    cases = []
+
+    def add(tag="", **kwargs):
+        rec = run_case(S.DistributedModel().solve, kwargs)
+        cases.append({"resolver": "DistributedModel", "kwargs": ser_kwargs(kwargs), "tag": tag, **rec})
+
+    clusters = [f"Systems.Clusters.{k}" for k in registry_children(Systems.Clusters)]
+    models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.Llama3_405B",
+              "Models.Language.GPT3", "Models.Language.Mixtral_8x7B", "Models.Language.DeepSeek_V3",
+              "Models.Language.BERT_Base", "Models.Vision.ResNet50", "Models.StateSpace.Mamba_2_8B"]
+    grid = itertools.product(models, clusters, [1, 2, 8, 16], [1, 4, 8], [1, 8], [None, "ring", "tree"],
+                             [False, True], [0, 1, 2, 3], [64, 1024], ["fp16", "bf16"])
+    for mp, cp, tp, pp, ep, topo, ov, z, B, p in grid:
+        key = f"dm|{mp}|{cp}|{tp}|{pp}|{ep}|{topo}|{ov}|{z}|{B}|{p}"
+        if not pick(key, 0.0012):
+            continue
+        extra = {}
+        if pick(key + "|mb", 0.5):
+            extra["microbatch_count"] = 16
+        if pick(key + "|v", 0.3):
+            extra["v_stages"] = 2
+        if pick(key + "|rc", 0.3):
+            extra["activation_recomputation"] = True
+        if pick(key + "|ga", 0.2):
+            extra["gradient_accumulation_steps"] = 4
+        if pick(key + "|cong", 0.2):
+            extra["congestion_factor"] = 1.5
+        if pick(key + "|strag", 0.2):
+            extra["straggler_factor"] = 1.1
+        if pick(key + "|seq", 0.3):
+            extra["seq_len"] = 4096
+        if pick(key + "|eff", 0.3):
+            extra["efficiency"] = 0.4
+        if ep > 1 and pick(key + "|imb", 0.5):
+            extra["moe_routing_imbalance_factor"] = 1.5
+        add("grid", model=R(mp), fleet=R(cp), batch_size=B, precision=p, tp_size=tp, pp_size=pp, ep_size=ep,
+            topology_override=topo, overlap_comm=ov, zero_stage=z, **extra)
+    # axes on one realistic configuration each
+    L70, L8 = R("Models.Language.Llama3_70B"), R("Models.Language.Llama3_8B")
+    T512, R256 = R("Systems.Clusters.Training_512_H100"), R("Systems.Clusters.Research_256")
+    base = dict(model=L70, fleet=T512, batch_size=1024, seq_len=4096, efficiency=0.4, tp_size=8)
+    add("reference", **base, activation_recomputation=True, overlap_comm=True, zero_stage=1)
+    add("reference", model=L8, fleet=R256, batch_size=1024, seq_len=2048, efficiency=0.45, tp_size=8, pp_size=4,
+        microbatch_count=16, zero_stage=1)
+    add("reference", model=R("Models.Vision.ResNet50"), fleet=R("Systems.Clusters.Lab_64_A100"), batch_size=2048,
+        efficiency=0.3)
+    for tp in (1, 2, 4, 8, 16):
+        add("axis_tp", **{**base, "tp_size": tp})
+    for pp, m, v in itertools.product((1, 2, 4, 8), (1, 4, 16, 64), (1, 2, 4)):
+        add("axis_pp", **{**base, "pp_size": pp, "microbatch_count": m, "v_stages": v})
+    for z, ov in itertools.product((0, 1, 2, 3), (False, True)):
+        add("axis_zero_overlap", **{**base, "zero_stage": z, "overlap_comm": ov})
+    for eff in (0.1, 0.3, 0.85):
+        add("axis_overlap_efficiency", **{**base, "overlap_comm": True, "overlap_efficiency": eff})
+    for topo in (None, "ring", "tree", "hierarchical"):
+        for cp in clusters:
+            add("axis_topology", model=L8, fleet=R(cp), batch_size=512, tp_size=1, topology_override=topo)
+    for ep, imb in itertools.product((1, 2, 8, 32), (1.0, 1.5, 3.0)):
+        add("axis_ep", model=R("Models.Language.Mixtral_8x7B"), fleet=T512, batch_size=512, ep_size=ep,
+            moe_routing_imbalance_factor=imb)
+        add("axis_ep", model=R("Models.Language.DeepSeek_V3"), fleet=R("Systems.Clusters.Frontier_8K"),
+            batch_size=4096, ep_size=ep, tp_size=8, pp_size=4, moe_routing_imbalance_factor=imb)
+    for ga, cong, strag in itertools.product((1, 4), (1.0, 2.0), (1.0, 1.2)):
+        add("axis_factors", **{**base, "gradient_accumulation_steps": ga, "congestion_factor": cong,
+                               "straggler_factor": strag})
+    for lora in (False, True):
+        add("axis_lora", **{**base, "is_lora": lora})
+    for B in (1, 7, 64, 100, 8192):
+        add("axis_batch", model=L8, fleet=T512, batch_size=B, tp_size=8, pp_size=2)
+    for p in ("fp16", "bf16", "fp8", "fp32", "int8"):
+        add("axis_precision", **{**base, "precision": p})
+    for kw in [dict(tp_size=3), dict(tp_size=1024, pp_size=1024), dict(batch_size=0), dict(efficiency=0.0),
+               dict(overlap_efficiency=1.5), dict(moe_routing_imbalance_factor=0.5), dict(tp_size=0)]:
+        add("invalid", **{**base, **kw})
+    for i, c in enumerate(cases):
+        c["id"] = i
+    return {"n_cases": len(cases), "cases": cases,
+            "notes": "DistributedModel over catalogue clusters and models; kwargs name registry entries by path."}
+
+
+# --------------------------------------------------------------------------
 # e. signatures
 # --------------------------------------------------------------------------
 
@@ -947,12 +1037,12 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--only", action="append",
-                    choices=["registry", "dumps", "engine", "resolvers", "signatures"])
+                    choices=["registry", "dumps", "engine", "resolvers", "signatures", "distributed"])
     args = ap.parse_args(argv)
     if mlsysim.__version__ != REF_VERSION:
         sys.exit(f"expected mlsysim {REF_VERSION}, found {mlsysim.__version__}")
     args.out.mkdir(parents=True, exist_ok=True)
-    only = set(args.only or ["registry", "dumps", "engine", "resolvers", "signatures"])
+    only = set(args.only or ["registry", "dumps", "engine", "resolvers", "signatures", "distributed"])
     build_index()
     t0 = time.time()
     if "registry" in only:
@@ -972,6 +1062,10 @@ def main(argv=None):
         t = time.time()
         write_json(args.out, "parity_engine.json", gen_engine())
         print(f"  engine: {time.time() - t:.1f} s", flush=True)
+    if "distributed" in only:
+        t = time.time()
+        write_json(args.out, "parity_distributed.json", gen_distributed())
+        print(f"  distributed: {time.time() - t:.1f} s", flush=True)
     print(f"done in {time.time() - t0:.1f} s")
 
 

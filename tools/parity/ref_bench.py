@@ -10,6 +10,9 @@ Prints one JSON object (times in microseconds / seconds as named in the keys):
   batch_size=1, precision="fp16") per call;
 * serving_llama3_8b_h100_us: median warm ServingModel().solve(Llama3_8B, H100,
   seq_len=2048, batch_size=1) per call;
+* engine_solve_and_read_3_us: the same solve plus reading latency, throughput and MFU; field_read_us: reading
+  ``latency`` of a result at hand; distributed_model_us: DistributedModel on Llama-3 70B, DgxH100SuperPodSU,
+  TP 8, PP 4, 16 micro-batches; the other resolvers on the inputs of benchmarks/bench.py;
 * with --cli, cli_eval_resnet50_a100_wall_s: median wall time of 3 whole-process
   runs of ``mlsysim eval ResNet50 A100 -o json`` (the venv's executable).
 """
@@ -88,7 +91,17 @@ def main(argv=None):
         "network_roofline_model_us": lambda: S.NetworkRooflineModel().solve(llama, fleet),
         "serving_capacity_model_us": lambda: S.ServingCapacityModel().solve(
             llama, h100, qps=50, target_p99_latency_ms=3000, max_seq_len=8192, mean_request_tokens=1500),
+        "distributed_model_us": lambda: S.DistributedModel().solve(
+            Models.Language.Llama3_70B, Clusters.DgxH100SuperPodSU, batch_size=256, precision="bf16", tp_size=8,
+            pp_size=4, microbatch_count=16),
     }
+    # the cost of reading results, not only of solving: solve + three fields, and one field of a result at hand
+    def solve_and_read():
+        p = Engine.solve(resnet, a100, batch_size=1, precision="fp16")
+        return p.latency, p.throughput, p.mfu
+    profile = Engine.solve(resnet, a100, batch_size=1, precision="fp16")
+    out["engine_solve_and_read_3_us"] = per_call_us(solve_and_read, args.calls)["median_us"]
+    out["field_read_us"] = per_call_us(lambda: profile.latency, args.calls * 10)["median_us"]
     for name, fn in others.items():
         try:
             out[name] = per_call_us(fn, max(10, args.calls // (10 if "capacity" in name else 1)))["median_us"]
