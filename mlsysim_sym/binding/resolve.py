@@ -12,37 +12,38 @@ from ..systems import Fleet
 from ..validate import shown
 
 KINDS = {"model": Workload, "hardware": HardwareNode, "fleet": Fleet}
+#: kind -> (module and registry attribute that looks a key up, what to pass)
+_REGISTRIES = {"model": ("registry", "Models", "a Models.* entry or a registry key such as 'Llama3_8B'"),
+               "hardware": ("registry", "Hardware", "a Hardware.* entry or a registry key such as 'H100'"),
+               "fleet": ("systems", "Systems.Clusters", "a Systems.Clusters entry, a Fleet(...) or a cluster key such as "
+                                               "'Research_256'")}
+
+
+def resolve(kind: str, value: Any, name: str) -> Any:
+    """An object of ``kind`` given as itself or as its registry key (looked up in the catalogue, never getattr)."""
+    if isinstance(value, KINDS[kind]):
+        return value
+    module, registry, what = _REGISTRIES[kind]
+    if isinstance(value, str):
+        from importlib import import_module
+
+        reg: Any = import_module(f"..{module}", __package__)
+        for part in registry.split("."):  # a fixed path of ours, never the caller's text
+            reg = getattr(reg, part)
+        return reg.get(value)
+    raise InputError(f"{name} must be {what}, not {shown(value)}")
 
 
 def resolve_model(model: Any, name: str = "model") -> Workload:
-    if isinstance(model, Workload):
-        return model
-    if isinstance(model, str):
-        from ..registry import Models
-
-        return Models.get(model)
-    raise InputError(f"{name} must be a Models.* entry or a registry key such as 'Llama3_8B', not {shown(model)}")
+    return resolve("model", model, name)
 
 
 def resolve_hardware(hardware: Any, name: str = "hardware") -> HardwareNode:
-    if isinstance(hardware, HardwareNode):
-        return hardware
-    if isinstance(hardware, str):
-        from ..registry import Hardware
-
-        return Hardware.get(hardware)
-    raise InputError(f"{name} must be a Hardware.* entry or a registry key such as 'H100', not {shown(hardware)}")
+    return resolve("hardware", hardware, name)
 
 
 def resolve_fleet(fleet: Any, name: str = "fleet") -> Fleet:
-    if isinstance(fleet, Fleet):
-        return fleet
-    if isinstance(fleet, str):
-        from ..systems import Systems
-
-        return Systems.Clusters.get(fleet)
-    raise InputError(f"{name} must be a Systems.Clusters entry or a cluster key such as 'Research_256', "
-                     f"not {shown(fleet)}")
+    return resolve("fleet", fleet, name)
 
 
 RESOLVERS = {"model": resolve_model, "hardware": resolve_hardware, "fleet": resolve_fleet}
