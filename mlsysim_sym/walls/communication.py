@@ -306,7 +306,7 @@ EQUATIONS = (
                  (ring_allreduce(D_grad, N_dp, BW_dp, alpha_dp),
                   sp.Or(sp.Eq(w_topo, 1), sp.LessThan(n_span, 1), sp.LessThan(r_node, 1))),
                  (hierarchical_allreduce(D_grad, n_span, r_node, BW_intra, alpha_intra, beta_fab, alpha_fab), True)),
-             "Gradient all-reduce of data parallelism", (PATARASUK, THAKUR, NCCL),
+             "Gradient all-reduce of data parallelism", (PATARASUK, THAKUR, NCCL, NVLS),
              regimes=("no data parallelism", "tree", "in-network reduction", "ring", "hierarchical")),
     Equation("comm.zero3_gathers", "T_z3",
              sp.Piecewise((k_z3 * one_pass(D_grad, N_dp, BW_dp, alpha_dp), sp.And(sp.GreaterThan(z_stage, 3), dp_on)),
