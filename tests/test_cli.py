@@ -117,3 +117,20 @@ def test_malformed_constants_file_gives_file_line_and_exit_1(tmp_path):
         assert r.returncode == 1, (args, r.stderr)
         assert "constants/hardware/cloud/A100.toml:" in r.stderr and "TFLOPZ" in r.stderr
         assert "Traceback" not in r.stderr
+
+
+def test_a_missing_dependency_is_named_not_an_internal_error():
+    """Run without the declared dependencies (here bibtexparser hidden from the import system): one line naming
+    the package and how to install, exit 1."""
+    probe = ("import sys\n"
+             "class Block:\n"
+             "    def find_spec(self, name, path=None, target=None):\n"
+             "        if name.split('.')[0] == 'bibtexparser':\n"
+             "            raise ModuleNotFoundError(f\"No module named '{name}'\", name=name)\n"
+             "sys.meta_path.insert(0, Block())\n"
+             "from mlsysim_sym.cli import main\n"
+             "sys.exit(main(['check']))\n")
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert "the package 'bibtexparser' is not installed" in r.stderr and "pip install" in r.stderr
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr

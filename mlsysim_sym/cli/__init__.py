@@ -257,6 +257,14 @@ def _run(args: list[str], fmt: str) -> int:
             raise
         if isinstance(exc, (OSError, ValueError)) and _stdout_broken():
             raise
+        missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+        if missing and not missing.startswith("mlsysim_sym"):  # run without the package's declared dependencies
+            message = (f"the package {missing.split('.')[0]!r} is not installed; install mlsysim-sym with its "
+                       "dependencies (`pip install -e .` in a checkout, or `pip install .`)")
+            if fmt == "json":
+                return emit_error("MissingDependency", message, 1)
+            click.echo(f"error: {message}", err=True)
+            return 1
         message = f"internal error: {type(exc).__name__}: {exc} (set MLSYSIM_SYM_DEBUG=1 for a traceback)"
         if fmt == "json":
             return emit_error("InternalError", message, 1)
