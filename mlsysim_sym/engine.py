@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .binding import (Obj, View, arg, attr, default_knob, derived, facade, fixed, info, knob, knob_default, missing,
-                      out, precision_arg, regime, resolve_hardware, resolve_model, row, width)
-from .binding.groups import DEVICE_ROOFLINE, WORKLOAD_FLOPS, WORKLOAD_SIZE
+                      out, precision_arg, resolve_hardware, resolve_model, row, width)
+from .binding.groups import DEVICE_ROOFLINE, WORKLOAD_FLOPS, WORKLOAD_SIZE, profile_fields
 from .errors import OOMError
 from .validate import BATCH, DEGREE, EFFICIENCY, TOKENS, count, flag
 
@@ -88,16 +88,10 @@ _ENGINE = dict(
         fixed("f_buf", 0, "one device: no collective buffers"),
     ],
     fields=[
-        out("latency", "T", "ms"), out("latency_compute", "T_comp", "ms"), out("latency_memory", "T_mem", "ms"),
-        out("latency_overhead", "L_lat", "ms"), out("throughput", "X", "1/s"),
-        out("arithmetic_intensity", "I", "FLOP/B"), out("energy", "E", "J"), out("memory_footprint", "M_req", "GB"),
-        out("peak_flops_actual", "R_eff", "TFLOP/s"), out("peak_bw_actual", "BW", "GB/s"), out("mfu", "MFU"),
-        out("hfu", "HFU"), out("feasible", "feasible", "bool"),
-        out("overhead_dominated", "overhead_dominated", "bool"),
-        regime("bottleneck", "T", "Compute or Memory: the branch of Max(T_comp, T_mem) that bound (ties: Compute)"),
-        regime("memory_path", "BW", "where the weights stream from: main memory, on-chip SRAM, flash, host offload"),
-        out("offload_spill_bytes", "M_spill", "GB", when=lambda v: not v["feasible"]),
-        out("offload_effective_bw", "BW", "GB/s", when=lambda v: not v["feasible"]),
+        *profile_fields(latency="T", compute="T_comp", memory="T_mem", overhead="L_lat", throughput="X",
+                        intensity="I", energy="E", footprint="M_req", peak_flops="R_eff", peak_bw="BW", mfu="MFU",
+                        hfu="HFU", overhead_dominated="overhead_dominated", feasible="feasible", spill="M_spill",
+                        memory_path="BW"),
         info("hardware_name", "hardware"), info("model_name", "model"), info("precision", "precision"),
         derived("batch_size", lambda view: int(view._result.values["B"]), "int"),
     ],
@@ -118,9 +112,6 @@ SingleNodeModel = facade(
         "(walls 1 and 2); ``efficiency=None`` uses the catalogue default (knobs.engine.efficiency = 0.5).")
 PerformanceProfile = SingleNodeModel.result_class
 _SPEC = SingleNodeModel.spec
-
-
-Engine_solve_signature = None  # set below
 
 
 class SweepGrid:
@@ -234,6 +225,5 @@ class Engine:
 
 
 Engine.solve.__signature__ = _SPEC.signature()  # type: ignore[attr-defined]
-del Engine_solve_signature
 
 __all__ = ["Engine", "PerformanceProfile", "SingleNodeModel", "SweepGrid", "resolve_hardware", "resolve_model"]

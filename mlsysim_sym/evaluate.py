@@ -42,7 +42,7 @@ class RefMap(Mapping):
 
     __slots__ = ("_call", "_static")
 
-    def __init__(self, static: Mapping[str, Ref], call: Mapping[str, Ref] | None = None):
+    def __init__(self, static: Mapping[str, Ref], call: dict[str, Ref] | None = None):
         self._static = static
         self._call = call or {}
 
@@ -53,6 +53,10 @@ class RefMap(Mapping):
     def get(self, key: str, default: Any = None) -> Any:
         hit = self._call.get(key)
         return hit if hit is not None else self._static.get(key, default)
+
+    def bind(self, key: str, ref: Ref) -> None:
+        """Record where a value set after binding came from (a searched replica count), for this result only."""
+        self._call[key] = ref
 
     def __iter__(self) -> Iterator[str]:
         yield from self._static

@@ -352,10 +352,7 @@ class Spec:
         ctx = Ctx(ed, objs, {a.name: v for a, v in zip(self._static, statics)}, self.name, self._obj_defaults)
         values: dict[str, Any] = {}
         refs: dict[str, Ref] = {}
-        for r in self.reads:
-            bound = r.fn(ctx)
-            for sym, (v, ref) in zip(r.symbols, bound):
-                values[sym], refs[sym] = v, ref
+        _bind_reads(self.reads, ctx, values, refs)
         subs: dict[str, Result] = {}
         for s in self.subs:
             self.bind_sub(s, ctx, values, refs, subs)
@@ -407,9 +404,7 @@ class Spec:
         sub_ctx = Ctx(ctx.edition, objs, ctx.static, f"{self.name}/{s.name or s.symbol}")
         sv: dict[str, Any] = {k: values[k] for k in s.inherit}
         sr: dict[str, Ref] = {k: refs[k] for k in s.inherit}
-        for r in s.reads:
-            for sym, (v, ref) in zip(r.symbols, r.fn(sub_ctx)):
-                sv[sym], sr[sym] = v, ref
+        _bind_reads(s.reads, sub_ctx, sv, sr)
         out, regimes = run(s.computation, sv)
         sv.update(out)
         name = s.name or s.symbol
@@ -432,6 +427,13 @@ class StaticEntry:
 
 
 _MEMO: dict[tuple, StaticEntry] = {}
+
+
+def _bind_reads(reads: tuple[Read, ...], ctx: Ctx, values: dict[str, Any], refs: dict[str, Ref]) -> None:
+    """Bind every symbol of ``reads`` (value and provenance) from the objects ``ctx`` sees."""
+    for r in reads:
+        for sym, (v, ref) in zip(r.symbols, r.fn(ctx)):
+            values[sym], refs[sym] = v, ref
 
 
 def _catalog_hash(ed: Any, objs: Mapping[str, Any]) -> str:

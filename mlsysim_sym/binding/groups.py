@@ -1,11 +1,13 @@
 """Reads that several facades share: a device on the roofline, a workload's FLOPs and size, a transformer's shape,
-a fleet's fabric. Facades list these groups beside their own reads; they never import each other.
+a fleet's fabric; and the result fields of 0.3.0's PerformanceProfile, which three facades report over their own
+symbols. Facades list these groups beside their own reads and fields; they never import each other.
 """
 from __future__ import annotations
 
 from ..errors import InputError
 from ..provenance import Absent, Attr, Row
 from .reads import Ctx, Read, custom, default_knob, error, link, memory, peak, row
+from .view import Field, derived, out, regime
 
 # ---- a device on the roofline (walls 1, 2) ----------------------------------------------------------------------
 def device_roofline(path: str = "hardware") -> tuple[Read, ...]:
@@ -104,4 +106,36 @@ def fabric(path: str = "fleet.fabric") -> tuple[Read, ...]:
             row(path, "latency", "alpha_fab", absent=error("the fabric needs its per-message latency")))
 
 
-__all__ = ["DEVICE_ROOFLINE", "device_roofline", "FLEET_COUNT", "WORKLOAD_FLOPS", "WORKLOAD_SIZE", "fabric", "transformer_shape"]
+# ---- 0.3.0's PerformanceProfile: one roofline step, whatever computation produced it ---------------------------------
+def profile_fields(*, latency: str, compute: str, memory: str, overhead: str, throughput: str, intensity: str,
+                   energy: str, footprint: str, peak_flops: str, peak_bw: str, mfu: str, hfu: str,
+                   overhead_dominated: str, feasible: str | None = None, spill: str | None = None,
+                   memory_path: str | None = None) -> tuple[Field, ...]:
+    """The fields of 0.3.0's PerformanceProfile, in its order, over the symbols of one computation (Engine.solve's
+    step, DistributedModel's replica, the network roofline). ``feasible=None``: a model with no memory constraint
+    (always feasible); ``spill=None``: no offload path (the offload fields are None)."""
+    fields = [
+        out("latency", latency, "ms"), out("latency_compute", compute, "ms"), out("latency_memory", memory, "ms"),
+        out("latency_overhead", overhead, "ms"), out("throughput", throughput, "1/s"),
+        out("arithmetic_intensity", intensity, "FLOP/B"), out("energy", energy, "J"),
+        out("memory_footprint", footprint, "GB"), out("peak_flops_actual", peak_flops, "TFLOP/s"),
+        out("peak_bw_actual", peak_bw, "GB/s"), out("mfu", mfu), out("hfu", hfu),
+        out("feasible", feasible, "bool") if feasible else derived("feasible", lambda view: True, "bool",
+                                                                   doc="no memory constraint in this model"),
+        out("overhead_dominated", overhead_dominated, "bool"),
+        regime("bottleneck", latency, "the branch of the latency's Max that bound (ties: the first listed)"),
+    ]
+    if memory_path:
+        fields.append(regime("memory_path", memory_path, "where the weights stream from: main memory, on-chip "
+                                                         "SRAM, flash, host offload"))
+    if spill and feasible:
+        fields += [out("offload_spill_bytes", spill, "GB", when=lambda v: not v[feasible]),
+                   out("offload_effective_bw", peak_bw, "GB/s", when=lambda v: not v[feasible])]
+    else:
+        fields += [derived("offload_spill_bytes", lambda view: None, doc="no offload path in this model"),
+                   derived("offload_effective_bw", lambda view: None, doc="no offload path in this model")]
+    return tuple(fields)
+
+
+__all__ = ["DEVICE_ROOFLINE", "FLEET_COUNT", "WORKLOAD_FLOPS", "WORKLOAD_SIZE", "device_roofline", "fabric",
+           "profile_fields", "transformer_shape"]

@@ -15,8 +15,8 @@ KINDS = {"model": Workload, "hardware": HardwareNode, "fleet": Fleet}
 #: kind -> (module and registry attribute that looks a key up, what to pass)
 _REGISTRIES = {"model": ("registry", "Models", "a Models.* entry or a registry key such as 'Llama3_8B'"),
                "hardware": ("registry", "Hardware", "a Hardware.* entry or a registry key such as 'H100'"),
-               "fleet": ("systems", "Systems.Clusters", "a Systems.Clusters entry, a Fleet(...) or a cluster key such as "
-                                               "'Research_256'")}
+               "fleet": ("systems", "Systems.Clusters",
+                         "a Systems.Clusters entry, a Fleet(...) or a cluster key such as 'Research_256'")}
 
 
 def resolve(kind: str, value: Any, name: str) -> Any:

@@ -160,7 +160,7 @@ def export_command(check: bool, target: str | None) -> None:
     if problems:
         for line in problems[:50]:
             click.echo(line, err=True)
-        more = f" (first 50 listed)" if len(problems) > 50 else ""
+        more = " (first 50 listed)" if len(problems) > 50 else ""
         raise CliError(f"{out} is stale: {len(problems)} difference(s){more}; run `mlsysim-sym export"
                        f"{'' if target is None else ' --dir ' + str(out)}`")
     click.echo(f"{out} is current" if check else f"{out} written", err=True)

@@ -71,13 +71,14 @@ def _tokens_if_transformer(v: Values, put: Callable[[str, float], None]) -> None
     put("m_tok", v["m_xf"])
 
 
-def _setter(symbol: str, value: float, when: str = "") -> Callable[[Values, Callable[[str, float], None]], None]:
-    """Bind ``symbol`` = ``value`` (only when the flag ``when`` is set: a rule that cannot change the result is not
-    recorded as a cause of it)."""
+def _setter(symbol: str, value: float, when: Callable[[Values], bool] | None = None,
+            why: str = "") -> Callable[[Values, Callable[[str, float], None]], None]:
+    """Bind ``symbol`` = ``value`` (only where ``when`` holds: a rule that cannot change the result is not recorded
+    as a cause of it)."""
     def apply(v: Values, put: Callable[[str, float], None]) -> None:
-        if not when or v[when] > 0:
+        if when is None or when(v):
             put(symbol, value)
-    apply.__doc__ = f"bind {symbol} = {value:g}" + (f" when {when} > 0" if when else "")
+    apply.__doc__ = f"bind {symbol} = {value:g}" + (f" when {why}" if why else "")
     return apply
 
 
@@ -96,9 +97,10 @@ INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
               "a training sample is seq_len tokens for every transformer, one for other workloads (m_tok = m_xf)"),
     InputRule("distributed-attention-flops", ("comm.step",), _setter("m_attn", 0.0),
               "step FLOPs count the weights only: no attention term (m_attn = 0)"),
-    InputRule("distributed-lora-gradients", ("comm.step",), _setter("f_lora_dp", 0.01, when="m_lora"),
+    InputRule("distributed-lora-gradients", ("comm.step",),
+              _setter("f_lora_dp", 0.01, lambda v: v["m_lora"] > 0, "LoRA is on"),
               "LoRA exchanges 1% of the gradient bytes (f_lora_dp = 0.01)"),
-    InputRule("distributed-zero3-gathers", ("comm.step",), _setter("k_z3", 0.0, when="z_stage"),
+    InputRule("distributed-zero3-gathers", ("comm.step",), _setter("k_z3", 0.0, lambda v: v["z_stage"] >= 3, "ZeRO-3"),
               "ZeRO-3 moves the same bytes as data parallelism (k_z3 = 0)"),
     InputRule("distributed-topology-override", ("comm.step",), _setter("w_topo", 0.0),
               "topology_override is ignored: the collective follows placement (w_topo = 0)"),

@@ -14,13 +14,13 @@ from typing import Any
 
 from ..binding import (Check, Obj, SameAs, View, arg, attr, custom, default_knob, derived, facade, fixed, info, knob,
                        knob_default, link, missing, out, peak, precision_arg, regime, row, width)
-from ..binding.groups import FLEET_COUNT, WORKLOAD_FLOPS, WORKLOAD_SIZE, device_roofline, fabric
+from ..binding.groups import FLEET_COUNT, WORKLOAD_FLOPS, WORKLOAD_SIZE, device_roofline, fabric, profile_fields
 from ..binding.reads import Absence, Ctx, error
 from ..provenance import Attr, Fixed
 from ..validate import BATCH, DEGREE, EFFICIENCY, FACTOR, FRACTION0, POSITIVE, TOKENS, choice, count, flag, quantity
 
-#: topology_override → w_topo (0: the model chooses by placement, as 0.3.0 does)
-TOPOLOGIES = {None: 0.0, "ring": 1.0, "tree": 2.0, "hierarchical": 3.0, "in_network": 4.0}
+#: topology_override → w_topo (None binds 0: the collective follows placement, as 0.3.0 always does)
+TOPOLOGIES = {"ring": 1.0, "tree": 2.0, "hierarchical": 3.0, "in_network": 4.0}
 _ACCEL = "fleet.node.accelerator"
 _WIDTH = "tensor and expert parallelism exchange activations of the hidden size"
 
@@ -43,18 +43,11 @@ class ReplicaProfile(View):
     evaluated result as the distributed step."""
 
     __slots__ = ()
-    FIELDS = (
-        out("latency", "T_rep", "ms"), out("latency_compute", "T_comp_r", "ms"),
-        out("latency_memory", "T_mem_r", "ms"), out("latency_overhead", "L_lat", "ms"),
-        out("throughput", "X_node", "1/s"), regime("bottleneck", "T_rep"),
-        out("arithmetic_intensity", "I_rep", "FLOP/B"), out("energy", "E_rep", "J"),
-        out("memory_footprint", "M_req", "GB"), out("peak_flops_actual", "R_eff", "TFLOP/s"),
-        out("peak_bw_actual", "BW", "GB/s"), out("mfu", "MFU_rep"), out("hfu", "HFU_rep"),
-        out("feasible", "feasible", "bool"), out("overhead_dominated", "ovh_rep", "bool"),
-        out("offload_spill_bytes", "M_spill", "GB", when=lambda v: not v["feasible"]),
-        out("offload_effective_bw", "BW", "GB/s", when=lambda v: not v["feasible"]),
-        regime("memory_path", "BW"),
-    )
+    FIELDS = profile_fields(latency="T_rep", compute="T_comp_r", memory="T_mem_r", overhead="L_lat",
+                            throughput="X_node", intensity="I_rep", energy="E_rep", footprint="M_req",
+                            peak_flops="R_eff", peak_bw="BW", mfu="MFU_rep", hfu="HFU_rep",
+                            overhead_dominated="ovh_rep",
+                            feasible="feasible", spill="M_spill", memory_path="BW")
     TRACE = ("Replica: TP{N_tp:int} x PP{N_pp:int} x EP{N_ep:int} = {N_rep:int} accelerators process {B:int} "
              "samples of {n_tok:int} tokens per step.",
              "Memory Wall: {M_req:GB} per accelerator {feasible?fits|exceeds} {C_mem:GB}.")
@@ -74,7 +67,7 @@ DistributedModel = facade(
         arg("efficiency", "eta_hw", EFFICIENCY, None, none=knob_default("engine.efficiency")),
         arg("tp_size", "N_tp", DEGREE, 1), arg("pp_size", "N_pp", DEGREE, 1), arg("ep_size", "N_ep", DEGREE, 1),
         arg("v_stages", "v_pp", DEGREE, 1), arg("microbatch_count", "n_mb", DEGREE, 1),
-        arg("topology_override", "w_topo", choice(("ring", "tree", "hierarchical", "in_network")), None,
+        arg("topology_override", "w_topo", choice(TOPOLOGIES), None,
             encode=TOPOLOGIES, none=(0.0, Fixed("the data-parallel collective follows placement")),
             doc="force the data-parallel all-reduce: ring, tree, hierarchical or in_network (NVLink/IB SHARP)"),
         arg("zero_stage", "z_stage", count(0, 3), 0),
@@ -130,8 +123,9 @@ DistributedModel = facade(
         info("model_name", "model"), info("fleet_name", "fleet"), info("precision", "precision"),
     ],
     trace=["Distributed Wall: dp={N_dp:int}, tp={N_tp:int}, pp={N_pp:int}, ep={N_ep:int}; step latency {T_step:ms}.",
-           (lambda v: v["N_ep"] > 1 and v["f_imb"] > 1, "MoE Routing: expert-parallel traffic inflated by {f_imb:.2f}x for hot-expert imbalance."),
-           "Data parallelism: {dp_collective} all-reduce of {D_grad:GB} per group.",
+           (lambda v: v["N_ep"] > 1 and v["f_imb"] > 1,
+            "MoE Routing: expert-parallel traffic inflated by {f_imb:.2f}x for hot-expert imbalance."),
+           (lambda v: v["N_dp"] > 1, "Data parallelism: {dp_collective} all-reduce of {D_grad:GB} per group."),
            "Memory Wall: {M_req:GB} per accelerator {feasible?fits|exceeds} {C_mem:GB}."],
     report=("T_step", "T_dp", "T_tp", "T_ep", "T_bub", "eta_scale", "X_fleet", "MFU_step"),
     requires=("workload", "fleet"), walls=(14,),
@@ -210,5 +204,5 @@ CollectiveModel = facade(
         "reduce-scatter, all-gather, all-to-all, binomial tree, hierarchical (inside nodes, then across), and "
         "in-network reduction (NVLink/IB SHARP).")
 
-__all__ = ["CollectiveModel", "DistributedModel", "DistributedResult", "ReplicaProfile", "TOPOLOGIES", "TrainingFlopsModel",
-           "TrainingTimeModel"]
+__all__ = ["CollectiveModel", "DistributedModel", "DistributedResult", "ReplicaProfile", "TOPOLOGIES",
+           "TrainingFlopsModel", "TrainingTimeModel"]

@@ -2,8 +2,8 @@
 fabric; declared over ``netroof.step``."""
 from __future__ import annotations
 
-from ..binding import Obj, arg, derived, facade, fixed, knob, knob_default, out, peak, precision_arg, regime, row, width
-from ..binding.groups import FLEET_COUNT, fabric
+from ..binding import Obj, arg, facade, fixed, knob, knob_default, peak, precision_arg, row, width
+from ..binding.groups import FLEET_COUNT, fabric, profile_fields
 from ..binding.reads import error
 from ..validate import EFFICIENCY
 
@@ -19,17 +19,9 @@ NetworkRooflineModel = facade(
         knob("engine.idle_power_fraction", "f_idle"),
         fixed("L_ovh_net", 0, "the network roofline has no fixed per-step overhead"),
     ],
-    fields=[
-        out("latency", "T_nr", "ms"), out("latency_compute", "T_nc", "ms"), out("latency_memory", "T_net", "ms"),
-        out("latency_overhead", "L_ovh_net", "ms"), out("throughput", "X_nr", "1/s"),
-        out("arithmetic_intensity", "I_net", "FLOP/B"), out("memory_footprint", "D_sync", "GB"),
-        out("peak_flops_actual", "R_fleet_eff", "TFLOP/s"), out("peak_bw_actual", "beta_fab", "GB/s"),
-        out("energy", "E_nr", "J"), out("mfu", "MFU_net"), out("hfu", "MFU_net"),
-        regime("bottleneck", "T_nr"), derived("feasible", lambda view: True, "bool"),
-        out("overhead_dominated", "ovh_net", "bool"),
-        derived("offload_spill_bytes", lambda view: None, doc="no offload in the network roofline"),
-        derived("offload_effective_bw", lambda view: None, doc="no offload in the network roofline"),
-    ],
+    fields=profile_fields(latency="T_nr", compute="T_nc", memory="T_net", overhead="L_ovh_net", throughput="X_nr",
+                          intensity="I_net", energy="E_nr", footprint="D_sync", peak_flops="R_fleet_eff",
+                          peak_bw="beta_fab", mfu="MFU_net", hfu="MFU_net", overhead_dominated="ovh_net"),
     trace=["Network Roofline: CI {I_net:FLOP/B} vs ridge {I_ridge_net:FLOP/B}; binding ceiling is {bottleneck}."],
     report=("T_nr", "MFU_net", "E_nr"),
     requires=("workload", "fleet"), produces="PerformanceProfile", walls=(14,),

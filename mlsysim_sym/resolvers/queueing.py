@@ -79,7 +79,7 @@ def _search(spec: Any, values: dict[str, Any], refs: Any, entry: Any, ed: Any, c
         if required not in fleet:
             meets(required)
         values["c_srv"] = float(required)
-        refs._call["c_srv"] = Search("smallest replica count meeting the p99 target (at most max_replicas)")
+        refs.bind("c_srv", Search("smallest replica count meeting the p99 target (at most max_replicas)"))
         fo, fr = fleet[required]
         values.update(fo)
         regimes.update(fr)

@@ -19,7 +19,7 @@ from graphlib import CycleError, TopologicalSorter
 import sympy as sp
 
 from ..errors import DimensionError, UnknownKeyError
-from ..notation import SYMBOLS, Sym, register
+from ..notation import Sym, register
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import sympy as sp
 from ._core import Cite, Equation, register_computation, register_equations, sym
 from .batching import EQUATIONS as BATCHING_EQUATIONS
 from .batching import N_paged, S_mean, X_paged
-from .node import EQ_P_ACT, EQ_R_EFF, B, S
+from .node import EQ_P_ACT, EQ_R_EFF
 from .queueing import EQUATIONS as TAIL_EQUATIONS
 from .queueing import c_srv, lam, rho_q, t_svc, w99
 from .serving import EQ_K_TOK, ITL, SERVING_EQUATIONS, SHAPE_EQUATIONS, TTFT

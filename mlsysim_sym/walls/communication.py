@@ -50,7 +50,7 @@ from .moe import EQ_BETA, EQ_N_ACC, N_acc, alpha_fab, beta_fab, f_imb, k_top, n_
 from .node import (BARROSO, EQ_K_MODEL, EQ_K_OPS, EQ_N_TOK, EQ_O_FWD, EQ_P_ACT, EQ_R_EFF, FEDUS, PALM_MFU, B, H,
                    N_L, O_fwd, P, R_eff, R_peak, S, b_w, h, k_model, k_ops, n_tok, recompute, training)
 from .serving import HOFFMANN, VASWANI, c_attn, d_cat
-from .training import (EQ_BW, EQ_FEASIBLE, EQ_K_TAX, EQ_L_LAT, EQ_SPILL, EQ_W, LORA, TRAINING_EQUATIONS, BW, GA,
+from .training import (EQ_BW, EQ_FEASIBLE, EQ_K_TAX, EQ_L_LAT, EQ_SPILL, EQ_W, LORA, TRAINING_EQUATIONS, BW,
                        L_lat, M_train, N_dp, N_ep, N_pp, N_tp, P_tdp, W, b_opt, c_wg, f_act, f_idle, f_lora, f_train,
                        m_lora, m_xf, s_ckpt, z_stage)
 

@@ -32,7 +32,7 @@ VASWANI = Cite("vaswani2017attention", "§3.2.2: d_k = d_v = d_model/h for each 
 SARATHI = Cite("agrawal2023sarathi", "§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes")
 
 
-from .node import EQ_P_ACT, EQ_R_EFF, B, BW_mem, C_mem, H, N_L, P, P_act, R_eff, S, b_w, c_fwd, h, tau_disp, tau_layer
+from .node import EQ_P_ACT, EQ_R_EFF, B, BW_mem, C_mem, H, N_L, P_act, R_eff, S, b_w, c_fwd, h, tau_disp, tau_layer
 from .training import EQ_W, W
 
 c_pre = sym("c_pre", r"n_{\text{cached}}", "", "Cached prompt-prefix tokens (not recomputed)", integer=True)

@@ -27,7 +27,7 @@ import sympy as sp
 
 from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 from .node import (BARROSO, EQ_K_MODEL, EQ_K_OPS, EQ_N_TOK, EQ_O_FWD, EQ_P_ACT, EQ_R_EFF, EQ_T_COMP, PALM_MFU,
-                   ROOFLINE, B, BW_mem, C_mem, H, N_L, O_fwd, P, R_peak, S, T_comp, b_w, h, k_model, k_ops, m_train,
+                   ROOFLINE, B, BW_mem, C_mem, H, N_L, O_fwd, P, R_peak, S, T_comp, b_w, h, k_model, k_ops,
                    n_tok, tau_disp, tau_layer, training)
 
 ZERO = Cite("rajbhandari2020zero", "§3.1: mixed-precision Adam keeps 2Ψ + 2Ψ + KΨ bytes, K = 12")
