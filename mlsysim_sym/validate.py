@@ -172,7 +172,22 @@ def _choice(d: Domain, name: str, value: Any) -> str:
     raise d.error(name, value)
 
 
+_OUR_QUANTITY: list[type] = []
+
+
 def _quantity(d: Domain, name: str, value: Any) -> float:
+    if not _OUR_QUANTITY:
+        from .units import ureg
+
+        _OUR_QUANTITY.append(ureg().Quantity)
+    if type(value) is _OUR_QUANTITY[0]:  # the hot path: a Quantity of our registry
+        try:
+            f = _ours_in(value, d.unit)
+        except Exception as exc:  # noqa: BLE001 - pint's DimensionalityError and friends: a unit problem
+            raise UnitError(f"{name} must be {d.describe()}, got {shown(value)}: {exc}") from None
+        if not math.isfinite(f) or not d.in_range(f):
+            raise d.error(name, value)
+        return f
     from .units import parse_quantity
 
     if isinstance(value, str):
@@ -182,8 +197,10 @@ def _quantity(d: Domain, name: str, value: Any) -> float:
             raise UnitError(f"{name} must be {d.describe()}, got {shown(value)}: {exc}") from None
     elif hasattr(value, "magnitude") and hasattr(value, "units"):
         try:  # a Quantity of our registry, or of another pint registry (re-read through our parser)
-            q = value if _ours(value) else parse_quantity(f"{float(value.magnitude)!r} {value.units:~}", d.unit)
-            f = float(q.m_as(d.unit))
+            if _ours(value):
+                f = _ours_in(value, d.unit)
+            else:
+                f = float(parse_quantity(f"{float(value.magnitude)!r} {value.units:~}", d.unit).m_as(d.unit))
         except Exception as exc:  # noqa: BLE001 - pint's DimensionalityError and friends: a unit problem
             raise UnitError(f"{name} must be {d.describe()}, got {shown(value)}: {exc}") from None
         if not math.isfinite(f) or not d.in_range(f):
@@ -195,6 +212,21 @@ def _quantity(d: Domain, name: str, value: Any) -> float:
     if not math.isfinite(f) or not d.in_range(f):
         raise d.error(name, value)
     return f
+
+
+#: (units of a Quantity of our registry, SI unit) -> multiplicative factor: pint's conversion, done once per unit
+_FACTORS: dict[tuple[Any, str], float] = {}
+
+
+def _ours_in(q: Any, unit: str) -> float:
+    """A Quantity of our registry in ``unit``: pint converts the unit once (a DimensionalityError if it cannot);
+    later calls multiply by the cached factor (every unit of the registry is multiplicative)."""
+    key = (q._units, unit)
+    f = _FACTORS.get(key)
+    if f is None:
+        f = float(q._REGISTRY.Quantity(1.0, q._units).m_as(unit))
+        _FACTORS[key] = f
+    return float(q._magnitude) * f
 
 
 def _ours(q: Any) -> bool:

@@ -100,7 +100,13 @@ class Ctx:
         return None if o is None else self.edition.entity(o)
 
     def knob(self, cid: str) -> Bound:
-        c = self.edition.catalog.constants.get(cid)
+        cat = self.edition.catalog
+        c = cat.constants.get(cid)
+        if c is None:  # an edition's override of the knob carries its own id (<id>@<tag>): find it by field
+            kind, _, rest = cid.partition(".")
+            topic, _, fld = rest.partition(".")
+            ent = cat.entities.get((kind, topic))
+            c = ent.values.get(fld) if ent is not None else None
         if c is None:
             raise InputError(f"the catalogue has no knob {cid!r} (needed by {self.facade})")
         return c.si, Knob(c.id)

@@ -8,15 +8,16 @@ from typing import Any
 
 from ..errors import InputError
 from ..objects import PRECISIONS, HardwareNode, Workload
-from ..systems import Fleet
+from ..systems import Fleet, NetworkFabric
 from ..validate import shown
 
-KINDS = {"model": Workload, "hardware": HardwareNode, "fleet": Fleet}
+KINDS = {"model": Workload, "hardware": HardwareNode, "fleet": Fleet, "fabric": NetworkFabric}
 #: kind -> (module and registry attribute that looks a key up, what to pass)
 _REGISTRIES = {"model": ("registry", "Models", "a Models.* entry or a registry key such as 'Llama3_8B'"),
                "hardware": ("registry", "Hardware", "a Hardware.* entry or a registry key such as 'H100'"),
                "fleet": ("systems", "Systems.Clusters",
-                         "a Systems.Clusters entry, a Fleet(...) or a cluster key such as 'Research_256'")}
+                         "a Systems.Clusters entry, a Fleet(...) or a cluster key such as 'Research_256'"),
+               "fabric": ("systems", "Systems.Fabrics", "a Systems.Fabrics entry or a fabric key such as 'InfiniBand_NDR'")}
 
 
 def resolve(kind: str, value: Any, name: str) -> Any:
@@ -46,7 +47,11 @@ def resolve_fleet(fleet: Any, name: str = "fleet") -> Fleet:
     return resolve("fleet", fleet, name)
 
 
-RESOLVERS = {"model": resolve_model, "hardware": resolve_hardware, "fleet": resolve_fleet}
+def resolve_fabric(fabric: Any, name: str = "fabric") -> NetworkFabric:
+    return resolve("fabric", fabric, name)
+
+
+RESOLVERS = {"model": resolve_model, "hardware": resolve_hardware, "fleet": resolve_fleet, "fabric": resolve_fabric}
 
 
 def normalize_precision(precision: Any, name: str = "precision") -> str:
