@@ -9,7 +9,8 @@ Measures, on this machine, in one run:
 * whole-process ``mlsysim-sym eval ResNet50 A100 -o json`` (median wall time of ``--runs`` subprocesses);
 * warm ``Engine.solve(ResNet50, A100, batch_size=1, precision="fp16")`` and warm
   ``ServingModel().solve(Llama3_8B, H100, seq_len=2048)`` (median µs per call over many calls), every other
-  resolver (``DistributedModel`` on Llama-3 70B, DgxH100SuperPodSU, TP 8, PP 4, 16 micro-batches);
+  resolver (``DistributedModel`` on Llama-3 70B, DgxH100SuperPodSU, TP 8, PP 4, 16 micro-batches), and the
+  resolvers of walls 8-13, 15, 16 and 19 with one field read of each result;
 * the cost of reading results: ``Engine.solve`` plus reading latency, throughput and MFU; one field read;
   ``to_dict()``;
 * catalogue loading: from the lock (everyday path) and validated from the TOML sources (``check`` path).
@@ -98,6 +99,30 @@ def ours(runs: int) -> dict[str, float]:
                                                                pp_size=4, microbatch_count=16), calls=2000)
     out["distributed_model_and_read_3_us"] = per_call_us(lambda: _read3d(dm.solve(
         l70, pod, batch_size=256, precision="bf16", tp_size=8, pp_size=4, microbatch_count=16)), calls=2000)
+
+    # walls 8-13, 15, 16, 19: a warm call each, and one field read of a result at hand
+    Q_ = mlsysim.Q_
+    rate, sample, cpu, step = Q_(5, "GB/s"), Q_(150, "kB"), Q_(2.04, "GB/s"), Q_(48, "ms")
+    ndr, b200, t512 = mlsysim.Systems.Fabrics.InfiniBand_NDR, mlsysim.Hardware.B200, mlsysim.Systems.Clusters.Training_512_H100
+    budget = Q_(5.76e23, "FLOP")
+    walls = {
+        "data_model": (lambda: mlsysim.DataModel().solve(rate, hh), "utilization"),
+        "transformation_model": (lambda: mlsysim.TransformationModel().solve(2048, sample, cpu, step),
+                                 "accelerator_utilization"),
+        "topology_model": (lambda: mlsysim.TopologyModel().solve(ndr, "torus_3d", 64), "effective_bw"),
+        "scaling_model": (lambda: mlsysim.ScalingModel().solve(budget), "optimal_parameters"),
+        "inference_scaling_model": (lambda: mlsysim.InferenceScalingModel().solve(l70, b200, reasoning_steps=8),
+                                    "total_reasoning_time"),
+        "compression_model": (lambda: mlsysim.CompressionModel().solve(l70, hh, target_bitwidth=4),
+                              "inference_speedup"),
+        "reliability_model": (lambda: mlsysim.ReliabilityModel().solve(t512, 720), "fleet_mtbf"),
+        "orchestration_model": (lambda: mlsysim.OrchestrationModel().solve(fleet, 0.9, 1.0), "avg_wait_time_days"),
+        "checkpoint_model": (lambda: mlsysim.CheckpointModel().solve(l70, hh), "write_time_seconds"),
+    }
+    for name, (fn, fld) in walls.items():
+        out[f"{name}_us"] = per_call_us(fn, calls=2000)
+        res = fn()
+        out[f"{name}_field_read_us"] = per_call_us(lambda: getattr(res, fld), calls=20000)
 
     # the cost of reading results, not only of solving
     def solve_and_read() -> tuple:

@@ -61,6 +61,8 @@ def resolve(path: Any) -> Any:
         return Hardware.get(key)
     if path.startswith("Systems.Clusters."):
         return Systems.Clusters.get(key)
+    if path.startswith("Systems.Fabrics."):
+        return Systems.Fabrics.get(key)
     return Models.get(key)
 
 
@@ -90,7 +92,7 @@ class Outcome:
 
 
 #: a recorded key's unit suffix -> the SI unit its number is in (the rest of the key is the result field)
-SUFFIXES = (("_flop_per_byte", "FLOP/B"), ("_flop_per_s", "FLOP/s"), ("_bytes_per_s", "B/s"), ("_per_s", "1/s"),
+SUFFIXES = (("_flop_per_byte", "FLOP/B"), ("_flop_per_s", "FLOP/s"), ("_flop", "FLOP"), ("_bytes_per_s", "B/s"), ("_per_s", "1/s"),
             ("_bytes", "B"), ("_count", "param"), ("_s", "s"), ("_j", "J"))
 
 
@@ -152,13 +154,14 @@ def kwargs_of(case: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     raw = dict(case["inputs"] if engine else case["kwargs"])
     kw: dict[str, Any] = {}
     for k, v in raw.items():
-        if (isinstance(v, str) and v.startswith(("Models.", "Hardware.", "Systems.Clusters."))) or \
+        if (isinstance(v, str) and v.startswith(("Models.", "Hardware.", "Systems.Clusters.", "Systems.Fabrics."))) or \
                 (isinstance(v, dict) and "constructor_args" in v):
             v = resolve(v)
         elif isinstance(v, dict) and "value_si" in v:
             from mlsysim_sym.units import Q_
 
-            v = Q_(v["value_si"], v["si_unit"].replace("byte", "B"))
+            unit = {"count": "param"}.get(v["si_unit"], v["si_unit"].replace("byte", "B").replace("flop", "FLOP"))
+            v = Q_(v["value_si"], unit)
         kw[k] = v
     return name, kw
 
@@ -177,7 +180,7 @@ def run_case(case: dict[str, Any], which: str = "edition", rules: tuple[str, ...
     return Outcome(case["id"], name, not bad, bad)
 
 
-FILES = ("parity_engine.json", "parity_node_resolvers.json", "parity_distributed.json")
+FILES = ("parity_engine.json", "parity_node_resolvers.json", "parity_distributed.json", "parity_walls.json")
 
 
 def cases(files: tuple[str, ...] = FILES) -> Iterator[dict[str, Any]]:
@@ -203,7 +206,31 @@ STRUCTURAL = {
                           "or expert parallelism of a model without a hidden size, ResNet-50)",
     "capacity-units": "a catalogue difference (GB as printed): the edition holds 0.3.0's GiB values",
     "vit-transformer-dims": "a catalogue difference: the edition stores ViT_Large as 0.3.0 does (a generic workload)",
+    "no-data-path": "0.3.0 reports a device with no storage or host-link bandwidth as bottleneck 'Unknown', supply 0 GB/s "
+                    "and utilisation inf; we raise InputError (there is no supply to compare against)",
+    "budget-magnitude": "0.3.0's ScalingModel uses the budget's magnitude in the unit it was given ('1e6 TFLOPs' "
+                        "becomes 1e6 FLOP); we convert to FLOP",
+    "no-tdp-energy": "0.3.0 reports 0 J for a device without a catalogued TDP; we report None (no energy estimate)",
+    "sparsity-type-name": "0.3.0 treats sparsity_type '2:4' as unstructured (its normaliser handles '2_4', 'n_m', "
+                          "'nm' only); we read it as 2:4",
+    "full-sparsity": "0.3.0 reports ratio 100 for sparsity 1 (every weight pruned); we raise InputError",
+    "method-name-case": "0.3.0 treats a method name in other case ('Quantization') as unknown and returns ratio 1; "
+                        "we accept the name in any case",
+    "rho-tie": "utilisation exactly 1 in decimal (λ·D = 1): 0.3.0's and our floating-point rounding fall on "
+               "opposite sides of the stability boundary",
 }
+
+#: resolvers of walls 8-19 whose out-of-domain inputs 0.3.0 coerces (negative sizes, zero counts, unknown names)
+_VALIDATED = ("DataModel", "TransformationModel", "TopologyModel", "ScalingModel", "InferenceScalingModel",
+              "CompressionModel", "ReliabilityModel", "OrchestrationModel", "CheckpointModel")
+
+
+_METHODS = ("quantization", "pruning", "distillation")
+
+
+def _given_magnitude(q: dict[str, Any]) -> float:
+    """The number a recorded quantity was written with ('1e+06 TFLOPs' -> 1e6)."""
+    return float(str(q.get("quantity", "nan")).split()[0])
 
 
 def structural(case: dict[str, Any], o: Outcome) -> str | None:
@@ -215,6 +242,28 @@ def structural(case: dict[str, Any], o: Outcome) -> str | None:
     if o.resolver == "DistributedModel" and "has no catalogued hidden" in o.error and \
             (inputs.get("tp_size", 1) > 1 or inputs.get("ep_size", 1) > 1 or inputs.get("is_lora")):
         return "missing-dims-error"
+    if o.resolver == "DataModel" and "no catalogued data path" in o.error and case["result"].get("bottleneck") == \
+            "Unknown":
+        return "no-data-path"
+    if o.resolver == "ScalingModel" and not o.error and _given_magnitude(inputs["compute_budget"]) != \
+            inputs["compute_budget"]["value_si"] and inputs["compute_budget"]["si_unit"] == "flop":
+        return "budget-magnitude"
+    if o.resolver == "CompressionModel" and inputs.get("method") not in (None, *_METHODS) and \
+            str(inputs.get("method")).lower() in _METHODS:
+        return "method-name-case"
+    if o.resolver == "InferenceScalingModel" and set(o.mismatches) == {"energy_per_query_j"} and \
+            o.mismatches["energy_per_query_j"] == (0.0, None):
+        return "no-tdp-energy"
+    if o.resolver == "CompressionModel" and inputs.get("sparsity_type") == "2:4":
+        return "sparsity-type-name"
+    if o.resolver == "CompressionModel" and inputs.get("method") == "pruning" and inputs.get("sparsity") == 1.0 \
+            and o.error:
+        return "full-sparsity"
+    if o.resolver == "OrchestrationModel" and not o.error and \
+            abs(inputs["arrival_rate_jobs_per_day"] * inputs["avg_job_duration_days"] - 1.0) < 1e-9:
+        return "rho-tie"
+    if o.resolver in _VALIDATED and o.error.startswith(("InputError", "UnitError")):
+        return "input-validation"
     if o.resolver == "TailLatencyModel" and o.error and \
             (inputs.get("service_latency_ms") == 0 or inputs.get("num_replicas") == 0):
         return "input-validation"

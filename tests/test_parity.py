@@ -70,12 +70,39 @@ def covered_by(case: dict, o: ps.Outcome) -> tuple[str, ...]:
         structural = ps.structural(case, o)
         return (structural,) if structural else _distributed(inputs, model)
     structural = ps.structural(case, o)
+    if structural:
+        return (structural,)
+    if o.resolver == "InferenceScalingModel" and (model in MOE or model == "PaLM_540B"):
+        rule = "serving-moe-active-params" if model in MOE else "serving-attention-head-dim"
+        no_tdp = o.mismatches.get("energy_per_query_j", (None, 0.0))[1] is None
+        return (rule, "no-tdp-energy") if no_tdp else (rule,)
+    return _walls_8_19(o.resolver, inputs)
+
+
+def _walls_8_19(resolver: str, inputs: dict) -> tuple[str, ...]:
+    """The declared rules of walls 8-19 a case meets."""
+    if resolver == "DataModel":
+        return ("data-network-ingest",)
+    if resolver == "TopologyModel" and inputs.get("topology") in ("ring", "torus_3d"):
+        return ("topology-bisection-cut",)
+    if resolver == "ReliabilityModel":
+        return ("reliability-components", "reliability-young-goodput")
+    if resolver == "CheckpointModel":
+        return ("checkpoint-optimizer-bytes",)
+    if resolver == "CompressionModel":
+        nm = inputs.get("method") == "pruning" and inputs.get("sparsity_type") in ("n_m", "2:4")
+        return ("compression-regime-speedup", "compression-nm-index") if nm else ("compression-regime-speedup",)
+    structural = ps.structural(case, o)
     return (structural,) if structural else ()
 
 
 @pytest.fixture(scope="module")
 def under_edition():
     return ps.outcomes("edition")
+
+
+WALLS_8_19 = ("DataModel", "TransformationModel", "TopologyModel", "ScalingModel", "InferenceScalingModel",
+              "CompressionModel", "ReliabilityModel", "OrchestrationModel", "CheckpointModel")
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +112,7 @@ def on_data():
 
 def test_parity_data_is_stamped_with_the_mlsysim_version():
     for name in ("parity_engine.json", "parity_node_resolvers.json", "parity_distributed.json",
-                 "registry_keys.json"):
+                 "parity_walls.json", "registry_keys.json"):
         assert ps.load(name)["mlsysim_version"] == "0.3.0"
 
 
@@ -100,15 +127,31 @@ def test_the_edition_ships_as_package_data_with_its_version():
 
 
 def test_edition_reproduces_030_in_every_field(under_edition):
-    """Measured: 8,503 of 8,583 recorded cases (99.07 %) reproduce to 1e-6 in every recorded field under the
-    mlsysim-0.3.0 edition; the other 80 are named structural differences (0.3.0's sentinels and coerced inputs,
-    and 34 DistributedModel cases that parallelise ResNet-50's absent hidden size)."""
-    ok = sum(o.ok for _, o in under_edition)
-    assert len(under_edition) > 8500
-    assert ok / len(under_edition) >= 0.99, f"{ok}/{len(under_edition)}"
+    """Walls 1-7 and 14. Measured: 8,503 of 8,583 recorded cases (99.07 %) reproduce to 1e-6 in every recorded
+    field under the mlsysim-0.3.0 edition; the other 80 are named structural differences (0.3.0's sentinels and
+    coerced inputs, and 34 DistributedModel cases that parallelise ResNet-50's absent hidden size)."""
+    mine = [(c, o) for c, o in under_edition if o.resolver not in WALLS_8_19]
+    ok = sum(o.ok for _, o in mine)
+    assert len(mine) > 8500
+    assert ok / len(mine) >= 0.99, f"{ok}/{len(mine)}"
     unexplained = Counter((o.resolver, o.error[:80], tuple(sorted(o.mismatches)))
                           for case, o in under_edition if not o.ok and ps.structural(case, o) is None)
     assert not unexplained, unexplained.most_common(5)
+
+
+@pytest.mark.parametrize("resolver", WALLS_8_19)
+def test_walls_8_19_reproduce_030_under_the_edition(under_edition, resolver):
+    """Walls 8-13, 15, 16, 19 (parity_walls.json, 903 cases 0.3.0 answered). Measured per resolver, reproduced /
+    recorded (named structural differences): DataModel 40/111 (71 devices with no data path, 0.3.0's 'Unknown'
+    sentinel), TransformationModel 84/88 (4), TopologyModel 76/110 (34: one node or an unknown topology name),
+    ScalingModel 81/95 (14: 0.3.0's budget-unit error, a byte 'model size'), InferenceScalingModel 85/100 (15: 0 J
+    without a TDP), CompressionModel 122/132 (10), ReliabilityModel 106/108 (2), OrchestrationModel 73/77 (4),
+    CheckpointModel 78/82 (4). Every case outside a named structural difference reproduces to 1e-6 in every field:
+    745 of 745."""
+    cases = [(c, o) for c, o in under_edition if o.resolver == resolver]
+    inside = [(c, o) for c, o in cases if ps.structural(c, o) is None]
+    assert len(inside) >= 40, len(inside)
+    assert all(o.ok for _, o in inside), [(c["id"], o.mismatches, o.error) for c, o in inside if not o.ok][:3]
 
 
 def test_every_difference_on_030_values_is_a_declared_model_deviation(on_data):
@@ -170,7 +213,9 @@ def test_every_distributed_rule_is_needed(on_data):
 @pytest.mark.parametrize("resolver", ["Engine.solve", "SingleNodeModel", "TrainingMemoryModel", "ServingModel",
                                       "ContinuousBatchingModel", "WeightStreamingModel", "TailLatencyModel",
                                       "MoERoutingModel", "ServingCapacityModel", "NetworkRooflineModel",
-                                      "EfficiencyModel", "DistributedModel"])
+                                      "EfficiencyModel", "DistributedModel", "DataModel", "TransformationModel",
+                                      "TopologyModel", "ScalingModel", "InferenceScalingModel", "CompressionModel",
+                                      "ReliabilityModel", "OrchestrationModel", "CheckpointModel"])
 def test_every_resolver_is_exercised(under_edition, resolver):
     assert sum(1 for _, o in under_edition if o.resolver == resolver) >= 20
 

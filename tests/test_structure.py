@@ -153,11 +153,13 @@ def test_every_facade_is_a_spec_whose_computation_inputs_are_all_bound():
         assert cls.result_class.FIELDS, name
 
 
-PUBLIC = ["Catalog", "CollectiveModel", "ContinuousBatchingModel", "DistributedModel", "EfficiencyModel", "Engine",
-          "Fleet", "Hardware", "Infrastructure", "MlsysimError", "Models", "MoERoutingModel", "NetworkRooflineModel",
-          "OOMError", "PerformanceProfile", "Q_", "Scenario", "ServingCapacityModel", "ServingModel",
-          "SingleNodeModel", "Systems", "TailLatencyModel", "TrainingFlopsModel", "TrainingMemoryModel",
-          "TrainingTimeModel", "TransformerWorkload", "WeightStreamingModel", "calc_kv_cache_size", "catalog",
+PUBLIC = ["Catalog", "CheckpointModel", "CollectiveModel", "CompressionModel", "ContinuousBatchingModel",
+          "DataModel", "DistributedModel", "EfficiencyModel", "Engine", "Fleet", "Hardware", "InferenceScalingModel",
+          "Infrastructure", "MlsysimError", "MoERoutingModel", "Models", "NetworkRooflineModel", "OOMError",
+          "OrchestrationModel", "PerformanceProfile", "Q_", "ReliabilityModel", "ScalingModel", "Scenario",
+          "ServingCapacityModel", "ServingModel", "SingleNodeModel", "Systems", "TailLatencyModel", "TopologyModel",
+          "TrainingComputeModel", "TrainingFlopsModel", "TrainingMemoryModel", "TrainingTimeModel",
+          "TransformationModel", "TransformerWorkload", "WeightStreamingModel", "calc_kv_cache_size", "catalog",
           "current_edition", "edition", "list_editions", "load_catalog", "set_edition", "taxonomy", "ureg", "wall",
           "walls_in_domain"]
 

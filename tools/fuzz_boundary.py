@@ -42,6 +42,7 @@ MODELS = ["ResNet50", "Llama3_8B", "Llama3_70B", "GPT3", "Mixtral_8x7B", "DLRM",
           "StableDiffusion_v1_5", "ViT_Large", "DeepSeek_V3", "WakeVision"]
 HARDWARE = ["A100", "H100", "B200", "T4", "ESP32_S3", "JetsonOrinNano", "Cerebras_CS3", "MI300X", "TPUv5p"]
 CLUSTERS = ["Research_256", "Training_512_H100", "Frontier_8K", "Lab_64_A100"]
+FABRICS = ["InfiniBand_NDR", "Ethernet_100G", "InfiniBand_NDR_Oversub2to1", "RoCE_400G"]
 BAD_KEYS = ["", " ", "ResNet5O", "Cloud.__dict__", "Cloud._x", "Vision._items", "__class__", "../../etc/passwd",
             "H100;rm -rf /", "Ｈ100", "a" * 300, "Cloud.", ".", "Models.Vision.ResNet50", "Hardware.Cloud.H100",
             "None", "nan", "0", "-1", "\x00", "é"]
@@ -185,6 +186,44 @@ RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                            "activation_recomputation": st.sampled_from(["none", "selective", "full"])},
     "TrainingTimeModel": {"model": _key(MODELS), "tokens": st.floats(1, 1e14), "num_accelerators": st.integers(1, 10**5),
                           "achieved_flops": st.sampled_from(["140 TFLOP/s", "1 PFLOP/s", "1 GFLOP/s"])},
+    "DataModel": {"workload_data_rate": st.sampled_from(["5 GB/s", "1 TB/h", "0 B/s", "400 Gb/s", "1 PB/s"]),
+                  "hardware": _key(HARDWARE)},
+    "TransformationModel": {"batch_size": _INT, "sample_size_bytes": st.sampled_from(["150 KB", "1 MB", "1 B"]),
+                            "cpu_throughput": st.sampled_from(["2 GB/s", "100 MB/s", None]),
+                            "accelerator_step_time": st.sampled_from(["48 ms", "1 s", "1 us"]),
+                            "cpu_cores": st.integers(1, 256), "per_core_samples_per_second": st.sampled_from(["700 1/s", "10 1/s"])},
+    "TopologyModel": {"fabric": _key(FABRICS), "topology": st.sampled_from(["fat_tree", "dragonfly", "ring", "torus_3d",
+                                                                            "torus_2d", "hypercube"]),
+                      "num_nodes": st.integers(1, 100000), "fleet": _key(CLUSTERS)},
+    "ScalingModel": {"compute_budget": st.sampled_from(["5.76e23 FLOP", "1e18 FLOP", "1000 day", "1 s", "5 GB"]),
+                     "target_model_size": st.sampled_from([7e9, "70 Gparam", 0, None]),
+                     "target_tokens": st.sampled_from([1e12, None]),
+                     "allocation": st.sampled_from(["tokens_per_parameter", "parametric", "other"]),
+                     "fit": st.sampled_from(["besiroglu2024", "hoffmann2022", "hoffmann2022_tex", "kaplan"]),
+                     "hardware": _key(HARDWARE), "mfu": _FRAC, "precision": _PREC,
+                     "num_accelerators": st.integers(1, 100000)},
+    "TrainingComputeModel": {"model": _key(MODELS), "tokens": st.floats(1, 1e14), "seq_len": _SEQ},
+    "InferenceScalingModel": {"model": _key(MODELS), "hardware": _key(HARDWARE), "reasoning_steps": _INT,
+                              "context_length": _SEQ, "precision": _PREC, "efficiency": _FRAC,
+                              "tokens_per_step": st.floats(1, 1e4), "n_samples": st.integers(1, 64),
+                              "strategy": st.sampled_from(["best_of_n", "sequential", "tree"])},
+    "CompressionModel": {"model": _key(MODELS), "hardware": _key(HARDWARE),
+                         "method": st.sampled_from(["quantization", "pruning", "distillation", "lottery"]),
+                         "target_bitwidth": st.integers(1, 32), "sparsity": st.floats(0, 1),
+                         "sparsity_type": st.sampled_from(["unstructured", "structured", "n_m", "2:4", "block"]),
+                         "baseline_precision": st.sampled_from(["fp32", "fp16", "bf16", "int8", "fp64"]),
+                         "student_model": _key(MODELS)},
+    "ReliabilityModel": {"fleet": _key(CLUSTERS), "job_duration_hours": st.floats(0, 1e5),
+                         "checkpoint_time_s": st.floats(0.01, 1e5), "avg_recovery_time_s": st.floats(0, 1e5),
+                         "interval": st.sampled_from(["daly", "young", "optimal"])},
+    "OrchestrationModel": {"fleet": _key(CLUSTERS), "arrival_rate_jobs_per_day": st.floats(0.001, 1e3),
+                           "avg_job_duration_days": st.floats(0.001, 100), "gpus_per_job": st.integers(1, 100000),
+                           "service_cv": st.floats(0, 5)},
+    "CheckpointModel": {"model": _key(MODELS), "hardware": _key(HARDWARE),
+                        "optimizer": st.sampled_from(["adam", "adamw", "sgd", "none", "lion"]),
+                        "checkpoint_interval_hours": st.floats(0.01, 100), "n_writers": st.integers(1, 4096),
+                        "filesystem_limit_gbs": st.floats(0.1, 1e4), "precision": _PREC,
+                        "mode": st.sampled_from(["blocking", "async", "lazy"]), "mtbf_hours": st.floats(0.1, 1e5)},
     "calc_kv_cache_size": {"n_layers": _INT, "n_heads": st.integers(1, 128), "head_dim": st.integers(1, 256),
                            "seq_len": _SEQ, "batch_size": _INT, "bytes_per_elem": st.sampled_from([0.5, 1, 2, 4])},
 }
@@ -200,6 +239,13 @@ REQUIRED = {"Engine.solve": ("model", "hardware"), "ServingModel": ("model", "ha
             "CollectiveModel": ("message_bytes", "n_ranks", "bandwidth", "latency"),
             "TrainingFlopsModel": ("model", "hardware", "batch_size", "iteration_time", "num_accelerators"),
             "TrainingTimeModel": ("model", "tokens", "num_accelerators", "achieved_flops"),
+            "DataModel": ("workload_data_rate", "hardware"),
+            "TransformationModel": ("batch_size", "sample_size_bytes", "accelerator_step_time"),
+            "TopologyModel": (), "ScalingModel": ("compute_budget",), "TrainingComputeModel": ("model", "tokens"),
+            "InferenceScalingModel": ("model", "hardware"), "CompressionModel": ("model", "hardware"),
+            "ReliabilityModel": ("fleet", "job_duration_hours"),
+            "OrchestrationModel": ("fleet", "arrival_rate_jobs_per_day", "avg_job_duration_days"),
+            "CheckpointModel": ("model", "hardware"),
             "calc_kv_cache_size": ("n_layers", "n_heads", "head_dim", "seq_len", "batch_size")}
 
 
@@ -225,19 +271,30 @@ class Tally:
         self.failures.append(what)
 
 
-def bad_numbers(doc: Any, path: str = "", allowed: frozenset[str] = frozenset()) -> list[str]:
-    """Paths of nan, infinite or negative numbers in a JSON document (as numbers or as 'inf'/'nan' strings)."""
+def _field(path: str) -> str:
+    """The result field a JSON path ends in ('.margin.value' -> 'margin')."""
+    parts = path.split(".")
+    return parts[-2] if parts[-1] == "value" and len(parts) > 1 else parts[-1]
+
+
+def bad_numbers(doc: Any, path: str = "", allowed: frozenset[str] = frozenset(),
+                signed: frozenset[str] = frozenset()) -> list[str]:
+    """Paths of nan, infinite or negative numbers in a JSON document (as numbers or as 'inf'/'nan' strings);
+    ``allowed`` fields may be infinite (an unstable queue), ``signed`` fields negative (declared signed symbols)."""
     out = []
     if isinstance(doc, dict):
         for k, v in doc.items():
-            out += bad_numbers(v, f"{path}.{k}", allowed)
+            out += bad_numbers(v, f"{path}.{k}", allowed, signed)
     elif isinstance(doc, list):
         for i, v in enumerate(doc):
-            out += bad_numbers(v, f"{path}[{i}]", allowed)
+            out += bad_numbers(v, f"{path}[{i}]", allowed, signed)
     elif isinstance(doc, bool):
         pass
     elif isinstance(doc, (int, float)):
-        if (math.isnan(doc) or math.isinf(doc) or doc < 0) and path.rsplit(".", 1)[-1] not in allowed:
+        name = _field(path)
+        if math.isnan(doc) or (math.isinf(doc) and name not in allowed and path.rsplit(".", 1)[-1] not in allowed) \
+                or (doc < 0 and not math.isinf(doc) and name not in signed and name not in allowed
+                    and path.rsplit(".", 1)[-1] not in allowed):
             out.append(f"{path}={doc}")
     elif isinstance(doc, str) and doc in ("nan", "inf", "-inf", "NaN", "Infinity", "-Infinity"):
         if path.rsplit(".", 1)[-1] not in allowed:
@@ -282,12 +339,24 @@ def run_cli(args: list[str], tally: Tally) -> None:
                 tally.fail(f"{where}: {bad[:3]}")
 
 
+def _signed_fields(result: Any) -> frozenset[str]:
+    """Fields of symbols declared signed (a margin, an accuracy delta): negative by definition, never nan/inf."""
+    from mlsysim_sym.notation import SYMBOLS
+
+    return frozenset(f.name for f in getattr(type(result), "FIELDS", ())
+                     if f.symbol and f.symbol in SYMBOLS and SYMBOLS[f.symbol].signed)
+
+
 def _unbounded_ok(result: Any) -> frozenset[str]:
     """Fields allowed to be infinite in this result: those of unbounded symbols, when the result says so."""
+    from mlsysim_sym.notation import SYMBOLS
+
     d = result.to_dict()
     if d.get("is_stable") is False or d.get("feasible") is False:
+        declared = {f.name for f in getattr(type(result), "FIELDS", ())
+                    if f.symbol and f.symbol in SYMBOLS and SYMBOLS[f.symbol].unbounded}
         return frozenset({"p50_latency", "p99_latency", "estimated_p99_latency", "queue_wait_p99", "utilization",
-                          "speedup_vs_static", "value"})
+                          "speedup_vs_static", "value", *declared})
     if d.get("static_max_active_requests") == 0:
         return frozenset({"speedup_vs_static"})
     return frozenset()
@@ -329,7 +398,8 @@ def run_py(name: str, kwargs: dict[str, Any], tally: Tally) -> None:
         doc = result.to_dict()
         doc.pop("stamp", None)
         allowed = _unbounded_ok(result)
-    bad = bad_numbers(doc, allowed=allowed)
+    signed = frozenset() if isinstance(result, float) else _signed_fields(result)
+    bad = bad_numbers(doc, allowed=allowed, signed=signed)
     if bad:
         tally.fail(f"{where}: {bad[:3]}")
 

@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '0613029f4e3b'
+REVISION = '0adcc39bffbc'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -425,6 +425,214 @@ def c_capacity__replica(v):
             and 0 <= L_base < _inf):
         _special.reject('capacity.replica', locals(), COMPUTATIONS['capacity.replica'])
     return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
+
+def c_ckpt__model(v):
+    """CheckpointModel (wall 19), with wall 15's optimum interval"""
+    BW_d2h = v['BW_d2h']
+    BW_fs = v['BW_fs']
+    BW_wr = v['BW_wr']
+    M_f = v['M_f']
+    P = v['P']
+    b_opt = v['b_opt']
+    b_w = v['b_w']
+    m_async = v['m_async']
+    m_daly = v['m_daly']
+    n_wr = v['n_wr']
+    t_slow = v['t_slow']
+    tau_in = v['tau_in']
+    M_ck_w = P*b_w
+    M_ck_o = P*b_opt
+    BW_ck__0 = BW_wr*n_wr
+    BW_ck__1 = BW_fs
+    if BW_ck__1 < BW_ck__0:
+        BW_ck = BW_ck__1
+        BW_ck__regime = 1
+    else:
+        BW_ck = BW_ck__0
+        BW_ck__regime = 0
+    M_ck = M_ck_o + M_ck_w
+    t_wr = M_ck/BW_ck
+    if (m_async > 0):
+        t_stall = M_ck/(BW_d2h*n_wr)
+        t_stall__regime = 0
+    else:
+        t_stall = t_wr
+        t_stall__regime = 1
+    slow_ck = (t_wr > t_slow)
+    delta_ck = t_stall
+    tau_Y = math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)
+    if (delta_ck < 2*M_f):
+        tau_D = math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)) - delta_ck
+        tau_D__regime = 0
+    else:
+        tau_D = M_f
+        tau_D__regime = 1
+    if (m_daly > 0):
+        tau_opt = tau_D
+        tau_opt__regime = 0
+    else:
+        tau_opt = tau_Y
+        tau_opt__regime = 1
+    if (M_f > 0):
+        tau_ck = tau_opt
+        tau_ck__regime = 0
+    else:
+        tau_ck = tau_in
+        tau_ck__regime = 1
+    pen_ck = t_stall/tau_ck
+    drain_ok = (t_wr <= tau_ck)
+    if not (0 <= M_ck_w < _inf
+            and 0 <= M_ck_o < _inf
+            and 0 <= BW_ck < _inf
+            and 0 <= M_ck < _inf
+            and 0 <= t_wr < _inf
+            and 0 <= t_stall < _inf
+            and 0 <= slow_ck < _inf
+            and 0 <= delta_ck < _inf
+            and 0 <= tau_Y < _inf
+            and 0 <= tau_D < _inf
+            and 0 <= tau_opt < _inf
+            and 0 <= tau_ck < _inf
+            and 0 <= pen_ck < _inf
+            and 0 <= drain_ok < _inf):
+        _special.reject('ckpt.model', locals(), COMPUTATIONS['ckpt.model'])
+    return {'M_ck_w': M_ck_w, 'M_ck_o': M_ck_o, 'BW_ck': BW_ck, 'M_ck': M_ck, 't_wr': t_wr, 't_stall': t_stall, 'slow_ck': slow_ck, 'delta_ck': delta_ck, 'tau_Y': tau_Y, 'tau_D': tau_D, 'tau_opt': tau_opt, 'tau_ck': tau_ck, 'pen_ck': pen_ck, 'drain_ok': drain_ok}, {'BW_ck': BW_ck__regime, 't_stall': t_stall__regime, 'tau_D': tau_D__regime, 'tau_opt': tau_opt__regime, 'tau_ck': tau_ck__regime}
+
+def c_cmp__model(v):
+    """CompressionModel (wall 13)"""
+    BW_mem = v['BW_mem']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    P_s = v['P_s']
+    R_base = v['R_base']
+    R_peak = v['R_peak']
+    R_q = v['R_q']
+    b_base = v['b_base']
+    d3 = v['d3']
+    d3_lo = v['d3_lo']
+    d4 = v['d4']
+    d4_lo = v['d4_lo']
+    d8 = v['d8']
+    d8_lo = v['d8_lo']
+    d_dist = v['d_dist']
+    d_pm = v['d_pm']
+    e_pe = v['e_pe']
+    i_nm = v['i_nm']
+    k_pe = v['k_pe']
+    k_sp = v['k_sp']
+    m_diff = v['m_diff']
+    m_fast = v['m_fast']
+    m_meth = v['m_meth']
+    m_roof = v['m_roof']
+    n_steps = v['n_steps']
+    q_bits = v['q_bits']
+    s_sp = v['s_sp']
+    s_thr = v['s_thr']
+    t_sp = v['t_sp']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    W_base = P*b_base
+    if (m_meth == 0):
+        r_cmp = 8*b_base/q_bits
+        r_cmp__regime = 0
+    elif (m_meth == 1) and (s_sp >= 1):
+        r_cmp = math.inf
+        r_cmp__regime = 1
+    elif (m_meth == 1) and (t_sp == 2):
+        r_cmp = 8*b_base/((1 - s_sp)*(8*b_base + i_nm))
+        r_cmp__regime = 2
+    elif (m_meth == 1):
+        r_cmp = 1/(1 - s_sp)
+        r_cmp__regime = 3
+    elif (m_meth == 2) and (P_s > 0):
+        r_cmp = P/P_s
+        r_cmp__regime = 4
+    else:
+        r_cmp = 1
+        r_cmp__regime = 5
+    if (m_meth == 0):
+        d_acc = ((0) if (q_bits >= 16) else (d8) if (q_bits >= 8) else (d4) if (q_bits >= 4) else (d3))
+        d_acc__regime = 0
+    elif (m_meth == 1):
+        d_acc = ((d_pm) if (s_sp <= s_thr) else (-k_pe*math.exp(e_pe*s_sp)))
+        d_acc__regime = 1
+    elif (m_meth == 2) and (P_s > 0):
+        d_acc = d_dist
+        d_acc__regime = 2
+    else:
+        d_acc = 0
+        d_acc__regime = 3
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    W_cmp = W_base/r_cmp
+    sav_pct = 100 - 100/r_cmp
+    if (m_meth == 0):
+        d_acc_lo = ((0) if (q_bits >= 16) else (d8_lo) if (q_bits >= 8) else (d4_lo) if (q_bits >= 4) else (d3_lo))
+        d_acc_lo__regime = 0
+    else:
+        d_acc_lo = d_acc
+        d_acc_lo__regime = 1
+    t_base__0 = O_fwd/R_base
+    t_base__1 = W_base/BW_mem
+    if t_base__1 > t_base__0:
+        t_base = t_base__1
+        t_base__regime = 1
+    else:
+        t_base = t_base__0
+        t_base__regime = 0
+    if (m_meth == 0):
+        t_cmp = max(O_fwd/R_q, W_base/(BW_mem*r_cmp))
+        t_cmp__regime = 0
+    elif (m_meth == 1) and (t_sp == 2):
+        t_cmp = max(W_base/(BW_mem*r_cmp), O_fwd/(R_base*k_sp))
+        t_cmp__regime = 1
+    elif (m_meth == 1) and (t_sp == 0):
+        t_cmp = t_base
+        t_cmp__regime = 2
+    else:
+        t_cmp = t_base/r_cmp
+        t_cmp__regime = 3
+    if (m_roof > 0):
+        x_cmp = t_base/t_cmp
+        x_cmp__regime = 0
+    elif (m_meth == 0):
+        x_cmp = ((r_cmp) if (W_base/BW_mem > O_fwd/R_peak) else (min(r_cmp, R_q/R_peak)) if (m_fast > 0) else (1))
+        x_cmp__regime = 1
+    elif (m_meth == 1) and (t_sp == 1):
+        x_cmp = r_cmp
+        x_cmp__regime = 2
+    elif (m_meth == 1) and (t_sp == 2):
+        x_cmp = ((2) if (abs(s_sp - 0.5) < 0.05) else (1))
+        x_cmp__regime = 3
+    else:
+        x_cmp = 1
+        x_cmp__regime = 4
+    if not (0 <= P_act < _inf
+            and 0 <= W_base < _inf
+            and 0 <= r_cmp < _inf
+            and -_inf < d_acc < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= W_cmp < _inf
+            and -_inf < sav_pct < _inf
+            and -_inf < d_acc_lo < _inf
+            and 0 <= t_base < _inf
+            and 0 <= t_cmp < _inf
+            and 0 <= x_cmp < _inf):
+        _special.reject('cmp.model', locals(), COMPUTATIONS['cmp.model'])
+    return {'P_act': P_act, 'W_base': W_base, 'r_cmp': r_cmp, 'd_acc': d_acc, 'O_fwd': O_fwd, 'W_cmp': W_cmp, 'sav_pct': sav_pct, 'd_acc_lo': d_acc_lo, 't_base': t_base, 't_cmp': t_cmp, 'x_cmp': x_cmp}, {'P_act': P_act__regime, 'r_cmp': r_cmp__regime, 'd_acc': d_acc__regime, 'O_fwd': O_fwd__regime, 'd_acc_lo': d_acc_lo__regime, 't_base': t_base__regime, 't_cmp': t_cmp__regime, 'x_cmp': x_cmp__regime}
 
 def c_coll__all(v):
     """CollectiveModel: the α–β time of every collective for one message over n ranks"""
@@ -1254,6 +1462,24 @@ def c_engine__step(v):
         _special.reject('engine.step', locals(), COMPUTATIONS['engine.step'])
     return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'k_tax': k_tax, 'O_fwd': O_fwd, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'D_vol': D_vol, 'L_lat': L_lat, 'T_comp': T_comp, 'M_buf': M_buf, 'I': I, 'M_train': M_train, 'M_req': M_req, 'BW': BW, 'M_spill': M_spill, 'feasible': feasible, 'T_mem': T_mem, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'M_req': M_req__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
+def c_ingest__data(v):
+    """DataModel (wall 8)"""
+    BW_dem = v['BW_dem']
+    BW_io = v['BW_io']
+    BW_net = v['BW_net']
+    BW_stor = v['BW_stor']
+    BW_sup = min(((BW_io) if (BW_io > 0) else (math.inf)), ((BW_net) if (BW_net > 0) else (math.inf)), ((BW_stor) if (BW_stor > 0) else (math.inf)))
+    BW_sup__regime = (lambda _v: _v.index(min(_v)))((((BW_stor) if (BW_stor > 0) else (math.inf)), ((BW_io) if (BW_io > 0) else (math.inf)), ((BW_net) if (BW_net > 0) else (math.inf)),))
+    rho_in = BW_dem/BW_sup
+    margin_in = -BW_dem + BW_sup
+    stalled = (rho_in > 1)
+    if not (0 <= BW_sup < _inf
+            and 0 <= rho_in < _inf
+            and -_inf < margin_in < _inf
+            and 0 <= stalled < _inf):
+        _special.reject('ingest.data', locals(), COMPUTATIONS['ingest.data'])
+    return {'BW_sup': BW_sup, 'rho_in': rho_in, 'margin_in': margin_in, 'stalled': stalled}, {'BW_sup': BW_sup__regime}
+
 def c_moe__routing(v):
     """MoERoutingModel"""
     B = v['B']
@@ -1379,6 +1605,362 @@ def c_netroof__step(v):
             and 0 <= E_nr < _inf):
         _special.reject('netroof.step', locals(), COMPUTATIONS['netroof.step'])
     return {'N_acc': N_acc, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'R_fleet': R_fleet, 'I_net': I_net, 'T_net': T_net, 'R_fleet_eff': R_fleet_eff, 'I_ridge_net': I_ridge_net, 'T_nc': T_nc, 'T_nr': T_nr, 'ovh_net': ovh_net, 'X_nr': X_nr, 'MFU_net': MFU_net, 'E_nr': E_nr}, {'T_nr': T_nr__regime, 'ovh_net': ovh_net__regime, 'MFU_net': MFU_net__regime}
+
+def c_orch__queue(v):
+    """OrchestrationModel (wall 16)"""
+    D_job = v['D_job']
+    cv_job = v['cv_job']
+    g_job = v['g_job']
+    lam_job = v['lam_job']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    N_acc = n_gpn*n_nodes
+    a_jobs = D_job*lam_job
+    if (g_job > 0):
+        c_jobs = max(1, math.floor(N_acc/g_job))
+        c_jobs__regime = 0
+    else:
+        c_jobs = 1
+        c_jobs__regime = 1
+    rho_c = a_jobs/c_jobs
+    C_wait = _special.erlang_c(c_jobs, a_jobs)
+    if (rho_c >= 1):
+        W_job = math.inf
+        W_job__regime = 0
+    else:
+        W_job = (0.5)*C_wait*D_job*(cv_job**2 + 1)/(-a_jobs + c_jobs)
+        W_job__regime = 1
+    stable_c = (rho_c < 1)
+    if (rho_c >= 1):
+        L_job = math.inf
+        L_job__regime = 0
+    else:
+        L_job = W_job*lam_job
+        L_job__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= a_jobs < _inf
+            and 0 <= c_jobs < _inf
+            and 0 <= rho_c < _inf
+            and 0 <= C_wait < _inf
+            and 0 <= W_job <= _inf
+            and 0 <= stable_c < _inf
+            and 0 <= L_job <= _inf):
+        _special.reject('orch.queue', locals(), COMPUTATIONS['orch.queue'])
+    return {'N_acc': N_acc, 'a_jobs': a_jobs, 'c_jobs': c_jobs, 'rho_c': rho_c, 'C_wait': C_wait, 'W_job': W_job, 'stable_c': stable_c, 'L_job': L_job}, {'c_jobs': c_jobs__regime, 'W_job': W_job__regime, 'L_job': L_job__regime}
+
+def c_reason__query(v):
+    """InferenceScalingModel (wall 12) over wall 4's serving step"""
+    BW_mem = v['BW_mem']
+    BW_xfer = v['BW_xfer']
+    C_mem = v['C_mem']
+    H = v['H']
+    H_kv_cat = v['H_kv_cat']
+    K_steps = v['K_steps']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    P_d = v['P_d']
+    P_tdp = v['P_tdp']
+    R_peak = v['R_peak']
+    S = v['S']
+    alpha_acc = v['alpha_acc']
+    b_w = v['b_w']
+    c_pre = v['c_pre']
+    d_cat = v['d_cat']
+    d_rope = v['d_rope']
+    eta_hw = v['eta_hw']
+    gamma_spec = v['gamma_spec']
+    h = v['h']
+    k_tok_d = v['k_tok_d']
+    m_best = v['m_best']
+    m_disagg = v['m_disagg']
+    m_mla = v['m_mla']
+    m_spec = v['m_spec']
+    n_samp = v['n_samp']
+    q_chunk = v['q_chunk']
+    r_kv = v['r_kv']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    tau_tok = v['tau_tok']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
+    n_new__0 = 1
+    n_new__1 = S - c_pre
+    if n_new__1 > n_new__0:
+        n_new = n_new__1
+        n_new__regime = 1
+    else:
+        n_new = n_new__0
+        n_new__regime = 0
+    W_d = P_d*b_w
+    if (alpha_acc >= 1):
+        E_tok = gamma_spec + 1
+        E_tok__regime = 0
+    else:
+        E_tok = alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1
+        E_tok__regime = 1
+    hit_ratio = c_pre/S
+    if (m_best > 0):
+        B = n_samp
+        B__regime = 0
+    else:
+        B = 1
+        B__regime = 1
+    N_gen = K_steps*n_samp*tau_tok
+    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    if (q_chunk > 0):
+        n_chunks = max(1, math.ceil(n_new/q_chunk))
+        n_chunks__regime = 0
+    else:
+        n_chunks = 1
+        n_chunks__regime = 1
+    if (q_chunk > 0):
+        q_max = min(n_new, q_chunk)
+        q_max__regime = 0
+    else:
+        q_max = n_new
+        q_max__regime = 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
+    t_draft = (B*S*k_tok_d + W_d)/BW_mem
+    T_pre = F_pre/R_eff
+    T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff
+    KV = B*S*k_tok
+    if (m_disagg > 0):
+        TTFT = T_pre + n_chunks*tau_disp + KV/BW_xfer
+        TTFT__regime = 0
+    else:
+        TTFT = T_pre + n_chunks*tau_disp
+        TTFT__regime = 1
+    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
+    M_serve = KV + W + W_d*m_spec
+    if (m_spec > 0):
+        ITL = (ITL0 + gamma_spec*t_draft)/E_tok
+        ITL__regime = 0
+    else:
+        ITL = ITL0
+        ITL__regime = 1
+    feasible_serve = (M_serve <= C_mem)
+    U_mem = M_serve/C_mem
+    X_tok = B/ITL
+    t_rstep = ITL*tau_tok
+    if (m_best > 0):
+        T_reason = K_steps*t_rstep + TTFT
+        T_reason__regime = 0
+    else:
+        T_reason = K_steps*n_samp*t_rstep + TTFT
+        T_reason__regime = 1
+    E_reason = P_tdp*T_reason
+    if not (0 <= P_act < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= d_head < _inf
+            and 0 <= H_kv < _inf
+            and 0 <= n_new < _inf
+            and 0 <= W_d < _inf
+            and 0 <= E_tok < _inf
+            and 0 <= hit_ratio < _inf
+            and 0 <= B < _inf
+            and 0 <= N_gen < _inf
+            and 0 <= F_pre < _inf
+            and 0 <= n_chunks < _inf
+            and 0 <= q_max < _inf
+            and 0 <= k_tok < _inf
+            and 0 <= t_draft < _inf
+            and 0 <= T_pre < _inf
+            and 0 <= T_chunk < _inf
+            and 0 <= KV < _inf
+            and 0 <= TTFT < _inf
+            and 0 <= ITL0 < _inf
+            and 0 <= M_serve < _inf
+            and 0 <= ITL < _inf
+            and 0 <= feasible_serve < _inf
+            and 0 <= U_mem < _inf
+            and 0 <= X_tok < _inf
+            and 0 <= t_rstep < _inf
+            and 0 <= T_reason < _inf
+            and 0 <= E_reason < _inf):
+        _special.reject('reason.query', locals(), COMPUTATIONS['reason.query'])
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'B': B, 'N_gen': N_gen, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'TTFT': TTFT, 'ITL0': ITL0, 'M_serve': M_serve, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'X_tok': X_tok, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'T_reason': T_reason__regime}
+
+def c_rel__fleet(v):
+    """ReliabilityModel (wall 15)"""
+    M_cat = v['M_cat']
+    M_gpu = v['M_gpu']
+    M_hbm = v['M_hbm']
+    M_host = v['M_host']
+    M_netc = v['M_netc']
+    M_nic = v['M_nic']
+    M_psu = v['M_psu']
+    M_sw = v['M_sw']
+    R_rec = v['R_rec']
+    T_job = v['T_job']
+    delta_ck = v['delta_ck']
+    m_daly = v['m_daly']
+    m_full = v['m_full']
+    n_gpn = v['n_gpn']
+    n_nic = v['n_nic']
+    n_nodes = v['n_nodes']
+    n_psu_s = v['n_psu_s']
+    lam_node = m_full*(n_gpn*(1/M_sw + 1/M_netc + 1/M_hbm) + 1/M_host) + n_psu_s/M_psu + n_nic/M_nic + n_gpn/M_gpu
+    M_node = 1/lam_node
+    if (M_cat > 0):
+        M_f = M_cat
+        M_f__regime = 0
+    else:
+        M_f = M_node/n_nodes
+        M_f__regime = 1
+    P_fail = 1 - math.exp(-T_job/M_f)
+    n_fail = T_job/M_f
+    tau_Y = math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)
+    if (delta_ck < 2*M_f):
+        tau_D = math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)) - delta_ck
+        tau_D__regime = 0
+    else:
+        tau_D = M_f
+        tau_D__regime = 1
+    if (m_daly > 0):
+        tau_opt = tau_D
+        tau_opt__regime = 0
+    else:
+        tau_opt = tau_Y
+        tau_opt__regime = 1
+    if (m_daly > 0):
+        G_put = -tau_opt*math.exp((-R_rec - delta_ck - tau_opt)/M_f)/(M_f*math.expm1((-delta_ck - tau_opt)/M_f))
+        G_put__regime = 0
+    else:
+        G_put = max(0, -delta_ck/tau_opt + 1 - R_rec/M_f)
+        G_put__regime = 1
+    if not (0 <= lam_node < _inf
+            and 0 <= M_node < _inf
+            and 0 <= M_f < _inf
+            and 0 <= P_fail < _inf
+            and 0 <= n_fail < _inf
+            and 0 <= tau_Y < _inf
+            and 0 <= tau_D < _inf
+            and 0 <= tau_opt < _inf
+            and 0 <= G_put < _inf):
+        _special.reject('rel.fleet', locals(), COMPUTATIONS['rel.fleet'])
+    return {'lam_node': lam_node, 'M_node': M_node, 'M_f': M_f, 'P_fail': P_fail, 'n_fail': n_fail, 'tau_Y': tau_Y, 'tau_D': tau_D, 'tau_opt': tau_opt, 'G_put': G_put}, {'M_f': M_f__regime, 'tau_D': tau_D__regime, 'tau_opt': tau_opt__regime, 'G_put': G_put__regime}
+
+def c_scaling__chinchilla(v):
+    """ScalingModel (wall 11)"""
+    A_fit = v['A_fit']
+    B_fit = v['B_fit']
+    C_in = v['C_in']
+    D_fix = v['D_fix']
+    E_fit = v['E_fit']
+    N_dev = v['N_dev']
+    N_fix = v['N_fix']
+    R_peak = v['R_peak']
+    a_fit = v['a_fit']
+    b_fit = v['b_fit']
+    eta_sus = v['eta_sus']
+    m_param = v['m_param']
+    r_tpp = v['r_tpp']
+    t_dev = v['t_dev']
+    if (C_in > 0):
+        C_bud = C_in
+        C_bud__regime = 0
+    else:
+        C_bud = R_peak*eta_sus*t_dev
+        C_bud__regime = 1
+    G_fit = (A_fit*a_fit/(B_fit*b_fit))**(1/(a_fit + b_fit))
+    t_gpu = C_bud/(R_peak*eta_sus)
+    N_rule = (0.16666666666666666)*math.sqrt(6)*math.sqrt(C_bud)/math.sqrt(r_tpp)
+    N_par = G_fit*((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit))
+    D_par = ((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit))/G_fit
+    t_run = t_gpu/N_dev
+    if (N_fix > 0):
+        N_opt = N_fix
+        N_opt__regime = 0
+    elif (D_fix > 0):
+        N_opt = (0.16666666666666666)*C_bud/D_fix
+        N_opt__regime = 1
+    elif (m_param > 0):
+        N_opt = N_par
+        N_opt__regime = 2
+    else:
+        N_opt = N_rule
+        N_opt__regime = 3
+    if (N_fix > 0):
+        D_opt = (0.16666666666666666)*C_bud/N_fix
+        D_opt__regime = 0
+    elif (D_fix > 0):
+        D_opt = D_fix
+        D_opt__regime = 1
+    elif (m_param > 0):
+        D_opt = D_par
+        D_opt__regime = 2
+    else:
+        D_opt = N_rule*r_tpp
+        D_opt__regime = 3
+    tpp = D_opt/N_opt
+    L_fit = A_fit*N_opt**(-a_fit) + B_fit*D_opt**(-b_fit) + E_fit
+    if not (0 <= C_bud < _inf
+            and 0 <= G_fit < _inf
+            and 0 <= t_gpu < _inf
+            and 0 <= N_rule < _inf
+            and 0 <= N_par < _inf
+            and 0 <= D_par < _inf
+            and 0 <= t_run < _inf
+            and 0 <= N_opt < _inf
+            and 0 <= D_opt < _inf
+            and 0 <= tpp < _inf
+            and 0 <= L_fit < _inf):
+        _special.reject('scaling.chinchilla', locals(), COMPUTATIONS['scaling.chinchilla'])
+    return {'C_bud': C_bud, 'G_fit': G_fit, 't_gpu': t_gpu, 'N_rule': N_rule, 'N_par': N_par, 'D_par': D_par, 't_run': t_run, 'N_opt': N_opt, 'D_opt': D_opt, 'tpp': tpp, 'L_fit': L_fit}, {'C_bud': C_bud__regime, 'N_opt': N_opt__regime, 'D_opt': D_opt__regime}
+
+def c_scaling__training_compute(v):
+    """TrainingComputeModel (wall 11)"""
+    D_tok = v['D_tok']
+    H = v['H']
+    N_L = v['N_L']
+    P = v['P']
+    S = v['S']
+    d_cat = v['d_cat']
+    h = v['h']
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    C_6nd = 6*D_tok*P
+    C_attn = D_tok*(12*H*N_L*S*d_head + 6*P)
+    if not (0 <= d_head < _inf
+            and 0 <= C_6nd < _inf
+            and 0 <= C_attn < _inf):
+        _special.reject('scaling.training_compute', locals(), COMPUTATIONS['scaling.training_compute'])
+    return {'d_head': d_head, 'C_6nd': C_6nd, 'C_attn': C_attn}, {'d_head': d_head__regime}
 
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size)"""
@@ -1734,6 +2316,69 @@ def c_tail__mmc(v):
         _special.reject('tail.mmc', locals(), COMPUTATIONS['tail.mmc'])
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
+def c_topo__net(v):
+    """TopologyModel (wall 10)"""
+    BW_fab = v['BW_fab']
+    N_top = v['N_top']
+    beta_df = v['beta_df']
+    k_cut = v['k_cut']
+    os_fab = v['os_fab']
+    t_topo = v['t_topo']
+    if (t_topo == 0):
+        beta_top = 1
+        beta_top__regime = 0
+    elif (t_topo == 1):
+        beta_top = beta_df
+        beta_top__regime = 1
+    elif (t_topo == 2):
+        beta_top = 4*k_cut/N_top
+        beta_top__regime = 2
+    elif (t_topo == 3):
+        beta_top = 4*k_cut/N_top**(0.3333333333333333)
+        beta_top__regime = 3
+    else:
+        beta_top = 4*k_cut/math.sqrt(N_top)
+        beta_top__regime = 4
+    if (t_topo == 0):
+        hops = 4
+        hops__regime = 0
+    elif (t_topo == 1):
+        hops = 3
+        hops__regime = 1
+    elif (t_topo == 2):
+        hops = (0.25)*N_top
+        hops__regime = 2
+    elif (t_topo == 3):
+        hops = (0.75)*N_top**(0.3333333333333333)
+        hops__regime = 3
+    else:
+        hops = (0.5)*math.sqrt(N_top)
+        hops__regime = 4
+    if (t_topo == 0):
+        diam = 4
+        diam__regime = 0
+    elif (t_topo == 1):
+        diam = 3
+        diam__regime = 1
+    elif (t_topo == 2):
+        diam = math.floor((0.5)*N_top)
+        diam__regime = 2
+    elif (t_topo == 3):
+        diam = 3*math.floor((0.5)*math.floor(N_top**(0.3333333333333333) + 0.5))
+        diam__regime = 3
+    else:
+        diam = 2*math.floor((0.5)*math.floor(math.sqrt(N_top) + 0.5))
+        diam__regime = 4
+    BW_topo = BW_fab*beta_top/os_fab
+    BW_bis = (0.5)*BW_fab*N_top*beta_top/os_fab
+    if not (0 <= beta_top < _inf
+            and 0 <= hops < _inf
+            and 0 <= diam < _inf
+            and 0 <= BW_topo < _inf
+            and 0 <= BW_bis < _inf):
+        _special.reject('topo.net', locals(), COMPUTATIONS['topo.net'])
+    return {'beta_top': beta_top, 'hops': hops, 'diam': diam, 'BW_topo': BW_topo, 'BW_bis': BW_bis}, {'beta_top': beta_top__regime, 'hops': hops__regime, 'diam': diam__regime}
+
 def c_train__end_to_end(v):
     """End-to-end training time (Narayanan et al. Eq. 4)"""
     D_tok = v['D_tok']
@@ -1940,6 +2585,43 @@ def c_train__memory(v):
         _special.reject('train.memory', locals(), COMPUTATIONS['train.memory'])
     return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_train': M_train, 'U_train': U_train, 'feasible': feasible}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
+def c_transform__cpu(v):
+    """TransformationModel (wall 9)"""
+    B = v['B']
+    C_given = v['C_given']
+    T_acc = v['T_acc']
+    c_core = v['c_core']
+    n_cores = v['n_cores']
+    s_sample = v['s_sample']
+    if (C_given > 0):
+        C_cpu = C_given
+        C_cpu__regime = 0
+    else:
+        C_cpu = c_core*n_cores*s_sample
+        C_cpu__regime = 1
+    n_need = B/(T_acc*c_core)
+    T_x = B*s_sample/C_cpu
+    T_pipe__0 = T_x
+    T_pipe__1 = T_acc
+    if T_pipe__1 > T_pipe__0:
+        T_pipe = T_pipe__1
+        T_pipe__regime = 1
+    else:
+        T_pipe = T_pipe__0
+        T_pipe__regime = 0
+    x_bound = (T_x > T_acc)
+    U_acc = T_acc/T_pipe
+    k_slow = T_pipe/T_acc
+    if not (0 <= C_cpu < _inf
+            and 0 <= n_need < _inf
+            and 0 <= T_x < _inf
+            and 0 <= T_pipe < _inf
+            and 0 <= x_bound < _inf
+            and 0 <= U_acc < _inf
+            and 0 <= k_slow < _inf):
+        _special.reject('transform.cpu', locals(), COMPUTATIONS['transform.cpu'])
+    return {'C_cpu': C_cpu, 'n_need': n_need, 'T_x': T_x, 'T_pipe': T_pipe, 'x_bound': x_bound, 'U_acc': U_acc, 'k_slow': k_slow}, {'C_cpu': C_cpu__regime, 'T_pipe': T_pipe__regime}
+
 # equation id: (lhs, title, ((bibkey, locator), ...), regime labels)
 EQUATIONS = {
     'batch.allocation': ('a_alloc', 'Expected tokens allocated per request', (('kwon2023efficient', '§4.2-4.3: block-wise KV allocation, waste limited to the last block'),), ()),
@@ -1972,6 +2654,26 @@ EQUATIONS = {
     'capacity.serving_batch': ('B', 'Serving batch of one replica: the requests paged allocation fits (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
     'capacity.serving_context': ('S', 'Serving context: the mean request length in whole tokens (at least 1)', (('mlsysim2026registry', 'engine/solvers/serving.py: ServingCapacityModel (walls 4, 5 and 7 composed)'),), ()),
     'capacity.stable_replicas': ('c_min', 'Fewest replicas whose queue is stable (c·μ > λ): where the replica search starts', (('kleinrock1975queueing', '§3.5: M/M/c with c servers of rate μ = 1/t_svc'),), ('serving', 'no token capacity')),
+    'ckpt.bandwidth': ('BW_ck', 'Effective write bandwidth', (), ('per-writer', 'file system')),
+    'ckpt.delta': ('delta_ck', 'The stall is the checkpoint cost δ of wall 15', (), ()),
+    'ckpt.drains': ('drain_ok', 'The write completes within the interval', (('mohan2021checkfreq', '§4: two-phase checkpointing: snapshot to host memory, then persist in the background while training continues'),), ()),
+    'ckpt.interval': ('tau_ck', "Checkpoint interval: wall 15's optimum for a given MTBF, else as given", (), ('optimum for the MTBF', 'given')),
+    'ckpt.optimizer': ('M_ck_o', 'Checkpointed optimizer state', (('rajbhandari2020zero', '§3.1: mixed-precision Adam keeps fp16 weights and K = 12 bytes of fp32 state (master copy, momentum, variance) per parameter'),), ()),
+    'ckpt.penalty': ('pen_ck', 'MFU penalty', (), ()),
+    'ckpt.size': ('M_ck', 'Checkpoint size', (('rajbhandari2020zero', '§3.1: mixed-precision Adam keeps fp16 weights and K = 12 bytes of fp32 state (master copy, momentum, variance) per parameter'),), ()),
+    'ckpt.slow': ('slow_ck', 'Write time above the flag threshold', (), ()),
+    'ckpt.stall': ('t_stall', 'Training stall per checkpoint', (('mohan2021checkfreq', '§4: two-phase checkpointing: snapshot to host memory, then persist in the background while training continues'),), ('asynchronous', 'blocking')),
+    'ckpt.weights': ('M_ck_w', 'Checkpointed weights', (), ()),
+    'ckpt.write': ('t_wr', 'Write time', (), ()),
+    'cmp.accuracy': ('d_acc', 'Estimated accuracy delta', (('jacob2018quantization', '§2: integer-arithmetic-only inference stores weights at a lower bit width'), ('frantar2023sparsegpt', 'Table 1: 50 % unstructured and 2:4 pruning of OPT models in one shot'), ('hinton2015distilling', "a small student trained on a large teacher's soft targets")), ('quantisation', 'pruning', 'distillation', 'none')),
+    'cmp.accuracy_low': ('d_acc_lo', 'Low (worst) end of the accuracy delta', (('jacob2018quantization', '§2: integer-arithmetic-only inference stores weights at a lower bit width'),), ('quantisation', 'as estimated')),
+    'cmp.base_bytes': ('W_base', 'Weights at the baseline precision', (), ()),
+    'cmp.base_time': ('t_base', 'Baseline roofline time', (), ('Compute', 'Memory')),
+    'cmp.bytes': ('W_cmp', 'Compressed weights', (), ()),
+    'cmp.ratio': ('r_cmp', 'Compression ratio', (('jacob2018quantization', '§2: integer-arithmetic-only inference stores weights at a lower bit width'), ('nvidia2020a100arch', 'Sparse Tensor Cores: fine-grained 2:4 structured sparsity doubles math throughput; the compressed format stores the non-zero half and 2-bit indices'), ('hinton2015distilling', "a small student trained on a large teacher's soft targets")), ('quantisation', 'everything pruned', 'N:M sparsity', 'pruning', 'distillation', 'none')),
+    'cmp.saved': ('sav_pct', 'Memory saved (percent)', (), ()),
+    'cmp.speedup': ('x_cmp', 'Inference speed-up', (('nvidia2020a100arch', 'Sparse Tensor Cores: fine-grained 2:4 structured sparsity doubles math throughput; the compressed format stores the non-zero half and 2-bit indices'),), ('roofline', '0.3.0 quantisation rule', '0.3.0 structured', '0.3.0 2:4', '0.3.0 other')),
+    'cmp.time': ('t_cmp', 'Compressed roofline time', (('nvidia2020a100arch', 'Sparse Tensor Cores: fine-grained 2:4 structured sparsity doubles math throughput; the compressed format stores the non-zero half and 2-bit indices'),), ('quantised', 'N:M sparse kernels', 'dense kernels', 'smaller model')),
     'coll.all_gather': ('T_ag', 'Ring all-gather: (n−1)/n of the message, n−1 steps', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
     'coll.all_to_all': ('T_alltoall', 'All-to-all: each rank sends (n−1)/n of its buffer, n−1 steps', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
     'coll.hierarchical_allreduce': ('T_hier', 'Hierarchical all-reduce: reduce-scatter in the node, ring across the nodes of the 1/g shard, all-gather in the node', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('patarasuk2009bandwidth', 'the bandwidth lower bound: an all-reduce sends at least 2(p−1)/p·n bytes per process; the ring algorithm attains it')), ()),
@@ -2033,6 +2735,10 @@ EQUATIONS = {
     'efficiency.mfu': ('MFU_w', 'Achievable MFU of a kernel class', (('dao2022flashattention', '§4.1, Fig. 3: FlashAttention reaches a much larger share of peak than standard attention'), ('chowdhery2022palm', '§4, Table 3: 46.2% MFU for a large dense model')), ()),
     'efficiency.occupancy_loss': ('L_occ', 'Occupancy loss', (), ()),
     'fleet.accelerators': ('N_acc', 'Accelerators in the fleet: nodes × per node', (), ()),
+    'ingest.margin': ('margin_in', 'Supply minus demand', (), ()),
+    'ingest.stalled': ('stalled', 'The data wall binds', (('mohan2021analyzing', '§3-4: data stalls; fetch stalls when storage cannot supply the input rate, preprocessing stalls when the CPUs cannot transform it'),), ()),
+    'ingest.supply': ('BW_sup', 'Supply: the slowest data path that exists', (('mohan2021analyzing', '§3-4: data stalls; fetch stalls when storage cannot supply the input rate, preprocessing stalls when the CPUs cannot transform it'),), ('Storage', 'Interconnect', 'Network')),
+    'ingest.utilisation': ('rho_in', 'Ingestion utilisation', (('mohan2021analyzing', '§3-4: data stalls; fetch stalls when storage cannot supply the input rate, preprocessing stalls when the CPUs cannot transform it'),), ()),
     'memory.bandwidth_path': ('BW', 'Bandwidth of the path the weights stream from', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ('host offload', 'on-chip SRAM', 'flash', 'main memory')),
     'memory.feasible': ('feasible', 'The step fits in device memory', (), ()),
     'memory.footprint': ('M_req', "Device memory a step needs: weights (inference); a transformer's training state per rank; otherwise weights, gradients and Adam state", (('rajbhandari2020zero', '§3.1: mixed-precision Adam keeps 2Ψ + 2Ψ + KΨ bytes, K = 12'), ('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)')), ('transformer training state', 'LoRA training', 'training', 'inference')),
@@ -2060,8 +2766,29 @@ EQUATIONS = {
     'netroof.ridge_point': ('I_ridge_net', 'Network ridge point: the communication intensity above which the fleet is compute-bound', (('williams2009roofline', '§2: the ridge point is where the two ceilings meet'),), ()),
     'netroof.sync': ('D_sync', 'Gradient bytes synchronised', (('thakur2005optimization', '§4: all-to-all cost (p−1)α + (p−1)/p·nβ'),), ()),
     'netroof.throughput': ('X_nr', 'Steps per second', (), ()),
+    'orch.erlang_c': ('C_wait', 'Probability a job waits', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'orch.load': ('a_jobs', 'Offered load', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'orch.queue': ('L_job', "Mean jobs waiting (Little's law)", (('little1961proof', 'L = λW'),), ('unstable', 'stable')),
+    'orch.servers': ('c_jobs', 'Jobs the cluster runs at once', (), ('jobs of g accelerators', 'whole-cluster jobs')),
+    'orch.stable': ('stable_c', 'The queue is stable', (), ()),
+    'orch.utilisation': ('rho_c', 'Cluster utilisation', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
+    'orch.wait': ('W_job', 'Mean wait (Allen–Cunneen; exact for one server)', (('allen1990probability', 'the Allen–Cunneen approximation for GI/G/c: W_q ≈ W_q(M/M/c)·(c_a² + c_s²)/2'), ('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'), ('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2')), ('unstable', 'stable')),
     'overhead.k_tax': ('k_tax', 'Per-layer overhead multiplier', (), ('training', 'inference')),
     'overhead.latency': ('L_lat', 'Fixed overheads: dispatch plus per-layer framework tax', (), ()),
+    'reason.batch': ('B', 'Decode batch: the n samples together, or one', (('snell2024scaling', '§3: test-time compute as parallel samples (best-of-N) or sequential revisions'),), ('best-of-n', 'sequential')),
+    'reason.energy': ('E_reason', 'Energy at TDP', (), ()),
+    'reason.step_time': ('t_rstep', 'Time of one reasoning step', (('wei2022chain', 'chain-of-thought: intermediate reasoning steps generated before the answer'),), ()),
+    'reason.time': ('T_reason', 'Time to answer: prefill, then K steps (per round)', (('wei2022chain', 'chain-of-thought: intermediate reasoning steps generated before the answer'), ('snell2024scaling', '§3: test-time compute as parallel samples (best-of-N) or sequential revisions')), ('best-of-n', 'sequential')),
+    'reason.tokens': ('N_gen', 'Tokens generated', (('wei2022chain', 'chain-of-thought: intermediate reasoning steps generated before the answer'),), ()),
+    'rel.daly': ('tau_D', "Daly's higher-order interval", (('daly2006higher', 'the higher-order optimum interval for δ < 2M (else M) and the expected wall-clock time of a segment under exponential failures'),), ('δ < 2M', 'δ ≥ 2M')),
+    'rel.failures': ('n_fail', 'Expected failures during the job', (), ()),
+    'rel.fleet_mtbf': ('M_f', "Fleet MTBF: reported, else a node's over the node count", (('dubey2024llama3', '§3.3.4, Table 5: 419 unexpected interruptions in a 54-day snapshot on 16,384 H100 GPUs, by root cause'),), ('reported', 'from components')),
+    'rel.goodput': ('G_put', 'Goodput at the optimum interval', (('daly2006higher', 'the higher-order optimum interval for δ < 2M (else M) and the expected wall-clock time of a segment under exponential failures'),), ('Daly', 'first order')),
+    'rel.interval': ('tau_opt', 'Optimum checkpoint interval', (('daly2006higher', 'the higher-order optimum interval for δ < 2M (else M) and the expected wall-clock time of a segment under exponential failures'), ('young1974first', 'the first-order optimum checkpoint interval √(2δM)')), ('Daly', 'Young')),
+    'rel.node_mtbf': ('M_node', 'MTBF of one node', (), ()),
+    'rel.node_rate': ('lam_node', "Failure rate of one node: the sum of its parts' rates", (('dubey2024llama3', '§3.3.4, Table 5: 419 unexpected interruptions in a 54-day snapshot on 16,384 H100 GPUs, by root cause'),), ()),
+    'rel.p_fail': ('P_fail', 'Probability of a failure during the job', (), ()),
+    'rel.young': ('tau_Y', "Young's interval", (('young1974first', 'the first-order optimum checkpoint interval √(2δM)'),), ()),
     'roofline.energy': ('E', 'Energy per step: idle floor plus utilisation-proportional dynamic power', (('barroso2007case', 'Fig. 1-2: server power is roughly linear in utilization with a large idle floor'),), ()),
     'roofline.hfu': ('HFU', 'Hardware FLOPs utilisation', (('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization'),), ()),
     'roofline.intensity': ('I', 'Arithmetic intensity', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
@@ -2070,6 +2797,19 @@ EQUATIONS = {
     'roofline.overhead_dominated': ('overhead_dominated', 'Fixed overheads exceed the roofline time', (), ()),
     'roofline.ridge_point': ('I_ridge', 'Ridge point of a device: peak math rate over memory bandwidth', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'roofline.throughput': ('X', 'Throughput', (), ()),
+    'scaling.budget': ('C_bud', 'Compute budget: FLOPs, or accelerator time × peak × MFU', (('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)'),), ('FLOPs', 'accelerator time')),
+    'scaling.compute_6nd': ('C_6nd', 'Training compute 6ND', (('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)'),), ()),
+    'scaling.compute_attention': ('C_attn', 'Training compute with the attention term', (('chowdhery2022palm', 'App. B: training FLOPs per token 6N + 12LHQT (L layers, H heads, Q head dimension, T sequence length)'),), ()),
+    'scaling.device_time': ('t_gpu', 'Accelerator time of the budget', (), ()),
+    'scaling.fit_params': ('N_par', "Compute-optimal parameters on the fit's frontier", (('hoffmann2022training', '§3.3, Eqs. 2 and 4: parametric loss and its efficient frontier under FLOPs(N, D) ≈ 6ND'),), ()),
+    'scaling.fit_tokens': ('D_par', "Compute-optimal tokens on the fit's frontier", (('hoffmann2022training', '§3.3, Eqs. 2 and 4: parametric loss and its efficient frontier under FLOPs(N, D) ≈ 6ND'),), ()),
+    'scaling.frontier_scale': ('G_fit', 'Frontier scale G', (('hoffmann2022training', '§3.3, Eqs. 2 and 4: parametric loss and its efficient frontier under FLOPs(N, D) ≈ 6ND'),), ()),
+    'scaling.loss': ('L_fit', 'Loss the fit predicts', (('hoffmann2022training', '§3.3, Eqs. 2 and 4: parametric loss and its efficient frontier under FLOPs(N, D) ≈ 6ND'),), ()),
+    'scaling.params': ('N_opt', 'Model size: fixed, from fixed tokens, or compute-optimal', (('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)'), ('hoffmann2022training', '§3.3, Eqs. 2 and 4: parametric loss and its efficient frontier under FLOPs(N, D) ≈ 6ND')), ('fixed size', 'fixed tokens', 'parametric frontier', 'tokens-per-parameter rule')),
+    'scaling.rule_params': ('N_rule', 'Compute-optimal parameters: C = 6·N·(r·N)', (('hoffmann2022training', 'Table 3 (approach 1): 67 B parameters on 1.5 T tokens at 5.76e23 FLOPs; §4: Chinchilla, 70 B on 1.4 T (≈ 20 tokens per parameter)'), ('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)')), ()),
+    'scaling.run_time': ('t_run', 'Wall-clock time on N_dev accelerators', (), ()),
+    'scaling.tokens': ('D_opt', 'Training tokens: from fixed size, fixed, or compute-optimal', (('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)'), ('hoffmann2022training', '§3.3, Eqs. 2 and 4: parametric loss and its efficient frontier under FLOPs(N, D) ≈ 6ND')), ('fixed size', 'fixed tokens', 'parametric frontier', 'tokens-per-parameter rule')),
+    'scaling.tokens_per_param': ('tpp', 'Tokens per parameter', (), ()),
     'serve.cache_hit_ratio': ('hit_ratio', 'Prompt-cache hit ratio', (), ()),
     'serve.chunk_time': ('T_chunk', "Largest chunk's time: how long one chunk stalls decode", (('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes'),), ()),
     'serve.chunks': ('n_chunks', 'Prefill chunks', (('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes'),), ('chunked', 'whole prompt')),
@@ -2118,6 +2858,11 @@ EQUATIONS = {
     'tail.utilisation': ('rho_q', 'Utilisation', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
     'tail.wait_p50': ('w50', 'Median wait', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'), ('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2')), ('unstable', 'waits', 'no wait at this quantile')),
     'tail.wait_p99': ('w99', '99th-percentile wait', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'), ('kingman1961single', 'heavy-traffic wait proportional to (c_a² + c_s²)/2')), ('unstable', 'waits', 'no wait at this quantile')),
+    'topo.beta': ('beta_top', 'Bisection bandwidth relative to a non-blocking fat tree', (('dally2004principles', '§3.3-3.4: bisection of a ring (2 channels) and of a k-ary n-cube (2k^(n-1) channels); average distance k/4 per dimension with wrap-around'), ('leiserson1985fattrees', '§II-III: a fat tree whose channel capacities double towards the root has full bisection bandwidth'), ('kim2008dragonfly', '§3-4: minimal routes take at most one local, one global and one local hop')), ('fat_tree', 'dragonfly', 'ring', 'torus_3d', 'torus_2d')),
+    'topo.bisection': ('BW_bis', 'Bisection bandwidth', (('leiserson1985fattrees', '§II-III: a fat tree whose channel capacities double towards the root has full bisection bandwidth'),), ()),
+    'topo.diameter': ('diam', 'Network diameter', (('dally2004principles', '§3.3-3.4: bisection of a ring (2 channels) and of a k-ary n-cube (2k^(n-1) channels); average distance k/4 per dimension with wrap-around'), ('leiserson1985fattrees', '§II-III: a fat tree whose channel capacities double towards the root has full bisection bandwidth'), ('kim2008dragonfly', '§3-4: minimal routes take at most one local, one global and one local hop')), ('fat_tree', 'dragonfly', 'ring', 'torus_3d', 'torus_2d')),
+    'topo.effective': ('BW_topo', 'Effective bandwidth per node', (), ()),
+    'topo.hops': ('hops', 'Average hops of a minimal route', (('dally2004principles', '§3.3-3.4: bisection of a ring (2 channels) and of a k-ary n-cube (2k^(n-1) channels); average distance k/4 per dimension with wrap-around'), ('leiserson1985fattrees', '§II-III: a fat tree whose channel capacities double towards the root has full bisection bandwidth'), ('kim2008dragonfly', '§3-4: minimal routes take at most one local, one global and one local hop')), ('fat_tree', 'dragonfly', 'ring', 'torus_3d', 'torus_2d')),
     'train.activations': ('M_a', 'Activation bytes per rank (Korthikanti)', (('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)'), ('korthikanti2023reducing', '§4.2.2: sequence parallelism divides every activation by t')), ('no recomputation', 'selective recomputation', 'full recomputation')),
     'train.buffers': ('M_buf', 'Communication buffers per rank', (('korthikanti2023reducing', '§4.1, Eq. 1 (34sbh + 5as²b per layer), Eq. 2 and Table 2 (selective, full)'),), ()),
     'train.end_to_end_time': ('t_train', 'End-to-end training time from tokens, parameters, accelerators and achieved FLOP/s', (('narayanan2021efficient', '§5.1, Eq. 4: end-to-end training time ≈ 8TP/(nX)'),), ()),
@@ -2135,6 +2880,13 @@ EQUATIONS = {
     'train.trainable_fraction': ('f_train', 'Trainable fraction (LoRA adapters or the requested fraction; a model with no parameter count has no adapter share)', (('hu2022lora', '§4.1-4.2: a rank-r update BA of a d×k matrix trains r(d+k) parameters; adapted W_q, W_k, W_v, W_o'),), ('LoRA', 'requested')),
     'train.utilisation': ('U_train', 'Training memory utilisation', (), ()),
     'train.weights': ('M_w', 'Weight bytes per rank (ZeRO-3 shards them)', (('rajbhandari2020zero', '§5 and Fig. 1: P_os, P_os+g, P_os+g+p partition optimizer, gradients, parameters'),), ('ZeRO-3 sharded', 'replicated')),
+    'transform.bound': ('x_bound', 'Preprocessing is the bottleneck', (), ()),
+    'transform.cores_needed': ('n_need', 'Cores whose combined rate preprocesses a batch within one accelerator step', (('mohan2021analyzing', '§3-4: data stalls; fetch stalls when storage cannot supply the input rate, preprocessing stalls when the CPUs cannot transform it'),), ()),
+    'transform.pipeline': ('T_pipe', 'Overlapped step: the slower stage', (('murray2021tfdata', '§2-3: the input pipeline overlaps with training through prefetching; the step is bound by the slower stage'),), ('CPU-bound', 'accelerator-bound')),
+    'transform.slowdown': ('k_slow', 'Slowdown over the accelerator alone', (('murray2021tfdata', '§2-3: the input pipeline overlaps with training through prefetching; the step is bound by the slower stage'),), ()),
+    'transform.throughput': ('C_cpu', 'CPU preprocessing throughput: measured, else cores × per-core sample rate × sample size', (('mohan2021analyzing', '§3-4: data stalls; fetch stalls when storage cannot supply the input rate, preprocessing stalls when the CPUs cannot transform it'),), ('measured', 'cores × per-core rate')),
+    'transform.time': ('T_x', 'CPU time to preprocess a batch', (('mohan2021analyzing', '§3-4: data stalls; fetch stalls when storage cannot supply the input rate, preprocessing stalls when the CPUs cannot transform it'),), ()),
+    'transform.utilisation': ('U_acc', 'Accelerator utilisation', (('murray2021tfdata', '§2-3: the input pipeline overlaps with training through prefetching; the step is bound by the slower stage'),), ()),
 }
 
 # name: (function, inputs, outputs, lhs -> symbols its rhs reads, equation ids in order,
@@ -2143,19 +2895,29 @@ COMPUTATIONS = {
     'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_cat', 'd_rope', 'eta_hw', 'h', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'd_head', 'H_kv', 'frag_static', 'rho_len', 'K_pages', 'k_tok', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'E_blocks', 'N_static', 'a_alloc', 'frag_paged', 'N_paged', 't_step_s', 'KV_static', 't_step_p', 'X_static', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'a_alloc': ('E_blocks', 'p_page'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'S_mean', 'W', 'k_tok'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'X_static': ('N_static', 't_step_s'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.expected_pages', 'batch.static_requests', 'batch.allocation', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.step_static', 'batch.kv_static', 'batch.step_paged', 'batch.throughput_static', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
     'capacity.fleet': (c_capacity__fleet, ('L_base', 'L_target', 'c_srv', 'cv_svc', 'lam', 't_svc'), ('mu_svc', 'kappa', 'X_cap', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'stable', 'w99', 'p99', 'L_p99', 'meets_slo'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'X_cap': ('c_srv', 't_svc'), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'stable': ('rho_q',), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p99': ('t_svc', 'w99'), 'L_p99': ('L_base', 'w99'), 'meets_slo': ('L_p99', 'L_target', 'rho_q')}, ('tail.service_rate', 'tail.kingman', 'capacity.qps', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.stable', 'tail.wait_p99', 'tail.p99', 'capacity.p99', 'capacity.meets_target'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q'))}),
     'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'lam', 'm_disagg', 'm_mla', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'rho_len', 'K_pages', 'S', 'W_d', 'E_tok', 'k_tok', 'M_kvfree', 't_len', 'n_new', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'F_pre', 'KV', 't_draft', 'T_pre', 'ITL0', 'M_serve', 't_svc', 'X_rep', 'TTFT', 'ITL', 'feasible_serve', 'c_min', 'L_base'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean',), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_new': ('S', 'c_pre'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'S_mean', 'W', 'k_tok'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 't_svc': ('X_paged', 'n_out'), 'X_rep': ('X_paged', 'n_out'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'c_min': ('X_paged', 'lam', 't_svc'), 'L_base': ('ITL', 'TTFT', 'n_out')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'serve.draft_weights', 'serve.expected_tokens', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'serve.new_tokens', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_flops', 'serve.kv_cache', 'serve.draft_step', 'serve.prefill_time', 'serve.decode_step', 'serve.memory', 'capacity.service_time', 'capacity.replica_qps', 'serve.ttft', 'serve.itl', 'serve.feasible', 'capacity.stable_replicas', 'capacity.base_latency'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 't_svc': (('X_paged', 'n_out'), ('X_paged',)), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'c_min': (('X_paged', 'lam', 't_svc'), ('X_paged',))}),
+    'ckpt.model': (c_ckpt__model, ('BW_d2h', 'BW_fs', 'BW_wr', 'M_f', 'P', 'b_opt', 'b_w', 'm_async', 'm_daly', 'n_wr', 't_slow', 'tau_in'), ('M_ck_w', 'M_ck_o', 'BW_ck', 'M_ck', 't_wr', 't_stall', 'slow_ck', 'delta_ck', 'tau_Y', 'tau_D', 'tau_opt', 'tau_ck', 'pen_ck', 'drain_ok'), {'M_ck_w': ('P', 'b_w'), 'M_ck_o': ('P', 'b_opt'), 'BW_ck': ('BW_fs', 'BW_wr', 'n_wr'), 'M_ck': ('M_ck_o', 'M_ck_w'), 't_wr': ('BW_ck', 'M_ck'), 't_stall': ('BW_d2h', 'M_ck', 'm_async', 'n_wr', 't_wr'), 'slow_ck': ('t_slow', 't_wr'), 'delta_ck': ('t_stall',), 'tau_Y': ('M_f', 'delta_ck'), 'tau_D': ('M_f', 'delta_ck'), 'tau_opt': ('m_daly', 'tau_D', 'tau_Y'), 'tau_ck': ('M_f', 'tau_in', 'tau_opt'), 'pen_ck': ('t_stall', 'tau_ck'), 'drain_ok': ('t_wr', 'tau_ck')}, ('ckpt.weights', 'ckpt.optimizer', 'ckpt.bandwidth', 'ckpt.size', 'ckpt.write', 'ckpt.stall', 'ckpt.slow', 'ckpt.delta', 'rel.young', 'rel.daly', 'rel.interval', 'ckpt.interval', 'ckpt.penalty', 'ckpt.drains'), {'t_stall': (('BW_d2h', 'M_ck', 'm_async', 'n_wr'), ('m_async', 't_wr')), 'tau_D': (('M_f', 'delta_ck'), ('M_f', 'delta_ck')), 'tau_opt': (('m_daly', 'tau_D'), ('m_daly', 'tau_Y')), 'tau_ck': (('M_f', 'tau_opt'), ('M_f', 'tau_in'))}),
+    'cmp.model': (c_cmp__model, ('BW_mem', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_s', 'R_base', 'R_peak', 'R_q', 'b_base', 'd3', 'd3_lo', 'd4', 'd4_lo', 'd8', 'd8_lo', 'd_dist', 'd_pm', 'e_pe', 'i_nm', 'k_pe', 'k_sp', 'm_diff', 'm_fast', 'm_meth', 'm_roof', 'n_steps', 'q_bits', 's_sp', 's_thr', 't_sp'), ('P_act', 'W_base', 'r_cmp', 'd_acc', 'O_fwd', 'W_cmp', 'sav_pct', 'd_acc_lo', 't_base', 't_cmp', 'x_cmp'), {'P_act': ('P', 'P_act_cat'), 'W_base': ('P', 'b_base'), 'r_cmp': ('P', 'P_s', 'b_base', 'i_nm', 'm_meth', 'q_bits', 's_sp', 't_sp'), 'd_acc': ('P_s', 'd3', 'd4', 'd8', 'd_dist', 'd_pm', 'e_pe', 'k_pe', 'm_meth', 'q_bits', 's_sp', 's_thr'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'W_cmp': ('W_base', 'r_cmp'), 'sav_pct': ('r_cmp',), 'd_acc_lo': ('d3_lo', 'd4_lo', 'd8_lo', 'd_acc', 'm_meth', 'q_bits'), 't_base': ('BW_mem', 'O_fwd', 'R_base', 'W_base'), 't_cmp': ('BW_mem', 'O_fwd', 'R_base', 'R_q', 'W_base', 'k_sp', 'm_meth', 'r_cmp', 't_base', 't_sp'), 'x_cmp': ('BW_mem', 'O_fwd', 'R_peak', 'R_q', 'W_base', 'm_fast', 'm_meth', 'm_roof', 'r_cmp', 's_sp', 't_base', 't_cmp', 't_sp')}, ('shape.active_params', 'cmp.base_bytes', 'cmp.ratio', 'cmp.accuracy', 'compute.forward_flops', 'cmp.bytes', 'cmp.saved', 'cmp.accuracy_low', 'cmp.base_time', 'cmp.time', 'cmp.speedup'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'r_cmp': (('b_base', 'm_meth', 'q_bits'), ('m_meth', 's_sp'), ('b_base', 'i_nm', 'm_meth', 's_sp', 't_sp'), ('m_meth', 's_sp', 't_sp'), ('P', 'P_s', 'm_meth', 's_sp', 't_sp'), ('P_s', 'm_meth', 's_sp', 't_sp')), 'd_acc': (('d3', 'd4', 'd8', 'm_meth', 'q_bits'), ('d_pm', 'e_pe', 'k_pe', 'm_meth', 's_sp', 's_thr'), ('P_s', 'd_dist', 'm_meth'), ('P_s', 'm_meth')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'd_acc_lo': (('d3_lo', 'd4_lo', 'd8_lo', 'm_meth', 'q_bits'), ('d_acc', 'm_meth')), 't_cmp': (('BW_mem', 'O_fwd', 'R_q', 'W_base', 'm_meth', 'r_cmp'), ('BW_mem', 'O_fwd', 'R_base', 'W_base', 'k_sp', 'm_meth', 'r_cmp', 't_sp'), ('m_meth', 't_base', 't_sp'), ('m_meth', 'r_cmp', 't_base', 't_sp')), 'x_cmp': (('m_roof', 't_base', 't_cmp'), ('BW_mem', 'O_fwd', 'R_peak', 'R_q', 'W_base', 'm_fast', 'm_meth', 'm_roof', 'r_cmp'), ('m_meth', 'm_roof', 'r_cmp', 't_sp'), ('m_meth', 'm_roof', 's_sp', 't_sp'), ('m_meth', 'm_roof', 't_sp'))}),
     'coll.all': (c_coll__all, ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_c'), ('T_ring', 'T_rs', 'T_ag', 'T_alltoall', 'T_tree', 'n_cn', 'T_innet', 'T_hier'), {'T_ring': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_rs': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_ag': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_alltoall': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_tree': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'n_cn': ('g_c', 'n_c'), 'T_innet': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_hier': ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_cn')}, ('coll.ring_allreduce', 'coll.reduce_scatter', 'coll.all_gather', 'coll.all_to_all', 'coll.tree_allreduce', 'coll.nodes', 'coll.in_network_allreduce', 'coll.hierarchical_allreduce'), {}),
     'comm.step': (c_comm__step, ('BW_fab', 'BW_flash', 'BW_host', 'BW_intra', 'BW_mem', 'BW_sram', 'B_g', 'C_mem', 'C_sram', 'D_b', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'alpha_fab', 'alpha_intra', 'b_opt', 'b_w', 'd_cat', 'eta_hw', 'eta_ov', 'f_act', 'f_buf', 'f_idle', 'f_imb', 'f_lora', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'P_r', 'f_train', 'L_s', 'N_rep', 'k_flight', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'GA', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'M_w', 'M_g', 'M_o', 'B', 'n_span', 'D_grad', 'b_mb', 'B_tot', 'D_rep', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_model', 'F_hw', 'M_a', 'M_buf', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'M_train', 'T_comp_r', 'I_rep', 'T_dp', 'M_req', 'T_dp_exp', 'T_comm', 'BW', 'feasible', 'M_spill', 'T_mem_r', 'T_rep', 'ovh_rep', 'X_node', 'MFU_rep', 'HFU_rep', 'T_bub', 'E_rep', 'T_step', 'eta_scale', 'X_fleet', 'MFU_step', 'HFU_step', 'E_step'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'L_s': ('N_L', 'N_pp'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'k_flight': ('N_pp', 'n_mb'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'GA': ('GA_step', 'k_flight'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'b_mb': ('B', 'D_b', 'GA'), 'B_tot': ('B', 'N_dp'), 'D_rep': ('B', 'N_rep', 'W', 'f_act'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'T_comp_r': ('F_hw', 'N_acc', 'R_eff'), 'I_rep': ('D_rep', 'F_hw', 'N_acc'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'M_req': ('M_train', 'N_rep', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_xf'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'T_comm': ('T_dp', 'T_ep', 'T_tp'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'feasible': ('C_mem', 'M_req'), 'M_spill': ('C_mem', 'M_req'), 'T_mem_r': ('BW', 'D_rep'), 'T_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'ovh_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'X_node': ('B', 'T_rep'), 'MFU_rep': ('F_model', 'N_acc', 'R_peak', 'T_rep'), 'HFU_rep': ('F_hw', 'N_acc', 'R_peak', 'T_rep'), 'T_bub': ('N_pp', 'T_rep', 'beta_bub'), 'E_rep': ('HFU_rep', 'N_rep', 'P_tdp', 'T_rep', 'f_idle'), 'T_step': ('T_bub', 'T_dp_exp', 'T_ep', 'T_rep', 'T_tp', 'k_strag'), 'eta_scale': ('T_rep', 'T_step'), 'X_fleet': ('B', 'N_dp', 'T_step'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step'), 'E_step': ('HFU_step', 'N_acc', 'P_tdp', 'T_step', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'train.rank_params', 'train.trainable_fraction', 'train.stage_layers', 'comm.replica_size', 'comm.in_flight', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.memory_microsteps', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'train.weights', 'train.gradients', 'train.optimizer', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'train.microbatch', 'comm.samples', 'comm.replica_traffic', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.model_flops', 'train.hardware_flops', 'train.activations', 'train.buffers', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'train.total', 'comm.replica_compute', 'comm.replica_intensity', 'comm.dp_time', 'comm.replica_memory', 'comm.dp_exposed', 'comm.time', 'memory.bandwidth_path', 'memory.feasible', 'memory.spill', 'comm.replica_memory_time', 'comm.replica_step', 'comm.replica_overhead_dominated', 'comm.replica_throughput', 'comm.replica_mfu', 'comm.replica_hfu', 'comm.bubble_time', 'comm.replica_energy', 'comm.step', 'comm.scaling_efficiency', 'comm.fleet_throughput', 'train.mfu', 'train.hfu', 'comm.energy'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_flight': (('N_pp', 'n_mb'), ('N_pp',)), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'M_req': (('M_train', 'm_xf'), ('N_rep', 'W', 'f_lora', 'm_lora', 'm_xf'), ('N_rep', 'W', 'b_opt', 'b_w', 'm_lora', 'm_xf')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W')), 'T_bub': (('N_pp', 'T_rep', 'beta_bub'), ('N_pp',))}),
     'device.ridge_point': (c_device__ridge_point, ('BW_mem', 'R_peak'), ('I_ridge',), {'I_ridge': ('BW_mem', 'R_peak')}, ('roofline.ridge_point',), {}),
     'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'm_flash', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'm_flash', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
     'engine.step': (c_engine__step, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'D_b', 'GA', 'H', 'M_size', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'b_opt', 'b_w', 'eta_hw', 'f_act', 'f_buf', 'f_idle', 'f_lora', 'f_trainable', 'h', 'k_tax_train', 'm_diff', 'm_lora', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_steps', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'z_stage'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'R_eff', 'W', 'P_r', 'f_train', 'b_mb', 'L_s', 'k_tax', 'O_fwd', 'M_w', 'M_g', 'M_o', 'M_a', 'D_vol', 'L_lat', 'T_comp', 'M_buf', 'I', 'M_train', 'M_req', 'BW', 'M_spill', 'feasible', 'T_mem', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'D_vol': ('B', 'W', 'f_act'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops', 'n_tok'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops', 'n_tok'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'M_req': ('M_train', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train', 'm_xf'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'T_mem': ('BW', 'D_vol'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model', 'n_tok'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops', 'n_tok'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'overhead.k_tax', 'compute.forward_flops', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'memory.traffic', 'overhead.latency', 'compute.time', 'train.buffers', 'roofline.intensity', 'train.total', 'memory.footprint', 'memory.bandwidth_path', 'memory.spill', 'memory.feasible', 'memory.time', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'M_req': (('M_train', 'm_train', 'm_xf'), ('W', 'f_lora', 'm_lora', 'm_train', 'm_xf'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train', 'm_xf'), ('W', 'm_lora', 'm_train', 'm_xf')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
+    'ingest.data': (c_ingest__data, ('BW_dem', 'BW_io', 'BW_net', 'BW_stor'), ('BW_sup', 'rho_in', 'margin_in', 'stalled'), {'BW_sup': ('BW_io', 'BW_net', 'BW_stor'), 'rho_in': ('BW_dem', 'BW_sup'), 'margin_in': ('BW_dem', 'BW_sup'), 'stalled': ('rho_in',)}, ('ingest.supply', 'ingest.utilisation', 'ingest.margin', 'ingest.stalled'), {}),
     'moe.routing': (c_moe__routing, ('B', 'BW_fab', 'E_exp', 'N_ep', 'P_act', 'S', 'alpha_fab', 'b_w', 'f_imb', 'h', 'k_top', 'os_fab'), ('e_eff', 'm_route', 'P_act_eff', 'D_route', 'D_dispatch', 'T_a2a'), {'e_eff': ('E_exp', 'f_imb', 'k_top'), 'm_route': ('e_eff', 'k_top'), 'P_act_eff': ('P_act', 'm_route'), 'D_route': ('B', 'S', 'b_w', 'h', 'k_top', 'm_route'), 'D_dispatch': ('D_route', 'N_ep'), 'T_a2a': ('BW_fab', 'D_route', 'N_ep', 'alpha_fab', 'os_fab')}, ('moe.effective_experts', 'moe.multiplier', 'moe.active_params', 'moe.payload', 'moe.dispatch', 'moe.all_to_all'), {'D_dispatch': (('D_route', 'N_ep'), ('N_ep',))}),
     'netroof.step': (c_netroof__step, ('BW_fab', 'L_ovh_net', 'P', 'P_tdp', 'R_peak', 'b_w', 'eta_hw', 'f_idle', 'n_gpn', 'n_nodes', 'os_fab'), ('N_acc', 'beta_fab', 'D_sync', 'O_train', 'R_fleet', 'I_net', 'T_net', 'R_fleet_eff', 'I_ridge_net', 'T_nc', 'T_nr', 'ovh_net', 'X_nr', 'MFU_net', 'E_nr'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'D_sync': ('P', 'b_w'), 'O_train': ('P',), 'R_fleet': ('N_acc', 'R_peak'), 'I_net': ('D_sync', 'O_train'), 'T_net': ('D_sync', 'beta_fab'), 'R_fleet_eff': ('R_fleet', 'eta_hw'), 'I_ridge_net': ('R_fleet', 'beta_fab'), 'T_nc': ('O_train', 'R_fleet_eff'), 'T_nr': ('L_ovh_net', 'T_nc', 'T_net'), 'ovh_net': ('L_ovh_net', 'T_nc', 'T_net'), 'X_nr': ('T_nr',), 'MFU_net': ('O_train', 'R_fleet', 'T_nr'), 'E_nr': ('MFU_net', 'N_acc', 'P_tdp', 'T_nr', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'netroof.sync', 'netroof.ops', 'netroof.fleet_rate', 'netroof.intensity', 'netroof.network', 'netroof.fleet_rate_achieved', 'netroof.ridge_point', 'netroof.compute', 'netroof.latency', 'netroof.overhead_dominated', 'netroof.throughput', 'netroof.mfu', 'netroof.energy'), {}),
+    'orch.queue': (c_orch__queue, ('D_job', 'cv_job', 'g_job', 'lam_job', 'n_gpn', 'n_nodes'), ('N_acc', 'a_jobs', 'c_jobs', 'rho_c', 'C_wait', 'W_job', 'stable_c', 'L_job'), {'N_acc': ('n_gpn', 'n_nodes'), 'a_jobs': ('D_job', 'lam_job'), 'c_jobs': ('N_acc', 'g_job'), 'rho_c': ('a_jobs', 'c_jobs'), 'C_wait': ('a_jobs', 'c_jobs'), 'W_job': ('C_wait', 'D_job', 'a_jobs', 'c_jobs', 'cv_job', 'rho_c'), 'stable_c': ('rho_c',), 'L_job': ('W_job', 'lam_job', 'rho_c')}, ('fleet.accelerators', 'orch.load', 'orch.servers', 'orch.utilisation', 'orch.erlang_c', 'orch.wait', 'orch.stable', 'orch.queue'), {'c_jobs': (('N_acc', 'g_job'), ('g_job',)), 'W_job': (('rho_c',), ('C_wait', 'D_job', 'a_jobs', 'c_jobs', 'cv_job', 'rho_c')), 'L_job': (('rho_c',), ('W_job', 'lam_job', 'rho_c'))}),
+    'reason.query': (c_reason__query, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'K_steps', 'M_size', 'N_L', 'P', 'P_act_cat', 'P_d', 'P_tdp', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'm_best', 'm_disagg', 'm_mla', 'm_spec', 'n_samp', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer', 'tau_tok'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'B', 'N_gen', 'F_pre', 'n_chunks', 'q_max', 'k_tok', 't_draft', 'T_pre', 'T_chunk', 'KV', 'TTFT', 'ITL0', 'M_serve', 'ITL', 'feasible_serve', 'U_mem', 'X_tok', 't_rstep', 'T_reason', 'E_reason'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'B': ('m_best', 'n_samp'), 'N_gen': ('K_steps', 'n_samp', 'tau_tok'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve'), 'X_tok': ('B', 'ITL'), 't_rstep': ('ITL', 'tau_tok'), 'T_reason': ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'), 'E_reason': ('P_tdp', 'T_reason')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'reason.batch', 'reason.tokens', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.ttft', 'serve.decode_step', 'serve.memory', 'serve.itl', 'serve.feasible', 'serve.utilisation', 'serve.tokens_per_second', 'reason.step_time', 'reason.time', 'reason.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'B': (('m_best', 'n_samp'), ('m_best',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'T_reason': (('K_steps', 'TTFT', 'm_best', 't_rstep'), ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'))}),
+    'rel.fleet': (c_rel__fleet, ('M_cat', 'M_gpu', 'M_hbm', 'M_host', 'M_netc', 'M_nic', 'M_psu', 'M_sw', 'R_rec', 'T_job', 'delta_ck', 'm_daly', 'm_full', 'n_gpn', 'n_nic', 'n_nodes', 'n_psu_s'), ('lam_node', 'M_node', 'M_f', 'P_fail', 'n_fail', 'tau_Y', 'tau_D', 'tau_opt', 'G_put'), {'lam_node': ('M_gpu', 'M_hbm', 'M_host', 'M_netc', 'M_nic', 'M_psu', 'M_sw', 'm_full', 'n_gpn', 'n_nic', 'n_psu_s'), 'M_node': ('lam_node',), 'M_f': ('M_cat', 'M_node', 'n_nodes'), 'P_fail': ('M_f', 'T_job'), 'n_fail': ('M_f', 'T_job'), 'tau_Y': ('M_f', 'delta_ck'), 'tau_D': ('M_f', 'delta_ck'), 'tau_opt': ('m_daly', 'tau_D', 'tau_Y'), 'G_put': ('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt')}, ('rel.node_rate', 'rel.node_mtbf', 'rel.fleet_mtbf', 'rel.p_fail', 'rel.failures', 'rel.young', 'rel.daly', 'rel.interval', 'rel.goodput'), {'M_f': (('M_cat',), ('M_cat', 'M_node', 'n_nodes')), 'tau_D': (('M_f', 'delta_ck'), ('M_f', 'delta_ck')), 'tau_opt': (('m_daly', 'tau_D'), ('m_daly', 'tau_Y')), 'G_put': (('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt'), ('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt'))}),
+    'scaling.chinchilla': (c_scaling__chinchilla, ('A_fit', 'B_fit', 'C_in', 'D_fix', 'E_fit', 'N_dev', 'N_fix', 'R_peak', 'a_fit', 'b_fit', 'eta_sus', 'm_param', 'r_tpp', 't_dev'), ('C_bud', 'G_fit', 't_gpu', 'N_rule', 'N_par', 'D_par', 't_run', 'N_opt', 'D_opt', 'tpp', 'L_fit'), {'C_bud': ('C_in', 'R_peak', 'eta_sus', 't_dev'), 'G_fit': ('A_fit', 'B_fit', 'a_fit', 'b_fit'), 't_gpu': ('C_bud', 'R_peak', 'eta_sus'), 'N_rule': ('C_bud', 'r_tpp'), 'N_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 'D_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 't_run': ('N_dev', 't_gpu'), 'N_opt': ('C_bud', 'D_fix', 'N_fix', 'N_par', 'N_rule', 'm_param'), 'D_opt': ('C_bud', 'D_fix', 'D_par', 'N_fix', 'N_rule', 'm_param', 'r_tpp'), 'tpp': ('D_opt', 'N_opt'), 'L_fit': ('A_fit', 'B_fit', 'D_opt', 'E_fit', 'N_opt', 'a_fit', 'b_fit')}, ('scaling.budget', 'scaling.frontier_scale', 'scaling.device_time', 'scaling.rule_params', 'scaling.fit_params', 'scaling.fit_tokens', 'scaling.run_time', 'scaling.params', 'scaling.tokens', 'scaling.tokens_per_param', 'scaling.loss'), {'C_bud': (('C_in',), ('C_in', 'R_peak', 'eta_sus', 't_dev')), 'N_opt': (('N_fix',), ('C_bud', 'D_fix', 'N_fix'), ('D_fix', 'N_fix', 'N_par', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param')), 'D_opt': (('C_bud', 'N_fix'), ('D_fix', 'N_fix'), ('D_fix', 'D_par', 'N_fix', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param', 'r_tpp'))}),
+    'scaling.training_compute': (c_scaling__training_compute, ('D_tok', 'H', 'N_L', 'P', 'S', 'd_cat', 'h'), ('d_head', 'C_6nd', 'C_attn'), {'d_head': ('H', 'd_cat', 'h'), 'C_6nd': ('D_tok', 'P'), 'C_attn': ('D_tok', 'H', 'N_L', 'P', 'S', 'd_head')}, ('shape.head_dim', 'scaling.compute_6nd', 'scaling.compute_attention'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h'))}),
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.kv_per_token': (c_serve__kv_per_token, ('H', 'H_kv_cat', 'N_L', 'b_w', 'd_cat', 'd_rope', 'h', 'm_mla', 'r_kv'), ('d_head', 'H_kv', 'k_tok'), {'d_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv')}, ('shape.head_dim', 'shape.kv_heads', 'serve.kv_per_token'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'k_tok', 't_draft', 'T_pre', 'T_chunk', 'KV', 'TTFT', 'ITL0', 'M_serve', 'ITL', 'feasible_serve', 'U_mem', 'X_tok'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve'), 'X_tok': ('B', 'ITL')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.ttft', 'serve.decode_step', 'serve.memory', 'serve.itl', 'serve.feasible', 'serve.utilisation', 'serve.tokens_per_second'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv_cat', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_cat', 'eta_hw', 'f_sram', 'h', 'm_prefill', 'tau_disp'), ('R_eff', 'd_head', 'H_kv', 'P_l', 'KV_ws', 't_inj', 'F_layer', 'M_sram_req', 't_layer_c', 'B_star', 'U_sram', 'feasible_ws', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'P_l': ('N_L', 'P'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'shape.head_dim', 'shape.kv_heads', 'stream.layer_params', 'stream.kv', 'stream.injection', 'stream.layer_flops', 'stream.sram_required', 'stream.layer_compute', 'stream.optimal_batch', 'stream.utilisation', 'stream.feasible', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
     'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
+    'topo.net': (c_topo__net, ('BW_fab', 'N_top', 'beta_df', 'k_cut', 'os_fab', 't_topo'), ('beta_top', 'hops', 'diam', 'BW_topo', 'BW_bis'), {'beta_top': ('N_top', 'beta_df', 'k_cut', 't_topo'), 'hops': ('N_top', 't_topo'), 'diam': ('N_top', 't_topo'), 'BW_topo': ('BW_fab', 'beta_top', 'os_fab'), 'BW_bis': ('BW_fab', 'N_top', 'beta_top', 'os_fab')}, ('topo.beta', 'topo.hops', 'topo.diameter', 'topo.effective', 'topo.bisection'), {'beta_top': (('t_topo',), ('beta_df', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo')), 'hops': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo')), 'diam': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo'))}),
     'train.end_to_end': (c_train__end_to_end, ('D_tok', 'N_acc', 'P', 'X_gpu'), ('t_train',), {'t_train': ('D_tok', 'N_acc', 'P', 'X_gpu')}, ('train.end_to_end_time',), {}),
     'train.flops_utilisation': (c_train__flops_utilisation, ('B_tot', 'H', 'N_L', 'N_acc', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step', 'd_cat', 'h', 'm_attn', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 's_ckpt'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'O_fwd', 'O_att', 'k_att', 'F_model', 'F_hw', 'MFU_step', 'HFU_step'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'train.model_flops', 'train.hardware_flops', 'train.mfu', 'train.hfu'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt'))}),
     'train.memory': (c_train__memory, ('B', 'C_mem', 'D_b', 'GA', 'H', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'P', 'S', 'b_opt', 'b_w', 'f_buf', 'f_trainable', 'h', 'm_lora', 'm_sp', 'r_lora', 's_ckpt', 'z_stage'), ('P_r', 'f_train', 'b_mb', 'L_s', 'M_w', 'M_g', 'M_o', 'M_a', 'M_buf', 'M_train', 'U_train', 'feasible'), {'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'U_train': ('C_mem', 'M_train'), 'feasible': ('C_mem', 'M_train')}, ('train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'train.buffers', 'train.total', 'train.utilisation', 'train.feasible'), {'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage'))}),
+    'transform.cpu': (c_transform__cpu, ('B', 'C_given', 'T_acc', 'c_core', 'n_cores', 's_sample'), ('C_cpu', 'n_need', 'T_x', 'T_pipe', 'x_bound', 'U_acc', 'k_slow'), {'C_cpu': ('C_given', 'c_core', 'n_cores', 's_sample'), 'n_need': ('B', 'T_acc', 'c_core'), 'T_x': ('B', 'C_cpu', 's_sample'), 'T_pipe': ('T_acc', 'T_x'), 'x_bound': ('T_acc', 'T_x'), 'U_acc': ('T_acc', 'T_pipe'), 'k_slow': ('T_acc', 'T_pipe')}, ('transform.throughput', 'transform.cores_needed', 'transform.time', 'transform.pipeline', 'transform.bound', 'transform.utilisation', 'transform.slowdown'), {'C_cpu': (('C_given',), ('C_given', 'c_core', 'n_cores', 's_sample'))}),
 }

@@ -11,7 +11,7 @@ _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 
-REVISION = '0613029f4e3b'
+REVISION = '0adcc39bffbc'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -191,6 +191,95 @@ def c_capacity__replica(v):
     c_min__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
     L_base = ITL*n_out + TTFT
     return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
+
+def c_ckpt__model(v):
+    """CheckpointModel (wall 19), with wall 15's optimum interval (arrays)"""
+    BW_d2h = numpy.asarray(v['BW_d2h'], dtype=float)
+    BW_fs = numpy.asarray(v['BW_fs'], dtype=float)
+    BW_wr = numpy.asarray(v['BW_wr'], dtype=float)
+    M_f = numpy.asarray(v['M_f'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    b_opt = numpy.asarray(v['b_opt'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    m_async = numpy.asarray(v['m_async'], dtype=float)
+    m_daly = numpy.asarray(v['m_daly'], dtype=float)
+    n_wr = numpy.asarray(v['n_wr'], dtype=float)
+    t_slow = numpy.asarray(v['t_slow'], dtype=float)
+    tau_in = numpy.asarray(v['tau_in'], dtype=float)
+    M_ck_w = P*b_w
+    M_ck_o = P*b_opt
+    BW_ck = numpy.minimum(BW_fs, BW_wr*n_wr)
+    BW_ck__regime = numpy.where((BW_wr*n_wr) <= (BW_fs), 0, 1)
+    M_ck = M_ck_o + M_ck_w
+    t_wr = M_ck/BW_ck
+    t_stall = numpy.select([numpy.greater(m_async, 0),True], [M_ck/(BW_d2h*n_wr),t_wr], default=numpy.nan)
+    t_stall__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_async, 0), True), [0, 1], default=-1)
+    slow_ck = numpy.greater(t_wr, t_slow)
+    delta_ck = t_stall
+    tau_Y = numpy.sqrt(2)*numpy.sqrt(M_f)*numpy.sqrt(delta_ck)
+    tau_D = numpy.select([numpy.less(delta_ck, 2*M_f),True], [numpy.sqrt(2)*numpy.sqrt(M_f)*numpy.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*numpy.sqrt(2)*numpy.sqrt(delta_ck)/numpy.sqrt(M_f)) - delta_ck,M_f], default=numpy.nan)
+    tau_D__regime = numpy.select(numpy.broadcast_arrays(numpy.less(delta_ck, 2*M_f), True), [0, 1], default=-1)
+    tau_opt = numpy.select([numpy.greater(m_daly, 0),True], [tau_D,tau_Y], default=numpy.nan)
+    tau_opt__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_daly, 0), True), [0, 1], default=-1)
+    tau_ck = numpy.select([numpy.greater(M_f, 0),True], [tau_opt,tau_in], default=numpy.nan)
+    tau_ck__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_f, 0), True), [0, 1], default=-1)
+    pen_ck = t_stall/tau_ck
+    drain_ok = numpy.less_equal(t_wr, tau_ck)
+    return {'M_ck_w': M_ck_w, 'M_ck_o': M_ck_o, 'BW_ck': BW_ck, 'M_ck': M_ck, 't_wr': t_wr, 't_stall': t_stall, 'slow_ck': slow_ck, 'delta_ck': delta_ck, 'tau_Y': tau_Y, 'tau_D': tau_D, 'tau_opt': tau_opt, 'tau_ck': tau_ck, 'pen_ck': pen_ck, 'drain_ok': drain_ok}, {'BW_ck': BW_ck__regime, 't_stall': t_stall__regime, 'tau_D': tau_D__regime, 'tau_opt': tau_opt__regime, 'tau_ck': tau_ck__regime}
+
+def c_cmp__model(v):
+    """CompressionModel (wall 13) (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    P_s = numpy.asarray(v['P_s'], dtype=float)
+    R_base = numpy.asarray(v['R_base'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    R_q = numpy.asarray(v['R_q'], dtype=float)
+    b_base = numpy.asarray(v['b_base'], dtype=float)
+    d3 = numpy.asarray(v['d3'], dtype=float)
+    d3_lo = numpy.asarray(v['d3_lo'], dtype=float)
+    d4 = numpy.asarray(v['d4'], dtype=float)
+    d4_lo = numpy.asarray(v['d4_lo'], dtype=float)
+    d8 = numpy.asarray(v['d8'], dtype=float)
+    d8_lo = numpy.asarray(v['d8_lo'], dtype=float)
+    d_dist = numpy.asarray(v['d_dist'], dtype=float)
+    d_pm = numpy.asarray(v['d_pm'], dtype=float)
+    e_pe = numpy.asarray(v['e_pe'], dtype=float)
+    i_nm = numpy.asarray(v['i_nm'], dtype=float)
+    k_pe = numpy.asarray(v['k_pe'], dtype=float)
+    k_sp = numpy.asarray(v['k_sp'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_fast = numpy.asarray(v['m_fast'], dtype=float)
+    m_meth = numpy.asarray(v['m_meth'], dtype=float)
+    m_roof = numpy.asarray(v['m_roof'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    q_bits = numpy.asarray(v['q_bits'], dtype=float)
+    s_sp = numpy.asarray(v['s_sp'], dtype=float)
+    s_thr = numpy.asarray(v['s_thr'], dtype=float)
+    t_sp = numpy.asarray(v['t_sp'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    W_base = P*b_base
+    r_cmp = numpy.select([numpy.equal(m_meth, 0),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.greater_equal(s_sp, 1))),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))),numpy.equal(m_meth, 1),numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))),True], [8*b_base/q_bits,numpy.inf,8*b_base/((1 - s_sp)*(8*b_base + i_nm)),(1 - s_sp)**(-1.0),P/P_s,1], default=numpy.nan)
+    r_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.greater_equal(s_sp, 1))), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))), numpy.equal(m_meth, 1), numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))), True), [0, 1, 2, 3, 4, 5], default=-1)
+    d_acc = numpy.select([numpy.equal(m_meth, 0),numpy.equal(m_meth, 1),numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))),True], [numpy.select([numpy.greater_equal(q_bits, 16),numpy.greater_equal(q_bits, 8),numpy.greater_equal(q_bits, 4),True], [0,d8,d4,d3], default=numpy.nan),numpy.select([numpy.less_equal(s_sp, s_thr),True], [d_pm,-k_pe*numpy.exp(e_pe*s_sp)], default=numpy.nan),d_dist,0], default=numpy.nan)
+    d_acc__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.equal(m_meth, 1), numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))), True), [0, 1, 2, 3], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    W_cmp = W_base/r_cmp
+    sav_pct = 100 - 100/r_cmp
+    d_acc_lo = numpy.select([numpy.equal(m_meth, 0),True], [numpy.select([numpy.greater_equal(q_bits, 16),numpy.greater_equal(q_bits, 8),numpy.greater_equal(q_bits, 4),True], [0,d8_lo,d4_lo,d3_lo], default=numpy.nan),d_acc], default=numpy.nan)
+    d_acc_lo__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), True), [0, 1], default=-1)
+    t_base = numpy.maximum(W_base/BW_mem, O_fwd/R_base)
+    t_base__regime = numpy.where((O_fwd/R_base) >= (W_base/BW_mem), 0, 1)
+    t_cmp = numpy.select([numpy.equal(m_meth, 0),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 0))),True], [numpy.maximum(O_fwd/R_q, W_base/(BW_mem*r_cmp)),numpy.maximum(W_base/(BW_mem*r_cmp), O_fwd/(R_base*k_sp)),t_base,t_base/r_cmp], default=numpy.nan)
+    t_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 0))), True), [0, 1, 2, 3], default=-1)
+    x_cmp = numpy.select([numpy.greater(m_roof, 0),numpy.equal(m_meth, 0),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 1))),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))),True], [t_base/t_cmp,numpy.select([numpy.greater(W_base/BW_mem, O_fwd/R_peak),numpy.greater(m_fast, 0),True], [r_cmp,numpy.minimum(r_cmp, R_q/R_peak),1], default=numpy.nan),r_cmp,numpy.select([numpy.less(abs(s_sp - 0.5), 0.05),True], [2,1], default=numpy.nan),1], default=numpy.nan)
+    x_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_roof, 0), numpy.equal(m_meth, 0), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 1))), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))), True), [0, 1, 2, 3, 4], default=-1)
+    return {'P_act': P_act, 'W_base': W_base, 'r_cmp': r_cmp, 'd_acc': d_acc, 'O_fwd': O_fwd, 'W_cmp': W_cmp, 'sav_pct': sav_pct, 'd_acc_lo': d_acc_lo, 't_base': t_base, 't_cmp': t_cmp, 'x_cmp': x_cmp}, {'P_act': P_act__regime, 'r_cmp': r_cmp__regime, 'd_acc': d_acc__regime, 'O_fwd': O_fwd__regime, 'd_acc_lo': d_acc_lo__regime, 't_base': t_base__regime, 't_cmp': t_cmp__regime, 'x_cmp': x_cmp__regime}
 
 def c_coll__all(v):
     """CollectiveModel: the α–β time of every collective for one message over n ranks (arrays)"""
@@ -530,6 +619,19 @@ def c_engine__step(v):
     E = P_tdp*T*(HFU*(1 - f_idle) + f_idle)
     return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'R_eff': R_eff, 'W': W, 'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'k_tax': k_tax, 'O_fwd': O_fwd, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'D_vol': D_vol, 'L_lat': L_lat, 'T_comp': T_comp, 'M_buf': M_buf, 'I': I, 'M_train': M_train, 'M_req': M_req, 'BW': BW, 'M_spill': M_spill, 'feasible': feasible, 'T_mem': T_mem, 'T': T, 'overhead_dominated': overhead_dominated, 'X': X, 'MFU': MFU, 'HFU': HFU, 'E': E}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'W': W__regime, 'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'M_req': M_req__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T': T__regime, 'overhead_dominated': overhead_dominated__regime, 'MFU': MFU__regime, 'HFU': HFU__regime}
 
+def c_ingest__data(v):
+    """DataModel (wall 8) (arrays)"""
+    BW_dem = numpy.asarray(v['BW_dem'], dtype=float)
+    BW_io = numpy.asarray(v['BW_io'], dtype=float)
+    BW_net = numpy.asarray(v['BW_net'], dtype=float)
+    BW_stor = numpy.asarray(v['BW_stor'], dtype=float)
+    BW_sup = numpy.minimum(numpy.minimum(numpy.select([numpy.greater(BW_io, 0),True], [BW_io,numpy.inf], default=numpy.nan), numpy.select([numpy.greater(BW_net, 0),True], [BW_net,numpy.inf], default=numpy.nan)), numpy.select([numpy.greater(BW_stor, 0),True], [BW_stor,numpy.inf], default=numpy.nan))
+    BW_sup__regime = numpy.argmin(numpy.broadcast_arrays(numpy.select([numpy.greater(BW_stor, 0),True], [BW_stor,numpy.inf], default=numpy.nan), numpy.select([numpy.greater(BW_io, 0),True], [BW_io,numpy.inf], default=numpy.nan), numpy.select([numpy.greater(BW_net, 0),True], [BW_net,numpy.inf], default=numpy.nan)), axis=0)
+    rho_in = BW_dem/BW_sup
+    margin_in = -BW_dem + BW_sup
+    stalled = numpy.greater(rho_in, 1)
+    return {'BW_sup': BW_sup, 'rho_in': rho_in, 'margin_in': margin_in, 'stalled': stalled}, {'BW_sup': BW_sup__regime}
+
 def c_moe__routing(v):
     """MoERoutingModel (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
@@ -588,6 +690,187 @@ def c_netroof__step(v):
     MFU_net__regime = numpy.where((1) <= (O_train/(R_fleet*T_nr)), 0, 1)
     E_nr = N_acc*P_tdp*T_nr*(MFU_net*(1 - f_idle) + f_idle)
     return {'N_acc': N_acc, 'beta_fab': beta_fab, 'D_sync': D_sync, 'O_train': O_train, 'R_fleet': R_fleet, 'I_net': I_net, 'T_net': T_net, 'R_fleet_eff': R_fleet_eff, 'I_ridge_net': I_ridge_net, 'T_nc': T_nc, 'T_nr': T_nr, 'ovh_net': ovh_net, 'X_nr': X_nr, 'MFU_net': MFU_net, 'E_nr': E_nr}, {'T_nr': T_nr__regime, 'ovh_net': ovh_net__regime, 'MFU_net': MFU_net__regime}
+
+def c_orch__queue(v):
+    """OrchestrationModel (wall 16) (arrays)"""
+    D_job = numpy.asarray(v['D_job'], dtype=float)
+    cv_job = numpy.asarray(v['cv_job'], dtype=float)
+    g_job = numpy.asarray(v['g_job'], dtype=float)
+    lam_job = numpy.asarray(v['lam_job'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    a_jobs = D_job*lam_job
+    c_jobs = numpy.select([numpy.greater(g_job, 0),True], [numpy.maximum(1, numpy.floor(N_acc/g_job)),1], default=numpy.nan)
+    c_jobs__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(g_job, 0), True), [0, 1], default=-1)
+    rho_c = a_jobs/c_jobs
+    C_wait = _erlang_c(c_jobs, a_jobs)
+    W_job = numpy.select([numpy.greater_equal(rho_c, 1),True], [numpy.inf,(0.5)*C_wait*D_job*(cv_job**2 + 1)/(-a_jobs + c_jobs)], default=numpy.nan)
+    W_job__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_c, 1), True), [0, 1], default=-1)
+    stable_c = numpy.less(rho_c, 1)
+    L_job = numpy.select([numpy.greater_equal(rho_c, 1),True], [numpy.inf,W_job*lam_job], default=numpy.nan)
+    L_job__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_c, 1), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'a_jobs': a_jobs, 'c_jobs': c_jobs, 'rho_c': rho_c, 'C_wait': C_wait, 'W_job': W_job, 'stable_c': stable_c, 'L_job': L_job}, {'c_jobs': c_jobs__regime, 'W_job': W_job__regime, 'L_job': L_job__regime}
+
+def c_reason__query(v):
+    """InferenceScalingModel (wall 12) over wall 4's serving step (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    BW_xfer = numpy.asarray(v['BW_xfer'], dtype=float)
+    C_mem = numpy.asarray(v['C_mem'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
+    K_steps = numpy.asarray(v['K_steps'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    P_d = numpy.asarray(v['P_d'], dtype=float)
+    P_tdp = numpy.asarray(v['P_tdp'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    c_pre = numpy.asarray(v['c_pre'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
+    m_best = numpy.asarray(v['m_best'], dtype=float)
+    m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
+    m_mla = numpy.asarray(v['m_mla'], dtype=float)
+    m_spec = numpy.asarray(v['m_spec'], dtype=float)
+    n_samp = numpy.asarray(v['n_samp'], dtype=float)
+    q_chunk = numpy.asarray(v['q_chunk'], dtype=float)
+    r_kv = numpy.asarray(v['r_kv'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    tau_tok = numpy.asarray(v['tau_tok'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    R_eff = R_peak*eta_hw
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    n_new = numpy.maximum(1, S - c_pre)
+    n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
+    W_d = P_d*b_w
+    E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
+    E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
+    hit_ratio = c_pre/S
+    B = numpy.select([numpy.greater(m_best, 0),True], [n_samp,1], default=numpy.nan)
+    B__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
+    N_gen = K_steps*n_samp*tau_tok
+    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
+    n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
+    q_max = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.minimum(n_new, q_chunk),n_new], default=numpy.nan)
+    q_max__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    t_draft = (B*S*k_tok_d + W_d)/BW_mem
+    T_pre = F_pre/R_eff
+    T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff
+    KV = B*S*k_tok
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_pre + n_chunks*tau_disp + KV/BW_xfer,T_pre + n_chunks*tau_disp], default=numpy.nan)
+    TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
+    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
+    M_serve = KV + W + W_d*m_spec
+    ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
+    ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
+    feasible_serve = numpy.less_equal(M_serve, C_mem)
+    U_mem = M_serve/C_mem
+    X_tok = B/ITL
+    t_rstep = ITL*tau_tok
+    T_reason = numpy.select([numpy.greater(m_best, 0),True], [K_steps*t_rstep + TTFT,K_steps*n_samp*t_rstep + TTFT], default=numpy.nan)
+    T_reason__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
+    E_reason = P_tdp*T_reason
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'B': B, 'N_gen': N_gen, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'TTFT': TTFT, 'ITL0': ITL0, 'M_serve': M_serve, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'X_tok': X_tok, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'T_reason': T_reason__regime}
+
+def c_rel__fleet(v):
+    """ReliabilityModel (wall 15) (arrays)"""
+    M_cat = numpy.asarray(v['M_cat'], dtype=float)
+    M_gpu = numpy.asarray(v['M_gpu'], dtype=float)
+    M_hbm = numpy.asarray(v['M_hbm'], dtype=float)
+    M_host = numpy.asarray(v['M_host'], dtype=float)
+    M_netc = numpy.asarray(v['M_netc'], dtype=float)
+    M_nic = numpy.asarray(v['M_nic'], dtype=float)
+    M_psu = numpy.asarray(v['M_psu'], dtype=float)
+    M_sw = numpy.asarray(v['M_sw'], dtype=float)
+    R_rec = numpy.asarray(v['R_rec'], dtype=float)
+    T_job = numpy.asarray(v['T_job'], dtype=float)
+    delta_ck = numpy.asarray(v['delta_ck'], dtype=float)
+    m_daly = numpy.asarray(v['m_daly'], dtype=float)
+    m_full = numpy.asarray(v['m_full'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_nic = numpy.asarray(v['n_nic'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    n_psu_s = numpy.asarray(v['n_psu_s'], dtype=float)
+    lam_node = m_full*(n_gpn*(M_sw**(-1.0) + M_netc**(-1.0) + M_hbm**(-1.0)) + M_host**(-1.0)) + n_psu_s/M_psu + n_nic/M_nic + n_gpn/M_gpu
+    M_node = lam_node**(-1.0)
+    M_f = numpy.select([numpy.greater(M_cat, 0),True], [M_cat,M_node/n_nodes], default=numpy.nan)
+    M_f__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_cat, 0), True), [0, 1], default=-1)
+    P_fail = 1 - numpy.exp(-T_job/M_f)
+    n_fail = T_job/M_f
+    tau_Y = numpy.sqrt(2)*numpy.sqrt(M_f)*numpy.sqrt(delta_ck)
+    tau_D = numpy.select([numpy.less(delta_ck, 2*M_f),True], [numpy.sqrt(2)*numpy.sqrt(M_f)*numpy.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*numpy.sqrt(2)*numpy.sqrt(delta_ck)/numpy.sqrt(M_f)) - delta_ck,M_f], default=numpy.nan)
+    tau_D__regime = numpy.select(numpy.broadcast_arrays(numpy.less(delta_ck, 2*M_f), True), [0, 1], default=-1)
+    tau_opt = numpy.select([numpy.greater(m_daly, 0),True], [tau_D,tau_Y], default=numpy.nan)
+    tau_opt__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_daly, 0), True), [0, 1], default=-1)
+    G_put = numpy.select([numpy.greater(m_daly, 0),True], [-tau_opt*numpy.exp((-R_rec - delta_ck - tau_opt)/M_f)/(M_f*numpy.expm1((-delta_ck - tau_opt)/M_f)),numpy.maximum(0, -delta_ck/tau_opt + 1 - R_rec/M_f)], default=numpy.nan)
+    G_put__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_daly, 0), True), [0, 1], default=-1)
+    return {'lam_node': lam_node, 'M_node': M_node, 'M_f': M_f, 'P_fail': P_fail, 'n_fail': n_fail, 'tau_Y': tau_Y, 'tau_D': tau_D, 'tau_opt': tau_opt, 'G_put': G_put}, {'M_f': M_f__regime, 'tau_D': tau_D__regime, 'tau_opt': tau_opt__regime, 'G_put': G_put__regime}
+
+def c_scaling__chinchilla(v):
+    """ScalingModel (wall 11) (arrays)"""
+    A_fit = numpy.asarray(v['A_fit'], dtype=float)
+    B_fit = numpy.asarray(v['B_fit'], dtype=float)
+    C_in = numpy.asarray(v['C_in'], dtype=float)
+    D_fix = numpy.asarray(v['D_fix'], dtype=float)
+    E_fit = numpy.asarray(v['E_fit'], dtype=float)
+    N_dev = numpy.asarray(v['N_dev'], dtype=float)
+    N_fix = numpy.asarray(v['N_fix'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    a_fit = numpy.asarray(v['a_fit'], dtype=float)
+    b_fit = numpy.asarray(v['b_fit'], dtype=float)
+    eta_sus = numpy.asarray(v['eta_sus'], dtype=float)
+    m_param = numpy.asarray(v['m_param'], dtype=float)
+    r_tpp = numpy.asarray(v['r_tpp'], dtype=float)
+    t_dev = numpy.asarray(v['t_dev'], dtype=float)
+    C_bud = numpy.select([numpy.greater(C_in, 0),True], [C_in,R_peak*eta_sus*t_dev], default=numpy.nan)
+    C_bud__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(C_in, 0), True), [0, 1], default=-1)
+    G_fit = (A_fit*a_fit/(B_fit*b_fit))**((a_fit + b_fit)**(-1.0))
+    t_gpu = C_bud/(R_peak*eta_sus)
+    N_rule = (0.16666666666666666)*numpy.sqrt(6)*numpy.sqrt(C_bud)/numpy.sqrt(r_tpp)
+    N_par = G_fit*((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit))
+    D_par = ((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit))/G_fit
+    t_run = t_gpu/N_dev
+    N_opt = numpy.select([numpy.greater(N_fix, 0),numpy.greater(D_fix, 0),numpy.greater(m_param, 0),True], [N_fix,(0.16666666666666666)*C_bud/D_fix,N_par,N_rule], default=numpy.nan)
+    N_opt__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_fix, 0), numpy.greater(D_fix, 0), numpy.greater(m_param, 0), True), [0, 1, 2, 3], default=-1)
+    D_opt = numpy.select([numpy.greater(N_fix, 0),numpy.greater(D_fix, 0),numpy.greater(m_param, 0),True], [(0.16666666666666666)*C_bud/N_fix,D_fix,D_par,N_rule*r_tpp], default=numpy.nan)
+    D_opt__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_fix, 0), numpy.greater(D_fix, 0), numpy.greater(m_param, 0), True), [0, 1, 2, 3], default=-1)
+    tpp = D_opt/N_opt
+    L_fit = A_fit*N_opt**(-a_fit) + B_fit*D_opt**(-b_fit) + E_fit
+    return {'C_bud': C_bud, 'G_fit': G_fit, 't_gpu': t_gpu, 'N_rule': N_rule, 'N_par': N_par, 'D_par': D_par, 't_run': t_run, 'N_opt': N_opt, 'D_opt': D_opt, 'tpp': tpp, 'L_fit': L_fit}, {'C_bud': C_bud__regime, 'N_opt': N_opt__regime, 'D_opt': D_opt__regime}
+
+def c_scaling__training_compute(v):
+    """TrainingComputeModel (wall 11) (arrays)"""
+    D_tok = numpy.asarray(v['D_tok'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    C_6nd = 6*D_tok*P
+    C_attn = D_tok*(12*H*N_L*S*d_head + 6*P)
+    return {'d_head': d_head, 'C_6nd': C_6nd, 'C_attn': C_attn}, {'d_head': d_head__regime}
 
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size) (arrays)"""
@@ -760,6 +1043,24 @@ def c_tail__mmc(v):
     headroom__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_q, 1), True), [0, 1], default=-1)
     return {'mu_svc': mu_svc, 'kappa': kappa, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'rho_rep': rho_rep, 'stable': stable, 'w50': w50, 'w99': w99, 'p50': p50, 'p99': p99, 'headroom': headroom}, {'r_drain': r_drain__regime, 'rho_rep': rho_rep__regime, 'w50': w50__regime, 'w99': w99__regime, 'headroom': headroom__regime}
 
+def c_topo__net(v):
+    """TopologyModel (wall 10) (arrays)"""
+    BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
+    N_top = numpy.asarray(v['N_top'], dtype=float)
+    beta_df = numpy.asarray(v['beta_df'], dtype=float)
+    k_cut = numpy.asarray(v['k_cut'], dtype=float)
+    os_fab = numpy.asarray(v['os_fab'], dtype=float)
+    t_topo = numpy.asarray(v['t_topo'], dtype=float)
+    beta_top = numpy.select([numpy.equal(t_topo, 0),numpy.equal(t_topo, 1),numpy.equal(t_topo, 2),numpy.equal(t_topo, 3),True], [1,beta_df,4*k_cut/N_top,4*k_cut/N_top**(0.3333333333333333),4*k_cut/numpy.sqrt(N_top)], default=numpy.nan)
+    beta_top__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(t_topo, 0), numpy.equal(t_topo, 1), numpy.equal(t_topo, 2), numpy.equal(t_topo, 3), True), [0, 1, 2, 3, 4], default=-1)
+    hops = numpy.select([numpy.equal(t_topo, 0),numpy.equal(t_topo, 1),numpy.equal(t_topo, 2),numpy.equal(t_topo, 3),True], [4,3,(0.25)*N_top,(0.75)*N_top**(0.3333333333333333),(0.5)*numpy.sqrt(N_top)], default=numpy.nan)
+    hops__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(t_topo, 0), numpy.equal(t_topo, 1), numpy.equal(t_topo, 2), numpy.equal(t_topo, 3), True), [0, 1, 2, 3, 4], default=-1)
+    diam = numpy.select([numpy.equal(t_topo, 0),numpy.equal(t_topo, 1),numpy.equal(t_topo, 2),numpy.equal(t_topo, 3),True], [4,3,numpy.floor((0.5)*N_top),3*numpy.floor((0.5)*numpy.floor(N_top**(0.3333333333333333) + 0.5)),2*numpy.floor((0.5)*numpy.floor(numpy.sqrt(N_top) + 0.5))], default=numpy.nan)
+    diam__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(t_topo, 0), numpy.equal(t_topo, 1), numpy.equal(t_topo, 2), numpy.equal(t_topo, 3), True), [0, 1, 2, 3, 4], default=-1)
+    BW_topo = BW_fab*beta_top/os_fab
+    BW_bis = (0.5)*BW_fab*N_top*beta_top/os_fab
+    return {'beta_top': beta_top, 'hops': hops, 'diam': diam, 'BW_topo': BW_topo, 'BW_bis': BW_bis}, {'beta_top': beta_top__regime, 'hops': hops__regime, 'diam': diam__regime}
+
 def c_train__end_to_end(v):
     """End-to-end training time (Narayanan et al. Eq. 4) (arrays)"""
     D_tok = numpy.asarray(v['D_tok'], dtype=float)
@@ -859,23 +1160,52 @@ def c_train__memory(v):
     feasible = numpy.less_equal(M_train, C_mem)
     return {'P_r': P_r, 'f_train': f_train, 'b_mb': b_mb, 'L_s': L_s, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'M_a': M_a, 'M_buf': M_buf, 'M_train': M_train, 'U_train': U_train, 'feasible': feasible}, {'f_train': f_train__regime, 'b_mb': b_mb__regime, 'L_s': L_s__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime}
 
+def c_transform__cpu(v):
+    """TransformationModel (wall 9) (arrays)"""
+    B = numpy.asarray(v['B'], dtype=float)
+    C_given = numpy.asarray(v['C_given'], dtype=float)
+    T_acc = numpy.asarray(v['T_acc'], dtype=float)
+    c_core = numpy.asarray(v['c_core'], dtype=float)
+    n_cores = numpy.asarray(v['n_cores'], dtype=float)
+    s_sample = numpy.asarray(v['s_sample'], dtype=float)
+    C_cpu = numpy.select([numpy.greater(C_given, 0),True], [C_given,c_core*n_cores*s_sample], default=numpy.nan)
+    C_cpu__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(C_given, 0), True), [0, 1], default=-1)
+    n_need = B/(T_acc*c_core)
+    T_x = B*s_sample/C_cpu
+    T_pipe = numpy.maximum(T_acc, T_x)
+    T_pipe__regime = numpy.where((T_x) >= (T_acc), 0, 1)
+    x_bound = numpy.greater(T_x, T_acc)
+    U_acc = T_acc/T_pipe
+    k_slow = T_pipe/T_acc
+    return {'C_cpu': C_cpu, 'n_need': n_need, 'T_x': T_x, 'T_pipe': T_pipe, 'x_bound': x_bound, 'U_acc': U_acc, 'k_slow': k_slow}, {'C_cpu': C_cpu__regime, 'T_pipe': T_pipe__regime}
+
 COMPUTATIONS = {
     'batch.cb': c_batch__cb,
     'capacity.fleet': c_capacity__fleet,
     'capacity.replica': c_capacity__replica,
+    'ckpt.model': c_ckpt__model,
+    'cmp.model': c_cmp__model,
     'coll.all': c_coll__all,
     'comm.step': c_comm__step,
     'device.ridge_point': c_device__ridge_point,
     'efficiency.model': c_efficiency__model,
     'engine.step': c_engine__step,
+    'ingest.data': c_ingest__data,
     'moe.routing': c_moe__routing,
     'netroof.step': c_netroof__step,
+    'orch.queue': c_orch__queue,
+    'reason.query': c_reason__query,
+    'rel.fleet': c_rel__fleet,
+    'scaling.chinchilla': c_scaling__chinchilla,
+    'scaling.training_compute': c_scaling__training_compute,
     'serve.kv': c_serve__kv,
     'serve.kv_per_token': c_serve__kv_per_token,
     'serve.step': c_serve__step,
     'stream.ws': c_stream__ws,
     'tail.mmc': c_tail__mmc,
+    'topo.net': c_topo__net,
     'train.end_to_end': c_train__end_to_end,
     'train.flops_utilisation': c_train__flops_utilisation,
     'train.memory': c_train__memory,
+    'transform.cpu': c_transform__cpu,
 }

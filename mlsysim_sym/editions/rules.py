@@ -71,6 +71,23 @@ def _tokens_if_transformer(v: Values, put: Callable[[str, float], None]) -> None
     put("m_tok", v["m_xf"])
 
 
+def _checkpoint_bytes(v: Values, put: Callable[[str, float], None]) -> None:
+    """0.3.0's checkpoint: 14 B per parameter for Adam (2 B weights + 12 B state) at any precision, 4 B for every
+    other optimizer."""
+    if v["m_adam"] > 0:
+        put("b_w", 2.0)
+        put("b_opt", 12.0)
+    else:
+        put("b_w", 0.0)
+        put("b_opt", 4.0)
+
+
+def _zeroth_order_reliability(v: Values, put: Callable[[str, float], None]) -> None:
+    """0.3.0's fleet MTBF: GPUs, NICs and series PSUs only, and never a cluster's reported MTBF."""
+    put("m_full", 0.0)
+    put("M_cat", 0.0)
+
+
 def _setter(symbol: str, value: float, when: Callable[[Values], bool] | None = None,
             why: str = "") -> Callable[[Values, Callable[[str, float], None]], None]:
     """Bind ``symbol`` = ``value`` (only where ``when`` holds: a rule that cannot change the result is not recorded
@@ -85,9 +102,9 @@ def _setter(symbol: str, value: float, when: Callable[[Values], bool] | None = N
 INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
     InputRule("engine-training-tokens", ("engine.step",), _one_token_per_sample,
               "one pass per sample in a training step (m_tok = 0)"),
-    InputRule("serving-moe-active-params", ("serve.step", "capacity.replica"), _all_parameters_active,
+    InputRule("serving-moe-active-params", ("serve.step", "capacity.replica", "reason.query"), _all_parameters_active,
               "prefill charges every parameter of a mixture of experts (P_act = P)"),
-    InputRule("serving-attention-head-dim", ("serve.step",), _attention_width_from_hidden,
+    InputRule("serving-attention-head-dim", ("serve.step", "reason.query"), _attention_width_from_hidden,
               "attention FLOPs at hidden//heads per head, the KV cache at the catalogued head dimension"),
     InputRule("streaming-prefill-attention", ("stream.ws",), _query_heads_as_half_kv_heads,
               "streaming prefill attention 2·H_kv·d·S²·B (H = H_kv/2)"),
@@ -104,6 +121,22 @@ INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
               "ZeRO-3 moves the same bytes as data parallelism (k_z3 = 0)"),
     InputRule("distributed-topology-override", ("comm.step",), _setter("w_topo", 0.0),
               "topology_override is ignored: the collective follows placement (w_topo = 0)"),
+    InputRule("data-network-ingest", ("ingest.data",), _setter("BW_net", 0.0),
+              "supply ignores the network ingest path (BW_net = 0)"),
+    InputRule("topology-bisection-cut", ("topo.net",),
+              _setter("k_cut", 0.5, lambda v: v["t_topo"] in (2.0, 3.0, 4.0), "a ring or torus"),
+              "ring and torus bisection normalised by N links, not N/2 (k_cut = 1/2)"),
+    InputRule("reliability-components", ("rel.fleet",), _zeroth_order_reliability,
+              "fleet MTBF from GPUs, NICs and series PSUs only, ignoring a reported cluster MTBF (m_full = 0)"),
+    InputRule("reliability-young-goodput", ("rel.fleet",), _setter("m_daly", 0.0),
+              "Young's interval and goodput 1 − δ/τ − R/M without rework (m_daly = 0)"),
+    InputRule("checkpoint-optimizer-bytes", ("ckpt.model",), _checkpoint_bytes,
+              "checkpoint 14 B per parameter for Adam at any precision, 4 B otherwise"),
+    InputRule("compression-regime-speedup", ("cmp.model",), _setter("m_roof", 0.0),
+              "speed-up by the baseline regime: the ratio when memory-bound, the rate ratio when compute-bound "
+              "(m_roof = 0)"),
+    InputRule("compression-nm-index", ("cmp.model",), _setter("i_nm", 0.0),
+              "2:4 sparsity stores no index bits (i_nm = 0)"),
 )}
 
 #: rules decided while binding: the absent value they allow is used as 0.3.0 used it

@@ -43,7 +43,8 @@ def taxonomy() -> dict[str, list[dict[str, object]]]:
     load_all()
     out: dict[str, list[dict[str, object]]] = {}
     for n, w in sorted(WALLS.items()):
-        out.setdefault(w.domain, []).append({"number": n, "name": w.name, "resolver": w.resolver})
+        out.setdefault(w.domain, []).append({"number": n, "name": w.name, "resolver": w.resolver,
+                                             "resolvers": list(w.resolvers or (w.resolver,))})
     return out
 
 

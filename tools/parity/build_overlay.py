@@ -50,6 +50,9 @@ def hardware_overrides(dump, cat) -> dict:
             out[f"{base}.host_link.bandwidth"] = {"si": bw, "unit": "B/s", "direction": "per_direction"}
         else:
             out[f"{base}.host_link.bandwidth"] = None
+        st = e.get("storage")
+        sb = si(st.get("bandwidth")) if isinstance(st, dict) else None
+        out[f"{base}.storage.bandwidth"] = None if sb is None else {"si": sb, "unit": "B/s"}
         tdp = si(e.get("tdp"))
         out[f"{base}.tdp"] = None if tdp is None else {"si": tdp, "unit": "W"}
         out[f"{base}.dispatch_tax"] = {"si": si(e.get("dispatch_tax")), "unit": "s"}
@@ -78,13 +81,55 @@ def model_overrides(dump, cat) -> dict:
     return out
 
 
+def node_overrides(dump, cat) -> dict:
+    """NICs and power supplies per node (0.3.0's defaults where a node states none: 1 NIC, 2 PSUs without spares)."""
+    out: dict[str, object] = {}
+    for key, e in sorted(dump["entries"]["Nodes"].items()):
+        if ("node", key) not in cat.entities:
+            continue
+        for src, fld in (("nics_per_node", "nics_per_node"), ("psus_per_node", "psus_per_node"),
+                         ("psu_redundancy", "psu_spares")):
+            v = e.get(src)
+            if v is not None:
+                out[f"node.{key}.{fld}"] = {"si": float(v), "unit": ""}
+    return out
+
+
+def knob_overrides(calibration: dict) -> dict:
+    """The calibration constants walls 8-19 of 0.3.0 use where our catalogue holds other values (its solver
+    defaults: the 1 GB/s storage fallback and the 500 GB/s file-system limit of CheckpointModel)."""
+    h = 3600.0
+    return {
+        "knobs.reliability.gpu_mttf": {"si": calibration["Reliability.Gpu.mttf_hours"] * h, "unit": "s"},
+        "knobs.reliability.nic_mttf": {"si": calibration["Reliability.Nic.mttf_hours"] * h, "unit": "s"},
+        "knobs.reliability.psu_mttf": {"si": calibration["Reliability.Psu.mttf_hours"] * h, "unit": "s"},
+        "knobs.storage.pfs_client_bandwidth": {"si": calibration["FALLBACK_STORAGE_BANDWIDTH_GB_S"] * 1e9,
+                                               "unit": "B/s"},
+        "knobs.storage.pfs_aggregate_bandwidth": {"si": 500e9, "unit": "B/s"},
+        "knobs.scaling.sustained_mfu": {"si": calibration["REFERENCE_MFU_SUSTAINED"], "unit": ""},
+        "knobs.scaling.tokens_per_parameter": {"si": calibration["Literature.Chinchilla.TokensPerParam"], "unit": "1/param"},
+        "knobs.reasoning.tokens_per_step": {"si": calibration["TOKENS_PER_REASONING_STEP"], "unit": ""},
+        "knobs.compression.quant8_delta": {"si": calibration["QUANT_ACCURACY_DELTA_FP8"], "unit": ""},
+        "knobs.compression.quant4_delta": {"si": calibration["QUANT_ACCURACY_DELTA_INT4"], "unit": ""},
+        "knobs.compression.quant_sub4_delta": {"si": calibration["QUANT_ACCURACY_DELTA_SUB_INT4"], "unit": ""},
+        "knobs.compression.prune_mild_delta": {"si": calibration["PRUNING_MILD_DELTA"], "unit": ""},
+        "knobs.compression.prune_threshold": {"si": calibration["PRUNING_ACCURACY_THRESHOLD"], "unit": ""},
+        "knobs.compression.prune_steep_coefficient": {"si": calibration["PRUNING_STEEP_COEFFICIENT"], "unit": ""},
+        "knobs.compression.prune_steep_exponent": {"si": calibration["PRUNING_STEEP_EXPONENT"], "unit": ""},
+        "cluster.Meta_Llama3_16K_H100.mtbf": None,
+    }
+
+
 def main() -> int:
     from mlsysim_sym.catalog import catalog
 
     cat = catalog()
     hw = json.loads((DATA / "hardware_dump.json").read_text(encoding="utf-8"))
     md = json.loads((DATA / "models_dump.json").read_text(encoding="utf-8"))
-    overrides = {**hardware_overrides(hw, cat), **model_overrides(md, cat)}
+    sy = json.loads((DATA / "systems_dump.json").read_text(encoding="utf-8"))
+    cal = json.loads((DATA / "parity_walls.json").read_text(encoding="utf-8"))["calibration"]
+    overrides = {**hardware_overrides(hw, cat), **model_overrides(md, cat), **node_overrides(sy, cat),
+                 **knob_overrides(cal)}
     attrs = {}
     for path, e in sorted(md["entries"].items()):
         key = path.rsplit(".", 1)[1]

@@ -12,7 +12,7 @@ How to run (from the repository root)::
     /tmp/mlsysim_ref/bin/pip install "mlsysim[cli]==0.3.0"
     /tmp/mlsysim_ref/bin/python tools/parity/gen_mlsysim_parity.py
     # options: --out DIR    (default: tests/data/mlsysim_0_3_0 next to this repo)
-    #          --only NAME  (repeatable: registry, dumps, engine, resolvers, signatures)
+    #          --only NAME  (repeatable: registry, dumps, engine, resolvers, signatures, distributed, walls)
 
 Conventions of every output file:
 
@@ -938,6 +938,247 @@ def gen_distributed():
 
 
 # --------------------------------------------------------------------------
+# d3. the "wall" resolvers (data, transformation, topology, scaling, inference scaling,
+#     compression, reliability, orchestration, checkpoint)
+# --------------------------------------------------------------------------
+
+
+def gen_walls():
+    """Nine single-formula resolvers of 0.3.0 over catalogue entries and argument grids: guaranteed
+    coverage cases, a deterministic SHA-256 subsample of each grid, reference vectors, and a few
+    tagged ``invalid`` inputs per resolver (recorded with whatever 0.3.0 returns or raises)."""
+    from mlsysim import solvers as S
+    from mlsysim.engine import calibration as cal
+    from mlsysim.literature.registry import Literature
+    from mlsysim.systems.reliability import Reliability
+
+    cases = []
+
+    def add(resolver, tag="", **kwargs):
+        inst = getattr(S, resolver)()
+        rec = run_case(inst.solve, kwargs)
+        cases.append({"resolver": resolver, "kwargs": ser_kwargs(kwargs), "tag": tag, **rec})
+
+    hw_all = [p for p, _ in all_hardware()]
+    cloud = [f"Hardware.Cloud.{k}" for k in registry_children(Hardware.Cloud)]
+    lang = [f"Models.Language.{k}" for k in registry_children(Models.Language)]
+    clusters = [f"Systems.Clusters.{k}" for k in registry_children(Systems.Clusters)]
+    fabrics = [f"Systems.Fabrics.{k}" for k in registry_children(Systems.Fabrics)]
+    H100, A100, B200 = R("Hardware.Cloud.H100"), R("Hardware.Cloud.A100"), R("Hardware.Cloud.B200")
+    L8, L70 = R("Models.Language.Llama3_8B"), R("Models.Language.Llama3_70B")
+
+    # ---- 1. DataModel.solve(workload_data_rate, hardware)
+    rates = ["1 MB/s", "250 MB/s", "0.5 GB/s", "3 GB/s", "7 GB/s", "20 GB/s", "400 GB/s",
+             "1 TB/hour", "50 TB/hour", "10 Gbps", "100 Gbps", "5 TB/s"]
+    for i, hp in enumerate(hw_all):  # every catalogue device at least once (with and without storage/IO)
+        add("DataModel", "coverage", workload_data_rate=Q_(rates[i % len(rates)]), hardware=R(hp))
+    for hp, r in itertools.product(hw_all, rates):
+        if pick(f"walls|data|{hp}|{r}", 0.07):
+            add("DataModel", "grid", workload_data_rate=Q_(r), hardware=R(hp))
+    for r in rates:  # storage-bound (H100: 7 GB/s NVMe < 64 GB/s IO) across every unit
+        add("DataModel", "axis_rate", workload_data_rate=Q_(r), hardware=H100)
+    for r in [Q_("0 GB/s"), Q_("-1 GB/s"), Q_("5 GB"), Q_("3 GB/s").to("bit/s")]:
+        add("DataModel", "invalid", workload_data_rate=r, hardware=H100)
+    add("DataModel", "invalid", workload_data_rate=Q_("0 GB/s"), hardware=R("Hardware.Cloud.MI300X"))
+    add("DataModel", "invalid", workload_data_rate=3.0, hardware=H100)
+
+    # ---- 2. TransformationModel.solve(batch_size, sample_size_bytes, cpu_throughput, accelerator_step_time)
+    add("TransformationModel", "reference", batch_size=2048, sample_size_bytes=Q_("150 KB"),
+        cpu_throughput=Q_(16 * 850 * 150, "KB/s").to("GB/s"), accelerator_step_time=Q_("48 ms"))
+    add("TransformationModel", "reference", batch_size=2048, sample_size_bytes=Q_("150 KB"),
+        cpu_throughput=Q_(16 * 850 * 150, "KB/s"), accelerator_step_time=Q_("48 ms"))
+    tr_grid = itertools.product([1, 8, 64, 256, 1024, 2048, 4096], ["1 KB", "150 KB", "1 MB", "5 MB"],
+                                ["10 MB/s", "500 MB/s", "2.04 GB/s", "20 GB/s", "8 Gbps"],
+                                ["1 ms", "48 ms", "500 ms", "2 s"])
+    for b, smp, cpu, st in tr_grid:
+        if pick(f"walls|tr|{b}|{smp}|{cpu}|{st}", 0.13):
+            add("TransformationModel", "grid", batch_size=b, sample_size_bytes=Q_(smp), cpu_throughput=Q_(cpu),
+                accelerator_step_time=Q_(st))
+    for kw in [dict(batch_size=0), dict(batch_size=-4), dict(accelerator_step_time=Q_("0 ms")),
+               dict(batch_size=0, accelerator_step_time=Q_("0 ms")), dict(cpu_throughput=Q_("0 GB/s")),
+               dict(sample_size_bytes=Q_("150 KB/s"))]:
+        base = dict(batch_size=256, sample_size_bytes=Q_("150 KB"), cpu_throughput=Q_("2 GB/s"),
+                    accelerator_step_time=Q_("48 ms"))
+        base.update(kw)
+        add("TransformationModel", "invalid", **base)
+
+    # ---- 3. TopologyModel.solve(fabric, topology, num_nodes)
+    topos = ["fat_tree", "dragonfly", "ring", "torus_3d", "hypercube"]
+    nodes = [1, 2, 8, 27, 64, 100, 512, 4096]
+    for i, (fp, topo) in enumerate(itertools.product(fabrics, topos)):  # every fabric x topology once
+        add("TopologyModel", "coverage", fabric=R(fp), topology=topo, num_nodes=nodes[i % len(nodes)])
+    for fp, topo, n in itertools.product(fabrics, topos, nodes):
+        if pick(f"walls|topo|{fp}|{topo}|{n}", 0.06):
+            add("TopologyModel", "grid", fabric=R(fp), topology=topo, num_nodes=n)
+    ndr = R("Systems.Fabrics.InfiniBand_NDR")
+    add("TopologyModel", "default_args", fabric=ndr)
+    for topo, n in itertools.product(["ring", "torus_3d", "fat_tree"], [0, -8]):
+        add("TopologyModel", "invalid", fabric=ndr, topology=topo, num_nodes=n)
+    add("TopologyModel", "invalid", fabric=ndr, topology="Fat_Tree", num_nodes=64)
+
+    # ---- 4. ScalingModel.solve(compute_budget, target_model_size=None)
+    budgets = [Q_(1e18, "flop"), Q_(1e19, "flop"), Q_(1.2e20, "flop"), Q_(1e21, "flop"), Q_(1e22, "flop"),
+               Q_(3.14e23, "flop"), Q_(5.76e23, "flop"), Q_(5.88e23, "flop"), Q_(1e24, "flop"),
+               Q_(1e25, "flop"), Q_(1e26, "flop"), Q_(1e6, "TFLOPs"), Q_(2, "zettaflop"),
+               Q_(1, "day"), Q_(1000, "day"), Q_(24, "hour"), Q_(30000, "day"), Q_(1e6, "hour")]
+    targets = [None, Q_(7e9, "count"), Q_(70e9, "count"), Q_(1e8, "param"), Q_(7, "Bparam")]
+    for c, t in itertools.product(budgets, targets):
+        kw = dict(compute_budget=c) if t is None else dict(compute_budget=c, target_model_size=t)
+        add("ScalingModel", "grid", **kw)
+    for kw in [dict(compute_budget=Q_(0, "flop")), dict(compute_budget=Q_(-1e20, "flop")),
+               dict(compute_budget=Q_(1e21, "flop"), target_model_size=Q_(0, "count")),
+               dict(compute_budget=Q_(1e21, "flop"), target_model_size=Q_(7e9)),
+               dict(compute_budget=Q_(1e21, "flop"), target_model_size=Q_(7, "GB")),
+               dict(compute_budget=Q_(700, "W")), dict(compute_budget=1e21)]:
+        add("ScalingModel", "invalid", **kw)
+
+    # ---- 5. InferenceScalingModel.solve(model, hardware, reasoning_steps, context_length, precision, efficiency)
+    G = R("Hardware.Cloud.Graphcore_GC200")
+    for k in (8, 1):
+        add("InferenceScalingModel", "reference", model=L70, hardware=B200, reasoning_steps=k, context_length=2048)
+    add("InferenceScalingModel", "default_args", model=L8, hardware=H100)
+    add("InferenceScalingModel", "no_tdp", model=L8, hardware=G, reasoning_steps=4, context_length=2048)
+    for mp, hp, k, ctx, p in itertools.product(lang, cloud, [1, 4, 8, 32, 128], [512, 2048, 8192],
+                                               ["fp16", "int8", "fp8"]):
+        if pick(f"walls|is|{mp}|{hp}|{k}|{ctx}|{p}", 0.004):
+            add("InferenceScalingModel", "grid", model=R(mp), hardware=R(hp), reasoning_steps=k,
+                context_length=ctx, precision=p)
+    for eff in (0.3, 0.9):
+        add("InferenceScalingModel", "efficiency", model=L8, hardware=H100, reasoning_steps=32,
+            context_length=8192, efficiency=eff)
+    for kw in [dict(reasoning_steps=0), dict(reasoning_steps=-1), dict(context_length=0), dict(efficiency=0.0),
+               dict(precision="bogus")]:
+        add("InferenceScalingModel", "invalid", model=L8, hardware=H100, **kw)
+    add("InferenceScalingModel", "invalid", model=R("Models.Vision.ResNet50"), hardware=H100)
+
+    # ---- 6. CompressionModel.solve(model, hardware, method, target_bitwidth, sparsity, sparsity_type,
+    #                                baseline_precision)
+    cm_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.GPT2",
+                 "Models.Language.BERT_Base", "Models.Vision.ResNet50", "Models.Vision.MobileNetV2",
+                 "Models.Vision.ViT_Large", "Models.Tiny.DS_CNN"]
+    cm_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.B200", "Hardware.Cloud.T4",
+             "Hardware.Edge.JetsonAGXOrin", "Hardware.Edge.Coral", "Hardware.Mobile.iPhone15Pro",
+             "Hardware.Tiny.ESP32_S3"]
+    bits = [2, 3, 4, 6, 8, 16, 32]
+    bases = ["fp32", "fp16", "bf16", "int8"]
+    for mp, hp in [("Models.Language.Llama3_8B", "Hardware.Cloud.H100"),
+                   ("Models.Vision.ResNet50", "Hardware.Cloud.A100")]:
+        for b, bp in itertools.product(bits, ["fp32", "fp16"]):
+            add("CompressionModel", "axis_quantization", model=R(mp), hardware=R(hp), method="quantization",
+                target_bitwidth=b, baseline_precision=bp)
+    for mp, hp, b, bp in itertools.product(cm_models, cm_hw, bits, bases):
+        if pick(f"walls|cq|{mp}|{hp}|{b}|{bp}", 0.012):
+            add("CompressionModel", "grid_quantization", model=R(mp), hardware=R(hp), method="quantization",
+                target_bitwidth=b, baseline_precision=bp)
+    # pairs whose baseline graph is compute-bound in 0.3.0's roofline (the hardware-support branch)
+    for mp, hp in [("Models.Vision.YOLOv8_Nano", "Hardware.Cloud.H100"),
+                   ("Models.Vision.YOLOv8_Nano", "Hardware.Cloud.B200"),
+                   ("Models.Vision.YOLOv8_Nano", "Hardware.Cloud.A100"),
+                   ("Models.GenerativeVision.StableDiffusion_v1_5", "Hardware.Cloud.T4"),
+                   ("Models.GenerativeVision.StableDiffusion_v1_5", "Hardware.Cloud.MI300X"),
+                   ("Models.Vision.ResNet50", "Hardware.Cloud.Groq_LPU"),
+                   ("Models.Vision.ResNet50", "Hardware.Edge.RoboTaxi"),
+                   ("Models.Tiny.DS_CNN", "Hardware.Tiny.ESP32_S3")]:
+        for b, bp in [(4, "fp32"), (8, "fp32"), (16, "fp32"), (8, "fp16")]:
+            add("CompressionModel", "compute_bound", model=R(mp), hardware=R(hp), method="quantization",
+                target_bitwidth=b, baseline_precision=bp)
+    sparsities = [0.0, 0.3, 0.5, 0.52, 0.7, 0.9, 0.99, 1.0]
+    stypes = ["unstructured", "structured", "n_m", "2:4"]
+    for s, st in itertools.product(sparsities, stypes):
+        add("CompressionModel", "axis_pruning", model=L8, hardware=H100, method="pruning", sparsity=s,
+            sparsity_type=st)
+    for mp, hp, s, st, bp in itertools.product(cm_models, cm_hw, sparsities, stypes, bases):
+        if pick(f"walls|cp|{mp}|{hp}|{s}|{st}|{bp}", 0.002):
+            add("CompressionModel", "grid_pruning", model=R(mp), hardware=R(hp), method="pruning", sparsity=s,
+                sparsity_type=st, baseline_precision=bp)
+    for mp, hp in [("Models.Language.Llama3_8B", "Hardware.Cloud.H100"),
+                   ("Models.Vision.MobileNetV2", "Hardware.Mobile.iPhone15Pro")]:
+        add("CompressionModel", "distillation", model=R(mp), hardware=R(hp), method="distillation")
+        add("CompressionModel", "unknown_method", model=R(mp), hardware=R(hp), method="low_rank",
+            target_bitwidth=4, sparsity=0.5)
+    add("CompressionModel", "default_args", model=L8, hardware=H100)
+    for kw in [dict(target_bitwidth=0), dict(target_bitwidth=-4), dict(method="pruning", sparsity=1.5),
+               dict(method="pruning", sparsity=-0.1), dict(baseline_precision="bogus"),
+               dict(method="Quantization", target_bitwidth=4)]:
+        add("CompressionModel", "invalid", model=L8, hardware=H100, **kw)
+
+    # ---- 7. ReliabilityModel.solve(fleet, job_duration_hours, checkpoint_time_s, avg_recovery_time_s)
+    for cp in clusters:
+        add("ReliabilityModel", "coverage", fleet=R(cp), job_duration_hours=720.0)
+    for cp, d, ck, rc in itertools.product(clusters, [1, 24, 720, 8760], [10, 60, 600], [60, 300, 3600]):
+        if pick(f"walls|rel|{cp}|{d}|{ck}|{rc}", 0.12):
+            add("ReliabilityModel", "grid", fleet=R(cp), job_duration_hours=float(d), checkpoint_time_s=float(ck),
+                avg_recovery_time_s=float(rc))
+    T1K = R("Systems.Clusters.Training_1K")
+    for kw in [dict(job_duration_hours=0.0), dict(job_duration_hours=-5.0),
+               dict(job_duration_hours=24.0, checkpoint_time_s=0.0),
+               dict(job_duration_hours=24.0, checkpoint_time_s=-60.0),
+               dict(job_duration_hours=24.0, avg_recovery_time_s=1e9)]:
+        add("ReliabilityModel", "invalid", fleet=T1K, **kw)
+
+    # ---- 8. OrchestrationModel.solve(fleet, arrival_rate_jobs_per_day, avg_job_duration_days)
+    R256 = R("Systems.Clusters.Research_256")
+    for lam, dur in [(0.5, 1.0), (1.0, 1.0), (2.0, 1.0), (2.0, 0.5), (4.0, 0.25), (0.9, 1.0), (0.99, 1.0),
+                     (10.0, 0.1)]:
+        add("OrchestrationModel", "rho_axis", fleet=R256, arrival_rate_jobs_per_day=lam,
+            avg_job_duration_days=dur)
+    for cp, lam, dur in itertools.product(clusters, [0.1, 0.5, 1.0, 2.0, 5.0, 12.0], [0.05, 0.1, 0.5, 1.0, 3.0, 7.0]):
+        if pick(f"walls|orch|{cp}|{lam}|{dur}", 0.12):
+            add("OrchestrationModel", "grid", fleet=R(cp), arrival_rate_jobs_per_day=lam,
+                avg_job_duration_days=dur)
+    for lam, dur in [(0.0, 1.0), (-1.0, 1.0), (1.0, 0.0), (1.0, -2.0), (0.0, 0.0)]:
+        add("OrchestrationModel", "invalid", fleet=R256, arrival_rate_jobs_per_day=lam, avg_job_duration_days=dur)
+
+    # ---- 9. CheckpointModel.solve(model, hardware, optimizer, checkpoint_interval_hours, n_writers,
+    #                              filesystem_limit_gbs)
+    ck_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.Llama3_405B",
+                 "Models.Language.GPT3", "Models.Vision.ResNet50", "Models.Language.Mixtral_8x7B"]
+    ck_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.H200", "Hardware.Cloud.A100", "Hardware.Workstation.DGX_Spark",
+             "Hardware.Edge.DriveThor", "Hardware.Edge.RoboTaxi"]
+    add("CheckpointModel", "reference", model=L70, hardware=H100)
+    add("CheckpointModel", "reference", model=L70, hardware=H100, optimizer="adam", checkpoint_interval_hours=4.0,
+        n_writers=64, filesystem_limit_gbs=500.0)
+    for hp in ck_hw:
+        add("CheckpointModel", "coverage", model=L8, hardware=R(hp), optimizer="adam")
+    for opt in ("adam", "sgd", "adamw", "none", "Adam", "lion"):
+        add("CheckpointModel", "axis_optimizer", model=L8, hardware=H100, optimizer=opt)
+    for mp, hp, opt, iv, nw, fs in itertools.product(ck_models, ck_hw, ["adam", "sgd", "adamw", "none"],
+                                                     [0.5, 4.0, 24.0], [1, 8, 64, 1024], [500.0, 50.0]):
+        if pick(f"walls|ck|{mp}|{hp}|{opt}|{iv}|{nw}|{fs}", 0.022):
+            add("CheckpointModel", "grid", model=R(mp), hardware=R(hp), optimizer=opt,
+                checkpoint_interval_hours=iv, n_writers=nw, filesystem_limit_gbs=fs)
+    for kw in [dict(checkpoint_interval_hours=0.0), dict(checkpoint_interval_hours=-1.0), dict(n_writers=0),
+               dict(filesystem_limit_gbs=0.0), dict(n_writers=-8)]:
+        add("CheckpointModel", "invalid", model=L8, hardware=H100, **kw)
+
+    for i, c in enumerate(cases):
+        c["id"] = i
+    counts = {}
+    for c in cases:
+        d = counts.setdefault(c["resolver"], {"total": 0, "ok": 0, "error": 0})
+        d["total"] += 1
+        d["error" if "error" in c else "ok"] += 1
+    calib = {k: fnum(getattr(cal, k)) for k in sorted(vars(cal))
+             if k.isupper() and (k in ("TOKENS_PER_REASONING_STEP", "REFERENCE_MFU_SUSTAINED",
+                                       "REFERENCE_HARDWARE_TFLOPS", "FALLBACK_STORAGE_BANDWIDTH_GB_S")
+                                 or k.startswith(("QUANT_ACCURACY_DELTA_", "PRUNING_",
+                                                  "CHECKPOINT_BYTES_PER_PARAM_")))}
+    calib["Reliability.Gpu.mttf_hours"] = fnum(Reliability.Gpu.mttf_hours)
+    calib["Reliability.Nic.mttf_hours"] = fnum(Reliability.Nic.mttf_hours)
+    calib["Reliability.Psu.mttf_hours"] = fnum(Reliability.Psu.mttf_hours)
+    for k in registry_children(Literature.Chinchilla):
+        v = getattr(Literature.Chinchilla, k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            calib[f"Literature.Chinchilla.{k}"] = fnum(v)
+    return {"n_cases": len(cases), "counts_by_resolver": counts, "cases": cases, "calibration": calib,
+            "notes": "Wall resolvers (DataModel, TransformationModel, TopologyModel, ScalingModel, "
+                     "InferenceScalingModel, CompressionModel, ReliabilityModel, OrchestrationModel, "
+                     "CheckpointModel); kwargs name registry entries by path (fabrics as Systems.Fabrics.<name>); "
+                     "quantity kwargs are {quantity, value_si, si_unit}; tag 'invalid' marks inputs outside the "
+                     "documented domain, recorded with whatever 0.3.0 returns or raises."}
+
+
+# --------------------------------------------------------------------------
 # e. signatures
 # --------------------------------------------------------------------------
 
@@ -1037,12 +1278,12 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--only", action="append",
-                    choices=["registry", "dumps", "engine", "resolvers", "signatures", "distributed"])
+                    choices=["registry", "dumps", "engine", "resolvers", "signatures", "distributed", "walls"])
     args = ap.parse_args(argv)
     if mlsysim.__version__ != REF_VERSION:
         sys.exit(f"expected mlsysim {REF_VERSION}, found {mlsysim.__version__}")
     args.out.mkdir(parents=True, exist_ok=True)
-    only = set(args.only or ["registry", "dumps", "engine", "resolvers", "signatures", "distributed"])
+    only = set(args.only or ["registry", "dumps", "engine", "resolvers", "signatures", "distributed", "walls"])
     build_index()
     t0 = time.time()
     if "registry" in only:
@@ -1066,6 +1307,10 @@ def main(argv=None):
         t = time.time()
         write_json(args.out, "parity_distributed.json", gen_distributed())
         print(f"  distributed: {time.time() - t:.1f} s", flush=True)
+    if "walls" in only:
+        t = time.time()
+        write_json(args.out, "parity_walls.json", gen_walls())
+        print(f"  walls: {time.time() - t:.1f} s", flush=True)
     print(f"done in {time.time() - t0:.1f} s")
 
 

@@ -95,6 +95,21 @@ def main(argv=None):
             Models.Language.Llama3_70B, Clusters.DgxH100SuperPodSU, batch_size=256, precision="bf16", tp_size=8,
             pp_size=4, microbatch_count=16),
     }
+    from mlsysim.core.units import Q_
+    from mlsysim.systems.registry import Fabrics
+    l70, b200 = Models.Language.Llama3_70B, Hardware.Cloud.B200
+    others.update({
+        "data_model_us": lambda: S.DataModel().solve(Q_(5, "GB/s"), h100),
+        "transformation_model_us": lambda: S.TransformationModel().solve(2048, Q_(150, "kB"), Q_(2.04, "GB/s"),
+                                                                         Q_(48, "ms")),
+        "topology_model_us": lambda: S.TopologyModel().solve(Fabrics.InfiniBand_NDR, "torus_3d", 64),
+        "scaling_model_us": lambda: S.ScalingModel().solve(Q_(5.76e23, "flop")),
+        "inference_scaling_model_us": lambda: S.InferenceScalingModel().solve(l70, b200, reasoning_steps=8),
+        "compression_model_us": lambda: S.CompressionModel().solve(l70, h100, target_bitwidth=4),
+        "reliability_model_us": lambda: S.ReliabilityModel().solve(Clusters.Training_512_H100, 720),
+        "orchestration_model_us": lambda: S.OrchestrationModel().solve(fleet, 0.9, 1.0),
+        "checkpoint_model_us": lambda: S.CheckpointModel().solve(l70, h100),
+    })
     # the cost of reading results, not only of solving: solve + three fields, and one field of a result at hand
     def solve_and_read():
         p = Engine.solve(resnet, a100, batch_size=1, precision="fp16")
