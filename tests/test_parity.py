@@ -142,12 +142,12 @@ def test_edition_reproduces_030_in_every_field(under_edition):
 @pytest.mark.parametrize("resolver", WALLS_8_19)
 def test_walls_8_19_reproduce_030_under_the_edition(under_edition, resolver):
     """Walls 8-13, 15, 16, 19 (parity_walls.json, 903 cases 0.3.0 answered). Measured per resolver, reproduced /
-    recorded (named structural differences): DataModel 40/111 (71 devices with no data path, 0.3.0's 'Unknown'
-    sentinel), TransformationModel 84/88 (4), TopologyModel 76/110 (34: one node or an unknown topology name),
-    ScalingModel 81/95 (14: 0.3.0's budget-unit error, a byte 'model size'), InferenceScalingModel 85/100 (15: 0 J
-    without a TDP), CompressionModel 122/132 (10), ReliabilityModel 106/108 (2), OrchestrationModel 73/77 (4),
-    CheckpointModel 78/82 (4). Every case outside a named structural difference reproduces to 1e-6 in every field:
-    745 of 745."""
+    recorded (named structural differences): DataModel 40/111 (70 devices with no data path, 0.3.0's 'Unknown'
+    sentinel; a negative rate), TransformationModel 84/88 (4 invalid inputs), TopologyModel 76/110 (34: one node or
+    an unknown topology name), ScalingModel 81/95 (10 budgets in FLOP multiples that 0.3.0 reads as FLOP; 4 invalid),
+    InferenceScalingModel 85/100 (13: 0 J without a TDP; 2 invalid), CompressionModel 122/132 (10),
+    ReliabilityModel 108/108, OrchestrationModel 73/77 (a ρ = 1 tie; 3 invalid), CheckpointModel 78/82 (4 invalid).
+    Every case outside a named structural difference reproduces to 1e-6 in every field: 747 of 747."""
     cases = [(c, o) for c, o in under_edition if o.resolver == resolver]
     inside = [(c, o) for c, o in cases if ps.structural(c, o) is None]
     assert len(inside) >= 40, len(inside)

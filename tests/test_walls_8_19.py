@@ -142,3 +142,17 @@ def test_checkpoint_interval_from_wall_15_for_an_mtbf():
     young = math.sqrt(2 * stall * m)
     assert r.checkpoint_interval.m_as("s") == pytest.approx(young * (1 + math.sqrt(stall / (2 * m)) / 3
                                                                      + stall / (2 * m) / 9) - stall)
+
+
+def test_taxonomy_lists_the_new_walls_with_their_resolvers():
+    from mlsysim_sym import taxonomy, wall, walls_in_domain
+
+    t = taxonomy()
+    got = {w["number"]: tuple(w["resolvers"]) for d in t.values() for w in d}
+    assert got[8] == ("DataModel",) and got[9] == ("TransformationModel",) and got[10] == ("TopologyModel",)
+    assert got[11] == ("ScalingModel",) and got[12] == ("InferenceScalingModel",) and got[13] == ("CompressionModel",)
+    assert got[15] == ("ReliabilityModel", "CheckpointModel") and got[16] == ("OrchestrationModel",)
+    assert got[19] == ("CheckpointModel",)
+    assert [w.number for w in walls_in_domain("data")] == [8, 9, 10]
+    assert [w.number for w in walls_in_domain("algorithm")] == [11, 12, 13]
+    assert wall(19).domain == "operations" and wall(16).domain == "fleet"
