@@ -156,15 +156,21 @@ def link(path: str, fields: tuple[str, ...], symbol: str, absent: Absence = ZERO
     return row(path, fields, symbol, absent, per_direction=True, none=none)
 
 
+def peak_row(ent: Any, prec: str) -> Any:
+    """The catalogued dense peak of a device entity at ``prec`` (fp16 and bf16 serve each other), or None."""
+    c = ent.values.get(f"peak.{prec}")
+    if c is None and prec in TWIN_PRECISION:
+        c = ent.values.get(f"peak.{TWIN_PRECISION[prec]}")
+    return c
+
+
 def peak(path: str = "hardware", symbol: str = "R_peak") -> Read:
     """The device's dense peak at the facade's precision (fp16 and bf16 serve each other; else an error naming the
     catalogued precisions)."""
     def fn(ctx: Ctx) -> list[Bound]:
         ent = ctx.entity(path)
         prec = ctx.precision
-        c = ent.values.get(f"peak.{prec}")
-        if c is None and prec in TWIN_PRECISION:
-            c = ent.values.get(f"peak.{TWIN_PRECISION[prec]}")
+        c = peak_row(ent, prec)
         if c is None:
             have = sorted(f[5:] for f in ent.values if f.startswith("peak.") and not f.endswith("_sparse"))
             raise InputError(f"{ent.key} has no catalogued {prec} rate (catalogued: {', '.join(have) or 'none'}); "
@@ -230,4 +236,4 @@ def custom(symbols: tuple[str, ...], fn: Callable[[Ctx], list[Bound]], needs: tu
 
 
 __all__ = ["Absence", "Bound", "Ctx", "Read", "ZERO", "attr", "custom", "default_knob", "error", "fixed", "knob",
-           "link", "memory", "missing", "peak", "present", "row", "static_knob", "width"]
+           "link", "memory", "missing", "peak", "peak_row", "present", "row", "static_knob", "width"]

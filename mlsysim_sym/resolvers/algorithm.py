@@ -8,11 +8,10 @@ from typing import Any
 from ..binding import (Check, Obj, View, arg, custom, default_knob, derived, facade, fixed, info, knob, knob_default,
                        memory, missing, out, peak, precision_arg, regime, row, static_knob, width)
 from ..binding.groups import WORKLOAD_FLOPS, transformer_shape
-from ..binding.reads import Ctx, error
+from ..binding.reads import Ctx, error, peak_row
 from ..errors import InputError, UnitError
-from ..objects import TWIN_PRECISION
 from ..provenance import Absent, Fixed, Row
-from ..validate import BATCH, DEGREE, EFFICIENCY, TOKENS, choice, count, fraction, quantity, real, shown
+from ..validate import DEGREE, EFFICIENCY, TOKENS, choice, count, fraction, quantity, real, shown
 
 # ---- wall 11: ScalingModel ------------------------------------------------------------------------------------------
 _FLOPS = quantity("FLOP", 0.0, 1e40, shown_unit="FLOP")
@@ -52,10 +51,9 @@ def _reference_peak(ctx: Ctx) -> list:
 
     obj = ctx.objects.get("hardware") or resolve_hardware("H100")
     ent = ctx.edition.entity(obj)
-    prec = ctx.precision
-    c = ent.values.get(f"peak.{prec}") or ent.values.get(f"peak.{TWIN_PRECISION.get(prec, prec)}")
+    c = peak_row(ent, ctx.precision)
     if c is None:
-        raise InputError(f"{ent.key} has no catalogued {prec} rate")
+        raise InputError(f"{ent.key} has no catalogued {ctx.precision} rate")
     return [(c.si, Row(c.id))]
 
 
@@ -190,7 +188,7 @@ def _rates(ctx: Ctx) -> list:
     ent = ctx.entity("hardware")
     vals = ent.values
     base = ctx.static["baseline_precision"]
-    b = vals.get(f"peak.{base}") or vals.get(f"peak.{TWIN_PRECISION.get(base, base)}")
+    b = peak_row(ent, base)
     if b is None:
         raise InputError(f"{ent.key} has no catalogued {base} rate for the baseline")
     q = ctx.static["target_bitwidth"]
@@ -207,10 +205,7 @@ def _rates(ctx: Ctx) -> list:
 def _fp16_peak(ctx: Ctx) -> list:
     """R_peak: the device's 16-bit peak, the rate 0.3.0's regime rule compares against (used only by that rule)."""
     ent = ctx.entity("hardware")
-    c = ent.values.get("peak.fp16") or ent.values.get("peak.bf16")
-    if c is None:
-        b = ctx.static["baseline_precision"]
-        c = ent.values.get(f"peak.{b}") or ent.values.get(f"peak.{TWIN_PRECISION.get(b, b)}")
+    c = peak_row(ent, "fp16") or peak_row(ent, ctx.static["baseline_precision"])
     return [(c.si, Row(c.id))]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..binding import Obj, SameAs, arg, custom, facade, info, knob, knob_default, out, regime
 from ..binding.reads import Ctx
 from ..errors import InputError
-from ..provenance import Absent, Fixed, Knob, Row
+from ..provenance import Absent, Fixed, Row
 from ..validate import BATCH, choice, count, quantity
 
 _RATE = quantity("B/s", 0.0, 1e18, shown_unit="GB/s")

@@ -7,7 +7,7 @@ from ..binding import (Obj, arg, custom, default_knob, facade, info, knob, knob_
 from ..binding.groups import FLEET_COUNT
 from ..binding.reads import Ctx, error
 from ..provenance import Absent, Fixed, Row
-from ..validate import DEGREE, choice, count, quantity, real
+from ..validate import DEGREE, choice, count, real
 
 _HOURS = real(0.0, 1e7, lo_open=True)
 _SECONDS = real(0.0, 1e8, lo_open=True)
