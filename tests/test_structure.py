@@ -153,7 +153,7 @@ def test_every_facade_is_a_spec_whose_computation_inputs_are_all_bound():
         assert cls.result_class.FIELDS, name
 
 
-PUBLIC = ["Catalog", "CheckpointModel", "CollectiveModel", "CompressionModel", "ContinuousBatchingModel",
+PUBLIC = ["Catalog", "CheckpointModel", "EconomicsModel", "ResponsibleEngineeringModel", "SustainabilityModel", "CollectiveModel", "CompressionModel", "ContinuousBatchingModel",
           "DataModel", "DistributedModel", "EfficiencyModel", "Engine", "Fleet", "Hardware", "InferenceScalingModel",
           "Infrastructure", "MlsysimError", "MoERoutingModel", "Models", "NetworkRooflineModel", "OOMError",
           "OrchestrationModel", "PerformanceProfile", "Q_", "ReliabilityModel", "ScalingModel", "Scenario",

@@ -224,6 +224,19 @@ RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                         "checkpoint_interval_hours": st.floats(0.01, 100), "n_writers": st.integers(1, 4096),
                         "filesystem_limit_gbs": st.floats(0.1, 1e4), "precision": _PREC,
                         "mode": st.sampled_from(["blocking", "async", "lazy"]), "mtbf_hours": st.floats(0.1, 1e5)},
+    "SustainabilityModel": {"fleet": _key(CLUSTERS), "duration_days": st.floats(0.001, 3650),
+                            "datacenter": st.sampled_from(["Quebec", "Iowa", "Quebec_Hydro", "Mars", None]),
+                            "mfu": _FRAC, "embodied_carbon_per_device": st.floats(0, 1e4),
+                            "renewable_share": st.floats(0, 1), "service_life_years": st.floats(0.5, 10)},
+    "EconomicsModel": {"fleet": _key(CLUSTERS), "duration_days": st.floats(0.001, 3650),
+                       "kwh_price": st.floats(0, 1), "datacenter": st.sampled_from(["Quebec_Hydro", "Poland", None]),
+                       "grid": st.sampled_from(["Quebec", "Texas", None]), "mfu": _FRAC,
+                       "amortization_years": st.floats(0.5, 10), "infrastructure_multiplier": st.floats(1, 3),
+                       "throughput_tokens_per_s": st.floats(0, 1e7),
+                       "rental_price_per_accelerator_hour": st.floats(0, 100)},
+    "ResponsibleEngineeringModel": {"base_training_time": st.sampled_from(["100 h", "1 d", "0 s", "5 GB"]),
+                                    "epsilon": st.floats(0.001, 100), "delta": st.floats(1e-9, 0.1),
+                                    "min_subgroup_prevalence": st.floats(1e-6, 1)},
     "calc_kv_cache_size": {"n_layers": _INT, "n_heads": st.integers(1, 128), "head_dim": st.integers(1, 256),
                            "seq_len": _SEQ, "batch_size": _INT, "bytes_per_elem": st.sampled_from([0.5, 1, 2, 4])},
 }
@@ -246,6 +259,8 @@ REQUIRED = {"Engine.solve": ("model", "hardware"), "ServingModel": ("model", "ha
             "ReliabilityModel": ("fleet", "job_duration_hours"),
             "OrchestrationModel": ("fleet", "arrival_rate_jobs_per_day", "avg_job_duration_days"),
             "CheckpointModel": ("model", "hardware"),
+            "SustainabilityModel": ("fleet", "duration_days"), "EconomicsModel": ("fleet", "duration_days"),
+            "ResponsibleEngineeringModel": ("base_training_time",),
             "calc_kv_cache_size": ("n_layers", "n_heads", "head_dim", "seq_len", "batch_size")}
 
 

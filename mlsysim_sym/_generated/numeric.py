@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '0adcc39bffbc'
+REVISION = '5be32d6138d1'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -1150,6 +1150,102 @@ def c_device__ridge_point(v):
         _special.reject('device.ridge_point', locals(), COMPUTATIONS['device.ridge_point'])
     return {'I_ridge': I_ridge}, {}
 
+def c_econ__fleet(v):
+    """EconomicsModel (wall 17, with wall 18's energy)"""
+    CI_grid = v['CI_grid']
+    C_emb_arg = v['C_emb_arg']
+    C_emb_cat = v['C_emb_cat']
+    EWIF = v['EWIF']
+    L_life = v['L_life']
+    PUE_f = v['PUE_f']
+    P_tdp = v['P_tdp']
+    T_op = v['T_op']
+    WUE_f = v['WUE_f']
+    X_serve = v['X_serve']
+    c_unit = v['c_unit']
+    f_idle = v['f_idle']
+    f_rec = v['f_rec']
+    m_amort = v['m_amort']
+    m_emb = v['m_emb']
+    m_infra = v['m_infra']
+    m_wfac = v['m_wfac']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    p_kwh_arg = v['p_kwh_arg']
+    p_rent = v['p_rent']
+    p_site = v['p_site']
+    r_maint = v['r_maint']
+    u_f = v['u_f']
+    N_acc = n_gpn*n_nodes
+    P_chip = P_tdp*(f_idle + u_f*(1 - f_idle))
+    if (C_emb_arg > 0):
+        C_emb = C_emb_arg
+        C_emb__regime = 0
+    else:
+        C_emb = C_emb_cat*m_emb
+        C_emb__regime = 1
+    if (m_amort > 0):
+        k_life = min(1, T_op/L_life)
+        k_life__regime = 0
+    else:
+        k_life = 1
+        k_life__regime = 1
+    if (p_kwh_arg > 0):
+        p_kwh = p_kwh_arg
+        p_kwh__regime = 0
+    else:
+        p_kwh = p_site
+        p_kwh__regime = 1
+    E_it = N_acc*P_chip*T_op
+    CO2_emb = C_emb*N_acc*k_life
+    Capex = N_acc*c_unit*m_infra
+    Rent = N_acc*T_op*p_rent
+    E_fac = E_it*PUE_f
+    Capex_p = Capex*T_op/L_life
+    Opex_m = Capex*T_op*r_maint
+    CO2_loc = CI_grid*E_fac
+    if (m_wfac > 0):
+        H2O_site = E_fac*WUE_f
+        H2O_site__regime = 0
+    else:
+        H2O_site = E_it*WUE_f
+        H2O_site__regime = 1
+    H2O_off = EWIF*E_fac
+    Opex_e = E_fac*p_kwh
+    CO2_mkt = CO2_loc*(1 - f_rec)
+    CO2_tot = CO2_emb + CO2_loc
+    TCO = Capex_p + Opex_e + Opex_m
+    c_gpuh = TCO/(N_acc*T_op)
+    if (X_serve > 0):
+        c_mtok = 1000000*TCO/(T_op*X_serve)
+        c_mtok__regime = 0
+    else:
+        c_mtok = 0
+        c_mtok__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= P_chip < _inf
+            and 0 <= C_emb < _inf
+            and 0 <= k_life < _inf
+            and 0 <= p_kwh < _inf
+            and 0 <= E_it < _inf
+            and 0 <= CO2_emb < _inf
+            and 0 <= Capex < _inf
+            and 0 <= Rent < _inf
+            and 0 <= E_fac < _inf
+            and 0 <= Capex_p < _inf
+            and 0 <= Opex_m < _inf
+            and 0 <= CO2_loc < _inf
+            and 0 <= H2O_site < _inf
+            and 0 <= H2O_off < _inf
+            and 0 <= Opex_e < _inf
+            and 0 <= CO2_mkt < _inf
+            and 0 <= CO2_tot < _inf
+            and 0 <= TCO < _inf
+            and 0 <= c_gpuh < _inf
+            and 0 <= c_mtok < _inf):
+        _special.reject('econ.fleet', locals(), COMPUTATIONS['econ.fleet'])
+    return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'p_kwh': p_kwh, 'E_it': E_it, 'CO2_emb': CO2_emb, 'Capex': Capex, 'Rent': Rent, 'E_fac': E_fac, 'Capex_p': Capex_p, 'Opex_m': Opex_m, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'Opex_e': Opex_e, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot, 'TCO': TCO, 'c_gpuh': c_gpuh, 'c_mtok': c_mtok}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'p_kwh': p_kwh__regime, 'H2O_site': H2O_site__regime, 'c_mtok': c_mtok__regime}
+
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3)"""
     R_peak = v['R_peak']
@@ -1871,6 +1967,21 @@ def c_rel__fleet(v):
         _special.reject('rel.fleet', locals(), COMPUTATIONS['rel.fleet'])
     return {'lam_node': lam_node, 'M_node': M_node, 'M_f': M_f, 'P_fail': P_fail, 'n_fail': n_fail, 'tau_Y': tau_Y, 'tau_D': tau_D, 'tau_opt': tau_opt, 'G_put': G_put}, {'M_f': M_f__regime, 'tau_D': tau_D__regime, 'tau_opt': tau_opt__regime, 'G_put': G_put__regime}
 
+def c_safety__tax(v):
+    """ResponsibleEngineeringModel (wall 20)"""
+    T_base = v['T_base']
+    eps_dp = v['eps_dp']
+    k_dp = v['k_dp']
+    p_sub = v['p_sub']
+    s_dp = 1 + k_dp/eps_dp
+    k_data = 1/p_sub
+    T_dp_eff = T_base*s_dp
+    if not (0 <= s_dp < _inf
+            and 0 <= k_data < _inf
+            and 0 <= T_dp_eff < _inf):
+        _special.reject('safety.tax', locals(), COMPUTATIONS['safety.tax'])
+    return {'s_dp': s_dp, 'k_data': k_data, 'T_dp_eff': T_dp_eff}, {}
+
 def c_scaling__chinchilla(v):
     """ScalingModel (wall 11)"""
     A_fit = v['A_fit']
@@ -2246,6 +2357,67 @@ def c_stream__ws(v):
             and 0 <= X_ws < _inf):
         _special.reject('stream.ws', locals(), COMPUTATIONS['stream.ws'])
     return {'R_eff': R_eff, 'd_head': d_head, 'H_kv': H_kv, 'P_l': P_l, 'KV_ws': KV_ws, 't_inj': t_inj, 'F_layer': F_layer, 'M_sram_req': M_sram_req, 't_layer_c': t_layer_c, 'B_star': B_star, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
+
+def c_sust__fleet(v):
+    """SustainabilityModel (wall 18)"""
+    CI_grid = v['CI_grid']
+    C_emb_arg = v['C_emb_arg']
+    C_emb_cat = v['C_emb_cat']
+    EWIF = v['EWIF']
+    L_life = v['L_life']
+    PUE_f = v['PUE_f']
+    P_tdp = v['P_tdp']
+    T_op = v['T_op']
+    WUE_f = v['WUE_f']
+    f_idle = v['f_idle']
+    f_rec = v['f_rec']
+    m_amort = v['m_amort']
+    m_emb = v['m_emb']
+    m_wfac = v['m_wfac']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    u_f = v['u_f']
+    N_acc = n_gpn*n_nodes
+    P_chip = P_tdp*(f_idle + u_f*(1 - f_idle))
+    if (C_emb_arg > 0):
+        C_emb = C_emb_arg
+        C_emb__regime = 0
+    else:
+        C_emb = C_emb_cat*m_emb
+        C_emb__regime = 1
+    if (m_amort > 0):
+        k_life = min(1, T_op/L_life)
+        k_life__regime = 0
+    else:
+        k_life = 1
+        k_life__regime = 1
+    E_it = N_acc*P_chip*T_op
+    CO2_emb = C_emb*N_acc*k_life
+    E_fac = E_it*PUE_f
+    CO2_loc = CI_grid*E_fac
+    if (m_wfac > 0):
+        H2O_site = E_fac*WUE_f
+        H2O_site__regime = 0
+    else:
+        H2O_site = E_it*WUE_f
+        H2O_site__regime = 1
+    H2O_off = EWIF*E_fac
+    CO2_mkt = CO2_loc*(1 - f_rec)
+    CO2_tot = CO2_emb + CO2_loc
+    if not (0 <= N_acc < _inf
+            and 0 <= P_chip < _inf
+            and 0 <= C_emb < _inf
+            and 0 <= k_life < _inf
+            and 0 <= E_it < _inf
+            and 0 <= CO2_emb < _inf
+            and 0 <= E_fac < _inf
+            and 0 <= CO2_loc < _inf
+            and 0 <= H2O_site < _inf
+            and 0 <= H2O_off < _inf
+            and 0 <= CO2_mkt < _inf
+            and 0 <= CO2_tot < _inf):
+        _special.reject('sust.fleet', locals(), COMPUTATIONS['sust.fleet'])
+    return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'E_it': E_it, 'CO2_emb': CO2_emb, 'E_fac': E_fac, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'H2O_site': H2O_site__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction"""
@@ -2730,6 +2902,15 @@ EQUATIONS = {
     'compute.r_eff': ('R_eff', 'Achieved math rate', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'compute.time': ('T_comp', "Compute wall: time to execute the step's FLOPs at the achieved rate", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'compute.tokens_per_sample': ('n_tok', 'Tokens per sample in the step: a training step of a per-token model processes the whole sequence', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'),), ('training over S tokens', 'one pass per sample')),
+    'econ.capex': ('Capex', 'Capital cost of the fleet', (('barroso2007case', 'the TCO of a datacenter: amortised capital plus operating costs'),), ()),
+    'econ.capex_period': ('Capex_p', 'CapEx amortised over the operation', (('barroso2007case', 'the TCO of a datacenter: amortised capital plus operating costs'),), ()),
+    'econ.energy': ('Opex_e', 'Energy cost', (), ()),
+    'econ.maintenance': ('Opex_m', 'Maintenance cost', (('barroso2007case', 'the TCO of a datacenter: amortised capital plus operating costs'),), ()),
+    'econ.per_accelerator_hour': ('c_gpuh', 'Owned cost per accelerator-hour', (), ()),
+    'econ.per_million_tokens': ('c_mtok', 'Owned cost per million tokens', (), ('throughput given', 'no throughput')),
+    'econ.price': ('p_kwh', "Electricity price: given, else the site's", (), ('given', 'site')),
+    'econ.rent': ('Rent', 'Renting the same accelerator-hours', (), ()),
+    'econ.tco': ('TCO', 'Total cost of ownership', (('barroso2007case', 'the TCO of a datacenter: amortised capital plus operating costs'),), ()),
     'efficiency.achievable': ('R_ach', 'Achievable FLOP/s', (), ()),
     'efficiency.memory_stall': ('L_stall', 'Memory-stall loss', (), ()),
     'efficiency.mfu': ('MFU_w', 'Achievable MFU of a kernel class', (('dao2022flashattention', '§4.1, Fig. 3: FlashAttention reaches a much larger share of peak than standard attention'), ('chowdhery2022palm', '§4, Table 3: 46.2% MFU for a large dense model')), ()),
@@ -2797,6 +2978,9 @@ EQUATIONS = {
     'roofline.overhead_dominated': ('overhead_dominated', 'Fixed overheads exceed the roofline time', (), ()),
     'roofline.ridge_point': ('I_ridge', 'Ridge point of a device: peak math rate over memory bandwidth', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
     'roofline.throughput': ('X', 'Throughput', (), ()),
+    'safety.data_factor': ('k_data', 'Data multiplier for the rarest subgroup', (), ()),
+    'safety.dp_slowdown': ('s_dp', 'DP-SGD slowdown', (('abadi2016deep', '§3: DP-SGD, per-example gradient clipping and Gaussian noise calibrated to (ε, δ)'),), ()),
+    'safety.dp_time': ('T_dp_eff', 'Training time with DP-SGD', (), ()),
     'scaling.budget': ('C_bud', 'Compute budget: FLOPs, or accelerator time × peak × MFU', (('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)'),), ('FLOPs', 'accelerator time')),
     'scaling.compute_6nd': ('C_6nd', 'Training compute 6ND', (('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)'),), ()),
     'scaling.compute_attention': ('C_attn', 'Training compute with the attention term', (('chowdhery2022palm', 'App. B: training FLOPs per token 6N + 12LHQT (L layers, H heads, Q head dimension, T sequence length)'),), ()),
@@ -2845,6 +3029,17 @@ EQUATIONS = {
     'stream.sram_required': ('M_sram_req', 'On-chip memory required', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ()),
     'stream.throughput': ('X_ws', 'Tokens per second', (), ('does not fit', 'prefill', 'decode')),
     'stream.utilisation': ('U_sram', 'On-chip memory utilisation', (), ()),
+    'sust.chip_power': ('P_chip', 'Average power per accelerator', (('barroso2007case', 'energy-proportional computing: servers draw a large share of peak power when idle'),), ()),
+    'sust.co2_location': ('CO2_loc', 'Operational CO₂e, location-based', (('ghgprotocol2015scope2', 'location-based (grid-average emission factors) and market-based (contractual instruments) scope 2 methods'), ('patterson2021carbon', '§2-4: tCO2e = MWh × PUE × kgCO2e/kWh for training runs')), ()),
+    'sust.co2_market': ('CO2_mkt', 'Operational CO₂e, market-based', (('ghgprotocol2015scope2', 'location-based (grid-average emission factors) and market-based (contractual instruments) scope 2 methods'),), ()),
+    'sust.co2_total': ('CO2_tot', 'CO₂e, operational plus embodied', (), ()),
+    'sust.embodied': ('CO2_emb', 'Embodied CO₂e charged to the operation', (), ()),
+    'sust.embodied_each': ('C_emb', 'Embodied CO₂e per accelerator: given, else catalogued', (), ('given', 'catalogued')),
+    'sust.facility_energy': ('E_fac', 'Facility energy', (('greengrid2012pue', 'PUE = total facility energy / IT equipment energy'),), ()),
+    'sust.it_energy': ('E_it', 'IT energy', (), ()),
+    'sust.life_share': ('k_life', 'Share of the service life the operation uses', (), ('amortised', 'whole')),
+    'sust.water_offsite': ('H2O_off', 'Water off site, generating the electricity', (), ()),
+    'sust.water_site': ('H2O_site', 'Water on site', (('greengrid2011wue', 'WUE = annual site water usage / IT equipment energy (L/kWh)'),), ('per facility energy', 'per IT energy')),
     'tail.drain_rate': ('r_drain', 'Rate of the exponential wait tail (none when the queue is unstable)', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ('stable', 'unstable: no stationary tail')),
     'tail.erlang_c': ('P_wait', 'Probability of waiting (Erlang C)', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
     'tail.headroom': ('headroom', 'p99 wait as a share of the SLO threshold', (), ('unstable', 'stable')),
@@ -2900,6 +3095,7 @@ COMPUTATIONS = {
     'coll.all': (c_coll__all, ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_c'), ('T_ring', 'T_rs', 'T_ag', 'T_alltoall', 'T_tree', 'n_cn', 'T_innet', 'T_hier'), {'T_ring': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_rs': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_ag': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_alltoall': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_tree': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'n_cn': ('g_c', 'n_c'), 'T_innet': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_hier': ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_cn')}, ('coll.ring_allreduce', 'coll.reduce_scatter', 'coll.all_gather', 'coll.all_to_all', 'coll.tree_allreduce', 'coll.nodes', 'coll.in_network_allreduce', 'coll.hierarchical_allreduce'), {}),
     'comm.step': (c_comm__step, ('BW_fab', 'BW_flash', 'BW_host', 'BW_intra', 'BW_mem', 'BW_sram', 'B_g', 'C_mem', 'C_sram', 'D_b', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'alpha_fab', 'alpha_intra', 'b_opt', 'b_w', 'd_cat', 'eta_hw', 'eta_ov', 'f_act', 'f_buf', 'f_idle', 'f_imb', 'f_lora', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'P_r', 'f_train', 'L_s', 'N_rep', 'k_flight', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'GA', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'M_w', 'M_g', 'M_o', 'B', 'n_span', 'D_grad', 'b_mb', 'B_tot', 'D_rep', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_model', 'F_hw', 'M_a', 'M_buf', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'M_train', 'T_comp_r', 'I_rep', 'T_dp', 'M_req', 'T_dp_exp', 'T_comm', 'BW', 'feasible', 'M_spill', 'T_mem_r', 'T_rep', 'ovh_rep', 'X_node', 'MFU_rep', 'HFU_rep', 'T_bub', 'E_rep', 'T_step', 'eta_scale', 'X_fleet', 'MFU_step', 'HFU_step', 'E_step'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'L_s': ('N_L', 'N_pp'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'k_flight': ('N_pp', 'n_mb'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'GA': ('GA_step', 'k_flight'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'b_mb': ('B', 'D_b', 'GA'), 'B_tot': ('B', 'N_dp'), 'D_rep': ('B', 'N_rep', 'W', 'f_act'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'T_comp_r': ('F_hw', 'N_acc', 'R_eff'), 'I_rep': ('D_rep', 'F_hw', 'N_acc'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'M_req': ('M_train', 'N_rep', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_xf'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'T_comm': ('T_dp', 'T_ep', 'T_tp'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'feasible': ('C_mem', 'M_req'), 'M_spill': ('C_mem', 'M_req'), 'T_mem_r': ('BW', 'D_rep'), 'T_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'ovh_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'X_node': ('B', 'T_rep'), 'MFU_rep': ('F_model', 'N_acc', 'R_peak', 'T_rep'), 'HFU_rep': ('F_hw', 'N_acc', 'R_peak', 'T_rep'), 'T_bub': ('N_pp', 'T_rep', 'beta_bub'), 'E_rep': ('HFU_rep', 'N_rep', 'P_tdp', 'T_rep', 'f_idle'), 'T_step': ('T_bub', 'T_dp_exp', 'T_ep', 'T_rep', 'T_tp', 'k_strag'), 'eta_scale': ('T_rep', 'T_step'), 'X_fleet': ('B', 'N_dp', 'T_step'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step'), 'E_step': ('HFU_step', 'N_acc', 'P_tdp', 'T_step', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'train.rank_params', 'train.trainable_fraction', 'train.stage_layers', 'comm.replica_size', 'comm.in_flight', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.memory_microsteps', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'train.weights', 'train.gradients', 'train.optimizer', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'train.microbatch', 'comm.samples', 'comm.replica_traffic', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.model_flops', 'train.hardware_flops', 'train.activations', 'train.buffers', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'train.total', 'comm.replica_compute', 'comm.replica_intensity', 'comm.dp_time', 'comm.replica_memory', 'comm.dp_exposed', 'comm.time', 'memory.bandwidth_path', 'memory.feasible', 'memory.spill', 'comm.replica_memory_time', 'comm.replica_step', 'comm.replica_overhead_dominated', 'comm.replica_throughput', 'comm.replica_mfu', 'comm.replica_hfu', 'comm.bubble_time', 'comm.replica_energy', 'comm.step', 'comm.scaling_efficiency', 'comm.fleet_throughput', 'train.mfu', 'train.hfu', 'comm.energy'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_flight': (('N_pp', 'n_mb'), ('N_pp',)), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'M_req': (('M_train', 'm_xf'), ('N_rep', 'W', 'f_lora', 'm_lora', 'm_xf'), ('N_rep', 'W', 'b_opt', 'b_w', 'm_lora', 'm_xf')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W')), 'T_bub': (('N_pp', 'T_rep', 'beta_bub'), ('N_pp',))}),
     'device.ridge_point': (c_device__ridge_point, ('BW_mem', 'R_peak'), ('I_ridge',), {'I_ridge': ('BW_mem', 'R_peak')}, ('roofline.ridge_point',), {}),
+    'econ.fleet': (c_econ__fleet, ('CI_grid', 'C_emb_arg', 'C_emb_cat', 'EWIF', 'L_life', 'PUE_f', 'P_tdp', 'T_op', 'WUE_f', 'X_serve', 'c_unit', 'f_idle', 'f_rec', 'm_amort', 'm_emb', 'm_infra', 'm_wfac', 'n_gpn', 'n_nodes', 'p_kwh_arg', 'p_rent', 'p_site', 'r_maint', 'u_f'), ('N_acc', 'P_chip', 'C_emb', 'k_life', 'p_kwh', 'E_it', 'CO2_emb', 'Capex', 'Rent', 'E_fac', 'Capex_p', 'Opex_m', 'CO2_loc', 'H2O_site', 'H2O_off', 'Opex_e', 'CO2_mkt', 'CO2_tot', 'TCO', 'c_gpuh', 'c_mtok'), {'N_acc': ('n_gpn', 'n_nodes'), 'P_chip': ('P_tdp', 'f_idle', 'u_f'), 'C_emb': ('C_emb_arg', 'C_emb_cat', 'm_emb'), 'k_life': ('L_life', 'T_op', 'm_amort'), 'p_kwh': ('p_kwh_arg', 'p_site'), 'E_it': ('N_acc', 'P_chip', 'T_op'), 'CO2_emb': ('C_emb', 'N_acc', 'k_life'), 'Capex': ('N_acc', 'c_unit', 'm_infra'), 'Rent': ('N_acc', 'T_op', 'p_rent'), 'E_fac': ('E_it', 'PUE_f'), 'Capex_p': ('Capex', 'L_life', 'T_op'), 'Opex_m': ('Capex', 'T_op', 'r_maint'), 'CO2_loc': ('CI_grid', 'E_fac'), 'H2O_site': ('E_fac', 'E_it', 'WUE_f', 'm_wfac'), 'H2O_off': ('EWIF', 'E_fac'), 'Opex_e': ('E_fac', 'p_kwh'), 'CO2_mkt': ('CO2_loc', 'f_rec'), 'CO2_tot': ('CO2_emb', 'CO2_loc'), 'TCO': ('Capex_p', 'Opex_e', 'Opex_m'), 'c_gpuh': ('N_acc', 'TCO', 'T_op'), 'c_mtok': ('TCO', 'T_op', 'X_serve')}, ('fleet.accelerators', 'sust.chip_power', 'sust.embodied_each', 'sust.life_share', 'econ.price', 'sust.it_energy', 'sust.embodied', 'econ.capex', 'econ.rent', 'sust.facility_energy', 'econ.capex_period', 'econ.maintenance', 'sust.co2_location', 'sust.water_site', 'sust.water_offsite', 'econ.energy', 'sust.co2_market', 'sust.co2_total', 'econ.tco', 'econ.per_accelerator_hour', 'econ.per_million_tokens'), {'C_emb': (('C_emb_arg',), ('C_emb_arg', 'C_emb_cat', 'm_emb')), 'k_life': (('L_life', 'T_op', 'm_amort'), ('m_amort',)), 'p_kwh': (('p_kwh_arg',), ('p_kwh_arg', 'p_site')), 'H2O_site': (('E_fac', 'WUE_f', 'm_wfac'), ('E_it', 'WUE_f', 'm_wfac')), 'c_mtok': (('TCO', 'T_op', 'X_serve'), ('X_serve',))}),
     'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'm_flash', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'm_flash', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
     'engine.step': (c_engine__step, ('B', 'BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'D_b', 'GA', 'H', 'M_size', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'b_opt', 'b_w', 'eta_hw', 'f_act', 'f_buf', 'f_idle', 'f_lora', 'f_trainable', 'h', 'k_tax_train', 'm_diff', 'm_lora', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_steps', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'z_stage'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'R_eff', 'W', 'P_r', 'f_train', 'b_mb', 'L_s', 'k_tax', 'O_fwd', 'M_w', 'M_g', 'M_o', 'M_a', 'D_vol', 'L_lat', 'T_comp', 'M_buf', 'I', 'M_train', 'M_req', 'BW', 'M_spill', 'feasible', 'T_mem', 'T', 'overhead_dominated', 'X', 'MFU', 'HFU', 'E'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'D_vol': ('B', 'W', 'f_act'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'T_comp': ('B', 'O_fwd', 'R_eff', 'k_ops', 'n_tok'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'I': ('B', 'D_vol', 'O_fwd', 'k_ops', 'n_tok'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'M_req': ('M_train', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_train', 'm_xf'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'M_spill': ('C_mem', 'M_req'), 'feasible': ('C_mem', 'M_req'), 'T_mem': ('BW', 'D_vol'), 'T': ('L_lat', 'T_comp', 'T_mem'), 'overhead_dominated': ('L_lat', 'T_comp', 'T_mem'), 'X': ('B', 'T'), 'MFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_model', 'n_tok'), 'HFU': ('B', 'O_fwd', 'R_peak', 'T', 'k_ops', 'n_tok'), 'E': ('HFU', 'P_tdp', 'T', 'f_idle')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'compute.r_eff', 'memory.weights', 'train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'overhead.k_tax', 'compute.forward_flops', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'memory.traffic', 'overhead.latency', 'compute.time', 'train.buffers', 'roofline.intensity', 'train.total', 'memory.footprint', 'memory.bandwidth_path', 'memory.spill', 'memory.feasible', 'memory.time', 'roofline.latency', 'roofline.overhead_dominated', 'roofline.throughput', 'roofline.mfu', 'roofline.hfu', 'roofline.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'M_req': (('M_train', 'm_train', 'm_xf'), ('W', 'f_lora', 'm_lora', 'm_train', 'm_xf'), ('W', 'b_opt', 'b_w', 'm_lora', 'm_train', 'm_xf'), ('W', 'm_lora', 'm_train', 'm_xf')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'))}),
     'ingest.data': (c_ingest__data, ('BW_dem', 'BW_io', 'BW_net', 'BW_stor'), ('BW_sup', 'rho_in', 'margin_in', 'stalled'), {'BW_sup': ('BW_io', 'BW_net', 'BW_stor'), 'rho_in': ('BW_dem', 'BW_sup'), 'margin_in': ('BW_dem', 'BW_sup'), 'stalled': ('rho_in',)}, ('ingest.supply', 'ingest.utilisation', 'ingest.margin', 'ingest.stalled'), {}),
@@ -2908,12 +3104,14 @@ COMPUTATIONS = {
     'orch.queue': (c_orch__queue, ('D_job', 'cv_job', 'g_job', 'lam_job', 'n_gpn', 'n_nodes'), ('N_acc', 'a_jobs', 'c_jobs', 'rho_c', 'C_wait', 'W_job', 'stable_c', 'L_job'), {'N_acc': ('n_gpn', 'n_nodes'), 'a_jobs': ('D_job', 'lam_job'), 'c_jobs': ('N_acc', 'g_job'), 'rho_c': ('a_jobs', 'c_jobs'), 'C_wait': ('a_jobs', 'c_jobs'), 'W_job': ('C_wait', 'D_job', 'a_jobs', 'c_jobs', 'cv_job', 'rho_c'), 'stable_c': ('rho_c',), 'L_job': ('W_job', 'lam_job', 'rho_c')}, ('fleet.accelerators', 'orch.load', 'orch.servers', 'orch.utilisation', 'orch.erlang_c', 'orch.wait', 'orch.stable', 'orch.queue'), {'c_jobs': (('N_acc', 'g_job'), ('g_job',)), 'W_job': (('rho_c',), ('C_wait', 'D_job', 'a_jobs', 'c_jobs', 'cv_job', 'rho_c')), 'L_job': (('rho_c',), ('W_job', 'lam_job', 'rho_c'))}),
     'reason.query': (c_reason__query, ('BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'K_steps', 'M_size', 'N_L', 'P', 'P_act_cat', 'P_d', 'P_tdp', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'm_best', 'm_disagg', 'm_mla', 'm_spec', 'n_samp', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer', 'tau_tok'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'B', 'N_gen', 'F_pre', 'n_chunks', 'q_max', 'k_tok', 't_draft', 'T_pre', 'T_chunk', 'KV', 'TTFT', 'ITL0', 'M_serve', 'ITL', 'feasible_serve', 'U_mem', 'X_tok', 't_rstep', 'T_reason', 'E_reason'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'B': ('m_best', 'n_samp'), 'N_gen': ('K_steps', 'n_samp', 'tau_tok'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve'), 'X_tok': ('B', 'ITL'), 't_rstep': ('ITL', 'tau_tok'), 'T_reason': ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'), 'E_reason': ('P_tdp', 'T_reason')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'reason.batch', 'reason.tokens', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.ttft', 'serve.decode_step', 'serve.memory', 'serve.itl', 'serve.feasible', 'serve.utilisation', 'serve.tokens_per_second', 'reason.step_time', 'reason.time', 'reason.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'B': (('m_best', 'n_samp'), ('m_best',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'T_reason': (('K_steps', 'TTFT', 'm_best', 't_rstep'), ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'))}),
     'rel.fleet': (c_rel__fleet, ('M_cat', 'M_gpu', 'M_hbm', 'M_host', 'M_netc', 'M_nic', 'M_psu', 'M_sw', 'R_rec', 'T_job', 'delta_ck', 'm_daly', 'm_full', 'n_gpn', 'n_nic', 'n_nodes', 'n_psu_s'), ('lam_node', 'M_node', 'M_f', 'P_fail', 'n_fail', 'tau_Y', 'tau_D', 'tau_opt', 'G_put'), {'lam_node': ('M_gpu', 'M_hbm', 'M_host', 'M_netc', 'M_nic', 'M_psu', 'M_sw', 'm_full', 'n_gpn', 'n_nic', 'n_psu_s'), 'M_node': ('lam_node',), 'M_f': ('M_cat', 'M_node', 'n_nodes'), 'P_fail': ('M_f', 'T_job'), 'n_fail': ('M_f', 'T_job'), 'tau_Y': ('M_f', 'delta_ck'), 'tau_D': ('M_f', 'delta_ck'), 'tau_opt': ('m_daly', 'tau_D', 'tau_Y'), 'G_put': ('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt')}, ('rel.node_rate', 'rel.node_mtbf', 'rel.fleet_mtbf', 'rel.p_fail', 'rel.failures', 'rel.young', 'rel.daly', 'rel.interval', 'rel.goodput'), {'M_f': (('M_cat',), ('M_cat', 'M_node', 'n_nodes')), 'tau_D': (('M_f', 'delta_ck'), ('M_f', 'delta_ck')), 'tau_opt': (('m_daly', 'tau_D'), ('m_daly', 'tau_Y')), 'G_put': (('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt'), ('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt'))}),
+    'safety.tax': (c_safety__tax, ('T_base', 'eps_dp', 'k_dp', 'p_sub'), ('s_dp', 'k_data', 'T_dp_eff'), {'s_dp': ('eps_dp', 'k_dp'), 'k_data': ('p_sub',), 'T_dp_eff': ('T_base', 's_dp')}, ('safety.dp_slowdown', 'safety.data_factor', 'safety.dp_time'), {}),
     'scaling.chinchilla': (c_scaling__chinchilla, ('A_fit', 'B_fit', 'C_in', 'D_fix', 'E_fit', 'N_dev', 'N_fix', 'R_peak', 'a_fit', 'b_fit', 'eta_sus', 'm_param', 'r_tpp', 't_dev'), ('C_bud', 'G_fit', 't_gpu', 'N_rule', 'N_par', 'D_par', 't_run', 'N_opt', 'D_opt', 'tpp', 'L_fit'), {'C_bud': ('C_in', 'R_peak', 'eta_sus', 't_dev'), 'G_fit': ('A_fit', 'B_fit', 'a_fit', 'b_fit'), 't_gpu': ('C_bud', 'R_peak', 'eta_sus'), 'N_rule': ('C_bud', 'r_tpp'), 'N_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 'D_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 't_run': ('N_dev', 't_gpu'), 'N_opt': ('C_bud', 'D_fix', 'N_fix', 'N_par', 'N_rule', 'm_param'), 'D_opt': ('C_bud', 'D_fix', 'D_par', 'N_fix', 'N_rule', 'm_param', 'r_tpp'), 'tpp': ('D_opt', 'N_opt'), 'L_fit': ('A_fit', 'B_fit', 'D_opt', 'E_fit', 'N_opt', 'a_fit', 'b_fit')}, ('scaling.budget', 'scaling.frontier_scale', 'scaling.device_time', 'scaling.rule_params', 'scaling.fit_params', 'scaling.fit_tokens', 'scaling.run_time', 'scaling.params', 'scaling.tokens', 'scaling.tokens_per_param', 'scaling.loss'), {'C_bud': (('C_in',), ('C_in', 'R_peak', 'eta_sus', 't_dev')), 'N_opt': (('N_fix',), ('C_bud', 'D_fix', 'N_fix'), ('D_fix', 'N_fix', 'N_par', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param')), 'D_opt': (('C_bud', 'N_fix'), ('D_fix', 'N_fix'), ('D_fix', 'D_par', 'N_fix', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param', 'r_tpp'))}),
     'scaling.training_compute': (c_scaling__training_compute, ('D_tok', 'H', 'N_L', 'P', 'S', 'd_cat', 'h'), ('d_head', 'C_6nd', 'C_attn'), {'d_head': ('H', 'd_cat', 'h'), 'C_6nd': ('D_tok', 'P'), 'C_attn': ('D_tok', 'H', 'N_L', 'P', 'S', 'd_head')}, ('shape.head_dim', 'scaling.compute_6nd', 'scaling.compute_attention'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h'))}),
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.kv_per_token': (c_serve__kv_per_token, ('H', 'H_kv_cat', 'N_L', 'b_w', 'd_cat', 'd_rope', 'h', 'm_mla', 'r_kv'), ('d_head', 'H_kv', 'k_tok'), {'d_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv')}, ('shape.head_dim', 'shape.kv_heads', 'serve.kv_per_token'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'k_tok', 't_draft', 'T_pre', 'T_chunk', 'KV', 'TTFT', 'ITL0', 'M_serve', 'ITL', 'feasible_serve', 'U_mem', 'X_tok'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve'), 'X_tok': ('B', 'ITL')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.ttft', 'serve.decode_step', 'serve.memory', 'serve.itl', 'serve.feasible', 'serve.utilisation', 'serve.tokens_per_second'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv_cat', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_cat', 'eta_hw', 'f_sram', 'h', 'm_prefill', 'tau_disp'), ('R_eff', 'd_head', 'H_kv', 'P_l', 'KV_ws', 't_inj', 'F_layer', 'M_sram_req', 't_layer_c', 'B_star', 'U_sram', 'feasible_ws', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'P_l': ('N_L', 'P'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'shape.head_dim', 'shape.kv_heads', 'stream.layer_params', 'stream.kv', 'stream.injection', 'stream.layer_flops', 'stream.sram_required', 'stream.layer_compute', 'stream.optimal_batch', 'stream.utilisation', 'stream.feasible', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
+    'sust.fleet': (c_sust__fleet, ('CI_grid', 'C_emb_arg', 'C_emb_cat', 'EWIF', 'L_life', 'PUE_f', 'P_tdp', 'T_op', 'WUE_f', 'f_idle', 'f_rec', 'm_amort', 'm_emb', 'm_wfac', 'n_gpn', 'n_nodes', 'u_f'), ('N_acc', 'P_chip', 'C_emb', 'k_life', 'E_it', 'CO2_emb', 'E_fac', 'CO2_loc', 'H2O_site', 'H2O_off', 'CO2_mkt', 'CO2_tot'), {'N_acc': ('n_gpn', 'n_nodes'), 'P_chip': ('P_tdp', 'f_idle', 'u_f'), 'C_emb': ('C_emb_arg', 'C_emb_cat', 'm_emb'), 'k_life': ('L_life', 'T_op', 'm_amort'), 'E_it': ('N_acc', 'P_chip', 'T_op'), 'CO2_emb': ('C_emb', 'N_acc', 'k_life'), 'E_fac': ('E_it', 'PUE_f'), 'CO2_loc': ('CI_grid', 'E_fac'), 'H2O_site': ('E_fac', 'E_it', 'WUE_f', 'm_wfac'), 'H2O_off': ('EWIF', 'E_fac'), 'CO2_mkt': ('CO2_loc', 'f_rec'), 'CO2_tot': ('CO2_emb', 'CO2_loc')}, ('fleet.accelerators', 'sust.chip_power', 'sust.embodied_each', 'sust.life_share', 'sust.it_energy', 'sust.embodied', 'sust.facility_energy', 'sust.co2_location', 'sust.water_site', 'sust.water_offsite', 'sust.co2_market', 'sust.co2_total'), {'C_emb': (('C_emb_arg',), ('C_emb_arg', 'C_emb_cat', 'm_emb')), 'k_life': (('L_life', 'T_op', 'm_amort'), ('m_amort',)), 'H2O_site': (('E_fac', 'WUE_f', 'm_wfac'), ('E_it', 'WUE_f', 'm_wfac'))}),
     'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
     'topo.net': (c_topo__net, ('BW_fab', 'N_top', 'beta_df', 'k_cut', 'os_fab', 't_topo'), ('beta_top', 'hops', 'diam', 'BW_topo', 'BW_bis'), {'beta_top': ('N_top', 'beta_df', 'k_cut', 't_topo'), 'hops': ('N_top', 't_topo'), 'diam': ('N_top', 't_topo'), 'BW_topo': ('BW_fab', 'beta_top', 'os_fab'), 'BW_bis': ('BW_fab', 'N_top', 'beta_top', 'os_fab')}, ('topo.beta', 'topo.hops', 'topo.diameter', 'topo.effective', 'topo.bisection'), {'beta_top': (('t_topo',), ('beta_df', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo')), 'hops': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo')), 'diam': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo'))}),
     'train.end_to_end': (c_train__end_to_end, ('D_tok', 'N_acc', 'P', 'X_gpu'), ('t_train',), {'t_train': ('D_tok', 'N_acc', 'P', 'X_gpu')}, ('train.end_to_end_time',), {}),

@@ -11,7 +11,7 @@ _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 
-REVISION = '0adcc39bffbc'
+REVISION = '5be32d6138d1'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -489,6 +489,60 @@ def c_device__ridge_point(v):
     I_ridge = R_peak/BW_mem
     return {'I_ridge': I_ridge}, {}
 
+def c_econ__fleet(v):
+    """EconomicsModel (wall 17, with wall 18's energy) (arrays)"""
+    CI_grid = numpy.asarray(v['CI_grid'], dtype=float)
+    C_emb_arg = numpy.asarray(v['C_emb_arg'], dtype=float)
+    C_emb_cat = numpy.asarray(v['C_emb_cat'], dtype=float)
+    EWIF = numpy.asarray(v['EWIF'], dtype=float)
+    L_life = numpy.asarray(v['L_life'], dtype=float)
+    PUE_f = numpy.asarray(v['PUE_f'], dtype=float)
+    P_tdp = numpy.asarray(v['P_tdp'], dtype=float)
+    T_op = numpy.asarray(v['T_op'], dtype=float)
+    WUE_f = numpy.asarray(v['WUE_f'], dtype=float)
+    X_serve = numpy.asarray(v['X_serve'], dtype=float)
+    c_unit = numpy.asarray(v['c_unit'], dtype=float)
+    f_idle = numpy.asarray(v['f_idle'], dtype=float)
+    f_rec = numpy.asarray(v['f_rec'], dtype=float)
+    m_amort = numpy.asarray(v['m_amort'], dtype=float)
+    m_emb = numpy.asarray(v['m_emb'], dtype=float)
+    m_infra = numpy.asarray(v['m_infra'], dtype=float)
+    m_wfac = numpy.asarray(v['m_wfac'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    p_kwh_arg = numpy.asarray(v['p_kwh_arg'], dtype=float)
+    p_rent = numpy.asarray(v['p_rent'], dtype=float)
+    p_site = numpy.asarray(v['p_site'], dtype=float)
+    r_maint = numpy.asarray(v['r_maint'], dtype=float)
+    u_f = numpy.asarray(v['u_f'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    P_chip = P_tdp*(f_idle + u_f*(1 - f_idle))
+    C_emb = numpy.select([numpy.greater(C_emb_arg, 0),True], [C_emb_arg,C_emb_cat*m_emb], default=numpy.nan)
+    C_emb__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(C_emb_arg, 0), True), [0, 1], default=-1)
+    k_life = numpy.select([numpy.greater(m_amort, 0),True], [numpy.minimum(1, T_op/L_life),1], default=numpy.nan)
+    k_life__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_amort, 0), True), [0, 1], default=-1)
+    p_kwh = numpy.select([numpy.greater(p_kwh_arg, 0),True], [p_kwh_arg,p_site], default=numpy.nan)
+    p_kwh__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(p_kwh_arg, 0), True), [0, 1], default=-1)
+    E_it = N_acc*P_chip*T_op
+    CO2_emb = C_emb*N_acc*k_life
+    Capex = N_acc*c_unit*m_infra
+    Rent = N_acc*T_op*p_rent
+    E_fac = E_it*PUE_f
+    Capex_p = Capex*T_op/L_life
+    Opex_m = Capex*T_op*r_maint
+    CO2_loc = CI_grid*E_fac
+    H2O_site = numpy.select([numpy.greater(m_wfac, 0),True], [E_fac*WUE_f,E_it*WUE_f], default=numpy.nan)
+    H2O_site__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_wfac, 0), True), [0, 1], default=-1)
+    H2O_off = EWIF*E_fac
+    Opex_e = E_fac*p_kwh
+    CO2_mkt = CO2_loc*(1 - f_rec)
+    CO2_tot = CO2_emb + CO2_loc
+    TCO = Capex_p + Opex_e + Opex_m
+    c_gpuh = TCO/(N_acc*T_op)
+    c_mtok = numpy.select([numpy.greater(X_serve, 0),True], [1000000*TCO/(T_op*X_serve),0], default=numpy.nan)
+    c_mtok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_serve, 0), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'p_kwh': p_kwh, 'E_it': E_it, 'CO2_emb': CO2_emb, 'Capex': Capex, 'Rent': Rent, 'E_fac': E_fac, 'Capex_p': Capex_p, 'Opex_m': Opex_m, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'Opex_e': Opex_e, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot, 'TCO': TCO, 'c_gpuh': c_gpuh, 'c_mtok': c_mtok}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'p_kwh': p_kwh__regime, 'H2O_site': H2O_site__regime, 'c_mtok': c_mtok__regime}
+
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3) (arrays)"""
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
@@ -825,6 +879,17 @@ def c_rel__fleet(v):
     G_put__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_daly, 0), True), [0, 1], default=-1)
     return {'lam_node': lam_node, 'M_node': M_node, 'M_f': M_f, 'P_fail': P_fail, 'n_fail': n_fail, 'tau_Y': tau_Y, 'tau_D': tau_D, 'tau_opt': tau_opt, 'G_put': G_put}, {'M_f': M_f__regime, 'tau_D': tau_D__regime, 'tau_opt': tau_opt__regime, 'G_put': G_put__regime}
 
+def c_safety__tax(v):
+    """ResponsibleEngineeringModel (wall 20) (arrays)"""
+    T_base = numpy.asarray(v['T_base'], dtype=float)
+    eps_dp = numpy.asarray(v['eps_dp'], dtype=float)
+    k_dp = numpy.asarray(v['k_dp'], dtype=float)
+    p_sub = numpy.asarray(v['p_sub'], dtype=float)
+    s_dp = 1 + k_dp/eps_dp
+    k_data = p_sub**(-1.0)
+    T_dp_eff = T_base*s_dp
+    return {'s_dp': s_dp, 'k_data': k_data, 'T_dp_eff': T_dp_eff}, {}
+
 def c_scaling__chinchilla(v):
     """ScalingModel (wall 11) (arrays)"""
     A_fit = numpy.asarray(v['A_fit'], dtype=float)
@@ -1016,6 +1081,42 @@ def c_stream__ws(v):
     X_ws__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_not(feasible_ws), numpy.greater(m_prefill, 0), True), [0, 1, 2], default=-1)
     return {'R_eff': R_eff, 'd_head': d_head, 'H_kv': H_kv, 'P_l': P_l, 'KV_ws': KV_ws, 't_inj': t_inj, 'F_layer': F_layer, 'M_sram_req': M_sram_req, 't_layer_c': t_layer_c, 'B_star': B_star, 'U_sram': U_sram, 'feasible_ws': feasible_ws, 't_layer': t_layer, 'T_ws': T_ws, 'X_ws': X_ws}, {'d_head': d_head__regime, 'H_kv': H_kv__regime, 'F_layer': F_layer__regime, 'B_star': B_star__regime, 't_layer': t_layer__regime, 'X_ws': X_ws__regime}
 
+def c_sust__fleet(v):
+    """SustainabilityModel (wall 18) (arrays)"""
+    CI_grid = numpy.asarray(v['CI_grid'], dtype=float)
+    C_emb_arg = numpy.asarray(v['C_emb_arg'], dtype=float)
+    C_emb_cat = numpy.asarray(v['C_emb_cat'], dtype=float)
+    EWIF = numpy.asarray(v['EWIF'], dtype=float)
+    L_life = numpy.asarray(v['L_life'], dtype=float)
+    PUE_f = numpy.asarray(v['PUE_f'], dtype=float)
+    P_tdp = numpy.asarray(v['P_tdp'], dtype=float)
+    T_op = numpy.asarray(v['T_op'], dtype=float)
+    WUE_f = numpy.asarray(v['WUE_f'], dtype=float)
+    f_idle = numpy.asarray(v['f_idle'], dtype=float)
+    f_rec = numpy.asarray(v['f_rec'], dtype=float)
+    m_amort = numpy.asarray(v['m_amort'], dtype=float)
+    m_emb = numpy.asarray(v['m_emb'], dtype=float)
+    m_wfac = numpy.asarray(v['m_wfac'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    u_f = numpy.asarray(v['u_f'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    P_chip = P_tdp*(f_idle + u_f*(1 - f_idle))
+    C_emb = numpy.select([numpy.greater(C_emb_arg, 0),True], [C_emb_arg,C_emb_cat*m_emb], default=numpy.nan)
+    C_emb__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(C_emb_arg, 0), True), [0, 1], default=-1)
+    k_life = numpy.select([numpy.greater(m_amort, 0),True], [numpy.minimum(1, T_op/L_life),1], default=numpy.nan)
+    k_life__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_amort, 0), True), [0, 1], default=-1)
+    E_it = N_acc*P_chip*T_op
+    CO2_emb = C_emb*N_acc*k_life
+    E_fac = E_it*PUE_f
+    CO2_loc = CI_grid*E_fac
+    H2O_site = numpy.select([numpy.greater(m_wfac, 0),True], [E_fac*WUE_f,E_it*WUE_f], default=numpy.nan)
+    H2O_site__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_wfac, 0), True), [0, 1], default=-1)
+    H2O_off = EWIF*E_fac
+    CO2_mkt = CO2_loc*(1 - f_rec)
+    CO2_tot = CO2_emb + CO2_loc
+    return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'E_it': E_it, 'CO2_emb': CO2_emb, 'E_fac': E_fac, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'H2O_site': H2O_site__regime}
+
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction (arrays)"""
     c_srv = numpy.asarray(v['c_srv'], dtype=float)
@@ -1188,6 +1289,7 @@ COMPUTATIONS = {
     'coll.all': c_coll__all,
     'comm.step': c_comm__step,
     'device.ridge_point': c_device__ridge_point,
+    'econ.fleet': c_econ__fleet,
     'efficiency.model': c_efficiency__model,
     'engine.step': c_engine__step,
     'ingest.data': c_ingest__data,
@@ -1196,12 +1298,14 @@ COMPUTATIONS = {
     'orch.queue': c_orch__queue,
     'reason.query': c_reason__query,
     'rel.fleet': c_rel__fleet,
+    'safety.tax': c_safety__tax,
     'scaling.chinchilla': c_scaling__chinchilla,
     'scaling.training_compute': c_scaling__training_compute,
     'serve.kv': c_serve__kv,
     'serve.kv_per_token': c_serve__kv_per_token,
     'serve.step': c_serve__step,
     'stream.ws': c_stream__ws,
+    'sust.fleet': c_sust__fleet,
     'tail.mmc': c_tail__mmc,
     'topo.net': c_topo__net,
     'train.end_to_end': c_train__end_to_end,

@@ -8,16 +8,20 @@ from typing import Any
 
 from ..errors import InputError
 from ..objects import PRECISIONS, HardwareNode, Workload
-from ..systems import Fleet, NetworkFabric
+from ..systems import Datacenter, Fleet, Grid, NetworkFabric
 from ..validate import shown
 
-KINDS = {"model": Workload, "hardware": HardwareNode, "fleet": Fleet, "fabric": NetworkFabric}
+KINDS = {"model": Workload, "hardware": HardwareNode, "fleet": Fleet, "fabric": NetworkFabric, "grid": Grid,
+         "datacenter": Datacenter}
 #: kind -> (module and registry attribute that looks a key up, what to pass)
 _REGISTRIES = {"model": ("registry", "Models", "a Models.* entry or a registry key such as 'Llama3_8B'"),
                "hardware": ("registry", "Hardware", "a Hardware.* entry or a registry key such as 'H100'"),
                "fleet": ("systems", "Systems.Clusters",
                          "a Systems.Clusters entry, a Fleet(...) or a cluster key such as 'Research_256'"),
-               "fabric": ("systems", "Systems.Fabrics", "a Systems.Fabrics entry or a fabric key such as 'InfiniBand_NDR'")}
+               "fabric": ("systems", "Systems.Fabrics", "a Systems.Fabrics entry or a fabric key such as 'InfiniBand_NDR'"),
+               "grid": ("systems", "Infrastructure.Grids", "an Infrastructure.Grids entry or a grid key such as 'Quebec'"),
+               "datacenter": ("systems", "Infrastructure.Datacenters",
+                              "an Infrastructure.Datacenters entry or a datacenter key such as 'Quebec_Hydro'")}
 
 
 def resolve(kind: str, value: Any, name: str) -> Any:
@@ -51,7 +55,24 @@ def resolve_fabric(fabric: Any, name: str = "fabric") -> NetworkFabric:
     return resolve("fabric", fabric, name)
 
 
-RESOLVERS = {"model": resolve_model, "hardware": resolve_hardware, "fleet": resolve_fleet, "fabric": resolve_fabric}
+def resolve_site(site: Any, name: str = "datacenter") -> Datacenter | Grid:
+    """Where a fleet runs: a datacenter or a grid (objects, or keys: datacenters first, then grids)."""
+    if isinstance(site, (Datacenter, Grid)):
+        return site
+    if isinstance(site, str):
+        from ..systems import Infrastructure
+
+        if site in Infrastructure.Datacenters.list():
+            return Infrastructure.Datacenters.get(site)
+        if site in Infrastructure.Grids.list():
+            return Infrastructure.Grids.get(site)
+    raise InputError(f"{name} must be an Infrastructure.Datacenters or Infrastructure.Grids entry (or its key), "
+                     f"not {shown(site)}")
+
+
+RESOLVERS = {"model": resolve_model, "hardware": resolve_hardware, "fleet": resolve_fleet, "fabric": resolve_fabric,
+             "grid": lambda v, name="grid": resolve("grid", v, name),
+             "datacenter": lambda v, name="datacenter": resolve("datacenter", v, name), "site": resolve_site}
 
 
 def normalize_precision(precision: Any, name: str = "precision") -> str:

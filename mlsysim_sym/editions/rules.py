@@ -88,6 +88,12 @@ def _zeroth_order_reliability(v: Values, put: Callable[[str, float], None]) -> N
     put("M_cat", 0.0)
 
 
+def _whole_given_embodied(v: Values, put: Callable[[str, float], None]) -> None:
+    """0.3.0 adds embodied carbon only when the caller passes a per-device figure, and then in full."""
+    put("m_emb", 0.0)
+    put("m_amort", 0.0)
+
+
 def _setter(symbol: str, value: float, when: Callable[[Values], bool] | None = None,
             why: str = "") -> Callable[[Values, Callable[[str, float], None]], None]:
     """Bind ``symbol`` = ``value`` (only where ``when`` holds: a rule that cannot change the result is not recorded
@@ -137,11 +143,16 @@ INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
               "(m_roof = 0)"),
     InputRule("compression-nm-index", ("cmp.model",), _setter("i_nm", 0.0),
               "2:4 sparsity stores no index bits (i_nm = 0)"),
+    InputRule("sustainability-embodied", ("sust.fleet", "econ.fleet"), _whole_given_embodied,
+              "embodied CO2e only when given, counted whole (m_emb = 0, m_amort = 0)"),
+    InputRule("sustainability-wue-basis", ("sust.fleet", "econ.fleet"), _setter("m_wfac", 1.0),
+              "on-site water = WUE × facility energy (m_wfac = 1)"),
 )}
 
 #: rules decided while binding: the absent value they allow is used as 0.3.0 used it
 BINDING_RULES: dict[str, str] = {
     "size-only-no-flops": "a size-only model (no FLOPs, no parameter count) runs with zero FLOPs",
+    "economics-missing-price": "an accelerator without a catalogued purchase price costs $0 of CapEx",
 }
 
 
@@ -162,6 +173,8 @@ def apply_rules(edition: Any, computation: str, values: Values, refs: Refs) -> N
 
 def allows_missing(edition: Any, ref: Missing) -> bool:
     """Whether a binding rule of the edition lets a result use this missing value (as 0.3.0 did)."""
+    if "economics-missing-price" in edition.rules and ref.field == "unit_cost":
+        return True
     return "size-only-no-flops" in edition.rules and ref.field in ("params", "params.active", "flops.inference")
 
 
