@@ -118,6 +118,11 @@ def ours(runs: int) -> dict[str, float]:
         "reliability_model": (lambda: mlsysim.ReliabilityModel().solve(t512, 720), "fleet_mtbf"),
         "orchestration_model": (lambda: mlsysim.OrchestrationModel().solve(fleet, 0.9, 1.0), "avg_wait_time_days"),
         "checkpoint_model": (lambda: mlsysim.CheckpointModel().solve(l70, hh), "write_time_seconds"),
+        "sustainability_model": (lambda: mlsysim.SustainabilityModel().solve(fleet, 30, mfu=0.42),
+                                 "carbon_footprint_kg"),
+        "economics_model": (lambda: mlsysim.EconomicsModel().solve(fleet, 30, mfu=0.42), "tco_usd"),
+        "responsible_engineering_model": (lambda: mlsysim.ResponsibleEngineeringModel().solve(Q_(100, "h")),
+                                          "effective_training_time"),
     }
     for name, (fn, fld) in walls.items():
         out[f"{name}_us"] = per_call_us(fn, calls=2000)

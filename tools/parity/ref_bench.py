@@ -109,6 +109,9 @@ def main(argv=None):
         "reliability_model_us": lambda: S.ReliabilityModel().solve(Clusters.Training_512_H100, 720),
         "orchestration_model_us": lambda: S.OrchestrationModel().solve(fleet, 0.9, 1.0),
         "checkpoint_model_us": lambda: S.CheckpointModel().solve(l70, h100),
+        "sustainability_model_us": lambda: S.SustainabilityModel().solve(fleet, 30, mfu=0.42),
+        "economics_model_us": lambda: S.EconomicsModel().solve(fleet, 30, mfu=0.42),
+        "responsible_engineering_model_us": lambda: S.ResponsibleEngineeringModel().solve(Q_(100, "hour")),
     })
     # the cost of reading results, not only of solving: solve + three fields, and one field of a result at hand
     def solve_and_read():
