@@ -107,9 +107,10 @@ class Fleet(_CatalogObject):
     kind = "cluster"
 
     def __init__(self, entity: Any = None, catalog_: Catalog | None = None, *, name: str | None = None,
-                 node: Any = None, count: Any = None, fabric: Any = None, region: Any = None):
+                 node: Any = None, count: Any = None, fabric: Any = None, region: Any = None,
+                 datacenter: Any = None):
         if entity is None:
-            entity, catalog_ = _user_cluster(name, node, count, fabric, region)
+            entity, catalog_ = _user_cluster(name, node, count, fabric, region, datacenter)
         elif catalog_ is None:
             from .errors import InputError
 
@@ -150,7 +151,8 @@ def _part(kind: str, value: Any, arg: str) -> str:
     return key
 
 
-def _user_cluster(name: Any, node: Any, count: Any, fabric: Any, region: Any) -> tuple[Any, Catalog]:
+def _user_cluster(name: Any, node: Any, count: Any, fabric: Any, region: Any,
+                  datacenter: Any = None) -> tuple[Any, Catalog]:
     from .catalog import Entity, user_row
     from .errors import InputError
     from .validate import count as count_domain
@@ -160,6 +162,8 @@ def _user_cluster(name: Any, node: Any, count: Any, fabric: Any, region: Any) ->
     attrs = {"node": _part("node", node, "node"), "fabric": _part("fabric", fabric, "fabric")}
     if region is not None:
         attrs["region"] = _part("grid", region, "region")
+    if datacenter is not None:
+        attrs["datacenter"] = _part("datacenter", datacenter, "datacenter")
     n = count_domain(1, 10**6)("count", count)
     key = "".join(ch if ch.isalnum() else "_" for ch in name)
     eid = f"cluster.{key}"

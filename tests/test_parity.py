@@ -89,6 +89,8 @@ def _walls_8_19(resolver: str, inputs: dict) -> tuple[str, ...]:
         return ("reliability-components", "reliability-young-goodput")
     if resolver == "CheckpointModel":
         return ("checkpoint-optimizer-bytes",)
+    if resolver in ("SustainabilityModel", "EconomicsModel"):
+        return ("sustainability-embodied", "sustainability-wue-basis")
     if resolver == "CompressionModel":
         nm = inputs.get("method") == "pruning" and inputs.get("sparsity_type") in ("n_m", "2:4")
         return ("compression-regime-speedup", "compression-nm-index") if nm else ("compression-regime-speedup",)
@@ -102,7 +104,8 @@ def under_edition():
 
 
 WALLS_8_19 = ("DataModel", "TransformationModel", "TopologyModel", "ScalingModel", "InferenceScalingModel",
-              "CompressionModel", "ReliabilityModel", "OrchestrationModel", "CheckpointModel")
+              "CompressionModel", "ReliabilityModel", "OrchestrationModel", "CheckpointModel", "SustainabilityModel",
+              "EconomicsModel", "ResponsibleEngineeringModel")
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +115,7 @@ def on_data():
 
 def test_parity_data_is_stamped_with_the_mlsysim_version():
     for name in ("parity_engine.json", "parity_node_resolvers.json", "parity_distributed.json",
-                 "parity_walls.json", "registry_keys.json"):
+                 "parity_walls.json", "parity_ops.json", "registry_keys.json"):
         assert ps.load(name)["mlsysim_version"] == "0.3.0"
 
 
@@ -147,7 +150,10 @@ def test_walls_8_19_reproduce_030_under_the_edition(under_edition, resolver):
     an unknown topology name), ScalingModel 81/95 (10 budgets in FLOP multiples that 0.3.0 reads as FLOP; 4 invalid),
     InferenceScalingModel 85/100 (13: 0 J without a TDP; 2 invalid), CompressionModel 122/132 (10),
     ReliabilityModel 108/108, OrchestrationModel 73/77 (a ρ = 1 tie; 3 invalid), CheckpointModel 78/82 (4 invalid).
-    Every case outside a named structural difference reproduces to 1e-6 in every field: 747 of 747."""
+    Every case outside a named structural difference reproduces to 1e-6 in every field: 747 of 747.
+    Walls 17, 18, 20 (parity_ops.json): EconomicsModel 106/124 (14 hand-built datacenters or swapped accelerators, 4
+    invalid), SustainabilityModel 87/98 (9; 2), ResponsibleEngineeringModel 60/103 (35 ε or prevalence below 0.3.0's
+    silent clamps; 8 invalid): 253 of 253 outside the structural differences."""
     cases = [(c, o) for c, o in under_edition if o.resolver == resolver]
     inside = [(c, o) for c, o in cases if ps.structural(c, o) is None]
     assert len(inside) >= 40, len(inside)
@@ -215,7 +221,8 @@ def test_every_distributed_rule_is_needed(on_data):
                                       "MoERoutingModel", "ServingCapacityModel", "NetworkRooflineModel",
                                       "EfficiencyModel", "DistributedModel", "DataModel", "TransformationModel",
                                       "TopologyModel", "ScalingModel", "InferenceScalingModel", "CompressionModel",
-                                      "ReliabilityModel", "OrchestrationModel", "CheckpointModel"])
+                                      "ReliabilityModel", "OrchestrationModel", "CheckpointModel",
+                                      "SustainabilityModel", "EconomicsModel", "ResponsibleEngineeringModel"])
 def test_every_resolver_is_exercised(under_edition, resolver):
     assert sum(1 for _, o in under_edition if o.resolver == resolver) >= 20
 
@@ -228,8 +235,10 @@ def test_every_input_030_refuses_is_refused():
     n = 0
     for f in ps.FILES:
         for case in ps.load(f)["cases"]:
-            if "error" not in case:
+            if "error" not in case or not ps.built(case):
                 continue
+            if str(case["error"].get("message", "")).startswith("'str' object has no attribute"):
+                continue  # 0.3.0 crashes on a registry key given as text ('Quebec'); we accept keys everywhere
             name, kw = ps.kwargs_of(case)
             n += 1
             with ps.editions.edition(ps.edition_for("edition")):
@@ -242,3 +251,13 @@ def test_reference_vectors_match_under_the_edition(under_edition):
     for case, o in under_edition:
         if case.get("tag") == "reference" and ps.structural(case, o) is None:
             assert o.ok, (case["id"], o.mismatches, o.error)
+
+
+def test_recorded_but_unbuilt_resolvers_are_exactly_the_pending_ones():
+    """parity_ops.json also records 0.3.0's sensitivity, synthesis, SystemEvaluator, optimizers and Scenarios; they
+    are not built yet and their cases are listed here so that none is forgotten once they are."""
+    import mlsysim_sym
+
+    recorded = {c["resolver"] for c in ps.load("parity_ops.json")["cases"]}
+    missing = {r for r in recorded if not hasattr(mlsysim_sym, r)}
+    assert missing == set(ps.PENDING)

@@ -11,7 +11,7 @@ _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 
-REVISION = '5be32d6138d1'
+REVISION = 'd5c757729c7e'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -537,11 +537,12 @@ def c_econ__fleet(v):
     Opex_e = E_fac*p_kwh
     CO2_mkt = CO2_loc*(1 - f_rec)
     CO2_tot = CO2_emb + CO2_loc
-    TCO = Capex_p + Opex_e + Opex_m
+    Opex = Opex_e + Opex_m
+    TCO = Capex_p + Opex
     c_gpuh = TCO/(N_acc*T_op)
     c_mtok = numpy.select([numpy.greater(X_serve, 0),True], [1000000*TCO/(T_op*X_serve),0], default=numpy.nan)
     c_mtok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_serve, 0), True), [0, 1], default=-1)
-    return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'p_kwh': p_kwh, 'E_it': E_it, 'CO2_emb': CO2_emb, 'Capex': Capex, 'Rent': Rent, 'E_fac': E_fac, 'Capex_p': Capex_p, 'Opex_m': Opex_m, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'Opex_e': Opex_e, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot, 'TCO': TCO, 'c_gpuh': c_gpuh, 'c_mtok': c_mtok}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'p_kwh': p_kwh__regime, 'H2O_site': H2O_site__regime, 'c_mtok': c_mtok__regime}
+    return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'p_kwh': p_kwh, 'E_it': E_it, 'CO2_emb': CO2_emb, 'Capex': Capex, 'Rent': Rent, 'E_fac': E_fac, 'Capex_p': Capex_p, 'Opex_m': Opex_m, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'Opex_e': Opex_e, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot, 'Opex': Opex, 'TCO': TCO, 'c_gpuh': c_gpuh, 'c_mtok': c_mtok}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'p_kwh': p_kwh__regime, 'H2O_site': H2O_site__regime, 'c_mtok': c_mtok__regime}
 
 def c_efficiency__model(v):
     """EfficiencyModel (wall 3) (arrays)"""

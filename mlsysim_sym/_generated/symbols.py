@@ -166,6 +166,7 @@ ROWS = (
     ('O_fwd', 'O_{\\text{fwd}}', 'FLOP', 'Forward-pass FLOPs per inference (per token, image or sequence)', 'GFLOP', False, False, False),
     ('O_step', 'O_{\\text{step}}', 'FLOP', 'FLOPs of one denoising step', 'GFLOP', False, False, False),
     ('O_train', 'O_{\\text{train}}', 'FLOP', 'Training FLOPs per token-step (6P)', 'GFLOP', False, False, False),
+    ('Opex', '\\text{OpEx}', 'USD', 'Operating cost (energy plus maintenance)', 'USD', False, False, False),
     ('Opex_e', '\\text{OpEx}_{E}', 'USD', 'Energy cost of the operation', 'USD', False, False, False),
     ('Opex_m', '\\text{OpEx}_{M}', 'USD', 'Maintenance cost of the operation', 'USD', False, False, False),
     ('P', 'P', 'param', 'Parameter count', 'Gparam', False, False, False),

@@ -59,12 +59,13 @@ def _site_reads(*given: str):
     return fn
 
 
-def _site_name(*given: str):
+def _site_name(*given: str, facility: bool = False):
+    """The grid's name (0.3.0's ``region_name``), or the facility's where one is named (``site_name``)."""
     def fn(view: Any) -> str:
         from ..editions import active
 
         dc, grid, _ = _where(active(), view._objs, given)
-        return (dc or grid).name
+        return (dc or grid).name if facility else grid.name
     return fn
 
 
@@ -107,7 +108,8 @@ SustainabilityModel = facade(
     order=("fleet", "duration_days", "datacenter", "mfu", "embodied_carbon_per_device", "renewable_share",
            "service_life_years"),
     reads=[*_SUSTAIN_READS, custom(("PUE_f", "CI_grid", "WUE_f"), _site_reads("datacenter"), ("fleet",))],
-    fields=[*_SUSTAIN_FIELDS, derived("region_name", _site_name("datacenter"), "str")],
+    fields=[*_SUSTAIN_FIELDS, derived("region_name", _site_name("datacenter"), "str"),
+            derived("site_name", _site_name("datacenter", facility=True), "str")],
     trace=["Sustainability: {E_it:kWh} IT × PUE {PUE_f:.3g} = {E_fac:kWh}; {CO2_loc:kgCO2e} operational + "
            "{CO2_emb:kgCO2e} embodied."],
     report=("E_fac", "CO2_tot", "H2O_site"),
@@ -153,11 +155,13 @@ EconomicsModel = facade(
                absent=missing("CapEx needs the accelerator's purchase price")),
            knob("pricing.annual_maintenance_ratio", "r_maint")],
     fields=[out("capex_usd", "Capex_p", "USD"), out("opex_energy_usd", "Opex_e", "USD"),
-            out("opex_maintenance_usd", "Opex_m", "USD"), out("tco_usd", "TCO", "USD"),
+            out("opex_maintenance_usd", "Opex_m", "USD"), out("total_opex_usd", "Opex", "USD"),
+            out("tco_usd", "TCO", "USD"),
             out("cost_per_accelerator_hour", "c_gpuh", "USD/h"), out("rental_cost_usd", "Rent", "USD"),
             out("cost_per_million_tokens", "c_mtok", "USD", when=lambda v: v["X_serve"] > 0),
             out("capex_total_usd", "Capex", "USD"), *_SUSTAIN_FIELDS,
-            derived("region_name", _site_name("datacenter", "grid"), "str")],
+            derived("region_name", _site_name("datacenter", "grid"), "str"),
+            derived("site_name", _site_name("datacenter", "grid", facility=True), "str")],
     trace=["Capital: CapEx {Capex_p:USD} + energy {Opex_e:USD} + maintenance {Opex_m:USD} = TCO {TCO:USD} over "
            "{T_op:d}."],
     report=("TCO", "Capex_p", "Opex_e", "Opex_m"),
@@ -172,7 +176,7 @@ ResponsibleEngineeringModel = facade(
     computation="safety.tax",
     args=[arg("base_training_time", "T_base", quantity("s", 0.0, 1e12, shown_unit="h"), doc="training time without privacy guarantees"),
           arg("epsilon", "eps_dp", real(0.0, 1e6, lo_open=True), 1.0),
-          arg("delta", None, real(0.0, 1.0, lo_open=True), 1e-5, doc="reported; the slowdown model does not use it"),
+          arg("delta", None, real(0.0, 1.0, hi_open=True), 1e-5, doc="reported; the slowdown model does not use it (0: pure ε-DP)"),
           arg("min_subgroup_prevalence", "p_sub", fraction(0.0), 0.01)],
     reads=[knob("safety.dp_sgd_slowdown_coefficient", "k_dp")],
     fields=[out("dp_slowdown_factor", "s_dp"), out("effective_training_time", "T_dp_eff", "h"),

@@ -77,6 +77,7 @@ Capex = sym("Capex", r"\text{CapEx}", "USD", "Capital cost of the fleet", "USD")
 Capex_p = sym("Capex_p", r"\text{CapEx}_{T}", "USD", "Capital cost amortised over the operation", "USD")
 Opex_e = sym("Opex_e", r"\text{OpEx}_{E}", "USD", "Energy cost of the operation", "USD")
 Opex_m = sym("Opex_m", r"\text{OpEx}_{M}", "USD", "Maintenance cost of the operation", "USD")
+Opex = sym("Opex", r"\text{OpEx}", "USD", "Operating cost (energy plus maintenance)", "USD")
 TCO = sym("TCO", r"\text{TCO}", "USD", "Total cost of ownership over the operation", "USD")
 c_gpuh = sym("c_gpuh", r"c_{\text{acc-h}}", "USD/s", "Owned cost per accelerator-hour", "USD/h")
 p_rent = sym("p_rent", r"p_{\text{rent}}", "USD/s", "Cloud price per accelerator-hour", "USD/h")
@@ -115,7 +116,8 @@ CAPITAL = (
              "Electricity price: given, else the site's", regimes=("given", "site")),
     Equation("econ.energy", "Opex_e", E_fac * p_kwh, "Energy cost"),
     Equation("econ.maintenance", "Opex_m", Capex * r_maint * T_op, "Maintenance cost", (BARROSO_TCO,)),
-    Equation("econ.tco", "TCO", Capex_p + Opex_e + Opex_m, "Total cost of ownership", (BARROSO_TCO,)),
+    Equation("econ.opex", "Opex", Opex_e + Opex_m, "Operating cost"),
+    Equation("econ.tco", "TCO", Capex_p + Opex, "Total cost of ownership", (BARROSO_TCO,)),
     Equation("econ.per_accelerator_hour", "c_gpuh", TCO / (N_acc * T_op), "Owned cost per accelerator-hour"),
     Equation("econ.rent", "Rent", p_rent * N_acc * T_op, "Renting the same accelerator-hours"),
     Equation("econ.per_million_tokens", "c_mtok",

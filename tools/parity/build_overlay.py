@@ -95,6 +95,24 @@ def node_overrides(dump, cat) -> dict:
     return out
 
 
+def site_overrides(dump, cat) -> dict:
+    """Grids' carbon intensity, PUE and WUE, and datacenters' effective PUE, as 0.3.0 uses them (a datacenter's
+    water is always its grid's there)."""
+    out: dict[str, object] = {}
+    for key, g in sorted(dump["entries"]["Grids"].items()):
+        if ("grid", key) not in cat.entities:
+            continue
+        out[f"grid.{key}.carbon_intensity"] = {"si": g["carbon_intensity_g_kwh"] / 1000 / 3.6e6, "unit": "kgCO2e/J"}
+        out[f"grid.{key}.pue"] = {"si": float(g["pue"]), "unit": ""}
+        out[f"grid.{key}.wue"] = {"si": float(g["wue"]) / 1000 / 3.6e6, "unit": "m**3/J"}
+    for key, d in sorted(dump["entries"]["Datacenters"].items()):
+        if ("datacenter", key) not in cat.entities:
+            continue
+        out[f"datacenter.{key}.pue"] = {"si": float(d["__derived__"]["pue"]), "unit": ""}
+        out[f"datacenter.{key}.wue"] = None
+    return out
+
+
 def knob_overrides(calibration: dict) -> dict:
     """The calibration constants walls 8-19 of 0.3.0 use where our catalogue holds other values (its solver
     defaults: the 1 GB/s storage fallback and the 500 GB/s file-system limit of CheckpointModel)."""
@@ -128,8 +146,9 @@ def main() -> int:
     md = json.loads((DATA / "models_dump.json").read_text(encoding="utf-8"))
     sy = json.loads((DATA / "systems_dump.json").read_text(encoding="utf-8"))
     cal = json.loads((DATA / "parity_walls.json").read_text(encoding="utf-8"))["calibration"]
+    infra = json.loads((DATA / "infrastructure_dump.json").read_text(encoding="utf-8"))
     overrides = {**hardware_overrides(hw, cat), **model_overrides(md, cat), **node_overrides(sy, cat),
-                 **knob_overrides(cal)}
+                 **site_overrides(infra, cat), **knob_overrides(cal)}
     attrs = {}
     for path, e in sorted(md["entries"].items()):
         key = path.rsplit(".", 1)[1]

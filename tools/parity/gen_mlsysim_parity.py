@@ -12,7 +12,8 @@ How to run (from the repository root)::
     /tmp/mlsysim_ref/bin/pip install "mlsysim[cli]==0.3.0"
     /tmp/mlsysim_ref/bin/python tools/parity/gen_mlsysim_parity.py
     # options: --out DIR    (default: tests/data/mlsysim_0_3_0 next to this repo)
-    #          --only NAME  (repeatable: registry, dumps, engine, resolvers, signatures, distributed, walls)
+    #          --only NAME  (repeatable: registry, dumps, engine, resolvers, signatures, distributed, walls,
+    #                        ops)
 
 Conventions of every output file:
 
@@ -270,6 +271,7 @@ def write_json(out_dir: Path, name: str, payload: dict):
 NULL_HINTS = {  # unit of optional quantity fields when they are None
     "offload_spill_bytes": "byte", "offload_effective_bw": "byte/s",
     "prefill_chunk_time": "s", "decode_stall_bound": "s", "all_to_all_latency": "s",
+    "sla_latency": "s", "p_sla_latency": "s",  # Scenario.evaluate performance metrics (ops section)
 }
 
 
@@ -1179,6 +1181,459 @@ def gen_walls():
 
 
 # --------------------------------------------------------------------------
+# d4. operations: economics, sustainability, responsible engineering, sensitivity, synthesis,
+#     SystemEvaluator, the three optimizers and the executable Scenarios
+# --------------------------------------------------------------------------
+
+
+def gen_ops():
+    """Fleet economics/sustainability, responsible engineering, the inverse solvers, SystemEvaluator,
+    ParallelismOptimizer / BatchingOptimizer / PlacementOptimizer and every executable ``Scenario`` of
+    0.3.0 over catalogue entries and argument grids: guaranteed coverage cases, a deterministic
+    SHA-256 subsample of each grid, reference vectors, and a few tagged ``invalid`` inputs per
+    resolver (recorded with whatever 0.3.0 returns or raises)."""
+    from mlsysim import solvers as S
+    from mlsysim.engine import calibration as cal
+    from mlsysim.engine.evaluation import SystemEvaluator, SystemEvaluation
+    from mlsysim.engine.scenarios import Scenario
+    from mlsysim.infrastructure.types import Datacenter
+
+    cases = []
+    keep = []  # keeps custom objects alive so their ids (CUSTOM_OBJ keys) stay unique
+
+    def record(resolver, fn, tag, kwargs, shown=None, extra=None):
+        holder = {}
+
+        def call(**kw):
+            holder["res"] = fn(**kw)
+            return holder["res"]
+
+        rec = run_case(call, kwargs)
+        res = holder.get("res")
+        if isinstance(res, SystemEvaluation) and "result" in rec:
+            rec["result"]["to_dict"] = ser_value(res.to_dict())
+            rec["result"]["scorecard"] = res.scorecard()
+            rec["result"]["passed_all"] = res.passed_all
+        case = {"resolver": resolver, "kwargs": ser_kwargs(shown if shown is not None else kwargs), "tag": tag}
+        if extra:
+            case.update(extra)
+        cases.append({**case, **rec})
+
+    def add(resolver, tag="", **kwargs):
+        record(resolver, getattr(S, resolver)().solve, tag, kwargs)
+
+    def custom(obj, desc):
+        keep.append(obj)
+        CUSTOM_OBJ[id(obj)] = desc
+        return obj
+
+    def path_or_custom(o):
+        return REG_PATH.get(id(o)) or CUSTOM_OBJ.get(id(o))
+
+    lang = [f"Models.Language.{k}" for k in registry_children(Models.Language)]
+    clusters = [f"Systems.Clusters.{k}" for k in registry_children(Systems.Clusters)]
+    grids = [f"Infrastructure.Grids.{k}" for k in registry_children(Infrastructure.Grids)]
+    dcs = [f"Infrastructure.Datacenters.{k}" for k in registry_children(Infrastructure.Datacenters)]
+    H100, A100, B200 = R("Hardware.Cloud.H100"), R("Hardware.Cloud.A100"), R("Hardware.Cloud.B200")
+    L8, L70, L405 = R("Models.Language.Llama3_8B"), R("Models.Language.Llama3_70B"), R("Models.Language.Llama3_405B")
+    R256, P2K = R("Systems.Clusters.Research_256"), R("Systems.Clusters.Production_2K")
+
+    # custom facilities / fleets (fleet.region, fleet.datacenter, pue_override, accelerators without
+    # unit_cost and/or TDP)
+    dc_custom = custom(Datacenter(name="Custom Texas campus (PUE 1.35)", grid=R("Infrastructure.Grids.Texas"),
+                                  pue_override=1.35),
+                       {"custom_datacenter_class": "Datacenter",
+                        "constructor_args": {"name": "Custom Texas campus (PUE 1.35)",
+                                             "grid": "Infrastructure.Grids.Texas", "pue_override": 1.35}})
+
+    def fleet_copy(label, base_path, update, desc):
+        base = R(base_path)
+        upd = dict(update)
+        if "node.accelerator" in upd:
+            upd["node"] = base.node.model_copy(update={"accelerator": upd.pop("node.accelerator")})
+        f = base.model_copy(update=upd)
+        return custom(f, {"custom_fleet": label, "model_copy_of": base_path, "update": desc})
+
+    F_region = fleet_copy("Research_256 in Quebec (fleet.region)", "Systems.Clusters.Research_256",
+                          {"region": R("Infrastructure.Grids.Quebec")}, {"region": "Infrastructure.Grids.Quebec"})
+    F_dc = fleet_copy("Research_256 at Norway_Hydro (fleet.datacenter)", "Systems.Clusters.Research_256",
+                      {"datacenter": R("Infrastructure.Datacenters.Norway_Hydro")},
+                      {"datacenter": "Infrastructure.Datacenters.Norway_Hydro"})
+    F_dcpue = fleet_copy("Research_256 at a PUE-override campus", "Systems.Clusters.Research_256",
+                         {"datacenter": dc_custom}, {"datacenter": CUSTOM_OBJ[id(dc_custom)]})
+    F_both = fleet_copy("Training_1K with region Poland and datacenter Iowa_Reference", "Systems.Clusters.Training_1K",
+                        {"region": R("Infrastructure.Grids.Poland"),
+                         "datacenter": R("Infrastructure.Datacenters.Iowa_Reference")},
+                        {"region": "Infrastructure.Grids.Poland",
+                         "datacenter": "Infrastructure.Datacenters.Iowa_Reference"})
+    F_gc = fleet_copy("Research_256 of Graphcore_GC200 (no TDP, no unit_cost)", "Systems.Clusters.Research_256",
+                      {"node.accelerator": R("Hardware.Cloud.Graphcore_GC200")},
+                      {"node.accelerator": "Hardware.Cloud.Graphcore_GC200"})
+    F_gaudi = fleet_copy("Research_256 of Gaudi3 (no unit_cost)", "Systems.Clusters.Research_256",
+                         {"node.accelerator": R("Hardware.Cloud.Gaudi3")}, {"node.accelerator": "Hardware.Cloud.Gaudi3"})
+    custom_fleets = [F_region, F_dc, F_dcpue, F_both, F_gc, F_gaudi]
+    all_fleets = [R(c) for c in clusters] + custom_fleets
+
+    def fkey(f):
+        p = path_or_custom(f)
+        return p if isinstance(p, str) else p["custom_fleet"]
+
+    # ---- 1. EconomicsModel.solve(fleet, duration_days, kwh_price, datacenter, grid, mfu, amortization_years,
+    #                             infrastructure_multiplier)
+    add("EconomicsModel", "reference", fleet=R256, duration_days=30)
+    add("EconomicsModel", "reference", fleet=R256, duration_days=365, grid=R("Infrastructure.Grids.Quebec"), mfu=0.45)
+    add("EconomicsModel", "reference", fleet=P2K, duration_days=90, kwh_price=0.08, mfu=0.5,
+        infrastructure_multiplier=2.0)
+    for i, f in enumerate(all_fleets):  # every cluster (and custom fleet) once
+        add("EconomicsModel", "coverage", fleet=f, duration_days=[1, 30, 365][i % 3], mfu=[1.0, 0.45, 0.3][i % 3])
+    for gp in grids:
+        add("EconomicsModel", "coverage_grid", fleet=R256, duration_days=30, grid=R(gp), mfu=0.5)
+    for dp in dcs:
+        add("EconomicsModel", "coverage_datacenter", fleet=R256, duration_days=30, datacenter=R(dp), mfu=0.5)
+    add("EconomicsModel", "coverage_datacenter", fleet=R256, duration_days=30, datacenter=dc_custom, mfu=0.5)
+    envs = [None] + [("grid", g) for g in grids] + [("datacenter", d) for d in dcs] + \
+        [("both", "Infrastructure.Grids.Poland|Infrastructure.Datacenters.Quebec_Hydro")]
+    for f, d, price, env, mfu, am, im in itertools.product(
+            all_fleets, [1, 7, 30, 365, 1095], [None, 0.05, 0.12, 0.2], envs, [1.0, 0.45, 0.0],
+            [3.0, 1.0, 5.0], [1.0, 2.0, 2.5]):
+        key = f"ops|econ|{fkey(f)}|{d}|{price}|{env}|{mfu}|{am}|{im}"
+        if not pick(key, 0.00025):
+            continue
+        kw = dict(fleet=f, duration_days=float(d), mfu=mfu)
+        if price is not None:
+            kw["kwh_price"] = price
+        if env is not None:
+            if env[0] == "both":
+                kw["grid"], kw["datacenter"] = (R(p) for p in env[1].split("|"))
+            else:
+                kw[env[0]] = R(env[1])
+        if am != 3.0:
+            kw["amortization_years"] = am
+        if im != 1.0:
+            kw["infrastructure_multiplier"] = im
+        add("EconomicsModel", "grid", **kw)
+    for kw in [dict(duration_days=0.0), dict(duration_days=-30.0), dict(mfu=1.5), dict(mfu=-0.1),
+               dict(amortization_years=0.0), dict(kwh_price=-0.1), dict(infrastructure_multiplier=0.0),
+               dict(datacenter="Quebec"), dict(grid="Quebec")]:
+        add("EconomicsModel", "invalid", **{"fleet": R256, "duration_days": 30.0, **kw})
+
+    # ---- 2. SustainabilityModel.solve(fleet, duration_days, datacenter, mfu, embodied_carbon_per_device)
+    add("SustainabilityModel", "reference", fleet=R256, duration_days=1, mfu=0.45)
+    for env in ["Infrastructure.Grids.Iowa", "Infrastructure.Grids.Quebec", "Infrastructure.Datacenters.Iowa_Reference",
+                "Infrastructure.Datacenters.Quebec_Hydro"]:
+        add("SustainabilityModel", "reference", fleet=R256, duration_days=30, datacenter=R(env), mfu=0.42)
+    add("SustainabilityModel", "reference", fleet=R256, duration_days=30, mfu=0.42,
+        embodied_carbon_per_device=float(H100.embodied_carbon_kg))
+    for i, f in enumerate(all_fleets):
+        add("SustainabilityModel", "coverage", fleet=f, duration_days=[1, 30, 365][i % 3],
+            mfu=[1.0, 0.45, 0.3][i % 3])
+    for env in grids + dcs:
+        add("SustainabilityModel", "coverage_env", fleet=R256, duration_days=30, datacenter=R(env), mfu=0.5)
+    add("SustainabilityModel", "coverage_env", fleet=R256, duration_days=30, datacenter=dc_custom, mfu=0.5)
+    for f, d, env, mfu, emb in itertools.product(all_fleets, [1, 7, 30, 365], [None] + grids + dcs,
+                                                [1.0, 0.45, 0.0], [0.0, 150.0, 164.0, 5.0]):
+        if pick(f"ops|sust|{fkey(f)}|{d}|{env}|{mfu}|{emb}", 0.0026):
+            kw = dict(fleet=f, duration_days=float(d), mfu=mfu)
+            if env is not None:
+                kw["datacenter"] = R(env)
+            if emb:
+                kw["embodied_carbon_per_device"] = emb
+            add("SustainabilityModel", "grid", **kw)
+    for kw in [dict(mfu=1.01), dict(mfu=-0.5), dict(embodied_carbon_per_device=-1.0), dict(duration_days=0.0),
+               dict(duration_days=-1.0), dict(datacenter="Quebec")]:
+        add("SustainabilityModel", "invalid", **{"fleet": R256, "duration_days": 30.0, **kw})
+
+    # ---- 3. ResponsibleEngineeringModel.solve(base_training_time, epsilon, delta, min_subgroup_prevalence)
+    add("ResponsibleEngineeringModel", "reference", base_training_time=Q_("100 hour"))
+    add("ResponsibleEngineeringModel", "reference", base_training_time=Q_("10 day"), epsilon=1.0, delta=1e-5,
+        min_subgroup_prevalence=0.01)
+    times = ["1 hour", "10 day", "3600 s", "2 week", "45 minute", "500 ms"]
+    for t, eps, dl, prev in itertools.product(times, [1e-4, 0.005, 0.01, 0.1, 0.5, 1.0, 2.0, 8.0, 100.0],
+                                              [1e-5, 1e-8, 0.0], [1e-8, 1e-6, 0.001, 0.01, 0.1, 0.5, 1.0]):
+        if pick(f"ops|resp|{t}|{eps}|{dl}|{prev}", 0.08):
+            add("ResponsibleEngineeringModel", "grid", base_training_time=Q_(t), epsilon=eps, delta=dl,
+                min_subgroup_prevalence=prev)
+    for eps in (0.01, 0.1, 1.0, 10.0):
+        add("ResponsibleEngineeringModel", "axis_epsilon", base_training_time=Q_("24 hour"), epsilon=eps)
+    for kw in [dict(epsilon=0.0), dict(epsilon=-1.0), dict(min_subgroup_prevalence=0.0),
+               dict(min_subgroup_prevalence=-0.1), dict(min_subgroup_prevalence=1.5), dict(delta=-1.0),
+               dict(base_training_time=Q_("-1 hour")), dict(base_training_time=Q_("5 GB")),
+               dict(base_training_time=100.0)]:
+        add("ResponsibleEngineeringModel", "invalid", **{"base_training_time": Q_("10 day"), **kw})
+
+    # ---- 4. SensitivitySolver.solve(model, hardware, precision, perturbation_pct, efficiency)
+    add("SensitivitySolver", "reference", model=L8, hardware=A100)
+    add("SensitivitySolver", "reference", model=L70, hardware=B200)
+    for mp, hp in [("Models.Language.Llama3_70B", "Hardware.Cloud.A100"),
+                   ("Models.Language.Llama3_405B", "Hardware.Cloud.H100"),
+                   ("Models.Language.Llama3_8B", "Hardware.Mobile.iPhone15Pro"),
+                   ("Models.Vision.ResNet50", "Hardware.Tiny.ESP32_S3")]:
+        add("SensitivitySolver", "infeasible", model=R(mp), hardware=R(hp))
+    se_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.Llama2_7B",
+                 "Models.Language.GPT2", "Models.Language.BERT_Base", "Models.Language.Mixtral_8x7B",
+                 "Models.Language.Llama3_405B", "Models.Vision.ResNet50", "Models.Vision.MobileNetV2",
+                 "Models.Vision.YOLOv8_Nano", "Models.Tiny.DS_CNN", "Models.GenerativeVision.StableDiffusion_v1_5"]
+    se_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.B200", "Hardware.Cloud.H200",
+             "Hardware.Cloud.MI300X", "Hardware.Cloud.T4", "Hardware.Cloud.TPUv5p", "Hardware.Cloud.Groq_LPU",
+             "Hardware.Edge.JetsonAGXOrin", "Hardware.Mobile.iPhone15Pro", "Hardware.Tiny.ESP32_S3"]
+    for mp, hp, p, eff in itertools.product(se_models, se_hw, ["fp16", "int8"], [0.5, 0.3]):
+        if pick(f"ops|sens|{mp}|{hp}|{p}|{eff}", 0.16):
+            kw = dict(model=R(mp), hardware=R(hp), precision=p)
+            if eff != 0.5:
+                kw["efficiency"] = eff
+            add("SensitivitySolver", "grid", **kw)
+    for pct in (1.0, 5.0, 25.0, 50.0, 100.0):
+        add("SensitivitySolver", "axis_perturbation", model=L8, hardware=H100, perturbation_pct=pct)
+        add("SensitivitySolver", "axis_perturbation", model=R("Models.Vision.YOLOv8_Nano"), hardware=H100,
+            perturbation_pct=pct)
+    for kw in [dict(perturbation_pct=0.0), dict(perturbation_pct=-10.0), dict(perturbation_pct=-100.0),
+               dict(efficiency=0.0), dict(precision="bogus")]:
+        add("SensitivitySolver", "invalid", model=L8, hardware=H100, **kw)
+
+    # ---- 5. SynthesisSolver.solve(model, target_latency, precision, efficiency)
+    add("SynthesisSolver", "reference", model=L70, target_latency=Q_("50 ms"), precision="fp16")
+    add("SynthesisSolver", "reference", model=L8, target_latency=Q_("30 ms"))
+    sy_models = lang + ["Models.Vision.ResNet50", "Models.Vision.MobileNetV2", "Models.Tiny.DS_CNN",
+                        "Models.Recommendation.DLRM", "Models.StateSpace.Mamba_2_8B"]
+    for mp, t, p, eff in itertools.product(sy_models, ["1 ms", "10 ms", "30 ms", "50 ms", "100 ms", "1 s"],
+                                           ["fp16", "int8", "fp32", "int4", "fp8"], [0.5, 0.3, 1.0]):
+        if pick(f"ops|synth|{mp}|{t}|{p}|{eff}", 0.05):
+            kw = dict(model=R(mp), target_latency=Q_(t), precision=p)
+            if eff != 0.5:
+                kw["efficiency"] = eff
+            add("SynthesisSolver", "grid", **kw)
+    for t in ("50 ms", "0.05 s", "50000 us", "1 minute"):
+        add("SynthesisSolver", "axis_units", model=L8, target_latency=Q_(t))
+    for kw in [dict(target_latency=Q_("0 ms")), dict(target_latency=Q_("-10 ms")), dict(target_latency=Q_("50 GB")),
+               dict(target_latency=0.05), dict(target_latency=Q_("50 ms"), efficiency=0.0),
+               dict(target_latency=Q_("50 ms"), precision="bogus")]:
+        add("SynthesisSolver", "invalid", model=L8, **kw)
+
+    # ---- 6. SystemEvaluator.evaluate(scenario_name, model_obj, hardware_obj, batch_size, precision, efficiency,
+    #                                 fleet_obj, nodes, duration_days)
+    def ev(tag, **kw):
+        record("SystemEvaluator", SystemEvaluator.evaluate, tag, kw)
+
+    ev("reference", scenario_name="Llama-3 8B on H100", model_obj=L8, hardware_obj=H100, batch_size=32,
+       precision="fp16", efficiency=0.45)
+    ev("reference", scenario_name="Llama-3 8B on Research_256", model_obj=L8, hardware_obj=H100, batch_size=32,
+       precision="fp16", efficiency=0.45, fleet_obj=R256, nodes=32, duration_days=30.0)
+    ev("reference", scenario_name="Llama-3 8B on H100 (1 node, 30 d)", model_obj=L8, hardware_obj=H100,
+       batch_size=32, precision="fp16", efficiency=0.45, fleet_obj=R256, nodes=1, duration_days=30.0)
+    ev_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.GPT3",
+                 "Models.Language.Mixtral_8x7B", "Models.Vision.ResNet50", "Models.Vision.MobileNetV2",
+                 "Models.Tiny.DS_CNN", "Models.Language.BERT_Base"]
+    ev_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.B200", "Hardware.Cloud.T4",
+             "Hardware.Edge.JetsonAGXOrin", "Hardware.Mobile.iPhone15Pro", "Hardware.Tiny.ESP32_S3"]
+    modes = [(None, 1, None), ("Systems.Clusters.Research_256", 1, 30.0), ("Systems.Clusters.Lab_64_A100", 8, None),
+             ("Systems.Clusters.Training_1K_B200", 128, 365.0), ("Systems.Clusters.Research_256", 1, None),
+             (None, 8, 30.0)]
+    for mp, hp, b, p, eff, mode in itertools.product(ev_models, ev_hw, [1, 8, 32, 128], ["fp16", "int8", "fp32"],
+                                                     [0.3, 0.45, 0.6], modes):
+        if not pick(f"ops|eval|{mp}|{hp}|{b}|{p}|{eff}|{mode}", 0.0045):
+            continue
+        fp, nodes, dur = mode
+        kw = dict(scenario_name=f"{mp.split('.')[-1]} on {hp.split('.')[-1]}", model_obj=R(mp), hardware_obj=R(hp),
+                  batch_size=b, precision=p, efficiency=eff)
+        if fp is not None:
+            kw["fleet_obj"] = R(fp)
+        if nodes != 1:
+            kw["nodes"] = nodes
+        if dur is not None:
+            kw["duration_days"] = dur
+        ev("grid", **kw)
+    for fp in ["Systems.Clusters.Research_256", "Systems.Clusters.Lab_64_A100", "Systems.Clusters.Training_1K_B200",
+               "Systems.Clusters.Production_2K"]:
+        for nodes, dur in [(1, 30.0), (4, None), (4, 365.0)]:
+            ev("fleet_modes", scenario_name=f"GPT3 on {fp.split('.')[-1]}", model_obj=R("Models.Language.GPT3"),
+               hardware_obj=R(fp).node.accelerator, batch_size=1024, precision="fp16", efficiency=0.45,
+               fleet_obj=R(fp), nodes=nodes, duration_days=dur)
+    for fl in custom_fleets:
+        ev("custom_fleet", scenario_name="Llama-3 70B on custom fleet", model_obj=L70, hardware_obj=H100,
+           batch_size=64, precision="fp16", efficiency=0.45, fleet_obj=fl, nodes=8, duration_days=30.0)
+    base = dict(scenario_name="edge", model_obj=L8, hardware_obj=H100, batch_size=32, precision="fp16", efficiency=0.45)
+    ev("edge", **{**base, "fleet_obj": R256, "nodes": 1, "duration_days": 0.0})
+    ev("edge", **{**base, "fleet_obj": R256, "nodes": 0, "duration_days": 30.0})
+    ev("edge", **{**base, "hardware_obj": A100, "fleet_obj": R256, "nodes": 1, "duration_days": 30.0})
+    ev("edge", **{**base, "model_obj": L70, "hardware_obj": A100})
+    for kw in [dict(efficiency=0.0), dict(efficiency=1.5), dict(batch_size=0), dict(precision="bogus"),
+               dict(model_obj=None), dict(duration_days=-30.0, fleet_obj=R256)]:
+        ev("invalid", **{**base, **kw})
+
+    # ---- 7. ParallelismOptimizer.solve(model, fleet, batch_size, precision, efficiency, max_tp, max_pp,
+    #                                   overlap_comm, seq_len, activation_recomputation)
+    add("ParallelismOptimizer", "reference", model=R("Models.Language.GPT3"), fleet=P2K, batch_size=2048,
+        efficiency=0.5)
+    add("ParallelismOptimizer", "reference", model=L70, fleet=R256, batch_size=2048, efficiency=0.5)
+    add("ParallelismOptimizer", "reference", model=L405, fleet=P2K, batch_size=2048, efficiency=0.42, seq_len=8192,
+        activation_recomputation=True)
+    po_models = ["Models.Language.GPT3", "Models.Language.Llama3_70B", "Models.Language.Llama3_405B",
+                 "Models.Language.Llama3_8B", "Models.Language.Mixtral_8x7B"]
+    po_clusters = ["Systems.Clusters.Research_256", "Systems.Clusters.Lab_64_A100", "Systems.Clusters.Lab_64_H100",
+                   "Systems.Clusters.Training_512_H100", "Systems.Clusters.Training_1K",
+                   "Systems.Clusters.Training_1K_A100", "Systems.Clusters.Training_1K_B200",
+                   "Systems.Clusters.Production_2K", "Systems.Clusters.Kempner_H100_384",
+                   "Systems.Clusters.Frontier_8K"]
+    for mp, cp, B, eff, S_, rc in itertools.product(po_models, po_clusters, [256, 1024, 2048], [0.35, 0.5],
+                                                    [2048, 4096], [False, True]):
+        if pick(f"ops|par|{mp}|{cp}|{B}|{eff}|{S_}|{rc}", 0.045):
+            kw = dict(model=R(mp), fleet=R(cp), batch_size=B, efficiency=eff)
+            if S_ != 2048:
+                kw["seq_len"] = S_
+            if rc:
+                kw["activation_recomputation"] = True
+            add("ParallelismOptimizer", "grid", **kw)
+    for kw in [dict(max_tp=2), dict(max_tp=16), dict(max_pp=1), dict(max_pp=4), dict(overlap_comm=False),
+               dict(precision="bf16"), dict(precision="fp8"), dict(max_tp=0)]:
+        add("ParallelismOptimizer", "axes", model=L70, fleet=R256, batch_size=1024, efficiency=0.5, **kw)
+    for kw in [dict(model=L405, fleet=R("Systems.Clusters.Lab_64_A100"), batch_size=1024),
+               dict(model=L70, fleet=R256, batch_size=0), dict(model=L70, fleet=R256, batch_size=1024, efficiency=0.0),
+               dict(model=L70, fleet=R256, batch_size=1024, precision="bogus"),
+               dict(model=R("Models.Vision.ResNet50"), fleet=R256, batch_size=1024)]:
+        add("ParallelismOptimizer", "invalid", **kw)
+
+    # ---- 8. BatchingOptimizer.solve(model, hardware, seq_len, sla_latency_ms, arrival_rate_qps, num_replicas,
+    #                                precision, efficiency, max_search_batch)
+    add("BatchingOptimizer", "reference", model=L8, hardware=H100, seq_len=512, sla_latency_ms=60000.0,
+        arrival_rate_qps=5.0, num_replicas=4)
+    add("BatchingOptimizer", "reference", model=L70, hardware=B200, seq_len=256, sla_latency_ms=30000.0,
+        arrival_rate_qps=2.0, num_replicas=8)
+    bo_models = ["Models.Language.Llama3_8B", "Models.Language.Llama3_70B", "Models.Language.Llama2_7B",
+                 "Models.Language.Mixtral_8x7B", "Models.Language.GPT2"]
+    bo_hw = ["Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Cloud.B200", "Hardware.Cloud.H200",
+             "Hardware.Cloud.MI300X"]
+    for mp, hp, s, sla, qps, c in itertools.product(bo_models, bo_hw, [128, 512, 2048], [2000.0, 10000.0, 60000.0],
+                                                    [0.5, 5.0, 50.0], [1, 4, 16]):
+        if pick(f"ops|bat|{mp}|{hp}|{s}|{sla}|{qps}|{c}", 0.028):
+            add("BatchingOptimizer", "grid", model=R(mp), hardware=R(hp), seq_len=s, sla_latency_ms=sla,
+                arrival_rate_qps=qps, num_replicas=c)
+    for kw in [dict(max_search_batch=1), dict(max_search_batch=16), dict(max_search_batch=64),
+               dict(precision="int8"), dict(efficiency=0.3)]:
+        add("BatchingOptimizer", "axes", **{"model": L8, "hardware": H100, "seq_len": 512, "sla_latency_ms": 60000.0,
+                                            "arrival_rate_qps": 5.0, "num_replicas": 4, **kw})
+    for kw in [dict(arrival_rate_qps=0.0), dict(sla_latency_ms=0.0), dict(num_replicas=0), dict(max_search_batch=0),
+               dict(seq_len=0), dict(model=R("Models.Vision.ResNet50"))]:
+        add("BatchingOptimizer", "invalid", **{"model": L8, "hardware": H100, "seq_len": 512,
+                                               "sla_latency_ms": 60000.0, "arrival_rate_qps": 5.0,
+                                               "num_replicas": 4, **kw})
+
+    # ---- 9. PlacementOptimizer.solve(fleet, duration_days, regions, carbon_tax_per_ton, mfu)
+    add("PlacementOptimizer", "reference", fleet=R256, duration_days=30.0)
+    add("PlacementOptimizer", "reference", fleet=R256, duration_days=30.0, regions=["US_Avg", "Quebec", "Iowa"],
+        carbon_tax_per_ton=100.0)
+    region_sets = [None, [k for k in registry_children(Infrastructure.Grids)], ["Poland", "France", "Norway"],
+                   ["Iowa", "US_Avg"], ["US_Avg", "Iowa"], ["Mars", "Quebec"], ["Texas", "India_Avg", "China_Avg"]]
+    for f, d, rs, tax, mfu in itertools.product(all_fleets, [1.0, 30.0, 365.0], range(len(region_sets)),
+                                                [0.0, 50.0, 100.0, 200.0, 1000.0], [1.0, 0.45]):
+        if pick(f"ops|place|{fkey(f)}|{d}|{rs}|{tax}|{mfu}", 0.012):
+            kw = dict(fleet=f, duration_days=d, carbon_tax_per_ton=tax, mfu=mfu)
+            if region_sets[rs] is not None:
+                kw["regions"] = region_sets[rs]
+            add("PlacementOptimizer", "grid", **kw)
+    for order in (["US_Avg", "Iowa"], ["Iowa", "US_Avg"]):  # TCO tie at zero carbon tax: first listed wins
+        add("PlacementOptimizer", "tie", fleet=R256, duration_days=30.0, regions=order, carbon_tax_per_ton=0.0)
+    for kw in [dict(regions=[]), dict(regions=["Mars"]), dict(mfu=1.5), dict(carbon_tax_per_ton=-100.0),
+               dict(duration_days=0.0)]:
+        add("PlacementOptimizer", "invalid", **{"fleet": R256, "duration_days": 30.0, **kw})
+
+    # ---- 10. Scenarios: every executable Scenario's evaluate(batch_size, precision)
+    for n in registry_children(Scenarios):
+        scn = getattr(Scenarios, n)
+        if not isinstance(scn, Scenario):
+            continue
+        info = {"path": f"Scenarios.{n}", "name": scn.name, "is_distributed": scn.is_distributed,
+                "workload": REG_PATH.get(id(scn.workload)) or {"name": scn.workload.name,
+                                                               "not_in_registry": True},
+                "system": REG_PATH.get(id(scn.system)) or {"name": scn.system.name, "not_in_registry": True}}
+        for key, q in [("sla_latency_s", scn.sla_latency), ("power_budget_w", scn.power_budget),
+                       ("workload_data_rate_bytes_per_s", scn.workload.data_rate)]:
+            info[key] = None if q is None else fnum(si(q)[0])
+        for tag, kw in [("default", {}), ("axis_batch", dict(batch_size=8)), ("axis_batch", dict(batch_size=64)),
+                        ("axis_precision", dict(precision="int8")), ("axis_precision", dict(precision="fp32"))]:
+            record("Scenarios", scn.evaluate, tag, kw, shown={"scenario": f"Scenarios.{n}", **kw},
+                   extra={"scenario": info})
+        if n in ("ChatbotServing", "FrontierTraining"):
+            for kw in [dict(batch_size=0), dict(precision="bogus")]:
+                record("Scenarios", scn.evaluate, "invalid", kw, shown={"scenario": f"Scenarios.{n}", **kw},
+                       extra={"scenario": info})
+
+    for i, c in enumerate(cases):
+        c["id"] = i
+    counts = {}
+    for c in cases:
+        d = counts.setdefault(c["resolver"], {"total": 0, "ok": 0, "error": 0})
+        d["total"] += 1
+        d["error" if "error" in c else "ok"] += 1
+
+    # ---- calibration constants these solvers read (plain numbers)
+    calib = {k: fnum(getattr(cal, k)) for k in ("ENERGY_IDLE_FRACTION", "ENERGY_DYNAMIC_FRACTION",
+                                                 "DEFAULT_INFRASTRUCTURE_MULTIPLIER", "DP_SGD_SLOWDOWN_COEFFICIENT",
+                                                 "TRAINING_OPTIMIZER_BYTES_ADAM")}
+    pricing = Infrastructure.Pricing
+    calib["Pricing.Cloud.ElectricityPerKwh_usd_per_kwh"] = fnum(pricing.Cloud.ElectricityPerKwh.rate.to("USD/kWh").magnitude)
+    calib["Pricing.Capital.AnnualMaintenanceRatio"] = fnum(pricing.Capital.AnnualMaintenanceRatio.rate)
+    fc = Infrastructure.FacilityCooling
+    calib["FacilityCooling.BestAir.pue (Fleet.effective_pue default)"] = fnum(fc.BestAir.pue)
+    calib["FacilityCooling.BestAir.wue"] = fnum(fc.BestAir.wue)
+    calib["fallback_tdp_w (Hardware.Cloud.H100.tdp)"] = fnum(si(H100.tdp)[0])
+    for hp in ("Hardware.Cloud.H100", "Hardware.Cloud.A100", "Hardware.Tiny.ESP32_S3"):
+        calib[f"{hp}.embodied_carbon_kg"] = fnum(R(hp).embodied_carbon_kg)
+    for gp in grids:
+        g = R(gp)
+        for fld in ("carbon_intensity_g_kwh", "pue", "wue"):
+            calib[f"{gp}.{fld}"] = fnum(getattr(g, fld))
+    for dp in dcs:
+        calib[f"{dp}.pue"] = fnum(R(dp).pue)
+
+    def default(cls, fn, name):
+        return inspect.signature(getattr(getattr(S, cls), fn)).parameters[name].default
+
+    for cls, name in [("EconomicsModel", "amortization_years"), ("EconomicsModel", "infrastructure_multiplier"),
+                      ("EconomicsModel", "mfu"), ("SustainabilityModel", "mfu"),
+                      ("SustainabilityModel", "embodied_carbon_per_device"),
+                      ("ResponsibleEngineeringModel", "epsilon"), ("ResponsibleEngineeringModel", "delta"),
+                      ("ResponsibleEngineeringModel", "min_subgroup_prevalence"),
+                      ("SensitivitySolver", "perturbation_pct"), ("SensitivitySolver", "efficiency"),
+                      ("SynthesisSolver", "efficiency"), ("ParallelismOptimizer", "efficiency"),
+                      ("ParallelismOptimizer", "seq_len"), ("BatchingOptimizer", "max_search_batch"),
+                      ("BatchingOptimizer", "efficiency"), ("BatchingOptimizer", "num_replicas"),
+                      ("PlacementOptimizer", "carbon_tax_per_ton"), ("PlacementOptimizer", "mfu")]:
+        calib[f"{cls}.solve.{name} (default)"] = fnum(default(cls, "solve", name))
+    calib.update({
+        # literals inside the 0.3.0 solver bodies (not module constants)
+        "EconomicsModel.days_per_year": 365.0,
+        "ResponsibleEngineeringModel.epsilon_floor": 0.01,
+        "ResponsibleEngineeringModel.prevalence_floor": 1e-6,
+        "ParallelismOptimizer.hbm_fraction": 0.9,
+        "ParallelismOptimizer.max_power_of_two_exponent": 9,
+        "ParallelismOptimizer.top_candidates": 5,
+        "BatchingOptimizer.infeasible_penalty": 1e12,
+        "BatchingOptimizer.feasible_below": 1e10,
+        "PlacementOptimizer.kg_per_metric_ton": 1000.0,
+        "SystemEvaluation.carbon_kg_per_metric_ton": 1000.0,
+        "Scenario.evaluate.macro_duration_days": 365.0,
+        "Scenario.evaluate.dummy_node_intra_node_bw_bytes_per_s": 50e9,
+        "SustainabilityModel.hours_per_day": 24.0,
+    })
+    return {"n_cases": len(cases), "counts_by_resolver": counts, "cases": cases, "calibration": calib,
+            "notes": "Operations resolvers (EconomicsModel, SustainabilityModel, ResponsibleEngineeringModel, "
+                     "SensitivitySolver, SynthesisSolver, SystemEvaluator.evaluate -> resolver 'SystemEvaluator', "
+                     "ParallelismOptimizer, BatchingOptimizer, PlacementOptimizer, Scenario.evaluate -> resolver "
+                     "'Scenarios'). kwargs name registry entries by path; custom fleets/datacenters give "
+                     "{custom_fleet, model_copy_of, update} / {custom_datacenter_class, constructor_args}; quantity "
+                     "kwargs are {quantity, value_si, si_unit}. Quantities in results are SI with the unit named by "
+                     "a key suffix, so 0.3.0's kWh fields it_energy_kwh/total_energy_kwh appear as "
+                     "it_energy_kwh_j/total_energy_kwh_j in joules; plain-float fields keep 0.3.0's own units "
+                     "(carbon_footprint_kg in kg, water_usage_liters in L, PlacementOptimizer carbon in metric "
+                     "tons, SystemEvaluator metrics in GB/ms/1/s/USD/t). Optimizer results record best_config and "
+                     "top_candidates (list of dicts, in 0.3.0's ranked order) in full. SystemEvaluation results "
+                     "record the three EvaluationLevel fields plus to_dict (metric values serialised like result "
+                     "fields), the scorecard() string and passed_all. Scenario cases also carry 'scenario' (path, "
+                     "workload, system, constraints). tag 'invalid' marks inputs outside the documented domain, "
+                     "recorded with whatever 0.3.0 returns or raises."}
+
+
+# --------------------------------------------------------------------------
 # e. signatures
 # --------------------------------------------------------------------------
 
@@ -1278,12 +1733,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--only", action="append",
-                    choices=["registry", "dumps", "engine", "resolvers", "signatures", "distributed", "walls"])
+                    choices=["registry", "dumps", "engine", "resolvers", "signatures", "distributed", "walls",
+                             "ops"])
     args = ap.parse_args(argv)
     if mlsysim.__version__ != REF_VERSION:
         sys.exit(f"expected mlsysim {REF_VERSION}, found {mlsysim.__version__}")
     args.out.mkdir(parents=True, exist_ok=True)
-    only = set(args.only or ["registry", "dumps", "engine", "resolvers", "signatures", "distributed", "walls"])
+    only = set(args.only or ["registry", "dumps", "engine", "resolvers", "signatures", "distributed", "walls",
+                            "ops"])
     build_index()
     t0 = time.time()
     if "registry" in only:
@@ -1311,6 +1768,10 @@ def main(argv=None):
         t = time.time()
         write_json(args.out, "parity_walls.json", gen_walls())
         print(f"  walls: {time.time() - t:.1f} s", flush=True)
+    if "ops" in only:
+        t = time.time()
+        write_json(args.out, "parity_ops.json", gen_ops())
+        print(f"  ops: {time.time() - t:.1f} s", flush=True)
     print(f"done in {time.time() - t0:.1f} s")
 
 
