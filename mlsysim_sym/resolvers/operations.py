@@ -12,7 +12,7 @@ from ..binding import Obj, arg, custom, derived, facade, info, knob, knob_defaul
 from ..binding.groups import FLEET_COUNT
 from ..binding.reads import Ctx
 from ..errors import InputError
-from ..provenance import Absent, Fixed, Row
+from ..provenance import Absent, Fixed, Missing, Row
 from ..validate import fraction, quantity, real
 
 _DAYS = real(0.0, 1e6, lo_open=True)
@@ -54,7 +54,8 @@ def _site_reads(*given: str):
             raise InputError(f"{grid.key} has no catalogued carbon intensity")
         out = [(pue.si, Row(pue.id)) if pue is not None else ctx.knob("knobs.cooling.pue_best_air"),
                (ci.si, Row(ci.id)),
-               (wue.si, Row(wue.id)) if wue is not None else (0.0, Absent(grid.key, "wue"))]
+               (wue.si, Row(wue.id)) if wue is not None else
+               (0.0, Missing(grid.key, "wue", "on-site water needs the site's WUE"))]
         return out
     return fn
 
