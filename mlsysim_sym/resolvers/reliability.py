@@ -106,7 +106,7 @@ CheckpointModel = facade(
                                              Fixed(f"optimizer {ctx.static['optimizer']}"))])],
     fields=[out("checkpoint_size", "M_ck", "GB"), out("write_time_seconds", "t_wr", "s"),
             out("max_bandwidth_required", "BW_wr", "GB/s"), out("storage_bottleneck", "slow_ck", "bool"),
-            out("mfu_penalty_pct", "pen_ck"), out("weights_size", "M_ck_w", "GB"),
+            out("mfu_penalty_pct", "pen_ck", doc="a fraction of each interval (0.3.0's name says pct)"), out("weights_size", "M_ck_w", "GB"),
             out("optimizer_state_size", "M_ck_o", "GB"), out("write_bandwidth", "BW_ck", "GB/s"),
             out("stall_time", "t_stall", "s"), out("checkpoint_interval", "tau_ck", "h"),
             out("drains_within_interval", "drain_ok", "bool"), regime("write_limit", "BW_ck"),
