@@ -25,6 +25,7 @@ import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .errors import InputError, UnitError
@@ -172,43 +173,21 @@ def _choice(d: Domain, name: str, value: Any) -> str:
     raise d.error(name, value)
 
 
-_OUR_QUANTITY: list[type] = []
-
-
 def _quantity(d: Domain, name: str, value: Any) -> float:
-    if not _OUR_QUANTITY:
-        from .units import ureg
-
-        _OUR_QUANTITY.append(ureg().Quantity)
-    if type(value) is _OUR_QUANTITY[0]:  # the hot path: a Quantity of our registry
-        try:
-            f = _ours_in(value, d.unit)
+    ours = getattr(value, "_REGISTRY", None) is _registry()
+    if ours or (not isinstance(value, str) and hasattr(value, "magnitude") and hasattr(value, "units")):
+        try:  # a Quantity of our registry (the hot path), or of another pint registry (re-read through our parser)
+            f = _ours_in(value, d.unit) if ours else \
+                float(_parse(f"{float(value.magnitude)!r} {value.units:~}", d.unit).m_as(d.unit))
         except Exception as exc:  # noqa: BLE001 - pint's DimensionalityError and friends: a unit problem
             raise UnitError(f"{name} must be {d.describe()}, got {shown(value)}: {exc}") from None
-        if not math.isfinite(f) or not d.in_range(f):
-            raise d.error(name, value)
-        return f
-    from .units import parse_quantity
-
-    if isinstance(value, str):
+    elif isinstance(value, str):
         try:
-            q = parse_quantity(value, d.unit)
+            f = float(_parse(value, d.unit).m_as(d.unit))
         except UnitError as exc:
             raise UnitError(f"{name} must be {d.describe()}, got {shown(value)}: {exc}") from None
-    elif hasattr(value, "magnitude") and hasattr(value, "units"):
-        try:  # a Quantity of our registry, or of another pint registry (re-read through our parser)
-            if _ours(value):
-                f = _ours_in(value, d.unit)
-            else:
-                f = float(parse_quantity(f"{float(value.magnitude)!r} {value.units:~}", d.unit).m_as(d.unit))
-        except Exception as exc:  # noqa: BLE001 - pint's DimensionalityError and friends: a unit problem
-            raise UnitError(f"{name} must be {d.describe()}, got {shown(value)}: {exc}") from None
-        if not math.isfinite(f) or not d.in_range(f):
-            raise d.error(name, value)
-        return f
     else:
         raise d.error(name, value, "give a quantity with its unit" if _is_number(value) else _why_type(value))
-    f = float(q.m_as(d.unit))
     if not math.isfinite(f) or not d.in_range(f):
         raise d.error(name, value)
     return f
@@ -229,10 +208,18 @@ def _ours_in(q: Any, unit: str) -> float:
     return float(q._magnitude) * f
 
 
-def _ours(q: Any) -> bool:
+def _parse(text: str, unit: str) -> Any:
+    from .units import parse_quantity
+
+    return parse_quantity(text, unit)
+
+
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    """Our pint registry (imported lazily: validating plain numbers needs no pint)."""
     from .units import ureg
 
-    return getattr(q, "_REGISTRY", None) is ureg()
+    return ureg()
 
 
 def _why_type(value: Any) -> str:

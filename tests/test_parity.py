@@ -76,11 +76,11 @@ def covered_by(case: dict, o: ps.Outcome) -> tuple[str, ...]:
         rule = "serving-moe-active-params" if model in MOE else "serving-attention-head-dim"
         no_tdp = o.mismatches.get("energy_per_query_j", (None, 0.0))[1] is None
         return (rule, "no-tdp-energy") if no_tdp else (rule,)
-    return _walls_8_19(o.resolver, inputs)
+    return _walls_8_20(o.resolver, inputs)
 
 
-def _walls_8_19(resolver: str, inputs: dict) -> tuple[str, ...]:
-    """The declared rules of walls 8-19 a case meets."""
+def _walls_8_20(resolver: str, inputs: dict) -> tuple[str, ...]:
+    """The declared rules of walls 8-13 and 15-20 a case meets."""
     if resolver == "DataModel":
         return ("data-network-ingest",)
     if resolver == "TopologyModel" and inputs.get("topology") in ("ring", "torus_3d"):

@@ -106,6 +106,20 @@ def fabric(path: str = "fleet.fabric") -> tuple[Read, ...]:
             row(path, "latency", "alpha_fab", absent=error("the fabric needs its per-message latency")))
 
 
+# ---- 0.3.0's ServingResult: the serving step, whichever computation (ServingModel's, a reasoning query's) ran it ----
+def serving_fields() -> tuple[Field, ...]:
+    """The fields of 0.3.0's ServingResult over wall 4's symbols, in its order (ServingModel reports them and more;
+    InferenceScalingModel nests them as ``serving_detail``)."""
+    return (
+        out("ttft", "TTFT", "ms"), out("itl", "ITL", "ms"), out("kv_cache_size", "KV", "GB"),
+        out("model_weights_size", "W", "GB"), out("total_memory_required", "M_serve", "GB"),
+        out("memory_utilization", "U_mem"), out("prompt_cache_hit_ratio", "hit_ratio"),
+        out("feasible", "feasible_serve", "bool"), out("prefill_chunks", "n_chunks", "int"),
+        out("prefill_chunk_time", "T_chunk", "ms", when="q_chunk"),
+        out("decode_stall_bound", "T_chunk", "ms", when="q_chunk"),
+    )
+
+
 # ---- 0.3.0's PerformanceProfile: one roofline step, whatever computation produced it ---------------------------------
 def profile_fields(*, latency: str, compute: str, memory: str, overhead: str, throughput: str, intensity: str,
                    energy: str, footprint: str, peak_flops: str, peak_bw: str, mfu: str, hfu: str,
@@ -138,4 +152,4 @@ def profile_fields(*, latency: str, compute: str, memory: str, overhead: str, th
 
 
 __all__ = ["DEVICE_ROOFLINE", "FLEET_COUNT", "WORKLOAD_FLOPS", "WORKLOAD_SIZE", "device_roofline", "fabric",
-           "profile_fields", "transformer_shape"]
+           "profile_fields", "serving_fields", "transformer_shape"]

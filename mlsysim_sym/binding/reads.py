@@ -129,6 +129,13 @@ def _absent(ctx: Ctx, ent: Any, path: str, fld: str, how: Absence) -> Bound:
     raise InputError(f"{key} has no catalogued {fld}; {how.purpose}")
 
 
+def bound(c: Any, per_direction: bool = False) -> Bound:
+    """A catalogue row as a binding; ``per_direction``: a bidirectional total is halved, and its provenance says so."""
+    if per_direction and c.direction == "bidirectional_total":
+        return c.si / 2, Row(c.id, half=True)
+    return c.si, Row(c.id)
+
+
 def row(path: str, fld: str | tuple[str, ...], symbol: str, absent: Absence = ZERO, *,
         per_direction: bool = False, none: float | None = None) -> Read:
     """A catalogue row of the object at ``path`` (the first of several field names that exists). ``none``: the
@@ -143,9 +150,7 @@ def row(path: str, fld: str | tuple[str, ...], symbol: str, absent: Absence = ZE
             for f in fields:
                 c = ent.values.get(f)
                 if c is not None:
-                    if per_direction and c.direction == "bidirectional_total":
-                        return [(c.si / 2, Row(c.id, half=True))]
-                    return [(c.si, Row(c.id))]
+                    return [bound(c, per_direction)]
         return [_absent(ctx, ent, path, fields[0], absent)]
     return Read((symbol,), fn, (path.split(".")[0],))
 
@@ -235,5 +240,5 @@ def custom(symbols: tuple[str, ...], fn: Callable[[Ctx], list[Bound]], needs: tu
     return Read(symbols, fn, needs)
 
 
-__all__ = ["Absence", "Bound", "Ctx", "Read", "ZERO", "attr", "custom", "default_knob", "error", "fixed", "knob",
+__all__ = ["Absence", "Bound", "Ctx", "Read", "ZERO", "attr", "bound", "custom", "default_knob", "error", "fixed", "knob",
            "link", "memory", "missing", "peak", "peak_row", "present", "row", "static_knob", "width"]

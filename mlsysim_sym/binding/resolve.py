@@ -18,8 +18,10 @@ _REGISTRIES = {"model": ("registry", "Models", "a Models.* entry or a registry k
                "hardware": ("registry", "Hardware", "a Hardware.* entry or a registry key such as 'H100'"),
                "fleet": ("systems", "Systems.Clusters",
                          "a Systems.Clusters entry, a Fleet(...) or a cluster key such as 'Research_256'"),
-               "fabric": ("systems", "Systems.Fabrics", "a Systems.Fabrics entry or a fabric key such as 'InfiniBand_NDR'"),
-               "grid": ("systems", "Infrastructure.Grids", "an Infrastructure.Grids entry or a grid key such as 'Quebec'"),
+               "fabric": ("systems", "Systems.Fabrics",
+                          "a Systems.Fabrics entry or a fabric key such as 'InfiniBand_NDR'"),
+               "grid": ("systems", "Infrastructure.Grids",
+                        "an Infrastructure.Grids entry or a grid key such as 'Quebec'"),
                "datacenter": ("systems", "Infrastructure.Datacenters",
                               "an Infrastructure.Datacenters entry or a datacenter key such as 'Quebec_Hydro'")}
 
@@ -62,17 +64,15 @@ def resolve_site(site: Any, name: str = "datacenter") -> Datacenter | Grid:
     if isinstance(site, str):
         from ..systems import Infrastructure
 
-        if site in Infrastructure.Datacenters.list():
-            return Infrastructure.Datacenters.get(site)
-        if site in Infrastructure.Grids.list():
-            return Infrastructure.Grids.get(site)
+        for kind, reg in (("datacenter", Infrastructure.Datacenters), ("grid", Infrastructure.Grids)):
+            if site in reg.list():
+                return resolve(kind, site, name)
     raise InputError(f"{name} must be an Infrastructure.Datacenters or Infrastructure.Grids entry (or its key), "
                      f"not {shown(site)}")
 
 
 RESOLVERS = {"model": resolve_model, "hardware": resolve_hardware, "fleet": resolve_fleet, "fabric": resolve_fabric,
-             "grid": lambda v, name="grid": resolve("grid", v, name),
-             "datacenter": lambda v, name="datacenter": resolve("datacenter", v, name), "site": resolve_site}
+             "site": resolve_site}
 
 
 def normalize_precision(precision: Any, name: str = "precision") -> str:

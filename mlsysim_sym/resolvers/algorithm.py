@@ -7,8 +7,8 @@ from typing import Any
 
 from ..binding import (Check, Obj, View, arg, custom, default_knob, derived, facade, fixed, info, knob, knob_default,
                        memory, missing, out, peak, precision_arg, regime, row, static_knob, width)
-from ..binding.groups import WORKLOAD_FLOPS, transformer_shape
-from ..binding.reads import Ctx, error, peak_row
+from ..binding.groups import WORKLOAD_FLOPS, serving_fields, transformer_shape
+from ..binding.reads import Ctx, bound, error, peak_row
 from ..errors import InputError, UnitError
 from ..provenance import Absent, Fixed, Row
 from ..validate import DEGREE, EFFICIENCY, TOKENS, choice, count, fraction, quantity, real, shown
@@ -54,7 +54,7 @@ def _reference_peak(ctx: Ctx) -> list:
     c = peak_row(ent, ctx.precision)
     if c is None:
         raise InputError(f"{ent.key} has no catalogued {ctx.precision} rate")
-    return [(c.si, Row(c.id))]
+    return [bound(c)]
 
 
 ScalingModel = facade(
@@ -114,20 +114,12 @@ TrainingComputeModel = facade(
 # ---- wall 12: InferenceScalingModel ----------------------------------------------------------------------------------
 _PURPOSE = "reasoning runs on the serving wall, which needs transformer dimensions"
 STRATEGIES = {"best_of_n": 1.0, "sequential": 0.0}
-_SERVING = (("ttft", "TTFT", "ms"), ("itl", "ITL", "ms"), ("kv_cache_size", "KV", "GB"),
-            ("model_weights_size", "W", "GB"), ("total_memory_required", "M_serve", "GB"),
-            ("memory_utilization", "U_mem", ""), ("feasible", "feasible_serve", "bool"),
-            ("prompt_cache_hit_ratio", "hit_ratio", ""), ("prefill_chunks", "n_chunks", "int"))
-
-
 class ServingDetail(View):
     """The serving step a reasoning query runs on (0.3.0's ``serving_detail``, a ServingResult), read from the
     same evaluated result."""
 
     __slots__ = ()
-    FIELDS = (*(out(n, s, u) for n, s, u in _SERVING),
-              out("prefill_chunk_time", "T_chunk", "ms", when="q_chunk"),
-              out("decode_stall_bound", "T_chunk", "ms", when="q_chunk"))
+    FIELDS = serving_fields()
 
 
 def _serving_detail(view: Any) -> ServingDetail:
@@ -195,8 +187,8 @@ def _rates(ctx: Ctx) -> list:
     keys = [f"peak.int{q}", f"peak.fp{q}"] if q <= 8 else [f"peak.fp{q}"]
     fast = next((vals[k] for k in keys if k in vals), None)
     sp_ = vals.get(f"peak.{base}_sparse")
-    out = [(b.si, Row(b.id))]
-    out += [(fast.si, Row(fast.id)), (1.0, Row(fast.id))] if fast is not None else \
+    out = [bound(b)]
+    out += [bound(fast), (1.0, Row(fast.id))] if fast is not None else \
         [(b.si, Absent(ent.key, keys[0])), (0.0, Absent(ent.key, keys[0]))]
     out.append((sp_.si / b.si, Row(sp_.id)) if sp_ is not None else (1.0, Absent(ent.key, f"peak.{base}_sparse")))
     return out
@@ -206,7 +198,7 @@ def _fp16_peak(ctx: Ctx) -> list:
     """R_peak: the device's 16-bit peak, the rate 0.3.0's regime rule compares against (used only by that rule)."""
     ent = ctx.entity("hardware")
     c = peak_row(ent, "fp16") or peak_row(ent, ctx.static["baseline_precision"])
-    return [(c.si, Row(c.id))]
+    return [bound(c)]
 
 
 def _method_name(view: Any) -> str:

@@ -3,9 +3,9 @@ names, declared over ``ingest.data``, ``transform.cpu`` and ``topo.net``."""
 from __future__ import annotations
 
 from ..binding import Obj, SameAs, arg, custom, facade, info, knob, knob_default, out, regime
-from ..binding.reads import Ctx
+from ..binding.reads import Ctx, bound
 from ..errors import InputError
-from ..provenance import Absent, Fixed, Row
+from ..provenance import Absent, Fixed
 from ..validate import BATCH, choice, count, quantity
 
 _RATE = quantity("B/s", 0.0, 1e18, shown_unit="GB/s")
@@ -22,12 +22,7 @@ def _data_paths(ctx: Ctx) -> list:
     out = []
     for fld, _, per_direction in _PATHS:
         c = ent.values.get(fld)
-        if c is None or c.si <= 0:
-            out.append((0.0, Absent(ent.key, fld)))
-        elif per_direction and c.direction == "bidirectional_total":
-            out.append((c.si / 2, Row(c.id, half=True)))
-        else:
-            out.append((c.si, Row(c.id)))
+        out.append((0.0, Absent(ent.key, fld)) if c is None or c.si <= 0 else bound(c, per_direction))
     if all(v == 0.0 for v, _ in out):
         raise InputError(f"{ent.key} has no catalogued data path (storage, host link or network bandwidth); the "
                          "ingestion wall needs at least one")
@@ -92,17 +87,15 @@ def _fabric(ctx: Ctx) -> list:
     bw = ent.values.get("bandwidth")
     if bw is None:
         raise InputError(f"{ent.key} has no catalogued bandwidth")
-    bound = (bw.si / 2, Row(bw.id, half=True)) if bw.direction == "bidirectional_total" else (bw.si, Row(bw.id))
     os_ = ent.values.get("oversubscription")
-    return [bound, (os_.si, Row(os_.id)) if os_ is not None else (1.0, Fixed("non-blocking fabric"))]
+    return [bound(bw, per_direction=True), bound(os_) if os_ is not None else (1.0, Fixed("non-blocking fabric"))]
 
 
 def _nodes(ctx: Ctx) -> list:
     """The fleet's node count when a fleet is given, else the catalogue's default network size."""
     ent = ctx.entity("fleet")
     if ent is not None:
-        c = ent.values["node_count"]
-        return [(c.si, Row(c.id))]
+        return [bound(ent.values["node_count"])]
     return [ctx.knob("knobs.topology.default_nodes")]
 
 

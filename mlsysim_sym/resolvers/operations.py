@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..binding import Obj, arg, custom, derived, facade, info, knob, knob_default, missing, out, row
+from ..binding import Obj, arg, custom, derived, facade, fixed, info, knob, knob_default, missing, out, row
 from ..binding.groups import FLEET_COUNT
-from ..binding.reads import Ctx
+from ..binding.reads import Ctx, bound
 from ..errors import InputError
-from ..provenance import Absent, Fixed, Missing, Row
+from ..provenance import Fixed, Missing
 from ..validate import fraction, quantity, real
 
 _DAYS = real(0.0, 1e6, lo_open=True)
@@ -52,9 +52,9 @@ def _site_reads(*given: str):
         wue = _first((dc, grid), "wue")
         if ci is None:
             raise InputError(f"{grid.key} has no catalogued carbon intensity")
-        out = [(pue.si, Row(pue.id)) if pue is not None else ctx.knob("knobs.cooling.pue_best_air"),
-               (ci.si, Row(ci.id)),
-               (wue.si, Row(wue.id)) if wue is not None else
+        out = [bound(pue) if pue is not None else ctx.knob("knobs.cooling.pue_best_air"),
+               bound(ci),
+               bound(wue) if wue is not None else
                (0.0, Missing(grid.key, "wue", "on-site water needs the site's WUE"))]
         return out
     return fn
@@ -70,19 +70,13 @@ def _site_name(*given: str, facility: bool = False):
     return fn
 
 
-def _embodied(ctx: Ctx) -> list:
-    ent = ctx.entity("fleet.node.accelerator")
-    c = ent.values.get("embodied_carbon")
-    return [(c.si, Row(c.id)) if c is not None else (0.0, Absent(ent.key, "embodied_carbon")),
-            (1.0, Fixed("count the catalogued embodied carbon")), (1.0, Fixed("amortise over the service life")),
-            (0.0, Fixed("WUE per IT energy (The Green Grid)"))]
-
-
 _SUSTAIN_READS = (
     *FLEET_COUNT,
     row("fleet.node.accelerator", "tdp", "P_tdp", absent=missing("energy needs the accelerator's TDP")),
     knob("engine.idle_power_fraction", "f_idle"),
-    custom(("C_emb_cat", "m_emb", "m_amort", "m_wfac"), _embodied, ("fleet",)),
+    row("fleet.node.accelerator", "embodied_carbon", "C_emb_cat"),
+    fixed("m_emb", 1, "count the catalogued embodied carbon"), fixed("m_amort", 1, "amortise over the service life"),
+    fixed("m_wfac", 0, "WUE per IT energy (The Green Grid)"),
     knob("sustainability.electricity_water_intensity", "EWIF"),
 )
 _SUSTAIN_FIELDS = (
@@ -125,7 +119,7 @@ def _price(ctx: Ctx) -> list:
     argument overrides both)."""
     dc, grid, _ = _where(ctx.edition, ctx.objects, ("grid", "datacenter"))
     c = _first((dc, grid), "electricity_price")
-    return [(c.si, Row(c.id)) if c is not None else ctx.knob("knobs.pricing.cloud_electricity")]
+    return [bound(c) if c is not None else ctx.knob("knobs.pricing.cloud_electricity")]
 
 
 EconomicsModel = facade(

@@ -2,10 +2,11 @@
 OrchestrationModel (wall 16) and CheckpointModel (wall 19), with 0.3.0's argument and result names."""
 from __future__ import annotations
 
-from ..binding import (Obj, arg, custom, default_knob, facade, info, knob, knob_default, link, out, precision_arg,
+from ..binding import (Obj, arg, custom, default_knob, facade, fixed, info, knob, knob_default, link, out,
+                       precision_arg,
                        regime, row, static_knob, width)
 from ..binding.groups import FLEET_COUNT
-from ..binding.reads import Ctx, error
+from ..binding.reads import Ctx, bound, error
 from ..provenance import Absent, Fixed, Row
 from ..validate import DEGREE, choice, count, real
 
@@ -24,7 +25,7 @@ def _series_psus(ctx: Ctx) -> list:
         return [(0.0, Absent(ent.key, "psus_per_node"))]
     if spare is not None and spare.si > 0:
         return [(0.0, Row(spare.id))]
-    return [(n.si, Row(n.id))]
+    return [bound(n)]
 
 
 _COMPONENTS = (("M_gpu", "gpu_mttf"), ("M_hbm", "hbm_mttf"), ("M_netc", "network_mttf"), ("M_sw", "software_mttf"),
@@ -41,7 +42,7 @@ ReliabilityModel = facade(
               doc="daly (higher-order interval, Daly's expected-time goodput) | young (first order)")],
     reads=[*FLEET_COUNT, row("fleet.node", "nics_per_node", "n_nic", absent=error("the NIC failure rate needs it")),
            custom(("n_psu_s",), _series_psus, ("fleet",)), row("fleet", "mtbf", "M_cat"),
-           custom(("m_full",), lambda ctx: [(1.0, Fixed("every failure category of Llama 3's Table 5"))]),
+           fixed("m_full", 1, "every failure category of Llama 3's Table 5"),
            *(knob(f"reliability.{k}", s) for s, k in _COMPONENTS)],
     fields=[out("fleet_mtbf", "M_f", "h"), out("failure_probability", "P_fail"),
             out("optimal_checkpoint_interval", "tau_opt", "min"), out("expected_failures", "n_fail"),
@@ -101,7 +102,7 @@ CheckpointModel = facade(
            row("hardware", "storage.bandwidth", "BW_wr", absent=default_knob("storage.pfs_client_bandwidth")),
            link("hardware", ("host_link.bandwidth",), "BW_d2h", absent=default_knob("engine.offload_bandwidth")),
            knob("checkpoint.slow_write_threshold", "t_slow"),
-           custom(("m_daly",), lambda ctx: [(1.0, Fixed("Daly's optimum"))]),
+           fixed("m_daly", 1, "Daly's optimum"),
            custom(("m_adam",), lambda ctx: [(1.0 if ctx.static["optimizer"] == "adam" else 0.0,
                                              Fixed(f"optimizer {ctx.static['optimizer']}"))])],
     fields=[out("checkpoint_size", "M_ck", "GB"), out("write_time_seconds", "t_wr", "s"),

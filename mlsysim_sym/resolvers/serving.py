@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..binding import (Check, Obj, SubEval, arg, default_knob, facade, fixed, info, knob, knob_default, memory, out,
                        peak, precision_arg, present, row, width)
-from ..binding.groups import transformer_shape
+from ..binding.groups import serving_fields, transformer_shape
 from ..binding.reads import error
 from ..provenance import Fixed
 from ..validate import BATCH, EFFICIENCY, FRACTION0, TOKENS, TOKENS0, quantity
@@ -49,12 +49,7 @@ ServingModel = facade(
                   transformer_shape("the draft model's KV cache needs it"), inherit=("b_w",), name="draft")],
     checks=[Check(lambda v: v["c_pre"] < v["S"], "cached_prefix_len ({c_pre:.0f}) must be < seq_len ({S:.0f})")],
     fields=[
-        out("ttft", "TTFT", "ms"), out("itl", "ITL", "ms"), out("kv_cache_size", "KV", "GB"),
-        out("model_weights_size", "W", "GB"), out("total_memory_required", "M_serve", "GB"),
-        out("memory_utilization", "U_mem"), out("prompt_cache_hit_ratio", "hit_ratio"),
-        out("feasible", "feasible_serve", "bool"), out("prefill_chunks", "n_chunks", "int"),
-        out("prefill_chunk_time", "T_chunk", "ms", when="q_chunk"),
-        out("decode_stall_bound", "T_chunk", "ms", when="q_chunk"),
+        *serving_fields(),
         out("tokens_per_second", "X_tok", doc="generated tokens per second across the batch (B / ITL)"),
         info("decode_hardware_name", "decode_hardware"), info("model_name", "model"), info("precision", "precision"),
     ],

@@ -1752,26 +1752,14 @@ def main(argv=None):
         write_json(args.out, "systems_dump.json", gen_systems_dump())
     if "signatures" in only:
         write_json(args.out, "signatures.json", gen_signatures())
-    if "resolvers" in only:
-        t = time.time()
-        write_json(args.out, "parity_node_resolvers.json", gen_resolvers())
-        print(f"  resolvers: {time.time() - t:.1f} s", flush=True)
-    if "engine" in only:
-        t = time.time()
-        write_json(args.out, "parity_engine.json", gen_engine())
-        print(f"  engine: {time.time() - t:.1f} s", flush=True)
-    if "distributed" in only:
-        t = time.time()
-        write_json(args.out, "parity_distributed.json", gen_distributed())
-        print(f"  distributed: {time.time() - t:.1f} s", flush=True)
-    if "walls" in only:
-        t = time.time()
-        write_json(args.out, "parity_walls.json", gen_walls())
-        print(f"  walls: {time.time() - t:.1f} s", flush=True)
-    if "ops" in only:
-        t = time.time()
-        write_json(args.out, "parity_ops.json", gen_ops())
-        print(f"  ops: {time.time() - t:.1f} s", flush=True)
+    for section, fname, gen in (("resolvers", "parity_node_resolvers.json", gen_resolvers),
+                                ("engine", "parity_engine.json", gen_engine),
+                                ("distributed", "parity_distributed.json", gen_distributed),
+                                ("walls", "parity_walls.json", gen_walls), ("ops", "parity_ops.json", gen_ops)):
+        if section in only:
+            t = time.time()
+            write_json(args.out, fname, gen())
+            print(f"  {section}: {time.time() - t:.1f} s", flush=True)
     print(f"done in {time.time() - t0:.1f} s")
 
 
