@@ -1,4 +1,4 @@
-"""Generate the numeric module from the walls: one plain-Python function per computation.
+"""Generate the numeric modules from the walls: one plain-Python function per computation (and its tangent).
 
 Equations are written once, in SymPy; this module prints them as straight-line Python (``math`` only, no
 SymPy or pint at run time) into ``mlsysim_sym/_generated/numeric.py``. For every ``Max``/``Min``/``Piecewise``
@@ -256,8 +256,11 @@ def generate_symbols() -> str:
 
 
 def _targets(target: Path) -> tuple[tuple[Path, str], ...]:
+    from . import codegen_tangent
+
     return ((target, generate()), (target.with_name("numeric_np.py"), generate_np()),
-            (target.with_name("symbols.py"), generate_symbols()))
+            (target.with_name("symbols.py"), generate_symbols()),
+            (target.with_name("tangent.py"), codegen_tangent.generate(_code, revision())))
 
 
 def write(target: Path = TARGET) -> bool:
@@ -295,6 +298,14 @@ class _NpPrinter(NumPyPrinter):
 
     def _print_Max(self, expr: sp.Max) -> str:
         return self._pairwise("maximum", expr)
+
+    def _print_And(self, expr: sp.And) -> str:
+        """Pairwise (broadcasting) rather than ``logical_and.reduce`` over a tuple, which fails when a scalar
+        condition meets an array one."""
+        return self._pairwise("logical_and", expr)
+
+    def _print_Or(self, expr: sp.Or) -> str:
+        return self._pairwise("logical_or", expr)
 
     def _print_Min(self, expr: sp.Min) -> str:
         return self._pairwise("minimum", expr)

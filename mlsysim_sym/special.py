@@ -87,6 +87,45 @@ def capped_exp_shape(rho: float) -> float:
     return t
 
 
+def no_derivative(x: float) -> float:
+    """The derivative with respect to a count that has no continuous extension: nan (the tangent code multiplies
+    it by that count's tangent, so only a direction that moves the count sees it)."""
+    return math.nan
+
+
+#: how many ties (kinks) the tangent code met: a caller that sees no change after a step-up pass knows the step-down
+#: derivative equals it and skips that pass
+TIES = [0]
+
+
+def d_extreme(kind: int, side: float, values: tuple, tangents: tuple) -> float:
+    """One-sided derivative of ``Max`` (kind 1) or ``Min`` (kind −1) of ``values`` along ``tangents``.
+
+    Away from a tie it is the tangent of the binding argument. At a tie the step's direction decides: a step up
+    (``side`` > 0) makes Max follow the fastest-growing tied argument, a step down the slowest; Min the reverse."""
+    best = max(values) if kind > 0 else min(values)
+    tied = [t for v, t in zip(values, tangents) if v == best]
+    if len(tied) == 1:
+        return tied[0]
+    if max(tied) != min(tied):  # the direction of the step matters
+        TIES[0] += 1
+    return max(tied) if (kind > 0) == (side > 0) else min(tied)
+
+
+def holds(op: str, lhs: float, rhs: float, dlhs: float, drhs: float, side: float) -> bool:
+    """A branch condition as a point a small step away decides it: off a tie, the comparison itself; at a tie
+    (``lhs == rhs``), the sign of ``side·(dlhs − drhs)`` (the direction the two sides move apart); if they do not
+    move apart, the comparison at the tie."""
+    if lhs != rhs:
+        return {">": lhs > rhs, ">=": lhs >= rhs, "<": lhs < rhs, "<=": lhs <= rhs}[op]
+    s = side * (dlhs - drhs)
+    if s != 0:  # the direction of the step decides the branch
+        TIES[0] += 1
+    if s == 0:
+        return op in (">=", "<=")
+    return s > 0 if op in (">", ">=") else s < 0
+
+
 def reject(computation: str, scope: dict, meta: tuple) -> None:
     """Raise InputError for the first output of ``computation`` that is nan, infinite or negative where its
     symbol is declared otherwise (called by the generated code's output check, only when it fails; ``meta`` is the

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlsysim_sym import codegen
@@ -60,7 +60,7 @@ def _inputs(name, data):
     return vals
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, suppress_health_check=[HealthCheck.large_base_example])  # inputs of every computation
 @given(st.data())
 def test_generated_equals_sympy_reference(data):
     for name in sorted(COMPUTATIONS):

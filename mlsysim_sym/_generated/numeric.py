@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = 'd5c757729c7e'
+REVISION = 'd3061ed0e282'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -2075,6 +2075,24 @@ def c_scaling__training_compute(v):
         _special.reject('scaling.training_compute', locals(), COMPUTATIONS['scaling.training_compute'])
     return {'d_head': d_head, 'C_6nd': C_6nd, 'C_attn': C_attn}, {'d_head': d_head__regime}
 
+def c_sens__elasticity(v):
+    """Elasticity of latency (wall 21)"""
+    T_op_pt = v['T_op_pt']
+    g_T = v['g_T']
+    eps_T = g_T/T_op_pt
+    if not (-_inf < eps_T < _inf):
+        _special.reject('sens.elasticity', locals(), COMPUTATIONS['sens.elasticity'])
+    return {'eps_T': eps_T}, {}
+
+def c_sens__response(v):
+    """0.3.0's upgrade response (wall 21)"""
+    T_op_pt = v['T_op_pt']
+    T_upg = v['T_upg']
+    s_upg = (-T_op_pt + T_upg)/T_op_pt
+    if not (-_inf < s_upg < _inf):
+        _special.reject('sens.response', locals(), COMPUTATIONS['sens.response'])
+    return {'s_upg': s_upg}, {}
+
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size)"""
     B = v['B']
@@ -2420,6 +2438,1197 @@ def c_sust__fleet(v):
             and 0 <= CO2_tot < _inf):
         _special.reject('sust.fleet', locals(), COMPUTATIONS['sust.fleet'])
     return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'E_it': E_it, 'CO2_emb': CO2_emb, 'E_fac': E_fac, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'H2O_site': H2O_site__regime}
+
+def c_synth__bare(v):
+    """SynthesisSolver (wall 22): bandwidth, peak and capacity for one pass within the target"""
+    M_size = v['M_size']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    T_tgt = v['T_tgt']
+    b_w = v['b_w']
+    eta_hw = v['eta_hw']
+    m_diff = v['m_diff']
+    n_steps = v['n_steps']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    M_cap_req = W
+    if (T_tgt != 0):
+        BW_req = W/T_tgt
+        BW_req__regime = 0
+    else:
+        BW_req = math.inf
+        BW_req__regime = 1
+    if (T_tgt*eta_hw != 0):
+        R_req = O_fwd/(T_tgt*eta_hw)
+        R_req__regime = 0
+    else:
+        R_req = math.inf
+        R_req__regime = 1
+    I_req = R_req/BW_req
+    if not (0 <= P_act < _inf
+            and 0 <= W < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= M_cap_req < _inf
+            and -_inf < BW_req <= _inf
+            and -_inf < R_req <= _inf
+            and -_inf < I_req <= _inf):
+        _special.reject('synth.bare', locals(), COMPUTATIONS['synth.bare'])
+    return {'P_act': P_act, 'W': W, 'O_fwd': O_fwd, 'M_cap_req': M_cap_req, 'BW_req': BW_req, 'R_req': R_req, 'I_req': I_req}, {'P_act': P_act__regime, 'W': W__regime, 'O_fwd': O_fwd__regime, 'BW_req': BW_req__regime, 'R_req': R_req__regime}
+
+def c_synth__itl__bandwidth(v):
+    """SynthesisSolver (wall 22): bandwidth that meets an itl (autoregressive decode)"""
+    B = v['B']
+    H = v['H']
+    H_kv_cat = v['H_kv_cat']
+    ITL_tgt = v['ITL_tgt']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    P = v['P']
+    S = v['S']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    d_rope = v['d_rope']
+    h = v['h']
+    m_mla = v['m_mla']
+    r_kv = v['r_kv']
+    tau_layer = v['tau_layer']
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
+    KV = B*S*k_tok
+    if (ITL_tgt - N_L*tau_layer != 0):
+        BW_req = (KV + W)/(ITL_tgt - N_L*tau_layer)
+        BW_req__regime = 0
+    else:
+        BW_req = math.inf
+        BW_req__regime = 1
+    if not (0 <= W < _inf
+            and 0 <= d_head < _inf
+            and 0 <= H_kv < _inf
+            and 0 <= k_tok < _inf
+            and 0 <= KV < _inf
+            and -_inf < BW_req <= _inf):
+        _special.reject('synth.itl.bandwidth', locals(), COMPUTATIONS['synth.itl.bandwidth'])
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'BW_req': BW_req__regime}
+
+def c_synth__itl__batch(v):
+    """SynthesisSolver (wall 22): largest batch within an itl (autoregressive decode)"""
+    BW_mem = v['BW_mem']
+    H = v['H']
+    H_kv_cat = v['H_kv_cat']
+    ITL_tgt = v['ITL_tgt']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    P = v['P']
+    S = v['S']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    d_rope = v['d_rope']
+    h = v['h']
+    m_mla = v['m_mla']
+    r_kv = v['r_kv']
+    tau_layer = v['tau_layer']
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    if (H_kv_cat > 0):
+        H_kv = H_kv_cat
+        H_kv__regime = 0
+    else:
+        H_kv = H
+        H_kv__regime = 1
+    if (m_mla > 0):
+        k_tok = N_L*b_w*(d_rope + r_kv)
+        k_tok__regime = 0
+    else:
+        k_tok = 2*H_kv*N_L*b_w*d_head
+        k_tok__regime = 1
+    if (S*k_tok != 0):
+        B_req = (BW_mem*ITL_tgt - BW_mem*N_L*tau_layer - W)/(S*k_tok)
+        B_req__regime = 0
+    else:
+        B_req = math.inf
+        B_req__regime = 1
+    if not (0 <= W < _inf
+            and 0 <= d_head < _inf
+            and 0 <= H_kv < _inf
+            and 0 <= k_tok < _inf
+            and -_inf < B_req <= _inf):
+        _special.reject('synth.itl.batch', locals(), COMPUTATIONS['synth.itl.batch'])
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
+
+def c_synth__latency__bandwidth(v):
+    """SynthesisSolver (wall 22): bandwidth that meets a latency (memory-bound)"""
+    B = v['B']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    P = v['P']
+    T_tgt = v['T_tgt']
+    b_w = v['b_w']
+    f_act = v['f_act']
+    k_tax_train = v['k_tax_train']
+    m_train = v['m_train']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    D_vol = W*(B*f_act + 1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (L_lat - T_tgt != 0):
+        BW_req = -D_vol/(L_lat - T_tgt)
+        BW_req__regime = 0
+    else:
+        BW_req = math.inf
+        BW_req__regime = 1
+    if not (0 <= W < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= D_vol < _inf
+            and 0 <= L_lat < _inf
+            and -_inf < BW_req <= _inf):
+        _special.reject('synth.latency.bandwidth', locals(), COMPUTATIONS['synth.latency.bandwidth'])
+    return {'W': W, 'k_tax': k_tax, 'D_vol': D_vol, 'L_lat': L_lat, 'BW_req': BW_req}, {'W': W__regime, 'k_tax': k_tax__regime, 'BW_req': BW_req__regime}
+
+def c_synth__latency__batch_compute(v):
+    """SynthesisSolver (wall 22): largest batch within a latency (compute-bound) (compute-bound)"""
+    N_L = v['N_L']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_tgt = v['T_tgt']
+    eta_hw = v['eta_hw']
+    k_tax_train = v['k_tax_train']
+    m_diff = v['m_diff']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_steps = v['n_steps']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    R_eff = R_peak*eta_hw
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (O_fwd*k_ops*n_tok != 0):
+        B_req = -R_eff*(L_lat - T_tgt)/(O_fwd*k_ops*n_tok)
+        B_req__regime = 0
+    else:
+        B_req = math.inf
+        B_req__regime = 1
+    if not (0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= L_lat < _inf
+            and -_inf < B_req <= _inf):
+        _special.reject('synth.latency.batch_compute', locals(), COMPUTATIONS['synth.latency.batch_compute'])
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'R_eff': R_eff, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'B_req': B_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'B_req': B_req__regime}
+
+def c_synth__latency__batch_memory(v):
+    """SynthesisSolver (wall 22): largest batch within a latency (memory-bound) (memory-bound)"""
+    BW_mem = v['BW_mem']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    P = v['P']
+    T_tgt = v['T_tgt']
+    b_w = v['b_w']
+    f_act = v['f_act']
+    k_tax_train = v['k_tax_train']
+    m_train = v['m_train']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (W*f_act != 0):
+        B_req = (-BW_mem*L_lat + BW_mem*T_tgt - W)/(W*f_act)
+        B_req__regime = 0
+    else:
+        B_req = math.inf
+        B_req__regime = 1
+    if not (0 <= W < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= L_lat < _inf
+            and -_inf < B_req <= _inf):
+        _special.reject('synth.latency.batch_memory', locals(), COMPUTATIONS['synth.latency.batch_memory'])
+    return {'W': W, 'k_tax': k_tax, 'L_lat': L_lat, 'B_req': B_req}, {'W': W__regime, 'k_tax': k_tax__regime, 'B_req': B_req__regime}
+
+def c_synth__latency__efficiency(v):
+    """SynthesisSolver (wall 22): efficiency that meets a latency (compute-bound)"""
+    B = v['B']
+    N_L = v['N_L']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_tgt = v['T_tgt']
+    k_tax_train = v['k_tax_train']
+    m_diff = v['m_diff']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_steps = v['n_steps']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (R_peak*(L_lat - T_tgt) != 0):
+        eta_req = -B*O_fwd*k_ops*n_tok/(R_peak*(L_lat - T_tgt))
+        eta_req__regime = 0
+    else:
+        eta_req = math.inf
+        eta_req__regime = 1
+    if not (0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= L_lat < _inf
+            and -_inf < eta_req <= _inf):
+        _special.reject('synth.latency.efficiency', locals(), COMPUTATIONS['synth.latency.efficiency'])
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'eta_req': eta_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'eta_req': eta_req__regime}
+
+def c_synth__latency__peak(v):
+    """SynthesisSolver (wall 22): peak rate that meets a latency (compute-bound)"""
+    B = v['B']
+    N_L = v['N_L']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    S = v['S']
+    T_tgt = v['T_tgt']
+    eta_hw = v['eta_hw']
+    k_tax_train = v['k_tax_train']
+    m_diff = v['m_diff']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_steps = v['n_steps']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (eta_hw*(L_lat - T_tgt) != 0):
+        R_req = -B*O_fwd*k_ops*n_tok/(eta_hw*(L_lat - T_tgt))
+        R_req__regime = 0
+    else:
+        R_req = math.inf
+        R_req__regime = 1
+    if not (0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= L_lat < _inf
+            and -_inf < R_req <= _inf):
+        _special.reject('synth.latency.peak', locals(), COMPUTATIONS['synth.latency.peak'])
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'R_req': R_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'R_req': R_req__regime}
+
+def c_synth__step__efficiency(v):
+    """SynthesisSolver (wall 22): efficiency that meets a step time (no pipeline) (compute-bound replica, no pipeline)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0):
+        eta_req = -F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag))
+        eta_req__regime = 0
+    else:
+        eta_req = math.inf
+        eta_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= F_hw < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < eta_req <= _inf):
+        _special.reject('synth.step.efficiency', locals(), COMPUTATIONS['synth.step.efficiency'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__step__efficiency_pipelined(v):
+    """SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0):
+        eta_req = -F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))
+        eta_req__regime = 0
+    else:
+        eta_req = math.inf
+        eta_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= beta_bub < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= F_hw < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < eta_req <= _inf):
+        _special.reject('synth.step.efficiency_pipelined', locals(), COMPUTATIONS['synth.step.efficiency_pipelined'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__throughput__batch_compute(v):
+    """SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound)"""
+    N_L = v['N_L']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    X_tgt = v['X_tgt']
+    eta_hw = v['eta_hw']
+    k_tax_train = v['k_tax_train']
+    m_diff = v['m_diff']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_steps = v['n_steps']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    R_eff = R_peak*eta_hw
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (O_fwd*X_tgt*k_ops*n_tok - R_eff != 0):
+        B_req = -L_lat*R_eff*X_tgt/(O_fwd*X_tgt*k_ops*n_tok - R_eff)
+        B_req__regime = 0
+    else:
+        B_req = math.inf
+        B_req__regime = 1
+    if not (0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= L_lat < _inf
+            and -_inf < B_req <= _inf):
+        _special.reject('synth.throughput.batch_compute', locals(), COMPUTATIONS['synth.throughput.batch_compute'])
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'R_eff': R_eff, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'B_req': B_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'B_req': B_req__regime}
+
+def c_synth__throughput__batch_memory(v):
+    """SynthesisSolver (wall 22): batch that reaches a throughput (memory-bound) (memory-bound)"""
+    BW_mem = v['BW_mem']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    P = v['P']
+    X_tgt = v['X_tgt']
+    b_w = v['b_w']
+    f_act = v['f_act']
+    k_tax_train = v['k_tax_train']
+    m_train = v['m_train']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (BW_mem - W*X_tgt*f_act != 0):
+        B_req = X_tgt*(BW_mem*L_lat + W)/(BW_mem - W*X_tgt*f_act)
+        B_req__regime = 0
+    else:
+        B_req = math.inf
+        B_req__regime = 1
+    if not (0 <= W < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= L_lat < _inf
+            and -_inf < B_req <= _inf):
+        _special.reject('synth.throughput.batch_memory', locals(), COMPUTATIONS['synth.throughput.batch_memory'])
+    return {'W': W, 'k_tax': k_tax, 'L_lat': L_lat, 'B_req': B_req}, {'W': W__regime, 'k_tax': k_tax__regime, 'B_req': B_req__regime}
+
+def c_synth__ttft__peak(v):
+    """SynthesisSolver (wall 22): peak rate that meets a ttft (colocated prefill)"""
+    B = v['B']
+    H = v['H']
+    N_L = v['N_L']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    S = v['S']
+    TTFT_tgt = v['TTFT_tgt']
+    c_pre = v['c_pre']
+    d_cat = v['d_cat']
+    eta_hw = v['eta_hw']
+    h = v['h']
+    q_chunk = v['q_chunk']
+    tau_disp = v['tau_disp']
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (d_cat > 0):
+        d_head = d_cat
+        d_head__regime = 0
+    else:
+        d_head = math.floor(h/H)
+        d_head__regime = 1
+    n_new__0 = 1
+    n_new__1 = S - c_pre
+    if n_new__1 > n_new__0:
+        n_new = n_new__1
+        n_new__regime = 1
+    else:
+        n_new = n_new__0
+        n_new__regime = 0
+    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    if (q_chunk > 0):
+        n_chunks = max(1, math.ceil(n_new/q_chunk))
+        n_chunks__regime = 0
+    else:
+        n_chunks = 1
+        n_chunks__regime = 1
+    if (eta_hw*(TTFT_tgt - n_chunks*tau_disp) != 0):
+        R_req = F_pre/(eta_hw*(TTFT_tgt - n_chunks*tau_disp))
+        R_req__regime = 0
+    else:
+        R_req = math.inf
+        R_req__regime = 1
+    if not (0 <= P_act < _inf
+            and 0 <= d_head < _inf
+            and 0 <= n_new < _inf
+            and 0 <= F_pre < _inf
+            and 0 <= n_chunks < _inf
+            and -_inf < R_req <= _inf):
+        _special.reject('synth.ttft.peak', locals(), COMPUTATIONS['synth.ttft.peak'])
+    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'F_pre': F_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction"""
@@ -2997,6 +4206,8 @@ EQUATIONS = {
     'scaling.run_time': ('t_run', 'Wall-clock time on N_dev accelerators', (), ()),
     'scaling.tokens': ('D_opt', 'Training tokens: from fixed size, fixed, or compute-optimal', (('kaplan2020scaling', '§2.1, Table 1: C ≈ 6N FLOPs per training token (forward 2N, backward 4N)'), ('hoffmann2022training', '§3.3, Eqs. 2 and 4: parametric loss and its efficient frontier under FLOPs(N, D) ≈ 6ND')), ('fixed size', 'fixed tokens', 'parametric frontier', 'tokens-per-parameter rule')),
     'scaling.tokens_per_param': ('tpp', 'Tokens per parameter', (), ()),
+    'sensitivity.elasticity': ('eps_T', 'Elasticity of latency', (('saltelli2008global', 'Ch. 1: local (derivative-based) sensitivity, normalised by nominal values'), ('griewank2008evaluating', 'Ch. 3: forward (tangent) mode propagation of directional derivatives')), ()),
+    'sensitivity.response': ('s_upg', 'Latency response to a finite upgrade', (('mlsysim2026registry', 'engine/solvers/performance.py SensitivitySolver: latency response to a perturbation_pct upgrade of peak FLOP/s, memory bandwidth or capacity'),), ()),
     'serve.cache_hit_ratio': ('hit_ratio', 'Prompt-cache hit ratio', (), ()),
     'serve.chunk_time': ('T_chunk', "Largest chunk's time: how long one chunk stalls decode", (('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes'),), ()),
     'serve.chunks': ('n_chunks', 'Prefill chunks', (('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes'),), ('chunked', 'whole prompt')),
@@ -3043,6 +4254,22 @@ EQUATIONS = {
     'sust.life_share': ('k_life', 'Share of the service life the operation uses', (), ('amortised', 'whole')),
     'sust.water_offsite': ('H2O_off', 'Water off site, generating the electricity', (), ()),
     'sust.water_site': ('H2O_site', 'Water on site', (('greengrid2011wue', 'WUE = annual site water usage / IT equipment energy (L/kWh)'),), ('per facility energy', 'per IT energy')),
+    'synthesis.balance': ('I_req', 'Balance point of the synthesised device', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'), ('jouppi2017datacenter', "§2-§3: sizing an inference accelerator from the latency target and the workloads' operational intensity")), ()),
+    'synthesis.bare_bandwidth': ('BW_req', 'Bandwidth for one pass in the target', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.bare_peak': ('R_req', 'Peak rate for one pass in the target', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.capacity': ('M_cap_req', 'Capacity to hold the weights', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.itl_bandwidth': ('BW_req', 'Bandwidth that meets an ITL', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.itl_batch': ('B_req', 'Largest batch within an ITL', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.latency_bandwidth': ('BW_req', 'Bandwidth that meets a latency', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.latency_batch_compute': ('B_req', 'Largest batch within a latency (compute-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.latency_batch_memory': ('B_req', 'Largest batch within a latency (memory-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.latency_efficiency': ('eta_req', 'Efficiency that meets a latency', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.latency_peak': ('R_req', 'Peak rate that meets a latency', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_efficiency': ('eta_req', 'Efficiency that meets a step time (no pipeline)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_efficiency_pipelined': ('eta_req', 'Efficiency that meets a step time (pipelined)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.throughput_batch_compute': ('B_req', 'Batch that reaches a throughput (compute-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.throughput_batch_memory': ('B_req', 'Batch that reaches a throughput (memory-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.ttft_peak': ('R_req', 'Peak rate that meets a TTFT', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'tail.drain_rate': ('r_drain', 'Rate of the exponential wait tail (none when the queue is unstable)', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ('stable', 'unstable: no stationary tail')),
     'tail.erlang_c': ('P_wait', 'Probability of waiting (Erlang C)', (('kleinrock1975queueing', '§3.5, Eq. 3.42 (Erlang C) and Eq. 3.40 (waiting-time distribution)'),), ()),
     'tail.headroom': ('headroom', 'p99 wait as a share of the SLO threshold', (), ('unstable', 'stable')),
@@ -3110,11 +4337,26 @@ COMPUTATIONS = {
     'safety.tax': (c_safety__tax, ('T_base', 'eps_dp', 'k_dp', 'p_sub'), ('s_dp', 'k_data', 'T_dp_eff'), {'s_dp': ('eps_dp', 'k_dp'), 'k_data': ('p_sub',), 'T_dp_eff': ('T_base', 's_dp')}, ('safety.dp_slowdown', 'safety.data_factor', 'safety.dp_time'), {}),
     'scaling.chinchilla': (c_scaling__chinchilla, ('A_fit', 'B_fit', 'C_in', 'D_fix', 'E_fit', 'N_dev', 'N_fix', 'R_peak', 'a_fit', 'b_fit', 'eta_sus', 'm_param', 'r_tpp', 't_dev'), ('C_bud', 'G_fit', 't_gpu', 'N_rule', 'N_par', 'D_par', 't_run', 'N_opt', 'D_opt', 'tpp', 'L_fit'), {'C_bud': ('C_in', 'R_peak', 'eta_sus', 't_dev'), 'G_fit': ('A_fit', 'B_fit', 'a_fit', 'b_fit'), 't_gpu': ('C_bud', 'R_peak', 'eta_sus'), 'N_rule': ('C_bud', 'r_tpp'), 'N_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 'D_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 't_run': ('N_dev', 't_gpu'), 'N_opt': ('C_bud', 'D_fix', 'N_fix', 'N_par', 'N_rule', 'm_param'), 'D_opt': ('C_bud', 'D_fix', 'D_par', 'N_fix', 'N_rule', 'm_param', 'r_tpp'), 'tpp': ('D_opt', 'N_opt'), 'L_fit': ('A_fit', 'B_fit', 'D_opt', 'E_fit', 'N_opt', 'a_fit', 'b_fit')}, ('scaling.budget', 'scaling.frontier_scale', 'scaling.device_time', 'scaling.rule_params', 'scaling.fit_params', 'scaling.fit_tokens', 'scaling.run_time', 'scaling.params', 'scaling.tokens', 'scaling.tokens_per_param', 'scaling.loss'), {'C_bud': (('C_in',), ('C_in', 'R_peak', 'eta_sus', 't_dev')), 'N_opt': (('N_fix',), ('C_bud', 'D_fix', 'N_fix'), ('D_fix', 'N_fix', 'N_par', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param')), 'D_opt': (('C_bud', 'N_fix'), ('D_fix', 'N_fix'), ('D_fix', 'D_par', 'N_fix', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param', 'r_tpp'))}),
     'scaling.training_compute': (c_scaling__training_compute, ('D_tok', 'H', 'N_L', 'P', 'S', 'd_cat', 'h'), ('d_head', 'C_6nd', 'C_attn'), {'d_head': ('H', 'd_cat', 'h'), 'C_6nd': ('D_tok', 'P'), 'C_attn': ('D_tok', 'H', 'N_L', 'P', 'S', 'd_head')}, ('shape.head_dim', 'scaling.compute_6nd', 'scaling.compute_attention'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h'))}),
+    'sens.elasticity': (c_sens__elasticity, ('T_op_pt', 'g_T'), ('eps_T',), {'eps_T': ('T_op_pt', 'g_T')}, ('sensitivity.elasticity',), {}),
+    'sens.response': (c_sens__response, ('T_op_pt', 'T_upg'), ('s_upg',), {'s_upg': ('T_op_pt', 'T_upg')}, ('sensitivity.response',), {}),
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.kv_per_token': (c_serve__kv_per_token, ('H', 'H_kv_cat', 'N_L', 'b_w', 'd_cat', 'd_rope', 'h', 'm_mla', 'r_kv'), ('d_head', 'H_kv', 'k_tok'), {'d_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv')}, ('shape.head_dim', 'shape.kv_heads', 'serve.kv_per_token'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S', 'alpha_acc', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'm_disagg', 'm_mla', 'm_spec', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'F_pre', 'n_chunks', 'q_max', 'k_tok', 't_draft', 'T_pre', 'T_chunk', 'KV', 'TTFT', 'ITL0', 'M_serve', 'ITL', 'feasible_serve', 'U_mem', 'X_tok'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'k_tok_d'), 'T_pre': ('F_pre', 'R_eff'), 'T_chunk': ('B', 'H', 'N_L', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('BW_mem', 'KV', 'N_L', 'W', 'tau_layer'), 'M_serve': ('KV', 'W', 'W_d', 'm_spec'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'feasible_serve': ('C_mem', 'M_serve'), 'U_mem': ('C_mem', 'M_serve'), 'X_tok': ('B', 'ITL')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.prefill_flops', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.draft_step', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.ttft', 'serve.decode_step', 'serve.memory', 'serve.itl', 'serve.feasible', 'serve.utilisation', 'serve.tokens_per_second'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv_cat', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_cat', 'eta_hw', 'f_sram', 'h', 'm_prefill', 'tau_disp'), ('R_eff', 'd_head', 'H_kv', 'P_l', 'KV_ws', 't_inj', 'F_layer', 'M_sram_req', 't_layer_c', 'B_star', 'U_sram', 'feasible_ws', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'P_l': ('N_L', 'P'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'shape.head_dim', 'shape.kv_heads', 'stream.layer_params', 'stream.kv', 'stream.injection', 'stream.layer_flops', 'stream.sram_required', 'stream.layer_compute', 'stream.optimal_batch', 'stream.utilisation', 'stream.feasible', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
     'sust.fleet': (c_sust__fleet, ('CI_grid', 'C_emb_arg', 'C_emb_cat', 'EWIF', 'L_life', 'PUE_f', 'P_tdp', 'T_op', 'WUE_f', 'f_idle', 'f_rec', 'm_amort', 'm_emb', 'm_wfac', 'n_gpn', 'n_nodes', 'u_f'), ('N_acc', 'P_chip', 'C_emb', 'k_life', 'E_it', 'CO2_emb', 'E_fac', 'CO2_loc', 'H2O_site', 'H2O_off', 'CO2_mkt', 'CO2_tot'), {'N_acc': ('n_gpn', 'n_nodes'), 'P_chip': ('P_tdp', 'f_idle', 'u_f'), 'C_emb': ('C_emb_arg', 'C_emb_cat', 'm_emb'), 'k_life': ('L_life', 'T_op', 'm_amort'), 'E_it': ('N_acc', 'P_chip', 'T_op'), 'CO2_emb': ('C_emb', 'N_acc', 'k_life'), 'E_fac': ('E_it', 'PUE_f'), 'CO2_loc': ('CI_grid', 'E_fac'), 'H2O_site': ('E_fac', 'E_it', 'WUE_f', 'm_wfac'), 'H2O_off': ('EWIF', 'E_fac'), 'CO2_mkt': ('CO2_loc', 'f_rec'), 'CO2_tot': ('CO2_emb', 'CO2_loc')}, ('fleet.accelerators', 'sust.chip_power', 'sust.embodied_each', 'sust.life_share', 'sust.it_energy', 'sust.embodied', 'sust.facility_energy', 'sust.co2_location', 'sust.water_site', 'sust.water_offsite', 'sust.co2_market', 'sust.co2_total'), {'C_emb': (('C_emb_arg',), ('C_emb_arg', 'C_emb_cat', 'm_emb')), 'k_life': (('L_life', 'T_op', 'm_amort'), ('m_amort',)), 'H2O_site': (('E_fac', 'WUE_f', 'm_wfac'), ('E_it', 'WUE_f', 'm_wfac'))}),
+    'synth.bare': (c_synth__bare, ('M_size', 'O_cat', 'O_step', 'P', 'P_act_cat', 'T_tgt', 'b_w', 'eta_hw', 'm_diff', 'n_steps'), ('P_act', 'W', 'O_fwd', 'M_cap_req', 'BW_req', 'R_req', 'I_req'), {'P_act': ('P', 'P_act_cat'), 'W': ('M_size', 'P', 'b_w'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'M_cap_req': ('W',), 'BW_req': ('T_tgt', 'W'), 'R_req': ('O_fwd', 'T_tgt', 'eta_hw'), 'I_req': ('BW_req', 'R_req')}, ('shape.active_params', 'memory.weights', 'compute.forward_flops', 'synthesis.capacity', 'synthesis.bare_bandwidth', 'synthesis.bare_peak', 'synthesis.balance'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'BW_req': (('T_tgt', 'W'), ('T_tgt',)), 'R_req': (('O_fwd', 'T_tgt', 'eta_hw'), ('T_tgt', 'eta_hw'))}),
+    'synth.itl.bandwidth': (c_synth__itl__bandwidth, ('B', 'H', 'H_kv_cat', 'ITL_tgt', 'M_size', 'N_L', 'P', 'S', 'b_w', 'd_cat', 'd_rope', 'h', 'm_mla', 'r_kv', 'tau_layer'), ('W', 'd_head', 'H_kv', 'k_tok', 'KV', 'BW_req'), {'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok'), 'BW_req': ('ITL_tgt', 'KV', 'N_L', 'W', 'tau_layer')}, ('memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.kv_per_token', 'serve.kv_cache', 'synthesis.itl_bandwidth'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'BW_req': (('ITL_tgt', 'KV', 'N_L', 'W', 'tau_layer'), ('ITL_tgt', 'N_L', 'tau_layer'))}),
+    'synth.itl.batch': (c_synth__itl__batch, ('BW_mem', 'H', 'H_kv_cat', 'ITL_tgt', 'M_size', 'N_L', 'P', 'S', 'b_w', 'd_cat', 'd_rope', 'h', 'm_mla', 'r_kv', 'tau_layer'), ('W', 'd_head', 'H_kv', 'k_tok', 'B_req'), {'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'B_req': ('BW_mem', 'ITL_tgt', 'N_L', 'S', 'W', 'k_tok', 'tau_layer')}, ('memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.kv_per_token', 'synthesis.itl_batch'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'B_req': (('BW_mem', 'ITL_tgt', 'N_L', 'S', 'W', 'k_tok', 'tau_layer'), ('S', 'k_tok'))}),
+    'synth.latency.bandwidth': (c_synth__latency__bandwidth, ('B', 'M_size', 'N_L', 'P', 'T_tgt', 'b_w', 'f_act', 'k_tax_train', 'm_train', 'tau_disp', 'tau_layer'), ('W', 'k_tax', 'D_vol', 'L_lat', 'BW_req'), {'W': ('M_size', 'P', 'b_w'), 'k_tax': ('k_tax_train', 'm_train'), 'D_vol': ('B', 'W', 'f_act'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'BW_req': ('D_vol', 'L_lat', 'T_tgt')}, ('memory.weights', 'overhead.k_tax', 'memory.traffic', 'overhead.latency', 'synthesis.latency_bandwidth'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'BW_req': (('D_vol', 'L_lat', 'T_tgt'), ('L_lat', 'T_tgt'))}),
+    'synth.latency.batch_compute': (c_synth__latency__batch_compute, ('N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_tgt', 'eta_hw', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'R_eff', 'k_tax', 'O_fwd', 'L_lat', 'B_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'R_eff': ('R_peak', 'eta_hw'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('L_lat', 'O_fwd', 'R_eff', 'T_tgt', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.r_eff', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.latency_batch_compute'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'B_req': (('L_lat', 'O_fwd', 'R_eff', 'T_tgt', 'k_ops', 'n_tok'), ('O_fwd', 'k_ops', 'n_tok'))}),
+    'synth.latency.batch_memory': (c_synth__latency__batch_memory, ('BW_mem', 'M_size', 'N_L', 'P', 'T_tgt', 'b_w', 'f_act', 'k_tax_train', 'm_train', 'tau_disp', 'tau_layer'), ('W', 'k_tax', 'L_lat', 'B_req'), {'W': ('M_size', 'P', 'b_w'), 'k_tax': ('k_tax_train', 'm_train'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('BW_mem', 'L_lat', 'T_tgt', 'W', 'f_act')}, ('memory.weights', 'overhead.k_tax', 'overhead.latency', 'synthesis.latency_batch_memory'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'B_req': (('BW_mem', 'L_lat', 'T_tgt', 'W', 'f_act'), ('W', 'f_act'))}),
+    'synth.latency.efficiency': (c_synth__latency__efficiency, ('B', 'N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_tgt', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'k_tax', 'O_fwd', 'L_lat', 'eta_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'eta_req': ('B', 'L_lat', 'O_fwd', 'R_peak', 'T_tgt', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.latency_efficiency'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'eta_req': (('B', 'L_lat', 'O_fwd', 'R_peak', 'T_tgt', 'k_ops', 'n_tok'), ('L_lat', 'R_peak', 'T_tgt'))}),
+    'synth.latency.peak': (c_synth__latency__peak, ('B', 'N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'S', 'T_tgt', 'eta_hw', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'k_tax', 'O_fwd', 'L_lat', 'R_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'R_req': ('B', 'L_lat', 'O_fwd', 'T_tgt', 'eta_hw', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.latency_peak'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'R_req': (('B', 'L_lat', 'O_fwd', 'T_tgt', 'eta_hw', 'k_ops', 'n_tok'), ('L_lat', 'T_tgt', 'eta_hw'))}),
+    'synth.step.efficiency': (c_synth__step__efficiency, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_hw', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_strag')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.hardware_flops', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_strag'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_strag'))}),
+    'synth.step.efficiency_pipelined': (c_synth__step__efficiency_pipelined, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_hw', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.hardware_flops', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'))}),
+    'synth.throughput.batch_compute': (c_synth__throughput__batch_compute, ('N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'X_tgt', 'eta_hw', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'R_eff', 'k_tax', 'O_fwd', 'L_lat', 'B_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'R_eff': ('R_peak', 'eta_hw'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.r_eff', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.throughput_batch_compute'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'B_req': (('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'), ('O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'))}),
+    'synth.throughput.batch_memory': (c_synth__throughput__batch_memory, ('BW_mem', 'M_size', 'N_L', 'P', 'X_tgt', 'b_w', 'f_act', 'k_tax_train', 'm_train', 'tau_disp', 'tau_layer'), ('W', 'k_tax', 'L_lat', 'B_req'), {'W': ('M_size', 'P', 'b_w'), 'k_tax': ('k_tax_train', 'm_train'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act')}, ('memory.weights', 'overhead.k_tax', 'overhead.latency', 'synthesis.throughput_batch_memory'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'B_req': (('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act'), ('BW_mem', 'W', 'X_tgt', 'f_act'))}),
+    'synth.ttft.peak': (c_synth__ttft__peak, ('B', 'H', 'N_L', 'P', 'P_act_cat', 'S', 'TTFT_tgt', 'c_pre', 'd_cat', 'eta_hw', 'h', 'q_chunk', 'tau_disp'), ('P_act', 'd_head', 'n_new', 'F_pre', 'n_chunks', 'R_req'), {'P_act': ('P', 'P_act_cat'), 'd_head': ('H', 'd_cat', 'h'), 'n_new': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'R_req': ('F_pre', 'TTFT_tgt', 'eta_hw', 'n_chunks', 'tau_disp')}, ('shape.active_params', 'shape.head_dim', 'serve.new_tokens', 'serve.prefill_flops', 'serve.chunks', 'synthesis.ttft_peak'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'R_req': (('F_pre', 'TTFT_tgt', 'eta_hw', 'n_chunks', 'tau_disp'), ('TTFT_tgt', 'eta_hw', 'n_chunks', 'tau_disp'))}),
     'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
     'topo.net': (c_topo__net, ('BW_fab', 'N_top', 'beta_df', 'k_cut', 'os_fab', 't_topo'), ('beta_top', 'hops', 'diam', 'BW_topo', 'BW_bis'), {'beta_top': ('N_top', 'beta_df', 'k_cut', 't_topo'), 'hops': ('N_top', 't_topo'), 'diam': ('N_top', 't_topo'), 'BW_topo': ('BW_fab', 'beta_top', 'os_fab'), 'BW_bis': ('BW_fab', 'N_top', 'beta_top', 'os_fab')}, ('topo.beta', 'topo.hops', 'topo.diameter', 'topo.effective', 'topo.bisection'), {'beta_top': (('t_topo',), ('beta_df', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo')), 'hops': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo')), 'diam': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo'))}),
     'train.end_to_end': (c_train__end_to_end, ('D_tok', 'N_acc', 'P', 'X_gpu'), ('t_train',), {'t_train': ('D_tok', 'N_acc', 'P', 'X_gpu')}, ('train.end_to_end_time',), {}),

@@ -10,8 +10,9 @@ from mlsysim_sym import special as _special
 _lambertw0 = numpy.vectorize(_special.lambertw0, otypes=[float])
 _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
+_no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = 'd5c757729c7e'
+REVISION = 'd3061ed0e282'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -97,7 +98,7 @@ def c_capacity__fleet(v):
     w99__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_q, 1), numpy.greater(P_wait, 0.01), True), [0, 1, 2], default=-1)
     p99 = t_svc + w99
     L_p99 = L_base + w99
-    meets_slo = numpy.logical_and.reduce((numpy.less_equal(L_p99, L_target),numpy.less(rho_q, 1)))
+    meets_slo = numpy.logical_and(numpy.less_equal(L_p99, L_target), numpy.less(rho_q, 1))
     return {'mu_svc': mu_svc, 'kappa': kappa, 'X_cap': X_cap, 'a_load': a_load, 'rho_q': rho_q, 'P_wait': P_wait, 'r_drain': r_drain, 'stable': stable, 'w99': w99, 'p99': p99, 'L_p99': L_p99, 'meets_slo': meets_slo}, {'r_drain': r_drain__regime, 'w99': w99__regime}
 
 def c_capacity__replica(v):
@@ -263,10 +264,10 @@ def c_cmp__model(v):
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
     W_base = P*b_base
-    r_cmp = numpy.select([numpy.equal(m_meth, 0),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.greater_equal(s_sp, 1))),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))),numpy.equal(m_meth, 1),numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))),True], [8*b_base/q_bits,numpy.inf,8*b_base/((1 - s_sp)*(8*b_base + i_nm)),(1 - s_sp)**(-1.0),P/P_s,1], default=numpy.nan)
-    r_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.greater_equal(s_sp, 1))), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))), numpy.equal(m_meth, 1), numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))), True), [0, 1, 2, 3, 4, 5], default=-1)
-    d_acc = numpy.select([numpy.equal(m_meth, 0),numpy.equal(m_meth, 1),numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))),True], [numpy.select([numpy.greater_equal(q_bits, 16),numpy.greater_equal(q_bits, 8),numpy.greater_equal(q_bits, 4),True], [0,d8,d4,d3], default=numpy.nan),numpy.select([numpy.less_equal(s_sp, s_thr),True], [d_pm,-k_pe*numpy.exp(e_pe*s_sp)], default=numpy.nan),d_dist,0], default=numpy.nan)
-    d_acc__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.equal(m_meth, 1), numpy.logical_and.reduce((numpy.equal(m_meth, 2),numpy.greater(P_s, 0))), True), [0, 1, 2, 3], default=-1)
+    r_cmp = numpy.select([numpy.equal(m_meth, 0),numpy.logical_and(numpy.equal(m_meth, 1), numpy.greater_equal(s_sp, 1)),numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 2)),numpy.equal(m_meth, 1),numpy.logical_and(numpy.equal(m_meth, 2), numpy.greater(P_s, 0)),True], [8*b_base/q_bits,numpy.inf,8*b_base/((1 - s_sp)*(8*b_base + i_nm)),(1 - s_sp)**(-1.0),P/P_s,1], default=numpy.nan)
+    r_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.logical_and(numpy.equal(m_meth, 1), numpy.greater_equal(s_sp, 1)), numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 2)), numpy.equal(m_meth, 1), numpy.logical_and(numpy.equal(m_meth, 2), numpy.greater(P_s, 0)), True), [0, 1, 2, 3, 4, 5], default=-1)
+    d_acc = numpy.select([numpy.equal(m_meth, 0),numpy.equal(m_meth, 1),numpy.logical_and(numpy.equal(m_meth, 2), numpy.greater(P_s, 0)),True], [numpy.select([numpy.greater_equal(q_bits, 16),numpy.greater_equal(q_bits, 8),numpy.greater_equal(q_bits, 4),True], [0,d8,d4,d3], default=numpy.nan),numpy.select([numpy.less_equal(s_sp, s_thr),True], [d_pm,-k_pe*numpy.exp(e_pe*s_sp)], default=numpy.nan),d_dist,0], default=numpy.nan)
+    d_acc__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.equal(m_meth, 1), numpy.logical_and(numpy.equal(m_meth, 2), numpy.greater(P_s, 0)), True), [0, 1, 2, 3], default=-1)
     O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
     O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
     W_cmp = W_base/r_cmp
@@ -275,10 +276,10 @@ def c_cmp__model(v):
     d_acc_lo__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), True), [0, 1], default=-1)
     t_base = numpy.maximum(W_base/BW_mem, O_fwd/R_base)
     t_base__regime = numpy.where((O_fwd/R_base) >= (W_base/BW_mem), 0, 1)
-    t_cmp = numpy.select([numpy.equal(m_meth, 0),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 0))),True], [numpy.maximum(O_fwd/R_q, W_base/(BW_mem*r_cmp)),numpy.maximum(W_base/(BW_mem*r_cmp), O_fwd/(R_base*k_sp)),t_base,t_base/r_cmp], default=numpy.nan)
-    t_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 0))), True), [0, 1, 2, 3], default=-1)
-    x_cmp = numpy.select([numpy.greater(m_roof, 0),numpy.equal(m_meth, 0),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 1))),numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))),True], [t_base/t_cmp,numpy.select([numpy.greater(W_base/BW_mem, O_fwd/R_peak),numpy.greater(m_fast, 0),True], [r_cmp,numpy.minimum(r_cmp, R_q/R_peak),1], default=numpy.nan),r_cmp,numpy.select([numpy.less(abs(s_sp - 0.5), 0.05),True], [2,1], default=numpy.nan),1], default=numpy.nan)
-    x_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_roof, 0), numpy.equal(m_meth, 0), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 1))), numpy.logical_and.reduce((numpy.equal(m_meth, 1),numpy.equal(t_sp, 2))), True), [0, 1, 2, 3, 4], default=-1)
+    t_cmp = numpy.select([numpy.equal(m_meth, 0),numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 2)),numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 0)),True], [numpy.maximum(O_fwd/R_q, W_base/(BW_mem*r_cmp)),numpy.maximum(W_base/(BW_mem*r_cmp), O_fwd/(R_base*k_sp)),t_base,t_base/r_cmp], default=numpy.nan)
+    t_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.equal(m_meth, 0), numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 2)), numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 0)), True), [0, 1, 2, 3], default=-1)
+    x_cmp = numpy.select([numpy.greater(m_roof, 0),numpy.equal(m_meth, 0),numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 1)),numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 2)),True], [t_base/t_cmp,numpy.select([numpy.greater(W_base/BW_mem, O_fwd/R_peak),numpy.greater(m_fast, 0),True], [r_cmp,numpy.minimum(r_cmp, R_q/R_peak),1], default=numpy.nan),r_cmp,numpy.select([numpy.less(abs(s_sp - 0.5), 0.05),True], [2,1], default=numpy.nan),1], default=numpy.nan)
+    x_cmp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_roof, 0), numpy.equal(m_meth, 0), numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 1)), numpy.logical_and(numpy.equal(m_meth, 1), numpy.equal(t_sp, 2)), True), [0, 1, 2, 3, 4], default=-1)
     return {'P_act': P_act, 'W_base': W_base, 'r_cmp': r_cmp, 'd_acc': d_acc, 'O_fwd': O_fwd, 'W_cmp': W_cmp, 'sav_pct': sav_pct, 'd_acc_lo': d_acc_lo, 't_base': t_base, 't_cmp': t_cmp, 'x_cmp': x_cmp}, {'P_act': P_act__regime, 'r_cmp': r_cmp__regime, 'd_acc': d_acc__regime, 'O_fwd': O_fwd__regime, 'd_acc_lo': d_acc_lo__regime, 't_base': t_base__regime, 't_cmp': t_cmp__regime, 'x_cmp': x_cmp__regime}
 
 def c_coll__all(v):
@@ -374,17 +375,17 @@ def c_comm__step(v):
     W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
-    n_tok = numpy.select([numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))),True], [S,1], default=numpy.nan)
-    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))), True), [0, 1], default=-1)
-    k_ops = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
-    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
     k_model = numpy.select([numpy.greater(m_train, 0),True], [3,1], default=numpy.nan)
     k_model__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
     h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
     h_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     P_r = P/(N_ep*N_pp*N_tp)
-    f_train = numpy.select([numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
-    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
     L_s = numpy.maximum(1, numpy.ceil(N_L/N_pp))
     L_s__regime = numpy.where((1) >= (numpy.ceil(N_L/N_pp)), 0, 1)
     N_rep = N_ep*N_pp*N_tp
@@ -399,15 +400,15 @@ def c_comm__step(v):
     O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
     O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
     O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
-    k_att = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))),True], [4,6,k_ops], default=numpy.nan)
-    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))), True), [0, 1, 2], default=-1)
+    k_att = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
     N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
     GA = GA_step*k_flight
     r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
     r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
-    f_grad = numpy.select([numpy.logical_and.reduce((numpy.greater(f_lora_dp, 0),numpy.greater(m_lora, 0))),True], [f_lora_dp,f_train], default=numpy.nan)
-    f_grad__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(f_lora_dp, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
+    f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
+    f_grad__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
     BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
     L_lat = N_L*k_tax*tau_layer + tau_disp
@@ -434,14 +435,14 @@ def c_comm__step(v):
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
     F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
     F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
-    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
-    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))), True), [0, 1], default=-1)
+    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
+    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)), True), [0, 1], default=-1)
     M_buf = M_g*f_buf + numpy.select([numpy.greater(N_pp, 1),True], [2*S*b_mb*b_w*h,0], default=numpy.nan)
     M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
-    T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or.reduce((numpy.equal(w_topo, 1),numpy.less_equal(n_span, 1),numpy.less_equal(r_node, 1))),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
-    T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or.reduce((numpy.equal(w_topo, 1),numpy.less_equal(n_span, 1),numpy.less_equal(r_node, 1))), True), [0, 1, 2, 3, 4], default=-1)
-    T_z3 = numpy.select([numpy.logical_and.reduce((numpy.greater_equal(z_stage, 3),numpy.greater(N_dp, 1))),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
-    T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater_equal(z_stage, 3),numpy.greater(N_dp, 1))), True), [0, 1], default=-1)
+    T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
+    T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
+    T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
+    T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)), True), [0, 1], default=-1)
     T_tp = numpy.select([numpy.greater(N_tp, 1),True], [4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*numpy.ceil(N_L/N_pp),0], default=numpy.nan)
     T_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
@@ -455,8 +456,8 @@ def c_comm__step(v):
     T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
     T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
     T_comm = T_dp + T_ep + T_tp
-    BW = numpy.select([numpy.less(C_mem, M_req),numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))),numpy.greater(BW_flash, 0),True], [numpy.minimum(BW_host, BW_mem),BW_sram,BW_flash,BW_mem], default=numpy.nan)
-    BW__regime = numpy.select(numpy.broadcast_arrays(numpy.less(C_mem, M_req), numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))), numpy.greater(BW_flash, 0), True), [0, 1, 2, 3], default=-1)
+    BW = numpy.select([numpy.less(C_mem, M_req),numpy.logical_and(numpy.logical_and(numpy.greater_equal(C_sram, W), numpy.greater(BW_sram, 0)), numpy.greater(C_sram, 0)),numpy.greater(BW_flash, 0),True], [numpy.minimum(BW_host, BW_mem),BW_sram,BW_flash,BW_mem], default=numpy.nan)
+    BW__regime = numpy.select(numpy.broadcast_arrays(numpy.less(C_mem, M_req), numpy.logical_and(numpy.logical_and(numpy.greater_equal(C_sram, W), numpy.greater(BW_sram, 0)), numpy.greater(C_sram, 0)), numpy.greater(BW_flash, 0), True), [0, 1, 2, 3], default=-1)
     feasible = numpy.less_equal(M_req, C_mem)
     M_spill = numpy.maximum(0, -C_mem + M_req)
     M_spill__regime = numpy.where((0) >= (-C_mem + M_req), 0, 1)
@@ -560,8 +561,8 @@ def c_efficiency__model(v):
     k_occ = numpy.asarray(v['k_occ'], dtype=float)
     m_flash = numpy.asarray(v['m_flash'], dtype=float)
     w_type = numpy.asarray(v['w_type'], dtype=float)
-    MFU_w = numpy.minimum(1, numpy.maximum(0, numpy.select([numpy.logical_and.reduce((numpy.equal(w_type, 1),numpy.greater(m_flash, 0))),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan)))
-    MFU_w__regime = numpy.where((1) <= (numpy.maximum(0, numpy.select([numpy.logical_and.reduce((numpy.equal(w_type, 1),numpy.greater(m_flash, 0))),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan))), 0, 1)
+    MFU_w = numpy.minimum(1, numpy.maximum(0, numpy.select([numpy.logical_and(numpy.equal(w_type, 1), numpy.greater(m_flash, 0)),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan)))
+    MFU_w__regime = numpy.where((1) <= (numpy.maximum(0, numpy.select([numpy.logical_and(numpy.equal(w_type, 1), numpy.greater(m_flash, 0)),numpy.equal(w_type, 1),numpy.equal(w_type, 2),numpy.equal(w_type, 3),True], [numpy.minimum(cap_flash, e_flash*eta_hw/eta_ref),e_attn*eta_hw/eta_ref,numpy.minimum(cap_ffn, e_ffn*eta_hw/eta_ref),numpy.minimum(cap_conv, e_conv*eta_hw/eta_ref),e_other*eta_hw/eta_ref], default=numpy.nan))), 0, 1)
     L_occ = 1 - numpy.minimum(1, eta_hw*k_occ)
     L_occ__regime = numpy.where((1) <= (eta_hw*k_occ), 0, 1)
     R_ach = MFU_w*R_peak
@@ -619,18 +620,18 @@ def c_engine__step(v):
     z_stage = numpy.asarray(v['z_stage'], dtype=float)
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
-    n_tok = numpy.select([numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))),True], [S,1], default=numpy.nan)
-    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))), True), [0, 1], default=-1)
-    k_ops = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
-    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
     k_model = numpy.select([numpy.greater(m_train, 0),True], [3,1], default=numpy.nan)
     k_model__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
     R_eff = R_peak*eta_hw
     W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
     W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
     P_r = P/(N_ep*N_pp*N_tp)
-    f_train = numpy.select([numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
-    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
     b_mb = numpy.maximum(1, numpy.ceil(B/(D_b*GA)))
     b_mb__regime = numpy.where((1) >= (numpy.ceil(B/(D_b*GA))), 0, 1)
     L_s = numpy.maximum(1, numpy.ceil(N_L/N_pp))
@@ -645,8 +646,8 @@ def c_engine__step(v):
     M_g__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 2), True), [0, 1], default=-1)
     M_o = numpy.select([numpy.greater_equal(z_stage, 1),True], [P_r*b_opt*f_train/N_dp,P_r*b_opt*f_train], default=numpy.nan)
     M_o__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 1), True), [0, 1], default=-1)
-    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
-    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))), True), [0, 1], default=-1)
+    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
+    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)), True), [0, 1], default=-1)
     D_vol = W*(B*f_act + 1)
     L_lat = N_L*k_tax*tau_layer + tau_disp
     T_comp = B*O_fwd*k_ops*n_tok/R_eff
@@ -654,10 +655,10 @@ def c_engine__step(v):
     M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
     I = B*O_fwd*k_ops*n_tok/D_vol
     M_train = M_a + M_buf + M_g + M_o + M_w
-    M_req = numpy.select([numpy.logical_and.reduce((numpy.greater(m_train, 0),numpy.greater(m_xf, 0))),numpy.logical_and.reduce((numpy.greater(m_lora, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [M_train,W*f_lora,W*b_opt/b_w + 2*W,W], default=numpy.nan)
-    M_req__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_train, 0),numpy.greater(m_xf, 0))), numpy.logical_and.reduce((numpy.greater(m_lora, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2, 3], default=-1)
-    BW = numpy.select([numpy.less(C_mem, M_req),numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))),numpy.greater(BW_flash, 0),True], [numpy.minimum(BW_host, BW_mem),BW_sram,BW_flash,BW_mem], default=numpy.nan)
-    BW__regime = numpy.select(numpy.broadcast_arrays(numpy.less(C_mem, M_req), numpy.logical_and.reduce((numpy.greater_equal(C_sram, W),numpy.greater(BW_sram, 0),numpy.greater(C_sram, 0))), numpy.greater(BW_flash, 0), True), [0, 1, 2, 3], default=-1)
+    M_req = numpy.select([numpy.logical_and(numpy.greater(m_train, 0), numpy.greater(m_xf, 0)),numpy.logical_and(numpy.greater(m_lora, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [M_train,W*f_lora,W*b_opt/b_w + 2*W,W], default=numpy.nan)
+    M_req__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_train, 0), numpy.greater(m_xf, 0)), numpy.logical_and(numpy.greater(m_lora, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2, 3], default=-1)
+    BW = numpy.select([numpy.less(C_mem, M_req),numpy.logical_and(numpy.logical_and(numpy.greater_equal(C_sram, W), numpy.greater(BW_sram, 0)), numpy.greater(C_sram, 0)),numpy.greater(BW_flash, 0),True], [numpy.minimum(BW_host, BW_mem),BW_sram,BW_flash,BW_mem], default=numpy.nan)
+    BW__regime = numpy.select(numpy.broadcast_arrays(numpy.less(C_mem, M_req), numpy.logical_and(numpy.logical_and(numpy.greater_equal(C_sram, W), numpy.greater(BW_sram, 0)), numpy.greater(C_sram, 0)), numpy.greater(BW_flash, 0), True), [0, 1, 2, 3], default=-1)
     M_spill = numpy.maximum(0, -C_mem + M_req)
     M_spill__regime = numpy.where((0) >= (-C_mem + M_req), 0, 1)
     feasible = numpy.less_equal(M_req, C_mem)
@@ -938,6 +939,20 @@ def c_scaling__training_compute(v):
     C_attn = D_tok*(12*H*N_L*S*d_head + 6*P)
     return {'d_head': d_head, 'C_6nd': C_6nd, 'C_attn': C_attn}, {'d_head': d_head__regime}
 
+def c_sens__elasticity(v):
+    """Elasticity of latency (wall 21) (arrays)"""
+    T_op_pt = numpy.asarray(v['T_op_pt'], dtype=float)
+    g_T = numpy.asarray(v['g_T'], dtype=float)
+    eps_T = g_T/T_op_pt
+    return {'eps_T': eps_T}, {}
+
+def c_sens__response(v):
+    """0.3.0's upgrade response (wall 21) (arrays)"""
+    T_op_pt = numpy.asarray(v['T_op_pt'], dtype=float)
+    T_upg = numpy.asarray(v['T_upg'], dtype=float)
+    s_upg = (-T_op_pt + T_upg)/T_op_pt
+    return {'s_upg': s_upg}, {}
+
 def c_serve__kv(v):
     """KV-cache size (calc_kv_cache_size) (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
@@ -1118,6 +1133,551 @@ def c_sust__fleet(v):
     CO2_tot = CO2_emb + CO2_loc
     return {'N_acc': N_acc, 'P_chip': P_chip, 'C_emb': C_emb, 'k_life': k_life, 'E_it': E_it, 'CO2_emb': CO2_emb, 'E_fac': E_fac, 'CO2_loc': CO2_loc, 'H2O_site': H2O_site, 'H2O_off': H2O_off, 'CO2_mkt': CO2_mkt, 'CO2_tot': CO2_tot}, {'C_emb': C_emb__regime, 'k_life': k_life__regime, 'H2O_site': H2O_site__regime}
 
+def c_synth__bare(v):
+    """SynthesisSolver (wall 22): bandwidth, peak and capacity for one pass within the target (arrays)"""
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    T_tgt = numpy.asarray(v['T_tgt'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    M_cap_req = W
+    BW_req = numpy.select([numpy.not_equal(T_tgt, 0),True], [W/T_tgt,numpy.inf], default=numpy.nan)
+    BW_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(T_tgt, 0), True), [0, 1], default=-1)
+    R_req = numpy.select([numpy.not_equal(T_tgt*eta_hw, 0),True], [O_fwd/(T_tgt*eta_hw),numpy.inf], default=numpy.nan)
+    R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(T_tgt*eta_hw, 0), True), [0, 1], default=-1)
+    I_req = R_req/BW_req
+    return {'P_act': P_act, 'W': W, 'O_fwd': O_fwd, 'M_cap_req': M_cap_req, 'BW_req': BW_req, 'R_req': R_req, 'I_req': I_req}, {'P_act': P_act__regime, 'W': W__regime, 'O_fwd': O_fwd__regime, 'BW_req': BW_req__regime, 'R_req': R_req__regime}
+
+def c_synth__itl__bandwidth(v):
+    """SynthesisSolver (wall 22): bandwidth that meets an itl (autoregressive decode) (arrays)"""
+    B = numpy.asarray(v['B'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
+    ITL_tgt = numpy.asarray(v['ITL_tgt'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    m_mla = numpy.asarray(v['m_mla'], dtype=float)
+    r_kv = numpy.asarray(v['r_kv'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    KV = B*S*k_tok
+    BW_req = numpy.select([numpy.not_equal(ITL_tgt - N_L*tau_layer, 0),True], [(KV + W)/(ITL_tgt - N_L*tau_layer),numpy.inf], default=numpy.nan)
+    BW_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(ITL_tgt - N_L*tau_layer, 0), True), [0, 1], default=-1)
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'BW_req': BW_req__regime}
+
+def c_synth__itl__batch(v):
+    """SynthesisSolver (wall 22): largest batch within an itl (autoregressive decode) (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
+    ITL_tgt = numpy.asarray(v['ITL_tgt'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    m_mla = numpy.asarray(v['m_mla'], dtype=float)
+    r_kv = numpy.asarray(v['r_kv'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    B_req = numpy.select([numpy.not_equal(S*k_tok, 0),True], [(BW_mem*ITL_tgt - BW_mem*N_L*tau_layer - W)/(S*k_tok),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(S*k_tok, 0), True), [0, 1], default=-1)
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
+
+def c_synth__latency__bandwidth(v):
+    """SynthesisSolver (wall 22): bandwidth that meets a latency (memory-bound) (arrays)"""
+    B = numpy.asarray(v['B'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    T_tgt = numpy.asarray(v['T_tgt'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    f_act = numpy.asarray(v['f_act'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    D_vol = W*(B*f_act + 1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    BW_req = numpy.select([numpy.not_equal(L_lat - T_tgt, 0),True], [-D_vol/(L_lat - T_tgt),numpy.inf], default=numpy.nan)
+    BW_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(L_lat - T_tgt, 0), True), [0, 1], default=-1)
+    return {'W': W, 'k_tax': k_tax, 'D_vol': D_vol, 'L_lat': L_lat, 'BW_req': BW_req}, {'W': W__regime, 'k_tax': k_tax__regime, 'BW_req': BW_req__regime}
+
+def c_synth__latency__batch_compute(v):
+    """SynthesisSolver (wall 22): largest batch within a latency (compute-bound) (compute-bound) (arrays)"""
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_tgt = numpy.asarray(v['T_tgt'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    R_eff = R_peak*eta_hw
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B_req = numpy.select([numpy.not_equal(O_fwd*k_ops*n_tok, 0),True], [-R_eff*(L_lat - T_tgt)/(O_fwd*k_ops*n_tok),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(O_fwd*k_ops*n_tok, 0), True), [0, 1], default=-1)
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'R_eff': R_eff, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'B_req': B_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'B_req': B_req__regime}
+
+def c_synth__latency__batch_memory(v):
+    """SynthesisSolver (wall 22): largest batch within a latency (memory-bound) (memory-bound) (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    T_tgt = numpy.asarray(v['T_tgt'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    f_act = numpy.asarray(v['f_act'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B_req = numpy.select([numpy.not_equal(W*f_act, 0),True], [(-BW_mem*L_lat + BW_mem*T_tgt - W)/(W*f_act),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(W*f_act, 0), True), [0, 1], default=-1)
+    return {'W': W, 'k_tax': k_tax, 'L_lat': L_lat, 'B_req': B_req}, {'W': W__regime, 'k_tax': k_tax__regime, 'B_req': B_req__regime}
+
+def c_synth__latency__efficiency(v):
+    """SynthesisSolver (wall 22): efficiency that meets a latency (compute-bound) (arrays)"""
+    B = numpy.asarray(v['B'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_tgt = numpy.asarray(v['T_tgt'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    eta_req = numpy.select([numpy.not_equal(R_peak*(L_lat - T_tgt), 0),True], [-B*O_fwd*k_ops*n_tok/(R_peak*(L_lat - T_tgt)),numpy.inf], default=numpy.nan)
+    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(R_peak*(L_lat - T_tgt), 0), True), [0, 1], default=-1)
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'eta_req': eta_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'eta_req': eta_req__regime}
+
+def c_synth__latency__peak(v):
+    """SynthesisSolver (wall 22): peak rate that meets a latency (compute-bound) (arrays)"""
+    B = numpy.asarray(v['B'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_tgt = numpy.asarray(v['T_tgt'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    R_req = numpy.select([numpy.not_equal(eta_hw*(L_lat - T_tgt), 0),True], [-B*O_fwd*k_ops*n_tok/(eta_hw*(L_lat - T_tgt)),numpy.inf], default=numpy.nan)
+    R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(eta_hw*(L_lat - T_tgt), 0), True), [0, 1], default=-1)
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'R_req': R_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'R_req': R_req__regime}
+
+def c_synth__step__efficiency(v):
+    """SynthesisSolver (wall 22): efficiency that meets a step time (no pipeline) (compute-bound replica, no pipeline) (arrays)"""
+    BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
+    BW_intra = numpy.asarray(v['BW_intra'], dtype=float)
+    B_g = numpy.asarray(v['B_g'], dtype=float)
+    GA_step = numpy.asarray(v['GA_step'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_ep = numpy.asarray(v['N_ep'], dtype=float)
+    N_pp = numpy.asarray(v['N_pp'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_step_tgt = numpy.asarray(v['T_step_tgt'], dtype=float)
+    alpha_fab = numpy.asarray(v['alpha_fab'], dtype=float)
+    alpha_intra = numpy.asarray(v['alpha_intra'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_ov = numpy.asarray(v['eta_ov'], dtype=float)
+    f_imb = numpy.asarray(v['f_imb'], dtype=float)
+    f_lora_dp = numpy.asarray(v['f_lora_dp'], dtype=float)
+    f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_strag = numpy.asarray(v['k_strag'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    k_top = numpy.asarray(v['k_top'], dtype=float)
+    k_z3 = numpy.asarray(v['k_z3'], dtype=float)
+    m_attn = numpy.asarray(v['m_attn'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_lora = numpy.asarray(v['m_lora'], dtype=float)
+    m_ov = numpy.asarray(v['m_ov'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    os_fab = numpy.asarray(v['os_fab'], dtype=float)
+    r_lora = numpy.asarray(v['r_lora'], dtype=float)
+    s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    w_topo = numpy.asarray(v['w_topo'], dtype=float)
+    z_stage = numpy.asarray(v['z_stage'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
+    h_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    N_rep = N_ep*N_pp*N_tp
+    alpha_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
+    O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
+    k_att = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
+    N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
+    N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
+    r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
+    f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
+    f_grad__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B = numpy.maximum(1, numpy.floor(B_g/N_dp))
+    B__regime = numpy.where((1) >= (numpy.floor(B_g/N_dp)), 0, 1)
+    n_span = numpy.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    V_tp = B*S*b_w*h
+    V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
+    V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
+    T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
+    T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
+    T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)), True), [0, 1], default=-1)
+    T_tp = numpy.select([numpy.greater(N_tp, 1),True], [4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*numpy.ceil(N_L/N_pp),0], default=numpy.nan)
+    T_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
+    T_ep__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
+    T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
+    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag), 0),True], [-F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)),numpy.inf], default=numpy.nan)
+    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag), 0), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__step__efficiency_pipelined(v):
+    """SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined) (arrays)"""
+    BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
+    BW_intra = numpy.asarray(v['BW_intra'], dtype=float)
+    B_g = numpy.asarray(v['B_g'], dtype=float)
+    GA_step = numpy.asarray(v['GA_step'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_ep = numpy.asarray(v['N_ep'], dtype=float)
+    N_pp = numpy.asarray(v['N_pp'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_step_tgt = numpy.asarray(v['T_step_tgt'], dtype=float)
+    alpha_fab = numpy.asarray(v['alpha_fab'], dtype=float)
+    alpha_intra = numpy.asarray(v['alpha_intra'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_ov = numpy.asarray(v['eta_ov'], dtype=float)
+    f_imb = numpy.asarray(v['f_imb'], dtype=float)
+    f_lora_dp = numpy.asarray(v['f_lora_dp'], dtype=float)
+    f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_strag = numpy.asarray(v['k_strag'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    k_top = numpy.asarray(v['k_top'], dtype=float)
+    k_z3 = numpy.asarray(v['k_z3'], dtype=float)
+    m_attn = numpy.asarray(v['m_attn'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_lora = numpy.asarray(v['m_lora'], dtype=float)
+    m_ov = numpy.asarray(v['m_ov'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_mb = numpy.asarray(v['n_mb'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    os_fab = numpy.asarray(v['os_fab'], dtype=float)
+    r_lora = numpy.asarray(v['r_lora'], dtype=float)
+    s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    v_pp = numpy.asarray(v['v_pp'], dtype=float)
+    w_topo = numpy.asarray(v['w_topo'], dtype=float)
+    z_stage = numpy.asarray(v['z_stage'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
+    h_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    N_rep = N_ep*N_pp*N_tp
+    alpha_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
+    O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
+    k_att = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
+    N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
+    N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
+    r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
+    f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
+    f_grad__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B = numpy.maximum(1, numpy.floor(B_g/N_dp))
+    B__regime = numpy.where((1) >= (numpy.floor(B_g/N_dp)), 0, 1)
+    n_span = numpy.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    V_tp = B*S*b_w*h
+    V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
+    V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
+    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
+    T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
+    T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
+    T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)), True), [0, 1], default=-1)
+    T_tp = numpy.select([numpy.greater(N_tp, 1),True], [4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*numpy.ceil(N_L/N_pp),0], default=numpy.nan)
+    T_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
+    T_ep__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
+    T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
+    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0),True], [-F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)),numpy.inf], default=numpy.nan)
+    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__throughput__batch_compute(v):
+    """SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound) (arrays)"""
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    X_tgt = numpy.asarray(v['X_tgt'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    R_eff = R_peak*eta_hw
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B_req = numpy.select([numpy.not_equal(O_fwd*X_tgt*k_ops*n_tok - R_eff, 0),True], [-L_lat*R_eff*X_tgt/(O_fwd*X_tgt*k_ops*n_tok - R_eff),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(O_fwd*X_tgt*k_ops*n_tok - R_eff, 0), True), [0, 1], default=-1)
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'R_eff': R_eff, 'k_tax': k_tax, 'O_fwd': O_fwd, 'L_lat': L_lat, 'B_req': B_req}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'B_req': B_req__regime}
+
+def c_synth__throughput__batch_memory(v):
+    """SynthesisSolver (wall 22): batch that reaches a throughput (memory-bound) (memory-bound) (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    X_tgt = numpy.asarray(v['X_tgt'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    f_act = numpy.asarray(v['f_act'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    B_req = numpy.select([numpy.not_equal(BW_mem - W*X_tgt*f_act, 0),True], [X_tgt*(BW_mem*L_lat + W)/(BW_mem - W*X_tgt*f_act),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(BW_mem - W*X_tgt*f_act, 0), True), [0, 1], default=-1)
+    return {'W': W, 'k_tax': k_tax, 'L_lat': L_lat, 'B_req': B_req}, {'W': W__regime, 'k_tax': k_tax__regime, 'B_req': B_req__regime}
+
+def c_synth__ttft__peak(v):
+    """SynthesisSolver (wall 22): peak rate that meets a ttft (colocated prefill) (arrays)"""
+    B = numpy.asarray(v['B'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    TTFT_tgt = numpy.asarray(v['TTFT_tgt'], dtype=float)
+    c_pre = numpy.asarray(v['c_pre'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    q_chunk = numpy.asarray(v['q_chunk'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    n_new = numpy.maximum(1, S - c_pre)
+    n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
+    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
+    n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
+    R_req = numpy.select([numpy.not_equal(eta_hw*(TTFT_tgt - n_chunks*tau_disp), 0),True], [F_pre/(eta_hw*(TTFT_tgt - n_chunks*tau_disp)),numpy.inf], default=numpy.nan)
+    R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(eta_hw*(TTFT_tgt - n_chunks*tau_disp), 0), True), [0, 1], default=-1)
+    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'F_pre': F_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
+
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction (arrays)"""
     c_srv = numpy.asarray(v['c_srv'], dtype=float)
@@ -1196,10 +1756,10 @@ def c_train__flops_utilisation(v):
     s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
-    n_tok = numpy.select([numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))),True], [S,1], default=numpy.nan)
-    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_tok, 0),numpy.greater(m_train, 0))), True), [0, 1], default=-1)
-    k_ops = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
-    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
     k_model = numpy.select([numpy.greater(m_train, 0),True], [3,1], default=numpy.nan)
     k_model__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
     h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
@@ -1208,8 +1768,8 @@ def c_train__flops_utilisation(v):
     O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
     O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
     O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
-    k_att = numpy.select([numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))),numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))),True], [4,6,k_ops], default=numpy.nan)
-    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(m_recomp, 0),numpy.greater(m_train, 0))), numpy.logical_and.reduce((numpy.equal(s_ckpt, 1),numpy.greater(m_train, 0))), True), [0, 1, 2], default=-1)
+    k_att = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
     F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
     MFU_step = F_model/(N_acc*R_peak*T_step)
@@ -1241,8 +1801,8 @@ def c_train__memory(v):
     s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
     z_stage = numpy.asarray(v['z_stage'], dtype=float)
     P_r = P/(N_ep*N_pp*N_tp)
-    f_train = numpy.select([numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
-    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(P, 0),numpy.greater(m_lora, 0))), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
     b_mb = numpy.maximum(1, numpy.ceil(B/(D_b*GA)))
     b_mb__regime = numpy.where((1) >= (numpy.ceil(B/(D_b*GA))), 0, 1)
     L_s = numpy.maximum(1, numpy.ceil(N_L/N_pp))
@@ -1253,8 +1813,8 @@ def c_train__memory(v):
     M_g__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 2), True), [0, 1], default=-1)
     M_o = numpy.select([numpy.greater_equal(z_stage, 1),True], [P_r*b_opt*f_train/N_dp,P_r*b_opt*f_train], default=numpy.nan)
     M_o__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 1), True), [0, 1], default=-1)
-    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
-    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and.reduce((numpy.greater(N_tp, 1),numpy.greater(m_sp, 0))), True), [0, 1], default=-1)
+    M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
+    M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)), True), [0, 1], default=-1)
     M_buf = M_g*f_buf + numpy.select([numpy.greater(N_pp, 1),True], [2*S*b_mb*b_w*h,0], default=numpy.nan)
     M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
     M_train = M_a + M_buf + M_g + M_o + M_w
@@ -1302,11 +1862,26 @@ COMPUTATIONS = {
     'safety.tax': c_safety__tax,
     'scaling.chinchilla': c_scaling__chinchilla,
     'scaling.training_compute': c_scaling__training_compute,
+    'sens.elasticity': c_sens__elasticity,
+    'sens.response': c_sens__response,
     'serve.kv': c_serve__kv,
     'serve.kv_per_token': c_serve__kv_per_token,
     'serve.step': c_serve__step,
     'stream.ws': c_stream__ws,
     'sust.fleet': c_sust__fleet,
+    'synth.bare': c_synth__bare,
+    'synth.itl.bandwidth': c_synth__itl__bandwidth,
+    'synth.itl.batch': c_synth__itl__batch,
+    'synth.latency.bandwidth': c_synth__latency__bandwidth,
+    'synth.latency.batch_compute': c_synth__latency__batch_compute,
+    'synth.latency.batch_memory': c_synth__latency__batch_memory,
+    'synth.latency.efficiency': c_synth__latency__efficiency,
+    'synth.latency.peak': c_synth__latency__peak,
+    'synth.step.efficiency': c_synth__step__efficiency,
+    'synth.step.efficiency_pipelined': c_synth__step__efficiency_pipelined,
+    'synth.throughput.batch_compute': c_synth__throughput__batch_compute,
+    'synth.throughput.batch_memory': c_synth__throughput__batch_memory,
+    'synth.ttft.peak': c_synth__ttft__peak,
     'tail.mmc': c_tail__mmc,
     'topo.net': c_topo__net,
     'train.end_to_end': c_train__end_to_end,

@@ -1,0 +1,47 @@
+"""The inverses wall 22 derives (plain data, shared by the wall module that derives them and the solver that runs
+them; imports nothing).
+
+Each entry: (target, unknown) -> candidates, one per regime: (computation of the inverse, regime label, forward
+computation, {lhs: branch index the regime fixes}). Branch indices are those the generated code reports: the
+authored ``branches`` of a Max/Min, the argument order of a Piecewise."""
+from __future__ import annotations
+
+#: target name -> (forward output, target symbol, SI unit, shown unit)
+TARGETS: dict[str, tuple[str, str, str, str]] = {
+    "latency": ("T", "T_tgt", "s", "ms"),
+    "throughput": ("X", "X_tgt", "1/s", "1/s"),
+    "ttft": ("TTFT", "TTFT_tgt", "s", "ms"),
+    "itl": ("ITL", "ITL_tgt", "s", "ms"),
+    "step_time": ("T_step", "T_step_tgt", "s", "ms"),
+}
+#: unknown name -> (input symbol it solves for, symbol of the answer)
+UNKNOWNS: dict[str, tuple[str, str]] = {
+    "bandwidth": ("BW_mem", "BW_req"),
+    "peak_flops": ("R_peak", "R_req"),
+    "efficiency": ("eta_hw", "eta_req"),
+    "batch": ("B", "B_req"),
+}
+COMPUTE, MEMORY = 0, 1      # roofline.latency: Max(T_comp, T_mem)
+HBM = 3                     # memory.bandwidth_path: main memory
+COLOCATED = 1               # serve.ttft: colocated prefill
+AUTOREGRESSIVE = 1          # serve.itl: no speculative decoding
+PIPELINED, NO_PIPELINE = 0, 1   # comm.bubble_time
+
+INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]] = {
+    ("latency", "bandwidth"): (("synth.latency.bandwidth", "memory-bound", "engine.step", {"T": MEMORY, "BW": HBM}),),
+    ("latency", "peak_flops"): (("synth.latency.peak", "compute-bound", "engine.step", {"T": COMPUTE}),),
+    ("latency", "efficiency"): (("synth.latency.efficiency", "compute-bound", "engine.step", {"T": COMPUTE}),),
+    ("latency", "batch"): (("synth.latency.batch_compute", "compute-bound", "engine.step", {"T": COMPUTE}),
+                           ("synth.latency.batch_memory", "memory-bound", "engine.step", {"T": MEMORY, "BW": HBM})),
+    ("throughput", "batch"): (("synth.throughput.batch_compute", "compute-bound", "engine.step", {"T": COMPUTE}),
+                              ("synth.throughput.batch_memory", "memory-bound", "engine.step",
+                               {"T": MEMORY, "BW": HBM})),
+    ("ttft", "peak_flops"): (("synth.ttft.peak", "colocated prefill", "serve.step", {"TTFT": COLOCATED}),),
+    ("itl", "bandwidth"): (("synth.itl.bandwidth", "autoregressive decode", "serve.step",
+                            {"ITL": AUTOREGRESSIVE}),),
+    ("itl", "batch"): (("synth.itl.batch", "autoregressive decode", "serve.step", {"ITL": AUTOREGRESSIVE}),),
+    ("step_time", "efficiency"): (("synth.step.efficiency_pipelined", "compute-bound replica, pipelined", "comm.step",
+                                   {"T_rep": COMPUTE, "T_bub": PIPELINED}),
+                                  ("synth.step.efficiency", "compute-bound replica, no pipeline", "comm.step",
+                                   {"T_rep": COMPUTE, "T_bub": NO_PIPELINE})),
+}
