@@ -63,3 +63,8 @@ class InfeasibleError(MlsysimError):
 
 class OOMError(InfeasibleError):
     """Out of memory: the footprint exceeds the device's capacity (0.3.0's name)."""
+
+
+class SLAViolation(InfeasibleError):
+    """The system runs but misses the application's latency requirement (0.3.0's name; raised by an application
+    scenario's ``validate()``)."""
