@@ -153,6 +153,16 @@ INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
 BINDING_RULES: dict[str, str] = {
     "size-only-no-flops": "a size-only model (no FLOPs, no parameter count) runs with zero FLOPs",
     "economics-missing-price": "an accelerator without a catalogued purchase price costs $0 of CapEx",
+    # composition rules of SystemEvaluator (mlsysim_sym/evaluation.py): which facade calls it makes, not an input
+    "evaluator-node-count": "SystemEvaluator runs the fleet model and the economics on the whole fleet; nodes only "
+                            "chooses the path (nodes = 0 accepted)",
+    "evaluator-fleet-mfu": "SystemEvaluator prices the distributed path's energy at full utilisation (mfu = 1)",
+    # search rules of the optimizers (mlsysim_sym/optimizers): which candidates are searched, not an input
+    "parallelism-search-space": "ParallelismOptimizer tries TP and PP powers of two up to 512 only, TP groups "
+                                "straddling nodes and pipelines deeper than the layers included",
+    "parallelism-screen-fp16-state": "ParallelismOptimizer's memory screen counts weights and gradients at FP16 "
+                                     "width whatever the precision",
+    "placement-unknown-region": "PlacementOptimizer skips a region name it does not know",
 }
 
 
