@@ -10,7 +10,9 @@ Measures, on this machine, in one run:
 * warm ``Engine.solve(ResNet50, A100, batch_size=1, precision="fp16")`` and warm
   ``ServingModel().solve(Llama3_8B, H100, seq_len=2048)`` (median µs per call over many calls), every other
   resolver (``DistributedModel`` on Llama-3 70B, DgxH100SuperPodSU, TP 8, PP 4, 16 micro-batches), and the
-  resolvers of walls 8-13, 15, 16 and 19 with one field read of each result;
+  resolvers of walls 8-13, 15, 16 and 19 with one field read of each result, and a whole search of each optimizer
+  (ParallelismOptimizer on GPT-3 / Production_2K, 2,048 GPUs; BatchingOptimizer over batches 1..256;
+  PlacementOptimizer over 12 regions);
 * the cost of reading results: ``Engine.solve`` plus reading latency, throughput and MFU; one field read;
   ``to_dict()``;
 * catalogue loading: from the lock (everyday path) and validated from the TOML sources (``check`` path).
@@ -99,6 +101,33 @@ def ours(runs: int) -> dict[str, float]:
                                                                pp_size=4, microbatch_count=16), calls=2000)
     out["distributed_model_and_read_3_us"] = per_call_us(lambda: _read3d(dm.solve(
         l70, pod, batch_size=256, precision="bf16", tp_size=8, pp_size=4, microbatch_count=16)), calls=2000)
+
+    # the three optimizers: a whole search per call (warm); ParallelismOptimizer under both editions (every
+    # factorisation / 0.3.0's powers of two), GPT-3 on the 2,048-GPU Production_2K at batch 2048
+    gpt3, p2k = mlsysim.Models.GPT3, mlsysim.Systems.Clusters.Production_2K
+    regions = ["China_Avg", "EU_Avg", "France", "Germany", "Iceland", "India_Avg", "Iowa", "Norway", "Poland", "Quebec",
+               "Texas", "US_Avg"]
+    searches = {
+        "parallelism_optimizer_gpt3_production_2k_us": lambda: mlsysim.ParallelismOptimizer().solve(
+            gpt3, p2k, batch_size=2048, efficiency=0.5),
+        "batching_optimizer_llama3_8b_h100_us": lambda: mlsysim.BatchingOptimizer().solve(
+            lm, hh, seq_len=512, sla_latency_ms=60000.0, arrival_rate_qps=5.0, num_replicas=4),
+        "placement_optimizer_research_256_12_regions_us": lambda: mlsysim.PlacementOptimizer().solve(
+            fleet, 30.0, regions=regions),
+    }
+    # walls 21-22 and the evaluator: 0.3.0's SensitivitySolver (three what-ifs plus our exact elasticities of every
+    # input), SynthesisSolver (the bare inverse), SystemEvaluator.evaluate (the documents' scorecard example)
+    searches["sensitivity_solver_llama3_8b_h100_us"] = lambda: mlsysim.SensitivitySolver().solve(lm, hh)
+    searches["synthesis_solver_llama3_70b_50ms_us"] = lambda: mlsysim.SynthesisSolver().solve(
+        l70, mlsysim.Q_(50, "ms"))
+    searches["system_evaluator_llama3_8b_h100_us"] = lambda: mlsysim.SystemEvaluator.evaluate(
+        scenario_name="Llama-3 8B on H100", model_obj=lm, hardware_obj=hh, batch_size=32, precision="fp16",
+        efficiency=0.45)
+    for name, fn in searches.items():
+        out[name] = per_call_us(fn, calls=300, warmup=5)
+    with mlsysim.edition("mlsysim-0.3.0"):
+        out["parallelism_optimizer_gpt3_production_2k_030_edition_us"] = per_call_us(
+            searches["parallelism_optimizer_gpt3_production_2k_us"], calls=300, warmup=5)
 
     # walls 8-13, 15, 16, 19: a warm call each, and one field read of a result at hand
     Q_ = mlsysim.Q_

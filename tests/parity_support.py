@@ -61,6 +61,10 @@ def resolve(path: Any) -> Any:
         args = {k: v for k, v in path["constructor_args"].items() if k != "architecture"}
         return TransformerWorkload(**args)
     key = path.rsplit(".", 1)[1]
+    if path.startswith("Scenarios."):
+        from mlsysim_sym import Scenarios
+
+        return Scenarios.get(key)
     if path.startswith("Hardware."):
         return Hardware.get(key)
     if path.startswith("Systems.Clusters."):
@@ -135,7 +139,7 @@ def field_of(key: str) -> tuple[str, str]:
 
 def value_of(view: Any, key: str) -> Any:
     name, unit = field_of(key)
-    if key in view._BY_NAME:  # a field whose own name ends like a unit (token_dispatch_bytes)
+    if key in getattr(view, "_BY_NAME", ()):  # a field whose own name ends like a unit (token_dispatch_bytes)
         name = key
     v = getattr(view, name)
     if hasattr(v, "m_as"):
@@ -148,6 +152,8 @@ IGNORED = ("__class__", "constraint_trace")  # the class name; prose (checked by
 
 def compare(expected: dict[str, Any], got: Any) -> dict[str, tuple[Any, Any]]:
     """Every recorded field of 0.3.0's result against ours (a field we lack is a mismatch too)."""
+    if expected.get("__class__") in ("SystemEvaluation", "EvaluationLevel"):
+        return compare_evaluation(expected, got)
     bad = {}
     for key, want in expected.items():
         if key in IGNORED:
@@ -159,10 +165,87 @@ def compare(expected: dict[str, Any], got: Any) -> dict[str, tuple[Any, Any]]:
             continue
         if isinstance(want, dict) and "__class__" in want:  # a nested result (node_profile): field by field
             bad.update({f"{key}.{k}": v for k, v in compare(want, mine).items()})
-        elif isinstance(want, dict):
-            if not isinstance(mine, dict) or set(mine) != set(want) or \
-                    not all(close(mine[k], want[k]) for k in want):
+        elif isinstance(want, (dict, list)):
+            if not same(want, mine):
                 bad[key] = (want, mine)
+        elif not close(mine, want):
+            bad[key] = (want, mine)
+    return bad
+
+
+def same(want: Any, mine: Any) -> bool:
+    """A recorded container against ours: a plain dict (``best_config``) key for key; a list (an optimizer's
+    ``top_candidates``, in 0.3.0's ranked order) item for item; a dict item's recorded keys carry their unit suffix
+    (``step_time_s``) and are read from our item like result fields (a Quantity converted to that SI unit)."""
+    if isinstance(want, list):
+        return isinstance(mine, (list, tuple)) and len(mine) == len(want) and \
+            all(same(w, m) for w, m in zip(want, mine))
+    if isinstance(want, dict):
+        if not isinstance(mine, dict):
+            return False
+        names = {}
+        for k in want:
+            name, unit = field_of(k)
+            names[k] = (k, "") if k in mine else (name, unit)
+        if {n for n, _ in names.values()} != set(mine) and not any(u for _, u in names.values()):
+            return False
+        for k, w in want.items():
+            name, unit = names[k]
+            if name not in mine:
+                return False
+            m = mine[name]
+            if hasattr(m, "m_as"):
+                m = float(m.m_as(unit)) if unit else float(m.magnitude)
+            if not same(w, m):
+                return False
+        return True
+    return close(mine, want)
+
+
+def _metric(value: Any, unit: str) -> Any:
+    """A metric in the SI unit its recorded key names (``latency_s``), or as it is (0.3.0's plain floats)."""
+    if hasattr(value, "m_as"):
+        return float(value.m_as(unit)) if unit else float(value.magnitude)
+    return value
+
+
+def compare_flat(expected: dict[str, Any], mine: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """A recorded flat dict (metrics, to_dict) against ours: the same keys once each recorded key's unit suffix is
+    dropped, each value within REL."""
+    bad: dict[str, tuple[Any, Any]] = {}
+    seen = set()
+    for key, want in expected.items():
+        name, unit = field_of(key)
+        if key in mine:
+            name, unit = key, ""
+        seen.add(name)
+        if name not in mine:
+            bad[key] = (want, "<no such key>")
+        elif not close(_metric(mine[name], unit), want):
+            bad[key] = (want, mine[name])
+    for extra in set(mine) - seen:
+        bad[extra] = ("<not recorded>", mine[extra])
+    return bad
+
+
+def compare_evaluation(expected: dict[str, Any], got: Any) -> dict[str, tuple[Any, Any]]:
+    """A recorded SystemEvaluation (levels, to_dict, scorecard text, passed_all) or EvaluationLevel against ours."""
+    bad: dict[str, tuple[Any, Any]] = {}
+    for key, want in expected.items():
+        if key in IGNORED:
+            continue
+        if key == "scorecard":
+            mine = got.scorecard()
+        elif key == "to_dict":
+            bad.update({f"to_dict.{k}": v for k, v in compare_flat(want, got.to_dict()).items()})
+            continue
+        elif key == "metrics":
+            bad.update({f"metrics.{k}": v for k, v in compare_flat(want, got.metrics).items()})
+            continue
+        else:
+            mine = getattr(got, key, "<no such field>")
+        if isinstance(want, dict) and "__class__" in want:
+            bad.update({f"{key}.{k}": v for k, v in compare_evaluation(want, mine).items()})
         elif not close(mine, want):
             bad[key] = (want, mine)
     return bad
@@ -173,6 +256,10 @@ def facade(name: str) -> Callable[..., Any]:
 
     if name == "Engine.solve":
         return mlsysim_sym.Engine.solve
+    if name == "SystemEvaluator":
+        return mlsysim_sym.SystemEvaluator.evaluate
+    if name == "Scenarios":  # a recorded Scenario.evaluate: kwargs {"scenario": <entry>, batch_size?, precision?}
+        return lambda scenario, **kw: scenario.evaluate(**kw)
     return getattr(mlsysim_sym, name)().solve
 
 
@@ -184,7 +271,7 @@ def kwargs_of(case: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     kw: dict[str, Any] = {}
     for k, v in raw.items():
         if (isinstance(v, str) and v.startswith(("Models.", "Hardware.", "Systems.Clusters.", "Systems.Fabrics.",
-                                                      "Infrastructure."))) or \
+                                                      "Infrastructure.", "Scenarios."))) or \
                 (isinstance(v, dict) and
                  ("constructor_args" in v or "custom_fleet" in v or "custom_datacenter_class" in v)):
             v = resolve(v)
@@ -219,8 +306,7 @@ FILES = ("parity_engine.json", "parity_node_resolvers.json", "parity_distributed
 
 
 #: recorded in parity_ops.json, not built yet (the rest of the walls-17-22 issue): their cases wait for them
-PENDING = frozenset({"SensitivitySolver", "SynthesisSolver", "SystemEvaluator", "ParallelismOptimizer",
-                     "BatchingOptimizer", "PlacementOptimizer", "Scenarios"})
+PENDING: frozenset[str] = frozenset()
 
 
 def built(case: dict[str, Any]) -> bool:
@@ -247,7 +333,8 @@ STRUCTURAL = {
     "explicit-precision": "0.3.0 falls back to the FP16 peak; we raise InputError (the edition's data holds 0.3.0's "
                           "fallback rates, so no recorded case reaches it)",
     "missing-dims-error": "0.3.0 substitutes 32 heads and 4096 hidden; we raise InputError (DistributedModel: tensor "
-                          "or expert parallelism of a model without a hidden size, ResNet-50)",
+                          "or expert parallelism of a model without a hidden size, ResNet-50; ParallelismOptimizer "
+                          "then searches only its TP = 1 splits)",
     "capacity-units": "a catalogue difference (GB as printed): the edition holds 0.3.0's GiB values",
     "vit-transformer-dims": "a catalogue difference: the edition stores ViT_Large as 0.3.0 does (a generic workload)",
     "no-data-path": "0.3.0 reports a device with no storage or host-link bandwidth as bottleneck 'Unknown', supply 0 GB/s "
@@ -271,7 +358,7 @@ STRUCTURAL = {
 #: resolvers of walls 8-19 whose out-of-domain inputs 0.3.0 coerces (negative sizes, zero counts, unknown names)
 _VALIDATED = ("DataModel", "TransformationModel", "TopologyModel", "ScalingModel", "InferenceScalingModel",
               "CompressionModel", "ReliabilityModel", "OrchestrationModel", "CheckpointModel", "SustainabilityModel",
-              "EconomicsModel", "ResponsibleEngineeringModel")
+              "EconomicsModel", "ResponsibleEngineeringModel", "SensitivitySolver", "SynthesisSolver")
 
 
 _METHODS = ("quantization", "pruning", "distillation")
@@ -316,9 +403,27 @@ def structural(case: dict[str, Any], o: Outcome) -> str | None:
     if o.resolver == "ResponsibleEngineeringModel" and not o.error and \
             (inputs.get("epsilon", 1.0) < 0.01 or inputs.get("min_subgroup_prevalence", 0.01) < 1e-6):
         return "epsilon-clamp"
+    if o.resolver == "SystemEvaluator" and o.error.startswith("InputError") and \
+            (inputs.get("duration_days") or 0) < 0:
+        return "input-validation"  # a negative operating period: 0.3.0 prices it (negative TCO), we refuse
     if o.resolver in _VALIDATED and o.error.startswith(("InputError", "UnitError")):
         return "input-validation"
     if o.resolver == "TailLatencyModel" and o.error and \
             (inputs.get("service_latency_ms") == 0 or inputs.get("num_replicas") == 0):
         return "input-validation"
+    if o.resolver == "BatchingOptimizer" and o.error.startswith("InputError") and inputs.get("num_replicas") == 0:
+        return "input-validation"   # 0.3.0 answers an M/M/0 queue as feasible
+    if o.resolver == "PlacementOptimizer" and o.error.startswith("InputError") and \
+            (inputs.get("carbon_tax_per_ton", 0.0) < 0 or inputs.get("duration_days", 1.0) <= 0):
+        return "input-validation"   # a negative carbon price, a zero duration
+    if o.resolver == "ParallelismOptimizer" and not o.error and _lacks_hidden(inputs.get("model")) and \
+            set(o.mismatches) <= {"total_searched", "search_space_size", "top_candidates"}:
+        return "missing-dims-error"  # tensor-parallel splits of a model without a hidden size (ResNet-50)
     return None
+
+
+def _lacks_hidden(path: Any) -> bool:
+    from mlsysim_sym.catalog import catalog
+
+    ent = catalog().entities.get(("model", str(path).rsplit(".", 1)[-1]))
+    return ent is not None and "hidden" not in ent.values

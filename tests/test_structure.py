@@ -97,6 +97,9 @@ def test_engine_imports_no_facade_and_facades_do_not_import_each_other():
     facades = {m for m in graph if m.startswith("mlsysim_sym.resolvers.")} | {"mlsysim_sym.engine"}
     for f in facades:
         assert not (graph[f] & facades), (f, graph[f] & facades)
+    optimizers = {m for m in graph if m.startswith("mlsysim_sym.optimizers")}
+    for f in facades:  # the optimizers sit above the facades they search with: no facade imports one
+        assert not (graph[f] & optimizers), (f, graph[f] & optimizers)
     below = {m for m in graph if m.startswith(("mlsysim_sym.binding", "mlsysim_sym.walls", "mlsysim_sym.evaluate",
                                                  "mlsysim_sym.catalog", "mlsysim_sym.objects", "mlsysim_sym.editions"))}
     for m in below:
@@ -153,7 +156,9 @@ def test_every_facade_is_a_spec_whose_computation_inputs_are_all_bound():
         assert cls.result_class.FIELDS, name
 
 
-PUBLIC = ["Catalog", "CheckpointModel", "EconomicsModel", "ResponsibleEngineeringModel", "SustainabilityModel", "CollectiveModel", "CompressionModel", "ContinuousBatchingModel",
+PUBLIC = ["SensitivityResult", "SensitivitySolver", "SynthesisResult", "SynthesisSolver", "sensitivity", "ParallelismOptimizer", "ParallelismOptimizerResult", "BatchingOptimizer", "BatchingOptimizerResult",
+          "PlacementOptimizer", "PlacementOptimizerResult", "OptimizerResult", "ApplicationScenario", "EvaluationLevel", "SLAViolation", "Scenarios", "SystemEvaluation",
+          "SystemEvaluator", "Catalog", "CheckpointModel", "EconomicsModel", "ResponsibleEngineeringModel", "SustainabilityModel", "CollectiveModel", "CompressionModel", "ContinuousBatchingModel",
           "DataModel", "DistributedModel", "EfficiencyModel", "Engine", "Fleet", "Hardware", "InferenceScalingModel",
           "Infrastructure", "MlsysimError", "MoERoutingModel", "Models", "NetworkRooflineModel", "OOMError",
           "OrchestrationModel", "PerformanceProfile", "Q_", "ReliabilityModel", "ScalingModel", "Scenario",

@@ -237,6 +237,22 @@ RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "ResponsibleEngineeringModel": {"base_training_time": st.sampled_from(["100 h", "1 d", "0 s", "5 GB"]),
                                     "epsilon": st.floats(0.001, 100), "delta": st.floats(1e-9, 0.1),
                                     "min_subgroup_prevalence": st.floats(1e-6, 1)},
+    "SensitivitySolver": {"model": _key(MODELS), "hardware": _key(HARDWARE), "precision": _PREC,
+                          "perturbation_pct": st.floats(-150, 1e4), "efficiency": _FRAC},
+    "SynthesisSolver": {"model": _key(MODELS), "target_latency": st.sampled_from(["50 ms", "1 s", "0 s", "-1 ms",
+                                                                                  "5 GB", "1e-9 s", "1e9 s"]),
+                        "precision": _PREC, "efficiency": _FRAC, "hardware": _key(HARDWARE), "batch_size": _INT},
+    "ParallelismOptimizer": {"model": _key(MODELS), "fleet": _key(CLUSTERS), "batch_size": _INT,
+                             "precision": _PREC, "efficiency": _FRAC, "max_tp": st.integers(1, 64),
+                             "max_pp": st.integers(1, 256), "seq_len": _SEQ,
+                             "activation_recomputation": st.booleans()},
+    "BatchingOptimizer": {"model": _key(MODELS), "hardware": _key(HARDWARE), "seq_len": _SEQ,
+                          "sla_latency_ms": st.floats(0.001, 1e7), "arrival_rate_qps": st.floats(0.001, 1e5),
+                          "num_replicas": st.integers(1, 128), "precision": _PREC, "efficiency": _FRAC,
+                          "max_search_batch": st.integers(1, 1024)},
+    "PlacementOptimizer": {"fleet": _key(CLUSTERS), "duration_days": st.floats(0.001, 3650),
+                           "regions": st.sampled_from([None, ["Quebec", "Iowa"], ["US_Avg", "Mars"], []]),
+                           "carbon_tax_per_ton": st.floats(0, 1e4), "mfu": _FRAC},
     "calc_kv_cache_size": {"n_layers": _INT, "n_heads": st.integers(1, 128), "head_dim": st.integers(1, 256),
                            "seq_len": _SEQ, "batch_size": _INT, "bytes_per_elem": st.sampled_from([0.5, 1, 2, 4])},
 }
@@ -261,6 +277,10 @@ REQUIRED = {"Engine.solve": ("model", "hardware"), "ServingModel": ("model", "ha
             "CheckpointModel": ("model", "hardware"),
             "SustainabilityModel": ("fleet", "duration_days"), "EconomicsModel": ("fleet", "duration_days"),
             "ResponsibleEngineeringModel": ("base_training_time",),
+            "SensitivitySolver": ("model", "hardware"), "SynthesisSolver": ("model", "target_latency"),
+            "ParallelismOptimizer": ("model", "fleet", "batch_size"),
+            "BatchingOptimizer": ("model", "hardware", "seq_len", "sla_latency_ms", "arrival_rate_qps"),
+            "PlacementOptimizer": ("fleet", "duration_days"),
             "calc_kv_cache_size": ("n_layers", "n_heads", "head_dim", "seq_len", "batch_size")}
 
 
@@ -307,6 +327,8 @@ def bad_numbers(doc: Any, path: str = "", allowed: frozenset[str] = frozenset(),
         pass
     elif isinstance(doc, (int, float)):
         name = _field(path)
+        if signed & set(path.replace("[", ".").split(".")):  # inside a signed field (a dict of elasticities)
+            name = next(iter(signed & set(path.replace("[", ".").split("."))))
         if math.isnan(doc) or (math.isinf(doc) and name not in allowed and path.rsplit(".", 1)[-1] not in allowed) \
                 or (doc < 0 and not math.isinf(doc) and name not in signed and name not in allowed
                     and path.rsplit(".", 1)[-1] not in allowed):
@@ -358,8 +380,9 @@ def _signed_fields(result: Any) -> frozenset[str]:
     """Fields of symbols declared signed (a margin, an accuracy delta): negative by definition, never nan/inf."""
     from mlsysim_sym.notation import SYMBOLS
 
-    return frozenset(f.name for f in getattr(type(result), "FIELDS", ())
-                     if f.symbol and f.symbol in SYMBOLS and SYMBOLS[f.symbol].signed)
+    declared = frozenset(getattr(result, "SIGNED_FIELDS", ()))  # a non-view result names its signed fields
+    return declared | frozenset(f.name for f in getattr(type(result), "FIELDS", ())
+                                if getattr(f, "symbol", None) and f.symbol in SYMBOLS and SYMBOLS[f.symbol].signed)
 
 
 def _unbounded_ok(result: Any) -> frozenset[str]:

@@ -48,6 +48,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     import mlsysim
     from mlsysim import Engine, Hardware, Models
+    from mlsysim.engine.evaluation import SystemEvaluator
     from mlsysim.solvers import ServingModel
     import_s = time.perf_counter() - t0
 
@@ -112,6 +113,20 @@ def main(argv=None):
         "sustainability_model_us": lambda: S.SustainabilityModel().solve(fleet, 30, mfu=0.42),
         "economics_model_us": lambda: S.EconomicsModel().solve(fleet, 30, mfu=0.42),
         "responsible_engineering_model_us": lambda: S.ResponsibleEngineeringModel().solve(Q_(100, "hour")),
+        "sensitivity_solver_llama3_8b_h100_us": lambda: S.SensitivitySolver().solve(llama, h100),
+        "synthesis_solver_llama3_70b_50ms_us": lambda: S.SynthesisSolver().solve(Models.Language.Llama3_70B,
+                                                                                Q_(50, "ms")),
+        "system_evaluator_llama3_8b_h100_us": lambda: SystemEvaluator.evaluate(
+            scenario_name="Llama-3 8B on H100", model_obj=llama, hardware_obj=h100, batch_size=32, precision="fp16",
+            efficiency=0.45),
+        # the three optimizers, on the same inputs as benchmarks/bench.py
+        "parallelism_optimizer_gpt3_production_2k_us": lambda: S.ParallelismOptimizer().solve(
+            Models.Language.GPT3, Clusters.Production_2K, batch_size=2048, efficiency=0.5),
+        "batching_optimizer_llama3_8b_h100_us": lambda: S.BatchingOptimizer().solve(
+            llama, h100, seq_len=512, sla_latency_ms=60000.0, arrival_rate_qps=5.0, num_replicas=4),
+        "placement_optimizer_research_256_12_regions_us": lambda: S.PlacementOptimizer().solve(
+            fleet, 30.0, regions=["China_Avg", "EU_Avg", "France", "Germany", "Iceland", "India_Avg", "Iowa", "Norway",
+                                  "Poland", "Quebec", "Texas", "US_Avg"]),
     })
     # the cost of reading results, not only of solving: solve + three fields, and one field of a result at hand
     def solve_and_read():
@@ -122,7 +137,8 @@ def main(argv=None):
     out["field_read_us"] = per_call_us(lambda: profile.latency, args.calls * 10)["median_us"]
     for name, fn in others.items():
         try:
-            out[name] = per_call_us(fn, max(10, args.calls // (10 if "capacity" in name else 1)))["median_us"]
+            slow = any(k in name for k in ("capacity", "optimizer", "solver", "evaluator"))  # fewer calls
+            out[name] = per_call_us(fn, max(10, args.calls // (10 if slow else 1)))["median_us"]
         except Exception as exc:  # noqa: BLE001 - record, keep timing the rest
             out[name + "_error"] = f"{type(exc).__name__}: {exc}"
     if args.cli:
