@@ -260,7 +260,7 @@ def _single(model: Any, hardware: Any, batch_size: int, precision: str,
     bound = f"{p.bottleneck} Bound"
     perf = EvaluationLevel(
         "Single Node Performance", PASS if ok else FAIL, bound if ok else f"{bound} (infeasible)",
-        {"latency": p.latency.m_as("ms"), "throughput": p.throughput.m_as("1/s"), "mfu": p.mfu},
+        {"latency": v["T"] * factor("s", "ms"), "throughput": v["X"], "mfu": p.mfu},  # SI values, scaled once
         {"SingleNodeModel": p})
     return feas, perf, p.mfu
 
@@ -271,8 +271,11 @@ def _distributed(model: Any, fleet: Any, batch_size: int, precision: str, effici
 
     d = DistributedModel().solve(model, fleet, batch_size=batch_size, precision=precision, efficiency=efficiency,
                                  tp_size=tp_size, pp_size=pp_size)
+    from .units import factor
+
     node_mfu = d.node_profile.mfu
     eff = d.scaling_efficiency
+    dv, ms = d.result.values, factor("s", "ms")  # SI values scaled once (no Quantity per metric)
     fleet_mfu = node_mfu * eff
     feas = EvaluationLevel(
         "Feasibility", SKIPPED,
@@ -282,8 +285,8 @@ def _distributed(model: Any, fleet: Any, batch_size: int, precision: str, effici
                "call does not take",))
     perf = EvaluationLevel(
         "Fleet Performance", PASS, f"Scaling Efficiency: {eff:.1%}",
-        {"step_latency": d.step_latency_total.m_as("ms"), "comm_overhead": d.communication_latency.m_as("ms"),
-         "fleet_throughput": d.effective_throughput.m_as("1/s"), "mfu": fleet_mfu, "node_mfu": node_mfu,
+        {"step_latency": dv["T_step"] * ms, "comm_overhead": dv["T_comm"] * ms,
+         "fleet_throughput": dv["X_fleet"], "mfu": fleet_mfu, "node_mfu": node_mfu,
          "scaling_efficiency": eff},
         {"DistributedModel": d})
     if legacy_mfu:

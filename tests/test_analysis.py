@@ -287,7 +287,8 @@ def test_synthesis_solver_keeps_030_fields_and_adds_designs_on_a_device():
     assert math.isclose(r.required_bw.m_as("GB/s"), 2824.0, rel_tol=1e-12)  # 141.2 GB / 50 ms
     assert math.isclose(r.compute_memory_ratio.m_as("FLOP/B"), 2.0, rel_tol=1e-12)
     r2 = mlsysim.SynthesisSolver().solve("Llama3_8B", "30 ms", hardware="H100", batch_size=1)
-    assert set(r2.designs) == {"bandwidth", "peak_flops", "efficiency", "batch"}
+    assert set(r2.designs) == {"bandwidth", "peak_flops", "efficiency", "batch", "memory"}
+    assert math.isclose(r2.designs["memory"].value, r2.designs["memory"].inverse.values["M_req"])
     assert r2.designs["batch"].batch >= 1
     with pytest.raises(InputError):
         mlsysim.SynthesisSolver().solve("Llama3_8B", "-10 ms")

@@ -62,12 +62,22 @@ class Partial:
 class Sensitivity:
     """Every input's partial derivative of one output, ranked by the size of its elasticity."""
 
-    def __init__(self, output: str, value: float, partials: list[Partial], regimes: dict[str, str]):
+    def __init__(self, output: str, value: float, partials: list[Partial], result: Result):
         self.output = output
         self.value = value
         self.partials = tuple(sorted(partials, key=lambda p: (-p.magnitude, p.symbol)))
-        self.regimes = regimes
+        self._result = result
+        self._regimes: dict[str, str] | None = None
         self._by = {p.symbol: p for p in self.partials}
+
+    @property
+    def regimes(self) -> dict[str, str]:
+        """The branch that bound in each regime-dependent equation on the output's path (computed on access)."""
+        if self._regimes is None:
+            path = _path(self._result, self.output)
+            self._regimes = {k: label for k in self._result.regimes if k in path
+                             and (label := self._result.regime(k))}
+        return self._regimes
 
     def __getitem__(self, symbol: str) -> Partial:
         return self._by[symbol]
@@ -190,9 +200,7 @@ def sensitivity(obj: Any, output: str | None = None, wrt: Iterable[str] | None =
         partials.append(Partial(s, row.description if row else s, row.unit if row else "", x, right, left,
                                 _elasticity(x * right, y), _elasticity(x * left, y),
                                 ref.text() if ref is not None else "computed"))
-    path = _path(result, output)
-    regimes = {k: label for k in result.regimes if k in path and (label := result.regime(k))}
-    return Sensitivity(output, y, partials, regimes)
+    return Sensitivity(output, y, partials, result)
 
 
 def _path(result: Result, output: str) -> set[str]:
@@ -217,7 +225,7 @@ class SensitivityResult:
     """0.3.0's SensitivityResult fields, plus exact elasticities, one-sided values at a kink and the full ranking."""
 
     #: fields whose numbers are negative by definition (an upgrade that lowers latency)
-    SIGNED_FIELDS = ("sensitivities", "elasticities", "one_sided")
+    SIGNED_FIELDS = ("sensitivities", "elasticities", "one_sided", "perturbation_pct")  # a downgrade is negative
 
     def __init__(self, baseline: Any, sensitivities: dict[str, float], elasticities: dict[str, float],
                  one_sided: dict[str, tuple[float, float]], binding: str, pct: float, trace: list[str]):

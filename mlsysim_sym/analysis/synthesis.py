@@ -160,6 +160,18 @@ def synthesize(model: Any, hardware: Any, target: str, value: Any, unknown: str,
 _BOUND = {("latency", "batch"): "at most", ("itl", "batch"): "at most", ("throughput", "batch"): "at least"}
 
 
+def _capacity(model: Any, hardware: Any, target: Any, batch_size: int, precision: str, efficiency: Any) -> Design:
+    """Memory is not an inverse: the capacity a device needs is the footprint the forward wall computes (below it the
+    model spills to the host link, a different regime); reported as a design beside the inverses."""
+    from ..engine import Engine
+
+    tv = float(_TARGET_DOMAIN["s"]("target_latency", target))
+    p = Engine.solve(model, hardware, batch_size=batch_size, precision=precision, efficiency=efficiency)
+    v = p.result.values
+    return Design("latency", tv, "memory", "M_req", float(v["M_req"]), "fits (no offload)", None, float(v["C_mem"]),
+                  "at least this: the footprint held without spilling to the host link (forward wall 2)", p.result)
+
+
 class SynthesisResult:
     """0.3.0's SynthesisResult (the bare inverse, its fields delegated) plus ``designs`` on a device."""
 
@@ -200,6 +212,7 @@ class SynthesisSolver:
             for unknown in ("bandwidth", "peak_flops", "efficiency", "batch"):
                 designs[unknown] = synthesize(model, hardware, "latency", target_latency, unknown,
                                               batch_size=batch_size, precision=precision, efficiency=efficiency)
+            designs["memory"] = _capacity(model, hardware, target_latency, batch_size, precision, efficiency)
         return SynthesisResult(bare, designs)
 
 

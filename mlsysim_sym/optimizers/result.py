@@ -71,6 +71,8 @@ class ParallelismOptimizerResult(OptimizerResult):
     FIELDS = OptimizerResult.FIELDS + ("best_mfu", "best_throughput", "best_step_time", "search_space_size",
                                        "top_candidates")
     OURS = OptimizerResult.OURS + ("candidates_evaluated",)
+    #: a runner-up's terms relative to the winner's: negative where the runner-up spends less on that term
+    SIGNED_FIELDS = ("term_growth",)
 
 
 class BatchingOptimizerResult(OptimizerResult):
