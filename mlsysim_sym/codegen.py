@@ -251,10 +251,14 @@ def generate_symbols() -> str:
 
 
 def _targets(target: Path) -> tuple[tuple[Path, str], ...]:
-    from . import codegen_tangent
+    from . import codegen_tangent, codegen_text
 
     return ((target, generate()), (target.with_name("numeric_np.py"), generate_np()),
             (target.with_name("symbols.py"), generate_symbols()),
+            (target.with_name("equation_text.py"),
+             codegen_text.generate(_code, scalar_header("readable forms", "Each equation in Unicode and LaTeX, per "
+                                                        "branch, for traces and `walls` without SymPy.",
+                                                        revision()))),
             (target.with_name("tangent.py"),
              codegen_tangent.generate(_code, lambda kind, summary: scalar_header(kind, summary, revision()))))
 

@@ -1,20 +1,22 @@
 """The derivation tree of a Result: each equation symbolic, substituted, evaluated, with the branch that
-bound and why, and the cited leaves it used. Built on demand (imports SymPy)."""
+bound and why, and the cited leaves it used.
+
+Built without SymPy: the readable forms of every equation (Unicode, LaTeX, per branch, and substitution
+templates) are generated at code-generation time into ``_generated/equation_text.py`` (see
+:mod:`mlsysim_sym.codegen_text`). Only :func:`to_latex` of an arbitrary expression imports SymPy."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import sympy as sp
-from sympy.printing.str import StrPrinter
-
+from ._generated.equation_text import BRANCH_VALUES, EQUATIONS
 from .notation import SYMBOLS
-from .walls import EQUATIONS, load_all
+from .textfmt import number
 
 
 def fmt_value(name: str, value: Any, digits: int = 6) -> str:
-    """A value in its symbol's display unit (``0.567564 ms``, ``3.35 TB/s``)."""
+    """A value in its symbol's display unit (``0.567564 ms``, ``3.35 TB/s``, ``200000``)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     row = SYMBOLS.get(name)
@@ -22,14 +24,25 @@ def fmt_value(name: str, value: Any, digits: int = 6) -> str:
         return f"{value}"
     unit = row.shown_unit
     v = float(value)
-    if unit and unit != row.unit:
-        from .units import si_factor
+    if unit and unit != row.unit and math.isfinite(v):
+        from .units import to_display
 
-        v *= si_factor(row.unit, unit)
-    if not math.isfinite(v):
-        return f"{v} {unit}".strip()
-    text = f"{v:.{digits}g}"
-    return f"{text} {unit}".strip()
+        v = to_display(v, row.unit, unit)
+    return f"{number(v, digits, group=False)} {unit}".strip()
+
+
+@dataclass
+class Branch:
+    """One branch of an equation's recorded Max/Min/Piecewise: its expression, condition (Piecewise), label."""
+    text: str
+    latex: str
+    condition: str = ""
+    label: str = ""
+    taken: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"expression": self.text, "latex": self.latex, "condition": self.condition or None,
+                "label": self.label, "taken": self.taken}
 
 
 @dataclass
@@ -37,24 +50,67 @@ class TraceNode:
     id: str
     title: str
     lhs: str
-    symbolic: str
+    symbolic: str      # readable one-line form (Unicode)
     latex: str
-    substituted: str
+    substituted: str   # the taken branch (Piecewise) or the whole right-hand side, values filled in
     value: Any
     shown: str
     regime: str = ""
     reason: str = ""
     cites: list[tuple[str, str]] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)
+    sympy: str = ""    # str() of the SymPy tree (sympify parses it back)
+    kind: str = ""     # "piecewise", "max", "min" or ""
+    branches: list[Branch] = field(default_factory=list)
+    branch: int | None = None
+    top: bool = False  # the branch node is the whole right-hand side
 
     def as_dict(self) -> dict[str, Any]:
         v = self.value
         return {"id": self.id, "title": self.title, "lhs": self.lhs, "symbolic": self.symbolic,
-                "latex": self.latex, "substituted": self.substituted,
+                "latex": self.latex, "sympy": self.sympy, "substituted": self.substituted,
                 "value": v if not isinstance(v, float) or math.isfinite(v) else str(v),
                 "unit": SYMBOLS[self.lhs].unit, "shown": self.shown, "regime": self.regime,
-                "reason": self.reason, "cites": [{"bibkey": b, "locator": loc} for b, loc in self.cites],
-                "inputs": self.inputs}
+                "reason": self.reason, "branch": self.branch, "branches": [b.as_dict() for b in self.branches],
+                "cites": [{"bibkey": b, "locator": loc} for b, loc in self.cites], "inputs": self.inputs}
+
+    def lines(self) -> list[str]:
+        """The equation as text: symbolic (a Piecewise one branch a line, the taken one marked), substituted,
+        number with the branch that bound and why."""
+        lhs = readable(self.lhs)
+        pad = " " * (len(lhs) + 3)
+        out: list[str] = []
+        if self.kind == "piecewise" and self.top and self.branches:
+            width = max(len(b.text) for b in self.branches)
+            conds = [f"if {b.condition}" if b.condition else "otherwise" for b in self.branches]
+            cw = max(len(c) for c in conds)
+            for i, b in enumerate(self.branches):
+                mark = f"   <- taken{': ' + b.label if b.label else ''}" if b.taken else ""
+                out.append(f"{lhs + ' = ' if i == 0 else pad}{b.text.ljust(width)}  {conds[i].ljust(cw)}{mark}"
+                           .rstrip())
+            taken = self.branches[self.branch] if self.branch is not None and self.branch < len(self.branches) \
+                else None
+            if taken is not None and self.substituted != taken.text:
+                out.append(f"{pad[:-2]}= {self.substituted}")
+        else:
+            out.append(f"{lhs} = {self.symbolic}")
+            if self.substituted != self.symbolic:
+                out.append(f"{pad[:-2]}= {self.substituted}")
+        tail = f"    ({self.regime}: {self.reason})" if self.regime and self.reason else \
+            (f"    ({self.regime})" if self.regime else "")
+        out.append(f"{pad[:-2]}= {self.shown}{tail}")
+        return out
+
+
+def readable(name: str) -> str:
+    """A symbol's name as the readable forms print it (Greek roots as letters: ``eta_hw`` -> ``η_hw``)."""
+    root, sep, rest = name.partition("_")
+    return _GREEK.get(root, root) + sep + rest
+
+
+_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
+          "kappa": "κ", "lambda": "λ", "lam": "λ", "mu": "μ", "nu": "ν", "rho": "ρ", "sigma": "σ", "tau": "τ",
+          "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω"}
 
 
 @dataclass
@@ -67,9 +123,7 @@ class Trace:
         lines: list[str] = []
         for n in self.nodes:
             lines.append(f"[{n.id}] {n.title}")
-            lines.append(f"    {n.lhs} = {n.symbolic}")
-            lines.append(f"        = {n.substituted}")
-            lines.append(f"        = {n.shown}" + (f"    ({n.regime}: {n.reason})" if n.regime else ""))
+            lines.extend("    " + ln for ln in n.lines())
         lines.append("Sources (cited leaves used):")
         for s in self.sources:
             lines.append(f"    {s}")
@@ -85,7 +139,11 @@ class Trace:
     def to_markdown(self) -> str:
         out = []
         for n in self.nodes:
-            out.append(f"- **{n.title}** (`{n.id}`): $ {SYMBOLS[n.lhs].latex} = {n.latex} $ → "
+            taken = ""
+            if n.kind == "piecewise" and n.branch is not None and n.branch < len(n.branches):
+                b = n.branches[n.branch]
+                taken = f" — branch taken: $ {b.latex} $" + (f" (*{b.label}*)" if b.label else "")
+            out.append(f"- **{n.title}** (`{n.id}`): $ {SYMBOLS[n.lhs].latex} = {n.latex} ${taken} → "
                        f"{n.substituted} = **{n.shown}**" + (f" — *{n.regime}*: {n.reason}" if n.regime else ""))
         out.append("")
         out.append("Sources:")
@@ -95,52 +153,74 @@ class Trace:
         return "\n".join(out) + "\n"
 
 
-def to_latex(expr: sp.Expr) -> str:
-    """House-notation LaTeX of an expression (roman word subscripts from the symbol table)."""
+def to_latex(expr) -> str:
+    """House-notation LaTeX of a SymPy expression (roman word subscripts from the symbol table). Imports SymPy;
+    traces use the forms generated ahead of time instead."""
+    import sympy as sp
+
     names = {s: SYMBOLS[s.name].latex for s in expr.free_symbols if s.name in SYMBOLS}
     return sp.latex(expr, symbol_names=names, mul_symbol=None, fold_short_frac=False)
 
 
-class _SubstitutingPrinter(StrPrinter):
-    """Prints an expression with each symbol shown as its value (the tree is not rebuilt, so equal
-    values stay distinct factors: ``(1)*(1)*(8.2 GFLOP)``, not ``(1)**2*(8.2 GFLOP)``)."""
+class _Shown(dict):
+    """Format-map of a substitution template: each symbol as its value in its display unit, in parentheses."""
 
-    def __init__(self, shown: dict[str, str]):
+    def __init__(self, values: dict[str, Any]):
         super().__init__()
-        self._shown = shown
+        self._values = values
 
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return self._shown.get(expr.name, expr.name)
+    def __missing__(self, name: str) -> str:
+        v = self._values.get(name)
+        shown = readable(name) if v is None else f"({fmt_value(name, v)})"
+        self[name] = shown
+        return shown
 
 
-def _reason(eq, rhs: sp.Expr, idx: int, values: dict[str, Any]) -> str:
-    nodes = [n for n in sp.preorder_traversal(rhs) if isinstance(n, (sp.Max, sp.Min, sp.Piecewise))]
-    if not nodes:
+def _reason(eid: str, entry: dict, idx: int, values: dict[str, Any], shown: _Shown) -> str:
+    branches = entry["branches"]
+    if not branches or not 0 <= idx < len(branches):
         return ""
-    node = nodes[0]
-    subs = {s: values[s.name] for s in node.free_symbols if s.name in values and not isinstance(values[s.name], bool)}
-    if isinstance(node, sp.Piecewise):
-        cond = node.args[idx][1] if 0 <= idx < len(node.args) else None
-        if cond is None:
-            return ""
-        if cond == sp.true:
+    if entry["kind"] == "piecewise":
+        b = branches[idx]
+        if not b["cond"]:
+            if idx == 0:
+                return "the only branch"
+            failed = [br for br in branches[:idx] if br["cond"]]
+            if len(failed) == 1:
+                return f"{failed[0]['cond']} fails: {failed[0]['cond_sub'].format_map(shown)}"
             return "no earlier condition holds"
-        return f"{cond} holds"
-    args = eq.branches or node.args
-    shown = []
-    for a in args:
-        try:
-            v = float(a.xreplace(subs))
-        except (TypeError, ValueError):
-            continue
-        name = a.name if isinstance(a, sp.Symbol) else str(a)
-        shown.append(f"{name} = {fmt_value(a.name, v) if isinstance(a, sp.Symbol) else f'{v:.6g}'}")
-    word = "largest" if isinstance(node, sp.Max) else "smallest"
-    return f"{shown[idx] if idx < len(shown) else ''} is the {word} of " + ", ".join(shown)
+        return f"{b['cond']} holds: {b['cond_sub'].format_map(shown)}"
+    fn = BRANCH_VALUES.get(eid)
+    if fn is None:
+        return ""
+    try:
+        vals = fn(**{k: v for k, v in values.items() if isinstance(k, str) and k.isidentifier()})
+    except Exception:  # noqa: BLE001 - a value a branch reads is missing: say which branch, not why
+        return ""
+    names = [b["text"] for b in branches]
+    raws = [next((k for k in values if isinstance(k, str) and readable(k) == n), None) for n in names]
+    # an expression branch is shown in the unit of a symbol branch beside it (same dimension), else the lhs's
+    like = next((r for r in raws if r is not None), entry["lhs"] if entry["top"] else None)
+    items = []
+    for name, raw, v in zip(names, raws, vals):
+        unit_of = raw or like
+        shown = fmt_value(unit_of, v) if unit_of and not _dimensionless_constant(name) else \
+            number(float(v), 6, group=False)
+        items.append(f"{name} = {shown}")
+    word = "largest" if entry["kind"] == "max" else "smallest"
+    return f"{items[idx]} is the {word} of " + ", ".join(items)
+
+
+def _dimensionless_constant(text: str) -> bool:
+    """A literal number branch (``max(1, ⌈B/GA⌉)``'s 1) carries no unit."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def build_trace(result) -> Trace:
-    load_all()
     nodes: list[TraceNode] = []
     seen: set[str] = set()
     values = result.values
@@ -148,15 +228,27 @@ def build_trace(result) -> Trace:
         if eid in seen:
             continue
         seen.add(eid)
-        eq = EQUATIONS[eid]
-        rhs = eq.numeric_rhs()
-        inputs = {s.name: fmt_value(s.name, values.get(s.name)) for s in rhs.free_symbols}
-        shown = {s.name: f"({fmt_value(s.name, values[s.name])})" for s in rhs.free_symbols if s.name in values}
-        substituted = _SubstitutingPrinter(shown).doprint(rhs)
-        idx = result.regimes.get(eq.lhs)
-        regime = eq.regimes[idx] if idx is not None and eq.regimes and 0 <= idx < len(eq.regimes) else ""
-        reason = _reason(eq, rhs, idx, values) if regime else ""
-        nodes.append(TraceNode(eid, eq.title, eq.lhs, str(rhs), to_latex(rhs), substituted,
-                               values.get(eq.lhs), fmt_value(eq.lhs, values.get(eq.lhs)), regime, reason,
-                               [(c.bibkey, c.locator) for c in eq.cites], inputs))
+        e = EQUATIONS[eid]
+        lhs = e["lhs"]
+        shown = _Shown(values)
+        idx = result.regimes.get(lhs)
+        labels = e["regimes"]
+        regime = labels[idx] if idx is not None and labels and 0 <= idx < len(labels) else ""
+        branches = [Branch(b["text"], b["latex"], b["cond"], labels[i] if i < len(labels) else "", i == idx)
+                    for i, b in enumerate(e["branches"])]
+        if e["kind"] == "piecewise" and idx is not None and 0 <= idx < len(e["branches"]):
+            substituted = e["branches"][idx]["sub"].format_map(shown)
+        else:
+            substituted = e["sub"].format_map(shown)
+        reason = _reason(eid, e, idx, values, shown) if idx is not None else ""
+        nodes.append(TraceNode(eid, e["title"], lhs, e["text"], e["latex"], substituted, values.get(lhs),
+                               fmt_value(lhs, values.get(lhs)), regime, reason, list(e["cites"]),
+                               {k: fmt_value(k, values.get(k)) for k in _names(e["sub"])}, e["sympy"], e["kind"],
+                               branches, idx, e["top"]))
     return Trace(nodes, result.sources, result.stamp)
+
+
+def _names(template: str) -> list[str]:
+    import string
+
+    return sorted({f for _, f, _, _ in string.Formatter().parse(template) if f})

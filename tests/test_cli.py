@@ -80,7 +80,7 @@ def test_json_error_document():
 def test_trace_explains_with_sources():
     r = cli("trace", "ResNet50", "A100")
     assert r.returncode == 0
-    assert "T = L_lat + Max(T_comp, T_mem)" in r.stdout and "Compute" in r.stdout
+    assert "T = L_lat + max(T_comp, T_mem)" in r.stdout and "Compute" in r.stdout
     assert "nvidia2021a100ds" in r.stdout
 
 

@@ -23,8 +23,8 @@ def test_trace_records_binding_regime_and_reason():
 
 def test_explain_goes_symbolic_substituted_number():
     text = Engine.solve(Models.ResNet50, Hardware.A100).explain()
-    assert "T_comp = B*O_fwd*k_ops*n_tok/R_eff" in text
-    assert "(1)*(8.2 GFLOP)*(1)/(156 TFLOP/s)" in text or "8.2 GFLOP" in text
+    assert "T_comp = B·O_fwd·k_ops·n_tok/R_eff" in text
+    assert "(1)·(8.2 GFLOP)·(1)·(1)/(156 TFLOP/s)" in text
     assert "0.567564 ms" in text and "Stamp:" in text
 
 

@@ -1,4 +1,5 @@
-"""Fuzz the input boundary: the CLI's commands, options and values, the Python facades' arguments, and export.
+"""Fuzz the input boundary: the CLI's commands, options and values, the Python facades' arguments, YAML plans
+(``eval PLAN.yaml``, ``optimize``) and export.
 
 The generator (hypothesis strategies) and the oracle live here; ``tests/test_fuzz_boundary.py`` runs a short
 run of the same generator in the suite, and this script runs a long one::
@@ -525,9 +526,127 @@ def _snapshot(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+# ---- YAML plans (eval PLAN.yaml, optimize) --------------------------------------------------------------------------
+PLAN_BASE: dict[str, Any] = {
+    "version": "1.0", "name": "fuzz",
+    "workload": {"name": "Llama3_8B", "batch_size": 64, "seq_len": 1024},
+    "hardware": {"name": "H100", "nodes": 16, "accelerators_per_node": 8, "intra_node_bw": "450 GB/s",
+                 "fabric_bandwidth": "50 GB/s", "precision": "fp16", "efficiency": 0.5},
+    "ops": {"region": "Quebec", "duration_days": 14.0},
+    "constraints": {"assert": [{"metric": "performance.latency", "max": 50.0}]},
+    "serving": {"arrival_rate_qps": 2.0, "sla_latency_ms": "10 s", "num_replicas": 2},
+}
+_PLAN_ODD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10, 10), st.integers(-2**70, 2**70),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+    st.sampled_from(["50 GB/s", "400 Gb/s", "9**9**8 GB/s", "nan GB/s", "1e400 GB/s", "50 furlongs", "50", "-3 d",
+                     "2 weeks", "50 ms", "1e-3 s", "Quebec", "Llama3_70B", "H100", "fp8", "int4", "FP16", "",
+                     "1.0", "2.0", "__class__", "performance.latency", "macro.tco_usd", "feasibility.x"]),
+    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+def _mutate_keys(key: str) -> st.SearchStrategy[str]:
+    return st.one_of(st.just(key), st.just(key[:-1] or "x"), st.just(key + "s"), st.just(key.upper()),
+                     st.text(min_size=1, max_size=8))
+
+
+@st.composite
+def plan_yaml(draw: Any) -> str:
+    """A plan's YAML text: the base plan with values replaced, keys misspelt, blocks dropped or retyped, and now and
+    then the text itself cut or spliced (YAML syntax, anchors, tags, dates)."""
+    import copy
+
+    import yaml
+
+    doc = copy.deepcopy(PLAN_BASE)
+    for _ in range(draw(st.integers(0, 4))):
+        block = draw(st.sampled_from(sorted(doc)))
+        action = draw(st.sampled_from(["value", "key", "drop", "retype", "inner"]))
+        if action == "drop":
+            doc.pop(block, None)
+        elif action == "retype":
+            doc[block] = draw(_PLAN_ODD_VALUES)
+        elif action == "key":
+            doc[draw(_mutate_keys(block))] = doc.pop(block)
+        elif isinstance(doc.get(block), dict) and doc[block]:
+            inner = doc[block]
+            k = draw(st.sampled_from(sorted(inner)))
+            if action == "value":
+                inner[k] = draw(_PLAN_ODD_VALUES)
+            elif action == "inner":
+                inner[draw(_mutate_keys(k))] = inner.pop(k)
+    text = yaml.safe_dump(doc, sort_keys=False)
+    edit = draw(st.sampled_from(["none"] * 6 + ["cut", "splice"]))
+    if edit == "cut":
+        text = text[:draw(st.integers(0, len(text)))]
+    elif edit == "splice":
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(["&a [*a]", ": :", "\t", "!!python/object:os.system x",
+                                                 "2024-01-01", "{", "- ", "? [1]\n", "<<: *b", "\x00", "'"])) \
+            + text[at:]
+    return text
+
+
+def run_plan(text: str, command: list[str], tally: Tally) -> None:
+    """Evaluate a plan text with ``command`` (eval / optimize ...): the CLI oracle, plus: an error names
+    file:line."""
+    import re
+    import tempfile
+
+    from mlsysim_sym.cli import main
+
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "plan.yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        args = ["-o", "json", *command, path] if command[0] == "eval" else ["-o", "json", *command[:2], path,
+                                                                           *command[2:]]
+        out, err = io.StringIO(), io.StringIO()
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                rc = main(args)
+            except BaseException as exc:  # noqa: BLE001
+                rc = f"raised {type(exc).__name__}: {exc}"
+        dt = time.perf_counter() - t0
+    tally.inputs += 1
+    tally.slowest = max(tally.slowest, dt)
+    tally.outcomes[f"plan {command[0]} rc={rc}"] += 1
+    where = f"plan {command!r} {text[:200]!r}"
+    errtext, outtext = err.getvalue(), out.getvalue()
+    if rc not in (0, 1, 2, 3, 4):
+        tally.fail(f"{where}: exit {rc}")
+    if "Traceback" in errtext or "Traceback" in outtext or "internal error" in errtext:
+        tally.fail(f"{where}: {errtext.strip()[-300:]}")
+    if dt > TIME_LIMIT_S:
+        tally.fail(f"{where}: took {dt:.1f} s")
+    try:
+        doc = json.loads(outtext)
+    except ValueError:
+        tally.fail(f"{where}: stdout is not one JSON document")
+        return
+    if rc == 1 and not re.search(re.escape(path) + r"(:\d+:\d+)?: ", errtext):
+        tally.fail(f"{where}: the error does not name the file and line: {errtext.strip()[:200]}")
+    if rc == 1 and "PlanError" in outtext and not re.search(re.escape(path) + r":\d+:\d+: ", errtext) \
+            and "plan file" not in errtext and "not UTF-8" not in errtext and "NUL" not in errtext:
+        tally.fail(f"{where}: a plan error without line:column: {errtext.strip()[:200]}")
+    if rc in (0, 3, 4) and command[0] == "eval":
+        bad = bad_numbers({k: doc.get(k) for k in ("feasibility", "performance", "macro")})
+        if bad:
+            tally.fail(f"{where}: {bad[:3]}")
+
+
+PLAN_COMMANDS = [["eval"], ["eval"], ["eval"], ["optimize", "parallelism"], ["optimize", "batching"],
+                 ["optimize", "placement", "--carbon-tax", "150"]]
+
+
+def plan_input() -> st.SearchStrategy[tuple[str, Any]]:
+    return st.tuples(plan_yaml(), st.sampled_from(PLAN_COMMANDS)).map(lambda p: ("plan", p))
+
+
 # ---- driver -------------------------------------------------------------------------------------------------------
 def any_input() -> st.SearchStrategy[tuple[str, Any]]:
-    return st.one_of(cli_args().map(lambda a: ("cli", a)), py_call().map(lambda c: ("py", c)))
+    return st.one_of(cli_args().map(lambda a: ("cli", a)), py_call().map(lambda c: ("py", c)), plan_input())
 
 
 def run_one(item: tuple[str, Any], tally: Tally) -> None:
@@ -536,6 +655,8 @@ def run_one(item: tuple[str, Any], tally: Tally) -> None:
         run_cli(payload, tally)
     elif kind == "py":
         run_py(*payload, tally)
+    elif kind == "plan":
+        run_plan(payload[0], payload[1], tally)
     else:
         run_export_case(payload, tally)
 

@@ -37,7 +37,19 @@ def _resolve_format(ctx: click.Context, local: str | None, edition: str | None =
     return local or (ctx.obj or {}).get("output") or "text"
 
 
-@click.group(help="mlsysim-sym: the 22 walls of ML systems as cited symbolic equations.\n\n" + EXIT_HELP,
+EXAMPLES = """\b
+Examples (each runs as written):
+  mlsysim-sym zoo hardware --category cloud
+  mlsysim-sym eval ResNet50 A100 --batch-size 32
+  mlsysim-sym serve Llama3_8B H100 --seq-len 8192
+  mlsysim-sym trace ResNet50 A100
+  mlsysim-sym walls --wall 1
+  mlsysim-sym audit
+  mlsysim-sym -o json eval Llama3_8B H100"""
+
+
+@click.group(help="mlsysim-sym: the 22 walls of ML systems as cited symbolic equations.\n\n" + EXAMPLES + "\n\n"
+                  + EXIT_HELP,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-o", "--output", "output", type=click.Choice(FORMATS), default=None, help="Output format.")
 @click.option("--edition", "edition", default=None, metavar="NAME",
@@ -49,15 +61,25 @@ def cli(ctx: click.Context, output: str | None, edition: str | None) -> None:
     ctx.obj["edition"] = edition
 
 
-@cli.command(help="List the catalogue: hardware, models, grids, fabrics, clusters, nodes, knobs.")
+@cli.command(help="List the catalogue: hardware, models, grids, fabrics, clusters, nodes, knobs. "
+                  "Examples: `zoo hardware --filter H100`, `zoo hardware --category cloud`, "
+                  "`zoo hardware --field memory.bandwidth`.")
 @click.argument("kind", type=click.Choice(["hardware", "models", "grids", "fabrics", "clusters", "nodes", "knobs"]))
 @click.option("--sources", is_flag=True, help="Show the citation of every value.")
+@click.option("-f", "--filter", "filters", multiple=True, metavar="TEXT",
+              help="Only entries whose key or name contains TEXT (case-insensitive; repeat to require several).")
+@click.option("-c", "--category", default=None, metavar="NAME", help="Only entries of this category (e.g. cloud, edge).")
+@click.option("--field", "fields", multiple=True, metavar="FIELD",
+              help="Show these catalogue fields (e.g. memory.bandwidth, peak.fp8) instead of the default columns; "
+                   "only entries that have one of them.")
 @_fmt_option
 @click.pass_context
-def zoo(ctx: click.Context, kind: str, sources: bool, output: str | None, edition: str | None) -> None:
+def zoo(ctx: click.Context, kind: str, sources: bool, filters: tuple[str, ...], category: str | None,
+        fields: tuple[str, ...], output: str | None, edition: str | None) -> None:
     from .zoo import zoo_command
 
-    zoo_command(kind, sources, _resolve_format(ctx, output, edition))
+    zoo_command(kind, sources, _resolve_format(ctx, output, edition), filters=filters, category=category,
+                fields=fields)
 
 
 def _device(hardware: str, measured: bool):
@@ -79,7 +101,9 @@ def _engine_options(f):
     return f
 
 
-@cli.command("eval", help="Roofline of MODEL on HARDWARE (walls 1-2): latency, throughput, bottleneck, MFU.")
+@cli.command("eval", help="Roofline of MODEL on HARDWARE (walls 1-2): latency, throughput, bottleneck, MFU. "
+                          "`eval PLAN.yaml`: a plan's feasibility, performance and macro lenses and its assertions "
+                          "(exit 3 when one fails); see `mlsysim-sym schema`.")
 @click.argument("model")
 @click.argument("hardware", required=False)
 @_engine_options
@@ -93,34 +117,61 @@ def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int,
           efficiency: float | None, measured: bool, training: bool, recompute: bool, seq_len: int, explain: bool,
           output: str | None, edition: str | None) -> None:
     from .commands import eval_command
+    from .plan import eval_plan_command, is_plan_path
 
     fmt = _resolve_format(ctx, output, edition)
-    if hardware is None:
-        fail("eval needs MODEL and HARDWARE (YAML plans are not supported yet)", code=2)
+    if is_plan_path(model) or hardware is None:
+        if hardware is not None:
+            fail(f"eval takes a plan ({model}) or MODEL HARDWARE, not both", code=2)
+        if not is_plan_path(model):
+            fail("eval needs MODEL and HARDWARE, or a plan file PLAN.yaml", code=2)
+        eval_plan_command(model, fmt)
+        return
     eval_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, recompute, seq_len,
                  explain, fmt)
 
 
-@cli.command(help="LLM serving of MODEL on HARDWARE (wall 4): TTFT, ITL, KV cache, feasibility.")
+@cli.command(help="LLM serving of MODEL on HARDWARE (wall 4): TTFT, ITL, KV cache, feasibility. HARDWARE runs "
+                  "prefill; --decode-hardware disaggregates decode onto another device (KV cache sent over "
+                  "--network-bandwidth); --draft-model adds speculative decoding. "
+                  "Example: `serve Llama3_70B H100 --decode-hardware H200 --network-bandwidth 50`.")
 @click.argument("model")
 @click.argument("hardware")
 @click.option("-s", "--seq-len", type=int, default=2048, show_default=True)
 @_engine_options
 @click.option("--prefill-chunk-tokens", type=int, default=None, help="Chunked prefill size in tokens.")
+@click.option("--decode-hardware", default=None, metavar="HW",
+              help="Decode device (disaggregated serving): its memory holds the weights and KV cache.")
+@click.option("--network-bandwidth", default=None, metavar="BW",
+              help="KV transfer bandwidth prefill -> decode: a number in GB/s or a quantity ('400 Gb/s').")
+@click.option("--draft-model", default=None, metavar="MODEL", help="Draft model for speculative decoding.")
+@click.option("--draft-acceptance-rate", type=float, default=None,
+              help="Share of draft tokens accepted, in [0, 1] (default: catalogue knob).")
+@click.option("--cached-prefix-len", type=int, default=None, help="Prompt tokens served from a prefix cache.")
 @click.option("--explain", is_flag=True, help="Print the derivation.")
 @_fmt_option
 @click.pass_context
 def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_size: int, precision: str,
-          efficiency: float | None, measured: bool, prefill_chunk_tokens: int | None, explain: bool,
-          output: str | None, edition: str | None) -> None:
+          efficiency: float | None, measured: bool, prefill_chunk_tokens: int | None, decode_hardware: str | None,
+          network_bandwidth: str | None, draft_model: str | None, draft_acceptance_rate: float | None,
+          cached_prefix_len: int | None, explain: bool, output: str | None, edition: str | None) -> None:
     from .commands import serve_command
 
     fmt = _resolve_format(ctx, output, edition)
+    if network_bandwidth is not None:
+        try:
+            network_bandwidth = f"{float(network_bandwidth)} GB/s"
+        except ValueError:
+            pass
     serve_command(model, _device(hardware, measured), seq_len, batch_size, precision, efficiency, prefill_chunk_tokens,
-                  explain, fmt)
+                  explain, fmt, decode_hardware=decode_hardware and _device(decode_hardware, measured),
+                  network_bandwidth=network_bandwidth, draft_model=draft_model,
+                  draft_acceptance_rate=draft_acceptance_rate, cached_prefix_len=cached_prefix_len)
 
 
-@cli.command(help="Derivation and sources of an eval (MODEL HARDWARE) result, equation by equation.")
+@cli.command(help="Derivation and sources of an eval (MODEL HARDWARE) result, equation by equation: each "
+                  "equation, its values substituted, the number, and the branch that was taken. "
+                  "Example: `trace ResNet50 A100`.")
 @click.argument("model")
 @click.argument("hardware")
 @_engine_options
@@ -135,16 +186,31 @@ def trace(ctx: click.Context, model: str, hardware: str, batch_size: int, precis
     trace_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, fmt)
 
 
-@cli.command(help="The walls with their equations (house notation) and citations.")
+@cli.command(help="The 22 walls with their equations (Unicode in text, LaTeX in Markdown and JSON) and citations. "
+                  "Example: `walls --wall 4`.")
 @click.option("--domain", default=None, type=click.Choice(["node", "data", "algorithm", "fleet", "operations",
                                                            "analysis"], case_sensitive=False),
               help="Only the walls of this domain.")
+@click.option("-w", "--wall", "number", type=click.IntRange(1, 22), default=None, help="Only this wall (1-22).")
 @_fmt_option
 @click.pass_context
-def walls(ctx: click.Context, domain: str | None, output: str | None, edition: str | None) -> None:
+def walls(ctx: click.Context, domain: str | None, number: int | None, output: str | None,
+          edition: str | None) -> None:
     from .commands import walls_command
 
-    walls_command(domain, _resolve_format(ctx, output, edition))
+    walls_command(domain, _resolve_format(ctx, output, edition), number)
+
+
+@cli.command(help="Detect this machine (CPU from the OS; GPUs through nvidia-smi or rocm-smi) and map it to the "
+                  "nearest catalogue device, saying why, or that nothing matches. With --workload, evaluate that "
+                  "model on the matched device.")
+@click.option("-w", "--workload", default=None, metavar="MODEL", help="Also evaluate MODEL on the matched device.")
+@_fmt_option
+@click.pass_context
+def audit(ctx: click.Context, workload: str | None, output: str | None, edition: str | None) -> None:
+    from .commands import audit_command
+
+    audit_command(workload, _resolve_format(ctx, output, edition))
 
 
 @cli.command(help="Write the book exports (LaTeX equations, values.tex/json, traces); --check fails on drift. "
@@ -154,10 +220,13 @@ def walls(ctx: click.Context, domain: str | None, output: str | None, edition: s
 @click.option("--dir", "target", default=None,
               help="Target folder (default: book_exports/ of the checkout; from an installed package, "
                    "./book_exports).")
-def export(check: bool, target: str | None) -> None:
-    from .commands import export_command
+@click.option("--only", "only", default=None, metavar="TOPIC",
+              help="One chapter (a derivations/ module, e.g. roofline): a standalone export into --dir (default "
+                   "book_exports-TOPIC/); with --check and no --dir, compare that chapter's files in book_exports/.")
+def export(check: bool, target: str | None, only: str | None) -> None:
+    from ..export.cli import export_command
 
-    export_command(check, target)
+    export_command(check, target, only)
 
 
 @cli.command(help="Audit catalogue and bibliography (citations, units, ids, lock, generated code).")
@@ -183,6 +252,42 @@ def editions(ctx: click.Context, action: str, first: str, second: str, show_all:
     from .commands import editions_command
 
     editions_command(action, first, second, show_all, _resolve_format(ctx, output, edition))
+
+
+@cli.command(help="The JSON Schema (draft 2020-12) of a plan, generated from the model the plan loader uses.")
+@click.option("-t", "--type", "kind", type=click.Choice(["plan", "workload", "hardware"]), default="plan",
+              show_default=True, help="The whole plan, or one of its blocks.")
+@_fmt_option
+@click.pass_context
+def schema(ctx: click.Context, kind: str, output: str | None, edition: str | None) -> None:
+    from .plan import schema_command
+
+    schema_command(kind, local_format(ctx, output))
+
+
+@cli.command(help="Search a plan's design space: `parallelism` (TP x PP x DP split), `batching` (largest batch "
+                  "meeting a p99 SLA; serving block or --sla-ms/--qps) or `placement` (region by TCO + carbon "
+                  "price). Prints the winner, the Pareto front and why each runner-up lost.")
+@click.argument("search", type=click.Choice(["parallelism", "batching", "placement"]))
+@click.argument("plan")
+@click.option("--carbon-tax", type=float, default=None, metavar="USD_PER_TONNE",
+              help="placement: carbon price in USD per tonne CO2e (default: catalogue knob, 100).")
+@click.option("--region", "regions", multiple=True, metavar="GRID",
+              help="placement: a candidate region (repeatable; default US_Avg, Quebec, Iowa and the plan's).")
+@click.option("--sla-ms", type=float, default=None, help="batching: p99 latency target in ms (overrides the plan).")
+@click.option("--qps", type=float, default=None, help="batching: arrival rate in queries/s (overrides the plan).")
+@_fmt_option
+@click.pass_context
+def optimize(ctx: click.Context, search: str, plan: str, carbon_tax: float | None, regions: tuple[str, ...],
+             sla_ms: float | None, qps: float | None, output: str | None, edition: str | None) -> None:
+    from .plan import optimize_command
+
+    optimize_command(search, plan, _resolve_format(ctx, output, edition), carbon_tax, sla_ms, qps, regions)
+
+
+def local_format(ctx: click.Context, local: str | None) -> str:
+    """The output format without choosing an edition (a command that evaluates nothing)."""
+    return local or (ctx.obj or {}).get("output") or "text"
 
 
 @cli.command(help="Regenerate mlsysim_sym/_generated/numeric.py from the SymPy walls.")

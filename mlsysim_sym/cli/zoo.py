@@ -1,9 +1,10 @@
-"""``mlsysim-sym zoo``: catalogue listings from the lock (no SymPy, no pint)."""
+"""``mlsysim-sym zoo``: catalogue listings from the lock (no SymPy, no pint), filtered by key or name text,
+category and field."""
 from __future__ import annotations
 
 from ..catalog import Entity, catalog
 from ..units import to_display
-from .output import emit, num, table
+from .output import emit, fail, num, table, title
 
 KIND = {"hardware": "hardware", "models": "model", "grids": "grid", "fabrics": "fabric", "clusters": "cluster",
         "nodes": "node", "knobs": "knobs"}
@@ -30,11 +31,51 @@ def _cell(ent: Entity, fld: str, unit: str) -> tuple[str, float | None]:
     return num(v), v
 
 
-def zoo_command(kind: str, sources: bool, fmt: str) -> None:
+def _field_column(ents: list[Entity], fld: str) -> tuple[str, str, str]:
+    """A --field column: the field's catalogued unit (the first entry that has it), as the header shows it."""
+    for e in ents:
+        c = e.values.get(fld)
+        if c is not None:
+            return (fld, fld, c.unit if c.unit not in ("1", "dimensionless") else "")
+    return (fld, fld, "")
+
+
+def select(ents: list[Entity], filters: tuple[str, ...] = (), category: str | None = None,
+           fields: tuple[str, ...] = ()) -> list[Entity]:
+    """The entries whose key or name contains every filter text, of the category, having one of the fields."""
+    out = ents
+    for f in filters:
+        t = f.lower()
+        out = [e for e in out if t in e.key.lower() or t in e.name.lower()]
+    if category:
+        c = category.lower()
+        out = [e for e in out if (e.category or "").lower() == c]
+    if fields:
+        out = [e for e in out if any(f in e.values for f in fields)]
+    return out
+
+
+def zoo_command(kind: str, sources: bool, fmt: str, filters: tuple[str, ...] = (), category: str | None = None,
+                fields: tuple[str, ...] = ()) -> None:
     cat = catalog()
     ek = KIND[kind]
-    ents = cat.of_kind(ek)
-    cols = COLUMNS.get(ek, [])
+    everything = cat.of_kind(ek)
+    if category:
+        known = sorted({e.category for e in everything if e.category}, key=str.lower)
+        if category.lower() not in {k.lower() for k in known}:
+            fail(f"no {kind} category {category!r}; the categories are: {', '.join(known) or 'none'}")
+    if fields:
+        known_fields = sorted({f for e in everything for f in e.values})
+        unknown = [f for f in fields if f not in known_fields]
+        if unknown:
+            import difflib
+
+            hints = [f"{u!r}" + (f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(
+                u, known_fields, 1)) else "") for u in unknown]
+            fail(f"no {kind} entry has the field {', '.join(hints)}; fields include: "
+                 + ", ".join(known_fields[:40]) + (" …" if len(known_fields) > 40 else ""))
+    ents = select(everything, filters, category, fields)
+    cols = [_field_column(ents, f) for f in fields] if fields else COLUMNS.get(ek, [])
     sort_key = cols[0][1] if cols else None
 
     def key(e: Entity) -> tuple[float, str]:
@@ -45,18 +86,28 @@ def zoo_command(kind: str, sources: bool, fmt: str) -> None:
 
     ents = sorted(ents, key=key)
     if fmt == "json":
+        def keep(f: str) -> bool:
+            return not fields or f in fields
+
         doc = {kind: [{"key": e.key, "name": e.name, "category": e.category,
                        **{f: {"value": c.value, "unit": c.unit, "si": c.si, "si_unit": c.si_unit,
                               **({"bibkey": c.bibkey, "locator": c.locator, "kind": c.kind,
                                   "conditions": c.conditions} if sources else {})}
-                          for f, c in e.values.items()}} for e in ents],
-               "catalog_hash": cat.hash}
+                          for f, c in e.values.items() if keep(f)}} for e in ents],
+               "count": len(ents), "catalog_hash": cat.hash}
         emit(doc)
         return
+    scope = "".join([f" matching {' and '.join(repr(f) for f in filters)}" if filters else "",
+                     f" in category {category}" if category else ""])
+    print(title(f"{kind.capitalize()}: {len(ents)} of {len(everything)} entries{scope}", fmt))
+    if not ents:
+        print("nothing matches; `mlsysim-sym zoo " + kind + "` lists everything")
+        return
     if sources:
-        rows = [[e.key, f, c.printed, c.kind, f"{c.bibkey}: {c.locator}"] for e in ents for f, c in e.values.items()]
-        print(table(["key", "field", "value", "kind", "source"], rows, fmt))
+        rows = [[e.key, f, c.printed, c.kind, f"{c.bibkey}: {c.locator}"] for e in ents for f, c in e.values.items()
+                if not fields or f in fields]
+        print(table(["key", "field", "value", "kind", "source"], rows, fmt, right=()))
         return
     headers = ["key", "category", "name"] + [f"{h} ({u})" if u else h for h, _, u in cols]
-    rows = [[e.key, e.category, e.name] + [_cell(e, f, u)[0] for _, f, u in cols] for e in ents]
-    print(table(headers, rows, fmt))
+    rows = [[e.key, e.category or "", e.name] + [_cell(e, f, u)[0] for _, f, u in cols] for e in ents]
+    print(table(headers, rows, fmt, right=tuple(headers[3:])))
