@@ -1,35 +1,27 @@
-"""Book exports: LaTeX/Quarto equations, values.tex/values.json, one source trace per value, a manifest.
+"""Book exports: equations, values, tables, figures, hand-calculations, traces, a compilable book, a manifest.
 
-Everything under ``book_exports/`` is produced here, deterministically (sorted, no timestamps, ``\\n`` line
-endings), and opens with a "GENERATED — do not edit" header naming the catalogue hash and formula revision.
-``run_export(check=True)`` renders into memory and reports every file that would change: CI fails on drift.
+Everything under ``book_exports/`` is produced here by the exporters registered in
+:mod:`mlsysim_sym.export.registry` (one module per kind), deterministically (sorted, no timestamps, ``\\n`` line
+endings, figures with fixed fonts and metadata), each text file opening with a "GENERATED — do not edit" header that
+names the catalogue hash, formula revision and edition. ``run_export(check=True)`` renders into memory and reports
+every file that would change: CI fails on drift.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
 from .. import __version__, paths
+from .registry import EXPORTERS, ORDER, ExportContext, Topic, load_topics
+from .texutil import TEX_SPECIALS, TeX, tex_escape  # noqa: F401 - re-exported
 from .tree import GENERATED
 from .values import BookValue
 
-TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-class TeX(str):
-    """A string that is already valid LaTeX (printed without escaping)."""
-
-
-def tex_escape(value: Any) -> Any:
-    if isinstance(value, TeX) or not isinstance(value, str):
-        return value
-    return "".join(TEX_SPECIALS.get(ch, ch) for ch in value)
+MANIFEST = "manifest.json"
 
 
 def _env(latex: bool) -> jinja2.Environment:
@@ -45,96 +37,86 @@ def _env(latex: bool) -> jinja2.Environment:
 
 
 def load_derivations(folder: Path) -> list[BookValue]:
-    """Every ``VALUES`` of every module in the ``derivations`` folder (sorted by module name)."""
-    values: list[BookValue] = []
-    if not folder.is_dir():
-        from ..errors import MlsysimError
-
-        raise MlsysimError(f"{folder}: the book derivations folder is missing (a broken installation)")
-    for path in sorted(folder.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        spec = importlib.util.spec_from_file_location(f"derivations.{path.stem}", path)
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        values.extend(getattr(mod, "VALUES", []))
-    names = [v.name for v in values]
-    dup = {n for n in names if names.count(n) > 1}
-    if dup:
-        raise ValueError(f"duplicate book value names: {sorted(dup)}")
-    return values
+    """Every ``VALUES`` of every module in the ``derivations`` folder (in chapter order)."""
+    return [v for t in load_topics(folder) for v in t.values]
 
 
-def render(derivations: Path | None = None) -> dict[str, str]:
-    """Relative path -> file text for the whole export."""
-    from ..catalog import catalog
+def _register() -> None:
+    # import order is run order
+    from . import equations, valuefiles, tables, figures, handcalc, traces, book  # noqa: F401
+
+
+def topics(derivations: Path | None = None) -> list[Topic]:
+    return load_topics(derivations or paths.derivations_dir())
+
+
+_MEMO: dict[tuple, dict[str, Any]] = {}
+
+
+def render(derivations: Path | None = None, only: str | None = None,
+           progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Relative path -> file content (``str``, or ``bytes`` for PDF figures) of the whole export, or with ``only``
+    of one chapter (a derivation module's name) as a standalone export. Memoised in the process on everything the
+    export reads (derivation files and their times, edition, catalogue hash, formula revision)."""
+    from .. import editions
     from ..evaluate import REVISION
-    from ..notation import SYMBOLS
-    from ..trace import to_latex
-    from ..walls import WALLS, load_all
+
+    folder = derivations or paths.derivations_dir()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.py"))) \
+        if folder.is_dir() else ()
+    key = (str(folder), stamp, only, editions.active().name, editions.active().catalog.hash, REVISION)
+    if key not in _MEMO:
+        _MEMO.clear()
+        _MEMO[key] = _render(folder, only, progress)
+    elif progress is not None:
+        for name in ORDER:
+            progress(name)
+    return dict(_MEMO[key])
+
+
+def _render(derivations: Path, only: str | None, progress: Callable[[str], None] | None) -> dict[str, Any]:
+    from .. import editions
+    from ..evaluate import REVISION
+    from ..walls import load_all
 
     load_all()
-    cat = catalog()
-    from .. import editions
-
+    _register()
     common = {"catalog_hash": editions.active().catalog.hash, "revision": REVISION, "edition": editions.active().name}
-    tex, md = _env(True), _env(False)
-    files: dict[str, str] = {}
-    from ..walls import EQUATIONS
+    all_topics = topics(derivations)
+    if only is not None:
+        chosen = [t for t in all_topics if only in (t.slug, t.stem)]
+        if not chosen:
+            from ..errors import MlsysimError
 
-    owner = {eq.id: w for _, w in sorted(WALLS.items()) for eq in w.equations}
-    for eid in sorted(EQUATIONS):
-        eq = EQUATIONS[eid]
-        w = owner.get(eid)
-        latex = f"{SYMBOLS[eq.lhs].latex} = {to_latex(eq.numeric_rhs())}"
-        label = eq.id.replace(".", "-").replace("_", "-")
-        ctx = {**common, "wall_number": w.number if w else "-", "wall_name": w.name if w else "resolver-level equation",
-               "title": eq.title,
-               "cites": [{"bibkey": c.bibkey, "locator": c.locator} for c in eq.cites],
-               "latex": TeX(latex), "label": label}
-        files[f"equations/{label}.tex"] = tex.get_template("equation.tex.j2").render(**ctx)
-        files[f"equations/{label}.qmd"] = md.get_template("equation.qmd.j2").render(**ctx)
-    records: list[dict[str, Any]] = []
-    for bv in load_derivations(derivations or paths.derivations_dir()):
-        value, printed, view = bv.evaluate()
-        result = view.result
-        spec = view.field(bv.field)
-        sym = spec.symbol if spec.kind == "value" and spec.symbol else ""
-        names = (sym,) if sym else None
-        consts = result.constants_for(names)
-        bibkeys = result.bibkeys_for(names)
-        eq_id = next((eid for step in result.steps for eid in _equations_of(step) if _lhs(eid) == sym), "")
-        records.append({"name": bv.name, "description": bv.description, "value": value, "unit": bv.unit,
-                        "printed": printed, "si_value": float(result.values[sym]) if sym else value,
-                        "si_unit": SYMBOLS[sym].unit if sym else "", "equation": eq_id, "inputs": consts,
-                        "bibkeys": bibkeys, "computation": {"resolver": bv.computation.resolver,
-                                                            **dict(bv.computation.args)}})
-        bib = [cat.bib[k] for k in bibkeys if k in cat.bib]
-        files[f"traces/{bv.name}.md"] = md.get_template("trace.md.j2").render(
-            **common, name=bv.name, description=bv.description, printed=printed, unit=bv.unit, field=bv.field,
-            equation=eq_id, trace=result.trace.to_markdown(), bib=bib)
-    values_ctx = [{"macro": TeX("Mlsys" + r["name"]), "printed": TeX(r["printed"]),
-                   "source": f"{r['description']} [{r['equation']}; {', '.join(r['bibkeys'])}]"}
-                  for r in records]
-    files["values.tex"] = tex.get_template("values.tex.j2").render(**common, values=values_ctx)
-    files["_variables.yml"] = _variables_yml(records, common)
-    files["values.json"] = json.dumps({"generated": GENERATED, **common,
-                                       "values": records}, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    manifest = {"generated": GENERATED, "version": __version__, **common,
-                "files": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in sorted(files.items())}}
-    files["manifest.json"] = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
+            raise MlsysimError(f"unknown topic {only!r}; the topics are: {', '.join(t.slug for t in all_topics)}")
+        all_topics = chosen
+    ctx = ExportContext(common, all_topics, only=None if only is None else all_topics[0].slug,
+                        progress=progress or (lambda _s: None))
+    files: dict[str, Any] = {}
+    for name in ORDER:
+        exp = EXPORTERS[name]
+        ctx.progress(name)
+        produced = exp.func(ctx, files)
+        clash = set(produced) & set(files)
+        if clash:
+            raise ValueError(f"exporter {name!r} writes files another one wrote: {sorted(clash)[:5]}")
+        files.update(produced)
+    files[MANIFEST] = manifest(files, common, ctx)
     return files
 
 
-def _variables_yml(records: list[dict[str, Any]], common: dict[str, str]) -> str:
-    """Quarto project variables: ``{{< var mlsys.ResnetAhundredLatency >}}`` → ``0.568 ms``."""
-    import yaml
+def manifest(files: dict[str, Any], common: dict[str, str], ctx: ExportContext) -> str:
+    doc = {"generated": GENERATED, "version": __version__, **common,
+           "exporters": [[n, EXPORTERS[n].doc] for n in ORDER],
+           "topics": [t.slug for t in ctx.topics],
+           "files": {k: hashlib.sha256(_bytes(v)).hexdigest() for k, v in sorted(files.items())}}
+    if "matplotlib" in ctx.cache:
+        doc["matplotlib"] = ctx.cache["matplotlib"]
+    return json.dumps(doc, indent=1, sort_keys=True) + "\n"
 
-    body = {"mlsys": {r["name"]: f"{r['printed'].replace('{,}', ',')} {r['unit']}".strip() for r in records}}
-    head = (f"# GENERATED by mlsysim-sym export — do not edit. catalogue {common['catalog_hash']}, "
-            f"formulas {common['revision']}, edition {common['edition']}\n")
-    return head + yaml.safe_dump(body, sort_keys=True, allow_unicode=True, default_flow_style=False)
+
+def _bytes(v: Any) -> bytes:
+    return v if isinstance(v, bytes) else v.encode("utf-8")
 
 
 def _equations_of(step: str) -> tuple[str, ...]:
@@ -149,41 +131,80 @@ def _lhs(eid: str) -> str:
     return numeric.EQUATIONS[eid][0]
 
 
-def default_target() -> Path:
-    """``book_exports/`` of the checkout; from an installed package, ``book_exports/`` in the current folder."""
+def default_target(only: str | None = None) -> Path:
+    """``book_exports/`` of the checkout; from an installed package, ``book_exports/`` in the current folder. With
+    ``only``, ``book_exports-<topic>/`` beside it (a standalone chapter; the full export is left alone)."""
     root = paths.checkout_root()
-    return (root if root is not None else Path.cwd()) / "book_exports"
+    base = root if root is not None else Path.cwd()
+    return base / ("book_exports" if only is None else f"book_exports-{only.replace('_', '-')}")
 
 
-def run_export(target: str | None = None, check: bool = False) -> list[str]:
+def run_export(target: str | None = None, check: bool = False, only: str | None = None,
+               progress: Callable[[str], None] | None = None) -> list[str]:
     """Write (or, with ``check``, compare) the export into ``target`` (default :func:`default_target`); return
     the drift problems (empty when current). Writing follows :mod:`mlsysim_sym.export.tree`: only into a folder
     export owns, atomically, never removing anything it did not write."""
     from .tree import target_path, write_tree
 
-    out = target_path(target if target is not None else default_target())
-    files = render()
+    out = target_path(target if target is not None else default_target(only))
+    files = render(only=only, progress=progress)
     if check:
         return drift(out, files)
     write_tree(out, files)
     return []
 
 
-def drift(out: Path, files: dict[str, str]) -> list[str]:
-    """What differs between ``files`` and the folder ``out`` (missing, differing and unexpected files)."""
+FIGURE_BINARY = (".svg", ".pdf")
+
+
+def drift(out: Path, files: dict[str, Any]) -> list[str]:
+    """What differs between ``files`` and the folder ``out`` (missing, differing and unexpected files).
+
+    Figure renders (``.svg``/``.pdf``) depend on the matplotlib version as well as on the data: when the folder's
+    manifest records another matplotlib version than the one installed, they are compared through their data
+    (the ``.csv`` beside each, always compared) and only their presence is checked."""
     if not out.is_dir():
         return [f"missing: {out} does not exist"]
     from .tree import files_in
 
+    other_mpl = _other_matplotlib(out, files)
     problems: list[str] = []
-    for rel, text in sorted(files.items()):
+    for rel, content in sorted(files.items()):
         path = out / rel
         try:
-            current = path.read_text(encoding="utf-8") if path.is_file() else None
-        except (OSError, UnicodeDecodeError):
-            current = ""
-        if current != text:
-            problems.append(f"{'missing' if current is None else 'differs'}: {out.name}/{rel}")
+            current = path.read_bytes() if path.is_file() else None
+        except OSError:
+            current = b""
+        if current is None:
+            problems.append(f"missing: {out.name}/{rel}")
+            continue
+        if other_mpl and rel.startswith("figures/") and rel.endswith(FIGURE_BINARY):
+            continue
+        if rel == MANIFEST and other_mpl:
+            if _manifest_sans_figures(current) == _manifest_sans_figures(_bytes(content)):
+                continue
+        if current != _bytes(content):
+            problems.append(f"differs: {out.name}/{rel}")
     for rel in sorted(files_in(out) - set(files)):
         problems.append(f"unexpected: {out.name}/{rel}")
     return problems
+
+
+def _other_matplotlib(out: Path, files: dict[str, Any]) -> bool:
+    try:
+        theirs = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("matplotlib")
+    except (OSError, ValueError, AttributeError):
+        return False
+    ours = json.loads(files[MANIFEST]).get("matplotlib") if MANIFEST in files else None
+    return bool(theirs and ours and theirs != ours)
+
+
+def _manifest_sans_figures(raw: bytes) -> Any:
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return None
+    doc.pop("matplotlib", None)
+    doc["files"] = {k: v for k, v in doc.get("files", {}).items()
+                    if not (k.startswith("figures/") and k.endswith(FIGURE_BINARY))}
+    return doc

@@ -113,8 +113,8 @@ def check_writable(out: Path) -> dict | None:
     return man
 
 
-def write_tree(out: Path, files: dict[str, str]) -> None:
-    """Write ``files`` (relative path -> text) as the folder ``out``, atomically (see the module docstring)."""
+def write_tree(out: Path, files: dict[str, str | bytes]) -> None:
+    """Write ``files`` (relative path -> text, or bytes for binary figures) as the folder ``out``, atomically (see the module docstring)."""
     if MANIFEST not in files or manifest_of_text(files[MANIFEST]) is None:
         raise ExportError("internal: a tree is written only with its manifest")
     for rel in files:
@@ -136,7 +136,10 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
             for rel, text in sorted(files.items()):
                 p = tmp / rel
                 p.parent.mkdir(parents=True, exist_ok=True)
-                p.write_text(text, encoding="utf-8", newline="\n")
+                if isinstance(text, bytes):
+                    p.write_bytes(text)
+                else:
+                    p.write_text(text, encoding="utf-8", newline="\n")
             (tmp / MARKER).unlink()
         except BaseException:
             _remove_listed(tmp, set(files) | {MARKER})
