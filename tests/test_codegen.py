@@ -25,13 +25,21 @@ def test_generated_module_is_current():
     assert codegen.is_current(), "run `mlsysim-sym codegen`"
 
 
+def _exact(v):
+    """A drawn value for the reference path: integers exactly (so ceil(log2(128)) is 7, not 8 from a 50-digit
+    logarithm's last digit), other floats at 50 digits."""
+    if isinstance(v, float):
+        return sp.Integer(int(v)) if v.is_integer() and abs(v) < 2**53 else sp.Float(v, 50)
+    return v
+
+
 def _reference(name: str, values: dict[str, float]) -> dict[str, float]:
     """Evaluate a computation with SymPy substitution (the slow reference path)."""
     env = dict(values)
     coeffs = {S(n): c.value for n, c in COEFFICIENTS.items()}
     for eid in COMPUTATIONS[name].order:
         eq = EQUATIONS[eid]
-        subs = {S(k): (sp.Float(v, 50) if isinstance(v, float) else v) for k, v in env.items()}
+        subs = {S(k): _exact(v) for k, v in env.items()}
         val = eq.rhs.xreplace(coeffs).xreplace(subs)
         env[eq.lhs] = bool(val) if isinstance(val, sp.logic.boolalg.BooleanAtom) else float(sp.N(val, 30))
     return env
