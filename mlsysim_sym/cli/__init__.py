@@ -45,7 +45,10 @@ Examples (each runs as written):
   mlsysim-sym trace ResNet50 A100
   mlsysim-sym walls --wall 1
   mlsysim-sym audit
-  mlsysim-sym -o json eval Llama3_8B H100"""
+  mlsysim-sym -o json eval Llama3_8B H100
+  mlsysim-sym schema > schema.json
+  With a YAML plan (examples/ in the repository): eval PLAN.yaml (exit 3 if an
+  assertion fails), optimize parallelism|batching|placement PLAN.yaml"""
 
 
 @click.group(help="mlsysim-sym: the 22 walls of ML systems as cited symbolic equations.\n\n" + EXAMPLES + "\n\n"

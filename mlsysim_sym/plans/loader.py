@@ -265,8 +265,13 @@ def validate(data: Any, loc: Located) -> Any:
         return Plan.model_validate(data)
     except ValidationError as exc:
         problems, seen = [], set()
-        for err in exc.errors():
+        errors = exc.errors()
+        # a number-or-unit-string field fails both union members: say it once, with the fuller message
+        unit_paths = {_data_path(data, e["loc"]) for e in errors if e["type"] == "string_pattern_mismatch"}
+        for err in errors:
             path = _data_path(data, err["loc"])
+            if path in unit_paths and err["type"] in ("float_type", "float_parsing", "int_type", "int_parsing"):
+                continue
             if err["type"] == "extra_forbidden":
                 key = path[-1]
                 allowed = allowed_keys(path[:-1])
