@@ -121,3 +121,140 @@ def test_reliability_young_daly_and_the_goodput_curve():
     assert best == pytest.approx(v["tau_D"], rel=0.05)  # Daly's interval is (near) the curve's optimum
     assert float(rel.goodput_curve(np.array([v["tau_opt"]]), v)[0]) == pytest.approx(v["G_put"], rel=1e-12)
     assert math.isfinite(best)
+
+
+# ---- why LLM inference is memory-bound ----------------------------------------------------------------------------
+def test_memory_bound_decode_intensity_is_batch_over_weight_bytes_and_crosses_at_the_ridge():
+    mb = _mod("memory_bound")
+    # validation_sources.md §C.1: 16-bit decode does 2 FLOPs per 2-byte weight per sequence, so the weights-only
+    # intensity is b FLOP/B at batch b and the step stays bandwidth-bound until b reaches the ridge (H100 295)
+    for b in (1, 8, 256):
+        assert mb.decode("Llama3_8B", "H100", b)["i_weights"] == pytest.approx(b, rel=1e-12)
+    assert round(mb.ridge("H100")[2]) == 295
+    assert mb.weight_crossover("Llama3_8B", "H100") == math.ceil(mb.ridge("H100")[2]) == 296
+    assert mb.weight_crossover("Llama3_8B", "A100") == 154  # §C.1 A100 ridge 153 FLOP/B
+
+
+def test_memory_bound_kv_reads_cap_the_intensity():
+    mb = _mod("memory_bound")
+    # §C.1: KV reads do not amortise over the batch. §E "KV bytes/token, bf16": Llama-3-8B 131,072 B per token, so
+    # the weights + KV intensity tends to 2P / (2,048 × 131,072 B) = 59.8 FLOP/B, below every ridge (§C.1)
+    d = mb.decode("Llama3_8B", "H100", 1, 2048)
+    assert d["kv"] == pytest.approx(2048 * 131072)
+    assert mb.kv_ceiling("Llama3_8B", "H100", 2048) == pytest.approx(2 * 8.03e9 / (2048 * 131072), rel=1e-3)
+    assert mb.kv_crossover("Llama3_8B", "H100", 2048) == "never"
+    # identity: the intensity rises monotonically with the batch and stays below its ceiling
+    xs = [mb.decode("Llama3_8B", "H100", b)["i_weights_kv"] for b in mb.BATCHES]
+    assert all(np.diff(xs) > 0) and max(xs) < mb.kv_ceiling("Llama3_8B", "H100", 2048)
+
+
+def test_memory_bound_values_and_the_engine_step():
+    mb = _mod("memory_bound")
+    p = mb._L8_H100.run()
+    # identity of wall 2 (memory.traffic W(1 + f_act·b), roofline.intensity 2P·b/D): at FP16, I = b / (1 + f_act·b)
+    f_act = p.result.values["f_act"]
+    assert p.arithmetic_intensity.m_as("FLOP/B") == pytest.approx(1 / (1 + f_act), rel=1e-12)
+    assert mb._L8_H100_B256.run().arithmetic_intensity.m_as("FLOP/B") == pytest.approx(256 / (1 + 256 * f_act))
+    # §C.2 decode floor: a batch-1 step streams at least the 16.06 GB of weights at 3.35 TB/s (4.79 ms)
+    assert p.latency_memory.m_as("ms") >= 8.03e9 * 2 / 3.35e12 * 1e3
+    assert str(p.bottleneck) == "Memory" and p.latency_compute < p.latency_memory
+
+
+# ---- memory, capacity and MoE ---------------------------------------------------------------------------------------
+def test_training_memory_model_states_are_zero_16_bytes_per_param():
+    mc = _mod("memory_capacity")
+    # validation_sources.md §B.3 M1 (ZeRO, Rajbhandari et al. 2020): (2 + 2 + K)Ψ with K = 12, then
+    # (2+2)Ψ + KΨ/N, 2Ψ + (2+K)Ψ/N, (2+2+K)Ψ/N for ZeRO stages 1, 2, 3
+    for model in mc.TRAIN_MODELS:
+        r = mc.training(model)
+        psi = r.result.values["P"]
+        states = (r.weights + r.gradients + r.optimizer_state).m_as("B")
+        assert states == pytest.approx(16 * psi, rel=1e-12)
+    psi, n = mc.training("Llama3_8B").result.values["P"], mc.ZERO_DP
+    expected = {1: 4 * psi + 12 * psi / n, 2: 2 * psi + 14 * psi / n, 3: 16 * psi / n}
+    for z, want in expected.items():
+        r = mc.training("Llama3_8B", z, n)
+        assert (r.weights + r.gradients + r.optimizer_state).m_as("B") == pytest.approx(want, rel=1e-12)
+
+
+def test_training_memory_activations_are_korthikanti_selective():
+    mc = _mod("memory_capacity")
+    # §B.3 M2 (Korthikanti et al. 2022, Table 2): selective recomputation keeps sbh·34/t bytes per layer (t = 1 here)
+    r = mc.training("Llama3_8B")
+    v = r.result.values
+    assert r.activations.m_as("B") == pytest.approx(v["S"] * 1 * v["h"] * 34 * v["N_L"], rel=1e-12)
+    # identity: the breakdown sums to the total, and the total against 80 GB decides the fit
+    tot = sum(getattr(r, f).m_as("GB") for f, _ in mc.PARTS)
+    assert tot == pytest.approx(r.total_memory.m_as("GB"), rel=1e-12)
+    assert not r.feasible and mc.training("Llama3_8B", 3, mc.ZERO_DP).feasible
+    data = mc._breakdown().columns
+    assert len(data["gigabytes"]) == len(mc._cases()) * len(mc.PARTS)
+
+
+def test_serving_capacity_replicas_cover_the_load():
+    mc = _mod("memory_capacity")
+    # identity (Little/Erlang): enough replicas that the offered load stays below capacity, and the fewest such
+    for q in mc.QPS:
+        r = mc.capacity(q, 5000)
+        n, per = int(r.required_replicas), float(r.per_replica_qps_capacity)
+        assert n * per > q and n >= math.ceil(q / per)
+        assert r.estimated_p99_latency.m_as("ms") <= 5000
+    assert int(mc._CAPACITY.run().required_replicas) == int(mc.capacity(200, 5000).required_replicas)
+
+
+def test_moe_imbalance_scales_the_active_experts():
+    mc = _mod("memory_capacity")
+    # identity: with imbalance f the step waits for f·k experts (Mixtral top-2 of 8, DeepSeek-V3 top-8); balanced
+    # routing gives the published active parameters (§B.2 C4: DeepSeek-V3 37B active)
+    for f in mc.IMBALANCE:
+        r = mc.routing("Mixtral_8x7B", f)
+        assert float(r.effective_active_experts) == pytest.approx(2 * f)
+        base = mc.routing("Mixtral_8x7B", 1.0).effective_active_parameters.m_as("Gparam")
+        assert r.effective_active_parameters.m_as("Gparam") == pytest.approx(base * f)
+    assert mc.routing("DeepSeek_V3", 1.0).effective_active_parameters.m_as("Gparam") == pytest.approx(37)
+
+
+# ---- scaling to 1,000 GPUs ------------------------------------------------------------------------------------------
+def test_scaling_ring_allreduce_is_the_nccl_bus_bandwidth_factor():
+    sc = _mod("scaling")
+    # validation_sources.md §B.5 N1 (nccl-tests PERFORMANCE.md): all-reduce bus BW = alg BW × 2(n−1)/n;
+    # reduce-scatter/all-gather (n−1)/n. The hierarchical exchange = 2 × one NVLink pass + one fabric ring.
+    for n in (1, 16, 128):
+        r = sc.data_parallel(n, "InfiniBand_NDR")
+        v = r.result.values
+        D, g = v["D_grad"], v["r_node"]
+        if n == 1:
+            want = 2 * (g - 1) / g * D / v["BW_intra"] + 2 * (g - 1) * v["alpha_intra"]
+        else:
+            nodes = v["n_span"]
+            intra = 2 * ((g - 1) / g * D / v["BW_intra"] + (g - 1) * v["alpha_intra"])
+            want = intra + 2 * (nodes - 1) / nodes * (D / g) / v["beta_fab"] + 2 * (nodes - 1) * v["alpha_fab"]
+        assert r.dp_communication_latency.m_as("s") == pytest.approx(want, rel=1e-12)
+    # the catalogue fabric: NDR 400 Gb/s = 50 GB/s per direction (§B.8 H12)
+    assert sc.data_parallel(2, "InfiniBand_NDR").result.values["beta_fab"] == pytest.approx(50e9)
+
+
+def test_scaling_bubble_fraction_is_gpipe():
+    sc = _mod("scaling")
+    # §C.4 / GPipe and Narayanan §2.2: bubble = (p−1)/(m + p−1) for p stages and m micro-batches
+    for pp in (2, 8):
+        for m in (1, 16):
+            assert float(sc.pipelined(16, "InfiniBand_NDR", pp, m).bubble_fraction) == pytest.approx(
+                (pp - 1) / (m + pp - 1))
+    assert float(sc._SEVENTY_1K.run().bubble_fraction) == pytest.approx(7 / 23)
+
+
+def test_scaling_efficiency_falls_with_gpus_and_overlap_recovers_it():
+    sc = _mod("scaling")
+    c = sc._efficiency().columns
+    for name in dict.fromkeys(c["series"]):
+        ys = [e for s, e in zip(c["series"], c["scaling_efficiency"]) if s == name]
+        assert all(0 < y <= 1 for y in ys) and all(np.diff(ys) <= 1e-12)  # monotone non-increasing with GPUs
+    thousand = sc._EIGHT_1K.run()
+    # identity: scaling efficiency = replica busy time / step time, and overlap hides (η_ov) of the exchange
+    v = thousand.result.values
+    assert float(thousand.scaling_efficiency) == pytest.approx(v["T_rep"] / v["T_step"], rel=1e-9)
+    assert float(sc._EIGHT_1K_OVERLAP.run().scaling_efficiency) > float(thousand.scaling_efficiency)
+    # a faster fabric is never worse at the same size (NDR 400 vs HDR 200 Gb/s)
+    ndr, hdr = sc.data_parallel(128, "InfiniBand_NDR"), sc.data_parallel(128, "InfiniBand_HDR")
+    assert ndr.scaling_efficiency > hdr.scaling_efficiency
