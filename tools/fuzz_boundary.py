@@ -37,6 +37,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 TIME_LIMIT_S = 5.0
+#: a whole book export (1,010 files, figures included) — issue 14's bound for the full export on a 2-core machine
+EXPORT_TIME_LIMIT_S = 30.0
 
 # ---- value pools ------------------------------------------------------------------------------------------------
 MODELS = ["ResNet50", "Llama3_8B", "Llama3_70B", "GPT3", "Mixtral_8x7B", "DLRM", "Mamba_2_8B", "BERT_Base",
@@ -511,7 +513,7 @@ def run_export_case(layout: str, tally: Tally) -> None:
         leftovers = [p.name for p in written.parent.iterdir() if ".export-" in p.name] if written.parent.exists() else []
         if leftovers:
             tally.fail(f"export {layout}: temporary folders left: {leftovers}")
-        if dt > TIME_LIMIT_S:
+        if dt > EXPORT_TIME_LIMIT_S:
             tally.fail(f"export {layout}: took {dt:.1f} s")
 
 

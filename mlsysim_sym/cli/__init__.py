@@ -216,20 +216,30 @@ def audit(ctx: click.Context, workload: str | None, output: str | None, edition:
     audit_command(workload, _resolve_format(ctx, output, edition))
 
 
-@cli.command(help="Write the book exports (LaTeX equations, values.tex/json, traces); --check fails on drift. "
-                  "Writes only into a new or empty folder or one it wrote before (its manifest.json), swaps the "
-                  "new tree in atomically, and never removes a file it did not write.")
-@click.option("--check", is_flag=True, help="Compare a fresh export with the folder and write nothing.")
+@cli.command(help="Write the book exports (LaTeX equations, values.tex/json, traces); --check fails on drift "
+                  "and says, for each book value that changed, old -> new and why (a constant's old and new value, "
+                  "an equation, an edition rule, the edition). Writes only into a new or empty folder or one it "
+                  "wrote before (its manifest.json), swaps the new tree in atomically, and never removes a file it "
+                  "did not write. Compare two exports: `export --against OLD` (OLD -> a fresh export under "
+                  "--edition) or `export --against OLD --dir NEW` (two folders as written).")
+@click.option("--check", is_flag=True, help="Compare a fresh export with the folder and write nothing; exit 1 on "
+                                            "drift with the report of what changed and why.")
 @click.option("--dir", "target", default=None,
               help="Target folder (default: book_exports/ of the checkout; from an installed package, "
-                   "./book_exports).")
+                   "./book_exports). With --against: the newer export folder, compared as written.")
 @click.option("--only", "only", default=None, metavar="TOPIC",
               help="One chapter (a derivations/ module, e.g. roofline): a standalone export into --dir (default "
                    "book_exports-TOPIC/); with --check and no --dir, compare that chapter's files in book_exports/.")
-def export(check: bool, target: str | None, only: str | None) -> None:
+@click.option("--against", "against", default=None, metavar="OLD",
+              help="Report what changed from the export folder OLD (e.g. written from an older catalogue or "
+                   "another edition) to a fresh export, or to --dir; writes nothing, exit 1 when they differ.")
+@_fmt_option
+@click.pass_context
+def export(ctx: click.Context, check: bool, target: str | None, only: str | None, against: str | None,
+           output: str | None, edition: str | None) -> None:
     from ..export.cli import export_command
 
-    export_command(check, target, only)
+    export_command(check, target, only, against=against, fmt=_resolve_format(ctx, output, edition))
 
 
 @cli.command(help="Audit catalogue and bibliography (citations, units, ids, lock, generated code).")

@@ -81,7 +81,8 @@ def _render(derivations: Path, only: str | None, progress: Callable[[str], None]
 
     load_all()
     _register()
-    common = {"catalog_hash": editions.active().catalog.hash, "revision": REVISION, "edition": editions.active().name}
+    common = {"catalog_hash": editions.active().catalog.hash, "revision": REVISION, "edition": editions.active().name,
+              "version": __version__}
     all_topics = topics(derivations)
     if only is not None:
         chosen = [t for t in all_topics if only in (t.slug, t.stem)]
@@ -158,17 +159,24 @@ FIGURE_BINARY = (".svg", ".pdf")
 
 
 def drift(out: Path, files: dict[str, Any]) -> list[str]:
-    """What differs between ``files`` and the folder ``out`` (missing, differing and unexpected files).
+    """What differs between ``files`` and the folder ``out`` (missing, differing and unexpected files), as lines.
+    :func:`mlsysim_sym.export.explain.compare` says, value by value, why."""
+    if not out.is_dir():
+        return [f"missing: {out} does not exist"]
+    return [f"{status}: {out.name}/{rel}" for status, rel in file_diffs(out, files)]
+
+
+def file_diffs(out: Path, files: dict[str, Any]) -> list[tuple[str, str]]:
+    """(status, relative path) for every file that differs between ``files`` and the folder ``out``: ``missing``
+    (in ``files`` only), ``differs``, ``unexpected`` (in the folder only).
 
     Figure renders (``.svg``/``.pdf``) depend on the matplotlib version as well as on the data: when the folder's
     manifest records another matplotlib version than the one installed, they are compared through their data
     (the ``.csv`` beside each, always compared) and only their presence is checked."""
-    if not out.is_dir():
-        return [f"missing: {out} does not exist"]
     from .tree import files_in
 
     other_mpl = _other_matplotlib(out, files)
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     for rel, content in sorted(files.items()):
         path = out / rel
         try:
@@ -176,7 +184,7 @@ def drift(out: Path, files: dict[str, Any]) -> list[str]:
         except OSError:
             current = b""
         if current is None:
-            problems.append(f"missing: {out.name}/{rel}")
+            problems.append(("missing", rel))
             continue
         if other_mpl and rel.startswith("figures/") and rel.endswith(FIGURE_BINARY):
             continue
@@ -184,9 +192,10 @@ def drift(out: Path, files: dict[str, Any]) -> list[str]:
             if _manifest_sans_figures(current) == _manifest_sans_figures(_bytes(content)):
                 continue
         if current != _bytes(content):
-            problems.append(f"differs: {out.name}/{rel}")
-    for rel in sorted(files_in(out) - set(files)):
-        problems.append(f"unexpected: {out.name}/{rel}")
+            problems.append(("differs", rel))
+    if out.is_dir():
+        for rel in sorted(files_in(out) - set(files)):
+            problems.append(("unexpected", rel))
     return problems
 
 
