@@ -96,6 +96,13 @@ def test_check_reports_counts():
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["uncited"] == 0 and doc["constants"] > 1000 and doc["bibkeys"] > 50 and not doc["problems"]
+    # where citations lead: by document type, and the rows that end at mlsysim 0.3.0's own registry
+    from mlsysim_sym.audit import REFERENCE_REGISTRY
+    from mlsysim_sym.catalog import catalog
+
+    assert sum(doc["by_source_type"].values()) == doc["cited"]
+    assert doc["reference_registry_rows"] == sum(1 for c in catalog() if c.bibkey == REFERENCE_REGISTRY)
+    assert doc["reference_registry_share"] == round(doc["reference_registry_rows"] / doc["constants"], 4)
 
 
 def test_malformed_constants_file_gives_file_line_and_exit_1(tmp_path):
