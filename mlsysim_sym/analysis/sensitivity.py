@@ -74,7 +74,7 @@ class Sensitivity:
     def regimes(self) -> dict[str, str]:
         """The branch that bound in each regime-dependent equation on the output's path (computed on access)."""
         if self._regimes is None:
-            path = _path(self._result, self.output)
+            path = _reach(self._result, self.output)[0]
             self._regimes = {k: label for k in self._result.regimes if k in path
                              and (label := self._result.regime(k))}
         return self._regimes
@@ -133,22 +133,25 @@ def _result_of(obj: Any) -> Result:
                      f"{type(obj).__name__}")
 
 
-def _structural_leaves(result: Result, output: str) -> list[str]:
-    """Every input the output can depend on (all branches: a kink may bring in the branch that did not bind)."""
+def _reach(result: Result, output: str) -> tuple[set[str], set[str]]:
+    """(outputs on the path to ``output``, inputs it can depend on) over every branch — a kink may bring in the
+    branch that did not bind — from the generated table of what each equation reads."""
     deps: dict[str, tuple[str, ...]] = {}
     for step in result.steps:
         deps.update(_num.COMPUTATIONS[step][3])
-    seen, todo, leaves = set(), [output], set()
+    path: set[str] = set()
+    leaves: set[str] = set()
+    todo = [output]
     while todo:
         n = todo.pop()
-        if n in seen:
+        if n in path or n in leaves:
             continue
-        seen.add(n)
         if n in deps:
+            path.add(n)
             todo.extend(deps[n])
         else:
             leaves.add(n)
-    return sorted(leaves)
+    return path, leaves
 
 
 def directional(result: Result, seeds: dict[str, float], side: float = 1.0) -> dict[str, float]:
@@ -181,7 +184,7 @@ def sensitivity(obj: Any, output: str | None = None, wrt: Iterable[str] | None =
         raise InputError(f"{output!r} is not an output of this result (outputs: {', '.join(result.report)})")
     y = float(result.values[output])
     named = list(wrt) if wrt is not None else None
-    inputs = named if named is not None else [s for s in _structural_leaves(result, output)
+    inputs = named if named is not None else [s for s in sorted(_reach(result, output)[1])
                                               if not s.startswith("m_") and s in result.values]
     partials = []
     for s in inputs:
@@ -201,20 +204,6 @@ def sensitivity(obj: Any, output: str | None = None, wrt: Iterable[str] | None =
                                 _elasticity(x * right, y), _elasticity(x * left, y),
                                 ref.text() if ref is not None else "computed"))
     return Sensitivity(output, y, partials, result)
-
-
-def _path(result: Result, output: str) -> set[str]:
-    deps: dict[str, tuple[str, ...]] = {}
-    for step in result.steps:
-        deps.update(_num.COMPUTATIONS[step][3])
-    seen, todo = set(), [output]
-    while todo:
-        n = todo.pop()
-        if n in seen or n not in deps:
-            continue
-        seen.add(n)
-        todo.extend(deps[n])
-    return seen
 
 
 # ---- MLSys·im's SensitivitySolver ----------------------------------------------------------------------------------

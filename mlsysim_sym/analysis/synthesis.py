@@ -107,10 +107,15 @@ def synthesize(model: Any, hardware: Any, target: str, value: Any, unknown: str,
     if (target, unknown) not in INVERSES:
         have = sorted(u for t, u in INVERSES if t == target)
         raise InputError(f"no inverse of {target} for {unknown!r} (for {target}: {', '.join(have)})")
-    out, goal, si, _ = TARGETS[target]
-    tv = float(_TARGET_DOMAIN[si](target, value))
+    tv = float(_TARGET_DOMAIN[TARGETS[target][2]](target, value))
     base = _forward(target, model, hardware, batch_size, precision, efficiency, seq_len, options)
-    res = base.result
+    return _design(base.result, target, tv, unknown)
+
+
+def _design(res: Result, target: str, tv: float, unknown: str) -> Design:
+    """The design for ``unknown`` from the forward facade's evaluated result ``res`` (its bound inputs are the
+    inverse's), one candidate per regime, each checked forward."""
+    out, goal, _, _ = TARGETS[target]
     sym_in, sym_out = UNKNOWNS[unknown]
     reasons = []
     for comp, label, forward, regime in INVERSES[(target, unknown)]:
@@ -160,16 +165,12 @@ def synthesize(model: Any, hardware: Any, target: str, value: Any, unknown: str,
 _BOUND = {("latency", "batch"): "at most", ("itl", "batch"): "at most", ("throughput", "batch"): "at least"}
 
 
-def _capacity(model: Any, hardware: Any, target: Any, batch_size: int, precision: str, efficiency: Any) -> Design:
+def _capacity(res: Result, tv: float) -> Design:
     """Memory is not an inverse: the capacity a device needs is the footprint the forward wall computes (below it the
     model spills to the host link, a different regime); reported as a design beside the inverses."""
-    from ..engine import Engine
-
-    tv = float(_TARGET_DOMAIN["s"]("target_latency", target))
-    p = Engine.solve(model, hardware, batch_size=batch_size, precision=precision, efficiency=efficiency)
-    v = p.result.values
+    v = res.values
     return Design("latency", tv, "memory", "M_req", float(v["M_req"]), "fits (no offload)", None, float(v["C_mem"]),
-                  "at least this: the footprint held without spilling to the host link (forward wall 2)", p.result)
+                  "at least this: the footprint held without spilling to the host link (forward wall 2)", res)
 
 
 class SynthesisResult:
@@ -208,11 +209,12 @@ class SynthesisSolver:
 
         bare = SynthesisModel().solve(model, target_latency, precision=precision, efficiency=efficiency)
         designs: dict[str, Design] = {}
-        if hardware is not None:
+        if hardware is not None:  # one forward evaluation on the device serves every design
+            res = _forward("latency", model, hardware, batch_size, precision, efficiency, None, {}).result
+            tv = float(bare.result.values["T_tgt"])
             for unknown in ("bandwidth", "peak_flops", "efficiency", "batch"):
-                designs[unknown] = synthesize(model, hardware, "latency", target_latency, unknown,
-                                              batch_size=batch_size, precision=precision, efficiency=efficiency)
-            designs["memory"] = _capacity(model, hardware, target_latency, batch_size, precision, efficiency)
+                designs[unknown] = _design(res, "latency", tv, unknown)
+            designs["memory"] = _capacity(res, tv)
         return SynthesisResult(bare, designs)
 
 

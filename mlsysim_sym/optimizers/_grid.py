@@ -69,9 +69,8 @@ def evaluate(computation: str, values: dict[str, Any], n: int) -> tuple[dict[str
     (n,), the rest scalars; the generated code broadcasts). Returns (outputs, branch regimes), each of shape (n,)."""
     from .._generated import numeric_np
 
-    arrays = values
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out, regimes = numeric_np.COMPUTATIONS[computation](arrays)
+        out, regimes = numeric_np.COMPUTATIONS[computation](values)
     out = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)) for k, v in out.items()}
     regimes = {k: np.broadcast_to(np.asarray(v), (n,)) for k, v in regimes.items()}
     return out, regimes
