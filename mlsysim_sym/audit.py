@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from . import paths
-from .catalog import KINDS, load_catalog, lock_path, source_hash, write_lock
+from .catalog import KINDS, NEEDS_WORKING, load_catalog, lock_path, source_hash, write_lock
 from .errors import CatalogError
 
 #: the bibkey of mlsysim 0.3.0's own registry: a last-resort source, counted separately by the audit
@@ -74,6 +74,8 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
         "by_source_type": dict(sorted(by_source_type.items())),
         "reference_registry_rows": reference,
         "reference_registry_share": round(reference / n, 4) if n else 0.0,
+        "estimates_without_working": sum(1 for c in cat if c.kind in NEEDS_WORKING and not c.working),
+        "rows_with_range": sum(1 for c in cat if c.range is not None),
         "bibkeys": len(cat.bib),
         "entities": len(cat.entities),
         "catalog_hash": cat.hash,

@@ -32,10 +32,12 @@ KINDS = ("datasheet", "paper", "report", "measurement", "estimate", "convention"
 NEEDS_NOTE = ("estimate", "convention", "assumption")
 NEEDS_LINK = ("datasheet", "paper", "report")
 ROW_KEYS = ("field", "value", "unit", "bibkey", "locator", "kind", "read", "conditions")
-OPTIONAL_ROW_KEYS = ("note", "direction", "exact")
+OPTIONAL_ROW_KEYS = ("note", "direction", "exact", "working", "range", "range_basis")
+#: kinds whose value is not printed by the source: the row must show its working (arithmetic or reasoning)
+NEEDS_WORKING = ("estimate", "assumption")
 DIRECTIONS = ("per_direction", "bidirectional_total")
 LOCK_NAME = "catalog.lock.json"
-LOCK_FORMAT = 1
+LOCK_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,19 @@ class Constant:
     exact: bool = False
     file: str = ""
     line: int = 0
+    working: str = ""
+    range: tuple[float, float] | None = None  # (low, high) as printed, in ``unit``
+    range_basis: str = ""
+
+    @property
+    def si_range(self) -> tuple[float, float] | None:
+        """The row's range in the schema's SI unit (the printed range scaled as the value is)."""
+        if self.range is None:
+            return None
+        if self.value == 0:
+            return (self.si, self.si) if self.range == (0.0, 0.0) else None
+        f = self.si / self.value
+        return (self.range[0] * f, self.range[1] * f)
 
     @property
     def printed(self) -> str:
@@ -193,7 +208,7 @@ def write_lock(cat: Catalog, constants_dir: Path) -> Path:
 
 def _row_to_lock(c: Constant) -> list[Any]:
     return [c.field, c.value, c.unit, c.si, c.si_unit, c.bibkey, c.locator, c.kind, c.read, c.conditions,
-            c.note, c.direction, c.exact, c.line]
+            c.note, c.direction, c.exact, c.line, c.working, list(c.range) if c.range else None, c.range_basis]
 
 
 def _from_lock(doc: dict[str, Any], root: Path) -> Catalog:
@@ -203,14 +218,39 @@ def _from_lock(doc: dict[str, Any], root: Path) -> Catalog:
         eid = f"{e['kind']}.{e['key']}"
         vals: dict[str, Constant] = {}
         for (fld, value, unit, si, si_unit, bibkey, locator, kind, read, cond, note, direction, exact,
-             line) in e["values"]:
+             line, working, rng, basis) in e["values"]:
             c = Constant(f"{eid}.{fld}", eid, fld, value, unit, si, si_unit, bibkey, locator, kind, read,
-                         cond, note, direction, exact, e["file"], line)
+                         cond, note, direction, exact, e["file"], line, working,
+                         tuple(rng) if rng else None, basis)
             vals[fld] = c
             constants[c.id] = c
         entities[(e["kind"], e["key"])] = Entity(e["kind"], e["key"], e["name"], e["category"], e["attrs"],
                                                  vals, e["file"])
     return Catalog(entities, constants, doc["bib"], doc["hash"], str(root))
+
+
+def _row_range(row: dict[str, Any], value: float, where: str, problems: list[str]) -> tuple[float, float] | None:
+    """``range = [low, high]`` in the row's unit, with ``range_basis`` saying what the spread is (vendor min/max,
+    a prior's spread, measured vs datasheet, a price range). The value must lie inside it."""
+    if "range" not in row:
+        if "range_basis" in row:
+            problems.append(f"{where}: range_basis without a range")
+        return None
+    rng = row["range"]
+    ok = (isinstance(rng, list) and len(rng) == 2
+          and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in rng))
+    if not ok:
+        problems.append(f"{where}: range must be [low, high], two finite numbers in the row's unit")
+        return None
+    lo, hi = float(rng[0]), float(rng[1])
+    if not lo <= float(value) <= hi:
+        problems.append(f"{where}: value {value} lies outside its range [{lo:g}, {hi:g}]")
+        return None
+    if not str(row.get("range_basis", "")).strip():
+        problems.append(f"{where}: a range needs range_basis saying what the spread is (vendor min/max, prior "
+                        "spread, measured vs datasheet, price range)")
+        return None
+    return (lo, hi)
 
 
 # ---- validating load ----------------------------------------------------------------------------------
@@ -380,9 +420,11 @@ def load_catalog(root: Path | None = None, *, bib_file: Path | None = None) -> C
                 continue
             if spec.max is not None and si > spec.max:
                 problems.append(f"{where}: value {value} {ustr} is above the field's maximum {spec.max}")
+            rng = _row_range(row, value, where, problems)
             c = Constant(f"{eid}.{fld}", eid, fld, value, ustr, si, spec.si, str(row["bibkey"]),
                          str(row["locator"]), str(row["kind"]), read_s, str(row["conditions"]),
-                         str(row.get("note", "")), direction, bool(row.get("exact", False)), rel, line)
+                         str(row.get("note", "")), direction, bool(row.get("exact", False)), rel, line,
+                         str(row.get("working", "")).strip(), rng, str(row.get("range_basis", "")).strip())
             vals[fld] = c
         entities[(kind, key)] = Entity(kind, key, str(ent.get("name", key)), str(ent.get("category", "")),
                                        {k: str(v) for k, v in ent.items()
