@@ -9,6 +9,7 @@ from a fresh generation.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,8 @@ from .errors import CatalogError
 
 #: the bibkey of mlsysim 0.3.0's own registry: a last-resort source, counted separately by the audit
 REFERENCE_REGISTRY = "mlsysim2026registry"
+#: "[bibkey" or "[bibkey, locator]" inside a working or range basis
+_BRACKETED = re.compile(r"\[([a-z][a-z0-9]+[0-9]{4}[a-z0-9]*)[,\]]")
 
 
 def audit(update_lock: bool = False) -> dict[str, Any]:
@@ -32,6 +35,15 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
 
     load_all()
     used = {c.bibkey for c in cat}
+    # a row's working or range basis may cite further documents as [bibkey, locator]
+    for c in cat:
+        for text in (c.working, c.range_basis):
+            for key in _BRACKETED.findall(text):
+                if key in cat.bib:
+                    used.add(key)
+                else:
+                    problems.append(f"{c.file}:{c.line}: {c.id} names [{key}] in its working or range basis, "
+                                    "which is not in citations.bib")
     used |= {cite.bibkey for eq in EQUATIONS.values() for cite in eq.cites}
     used |= {c.cite.bibkey for c in COEFFICIENTS.values()}
     for key in sorted(set(cat.bib) - used):

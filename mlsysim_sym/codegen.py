@@ -177,7 +177,7 @@ def _function(name: str, fn: str, read_input: str, code, regime_code, doc_suffix
         if not nodes:
             lines.append(f"    {eq.lhs} = {code(rhs)}")
             continue
-        branches = tuple(eq.branches)
+        branches = eq.numeric_branches()
         if branches and isinstance(nodes[0], (sp.Max, sp.Min)) and set(branches) != set(nodes[0].args):
             raise ValueError(f"{eid}: branches {branches} are not the args of {nodes[0]}")
         block = statements(eq.lhs, rhs, nodes[0], branches) if statements else None

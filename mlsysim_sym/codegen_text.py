@@ -170,7 +170,7 @@ def equation_entry(eq, code: Callable[[sp.Basic], str]) -> tuple[dict, str | Non
         entry["branches"] = tuple(branches)
         return entry, fn
     entry["kind"] = "max" if isinstance(node, sp.Max) else "min"
-    args = tuple(eq.branches) or node.args
+    args = eq.numeric_branches() or node.args
     entry["branches"] = tuple({"text": text(a), "latex": _latex(a), "sub": template(rhs), "cond": "",
                                "cond_latex": "", "cond_sub": ""} for a in args)
     names = sorted({s.name for a in args for s in a.free_symbols})

@@ -160,7 +160,8 @@ serve_inputs = st.fixed_dictionaries({
     "q_chunk": st.just(0.0), "tau_disp": st.floats(0.0, 1e-4), "m_disagg": st.just(0.0), "BW_xfer": st.just(1e11),
     "BW_mem": st.floats(1e12, 8e12), "tau_layer": st.floats(0.0, 1e-5), "m_spec": st.just(0.0),
     "alpha_acc": st.just(0.7), "gamma_spec": st.just(4.0), "P_d": st.just(0.0), "k_tok_d": st.just(0.0),
-    "C_mem": st.floats(4e10, 2e11),
+    "C_mem": st.floats(4e10, 2e11), "eta_bw": st.floats(0.5, 1.0), "m_dc": st.sampled_from([0.0, 1.0]),
+    "N_tp": st.just(1.0), "BW_tp": st.just(0.0), "alpha_tp": st.just(0.0), "n_gen": st.just(0.0),
 })
 
 
@@ -182,14 +183,40 @@ def test_head_dim_falls_back_to_hidden_over_heads(v):
 
 @given(serve_inputs, st.integers(1, 3))
 def test_ttft_is_linear_in_new_prompt_tokens(v, parts):
-    """With the context fixed, prefill time is affine in the tokens actually prefilled (cache hits skip)."""
+    """With the context fixed, prefill time is affine in the tokens actually prefilled (cache hits skip), within
+    one roofline: on compute (0.3.0's prefill, m_dc = 0)."""
     S = v["S"]
     cs = [0.0, float(int(S // 4)), float(int(S // 2))]
-    ts = [serve(dict(v, c_pre=c))["TTFT"] for c in cs]
+    ts = [serve(dict(v, c_pre=c, m_dc=0.0))["TTFT"] for c in cs]
     ns = [S - c for c in cs]
     slope1 = (ts[0] - ts[1]) / (ns[0] - ns[1])
     slope2 = (ts[1] - ts[2]) / (ns[1] - ns[2])
     assert math.isclose(slope1, slope2, rel_tol=1e-9)
+
+
+@given(serve_inputs)
+def test_each_phase_is_the_longer_of_its_two_rooflines(v):
+    """Prefill and decode take at least their compute and at least their memory traffic (m_dc = 1), and never
+    less than 0.3.0's one-sided rooflines (m_dc = 0)."""
+    ours, ref = serve(dict(v, m_dc=1.0)), serve(dict(v, m_dc=0.0))
+    assert ours["T_pre"] >= ref["T_pre"] and ours["ITL0"] >= ref["ITL0"]
+    assert ours["T_pre"] >= ours["F_pre"] / ours["R_eff"] * (1 - 1e-12)
+    assert ours["T_dstep"] >= ours["F_dec"] / ours["R_eff"] * (1 - 1e-12)
+    assert ours["T_dstep"] >= (ours["W"] + ours["KV"]) / (v["BW_mem"] * v["eta_bw"]) * (1 - 1e-12)
+
+
+@given(serve_inputs, st.integers(2, 4096))
+def test_request_mix_decodes_at_the_mean_context(v, n):
+    """With n output tokens, the request time is TTFT at the prompt plus n − 1 decode steps at S + n/2; within the
+    memory roofline that equals the average of the steps at each context (the step is affine in the context)."""
+    w = dict(v, n_gen=float(n), m_dc=0.0, m_spec=0.0, N_tp=1.0)
+    out = serve(w)
+    assert math.isclose(out["S_gen"], v["S"] + n / 2, rel_tol=1e-15)
+    steps = [serve(dict(w, S=v["S"] + k, n_gen=0.0))["ITL"] for k in (1, n - 1)]
+    assert math.isclose(out["ITL_gen"], (steps[0] + steps[1]) / 2, rel_tol=1e-9)
+    assert math.isclose(out["T_req"], out["TTFT"] + (n - 1) * out["ITL_gen"], rel_tol=1e-12)
+    assert math.isclose(out["X_req"], v["B"] * n / out["T_req"], rel_tol=1e-12)
+    assert out["M_serve"] >= serve(dict(w, n_gen=0.0))["M_serve"]
 
 
 @given(serve_inputs, st.floats(0.0, 0.99))

@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = 'd3061ed0e282'
+REVISION = '7af4eab9f67a'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -30,8 +30,10 @@ def c_batch__cb(v):
     b_w = numpy.asarray(v['b_w'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
+    m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     p_page = numpy.asarray(v['p_page'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
@@ -64,9 +66,11 @@ def c_batch__cb(v):
     frag_paged__regime = numpy.where((0) >= (-S_mean/a_alloc + 1), 0, 1)
     N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
     N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
-    t_step_s = (N_static*S_mean*k_tok + W)/BW_mem
+    t_step_s = numpy.maximum(2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok + W)/(BW_mem*eta_bw))
+    t_step_s__regime = numpy.where(((N_static*S_mean*k_tok + W)/(BW_mem*eta_bw)) >= (2*N_static*P*m_dc/R_eff), 0, 1)
     KV_static = N_static*S_max*k_tok
-    t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
+    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw))
+    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
     X_static = numpy.select([numpy.greater(N_static, 0),True], [N_static/t_step_s,0], default=numpy.nan)
     X_static__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_static, 0), True), [0, 1], default=-1)
     KV_paged = N_paged*a_alloc*k_tok
@@ -75,7 +79,7 @@ def c_batch__cb(v):
     X_paged__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_paged, 0), True), [0, 1], default=-1)
     speedup_cb = numpy.select([numpy.greater(X_static, 0),numpy.greater(X_paged, 0),True], [X_paged/X_static,numpy.inf,1], default=numpy.nan)
     speedup_cb__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_static, 0), numpy.greater(X_paged, 0), True), [0, 1, 2], default=-1)
-    return {'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+    return {'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 't_step_s': t_step_s__regime, 't_step_p': t_step_p__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
 
 def c_capacity__fleet(v):
     """ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target (arrays)"""
@@ -104,6 +108,7 @@ def c_capacity__fleet(v):
 def c_capacity__replica(v):
     """ServingCapacityModel, one replica: continuous batching (wall 5) feeding the serving wall (wall 4) (arrays)"""
     BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    BW_tp = numpy.asarray(v['BW_tp'], dtype=float)
     BW_xfer = numpy.asarray(v['BW_xfer'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
@@ -111,6 +116,7 @@ def c_capacity__replica(v):
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
     N_max = numpy.asarray(v['N_max'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
     P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
     P_d = numpy.asarray(v['P_d'], dtype=float)
@@ -118,17 +124,21 @@ def c_capacity__replica(v):
     S_max = numpy.asarray(v['S_max'], dtype=float)
     S_mean = numpy.asarray(v['S_mean'], dtype=float)
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
+    alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
     lam = numpy.asarray(v['lam'], dtype=float)
+    m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
+    m_pf = numpy.asarray(v['m_pf'], dtype=float)
     m_spec = numpy.asarray(v['m_spec'], dtype=float)
     n_out = numpy.asarray(v['n_out'], dtype=float)
     p_page = numpy.asarray(v['p_page'], dtype=float)
@@ -147,8 +157,9 @@ def c_capacity__replica(v):
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     rho_len = S_mean/S_max
     K_pages = numpy.ceil(S_max/p_page)
-    S = numpy.maximum(1, numpy.floor(S_mean))
-    S__regime = numpy.where((1) >= (numpy.floor(S_mean)), 0, 1)
+    S = numpy.maximum(1, numpy.floor(S_mean - m_pf*n_out))
+    S__regime = numpy.where((1) >= (numpy.floor(S_mean - m_pf*n_out)), 0, 1)
+    n_gen = m_pf*n_out
     W_d = P_d*b_w
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
@@ -159,6 +170,7 @@ def c_capacity__replica(v):
     t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
+    S_gen = S + (0.5)*n_gen
     T_budget = numpy.maximum(0, M_kvfree/k_tok)
     T_budget__regime = numpy.where((0) >= (M_kvfree/k_tok), 0, 1)
     E_blocks = numpy.select([numpy.greater_equal(rho_len, 1),True], [K_pages,numpy.expm1(-K_pages*p_page*t_len/S_max)/numpy.expm1(-p_page*t_len/S_max)], default=numpy.nan)
@@ -168,30 +180,50 @@ def c_capacity__replica(v):
     a_alloc = E_blocks*p_page
     N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
     N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
-    t_step_p = (N_paged*S_mean*k_tok + W)/BW_mem
+    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw))
+    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
     feasible_cb = numpy.greater(N_paged, 0)
     B = numpy.maximum(1, numpy.floor(N_paged))
     B__regime = numpy.where((1) >= (numpy.floor(N_paged)), 0, 1)
     X_paged = numpy.select([numpy.greater(N_paged, 0),True], [N_paged/t_step_p,0], default=numpy.nan)
     X_paged__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_paged, 0), True), [0, 1], default=-1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     KV = B*S*k_tok
-    t_draft = (B*S*k_tok_d + W_d)/BW_mem
-    T_pre = F_pre/R_eff
-    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
-    M_serve = KV + W + W_d*m_spec
-    t_svc = numpy.select([numpy.greater(X_paged, 0),True], [n_out/X_paged,numpy.inf], default=numpy.nan)
-    t_svc__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
-    X_rep = X_paged/n_out
-    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_pre + n_chunks*tau_disp + KV/BW_xfer,T_pre + n_chunks*tau_disp], default=numpy.nan)
+    F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
+    KV_peak = B*k_tok*(S + n_gen)
+    KV_gen = B*S_gen*k_tok
+    F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
+    t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
+    T_pre = numpy.maximum(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
+    T_pre__regime = numpy.where((F_pre/(N_tp*R_eff)) >= (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)), 0, 1)
+    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep__regime = numpy.where(((KV + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
+    M_serve = KV_peak + W + W_d*m_spec
+    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep_gen__regime = numpy.where(((KV_gen + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
+    ITL_gen = numpy.select([numpy.greater(m_spec, 0),True], [(N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok,N_L*tau_layer + T_ar_dec + T_dstep_gen], default=numpy.nan)
+    ITL_gen__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
     ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
-    feasible_serve = numpy.less_equal(M_serve, C_mem)
+    T_req = ITL_gen*numpy.maximum(0, n_gen - 1) + TTFT
+    T_req__regime = numpy.where((0) >= (n_gen - 1), 0, 1)
+    t_svc = numpy.select([numpy.greater(X_paged, 0),True], [n_out/X_paged + TTFT*m_pf/B,numpy.inf], default=numpy.nan)
+    t_svc__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
+    X_rep = X_paged/(n_out + TTFT*X_paged*m_pf/B)
+    L_base = numpy.select([numpy.greater(m_pf, 0),True], [T_req,ITL*n_out + TTFT], default=numpy.nan)
+    L_base__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_pf, 0), True), [0, 1], default=-1)
     c_min = numpy.select([numpy.greater(X_paged, 0),True], [numpy.floor(lam*t_svc) + 1,1], default=numpy.nan)
     c_min__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
-    L_base = ITL*n_out + TTFT
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'KV': KV, 't_draft': t_draft, 'T_pre': T_pre, 'ITL0': ITL0, 'M_serve': M_serve, 't_svc': t_svc, 'X_rep': X_rep, 'TTFT': TTFT, 'ITL': ITL, 'feasible_serve': feasible_serve, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 'B': B__regime, 'X_paged': X_paged__regime, 't_svc': t_svc__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'c_min': c_min__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'KV': KV, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'TTFT': TTFT, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 't_svc': t_svc, 'X_rep': X_rep, 'L_base': L_base, 'c_min': c_min}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_ar_pre': T_ar_pre__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 't_svc': t_svc__regime, 'L_base': L_base__regime, 'c_min': c_min__regime}
 
 def c_ckpt__model(v):
     """CheckpointModel (wall 19), with wall 15's optimum interval (arrays)"""
@@ -771,6 +803,7 @@ def c_orch__queue(v):
 def c_reason__query(v):
     """InferenceScalingModel (wall 12) over wall 4's serving step (arrays)"""
     BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    BW_tp = numpy.asarray(v['BW_tp'], dtype=float)
     BW_xfer = numpy.asarray(v['BW_xfer'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
@@ -778,6 +811,7 @@ def c_reason__query(v):
     K_steps = numpy.asarray(v['K_steps'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
     P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
     P_d = numpy.asarray(v['P_d'], dtype=float)
@@ -785,18 +819,22 @@ def c_reason__query(v):
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
+    alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
     m_best = numpy.asarray(v['m_best'], dtype=float)
+    m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     m_spec = numpy.asarray(v['m_spec'], dtype=float)
+    n_gen = numpy.asarray(v['n_gen'], dtype=float)
     n_samp = numpy.asarray(v['n_samp'], dtype=float)
     q_chunk = numpy.asarray(v['q_chunk'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
@@ -818,34 +856,54 @@ def c_reason__query(v):
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
     hit_ratio = c_pre/S
+    S_gen = S + (0.5)*n_gen
     B = numpy.select([numpy.greater(m_best, 0),True], [n_samp,1], default=numpy.nan)
     B__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
     N_gen = K_steps*n_samp*tau_tok
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
     q_max = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.minimum(n_new, q_chunk),n_new], default=numpy.nan)
     q_max__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
-    t_draft = (B*S*k_tok_d + W_d)/BW_mem
-    T_pre = F_pre/R_eff
-    T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff
+    F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
+    F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
+    t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
+    T_pre = numpy.maximum(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
+    T_pre__regime = numpy.where((F_pre/(N_tp*R_eff)) >= (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)), 0, 1)
+    T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
     KV = B*S*k_tok
-    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_pre + n_chunks*tau_disp + KV/BW_xfer,T_pre + n_chunks*tau_disp], default=numpy.nan)
+    KV_peak = B*k_tok*(S + n_gen)
+    KV_gen = B*S_gen*k_tok
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
-    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
-    M_serve = KV + W + W_d*m_spec
+    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep__regime = numpy.where(((KV + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
+    M_serve = KV_peak + W + W_d*m_spec
+    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep_gen__regime = numpy.where(((KV_gen + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
+    U_mem = M_serve/(C_mem*N_tp)
+    ITL_gen = numpy.select([numpy.greater(m_spec, 0),True], [(N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok,N_L*tau_layer + T_ar_dec + T_dstep_gen], default=numpy.nan)
+    ITL_gen__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
     ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
-    feasible_serve = numpy.less_equal(M_serve, C_mem)
-    U_mem = M_serve/C_mem
+    T_req = ITL_gen*numpy.maximum(0, n_gen - 1) + TTFT
+    T_req__regime = numpy.where((0) >= (n_gen - 1), 0, 1)
     X_tok = B/ITL
+    X_req = B*n_gen/T_req
     t_rstep = ITL*tau_tok
     T_reason = numpy.select([numpy.greater(m_best, 0),True], [K_steps*t_rstep + TTFT,K_steps*n_samp*t_rstep + TTFT], default=numpy.nan)
     T_reason__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
     E_reason = P_tdp*T_reason
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'B': B, 'N_gen': N_gen, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'TTFT': TTFT, 'ITL0': ITL0, 'M_serve': M_serve, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'X_tok': X_tok, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime, 'T_reason': T_reason__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
 
 def c_rel__fleet(v):
     """ReliabilityModel (wall 15) (arrays)"""
@@ -992,29 +1050,35 @@ def c_serve__step(v):
     """ServingModel: prefill, decode, KV cache, speculative decoding, feasibility (wall 4) (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
     BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    BW_tp = numpy.asarray(v['BW_tp'], dtype=float)
     BW_xfer = numpy.asarray(v['BW_xfer'], dtype=float)
     C_mem = numpy.asarray(v['C_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
     H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
     P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
     P_d = numpy.asarray(v['P_d'], dtype=float)
     R_peak = numpy.asarray(v['R_peak'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
+    alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
+    m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     m_spec = numpy.asarray(v['m_spec'], dtype=float)
+    n_gen = numpy.asarray(v['n_gen'], dtype=float)
     q_chunk = numpy.asarray(v['q_chunk'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
@@ -1030,31 +1094,51 @@ def c_serve__step(v):
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     W_d = P_d*b_w
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
     hit_ratio = c_pre/S
+    S_gen = S + (0.5)*n_gen
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
     q_max = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.minimum(n_new, q_chunk),n_new], default=numpy.nan)
     q_max__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
-    t_draft = (B*S*k_tok_d + W_d)/BW_mem
-    T_pre = F_pre/R_eff
-    T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff
+    F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
+    F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
+    t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
+    T_pre = numpy.maximum(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
+    T_pre__regime = numpy.where((F_pre/(N_tp*R_eff)) >= (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)), 0, 1)
+    T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
     KV = B*S*k_tok
-    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_pre + n_chunks*tau_disp + KV/BW_xfer,T_pre + n_chunks*tau_disp], default=numpy.nan)
+    KV_peak = B*k_tok*(S + n_gen)
+    KV_gen = B*S_gen*k_tok
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
-    ITL0 = N_L*tau_layer + (KV + W)/BW_mem
-    M_serve = KV + W + W_d*m_spec
+    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep__regime = numpy.where(((KV + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
+    M_serve = KV_peak + W + W_d*m_spec
+    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep_gen__regime = numpy.where(((KV_gen + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
+    U_mem = M_serve/(C_mem*N_tp)
+    ITL_gen = numpy.select([numpy.greater(m_spec, 0),True], [(N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok,N_L*tau_layer + T_ar_dec + T_dstep_gen], default=numpy.nan)
+    ITL_gen__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
     ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
-    feasible_serve = numpy.less_equal(M_serve, C_mem)
-    U_mem = M_serve/C_mem
+    T_req = ITL_gen*numpy.maximum(0, n_gen - 1) + TTFT
+    T_req__regime = numpy.where((0) >= (n_gen - 1), 0, 1)
     X_tok = B/ITL
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'F_pre': F_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 't_draft': t_draft, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'TTFT': TTFT, 'ITL0': ITL0, 'M_serve': M_serve, 'ITL': ITL, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'X_tok': X_tok}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'TTFT': TTFT__regime, 'ITL': ITL__regime}
+    X_req = B*n_gen/T_req
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
 
 def c_stream__ws(v):
     """WeightStreamingModel (wall 6) (arrays)"""
@@ -1160,18 +1244,22 @@ def c_synth__bare(v):
     return {'P_act': P_act, 'W': W, 'O_fwd': O_fwd, 'M_cap_req': M_cap_req, 'BW_req': BW_req, 'R_req': R_req, 'I_req': I_req}, {'P_act': P_act__regime, 'W': W__regime, 'O_fwd': O_fwd__regime, 'BW_req': BW_req__regime, 'R_req': R_req__regime}
 
 def c_synth__itl__bandwidth(v):
-    """SynthesisSolver (wall 22): bandwidth that meets an itl (autoregressive decode) (arrays)"""
+    """SynthesisSolver (wall 22): bandwidth that meets an itl (autoregressive, memory-bound decode) (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
+    BW_tp = numpy.asarray(v['BW_tp'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
     H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
     ITL_tgt = numpy.asarray(v['ITL_tgt'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
+    alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
@@ -1182,26 +1270,30 @@ def c_synth__itl__bandwidth(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     KV = B*S*k_tok
-    BW_req = numpy.select([numpy.not_equal(ITL_tgt - N_L*tau_layer, 0),True], [(KV + W)/(ITL_tgt - N_L*tau_layer),numpy.inf], default=numpy.nan)
-    BW_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(ITL_tgt - N_L*tau_layer, 0), True), [0, 1], default=-1)
-    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'BW_req': BW_req__regime}
+    BW_req = numpy.select([numpy.not_equal(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec), 0),True], [(KV + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)),numpy.inf], default=numpy.nan)
+    BW_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec), 0), True), [0, 1], default=-1)
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'T_ar_dec': T_ar_dec, 'k_tok': k_tok, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'T_ar_dec': T_ar_dec__regime, 'k_tok': k_tok__regime, 'BW_req': BW_req__regime}
 
 def c_synth__itl__batch(v):
-    """SynthesisSolver (wall 22): largest batch within an itl (autoregressive decode) (arrays)"""
+    """SynthesisSolver (wall 22): largest batch within an itl (autoregressive, memory-bound decode on one device) (arrays)"""
     BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
     H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
     ITL_tgt = numpy.asarray(v['ITL_tgt'], dtype=float)
     M_size = numpy.asarray(v['M_size'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
@@ -1214,8 +1306,41 @@ def c_synth__itl__batch(v):
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
-    B_req = numpy.select([numpy.not_equal(S*k_tok, 0),True], [(BW_mem*ITL_tgt - BW_mem*N_L*tau_layer - W)/(S*k_tok),numpy.inf], default=numpy.nan)
+    B_req = numpy.select([numpy.not_equal(S*k_tok, 0),True], [(BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok),numpy.inf], default=numpy.nan)
     B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(S*k_tok, 0), True), [0, 1], default=-1)
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
+
+def c_synth__itl__batch_tp(v):
+    """SynthesisSolver (wall 22): largest batch within an itl (tensor parallel) (autoregressive, memory-bound decode, tensor parallel) (arrays)"""
+    BW_mem = numpy.asarray(v['BW_mem'], dtype=float)
+    BW_tp = numpy.asarray(v['BW_tp'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    H_kv_cat = numpy.asarray(v['H_kv_cat'], dtype=float)
+    ITL_tgt = numpy.asarray(v['ITL_tgt'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    d_rope = numpy.asarray(v['d_rope'], dtype=float)
+    eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    m_mla = numpy.asarray(v['m_mla'], dtype=float)
+    r_kv = numpy.asarray(v['r_kv'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
+    d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
+    H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
+    k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    B_req = numpy.select([numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok, 0),True], [BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok, 0), True), [0, 1], default=-1)
     return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
 
 def c_synth__latency__bandwidth(v):
@@ -1651,14 +1776,18 @@ def c_synth__throughput__batch_memory(v):
     return {'W': W, 'k_tax': k_tax, 'L_lat': L_lat, 'B_req': B_req}, {'W': W__regime, 'k_tax': k_tax__regime, 'B_req': B_req__regime}
 
 def c_synth__ttft__peak(v):
-    """SynthesisSolver (wall 22): peak rate that meets a ttft (colocated prefill) (arrays)"""
+    """SynthesisSolver (wall 22): peak rate that meets a ttft (colocated, compute-bound prefill) (arrays)"""
     B = numpy.asarray(v['B'], dtype=float)
+    BW_tp = numpy.asarray(v['BW_tp'], dtype=float)
     H = numpy.asarray(v['H'], dtype=float)
     N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
     P = numpy.asarray(v['P'], dtype=float)
     P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     TTFT_tgt = numpy.asarray(v['TTFT_tgt'], dtype=float)
+    alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
@@ -1672,11 +1801,13 @@ def c_synth__ttft__peak(v):
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
-    R_req = numpy.select([numpy.not_equal(eta_hw*(TTFT_tgt - n_chunks*tau_disp), 0),True], [F_pre/(eta_hw*(TTFT_tgt - n_chunks*tau_disp)),numpy.inf], default=numpy.nan)
-    R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(eta_hw*(TTFT_tgt - n_chunks*tau_disp), 0), True), [0, 1], default=-1)
-    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'F_pre': F_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
+    R_req = numpy.select([numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp), 0),True], [F_pre/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)),numpy.inf], default=numpy.nan)
+    R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp), 0), True), [0, 1], default=-1)
+    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction (arrays)"""
@@ -1872,6 +2003,7 @@ COMPUTATIONS = {
     'synth.bare': c_synth__bare,
     'synth.itl.bandwidth': c_synth__itl__bandwidth,
     'synth.itl.batch': c_synth__itl__batch,
+    'synth.itl.batch_tp': c_synth__itl__batch_tp,
     'synth.latency.bandwidth': c_synth__latency__bandwidth,
     'synth.latency.batch_compute': c_synth__latency__batch_compute,
     'synth.latency.batch_memory': c_synth__latency__batch_memory,

@@ -25,6 +25,9 @@ COMPUTE, MEMORY = 0, 1      # roofline.latency: Max(T_comp, T_mem)
 HBM = 3                     # memory.bandwidth_path: main memory
 COLOCATED = 1               # serve.ttft: colocated prefill
 AUTOREGRESSIVE = 1          # serve.itl: no speculative decoding
+PREFILL_COMPUTE = 0         # serve.prefill_time: Max(compute, memory)
+DECODE_MEMORY = 0           # serve.decode_roofline: Max(memory, compute)
+TP, ONE_DEVICE = 0, 1       # serve.*_allreduce: tensor parallel or one device
 PIPELINED, NO_PIPELINE = 0, 1   # comm.bubble_time
 
 INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]] = {
@@ -36,10 +39,14 @@ INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]
     ("throughput", "batch"): (("synth.throughput.batch_compute", "compute-bound", "engine.step", {"T": COMPUTE}),
                               ("synth.throughput.batch_memory", "memory-bound", "engine.step",
                                {"T": MEMORY, "BW": HBM})),
-    ("ttft", "peak_flops"): (("synth.ttft.peak", "colocated prefill", "serve.step", {"TTFT": COLOCATED}),),
-    ("itl", "bandwidth"): (("synth.itl.bandwidth", "autoregressive decode", "serve.step",
-                            {"ITL": AUTOREGRESSIVE}),),
-    ("itl", "batch"): (("synth.itl.batch", "autoregressive decode", "serve.step", {"ITL": AUTOREGRESSIVE}),),
+    ("ttft", "peak_flops"): (("synth.ttft.peak", "colocated, compute-bound prefill", "serve.step",
+                              {"TTFT": COLOCATED, "T_pre": PREFILL_COMPUTE}),),
+    ("itl", "bandwidth"): (("synth.itl.bandwidth", "autoregressive, memory-bound decode", "serve.step",
+                            {"ITL": AUTOREGRESSIVE, "T_dstep": DECODE_MEMORY}),),
+    ("itl", "batch"): (("synth.itl.batch", "autoregressive, memory-bound decode on one device", "serve.step",
+                        {"ITL": AUTOREGRESSIVE, "T_dstep": DECODE_MEMORY, "T_ar_dec": ONE_DEVICE}),
+                       ("synth.itl.batch_tp", "autoregressive, memory-bound decode, tensor parallel", "serve.step",
+                        {"ITL": AUTOREGRESSIVE, "T_dstep": DECODE_MEMORY, "T_ar_dec": TP})),
     ("step_time", "efficiency"): (("synth.step.efficiency_pipelined", "compute-bound replica, pipelined", "comm.step",
                                    {"T_rep": COMPUTE, "T_bub": PIPELINED}),
                                   ("synth.step.efficiency", "compute-bound replica, no pipeline", "comm.step",

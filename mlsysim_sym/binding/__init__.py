@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..evaluate import Result
-from .facade import (DEFAULT, REQUIRED, Arg, Check, KnobDefault, Obj, SameAs, Spec, StaticEntry, SubEval, arg,
-                     knob_default, precision_arg, refuse_missing)
+from .facade import (DEFAULT, REQUIRED, Arg, Check, KnobDefault, Obj, SameAs, Spec, StackDefault, StaticEntry, SubEval,
+                     arg, knob_default, precision_arg, refuse_missing, stack_arg, stack_default, stacks_in)
 from .reads import (Absence, Ctx, Read, ZERO, attr, custom, default_knob, error, fixed, knob, link, memory, missing,
                     peak, present, row, static_knob, width)
 from .resolve import normalize_precision, resolve_fleet, resolve_hardware, resolve_model
@@ -74,4 +74,5 @@ __all__ = ["SameAs", "Absence", "Arg", "Check", "Ctx", "DEFAULT", "FACADES", "Fi
            "Result", "Spec", "StaticEntry", "SubEval", "View", "ZERO", "arg", "attr", "custom", "default_knob",
            "derived", "error", "facade", "fixed", "info", "jsonable", "knob", "knob_default", "link", "memory",
            "missing", "normalize_precision", "out", "peak", "precision_arg", "present", "refuse_missing", "regime",
-           "render", "resolve_fleet", "resolve_hardware", "resolve_model", "row", "static_knob", "view_of", "width"]
+           "render", "resolve_fleet", "resolve_hardware", "resolve_model", "row", "static_knob", "view_of", "width",
+           "StackDefault", "stack_arg", "stack_default", "stacks_in"]

@@ -47,6 +47,32 @@ def knob_default(cid: str) -> KnobDefault:
 
 
 @dataclass(frozen=True)
+class StackDefault:
+    """An argument's default taken from the named software stack's prior (``knobs.stacks.<stack>.<prior>``) when
+    the caller names a stack that catalogues it, else from ``fallback`` (a knob id)."""
+
+    prior: str
+    fallback: str
+
+
+def stack_default(prior: str, fallback: str) -> StackDefault:
+    return StackDefault(prior, fallback if fallback.startswith("knobs.") else f"knobs.{fallback}")
+
+
+def stack_arg() -> Arg:
+    """The software-stack option (``stack="vllm"``): decides which efficiency priors the defaults read."""
+    return Arg("stack", (), None, None, static=True,
+               doc="a catalogued software stack (knobs.stacks: pytorch, vllm, trtllm, megatron, fsdp) whose "
+                   "efficiency priors replace the defaults")
+
+
+def stacks_in(cat: Any) -> list[str]:
+    """The stacks the catalogue has priors for."""
+    ent = cat.entities.get(("knobs", "stacks"))
+    return sorted({f.split(".")[0] for f in ent.values} - {"rated"}) if ent is not None else []
+
+
+@dataclass(frozen=True)
 class Obj:
     """An object argument: ``Obj("model", "model")``, ``Obj("decode_hardware", "hardware", default_to="hardware")``."""
 
@@ -146,7 +172,7 @@ class Spec:
         self._dyn = {a.name: a for a in self._dynamic}
         self._required = frozenset(a.name for a in self._dynamic if a.default is REQUIRED)
         self._echo_defaults = {a.name: a.default for a in self.args if a.default is not REQUIRED
-                               and not isinstance(a.default, (KnobDefault, tuple))}
+                               and not isinstance(a.default, (KnobDefault, StackDefault, tuple))}
 
     def signature(self, first: tuple[str, ...] = ()) -> Any:
         """solve()'s signature (0.3.0's argument names, order and defaults), for help() and introspection."""
@@ -160,7 +186,7 @@ class Spec:
                 shown.append((name, None if (o.optional or o.default_to) else P.empty))
                 continue
             d = self._args[name].default
-            shown.append((name, P.empty if d is REQUIRED else (None if isinstance(d, (KnobDefault, tuple)) else d)))
+            shown.append((name, P.empty if d is REQUIRED else (None if isinstance(d, (KnobDefault, StackDefault, tuple)) else d)))
         # a parameter with a default that precedes a required one is shown without it (Python's rule)
         required_after = False
         for i in range(len(shown) - 1, -1, -1):
@@ -332,6 +358,11 @@ class Spec:
                 v = a.default
             if a.name == "precision":
                 v = normalize_precision(v)
+            elif a.name == "stack":
+                if v is not None and (not isinstance(v, str) or not v.strip()):
+                    raise InputError(f"{self.name}: stack must be the name of a catalogued software stack, "
+                                     f"got {v!r}")
+                v = v.strip().lower() if v is not None else None
             elif a.domain is not None:
                 v = a.domain(a.name, v)
             out.append(v)
@@ -383,6 +414,19 @@ class Spec:
         return StaticEntry(values, refs, defaults, nones, subs, _catalog_hash(ed, objs), missing)
 
     def default_binding(self, a: Arg, default: Any, ctx: Ctx) -> list[tuple[str, tuple[float, Ref]]]:
+        if isinstance(default, StackDefault):
+            stack = ctx.static.get("stack")
+            cid = default.fallback
+            if stack is not None:
+                known = stacks_in(ctx.edition.catalog)
+                if stack not in known:
+                    raise InputError(f"{self.name}: stack {stack!r} is not catalogued; the catalogue has priors for "
+                                     f"{', '.join(known)} (constants/knobs/stacks.toml)")
+                ent = ctx.edition.catalog.entities.get(("knobs", "stacks"))
+                if ent is not None and f"{stack}.{default.prior}" in ent.values:
+                    cid = f"knobs.stacks.{stack}.{default.prior}"
+            v, r = ctx.knob(cid)
+            return [(a.symbols[0], (v, r))]
         if isinstance(default, KnobDefault):
             v, r = ctx.knob(default.cid)
             return [(a.symbols[0], (v, r))]
@@ -461,5 +505,6 @@ def describe_missing(error: MlsysimError) -> str:
     return str(error)
 
 
-__all__ = ["Arg", "Check", "DEFAULT", "SameAs", "KnobDefault", "Obj", "REQUIRED", "Spec", "StaticEntry", "SubEval", "arg",
+__all__ = ["Arg", "Check", "DEFAULT", "SameAs", "KnobDefault", "StackDefault", "stack_arg", "stack_default",
+           "stacks_in", "Obj", "REQUIRED", "Spec", "StaticEntry", "SubEval", "arg",
            "knob_default", "precision_arg", "refuse_missing", "shown", "Bound"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..provenance import Absent, Attr, Row
-from .reads import Ctx, Read, custom, default_knob, error, link, memory, peak, row
+from ..validate import EFFICIENCY
+from .facade import Arg, arg, stack_arg, stack_default
+from .reads import Ctx, Read, custom, default_knob, error, fixed, knob, link, memory, peak, row
 from .view import Field, derived, out, regime
 
 # ---- a device on the roofline (walls 1, 2) ----------------------------------------------------------------------
@@ -24,6 +26,39 @@ def device_roofline(path: str = "hardware") -> tuple[Read, ...]:
 
 
 DEVICE_ROOFLINE = device_roofline("hardware")
+
+
+# ---- the serving rooflines (walls 4, 5, 12 and serving capacity) ----------------------------------------------------
+def efficiency_arg() -> Arg:
+    """``efficiency`` (0.3.0's argument, in its place) with the named ``stack``'s GEMM prior as its default
+    (else ``knobs.engine.efficiency``)."""
+    return arg("efficiency", "eta_hw", EFFICIENCY, None, none=stack_default("gemm_efficiency", "engine.efficiency"),
+               doc="achieved share of peak in compute-bound phases (default: the stack's prior, else 0.5)")
+
+
+def stack_args() -> tuple[Arg, ...]:
+    """``stack`` and ``bandwidth_efficiency`` (ours; after 0.3.0's arguments, so positional calls keep working)."""
+    return (stack_arg(),
+            arg("bandwidth_efficiency", "eta_bw", EFFICIENCY, None,
+                none=stack_default("bandwidth_efficiency", "stacks.rated.bandwidth_efficiency"),
+                doc="achieved share of the rated memory bandwidth (default: the stack's prior, else 1)"))
+
+
+def serving_rooflines(*, tensor_parallel: bool = False, request_mix: bool = False) -> tuple[Read, ...]:
+    """Both rooflines in prefill and decode (``m_dc = 1``; the 0.3.0 edition's rule sets 0), the scale-up link and
+    ring latency for tensor parallelism, and — for facades that do not take them as arguments — one device and
+    no request mix."""
+    reads: list[Read] = [fixed("m_dc", 1, "both rooflines in prefill and decode (declared deviation "
+                                          "serving-decode-compute)")]
+    if tensor_parallel:
+        reads += [link("hardware", ("scaleup_link.bandwidth",), "BW_tp"),
+                  knob("distributed.nvlink_latency", "alpha_tp")]
+    else:
+        reads += [fixed("N_tp", 1, "one device serves the replica"), fixed("BW_tp", 0, "no tensor parallelism"),
+                  fixed("alpha_tp", 0, "no tensor parallelism")]
+    if not request_mix:
+        reads.append(fixed("n_gen", 0, "no request mix"))
+    return tuple(reads)
 
 
 # ---- a workload's FLOPs and weights (wall 1) ------------------------------------------------------------------------

@@ -158,7 +158,8 @@ class View:
 
     def __dir__(self) -> list[str]:
         return sorted({f.name for f in self.FIELDS} | set(self._extra)
-                      | {"trace", "sources", "stamp", "explain", "to_dict", "constraint_trace", "result"})
+                      | {"trace", "sources", "stamp", "explain", "to_dict", "constraint_trace", "result", "interval",
+                         "intervals"})
 
     # ---- provenance -------------------------------------------------------------------------------------
     @property
@@ -178,7 +179,26 @@ class View:
         return self._result.stamp
 
     def explain(self) -> str:
-        return self._result.explain()
+        """The derivation; then, for each field whose inputs' ranges move it, its range and the input that
+        dominates it (nothing is added when no input has a range)."""
+        from ..analysis.ranges import explain_lines
+
+        text = self._result.explain()
+        lines = explain_lines(self)
+        return text + "\n\nRanges (over the inputs' catalogued ranges):\n" + "\n".join(lines) if lines else text
+
+    def interval(self, name: str, *, ranges: Any = None, samples: int | None = None) -> Any:
+        """The range of field ``name`` over the ranges of the inputs it used (computed on call; see
+        :func:`mlsysim_sym.analysis.ranges.interval`). ``ranges``: {input symbol: (low, high)} given by the caller."""
+        from ..analysis.ranges import SAMPLES, interval
+
+        return interval(self, name, ranges=ranges, samples=SAMPLES if samples is None else samples)
+
+    def intervals(self, names: Any = None, *, ranges: Any = None) -> dict[str, Any]:
+        """:meth:`interval` of every numeric field (or of ``names``), over one shared box of ranged inputs."""
+        from ..analysis.ranges import intervals
+
+        return intervals(self, names, ranges=ranges)
 
     @property
     def constraint_trace(self) -> list[str] | None:

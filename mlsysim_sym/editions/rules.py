@@ -112,6 +112,11 @@ INPUT_RULES: dict[str, InputRule] = {r.id: r for r in (
               "prefill charges every parameter of a mixture of experts (P_act = P)"),
     InputRule("serving-attention-head-dim", ("serve.step", "reason.query"), _attention_width_from_hidden,
               "attention FLOPs at hidden//heads per head, the KV cache at the catalogued head dimension"),
+    InputRule("serving-decode-compute", ("serve.step", "batch.cb", "capacity.replica", "reason.query"),
+              _setter("m_dc", 0.0), "prefill on compute only and decode on memory only (m_dc = 0)"),
+    InputRule("serving-prefill-per-request", ("capacity.replica",), _setter("m_pf", 0.0),
+              "serving capacity computes TTFT at the mean request length and charges no prefill in a "
+              "replica's service time (m_pf = 0)"),
     InputRule("streaming-prefill-attention", ("stream.ws",), _query_heads_as_half_kv_heads,
               "streaming prefill attention 2·H_kv·d·S²·B (H = H_kv/2)"),
     InputRule("network-roofline-energy", ("netroof.step",), _no_fleet_energy,

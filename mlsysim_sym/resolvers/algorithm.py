@@ -7,7 +7,7 @@ from typing import Any
 
 from ..binding import (Check, Obj, View, arg, custom, default_knob, derived, facade, fixed, info, knob, knob_default,
                        memory, missing, out, peak, precision_arg, regime, row, static_knob, width)
-from ..binding.groups import WORKLOAD_FLOPS, serving_fields, transformer_shape
+from ..binding.groups import WORKLOAD_FLOPS, efficiency_arg, serving_fields, serving_rooflines, stack_args, transformer_shape
 from ..binding.reads import Ctx, bound, error, peak_row
 from ..errors import InputError, UnitError
 from ..provenance import Absent, Fixed, Row
@@ -132,11 +132,12 @@ InferenceScalingModel = facade(
     objects=[Obj("model", "model", workloads=("transformer", "moe"), purpose="reasoning decodes a language model"),
              Obj("hardware", "hardware")],
     args=[arg("reasoning_steps", "K_steps", count(1, 10**7), 8), arg("context_length", "S", TOKENS, 2048),
-          precision_arg(), arg("efficiency", "eta_hw", EFFICIENCY, None, none=knob_default("engine.efficiency")),
+          precision_arg(), efficiency_arg(),
           arg("tokens_per_step", "tau_tok", real(0.0, 1e7, lo_open=True), None, none=knob_default("reasoning.tokens_per_step")),
           arg("n_samples", "n_samp", count(1, 10**5), 1, doc="best-of-n samples or sequential revision rounds"),
           arg("strategy", "m_best", choice(STRATEGIES), "best_of_n", encode=STRATEGIES,
-              doc="best_of_n (the samples decode together) | sequential (rounds one after another)")],
+              doc="best_of_n (the samples decode together) | sequential (rounds one after another)"),
+          *stack_args()],
     reads=[peak("hardware"), row("hardware", "dispatch_tax", "tau_disp", absent=default_knob("engine.dispatch_tax")),
            memory("hardware"), width(), knob("engine.layer_tax", "tau_layer"),
            knob("serving.draft_lookahead", "gamma_spec"), row("hardware", "tdp", "P_tdp"),
@@ -146,7 +147,8 @@ InferenceScalingModel = facade(
            fixed("m_disagg", 0, "one device prefills and decodes"), fixed("m_spec", 0, "no speculative decoding"),
            fixed("P_d", 0, "no draft model"), fixed("k_tok_d", 0, "no draft model"),
            fixed("alpha_acc", 0, "no draft model"), fixed("c_pre", 0, "no prompt-cache hit"),
-           fixed("q_chunk", 0, "no chunked prefill"), fixed("BW_xfer", 1, "no disaggregated transfer")],
+           fixed("q_chunk", 0, "no chunked prefill"), fixed("BW_xfer", 1, "no disaggregated transfer"),
+           *serving_rooflines()],
     fields=[out("total_reasoning_time", "T_reason", "ms"), out("ttft", "TTFT", "ms"), out("itl", "ITL", "ms"),
             out("tokens_generated", "N_gen", "int"), out("reasoning_steps", "K_steps", "int"),
             out("time_per_step", "t_rstep", "ms"),

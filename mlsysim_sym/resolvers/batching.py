@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from ..binding import (Check, Obj, SameAs, arg, default_knob, facade, fixed, knob_default, memory, out, peak,
                        precision_arg, row, width)
-from ..binding.groups import transformer_shape
+from ..binding.groups import efficiency_arg, stack_args, transformer_shape
 from ..binding.reads import error
-from ..validate import BATCH, EFFICIENCY, TOKENS, real
+from ..validate import BATCH, TOKENS, real
 
 _PURPOSE = "continuous batching needs transformer dimensions"
 
@@ -20,14 +20,15 @@ ContinuousBatchingModel = facade(
         arg("max_batch_size", "N_max", BATCH, 1),
         arg("page_size", "p_page", TOKENS, None, none=knob_default("serving.page_tokens")),
         precision_arg(),
-        arg("efficiency", "eta_hw", EFFICIENCY, None, none=knob_default("engine.efficiency")),
+        efficiency_arg(), *stack_args(),
     ],
     reads=[
         peak("hardware"), memory("hardware"),
         row("hardware", "dispatch_tax", "tau_disp", absent=default_knob("engine.dispatch_tax")),
         width(), row("model", "params", "P", absent=error(_PURPOSE)),
         fixed("M_size", 0, "a served language model weighs parameters × width"),
-        *transformer_shape(_PURPOSE),
+        *transformer_shape(_PURPOSE), fixed("m_dc", 1, "both rooflines in a decode step (declared deviation "
+                                                        "serving-decode-compute)"),
     ],
     checks=[Check(lambda v: v["S_mean"] <= v["S_max"],
                   "mean_request_tokens ({S_mean:g}) must be at most max_seq_len ({S_max:.0f})")],

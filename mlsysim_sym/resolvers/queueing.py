@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..binding import (Check, Obj, SameAs, View, arg, default_knob, derived, facade, fixed, knob, knob_default, memory,
+from ..binding import (Check, Obj, SameAs, View, arg, default_knob, derived, facade, fixed, knob, memory,
                        out, peak, precision_arg, row, width)
-from ..binding.groups import transformer_shape
+from ..binding.groups import efficiency_arg, serving_rooflines, stack_args, transformer_shape
 from ..binding.reads import error
 from ..evaluate import Result, run
 from ..provenance import Search
-from ..validate import BATCH, EFFICIENCY, NONNEG, POSITIVE, REPLICAS, TOKENS, real
+from ..validate import BATCH, NONNEG, POSITIVE, REPLICAS, TOKENS, real
 
 TailLatencyModel = facade(
     "TailLatencyModel",
@@ -112,8 +112,8 @@ ServingCapacityModel = facade(
         arg("max_seq_len", "S_max", TOKENS, 2048),
         arg("mean_request_tokens", "S_mean", real(0.0, 1e9, lo_open=True), None, none=SameAs("S_max")),
         arg("output_tokens", "n_out", TOKENS, 128), arg("max_batch_size", "N_max", BATCH, 32), precision_arg(),
-        arg("efficiency", "eta_hw", EFFICIENCY, None, none=knob_default("engine.efficiency")),
-        arg("max_replicas", None, REPLICAS, 1024), arg("service_time_cv", "cv_svc", NONNEG, 1.0),
+        efficiency_arg(),
+        arg("max_replicas", None, REPLICAS, 1024), arg("service_time_cv", "cv_svc", NONNEG, 1.0), *stack_args(),
     ],
     reads=[
         peak("hardware"), memory("hardware"),
@@ -127,6 +127,8 @@ ServingCapacityModel = facade(
         fixed("c_pre", 0, "no cached prefix"), fixed("q_chunk", 0, "no chunked prefill"),
         fixed("m_disagg", 0, "prefill and decode on the same replica"), fixed("m_spec", 0, "no draft model"),
         fixed("P_d", 0, "no draft model"), fixed("k_tok_d", 0, "no draft model"),
+        *serving_rooflines(request_mix=True),
+        fixed("m_pf", 1, "each request's prefill at its input length (declared deviation serving-prefill-per-request)"),
     ],
     checks=[Check(lambda v: v["S_mean"] <= v["S_max"],
                   "mean_request_tokens ({S_mean:g}) must be at most max_seq_len ({S_max:.0f})")],

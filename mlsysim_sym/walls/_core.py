@@ -120,6 +120,11 @@ class Equation:
         subs = {S(n): COEFFICIENTS[n].value for n in self.coefficient_names()}
         return self.rhs.xreplace(subs) if subs else self.rhs
 
+    def numeric_branches(self) -> tuple[sp.Expr, ...]:
+        """The authored Max/Min branches with coefficients replaced as in :meth:`numeric_rhs`."""
+        subs = {S(n): COEFFICIENTS[n].value for n in self.coefficient_names()}
+        return tuple(b.xreplace(subs) for b in self.branches) if subs else tuple(self.branches)
+
 
 @dataclass(frozen=True)
 class Wall:

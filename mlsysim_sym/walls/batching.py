@@ -8,7 +8,10 @@ Curation log:
   ``S̄ = μ(1 − e^{−S_max/μ})``. With ``t = S_max/μ`` and ``ρ = S̄/S_max`` this is ``ρ t = 1 − e^{−t}``, whose
   non-trivial root is closed-form: ``t = 1/ρ + W₀(−e^{−1/ρ}/ρ)`` (Lambert W; mlsysim 0.3.0 bisects 100 times).
 * Expected pages per request: ``Σ_{k<K} P(S > kp) = (1 − r^K)/(1 − r)``, ``r = e^{−p/μ}``, ``K = ⌈S_max/p⌉``.
-* Decode is memory-bound: a step streams the weights plus the live KV cache (``N·S̄`` tokens).
+* A decode step is wall 4's roofline: the longer of streaming the weights plus the live KV cache (``N·S̄``
+  tokens) at the achieved share ``η_bw`` of the rated bandwidth and the step's weight FLOPs ``2·P·N`` at the
+  achieved rate (mlsysim 0.3.0: streaming at the rated bandwidth only, ``m_dc = 0``; declared deviation
+  ``serving-decode-compute``).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from sympy.codegen.cfunctions import expm1
 from ._functions import CappedExpShape
 from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 from .node import EQ_R_EFF, BW_mem, C_mem, H, N_L, P, R_eff, c_fwd, tau_disp
-from .serving import EQ_K_TOK, SHAPE_EQUATIONS, c_attn, d_head, k_tok
+from .serving import EQ_K_TOK, SHAPE_EQUATIONS, ROOFLINE, c_attn, d_head, eta_bw, k_tok, m_dc
 from .training import EQ_W, W
 
 VLLM = Cite("kwon2023efficient", "§4.2-4.3: block-wise KV allocation, waste limited to the last block")
@@ -55,6 +58,14 @@ c_eps = coefficient("c_eps", "1/1000000000", "", "Floating-point guard so exact 
 
 capped = sp.GreaterThan(rho_len, 1)
 
+
+def _step(n: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
+    """A decode step of ``n`` requests at the mean length: streaming or weight FLOPs, whichever is longer."""
+    mem = (W + k_tok * n * S_mean) / (BW_mem * eta_bw)
+    comp = m_dc * c_fwd * P * n / R_eff
+    return sp.Max(mem, comp), (mem, comp)
+
+
 EQUATIONS = (
     Equation("batch.kv_free", "M_kvfree", C_mem - W, "Memory left for KV cache", (VLLM,)),
     Equation("batch.token_budget", "T_budget", sp.Max(0, M_kvfree / k_tok), "KV capacity in tokens", (VLLM,)),
@@ -77,8 +88,10 @@ EQUATIONS = (
     Equation("batch.paged_requests", "N_paged",
              sp.Min(sp.floor(sp.floor(T_budget / p_page) * p_page / a_alloc + c_eps), N_max),
              "Requests paged allocation fits", (VLLM,)),
-    Equation("batch.step_paged", "t_step_p", (W + k_tok * N_paged * S_mean) / BW_mem, "Decode step, paged batch", (POPE,)),
-    Equation("batch.step_static", "t_step_s", (W + k_tok * N_static * S_mean) / BW_mem, "Decode step, static batch", (POPE,)),
+    Equation("batch.step_paged", "t_step_p", _step(N_paged)[0], "Decode step, paged batch (rooflines)", (POPE, ROOFLINE),
+             regimes=("memory", "compute"), branches=_step(N_paged)[1]),
+    Equation("batch.step_static", "t_step_s", _step(N_static)[0], "Decode step, static batch (rooflines)",
+             (POPE, ROOFLINE), regimes=("memory", "compute"), branches=_step(N_static)[1]),
     Equation("batch.throughput_paged", "X_paged", sp.Piecewise((N_paged / t_step_p, sp.StrictGreaterThan(N_paged, 0)), (0, True)),
              "Decode tokens per second, paged", (POPE,), regimes=("serving", "nothing fits")),
     Equation("batch.throughput_static", "X_static", sp.Piecewise((N_static / t_step_s, sp.StrictGreaterThan(N_static, 0)), (0, True)),

@@ -6,8 +6,23 @@ Curation log:
   experts; mlsysim 0.3.0 charges all parameters, a declared deviation) for the weights plus attention ``4·L·H·d·S`` per new token (QKᵀ and
   AV, 2 FLOP per multiply-accumulate each; Hoffmann et al. 2022 App. F). Every new token attends to the full
   final context S (no causal halving), as in mlsysim 0.3.0; tokens in a cached prefix are not recomputed.
-* Decode is memory-bound by construction: each generated token streams all weights plus the KV cache once
-  (Pope et al. 2022 §3.1), plus the per-layer framework tax. Compute during decode is ignored.
+* Both phases are rooflines (Williams et al. 2009). A prefill takes the longer of its FLOPs at the achieved rate
+  and one read of the weights plus the written KV cache; a decode step takes the longer of streaming the
+  weights plus the KV cache (Pope et al. 2022 §3.1) and its own FLOPs (``2·P_act`` per sequence plus attention
+  over the context) at the achieved rate, plus the per-layer framework tax. mlsysim 0.3.0 charges prefill on
+  compute only and decode on memory only, so at the batches continuous batching runs (hundreds of sequences)
+  it predicts decode far faster than any published maximum throughput: a declared deviation
+  (``serving-decode-compute``), switched back by ``m_dc = 0``.
+* Memory streams at a share ``η_bw`` of the rated bandwidth (1 unless a software stack's prior or the caller
+  says otherwise): sustained HBM bandwidth is below the datasheet's (``knobs.stacks``).
+* Tensor parallelism over ``N_tp`` devices of one node (Shoeybi et al. 2019 §3) divides FLOPs, bytes and memory
+  by ``N_tp`` and adds two all-reduces of the activations per layer per pass (after attention and after the
+  MLP), each a ring over the node's scale-up link: ``2(N_tp−1)/N_tp · tokens·h·b / BW_link + 2(N_tp−1)·α``.
+  Activations are counted at the serving width.
+* A request mix (``n_gen`` output tokens per request, S then being the prompt): the batch's prompts are
+  prefilled once at their input length, then ``n_gen − 1`` decode steps run at the mean context
+  ``S + n_gen/2`` (exact where the step is linear in the context, i.e. within one regime); the batch yields
+  ``B·n_gen`` tokens in ``TTFT + (n_gen−1)·ITL``. Serving memory is the KV cache at the end of generation.
 * KV cache per token is ``2·L·H_kv·d`` elements for MHA/GQA (Ainslie et al. 2023) and ``L·(d_c + d_rope)``
   for multi-head latent attention (DeepSeek-AI 2024 §2.1.2), at the serving precision.
 * Speculative decoding: a draft proposes γ tokens (γ memory-bound draft steps) and the target verifies them in
@@ -30,10 +45,14 @@ LEVIATHAN = Cite("leviathan2023fast", "§3.1, Eq. 1: expected tokens per iterati
 VLLM = Cite("kwon2023efficient", "§2.3 and §4: KV cache size per token and its management")
 VASWANI = Cite("vaswani2017attention", "§3.2.2: d_k = d_v = d_model/h for each of the h heads")
 SARATHI = Cite("agrawal2023sarathi", "§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes")
+ROOFLINE = Cite("williams2009roofline", "§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)")
+MEGATRON_TP = Cite("shoeybi2019megatron", "§3, Fig. 3: two all-reduces per transformer layer in the forward pass "
+                   "(after self-attention and after the MLP)")
+NCCL_RING = Cite("nvidia2024nccltests", "'Summary': a ring all-reduce moves 2(n−1)/n of the buffer per rank")
 
 
 from .node import EQ_P_ACT, EQ_R_EFF, B, BW_mem, C_mem, H, N_L, P_act, R_eff, S, b_w, c_fwd, h, tau_disp, tau_layer
-from .training import EQ_W, W
+from .training import EQ_W, N_tp, W
 
 c_pre = sym("c_pre", r"n_{\text{cached}}", "", "Cached prompt-prefix tokens (not recomputed)", integer=True)
 n_new = sym("n_new", "n", "", "New prompt tokens to prefill", integer=True)
@@ -48,7 +67,27 @@ m_mla = sym("m_mla", r"m_{\text{MLA}}", "", "Multi-head latent attention flag", 
 k_tok = sym("k_tok", r"k_{\text{KV}}", "B", "KV-cache bytes per token (all layers)", "KB")
 KV = sym("KV", r"M_{\text{KV}}", "B", "KV-cache bytes", "GB")
 F_pre = sym("F_pre", r"O_{\text{pre}}", "FLOP", "Prefill FLOPs", "TFLOP")
-T_pre = sym("T_pre", r"T_{\text{pre}}", "s", "Prefill compute time", "ms")
+T_pre = sym("T_pre", r"T_{\text{pre}}", "s", "Prefill time: the longer of its compute and its memory traffic", "ms")
+m_dc = sym("m_dc", r"m_{\text{roof}}", "", "Both rooflines charged in prefill and decode (1) or 0.3.0's compute-only "
+           "prefill and memory-only decode (0)", integer=True)
+eta_bw = sym("eta_bw", r"\eta_{\text{bw}}", "", "Achieved share of the rated memory bandwidth")
+# the same symbols as walls 2 and 14 (one declaration each; wall 14's module imports this one)
+BW_tp = sym("BW_tp", r"\text{BW}_{\text{TP}}", "B/s", "Link bandwidth of tensor parallelism", "GB/s")
+alpha_tp = sym("alpha_tp", r"\alpha_{\text{TP}}", "s", "Step latency of tensor parallelism", "us")
+T_ar_pre = sym("T_ar_pre", r"T_{\text{AR,pre}}", "s", "Tensor-parallel all-reduces of one prefill", "ms")
+T_ar_dec = sym("T_ar_dec", r"T_{\text{AR,dec}}", "s", "Tensor-parallel all-reduces of one decode step", "ms")
+F_dec = sym("F_dec", r"O_{\text{dec}}", "FLOP", "FLOPs of one decode step across the batch", "GFLOP")
+T_dstep = sym("T_dstep", r"T_{\text{dec}}", "s", "Decode step on the rooflines: the longer of streaming and compute", "ms")
+n_gen = sym("n_gen", r"n_{\text{gen}}", "", "Output tokens per request of the request mix (0: none given)", integer=True)
+S_gen = sym("S_gen", r"\bar{S}_{\text{gen}}", "", "Mean context of the request mix's decode steps (tokens)")
+KV_gen = sym("KV_gen", r"\bar{M}_{\text{KV,gen}}", "B", "KV-cache bytes at the mean decode context", "GB")
+F_dec_gen = sym("F_dec_gen", r"\bar{O}_{\text{dec,gen}}", "FLOP", "Decode-step FLOPs at the mean decode context", "GFLOP")
+T_dstep_gen = sym("T_dstep_gen", r"\bar{T}_{\text{dec,gen}}", "s", "Decode step (rooflines) at the mean decode context", "ms")
+ITL_gen = sym("ITL_gen", r"\overline{\text{ITL}}_{\text{gen}}", "s", "Mean inter-token latency over the request mix", "ms")
+t_draft_gen = sym("t_draft_gen", r"\bar{t}_{\text{draft}}", "s", "One draft step at the mean decode context", "ms")
+T_req = sym("T_req", r"T_{\text{req}}", "s", "Time for the batch to prefill its prompts and generate n_gen tokens", "ms")
+X_req = sym("X_req", r"X_{\text{req}}", "1/s", "Output tokens per second over the request mix, prefill charged")
+KV_peak = sym("KV_peak", r"M_{\text{KV,peak}}", "B", "KV-cache bytes at the end of generation", "GB")
 q_chunk = sym("q_chunk", "q", "", "Prefill chunk size in tokens (0 = no chunking)", integer=True)
 n_chunks = sym("n_chunks", r"n_{\text{chunk}}", "", "Prefill chunks", integer=True)
 q_max = sym("q_max", r"q_{\max}", "", "Tokens in the largest prefill chunk", integer=True)
@@ -93,14 +132,44 @@ EQ_N_NEW = Equation("serve.new_tokens", "n_new", sp.Max(1, S - c_pre), "Prompt t
 EQ_F_PRE = Equation("serve.prefill_flops", "F_pre",
                     c_fwd * P_act * n_new * B + c_attn * N_L * H * d_head * n_new * S * B,
                     "Prefill FLOPs: weights plus attention over the full context", (KAPLAN_FWD, HOFFMANN))
-EQ_T_PRE = Equation("serve.prefill_time", "T_pre", F_pre / R_eff, "Prefill compute time (compute wall)")
+
+
+def _all_reduces(tokens: sp.Expr) -> sp.Expr:
+    """Two ring all-reduces per layer of ``tokens``·h activations over the node's scale-up link (none on one
+    device). One builder for prefill and decode, so the two cannot drift apart."""
+    ring = 2 * (N_tp - 1) / N_tp * tokens * h * b_w / BW_tp + 2 * (N_tp - 1) * alpha_tp
+    return sp.Piecewise((2 * N_L * ring, sp.StrictGreaterThan(N_tp, 1)), (0, True))
+
+
+def _decode_flops(context: sp.Expr) -> sp.Expr:
+    """One decode step's FLOPs across the batch: the weights once per sequence plus attention over ``context``."""
+    return c_fwd * P_act * B + c_attn * N_L * H * d_head * context * B
+
+
+def _decode_roofline(kv: sp.Symbol, flops: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
+    """The longer of streaming weights + KV cache and the step's FLOPs (0.3.0: streaming only, m_dc = 0)."""
+    mem = (W + kv) / (BW_mem * eta_bw * N_tp)
+    comp = m_dc * flops / (R_eff * N_tp)
+    return sp.Max(mem, comp), (mem, comp)
+
+
+_PRE_MEM = m_dc * (W + k_tok * n_new * B) / (BW_mem * eta_bw * N_tp)
+_PRE_COMP = F_pre / (R_eff * N_tp)
+EQ_T_PRE = Equation("serve.prefill_time", "T_pre", sp.Max(_PRE_COMP, _PRE_MEM),
+                    "Prefill time: its FLOPs at the achieved rate or one read of the weights and write of the new "
+                    "KV cache, whichever is longer", (ROOFLINE, POPE), regimes=("compute", "memory"),
+                    branches=(_PRE_COMP, _PRE_MEM))
+EQ_T_AR_PRE = Equation("serve.prefill_allreduce", "T_ar_pre", _all_reduces(B * n_new),
+                       "Tensor-parallel all-reduces of the prefill (two per layer)", (MEGATRON_TP, NCCL_RING),
+                       regimes=("tensor parallel", "one device"))
 EQ_N_CHUNKS = Equation("serve.chunks", "n_chunks",
                        sp.Piecewise((sp.Max(1, sp.ceiling(n_new / q_chunk)), chunking), (1, True)),
                        "Prefill chunks", (SARATHI,), regimes=("chunked", "whole prompt"))
 EQ_Q_MAX = Equation("serve.largest_chunk", "q_max", sp.Piecewise((sp.Min(q_chunk, n_new), chunking), (n_new, True)),
                     "Tokens in the largest chunk", (SARATHI,), regimes=("chunked", "whole prompt"))
 EQ_T_CHUNK = Equation("serve.chunk_time", "T_chunk",
-                      (c_fwd * P_act * q_max * B + c_attn * N_L * H * d_head * q_max * S * B) / R_eff + tau_disp,
+                      (c_fwd * P_act * q_max * B + c_attn * N_L * H * d_head * q_max * S * B) / (R_eff * N_tp)
+                      + tau_disp,
                       "Largest chunk's time: how long one chunk stalls decode", (SARATHI,))
 EQ_K_TOK = Equation("serve.kv_per_token", "k_tok",
                     sp.Piecewise((N_L * (r_kv + d_rope) * b_w, sp.StrictGreaterThan(m_mla, 0)),
@@ -108,40 +177,86 @@ EQ_K_TOK = Equation("serve.kv_per_token", "k_tok",
                     "KV-cache bytes per token", (VLLM, GQA, MLA), regimes=("MLA latent", "MHA/GQA keys and values"))
 EQ_KV = Equation("serve.kv_cache", "KV", k_tok * S * B, "KV-cache bytes for the batch at context S", (VLLM,))
 EQ_TTFT = Equation("serve.ttft", "TTFT",
-                   sp.Piecewise((T_pre + tau_disp * n_chunks + KV / BW_xfer, sp.StrictGreaterThan(m_disagg, 0)),
-                                (T_pre + tau_disp * n_chunks, True)),
-                   "Time to first token: prefill, one dispatch per chunk, KV transfer if disaggregated",
-                   (POPE, SARATHI), regimes=("disaggregated", "colocated"))
-EQ_ITL0 = Equation("serve.decode_step", "ITL0", (W + KV) / BW_mem + N_L * tau_layer,
-                   "One decode step: stream weights and KV cache (memory wall) plus layer tax", (POPE,))
+                   sp.Piecewise((T_pre + T_ar_pre + tau_disp * n_chunks + KV / BW_xfer, sp.StrictGreaterThan(m_disagg, 0)),
+                                (T_pre + T_ar_pre + tau_disp * n_chunks, True)),
+                   "Time to first token: prefill, its all-reduces, one dispatch per chunk, KV transfer if "
+                   "disaggregated", (POPE, SARATHI), regimes=("disaggregated", "colocated"))
+EQ_F_DEC = Equation("serve.decode_flops", "F_dec", _decode_flops(S),
+                    "Decode-step FLOPs: 2·P_act per sequence plus attention over the context", (KAPLAN_FWD, HOFFMANN))
+_DEC, _DEC_BR = _decode_roofline(KV, F_dec)
+EQ_T_DSTEP = Equation("serve.decode_roofline", "T_dstep", _DEC,
+                      "Decode step on the rooflines: stream weights and KV cache, or the step's FLOPs at the "
+                      "achieved rate, whichever is longer", (POPE, ROOFLINE), regimes=("memory", "compute"),
+                      branches=_DEC_BR)
+EQ_T_AR_DEC = Equation("serve.decode_allreduce", "T_ar_dec", _all_reduces(B),
+                       "Tensor-parallel all-reduces of one decode step (two per layer)", (MEGATRON_TP, NCCL_RING),
+                       regimes=("tensor parallel", "one device"))
+EQ_ITL0 = Equation("serve.decode_step", "ITL0", T_dstep + N_L * tau_layer + T_ar_dec,
+                   "One decode step: the roofline step, the layer tax and the tensor-parallel all-reduces", (POPE,))
 EQ_W_D = Equation("serve.draft_weights", "W_d", P_d * b_w, "Draft weight bytes")
-EQ_T_DRAFT = Equation("serve.draft_step", "t_draft", (W_d + k_tok_d * S * B) / BW_mem,
+
+
+def _draft_step(context: sp.Expr) -> sp.Expr:
+    return (W_d + k_tok_d * context * B) / (BW_mem * eta_bw)
+
+
+def _itl(step: sp.Symbol, draft: sp.Symbol) -> sp.Expr:
+    return sp.Piecewise(((gamma_spec * draft + step) / E_tok, sp.StrictGreaterThan(m_spec, 0)), (step, True))
+
+
+EQ_T_DRAFT = Equation("serve.draft_step", "t_draft", _draft_step(S),
                       "One draft decode step (memory-bound, no layer tax)", (LEVIATHAN, POPE))
 EQ_E_TOK = Equation("serve.expected_tokens", "E_tok",
                     sp.Piecewise((1 + gamma_spec, sp.GreaterThan(alpha_acc, 1)),
                                  (1 + alpha_acc * (1 - alpha_acc**gamma_spec) / (1 - alpha_acc), True)),
                     "Expected tokens per verification pass", (LEVIATHAN,), regimes=("every draft accepted", "geometric"))
-EQ_ITL = Equation("serve.itl", "ITL",
-                  sp.Piecewise(((gamma_spec * t_draft + ITL0) / E_tok, sp.StrictGreaterThan(m_spec, 0)), (ITL0, True)),
+EQ_ITL = Equation("serve.itl", "ITL", _itl(ITL0, t_draft),
                   "Inter-token latency", (POPE, LEVIATHAN), regimes=("speculative", "autoregressive"))
-EQ_M_SERVE = Equation("serve.memory", "M_serve", W + KV + m_spec * W_d,
-                      "Device memory: weights, KV cache, draft weights", (VLLM,))
-EQ_FEASIBLE = Equation("serve.feasible", "feasible_serve", sp.LessThan(M_serve, C_mem), "Serving fits in memory")
-EQ_U_MEM = Equation("serve.utilisation", "U_mem", M_serve / C_mem, "Memory utilisation")
+EQ_KV_PEAK = Equation("serve.kv_peak", "KV_peak", k_tok * (S + n_gen) * B,
+                      "KV-cache bytes at the end of generation (S when no request mix is given)", (VLLM,))
+EQ_M_SERVE = Equation("serve.memory", "M_serve", W + KV_peak + m_spec * W_d,
+                      "Serving memory: weights, KV cache at the end of generation, draft weights", (VLLM,))
+EQ_FEASIBLE = Equation("serve.feasible", "feasible_serve", sp.LessThan(M_serve, C_mem * N_tp),
+                       "Serving fits in the memory of the tensor-parallel group")
+EQ_U_MEM = Equation("serve.utilisation", "U_mem", M_serve / (C_mem * N_tp), "Memory utilisation")
 EQ_HIT = Equation("serve.cache_hit_ratio", "hit_ratio", c_pre / S, "Prompt-cache hit ratio")
 
 EQ_X_TOK = Equation("serve.tokens_per_second", "X_tok", B / ITL, "Generated tokens per second across the batch",
                     (POPE,))
 
-SERVING_EQUATIONS = (EQ_N_NEW, EQ_F_PRE, EQ_T_PRE, EQ_N_CHUNKS, EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV, EQ_TTFT,
-                     EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL, EQ_X_TOK, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT)
+# ---- a request mix: prompts of S tokens, n_gen output tokens each ---------------------------------------------------
+EQ_S_GEN = Equation("serve.mean_decode_context", "S_gen", S + n_gen / 2,
+                    "Mean context of the decode steps that follow the prompt")
+EQ_KV_GEN = Equation("serve.kv_mean_decode", "KV_gen", k_tok * S_gen * B, "KV cache at the mean decode context", (VLLM,))
+EQ_F_DEC_GEN = Equation("serve.decode_flops_mean", "F_dec_gen", _decode_flops(S_gen),
+                        "Decode-step FLOPs at the mean decode context", (KAPLAN_FWD, HOFFMANN))
+_DEC_GEN, _DEC_GEN_BR = _decode_roofline(KV_gen, F_dec_gen)
+EQ_T_DSTEP_GEN = Equation("serve.decode_roofline_mean", "T_dstep_gen", _DEC_GEN,
+                          "Decode step on the rooflines at the mean decode context", (POPE, ROOFLINE),
+                          regimes=("memory", "compute"), branches=_DEC_GEN_BR)
+EQ_T_DRAFT_GEN = Equation("serve.draft_step_mean", "t_draft_gen", _draft_step(S_gen),
+                          "One draft step at the mean decode context", (LEVIATHAN, POPE))
+EQ_ITL_GEN = Equation("serve.itl_mean", "ITL_gen", _itl(T_dstep_gen + N_L * tau_layer + T_ar_dec, t_draft_gen),
+                      "Mean inter-token latency over the request mix", (POPE, LEVIATHAN),
+                      regimes=("speculative", "autoregressive"))
+EQ_T_REQ = Equation("serve.request_time", "T_req", TTFT + sp.Max(0, n_gen - 1) * ITL_gen,
+                    "The batch prefills its prompts (first token) and decodes the remaining n_gen − 1 tokens")
+EQ_X_REQ = Equation("serve.request_throughput", "X_req", B * n_gen / T_req,
+                    "Output tokens per second over the request mix, every prompt's prefill charged")
+
+SERVING_EQUATIONS = (EQ_N_NEW, EQ_F_PRE, EQ_T_PRE, EQ_T_AR_PRE, EQ_N_CHUNKS, EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV,
+                     EQ_TTFT, EQ_F_DEC, EQ_T_DSTEP, EQ_T_AR_DEC, EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL,
+                     EQ_X_TOK, EQ_KV_PEAK, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT, EQ_S_GEN, EQ_KV_GEN, EQ_F_DEC_GEN,
+                     EQ_T_DSTEP_GEN, EQ_T_DRAFT_GEN, EQ_ITL_GEN, EQ_T_REQ, EQ_X_REQ)
 
 register_wall(Wall(
     4, "Serving", "node", "ServingModel",
-    "An LLM answers no faster than its prefill compute (TTFT) and generates no faster than it can stream "
-    "weights and KV cache per token (ITL).",
+    "An LLM answers no faster than its prefill (TTFT) and generates no faster than it can stream weights and "
+    "KV cache, or compute, per step (ITL).",
     (*SHAPE_EQUATIONS, *SERVING_EQUATIONS), (POPE,),
-    monotonic=(("TTFT", "S", +1), ("TTFT", "R_peak", -1), ("ITL", "S", +1), ("ITL", "BW_mem", -1),
+    monotonic=(("TTFT", "S", +1), ("TTFT", "R_peak", -1), ("ITL", "S", +1), ("ITL", "BW_mem", -1), ("ITL", "eta_bw", -1),
+               ("ITL", "eta_hw", -1), ("TTFT", "eta_hw", -1), ("TTFT", "eta_bw", -1), ("X_req", "eta_hw", +1),
+               ("X_req", "eta_bw", +1), ("T_req", "eta_hw", -1), ("T_req", "eta_bw", -1),
                ("KV", "S", +1), ("KV", "B", +1), ("KV", "H_kv", +1)),
     resolvers=("ServingModel", "ServingCapacityModel"),
 ))

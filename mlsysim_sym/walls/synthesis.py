@@ -142,6 +142,7 @@ _TITLES = {
     "synth.ttft.peak": "Peak rate that meets a TTFT",
     "synth.itl.bandwidth": "Bandwidth that meets an ITL",
     "synth.itl.batch": "Largest batch within an ITL",
+    "synth.itl.batch_tp": "Largest batch within an ITL (tensor parallel)",
     "synth.step.efficiency_pipelined": "Efficiency that meets a step time (pipelined)",
     "synth.step.efficiency": "Efficiency that meets a step time (no pipeline)",
 }
