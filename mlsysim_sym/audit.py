@@ -46,6 +46,17 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
                                     "which is not in citations.bib")
     used |= {cite.bibkey for eq in EQUATIONS.values() for cite in eq.cites}
     used |= {c.cite.bibkey for c in COEFFICIENTS.values()}
+    # the published measurements the validation report judges the model on cite their sources too
+    vset = paths.derivations_dir() / "validation_set.toml"
+    if vset.is_file():
+        import tomllib
+
+        for row in tomllib.loads(vset.read_text(encoding="utf-8")).get("row", []):
+            for key in [str(row.get("bibkey", "")), *map(str, row.get("see", []))]:
+                if key in cat.bib:
+                    used.add(key)
+                else:
+                    problems.append(f"{vset.name}: row {row.get('id')!r} cites {key!r}, which is not in citations.bib")
     for key in sorted(set(cat.bib) - used):
         problems.append(f"{bibp.name}: entry {key!r} is cited by no constant and no equation")
     for eq in EQUATIONS.values():

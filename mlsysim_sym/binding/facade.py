@@ -423,8 +423,12 @@ class Spec:
                     raise InputError(f"{self.name}: stack {stack!r} is not catalogued; the catalogue has priors for "
                                      f"{', '.join(known)} (constants/knobs/stacks.toml)")
                 ent = ctx.edition.catalog.entities.get(("knobs", "stacks"))
-                if ent is not None and f"{stack}.{default.prior}" in ent.values:
-                    cid = f"knobs.stacks.{stack}.{default.prior}"
+                prec = ctx.static.get("precision")
+                # a prior for this precision (``gemm_efficiency_fp8``) before the stack's general one
+                for name in ((f"{default.prior}_{prec}",) if prec else ()) + (default.prior,):
+                    if ent is not None and f"{stack}.{name}" in ent.values:
+                        cid = f"knobs.stacks.{stack}.{name}"
+                        break
             v, r = ctx.knob(cid)
             return [(a.symbols[0], (v, r))]
         if isinstance(default, KnobDefault):

@@ -62,8 +62,8 @@ def render(derivations: Path | None = None, only: str | None = None,
     from ..evaluate import REVISION
 
     folder = derivations or paths.derivations_dir()
-    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.py"))) \
-        if folder.is_dir() else ()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                         for p in [*folder.glob("*.py"), *folder.glob("*.toml")])) if folder.is_dir() else ()
     key = (str(folder), stamp, only, editions.active().name, editions.active().catalog.hash, REVISION)
     if key not in _MEMO:
         _MEMO.clear()

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..binding import (Check, Obj, SameAs, View, arg, attr, custom, default_knob, derived, facade, fixed, info, knob,
-                       knob_default, link, missing, out, peak, precision_arg, regime, row, width)
-from ..binding.groups import FLEET_COUNT, WORKLOAD_FLOPS, WORKLOAD_SIZE, device_roofline, fabric, profile_fields
+                       knob_default, link, missing, out, peak, precision_arg, regime, row, stack_arg, width)
+from ..binding.groups import FLEET_COUNT, WORKLOAD_FLOPS, WORKLOAD_SIZE, device_roofline, efficiency_arg, fabric, profile_fields
 from ..binding.reads import Absence, Ctx, error
 from ..provenance import Attr, Fixed
-from ..validate import BATCH, DEGREE, EFFICIENCY, FACTOR, FRACTION0, POSITIVE, TOKENS, choice, count, flag, quantity
+from ..validate import BATCH, DEGREE, FACTOR, FRACTION0, POSITIVE, TOKENS, choice, count, flag, quantity
 
 #: topology_override → w_topo (None binds 0: the collective follows placement, as 0.3.0 always does)
 TOPOLOGIES = {"ring": 1.0, "tree": 2.0, "hierarchical": 3.0, "in_network": 4.0}
@@ -64,7 +64,7 @@ DistributedModel = facade(
     args=[
         arg("batch_size", "B_g", BATCH, 1, doc="global batch (samples per optimizer step across data parallelism)"),
         precision_arg(),
-        arg("efficiency", "eta_hw", EFFICIENCY, None, none=knob_default("engine.efficiency")),
+        efficiency_arg(),
         arg("tp_size", "N_tp", DEGREE, 1), arg("pp_size", "N_pp", DEGREE, 1), arg("ep_size", "N_ep", DEGREE, 1),
         arg("v_stages", "v_pp", DEGREE, 1), arg("microbatch_count", "n_mb", DEGREE, 1),
         arg("topology_override", "w_topo", choice(TOPOLOGIES), None,
@@ -81,6 +81,7 @@ DistributedModel = facade(
         arg("moe_routing_imbalance_factor", "f_imb", FACTOR, 1.0),
         arg("gradient_accumulation_steps", "GA_step", DEGREE, 1),
         arg("seq_len", "S", TOKENS, 2048),
+        stack_arg(),
     ],
     reads=[
         *device_roofline(_ACCEL), width(), *FLEET_COUNT, *fabric(),
