@@ -66,9 +66,14 @@ def cli(ctx: click.Context, output: str | None, edition: str | None) -> None:
 
 @cli.command(help="List the catalogue: hardware, models, grids, fabrics, clusters, nodes, knobs. "
                   "Examples: `zoo hardware --filter H100`, `zoo hardware --category cloud`, "
-                  "`zoo hardware --field memory.bandwidth`.")
+                  "`zoo hardware --field memory.bandwidth`, `zoo knobs --sources --filter stacks`, "
+                  "`zoo hardware --kind estimate --filter Jetson`.")
 @click.argument("kind", type=click.Choice(["hardware", "models", "grids", "fabrics", "clusters", "nodes", "knobs"]))
-@click.option("--sources", is_flag=True, help="Show the citation of every value.")
+@click.option("--sources", is_flag=True,
+              help="Show every value's provenance: kind, source and locator, conditions, note, working, range.")
+@click.option("--kind", "row_kinds", multiple=True, metavar="KIND",
+              help="Only values of this row kind (datasheet, paper, report, measurement, estimate, convention, "
+                   "assumption; repeatable); implies --sources.")
 @click.option("-f", "--filter", "filters", multiple=True, metavar="TEXT",
               help="Only entries whose key or name contains TEXT (case-insensitive; repeat to require several).")
 @click.option("-c", "--category", default=None, metavar="NAME", help="Only entries of this category (e.g. cloud, edge).")
@@ -77,12 +82,12 @@ def cli(ctx: click.Context, output: str | None, edition: str | None) -> None:
                    "only entries that have one of them.")
 @_fmt_option
 @click.pass_context
-def zoo(ctx: click.Context, kind: str, sources: bool, filters: tuple[str, ...], category: str | None,
-        fields: tuple[str, ...], output: str | None, edition: str | None) -> None:
+def zoo(ctx: click.Context, kind: str, sources: bool, row_kinds: tuple[str, ...], filters: tuple[str, ...],
+        category: str | None, fields: tuple[str, ...], output: str | None, edition: str | None) -> None:
     from .zoo import zoo_command
 
     zoo_command(kind, sources, _resolve_format(ctx, output, edition), filters=filters, category=category,
-                fields=fields)
+                fields=fields, row_kinds=row_kinds)
 
 
 def _device(hardware: str, measured: bool):
@@ -114,11 +119,17 @@ def _engine_options(f):
 @click.option("--recompute", is_flag=True, help="Full activation recomputation (4x FLOPs).")
 @click.option("-s", "--seq-len", type=int, default=2048, show_default=True, help="Sequence length (training memory).")
 @click.option("--explain", is_flag=True, help="Print the derivation: symbolic, substituted, number.")
+@click.option("--ranges", "ranges", is_flag=True,
+              help="Each metric as nominal [low, high] over the catalogued ranges of its inputs, with the input "
+                   "that dominates it (JSON: a \"range\" per metric).")
+@click.option("--range", "given_ranges", multiple=True, metavar="SYMBOL=LOW:HIGH",
+              help="A range for one input, by symbol in its SI unit (e.g. eta_hw=0.3:0.5); implies --ranges; "
+                   "repeatable.")
 @_fmt_option
 @click.pass_context
 def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int, precision: str,
           efficiency: float | None, measured: bool, training: bool, recompute: bool, seq_len: int, explain: bool,
-          output: str | None, edition: str | None) -> None:
+          ranges: bool, given_ranges: tuple[str, ...], output: str | None, edition: str | None) -> None:
     from .commands import eval_command
     from .plan import eval_plan_command, is_plan_path
 
@@ -131,7 +142,23 @@ def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int,
         eval_plan_command(model, fmt)
         return
     eval_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, recompute, seq_len,
-                 explain, fmt)
+                 explain, fmt, ranges=ranges or bool(given_ranges), given=_given_ranges(given_ranges))
+
+
+def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """``--range eta_hw=0.3:0.5`` -> {"eta_hw": (0.3, 0.5)} (a malformed one exits 2 naming it)."""
+    out: dict[str, tuple[float, float]] = {}
+    for item in items:
+        sym, eq, rest = item.partition("=")
+        lo, colon, hi = rest.partition(":")
+        try:
+            if not (sym.strip() and eq and colon):
+                raise ValueError
+            out[sym.strip()] = (float(lo), float(hi))
+        except ValueError:
+            fail(f"--range {item!r}: expected SYMBOL=LOW:HIGH (numbers in the symbol's SI unit), e.g. "
+                 "eta_hw=0.3:0.5", code=2)
+    return out
 
 
 @cli.command(help="LLM serving of MODEL on HARDWARE (wall 4): TTFT, ITL, KV cache, feasibility. HARDWARE runs "

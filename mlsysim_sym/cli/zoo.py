@@ -2,6 +2,8 @@
 category and field."""
 from __future__ import annotations
 
+from typing import Any
+
 from ..catalog import Entity, catalog
 from ..units import to_display
 from .output import emit, fail, num, table, title
@@ -55,9 +57,31 @@ def select(ents: list[Entity], filters: tuple[str, ...] = (), category: str | No
     return out
 
 
+def _source_block(e: Entity, f: str, c: Any) -> list[str]:
+    """One value's provenance as the auditor reads it: value, kind, source and locator, conditions, note, working,
+    range."""
+    lines = [f"{e.key}.{f} = {c.printed}   [{c.kind}]",
+             f"    source:     {c.bibkey}, {c.locator} (read {c.read})",
+             f"    conditions: {c.conditions}"]
+    if c.note:
+        lines.append(f"    note:       {c.note}")
+    if c.working:
+        lines.append(f"    working:    {c.working}")
+    if c.range is not None:
+        lines.append(f"    range:      [{c.range[0]:g}, {c.range[1]:g}] {c.unit}".rstrip() + f" ({c.range_basis})")
+    return lines
+
+
 def zoo_command(kind: str, sources: bool, fmt: str, filters: tuple[str, ...] = (), category: str | None = None,
-                fields: tuple[str, ...] = ()) -> None:
+                fields: tuple[str, ...] = (), row_kinds: tuple[str, ...] = ()) -> None:
     cat = catalog()
+    if row_kinds:
+        from ..catalog import KINDS
+
+        bad = [k for k in row_kinds if k not in KINDS]
+        if bad:
+            fail(f"no row kind {', '.join(map(repr, bad))}; the kinds are: {', '.join(KINDS)}")
+        sources = True
     ek = KIND[kind]
     everything = cat.of_kind(ek)
     if category:
@@ -75,6 +99,8 @@ def zoo_command(kind: str, sources: bool, fmt: str, filters: tuple[str, ...] = (
             fail(f"no {kind} entry has the field {', '.join(hints)}; fields include: "
                  + ", ".join(known_fields[:40]) + (" …" if len(known_fields) > 40 else ""))
     ents = select(everything, filters, category, fields)
+    if row_kinds:
+        ents = [e for e in ents if any(c.kind in row_kinds for f, c in e.values.items() if not fields or f in fields)]
     cols = [_field_column(ents, f) for f in fields] if fields else COLUMNS.get(ek, [])
     sort_key = cols[0][1] if cols else None
 
@@ -86,14 +112,16 @@ def zoo_command(kind: str, sources: bool, fmt: str, filters: tuple[str, ...] = (
 
     ents = sorted(ents, key=key)
     if fmt == "json":
-        def keep(f: str) -> bool:
-            return not fields or f in fields
+        def keep(f: str, c: Any) -> bool:
+            return (not fields or f in fields) and (not row_kinds or c.kind in row_kinds)
 
         doc = {kind: [{"key": e.key, "name": e.name, "category": e.category,
                        **{f: {"value": c.value, "unit": c.unit, "si": c.si, "si_unit": c.si_unit,
-                              **({"bibkey": c.bibkey, "locator": c.locator, "kind": c.kind,
-                                  "conditions": c.conditions} if sources else {})}
-                          for f, c in e.values.items() if keep(f)}} for e in ents],
+                              **({"bibkey": c.bibkey, "locator": c.locator, "kind": c.kind, "read": c.read,
+                                  "conditions": c.conditions, "note": c.note, "working": c.working,
+                                  "range": list(c.range) if c.range is not None else None,
+                                  "range_basis": c.range_basis} if sources else {})}
+                          for f, c in e.values.items() if keep(f, c)}} for e in ents],
                "count": len(ents), "catalog_hash": cat.hash}
         emit(doc)
         return
@@ -104,9 +132,16 @@ def zoo_command(kind: str, sources: bool, fmt: str, filters: tuple[str, ...] = (
         print("nothing matches; `mlsysim-sym zoo " + kind + "` lists everything")
         return
     if sources:
-        rows = [[e.key, f, c.printed, c.kind, f"{c.bibkey}: {c.locator}"] for e in ents for f, c in e.values.items()
-                if not fields or f in fields]
-        print(table(["key", "field", "value", "kind", "source"], rows, fmt, right=()))
+        chosen = [(e, f, c) for e in ents for f, c in e.values.items()
+                  if (not fields or f in fields) and (not row_kinds or c.kind in row_kinds)]
+        if fmt == "markdown":
+            rows = [[e.key, f, c.printed, c.kind, f"{c.bibkey}: {c.locator}", c.conditions, c.note, c.working,
+                     f"[{c.range[0]:g}, {c.range[1]:g}] ({c.range_basis})" if c.range is not None else ""]
+                    for e, f, c in chosen]
+            print(table(["key", "field", "value", "kind", "source", "conditions", "note", "working", "range"], rows,
+                        fmt, right=()))
+        else:
+            print("\n\n".join("\n".join(_source_block(e, f, c)) for e, f, c in chosen))
         return
     headers = ["key", "category", "name"] + [f"{h} ({u})" if u else h for h, _, u in cols]
     rows = [[e.key, e.category or "", e.name] + [_cell(e, f, u)[0] for _, f, u in cols] for e in ents]

@@ -1,0 +1,116 @@
+"""Efficiency priors by software stack (constants/knobs/stacks.toml), wall 4 on both rooflines with tensor
+parallelism and a request mix, serving capacity charging each request's prefill, and `zoo --sources`."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+import mlsysim_sym as mlsysim
+from mlsysim_sym import ServingCapacityModel, ServingModel
+from mlsysim_sym.catalog import catalog
+from mlsysim_sym.cli import cli
+from mlsysim_sym.errors import InputError
+
+
+def test_a_named_stack_supplies_cited_priors_and_the_trace_names_them():
+    r = ServingModel().solve("Llama3_8B", "H100", seq_len=2048, batch_size=32, stack="vllm")
+    cat = catalog()
+    assert r._result.values["eta_hw"] == cat.constants["knobs.stacks.vllm.gemm_efficiency"].si
+    assert r._result.values["eta_bw"] == cat.constants["knobs.stacks.vllm.bandwidth_efficiency"].si
+    ids = {c.ref for c in r.sources}
+    assert {"knobs.stacks.vllm.gemm_efficiency", "knobs.stacks.vllm.bandwidth_efficiency"} <= ids
+    assert "knobs.stacks.vllm" in r.explain()
+
+
+def test_precision_specific_prior_wins_and_a_given_efficiency_wins_over_the_stack():
+    cat = catalog()
+    r8 = ServingModel().solve("Llama2_7B", "H100", seq_len=128, precision="fp8", stack="trtllm")
+    assert r8._result.values["eta_hw"] == cat.constants["knobs.stacks.trtllm.gemm_efficiency_fp8"].si
+    mine = ServingModel().solve("Llama2_7B", "H100", seq_len=128, precision="fp8", stack="trtllm", efficiency=0.3,
+                                bandwidth_efficiency=0.5)
+    assert mine._result.values["eta_hw"] == 0.3 and mine._result.values["eta_bw"] == 0.5
+
+
+def test_no_stack_keeps_the_defaults_and_an_unknown_stack_is_refused():
+    r = ServingModel().solve("Llama3_8B", "H100", seq_len=2048)
+    assert r._result.values["eta_hw"] == catalog().constants["knobs.engine.efficiency"].si
+    assert r._result.values["eta_bw"] == 1.0
+    with pytest.raises(InputError, match="not catalogued.*megatron"):
+        ServingModel().solve("Llama3_8B", "H100", seq_len=2048, stack="tgi")
+
+
+def test_training_stack_prior_in_distributed_model():
+    fleet = mlsysim.Fleet(name="Selene 64", node="DGX_A100", count=8, fabric="InfiniBand_HDR")
+    r = mlsysim.DistributedModel().solve("GPT3", fleet, batch_size=64, tp_size=8, pp_size=8, microbatch_count=64,
+                                         stack="megatron")
+    assert r._result.values["eta_hw"] == catalog().constants["knobs.stacks.megatron.gemm_efficiency"].si
+
+
+def test_decode_is_compute_bound_at_large_batch_and_memory_bound_at_small():
+    small = ServingModel().solve("Llama3_8B", "H100", seq_len=64, batch_size=1, stack="trtllm")
+    large = ServingModel().solve("Llama3_8B", "H100", seq_len=64, batch_size=1024, stack="trtllm")
+    assert small.decode_bound == "memory" and large.decode_bound == "compute"
+    with mlsysim.edition("mlsysim-0.3.0"):   # 0.3.0's rule: decode on memory only
+        old = ServingModel().solve("Llama3_8B", "H100", seq_len=64, batch_size=1024, stack="trtllm")
+    assert old.itl < large.itl
+
+
+def test_short_prompt_prefill_reads_the_weights():
+    r = ServingModel().solve("Llama2_70B", "H100", seq_len=16, batch_size=1, precision="fp8", stack="trtllm")
+    assert r.prefill_bound == "memory"
+    w = r._result.values["W"]
+    assert r.ttft.m_as("s") >= w / (r._result.values["BW_mem"] * r._result.values["eta_bw"])
+
+
+def test_tensor_parallelism_divides_the_work_and_adds_all_reduces():
+    one = ServingModel().solve("Llama2_70B", "H100", seq_len=2048, batch_size=8, precision="fp8")
+    four = ServingModel().solve("Llama2_70B", "H100", seq_len=2048, batch_size=8, precision="fp8", tensor_parallel=4)
+    v = four._result.values
+    assert v["T_ar_dec"] > 0 and one._result.values["T_ar_dec"] == 0
+    assert four.itl < one.itl and four.itl.m_as("s") > one.itl.m_as("s") / 4
+    assert math.isclose(v["U_mem"] * 4, one._result.values["U_mem"], rel_tol=1e-12)
+    with pytest.raises(InputError, match="scale-up link"):
+        ServingModel().solve("Llama3_8B", "T4", seq_len=128, tensor_parallel=2)
+
+
+def test_request_mix_fields_only_with_output_len():
+    r = ServingModel().solve("Llama2_7B", "A100", seq_len=128, batch_size=64)
+    assert r.request_tokens_per_second is None and r.request_latency is None
+    m = ServingModel().solve("Llama2_7B", "A100", seq_len=128, batch_size=64, output_len=128)
+    assert m.request_latency.m_as("s") == pytest.approx(m.ttft.m_as("s") + 127 * m.mean_itl.m_as("s"), rel=1e-12)
+    assert float(m.request_tokens_per_second) == pytest.approx(64 * 128 / m.request_latency.m_as("s"), rel=1e-12)
+    assert float(m.request_tokens_per_second) < float(m.tokens_per_second)   # prefill is charged
+
+
+def test_serving_capacity_charges_prefill_at_the_input_length():
+    kw = dict(qps=20, target_p99_latency_ms=5000, max_seq_len=4096, mean_request_tokens=2176, output_tokens=128)
+    ours = ServingCapacityModel().solve("Llama3_8B", "H100", **kw)
+    with mlsysim.edition("mlsysim-0.3.0"):
+        old = ServingCapacityModel().solve("Llama3_8B", "H100", **kw)
+    assert ours._result.values["S"] == 2176 - 128 and old._result.values["S"] == 2176
+    assert ours.per_replica_qps_capacity < old.per_replica_qps_capacity   # prefill occupies the replica
+
+
+def test_zoo_sources_show_note_working_kind_and_range_and_filter_by_kind():
+    run = CliRunner().invoke(cli, ["zoo", "knobs", "--sources", "--filter", "stacks"])
+    assert run.exit_code == 0, run.output
+    assert "working:" in run.output and "range:" in run.output and "[estimate]" in run.output
+    js = CliRunner().invoke(cli, ["-o", "json", "zoo", "hardware", "--kind", "estimate", "--filter", "H100"])
+    doc = json.loads(js.output)
+    rows = [v for e in doc["hardware"] for k, v in e.items() if isinstance(v, dict)]
+    assert rows and all(v["kind"] == "estimate" and v["working"] for v in rows)
+    bad = CliRunner().invoke(cli, ["zoo", "hardware", "--kind", "guess"])
+    assert bad.exit_code != 0 and "row kind" in (bad.output + str(bad.exception))
+
+
+def test_check_reports_shares_by_kind_and_source_type_and_the_working_count():
+    from mlsysim_sym.audit import audit
+
+    doc = audit()
+    assert not doc["problems"], doc["problems"][:3]
+    assert doc["estimates_without_working"] == 0
+    assert math.isclose(sum(doc["by_kind_share"].values()), 1.0, abs_tol=1e-3)
+    assert math.isclose(sum(doc["by_source_type_share"].values()), 1.0, abs_tol=1e-3)
