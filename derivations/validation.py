@@ -237,7 +237,8 @@ def summary() -> dict[str, dict[str, Any]]:
         before = [abs(j.before_error) for j in mine if j.before_error is not None]
         out[group] = {"rows": len(mine), "mae": sum(errs) / len(errs), "bar": bar,
                       "max_abs_error": max(errs), "inside": sum(j.inside for j in mine),
-                      "widest": max(max(-j.width[0], j.width[1]) for j in mine),
+                      "widest": max(max(-j.width[0], j.width[1], 0.0) for j in mine),
+                      "banded": sum(j.high > j.low for j in mine),
                       "mae_before": sum(before) / len(before) if before else None}
     ident = [j for j in rows if j.regime == "identity"]
     out["identity"] = {"rows": len(ident), "agree": sum(bool(j.ok) for j in ident)}

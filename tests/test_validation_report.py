@@ -99,3 +99,12 @@ def test_report_is_reproducible_and_the_set_parses():
                                           "identity"}
     again = [v.judge(r) for r in data[:3]]
     assert [j.predicted for j in again] == [j.predicted for j in v.report()[:3]]
+
+
+def test_report_page_is_current():
+    """docs/validation/report.md is generated from the report: `python tools/validation/validation_report.py`."""
+    import subprocess
+
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "validation" / "validation_report.py"), "--check"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
