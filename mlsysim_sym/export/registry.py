@@ -8,6 +8,7 @@ one derivation module (one chapter).
 from __future__ import annotations
 
 import importlib.util
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -90,10 +91,16 @@ def load_topics(folder: Path) -> list[Topic]:
     for path in sorted(folder.glob("*.py")):
         if path.name.startswith("_"):
             continue
-        spec = importlib.util.spec_from_file_location(f"derivations.{path.stem}", path)
+        name = f"mlsysim_sym._derivations.{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
         assert spec and spec.loader
         mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
+        sys.modules[name] = mod   # a module defining dataclasses must be importable while it runs
+        try:
+            spec.loader.exec_module(mod)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
         doc = (mod.__doc__ or path.stem).strip()
         title = getattr(mod, "TITLE", doc.splitlines()[0].split(":")[0].strip().rstrip("."))
         topics.append(Topic(topic_slug(path.stem), path.stem, title, int(getattr(mod, "ORDER", 100)), doc,
