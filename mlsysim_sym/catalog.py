@@ -497,7 +497,8 @@ def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, loc
     """A new catalogue in which the named constants take other values (a scenario's choice of data).
 
     ``overrides`` maps a constant id (``"hardware.H100.peak.fp16"``) to ``{"si": value, "unit": si unit,
-    "direction": ...}`` or to ``None`` (the constant is absent in this scenario). Every replaced or added row
+    "direction": ..., "range": (low, high) in SI, "range_basis": ...}`` or to ``None`` (the constant is absent in
+    this scenario). Every replaced or added row
     cites ``bibkey``/``locator``, so results computed on the overlay still trace to a source. Used, e.g., to
     evaluate with mlsysim 0.3.0's registry values for parity tests (see docs/deviations.toml).
     """
@@ -526,9 +527,11 @@ def with_overrides(base: Catalog, overrides: dict[str, Any], *, bibkey: str, loc
         old = ent.values.get(fld)
         si_unit = spec.get("unit", old.si_unit if old else "")
         direction = spec.get("direction", old.direction if old else "")
+        rng = spec.get("range")
         row = Constant(f"{cid}@{tag}", ent.id, fld, spec["si"], si_unit, float(spec["si"]), si_unit, bibkey,
                        f"{locator}: {cid}", kind, "", spec.get("conditions", "override"), note, direction, False,
-                       ent.file, 0)
+                       ent.file, 0, "", (float(rng[0]), float(rng[1])) if rng is not None else None,
+                       spec.get("range_basis", ""))
         ent.values[fld] = _OVERLAY_ROWS[row.id] = row
     return _derived_catalog(base, entities, tag)
 

@@ -156,7 +156,8 @@ def test_every_facade_is_a_spec_whose_computation_inputs_are_all_bound():
         assert cls.result_class.FIELDS, name
 
 
-PUBLIC = ["SensitivityResult", "SensitivitySolver", "SynthesisResult", "SynthesisSolver", "sensitivity", "ParallelismOptimizer", "ParallelismOptimizerResult", "BatchingOptimizer", "BatchingOptimizerResult",
+PUBLIC = ["SensitivityResult", "SensitivitySolver", "SynthesisResult", "SynthesisSolver", "sensitivity", "Interval",
+          "interval", "intervals", "ParallelismOptimizer", "ParallelismOptimizerResult", "BatchingOptimizer", "BatchingOptimizerResult",
           "PlacementOptimizer", "PlacementOptimizerResult", "OptimizerResult", "ApplicationScenario", "EvaluationLevel", "SLAViolation", "Scenarios", "SystemEvaluation",
           "SystemEvaluator", "Catalog", "CheckpointModel", "EconomicsModel", "ResponsibleEngineeringModel", "SustainabilityModel", "CollectiveModel", "CompressionModel", "ContinuousBatchingModel",
           "DataModel", "DistributedModel", "EfficiencyModel", "Engine", "Fleet", "Hardware", "InferenceScalingModel",

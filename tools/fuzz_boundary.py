@@ -123,6 +123,7 @@ _INT = st.integers(1, 4096)
 _SEQ = st.integers(1, 32768)
 _FRAC = st.floats(0.01, 1.0)
 _PREC = mostly(st.sampled_from(["fp16", "bf16", "fp32", "int8", "fp8"]), st.sampled_from(PRECISIONS))
+_STACK = st.sampled_from([None, "vllm", "trtllm", "pytorch", "megatron", "fsdp", "TRTLLM", "tgi", ""])
 
 RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "Engine.solve": {"model": _key(MODELS), "hardware": _key(HARDWARE), "batch_size": _INT,
@@ -133,7 +134,9 @@ RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                      "precision": _PREC, "efficiency": _FRAC,
                      "cached_prefix_len": st.integers(0, 4096), "prefill_chunk_tokens": st.integers(1, 8192),
                      "draft_model": _key(MODELS), "draft_acceptance_rate": _FRAC,
-                     "network_bandwidth": st.sampled_from(["100 GB/s", "1 TB/s", "50 Gb/s"])},
+                     "network_bandwidth": st.sampled_from(["100 GB/s", "1 TB/s", "50 Gb/s"]),
+                     "tensor_parallel": st.sampled_from([1, 2, 4, 8, 3]), "output_len": st.integers(0, 4096),
+                     "stack": _STACK, "bandwidth_efficiency": _FRAC},
     "TrainingMemoryModel": {"model": _key(MODELS), "hardware": _key(HARDWARE), "batch_size": _INT, "seq_len": _SEQ,
                             "precision": _PREC,
                             "optimizer": st.sampled_from(["adam", "adamw", "sgd", "none", "lion"]),
@@ -158,7 +161,7 @@ RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                              "target_p99_latency_ms": st.floats(1, 1e6), "max_seq_len": _SEQ,
                              "output_tokens": st.integers(1, 4096), "max_batch_size": _INT,
                              "precision": _PREC, "max_replicas": st.integers(1, 4096),
-                             "service_time_cv": st.floats(0, 5)},
+                             "service_time_cv": st.floats(0, 5), "stack": _STACK, "bandwidth_efficiency": _FRAC},
     "NetworkRooflineModel": {"model": _key(MODELS), "fleet": _key(CLUSTERS), "precision": _PREC,
                              "efficiency": _FRAC},
     "EfficiencyModel": {"model": _key(MODELS), "hardware": _key(HARDWARE),
@@ -166,7 +169,7 @@ RESOLVER_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                         "use_flash_attention": st.booleans(), "precision": _PREC,
                         "efficiency": _FRAC},
     "DistributedModel": {"model": _key(MODELS), "fleet": _key(CLUSTERS), "batch_size": _INT, "precision": _PREC,
-                         "efficiency": _FRAC, "tp_size": st.sampled_from([1, 2, 4, 8, 16, 3]),
+                         "efficiency": _FRAC, "stack": _STACK, "tp_size": st.sampled_from([1, 2, 4, 8, 16, 3]),
                          "pp_size": st.sampled_from([1, 2, 4, 8, 35]), "ep_size": st.sampled_from([1, 2, 8]),
                          "v_stages": st.integers(1, 4), "microbatch_count": st.integers(1, 512),
                          "topology_override": st.sampled_from([None, "ring", "tree", "hierarchical", "in_network",

@@ -22,12 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .._generated import numeric as _num
-from .._generated import tangent as _tan
 from .. import special as _special
 from ..errors import InputError
 from ..evaluate import Result, run
 from ..validate import real
+from .chain import _reach, _result_of, directional
 
 #: 0.3.0's three hardware levers -> the engine's input symbols they move
 LEVERS: tuple[tuple[str, str], ...] = (("peak_flops", "R_peak"), ("memory_bandwidth", "BW_mem"),
@@ -121,48 +120,6 @@ class Sensitivity:
 
 def _fmt(x: float | None) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.4g}"
-
-
-def _result_of(obj: Any) -> Result:
-    if isinstance(obj, Result):
-        return obj
-    res = getattr(obj, "result", None)
-    if isinstance(res, Result):
-        return res
-    raise InputError(f"sensitivity() needs an evaluated result (a facade's result or a Result), got "
-                     f"{type(obj).__name__}")
-
-
-def _reach(result: Result, output: str) -> tuple[set[str], set[str]]:
-    """(outputs on the path to ``output``, inputs it can depend on) over every branch — a kink may bring in the
-    branch that did not bind — from the generated table of what each equation reads."""
-    deps: dict[str, tuple[str, ...]] = {}
-    for step in result.steps:
-        deps.update(_num.COMPUTATIONS[step][3])
-    path: set[str] = set()
-    leaves: set[str] = set()
-    todo = [output]
-    while todo:
-        n = todo.pop()
-        if n in path or n in leaves:
-            continue
-        if n in deps:
-            path.add(n)
-            todo.extend(deps[n])
-        else:
-            leaves.add(n)
-    return path, leaves
-
-
-def directional(result: Result, seeds: dict[str, float], side: float = 1.0) -> dict[str, float]:
-    """Directional derivatives of every output of ``result`` along the input tangents ``seeds``."""
-    d = dict(seeds)
-    for step in result.steps:
-        try:
-            d.update(_tan.COMPUTATIONS[step](result.values, d, side))
-        except ZeroDivisionError:
-            raise InputError(f"{step}: a derivative divides by zero at this operating point") from None
-    return d
 
 
 def _elasticity(g: float, y: float) -> float | None:

@@ -206,14 +206,16 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
 @click.argument("hardware")
 @_engine_options
 @click.option("--training", is_flag=True)
+@click.option("--ranges", "ranges", is_flag=True,
+              help="Append each field's range over its inputs' catalogued ranges and the input that dominates it.")
 @_fmt_option
 @click.pass_context
 def trace(ctx: click.Context, model: str, hardware: str, batch_size: int, precision: str, efficiency: float | None,
-          measured: bool, training: bool, output: str | None, edition: str | None) -> None:
+          measured: bool, training: bool, ranges: bool, output: str | None, edition: str | None) -> None:
     from .commands import trace_command
 
     fmt = _resolve_format(ctx, output, edition)
-    trace_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, fmt)
+    trace_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, fmt, ranges=ranges)
 
 
 @cli.command(help="The 22 walls with their equations (Unicode in text, LaTeX in Markdown and JSON) and citations. "

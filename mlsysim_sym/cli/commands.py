@@ -78,8 +78,33 @@ def overhead_note(latency_ms: float, overhead_ms: float) -> str:
             "compute and memory times are small beside it (a larger batch amortises it)")
 
 
+def _range_doc(iv: Any) -> dict[str, Any]:
+    """A metric's interval as JSON: low, high (its display unit), method and the dominant input."""
+    dom = iv.dominant
+    return {"low": iv.low, "high": iv.high, "method": iv.method,
+            "dominant": None if dom is None else {"symbol": dom.name, "constant": dom.constant, "basis": dom.basis}}
+
+
+def _with_ranges(rows: list[tuple[str, Any, str]], ivs: dict[str, Any]) -> list[list[str]]:
+    """metric | value [low, high] | unit | dominant input, for the text and Markdown tables."""
+    out = []
+    for name, v, unit in rows:
+        iv = ivs.get(name)
+        if iv is None or not isinstance(v, (int, float)) or isinstance(v, bool):
+            out.append([name, v if isinstance(v, str) else num(v), unit, ""])
+            continue
+        dom = iv.dominant
+        shown = f"{num(v)} [{num(iv.low)}, {num(iv.high)}]"
+        why = "" if dom is None else (f"{dom.name} ({dom.constant})" if dom.constant else f"{dom.name} (given)")
+        if not iv.exact:
+            why += f" {iv.method}"
+        out.append([name, shown, unit, why.strip()])
+    return out
+
+
 def eval_command(model: str, hardware: str, batch: int, precision: str, efficiency: float | None, training: bool,
-                 recompute: bool, seq_len: int, explain: bool, fmt: str) -> None:
+                 recompute: bool, seq_len: int, explain: bool, fmt: str, *, ranges: bool = False,
+                 given: dict[str, tuple[float, float]] | None = None) -> None:
     from ..engine import Engine
 
     p = Engine.solve(model, hardware, batch_size=batch, precision=precision, efficiency=efficiency,
@@ -87,11 +112,18 @@ def eval_command(model: str, hardware: str, batch: int, precision: str, efficien
     r = p.result
     fits = bool(r.values["feasible"])
     _warn(input_warnings(model, hardware, precision, seq_len if training else None))
+    ivs = p.intervals(ranges=given) if ranges else {}
     if fmt == "json":
         results = p.to_dict()
         stamp = results.pop("stamp")
         for k in ("hardware_name", "model_name", "precision", "batch_size"):
             results.pop(k, None)
+        for name, iv in ivs.items():
+            cur = results.get(name)
+            if cur is None:
+                continue
+            cur = cur if isinstance(cur, dict) else {"value": cur, "unit": ""}
+            results[name] = {**cur, "range": _range_doc(iv)}
         emit({"status": "ok" if fits else "infeasible", "command": "eval",
               "inputs": {"model": p.model_name, "hardware": p.hardware_name, "batch_size": batch,
                          "precision": p.precision, "efficiency": r.values["eta_hw"], "is_training": training,
@@ -107,7 +139,16 @@ def eval_command(model: str, hardware: str, batch: int, precision: str, efficien
         head = (f"{p.model_name} on {p.hardware_name}: batch {num(batch)}, {p.precision}, "
                 f"efficiency {num(r.values['eta_hw'])}" + (f", training at seq_len {num(seq_len)}" if training else "")
                 + ("" if r.edition == "default" else f"; edition {r.edition}"))
-        click.echo(report(head, rows, fmt, notes))
+        if ranges:
+            body = _with_ranges(rows, ivs)
+            out = [title(head, fmt), table(["metric", "value [low, high]", "unit", "dominant input"], body, fmt)]
+            out += [("> " if fmt == "markdown" else "") + n for n in notes]
+            if not any(iv.band for iv in ivs.values()):
+                out.append(("> " if fmt == "markdown" else "") + "note: no input of this result has a range "
+                           "(catalogue rows with a range, or --range SYMBOL=LOW:HIGH)")
+            click.echo("\n".join(out))
+        else:
+            click.echo(report(head, rows, fmt, notes))
         if r.values["eta_hw"] > 0.6:
             click.echo("warning: efficiency above 0.6 is optimistic for most workloads", err=True)
         click.echo("")
@@ -194,7 +235,9 @@ def serve_command(model: str, hardware: str, seq_len: int, batch: int, precision
 
 
 def trace_command(model: str, hardware: str, batch: int, precision: str, efficiency: float | None,
-                  training: bool, fmt: str) -> None:
+                  training: bool, fmt: str, *, ranges: bool = False) -> None:
+    """The derivation; ``ranges`` appends the result's range lines (``explain()``'s; off by default so that trace
+    stays a fast command: the range check loads the tangent code)."""
     from ..engine import Engine
 
     p = Engine.solve(model, hardware, batch_size=batch, precision=precision, efficiency=efficiency,
@@ -213,7 +256,7 @@ def trace_command(model: str, hardware: str, batch: int, precision: str, efficie
     else:
         click.echo(head)
         click.echo("")
-        click.echo(p.explain())
+        click.echo(p.explain() if ranges else p.result.explain())
     for n in notes:
         click.echo(("> " if fmt == "markdown" else "") + n)
 

@@ -34,10 +34,40 @@ def records(ctx: ExportContext) -> list[dict[str, Any]]:
                         "equations": equations_used(result, names), "rules": rules_used(result, names),
                         "topic": topic.slug, "field": bv.field,
                         "computation": {"resolver": bv.computation.resolver, **dict(bv.computation.args)}})
+            rng = value_range(bv, view, value)
+            if rng is not None:
+                out[-1]["range"] = rng
             views[bv.name] = view
     ctx.cache["records"] = out
     ctx.cache["views"] = views
     return out
+
+
+def value_range(bv: Any, view: Any, value: float) -> dict[str, Any] | None:
+    """A book value's interval over its inputs' catalogued ranges, in the value's unit (low, high, printed as the
+    value is, method, dominant input); None when no input it used has a range (the export is then unchanged)."""
+    from ..analysis.ranges import _has_ranged_input
+    from ..errors import InputError
+    from .values import format_number
+
+    if not _has_ranged_input(view.result):
+        return None
+    try:
+        iv = view.interval(bv.field)
+    except InputError:  # not a value field of the view (a property, a derived field): no interval
+        return None
+    if not iv.band:
+        return None
+    raw = getattr(view, bv.field)
+    if hasattr(raw, "m_as") and iv.nominal:
+        f = value / iv.nominal  # the display unit -> the book's unit (the same conversion the value had)
+    else:
+        f = 1.0
+    lo, hi = sorted((iv.low * f, iv.high * f))
+    dom = iv.dominant
+    return {"low": lo, "high": hi, "low_printed": format_number(lo, bv.digits),
+            "high_printed": format_number(hi, bv.digits), "method": iv.method,
+            "dominant": None if dom is None else {"symbol": dom.name, "constant": dom.constant, "basis": dom.basis}}
 
 
 def input_values(ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -82,7 +112,18 @@ def rules_used(result: Any, names: tuple[str, ...] | None) -> list[str]:
 
 
 PUBLIC = ("name", "description", "value", "unit", "printed", "si_value", "si_unit", "equation", "equations", "inputs",
-          "input_values", "bibkeys", "rules", "computation")
+          "input_values", "bibkeys", "rules", "computation", "range")  # range: only where an input has one
+
+
+def _range_macros(r: dict[str, Any]) -> dict[str, Any]:
+    """``\\Mlsys<name>Low`` / ``High`` beside a value with a band (empty otherwise: the template writes nothing)."""
+    rng = r.get("range")
+    if rng is None:
+        return {"low_macro": "", "high_macro": "", "low": "", "high": "", "range_source": ""}
+    dom = rng["dominant"]
+    why = rng["method"] + (f"; dominated by {dom['symbol']} ({dom['constant'] or 'given'})" if dom else "")
+    return {"low_macro": TeX("Mlsys" + r["name"] + "Low"), "high_macro": TeX("Mlsys" + r["name"] + "High"),
+            "low": TeX(rng["low_printed"]), "high": TeX(rng["high_printed"]), "range_source": why}
 
 
 @exporter("values")
@@ -92,12 +133,18 @@ def export_values(ctx: ExportContext, _files: dict[str, Any]) -> dict[str, Any]:
 
     recs = records(ctx)
     values_ctx = [{"macro": TeX("Mlsys" + r["name"]), "printed": TeX(r["printed"]),
-                   "source": f"{r['description']} [{r['equation']}; {', '.join(r['bibkeys'])}]"} for r in recs]
+                   "source": f"{r['description']} [{r['equation']}; {', '.join(r['bibkeys'])}]",
+                   **_range_macros(r)} for r in recs]
+    macros = [str(m) for v in values_ctx for m in (v["macro"], v["low_macro"], v["high_macro"]) if m]
+    if len(set(macros)) != len(macros):
+        dup = sorted({m for m in macros if macros.count(m) > 1})
+        raise ValueError(f"book value macros collide: {', '.join(dup)} (a value named <name>Low or <name>High "
+                         "meets another value's range macro)")
     files: dict[str, Any] = {}
     files["values.tex"] = _env(True).get_template("values.tex.j2").render(**ctx.common, values=values_ctx)
     files["_variables.yml"] = _variables_yml(recs, ctx.common)
     files["values.json"] = json.dumps({"generated": GENERATED, **ctx.common,
-                                       "values": [{k: r[k] for k in PUBLIC} for r in recs]},
+                                       "values": [{k: r[k] for k in PUBLIC if k in r} for r in recs]},
                                       indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     return files
 
