@@ -257,14 +257,28 @@ def _num(x: float) -> str:
     return f"{x:,.{max(0, 3 - mag - 1)}f}" if abs(x) >= 1e-3 else f"{x:.3g}"
 
 
+_SHORT = {"serving throughput": "throughput", "serving TTFT": "TTFT", "training step": "step time",
+          "training MFU": "MFU", "energy and carbon": "energy, CO2e"}
+
+
+def _stack_label(prior: str) -> str:
+    """``stacks.trtllm.bandwidth_efficiency, stacks.trtllm.gemm_efficiency_fp8`` → ``trtllm (fp8)``."""
+    if not prior.startswith("stacks."):
+        return "—"
+    stacks = sorted({p.strip().split(".")[1] for p in prior.split(",")})
+    fp8 = any(p.strip().endswith("_fp8") for p in prior.split(","))
+    return ", ".join(stacks) + (" (fp8)" if fp8 else "")
+
+
 def _rows_table() -> TableData:
     rows = []
     for j in report():
         rng = f"[{_num(j.low)}, {_num(j.high)}]" if j.high > j.low else "exact"
-        judged = ("agrees" if j.ok else "DIFFERS") if j.ok is not None else ("inside" if j.inside else "outside")
-        rows.append([j.id, j.regime, Cited(f"{_num(j.published)} {j.unit}".strip(), j.bibkey, j.locator),
-                     _num(j.predicted), _pct(j.error), rng, judged, _pct(j.before_error), j.prior])
-    return TableData(["Row", "Regime", "Published", "Predicted", "Error", "Range", "Judged", "Before", "Prior"], rows,
+        judged = ("agrees" if j.ok else "DIFFERS") if j.ok is not None else \
+            ("inside" if j.inside else "outside") if j.high > j.low else "—"
+        rows.append([j.id, _SHORT.get(j.regime, j.regime), Cited(f"{_num(j.published)} {j.unit}".strip(), j.bibkey, j.locator),
+                     _num(j.predicted), _pct(j.error), rng, judged, _pct(j.before_error), _stack_label(j.prior)])
+    return TableData(["Row", "Regime", "Published", "Predicted", "Error", "Range", "Judged", "Before", "Stack"], rows,
                      align="llrrrrlrl",
                      note="Error = predicted/published − 1. Range: the prediction over the priors' spread "
                           "(knobs.stacks ranges); identities: over the rounding of printed inputs, and 'agrees' means "
@@ -281,7 +295,8 @@ def _summary_table() -> TableData:
             rows.append([group, s["rows"], f"{s['agree']}/{s['rows']} agree", "to printed precision", "—", "—", "—"])
             continue
         rows.append([group, s["rows"], _pct(s["mae"]).lstrip("+"), f"≤ {100 * s['bar']:.0f} %",
-                     f"{s['inside']}/{s['rows']}", f"±{100 * s['widest']:.0f} %",
+                     f"{s['inside']}/{s['rows']}" if s["banded"] else "no ranged input",
+                     f"±{100 * s['widest']:.0f} %" if s["banded"] else "exact",
                      _pct(s["mae_before"]).lstrip("+") if s["mae_before"] is not None else "—"])
     return TableData(["Group", "Rows", "Mean |error|", "Bar", "Inside range", "Widest range", "Mean |error| before"],
                      rows, align="lrrrrrr",

@@ -95,4 +95,7 @@ def test_zoo_registries_cover_systems():
     assert len(Infrastructure.Grids) == 12 and len(Infrastructure.Datacenters) == 7
     assert len(Systems.Fabrics) == 14 and len(Systems.Nodes) == 8 and len(Systems.Clusters) == 18
     assert Systems.Clusters.Research_256.total_accelerators == 256
-    assert math.isclose(Infrastructure.Grids.US_Avg.carbon_intensity_g_kwh, 429, rel_tol=1e-9)
+    row = catalog().constants["grid.US_Avg.carbon_intensity"]
+    assert math.isclose(Infrastructure.Grids.US_Avg.carbon_intensity_g_kwh, row.value, rel_tol=1e-9)
+    from mlsysim_sym.editions import get   # 0.3.0's registry value is kept by its edition (evaluation-time values)
+    assert math.isclose(get("mlsysim-0.3.0").overrides["grid.US_Avg.carbon_intensity"]["si"] * 3.6e9, 429, rel_tol=1e-9)

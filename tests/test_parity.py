@@ -57,10 +57,18 @@ def covered_by(case: dict, o: ps.Outcome) -> tuple[str, ...]:
         return ("size-only-no-flops",)
     if o.resolver in ("Engine.solve", "SingleNodeModel") and inputs.get("is_training") and model in TOKEN_MODELS:
         return ("engine-training-tokens",)
-    if o.resolver in ("ServingModel", "ServingCapacityModel") and model in MOE:
-        return ("serving-moe-active-params",)
-    if o.resolver == "ServingModel" and model == "PaLM_540B" and bad <= {"ttft_s"}:
-        return ("serving-attention-head-dim",)
+    if o.resolver in SERVING:
+        structural = ps.structural(case, o)
+        if structural:
+            return (structural,)
+        rules = list(SERVING[o.resolver])
+        if model in MOE and o.resolver != "ContinuousBatchingModel":
+            rules.append("serving-moe-active-params")
+        if model == "PaLM_540B" and o.resolver in ("ServingModel", "InferenceScalingModel"):
+            rules.append("serving-attention-head-dim")
+        if o.resolver == "InferenceScalingModel" and o.mismatches.get("energy_per_query_j", (None, 0.0))[1] is None:
+            rules.append("no-tdp-energy")
+        return tuple(rules)
     if o.resolver == "WeightStreamingModel" and inputs.get("phase") == "prefill" and \
             bad <= {"layer_compute_time_s", "throughput_tokens_per_sec"}:
         return ("streaming-prefill-attention",)
@@ -77,14 +85,14 @@ def covered_by(case: dict, o: ps.Outcome) -> tuple[str, ...]:
         return (structural,)
     if o.resolver in OPTIMIZERS:
         return _optimizers(o.resolver, inputs, model)
-    if o.resolver == "InferenceScalingModel" and (model in MOE or model == "PaLM_540B"):
-        rule = "serving-moe-active-params" if model in MOE else "serving-attention-head-dim"
-        no_tdp = o.mismatches.get("energy_per_query_j", (None, 0.0))[1] is None
-        return (rule, "no-tdp-energy") if no_tdp else (rule,)
     return _walls_8_20(o.resolver, inputs)
 
 
 _ECON = ("sustainability-embodied", "sustainability-wue-basis", "economics-missing-price")
+#: the serving facades and the declared rules of wall 4 (and serving capacity) every case of theirs may meet
+SERVING = {"ServingModel": ("serving-decode-compute",), "ContinuousBatchingModel": ("serving-decode-compute",),
+           "ServingCapacityModel": ("serving-decode-compute", "serving-prefill-per-request"),
+           "InferenceScalingModel": ("serving-decode-compute",)}
 
 
 def _evaluation(case: dict) -> tuple[str, ...]:
@@ -116,9 +124,10 @@ def _optimizers(resolver: str, inputs: dict, model: str) -> tuple[str, ...]:
         unknown = set(inputs.get("regions") or ()) - set(Infrastructure.Grids.list())
         return ("sustainability-embodied", "sustainability-wue-basis",
                 *(("placement-unknown-region",) if unknown else ()))
+    rules = ("serving-decode-compute",)   # BatchingOptimizer evaluates wall 4
     if model in MOE:
-        return ("serving-moe-active-params",)
-    return ("serving-attention-head-dim",) if model == "PaLM_540B" else ()
+        return (*rules, "serving-moe-active-params")
+    return (*rules, "serving-attention-head-dim") if model == "PaLM_540B" else rules
 
 
 def _walls_8_20(resolver: str, inputs: dict) -> tuple[str, ...]:
@@ -136,8 +145,7 @@ def _walls_8_20(resolver: str, inputs: dict) -> tuple[str, ...]:
     if resolver == "CompressionModel":
         nm = inputs.get("method") == "pruning" and inputs.get("sparsity_type") in ("n_m", "2:4")
         return ("compression-regime-speedup", "compression-nm-index") if nm else ("compression-regime-speedup",)
-    structural = ps.structural(case, o)
-    return (structural,) if structural else ()
+    return ()
 
 
 @pytest.fixture(scope="module")
