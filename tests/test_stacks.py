@@ -114,3 +114,17 @@ def test_check_reports_shares_by_kind_and_source_type_and_the_working_count():
     assert doc["estimates_without_working"] == 0
     assert math.isclose(sum(doc["by_kind_share"].values()), 1.0, abs_tol=1e-3)
     assert math.isclose(sum(doc["by_source_type_share"].values()), 1.0, abs_tol=1e-3)
+
+
+def test_serve_cli_takes_tensor_parallel_output_len_and_stack():
+    args = ["-o", "json", "serve", "Llama2_70B", "H100", "-s", "128", "--output-len", "2048", "-b", "480", "-p", "fp8",
+            "--tensor-parallel", "4", "--stack", "trtllm"]
+    run = CliRunner().invoke(cli, args)
+    assert run.exit_code == 0, run.output
+    doc = json.loads(run.output)
+    assert doc["request_tokens_per_sec"] < doc["tokens_per_sec"] and doc["request_latency_ms"] > doc["ttft_ms"]
+    assert doc["efficiency"] == catalog().constants["knobs.stacks.trtllm.gemm_efficiency_fp8"].si
+    plain = json.loads(CliRunner().invoke(cli, ["-o", "json", "serve", "Llama2_7B", "A100"]).output)
+    assert "request_tokens_per_sec" not in plain       # 0.3.0's keys unless a request mix is asked for
+    bad = CliRunner().invoke(cli, ["serve", "Llama2_7B", "A100", "--stack", "tgi"])
+    assert bad.exit_code == 1 and "not catalogued" in (bad.output + str(bad.exception))

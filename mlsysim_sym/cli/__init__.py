@@ -164,7 +164,8 @@ def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
 @cli.command(help="LLM serving of MODEL on HARDWARE (wall 4): TTFT, ITL, KV cache, feasibility. HARDWARE runs "
                   "prefill; --decode-hardware disaggregates decode onto another device (KV cache sent over "
                   "--network-bandwidth); --draft-model adds speculative decoding. "
-                  "Example: `serve Llama3_70B H100 --decode-hardware H200 --network-bandwidth 50`.")
+                  "Examples: `serve Llama3_70B H100 --decode-hardware H200 --network-bandwidth 50`, "
+                  "`serve Llama2_70B H100 -s 128 --output-len 2048 -b 480 -p fp8 --tensor-parallel 4 --stack trtllm`.")
 @click.argument("model")
 @click.argument("hardware")
 @click.option("-s", "--seq-len", type=int, default=2048, show_default=True)
@@ -178,13 +179,24 @@ def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
 @click.option("--draft-acceptance-rate", type=float, default=None,
               help="Share of draft tokens accepted, in [0, 1] (default: catalogue knob).")
 @click.option("--cached-prefix-len", type=int, default=None, help="Prompt tokens served from a prefix cache.")
+@click.option("--tensor-parallel", type=int, default=None, metavar="N",
+              help="Devices of one node serving the replica (tensor parallelism over the scale-up link).")
+@click.option("--output-len", type=int, default=None, metavar="TOKENS",
+              help="Output tokens per request: --seq-len is then the prompt, and the request latency and "
+                   "throughput with every prompt's prefill are reported.")
+@click.option("--stack", default=None, metavar="NAME",
+              help="Software stack whose cited efficiency priors to use (knobs.stacks: pytorch, vllm, trtllm, "
+                   "megatron, fsdp); --efficiency overrides.")
+@click.option("--bandwidth-efficiency", type=float, default=None,
+              help="Achieved share of the rated memory bandwidth in (0, 1] (default: the stack's prior, else 1).")
 @click.option("--explain", is_flag=True, help="Print the derivation.")
 @_fmt_option
 @click.pass_context
 def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_size: int, precision: str,
           efficiency: float | None, measured: bool, prefill_chunk_tokens: int | None, decode_hardware: str | None,
           network_bandwidth: str | None, draft_model: str | None, draft_acceptance_rate: float | None,
-          cached_prefix_len: int | None, explain: bool, output: str | None, edition: str | None) -> None:
+          cached_prefix_len: int | None, tensor_parallel: int | None, output_len: int | None, stack: str | None,
+          bandwidth_efficiency: float | None, explain: bool, output: str | None, edition: str | None) -> None:
     from .commands import serve_command
 
     fmt = _resolve_format(ctx, output, edition)
@@ -196,7 +208,9 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
     serve_command(model, _device(hardware, measured), seq_len, batch_size, precision, efficiency, prefill_chunk_tokens,
                   explain, fmt, decode_hardware=decode_hardware and _device(decode_hardware, measured),
                   network_bandwidth=network_bandwidth, draft_model=draft_model,
-                  draft_acceptance_rate=draft_acceptance_rate, cached_prefix_len=cached_prefix_len)
+                  draft_acceptance_rate=draft_acceptance_rate, cached_prefix_len=cached_prefix_len,
+                  tensor_parallel=tensor_parallel, output_len=output_len, stack=stack,
+                  bandwidth_efficiency=bandwidth_efficiency)
 
 
 @cli.command(help="Derivation and sources of an eval (MODEL HARDWARE) result, equation by equation: each "

@@ -163,6 +163,8 @@ def eval_command(model: str, hardware: str, batch: int, precision: str, efficien
 SERVE_JSON = {"ttft_ms": "ttft", "itl_ms": "itl", "tokens_per_sec": "tokens_per_second",
               "kv_cache_gb": "kv_cache_size", "model_weights_gb": "model_weights_size",
               "total_memory_gb": "total_memory_required", "memory_utilization": "memory_utilization"}
+SERVE_MIX_JSON = {"request_latency_ms": "request_latency", "request_tokens_per_sec": "request_tokens_per_second",
+                  "mean_itl_ms": "mean_itl"}
 SERVE_CHUNK_JSON = {"prefill_chunks": "prefill_chunks", "prefill_chunk_time_ms": "prefill_chunk_time",
                     "decode_stall_bound_ms": "decode_stall_bound"}
 #: a JSON key's unit suffix -> (the metric's name in text, its unit)
@@ -175,7 +177,8 @@ def serve_document(s: Any, seq_len: int, batch: int, chunk: int | None) -> dict[
     doc: dict[str, Any] = {"model": s.model_name, "hardware": s.decode_hardware_name, "seq_len": seq_len,
                            "batch_size": batch, "precision": s.precision, "efficiency": s.result.values["eta_hw"],
                            "feasible": bool(fields["feasible"])}
-    for key, name in (SERVE_JSON | (SERVE_CHUNK_JSON if chunk else {})).items():
+    mix = SERVE_MIX_JSON if s.result.values.get("n_gen", 0) > 0 else {}
+    for key, name in (SERVE_JSON | (SERVE_CHUNK_JSON if chunk else {}) | mix).items():
         v = fields[name]
         doc[key] = v["value"] if isinstance(v, dict) else v
     return doc
@@ -186,7 +189,8 @@ def _serve_rows(doc: dict[str, Any]) -> list[tuple[str, Any, str]]:
     for key, v in doc.items():
         if key in ("model", "hardware", "seq_len", "batch_size", "precision", "efficiency", "feasible"):
             continue
-        name, unit = ("throughput", "tok/s") if key == "tokens_per_sec" else (key, "")
+        name, unit = ("throughput", "tok/s") if key == "tokens_per_sec" else \
+            ("request throughput", "tok/s") if key == "request_tokens_per_sec" else (key, "")
         for suffix, u in _SUFFIX.items():
             if key.endswith(suffix) and not unit:
                 name, unit = key[: -len(suffix)], u
@@ -219,7 +223,8 @@ def serve_command(model: str, hardware: str, seq_len: int, batch: int, precision
         where = doc["hardware"] if "prefill_hardware" not in doc else \
             f"{doc['prefill_hardware']} (prefill) → {doc['hardware']} (decode)"
         extra = [f"{k.replace('_', ' ')} {given[k]}" for k in ("network_bandwidth", "draft_model",
-                                                                  "draft_acceptance_rate", "cached_prefix_len")
+                                                                  "draft_acceptance_rate", "cached_prefix_len",
+                                                                  "tensor_parallel", "output_len", "stack")
                  if k in given]
         head = (f"{s.model_name} on {where}: seq_len {num(seq_len)}, batch {num(batch)}, {s.precision}, "
                 f"efficiency {num(doc['efficiency'])}" + "".join(f", {e}" for e in extra)

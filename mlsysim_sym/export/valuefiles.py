@@ -26,6 +26,8 @@ def records(ctx: ExportContext) -> list[dict[str, Any]]:
             sym = spec.symbol if spec.kind == "value" and spec.symbol else ""
             names = (sym,) if sym else None
             eq_id = next((eid for step in result.steps for eid in _equations_of(step) if _lhs(eid) == sym), "")
+            if sym and not eq_id and result.refs.get(sym) is not None and result.refs[sym].cited is None:
+                names = None   # a value a search found (a replica count): it depends on everything the result used
             inputs = result.constants_for(names)
             out.append({"name": bv.name, "description": bv.description, "value": value, "unit": bv.unit,
                         "printed": printed, "si_value": float(result.values[sym]) if sym else value,

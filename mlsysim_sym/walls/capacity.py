@@ -41,7 +41,7 @@ L_target = sym("L_target", r'L_{\text{target}}', 's', 'p99 latency target', 'ms'
 meets_slo = sym("meets_slo", r'\text{meets}', '', 'Stable queue and p99 within the target (1/0)')
 X_cap = sym("X_cap", r'X_{\text{cap}}', '1/s', 'Requests per second the replicas serve')
 X_rep = sym("X_rep", r'X_{\text{rep}}', '1/s', 'Requests per second one replica completes')
-m_pf = sym("m_pf", r"m_{\text{prefill}}", "", "Each request's prefill charged at its input length (1) or 0.3.0's "
+m_pf = sym("m_pf", r"m_{\text{pf,req}}", "", "Each request's prefill charged at its input length (1) or 0.3.0's "
            "TTFT at the mean request length and no prefill in the service time (0)", integer=True)
 c_min = sym("c_min", r"c_{\min}", "", "Fewest replicas with a stable queue: the first c above λ·t_svc", integer=True)
 

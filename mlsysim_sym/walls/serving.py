@@ -68,7 +68,7 @@ k_tok = sym("k_tok", r"k_{\text{KV}}", "B", "KV-cache bytes per token (all layer
 KV = sym("KV", r"M_{\text{KV}}", "B", "KV-cache bytes", "GB")
 F_pre = sym("F_pre", r"O_{\text{pre}}", "FLOP", "Prefill FLOPs", "TFLOP")
 T_pre = sym("T_pre", r"T_{\text{pre}}", "s", "Prefill time: the longer of its compute and its memory traffic", "ms")
-m_dc = sym("m_dc", r"m_{\text{roof}}", "", "Both rooflines charged in prefill and decode (1) or 0.3.0's compute-only "
+m_dc = sym("m_dc", r"m_{\text{2roof}}", "", "Both rooflines charged in prefill and decode (1) or 0.3.0's compute-only "
            "prefill and memory-only decode (0)", integer=True)
 eta_bw = sym("eta_bw", r"\eta_{\text{bw}}", "", "Achieved share of the rated memory bandwidth")
 # the same symbols as walls 2 and 14 (one declaration each; wall 14's module imports this one)
