@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .binding import (Obj, View, arg, attr, default_knob, derived, facade, fixed, info, knob, knob_default, missing,
-                      out, precision_arg, resolve_hardware, resolve_model, row, width)
-from .binding.groups import DEVICE_ROOFLINE, WORKLOAD_FLOPS, WORKLOAD_SIZE, profile_fields
+from .binding import (Obj, View, arg, attr, default_knob, derived, facade, fixed, info, knob, missing,
+                      out, precision_arg, resolve_hardware, resolve_model, row, stack_arg, width)
+from .binding.groups import DEVICE_ROOFLINE, WORKLOAD_FLOPS, WORKLOAD_SIZE, efficiency_arg, profile_fields
 from .errors import OOMError
 from .validate import BATCH, DEGREE, EFFICIENCY, TOKENS, count, flag
 
@@ -56,7 +56,7 @@ _ENGINE = dict(
     args=[
         arg("batch_size", "B", BATCH, 1),
         precision_arg(),
-        arg("efficiency", "eta_hw", EFFICIENCY, None, none=knob_default("engine.efficiency")),
+        efficiency_arg(),
         arg("raise_errors", None, flag(), False),
         arg("is_training", "m_train", flag(), False, encode=float),
         arg("seq_len", "S", TOKENS, 2048),
@@ -66,6 +66,7 @@ _ENGINE = dict(
         arg("activation_recomputation", ("m_recomp", "s_ckpt"), flag(), False,
             encode=lambda on: (1.0, 2.0) if on else (0.0, 0.0),
             doc="full recomputation: 4× forward FLOPs, only each layer's input kept"),
+        stack_arg(),
     ],
     reads=[
         *DEVICE_ROOFLINE, width(), *WORKLOAD_FLOPS, *WORKLOAD_SIZE,

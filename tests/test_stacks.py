@@ -128,3 +128,10 @@ def test_serve_cli_takes_tensor_parallel_output_len_and_stack():
     assert "request_tokens_per_sec" not in plain       # 0.3.0's keys unless a request mix is asked for
     bad = CliRunner().invoke(cli, ["serve", "Llama2_7B", "A100", "--stack", "tgi"])
     assert bad.exit_code == 1 and "not catalogued" in (bad.output + str(bad.exception))
+
+
+def test_engine_and_eval_take_a_stack():
+    p = mlsysim.Engine.solve("Llama3_8B", "H100", batch_size=32, stack="pytorch")
+    assert p._result.values["eta_hw"] == catalog().constants["knobs.stacks.pytorch.gemm_efficiency"].si
+    run = CliRunner().invoke(cli, ["eval", "Llama3_8B", "H100", "-b", "32", "--stack", "pytorch"])
+    assert run.exit_code == 0 and "efficiency 0.768" in run.output and "optimistic" not in run.output

@@ -119,6 +119,8 @@ def _engine_options(f):
 @click.option("--recompute", is_flag=True, help="Full activation recomputation (4x FLOPs).")
 @click.option("-s", "--seq-len", type=int, default=2048, show_default=True, help="Sequence length (training memory).")
 @click.option("--explain", is_flag=True, help="Print the derivation: symbolic, substituted, number.")
+@click.option("--stack", default=None, metavar="NAME",
+              help="Software stack whose cited GEMM-efficiency prior to use (knobs.stacks); --efficiency overrides.")
 @click.option("--ranges", "ranges", is_flag=True,
               help="Each metric as nominal [low, high] over the catalogued ranges of its inputs, with the input "
                    "that dominates it (JSON: a \"range\" per metric).")
@@ -129,7 +131,8 @@ def _engine_options(f):
 @click.pass_context
 def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int, precision: str,
           efficiency: float | None, measured: bool, training: bool, recompute: bool, seq_len: int, explain: bool,
-          ranges: bool, given_ranges: tuple[str, ...], output: str | None, edition: str | None) -> None:
+          stack: str | None, ranges: bool, given_ranges: tuple[str, ...], output: str | None,
+          edition: str | None) -> None:
     from .commands import eval_command
     from .plan import eval_plan_command, is_plan_path
 
@@ -142,7 +145,7 @@ def eval_(ctx: click.Context, model: str, hardware: str | None, batch_size: int,
         eval_plan_command(model, fmt)
         return
     eval_command(model, _device(hardware, measured), batch_size, precision, efficiency, training, recompute, seq_len,
-                 explain, fmt, ranges=ranges or bool(given_ranges), given=_given_ranges(given_ranges))
+                 explain, fmt, ranges=ranges or bool(given_ranges), given=_given_ranges(given_ranges), stack=stack)
 
 
 def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
