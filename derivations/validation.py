@@ -193,7 +193,7 @@ def _before(row: dict[str, Any]) -> float | None:
 def _prior(res: Any, row: dict[str, Any]) -> str:
     if not row.get("stack"):
         return "none (inputs as printed)"
-    refs = res._result.refs if hasattr(res, "_result") else {}
+    refs = res.result.refs if hasattr(res, "result") else {}
     used = sorted({str(getattr(refs.get(s), "id", "")) for s in ("eta_hw", "eta_bw") if s in refs} - {""})
     return ", ".join(u.removeprefix("knobs.") for u in used) or row["stack"]
 

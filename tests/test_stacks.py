@@ -18,8 +18,8 @@ from mlsysim_sym.errors import InputError
 def test_a_named_stack_supplies_cited_priors_and_the_trace_names_them():
     r = ServingModel().solve("Llama3_8B", "H100", seq_len=2048, batch_size=32, stack="vllm")
     cat = catalog()
-    assert r._result.values["eta_hw"] == cat.constants["knobs.stacks.vllm.gemm_efficiency"].si
-    assert r._result.values["eta_bw"] == cat.constants["knobs.stacks.vllm.bandwidth_efficiency"].si
+    assert r.result.values["eta_hw"] == cat.constants["knobs.stacks.vllm.gemm_efficiency"].si
+    assert r.result.values["eta_bw"] == cat.constants["knobs.stacks.vllm.bandwidth_efficiency"].si
     ids = {c.ref for c in r.sources}
     assert {"knobs.stacks.vllm.gemm_efficiency", "knobs.stacks.vllm.bandwidth_efficiency"} <= ids
     assert "knobs.stacks.vllm" in r.explain()
@@ -28,16 +28,16 @@ def test_a_named_stack_supplies_cited_priors_and_the_trace_names_them():
 def test_precision_specific_prior_wins_and_a_given_efficiency_wins_over_the_stack():
     cat = catalog()
     r8 = ServingModel().solve("Llama2_7B", "H100", seq_len=128, precision="fp8", stack="trtllm")
-    assert r8._result.values["eta_hw"] == cat.constants["knobs.stacks.trtllm.gemm_efficiency_fp8"].si
+    assert r8.result.values["eta_hw"] == cat.constants["knobs.stacks.trtllm.gemm_efficiency_fp8"].si
     mine = ServingModel().solve("Llama2_7B", "H100", seq_len=128, precision="fp8", stack="trtllm", efficiency=0.3,
                                 bandwidth_efficiency=0.5)
-    assert mine._result.values["eta_hw"] == 0.3 and mine._result.values["eta_bw"] == 0.5
+    assert mine.result.values["eta_hw"] == 0.3 and mine.result.values["eta_bw"] == 0.5
 
 
 def test_no_stack_keeps_the_defaults_and_an_unknown_stack_is_refused():
     r = ServingModel().solve("Llama3_8B", "H100", seq_len=2048)
-    assert r._result.values["eta_hw"] == catalog().constants["knobs.engine.efficiency"].si
-    assert r._result.values["eta_bw"] == 1.0
+    assert r.result.values["eta_hw"] == catalog().constants["knobs.engine.efficiency"].si
+    assert r.result.values["eta_bw"] == 1.0
     with pytest.raises(InputError, match="not catalogued.*megatron"):
         ServingModel().solve("Llama3_8B", "H100", seq_len=2048, stack="tgi")
 
@@ -46,7 +46,7 @@ def test_training_stack_prior_in_distributed_model():
     fleet = mlsysim.Fleet(name="Selene 64", node="DGX_A100", count=8, fabric="InfiniBand_HDR")
     r = mlsysim.DistributedModel().solve("GPT3", fleet, batch_size=64, tp_size=8, pp_size=8, microbatch_count=64,
                                          stack="megatron")
-    assert r._result.values["eta_hw"] == catalog().constants["knobs.stacks.megatron.gemm_efficiency"].si
+    assert r.result.values["eta_hw"] == catalog().constants["knobs.stacks.megatron.gemm_efficiency"].si
 
 
 def test_decode_is_compute_bound_at_large_batch_and_memory_bound_at_small():
@@ -61,17 +61,17 @@ def test_decode_is_compute_bound_at_large_batch_and_memory_bound_at_small():
 def test_short_prompt_prefill_reads_the_weights():
     r = ServingModel().solve("Llama2_70B", "H100", seq_len=16, batch_size=1, precision="fp8", stack="trtllm")
     assert r.prefill_bound == "memory"
-    w = r._result.values["W"]
-    assert r.ttft.m_as("s") >= w / (r._result.values["BW_mem"] * r._result.values["eta_bw"])
+    w = r.result.values["W"]
+    assert r.ttft.m_as("s") >= w / (r.result.values["BW_mem"] * r.result.values["eta_bw"])
 
 
 def test_tensor_parallelism_divides_the_work_and_adds_all_reduces():
     one = ServingModel().solve("Llama2_70B", "H100", seq_len=2048, batch_size=8, precision="fp8")
     four = ServingModel().solve("Llama2_70B", "H100", seq_len=2048, batch_size=8, precision="fp8", tensor_parallel=4)
-    v = four._result.values
-    assert v["T_ar_dec"] > 0 and one._result.values["T_ar_dec"] == 0
+    v = four.result.values
+    assert v["T_ar_dec"] > 0 and one.result.values["T_ar_dec"] == 0
     assert four.itl < one.itl and four.itl.m_as("s") > one.itl.m_as("s") / 4
-    assert math.isclose(v["U_mem"] * 4, one._result.values["U_mem"], rel_tol=1e-12)
+    assert math.isclose(v["U_mem"] * 4, one.result.values["U_mem"], rel_tol=1e-12)
     with pytest.raises(InputError, match="scale-up link"):
         ServingModel().solve("Llama3_8B", "T4", seq_len=128, tensor_parallel=2)
 
@@ -90,7 +90,7 @@ def test_serving_capacity_charges_prefill_at_the_input_length():
     ours = ServingCapacityModel().solve("Llama3_8B", "H100", **kw)
     with mlsysim.edition("mlsysim-0.3.0"):
         old = ServingCapacityModel().solve("Llama3_8B", "H100", **kw)
-    assert ours._result.values["S"] == 2176 - 128 and old._result.values["S"] == 2176
+    assert ours.result.values["S"] == 2176 - 128 and old.result.values["S"] == 2176
     assert ours.per_replica_qps_capacity < old.per_replica_qps_capacity   # prefill occupies the replica
 
 
@@ -132,6 +132,6 @@ def test_serve_cli_takes_tensor_parallel_output_len_and_stack():
 
 def test_engine_and_eval_take_a_stack():
     p = mlsysim.Engine.solve("Llama3_8B", "H100", batch_size=32, stack="pytorch")
-    assert p._result.values["eta_hw"] == catalog().constants["knobs.stacks.pytorch.gemm_efficiency"].si
+    assert p.result.values["eta_hw"] == catalog().constants["knobs.stacks.pytorch.gemm_efficiency"].si
     run = CliRunner().invoke(cli, ["eval", "Llama3_8B", "H100", "-b", "32", "--stack", "pytorch"])
     assert run.exit_code == 0 and "efficiency 0.768" in run.output and "optimistic" not in run.output
