@@ -99,7 +99,8 @@ def _fleet(a: dict[str, Any]) -> Any:
     return mlsysim.Fleet(name=f"{a['gpus']} × {a['node']}", node=a["node"], count=a["gpus"] // 8, fabric=a["fabric"])
 
 
-def _serve(a: dict[str, Any], stack: str, *, batch: int | None = None, output: int | None = None, seq: int | None = None):
+def _serve(a: dict[str, Any], stack: str, *, batch: int | None = None, output: int | None = None,
+           seq: int | None = None) -> Any:
     model = getattr(mlsysim.Models, a["model"])
     kw = dict(seq_len=seq if seq is not None else a["input_len"], batch_size=batch or a.get("batch_size", 1),
               precision=a["precision"], tensor_parallel=a.get("tensor_parallel", 1), stack=stack)
@@ -136,7 +137,8 @@ def _predict(row: dict[str, Any]) -> tuple[Any, str, float, dict[str, Any]]:
     if run == "training_mfu":
         return _distributed(a, stack), "mfu", 1.0, {}
     if run in ("energy_chain", "carbon_chain"):
-        return _chain(a), ("E_fac" if run == "energy_chain" else "CO2_loc"), (1 / 3.6e9 if run == "energy_chain" else 1e-3), {}
+        energy = run == "energy_chain"   # J → MWh, kg → t
+        return _chain(a), ("E_fac" if energy else "CO2_loc"), (1 / 3.6e9 if energy else 1e-3), {}
     if run == "carbon_chain_factor":
         h0, w0, t0 = a["factor_from"]
         factor = t0 * 1000 / (h0 * w0 / 1000)          # kgCO2e per TDP-kWh of the calibration row
@@ -276,7 +278,8 @@ def _rows_table() -> TableData:
         rng = f"[{_num(j.low)}, {_num(j.high)}]" if j.high > j.low else "exact"
         judged = ("agrees" if j.ok else "DIFFERS") if j.ok is not None else \
             ("inside" if j.inside else "outside") if j.high > j.low else "—"
-        rows.append([j.id, _SHORT.get(j.regime, j.regime), Cited(f"{_num(j.published)} {j.unit}".strip(), j.bibkey, j.locator),
+        published = Cited(f"{_num(j.published)} {j.unit}".strip(), j.bibkey, j.locator)
+        rows.append([j.id, _SHORT.get(j.regime, j.regime), published,
                      _num(j.predicted), _pct(j.error), rng, judged, _pct(j.before_error), _stack_label(j.prior)])
     return TableData(["Row", "Regime", "Published", "Predicted", "Error", "Range", "Judged", "Before", "Stack"], rows,
                      align="llrrrrlrl",
@@ -323,7 +326,8 @@ def _scatter() -> FigureData:
             lo = ratio - c["low"][i] / c["published"][i]
             hi = c["high"][i] / c["published"][i] - ratio
             ax.errorbar([pos], [ratio], yerr=[[lo], [hi]], fmt="o", ms=3.5, color=colors[reg], ecolor=colors[reg],
-                        elinewidth=0.8, capsize=1.5, label=reg if reg not in ax.get_legend_handles_labels()[1] else None)
+                        elinewidth=0.8, capsize=1.5,
+                        label=reg if reg not in ax.get_legend_handles_labels()[1] else None)
         ax.axhline(1.0, color="0.2", lw=0.9)
         for band, style in ((0.1, ":"), (0.25, "--")):
             ax.axhline(1 + band, color="0.5", lw=0.7, ls=style)

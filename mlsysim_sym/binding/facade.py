@@ -186,7 +186,8 @@ class Spec:
                 shown.append((name, None if (o.optional or o.default_to) else P.empty))
                 continue
             d = self._args[name].default
-            shown.append((name, P.empty if d is REQUIRED else (None if isinstance(d, (KnobDefault, StackDefault, tuple)) else d)))
+            catalogued = isinstance(d, (KnobDefault, StackDefault, tuple))
+            shown.append((name, P.empty if d is REQUIRED else (None if catalogued else d)))
         # a parameter with a default that precedes a required one is shown without it (Python's rule)
         required_after = False
         for i in range(len(shown) - 1, -1, -1):
