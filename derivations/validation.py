@@ -96,7 +96,8 @@ def _gpt(heads: int, hidden: int, layers: int, seq: int = 2048, vocab: int = 512
 
 
 def _fleet(a: dict[str, Any]) -> Any:
-    return mlsysim.Fleet(name=f"{a['gpus']} × {a['node']}", node=a["node"], count=a["gpus"] // 8, fabric=a["fabric"])
+    return mlsysim.Fleet(name=f"{a['gpus']} × {a['node']}", node=a["node"], count=max(1, a["gpus"] // 8),
+                         fabric=a["fabric"])
 
 
 def _serve(a: dict[str, Any], stack: str, *, batch: int | None = None, output: int | None = None,
@@ -109,10 +110,17 @@ def _serve(a: dict[str, Any], stack: str, *, batch: int | None = None, output: i
     return mlsysim.ServingModel().solve(model, a["hardware"], **kw)
 
 
+def _shaped(heads: int, hidden: int, layers: int, params: int) -> Any:
+    """A decoder of a printed shape and parameter count (MosaicML's MPT tables print the count)."""
+    return mlsysim.TransformerWorkload(f"decoder {layers}L {hidden}h", parameters=params, layers=layers,
+                                       hidden_dim=hidden, heads=heads)
+
+
 def _distributed(a: dict[str, Any], stack: str):
-    model = _gpt(*a["gpt"]) if "gpt" in a else getattr(mlsysim.Models, a["model"])
+    model = _gpt(*a["gpt"]) if "gpt" in a else _shaped(*a["shape"]) if "shape" in a else \
+        getattr(mlsysim.Models, a["model"])
     keys = ("batch_size", "precision", "tp_size", "pp_size", "v_stages", "microbatch_count", "seq_len",
-            "activation_recomputation")
+            "activation_recomputation", "zero_stage", "gradient_accumulation_steps", "overlap_comm")
     return mlsysim.DistributedModel().solve(model, _fleet(a), stack=stack, **{k: a[k] for k in keys if k in a})
 
 
