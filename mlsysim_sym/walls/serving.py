@@ -128,9 +128,16 @@ EQ_H_KV = Equation("shape.kv_heads", "H_kv",
                    regimes=("catalogued", "multi-head attention: one per query head"))
 SHAPE_EQUATIONS = (EQ_D_HEAD, EQ_H_KV)
 
+
+
+def _pass_flops(tokens: sp.Expr, context: sp.Expr) -> sp.Expr:
+    """FLOPs of a pass of ``tokens`` new tokens per sequence across the batch: the weights once per token plus
+    attention over ``context``. One builder for a prefill, a prefill chunk and a decode step (one token)."""
+    return c_fwd * P_act * tokens * B + c_attn * N_L * H * d_head * tokens * context * B
+
+
 EQ_N_NEW = Equation("serve.new_tokens", "n_new", sp.Max(1, S - c_pre), "Prompt tokens to prefill (cache hits skipped)")
-EQ_F_PRE = Equation("serve.prefill_flops", "F_pre",
-                    c_fwd * P_act * n_new * B + c_attn * N_L * H * d_head * n_new * S * B,
+EQ_F_PRE = Equation("serve.prefill_flops", "F_pre", _pass_flops(n_new, S),
                     "Prefill FLOPs: weights plus attention over the full context", (KAPLAN_FWD, HOFFMANN))
 
 
@@ -139,11 +146,6 @@ def _all_reduces(tokens: sp.Expr) -> sp.Expr:
     device). One builder for prefill and decode, so the two cannot drift apart."""
     ring = 2 * (N_tp - 1) / N_tp * tokens * h * b_w / BW_tp + 2 * (N_tp - 1) * alpha_tp
     return sp.Piecewise((2 * N_L * ring, sp.StrictGreaterThan(N_tp, 1)), (0, True))
-
-
-def _decode_flops(context: sp.Expr) -> sp.Expr:
-    """One decode step's FLOPs across the batch: the weights once per sequence plus attention over ``context``."""
-    return c_fwd * P_act * B + c_attn * N_L * H * d_head * context * B
 
 
 def _decode_roofline(kv: sp.Symbol, flops: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
@@ -168,8 +170,7 @@ EQ_N_CHUNKS = Equation("serve.chunks", "n_chunks",
 EQ_Q_MAX = Equation("serve.largest_chunk", "q_max", sp.Piecewise((sp.Min(q_chunk, n_new), chunking), (n_new, True)),
                     "Tokens in the largest chunk", (SARATHI,), regimes=("chunked", "whole prompt"))
 EQ_T_CHUNK = Equation("serve.chunk_time", "T_chunk",
-                      (c_fwd * P_act * q_max * B + c_attn * N_L * H * d_head * q_max * S * B) / (R_eff * N_tp)
-                      + tau_disp,
+                      _pass_flops(q_max, S) / (R_eff * N_tp) + tau_disp,
                       "Largest chunk's time: how long one chunk stalls decode", (SARATHI,))
 EQ_K_TOK = Equation("serve.kv_per_token", "k_tok",
                     sp.Piecewise((N_L * (r_kv + d_rope) * b_w, sp.StrictGreaterThan(m_mla, 0)),
@@ -181,7 +182,7 @@ EQ_TTFT = Equation("serve.ttft", "TTFT",
                                 (T_pre + T_ar_pre + tau_disp * n_chunks, True)),
                    "Time to first token: prefill, its all-reduces, one dispatch per chunk, KV transfer if "
                    "disaggregated", (POPE, SARATHI), regimes=("disaggregated", "colocated"))
-EQ_F_DEC = Equation("serve.decode_flops", "F_dec", _decode_flops(S),
+EQ_F_DEC = Equation("serve.decode_flops", "F_dec", _pass_flops(1, S),
                     "Decode-step FLOPs: 2·P_act per sequence plus attention over the context", (KAPLAN_FWD, HOFFMANN))
 _DEC, _DEC_BR = _decode_roofline(KV, F_dec)
 EQ_T_DSTEP = Equation("serve.decode_roofline", "T_dstep", _DEC,
@@ -228,7 +229,7 @@ EQ_X_TOK = Equation("serve.tokens_per_second", "X_tok", B / ITL, "Generated toke
 EQ_S_GEN = Equation("serve.mean_decode_context", "S_gen", S + n_gen / 2,
                     "Mean context of the decode steps that follow the prompt")
 EQ_KV_GEN = Equation("serve.kv_mean_decode", "KV_gen", k_tok * S_gen * B, "KV cache at the mean decode context", (VLLM,))
-EQ_F_DEC_GEN = Equation("serve.decode_flops_mean", "F_dec_gen", _decode_flops(S_gen),
+EQ_F_DEC_GEN = Equation("serve.decode_flops_mean", "F_dec_gen", _pass_flops(1, S_gen),
                         "Decode-step FLOPs at the mean decode context", (KAPLAN_FWD, HOFFMANN))
 _DEC_GEN, _DEC_GEN_BR = _decode_roofline(KV_gen, F_dec_gen)
 EQ_T_DSTEP_GEN = Equation("serve.decode_roofline_mean", "T_dstep_gen", _DEC_GEN,
