@@ -31,6 +31,7 @@ import mlsysim_sym as mlsysim
 from mlsysim_sym.analysis.ranges import Interval, interval
 from mlsysim_sym.editions import Edition, edition
 from mlsysim_sym.export.spec import BookFigure, BookTable, Cited, FigureData, TableData
+from mlsysim_sym.units import factor
 
 TITLE = "Validation against published measurements"
 ORDER = 90
@@ -80,6 +81,13 @@ class Judged:
     @property
     def inside(self) -> bool:
         return self.low * (1 - 1e-12) <= self.published <= self.high * (1 + 1e-12)
+
+    @property
+    def verdict(self) -> str:
+        """'agrees'/'DIFFERS' for an identity, 'inside'/'outside' its range, '—' for an exact prediction."""
+        if self.ok is not None:
+            return "agrees" if self.ok else "DIFFERS"
+        return ("inside" if self.inside else "outside") if self.high > self.low else "—"
 
     @property
     def width(self) -> tuple[float, float]:
@@ -133,11 +141,12 @@ def _chain(a: dict[str, Any]):
                             m_wfac=0, L_life="3 yr").evaluate()
 
 
-def _predict(row: dict[str, Any]) -> tuple[Any, str, float, dict[str, Any]]:
-    """(result, field, factor to the published unit, ranges given by symbol) of one row."""
+def _predict(row: dict[str, Any]) -> tuple[Any, str | tuple[str, ...], float, dict[str, Any]]:
+    """(result, field or fields summed, a count to divide by — the GPUs of a per-GPU number —, ranges given by
+    symbol) of one row. Units are the unit registry's business (:func:`judge`)."""
     a, run, stack = row["args"], row["run"], row.get("stack", "")
     if run == "serving_throughput":
-        return _serve(a, stack, output=a["output_len"]), "request_tokens_per_second", 1 / a["tensor_parallel"], {}
+        return _serve(a, stack, output=a["output_len"]), "request_tokens_per_second", a["tensor_parallel"], {}
     if run == "serving_ttft":
         return _serve(a, stack, batch=1), "ttft", 1.0, {}
     if run == "training_step":
@@ -145,12 +154,11 @@ def _predict(row: dict[str, Any]) -> tuple[Any, str, float, dict[str, Any]]:
     if run == "training_mfu":
         return _distributed(a, stack), "mfu", 1.0, {}
     if run in ("energy_chain", "carbon_chain"):
-        energy = run == "energy_chain"   # J → MWh, kg → t
-        return _chain(a), ("E_fac" if energy else "CO2_loc"), (1 / 3.6e9 if energy else 1e-3), {}
+        return _chain(a), ("E_fac" if run == "energy_chain" else "CO2_loc"), 1.0, {}
     if run == "carbon_chain_factor":
         h0, w0, t0 = a["factor_from"]
         factor = t0 * 1000 / (h0 * w0 / 1000)          # kgCO2e per TDP-kWh of the calibration row
-        return _chain(dict(n=1, days=a["hours"] / 24, watts=a["watts"], pue=1.0, ci=factor)), "CO2_loc", 1e-3, {}
+        return _chain(dict(n=1, days=a["hours"] / 24, watts=a["watts"], pue=1.0, ci=factor)), "CO2_loc", 1.0, {}
     if run == "zero_states":
         w = mlsysim.TransformerWorkload("ZeRO 7.5B", parameters="7.5e9 param", layers=1, hidden_dim=4096, heads=32)
         r = mlsysim.TrainingMemoryModel().solve(w, "H100", batch_size=64, dp_size=64, zero_stage=a["stage"])
@@ -165,7 +173,7 @@ def _predict(row: dict[str, Any]) -> tuple[Any, str, float, dict[str, Any]]:
     if run == "kv_per_token":
         r = mlsysim.ServingModel().solve(getattr(mlsysim.Models, a["model"]), "H100", seq_len=1, batch_size=1,
                                          precision=a["precision"])
-        return r, "kv_cache_size", 1 / 1024, {}
+        return r, "kv_cache_size", 1.0, {}
     raise ValueError(f"validation row {row['id']}: unknown runner {run!r}")
 
 
@@ -177,17 +185,6 @@ def _last_digit(x: float) -> int:
     return len(text) - len(text.rstrip("0"))
 
 
-def _value(res: Any, name: str | tuple[str, ...], scale: float) -> float:
-    """The field in SI (a view's field or a result's symbol; a tuple: their sum), times ``scale``."""
-    if isinstance(name, tuple):
-        return sum(_value(res, n, scale) for n in name)
-    v = getattr(res, name, None) if not isinstance(res, mlsysim.evaluate.Result) else None
-    if v is None:
-        v = res.values[name]
-    mag = v.to_base_units().magnitude if hasattr(v, "to_base_units") else v
-    return float(mag) * scale
-
-
 def _before(row: dict[str, Any]) -> float | None:
     """The prediction with the structural deviations switched back; throughput by 0.3.0's arithmetic."""
     a, run, stack = row["args"], row["run"], row.get("stack", "")
@@ -196,7 +193,7 @@ def _before(row: dict[str, Any]) -> float | None:
             r = _serve(a, stack, seq=a["input_len"] + a["output_len"])
             return float(r.tokens_per_second) / a["tensor_parallel"]
         if run == "serving_ttft":
-            return float(_serve(a, stack, batch=1).ttft.m_as("ms"))
+            return float(_serve(a, stack, batch=1).ttft.m_as(row["unit"]))
     return None
 
 
@@ -209,19 +206,16 @@ def _prior(res: Any, row: dict[str, Any]) -> str:
 
 
 def judge(row: dict[str, Any]) -> Judged:
-    res, name, scale, given = _predict(row)
-    unit = row["unit"]
-    to_pub = {"ms": 1e3, "MWh": 1.0, "t": 1.0, "GB": 1e-9, "KiB": 1.0, "1/s": 1.0, "s": 1.0, "": 1.0}[unit]
-    pred = _value(res, name, scale) * to_pub
+    res, name, per, given = _predict(row)
     names = name if isinstance(name, tuple) else (name,)
     ivs: list[Interval] = [interval(res, n, ranges=given or None) for n in names]
-    # a sum of fields (ZeRO's model states) is bounded by the sum of their bounds
-    nominal = sum(i.nominal_si for i in ivs)
-    f = pred / nominal / scale / to_pub if nominal else 1.0   # the field's SI → published unit (unit factors)
-    lo, hi = sorted((sum(i.low_si for i in ivs) * scale * to_pub * f, sum(i.high_si for i in ivs) * scale * to_pub * f))
+    # the fields in SI, in the unit the source prints, per GPU where it prints per GPU; a sum of fields (ZeRO's model
+    # states) is bounded by the sum of their bounds
+    to_pub = factor(ivs[0].si_unit, row["unit"]) / per
+    pred, lo, hi = (sum(getattr(i, k) for i in ivs) * to_pub for k in ("nominal_si", "low_si", "high_si"))
     iv = ivs[0] if len(ivs) == 1 else max(ivs, key=lambda i: i.high_si - i.low_si)
-    j = Judged(row["id"], row["regime"], float(row["published"]), unit, pred, lo, hi, row["bibkey"], row["locator"],
-               row["conditions"], _prior(res, row), iv.method,
+    j = Judged(row["id"], row["regime"], float(row["published"]), row["unit"], pred, lo, hi, row["bibkey"],
+               row["locator"], row["conditions"], _prior(res, row), iv.method,
                iv.dominant.name if iv.dominant is not None else "")
     j.before = _before(row)
     if row["regime"] == "identity":
@@ -284,11 +278,9 @@ def _rows_table() -> TableData:
     rows = []
     for j in report():
         rng = f"[{_num(j.low)}, {_num(j.high)}]" if j.high > j.low else "exact"
-        judged = ("agrees" if j.ok else "DIFFERS") if j.ok is not None else \
-            ("inside" if j.inside else "outside") if j.high > j.low else "—"
         published = Cited(f"{_num(j.published)} {j.unit}".strip(), j.bibkey, j.locator)
         rows.append([j.id, _SHORT.get(j.regime, j.regime), published,
-                     _num(j.predicted), _pct(j.error), rng, judged, _pct(j.before_error), _stack_label(j.prior)])
+                     _num(j.predicted), _pct(j.error), rng, j.verdict, _pct(j.before_error), _stack_label(j.prior)])
     return TableData(["Row", "Regime", "Published", "Predicted", "Error", "Range", "Judged", "Before", "Stack"], rows,
                      align="llrrrrlrl",
                      note="Error = predicted/published − 1. Range: the prediction over the priors' spread "

@@ -89,10 +89,8 @@ def render() -> str:
                 "|---|---:|---:|---:|---|---|---:|---|---|"]
         for j in mine:
             rng = f"[{v._num(j.low)}, {v._num(j.high)}]" if j.high > j.low else "exact"
-            verdict = ("agrees" if j.ok else "differs") if j.ok is not None else \
-                ("inside" if j.inside else "outside") if j.high > j.low else "—"
             out.append(f"| {j.id} | {v._num(j.published)} {j.unit} | {v._num(j.predicted)} | {_pct(j.error)} | {rng} "
-                       f"| {verdict} | {_pct(j.before_error)} | {j.prior} | {j.bibkey}: {j.locator} |")
+                       f"| {j.verdict} | {_pct(j.before_error)} | {j.prior} | {j.bibkey}: {j.locator} |")
     out += ["", "## Not judged here, and why", ""]
     out += [f"- **{what}**: {why}." for what, why in NOT_JUDGED]
     k = [j for j in rows if j.id.startswith("korthikanti") and j.regime == "training step"]
