@@ -288,13 +288,20 @@ def _fmt_si(sym: str, v: Any) -> str:
     return f"{v:.6g} {unit}".strip()
 
 
-def evaluate(steps: list[str] | tuple[str, ...], values: dict[str, Any], refs: Mapping[str, Ref],
-             report: tuple[str, ...], catalog_hash: str, subs: dict[str, Result] | None = None,
-             edition: str = "default") -> Result:
-    """Run the computations in order, feeding each one's outputs to the next; return the Result."""
+def run_steps(steps: list[str] | tuple[str, ...], values: dict[str, Any]) -> dict[str, int]:
+    """Run the computations in order on ``values`` (updated in place: each one's outputs feed the next); return the
+    branch index of every regime they decided."""
     regimes: dict[str, int] = {}
     for step in steps:
         out, reg = run(step, values)
         values.update(out)
         regimes.update(reg)
+    return regimes
+
+
+def evaluate(steps: list[str] | tuple[str, ...], values: dict[str, Any], refs: Mapping[str, Ref],
+             report: tuple[str, ...], catalog_hash: str, subs: dict[str, Result] | None = None,
+             edition: str = "default") -> Result:
+    """Run the computations in order, feeding each one's outputs to the next; return the Result."""
+    regimes = run_steps(steps, values)
     return Result(values, refs, tuple(steps), regimes, report, catalog_hash, subs, edition)

@@ -42,7 +42,7 @@ from typing import Any
 from .._generated import numeric as _num
 from .. import special as _special
 from ..errors import InputError
-from ..evaluate import Result, run
+from ..evaluate import Result, run_steps
 from ..provenance import Sub
 from .chain import _reach, _result_of, directional
 
@@ -403,12 +403,7 @@ class _Box:
 
 
 def _run(steps: tuple[str, ...], vals: dict[str, Any]) -> _Point:
-    regimes: dict[str, int] = {}
-    for step in steps:
-        out, reg = run(step, vals)
-        vals.update(out)
-        regimes.update(reg)
-    return _Point(vals, steps, regimes, {})
+    return _Point(vals, steps, run_steps(steps, vals), {})
 
 
 # ---- regimes ---------------------------------------------------------------------------------------------------------

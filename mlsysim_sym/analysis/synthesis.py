@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from ..evaluate import Result, run
+from ..evaluate import Result, run, run_steps
 from ..provenance import Arg
 from ..validate import quantity as _quantity
 from .inverses import INVERSES, TARGETS, UNKNOWNS
@@ -133,14 +133,9 @@ def _design(res: Result, target: str, tv: float, unknown: str) -> Design:
         if unknown == "efficiency" and u > 1:
             reasons.append(f"{label}: needs η = {u:.4g} > 1 (faster than the device's peak)")
             continue
-        check = dict(res.values)
-        check[sym_in] = u
-        fwd, reg = {}, {}
-        for step in res.steps:  # the forward computations the facade ran, again, at the synthesised value
-            o, r = run(step, check)
-            check.update(o)
-            fwd.update(o)
-            reg.update(r)
+        fwd = dict(res.values)
+        fwd[sym_in] = u
+        reg = run_steps(res.steps, fwd)  # the forward computations the facade ran, again, at the synthesised value
         held = all(reg.get(k) == i for k, i in regime.items())
         met = math.isclose(fwd[out], tv, rel_tol=ROUND_TRIP)
         if not held:
