@@ -87,7 +87,8 @@ cb_in = st.fixed_dictionaries({
     "m_mla": st.just(0.0), "r_kv": st.just(0.0),
     "d_rope": st.just(0.0), "N_max": st.sampled_from([1.0, 32.0, 1e5]), "BW_mem": st.just(3.35e12),
     "R_peak": st.just(1e15), "eta_hw": st.just(0.5), "H": st.just(32.0), "tau_disp": st.just(1e-5),
-    "eta_bw": st.sampled_from([0.8, 1.0]), "m_dc": st.sampled_from([0.0, 1.0])})
+    "eta_bw": st.sampled_from([0.8, 1.0]), "m_dc": st.sampled_from([0.0, 1.0]),
+    "kappa_kv": st.sampled_from([0.0, 1.0])})
 
 
 @given(cb_in, st.floats(0.01, 1.0))

@@ -162,6 +162,7 @@ serve_inputs = st.fixed_dictionaries({
     "alpha_acc": st.just(0.7), "gamma_spec": st.just(4.0), "P_d": st.just(0.0), "k_tok_d": st.just(0.0),
     "C_mem": st.floats(4e10, 2e11), "eta_bw": st.floats(0.5, 1.0), "m_dc": st.sampled_from([0.0, 1.0]),
     "N_tp": st.just(1.0), "BW_tp": st.just(0.0), "alpha_tp": st.just(0.0), "n_gen": st.just(0.0),
+    "kappa_kv": st.sampled_from([0.0, 0.5, 1.0]),
 })
 
 
@@ -202,7 +203,22 @@ def test_each_phase_is_the_longer_of_its_two_rooflines(v):
     assert ours["T_pre"] >= ref["T_pre"] and ours["ITL0"] >= ref["ITL0"]
     assert ours["T_pre"] >= ours["F_pre"] / ours["R_eff"] * (1 - 1e-12)
     assert ours["T_dstep"] >= ours["F_dec"] / ours["R_eff"] * (1 - 1e-12)
-    assert ours["T_dstep"] >= (ours["W"] + ours["KV"]) / (v["BW_mem"] * v["eta_bw"]) * (1 - 1e-12)
+    assert ours["T_dstep"] >= (ours["W"] + ours["KV"] * ours["n_kvread"]) / (v["BW_mem"] * v["eta_bw"]) * (1 - 1e-12)
+
+
+@given(serve_inputs, st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_kv_rereads_only_slow_decode_and_vanish_without_grouping(v, k1, k2):
+    """The share κ of a group's query heads that read their key/value head again: reads run from 1 (κ = 0) to
+    H/H_kv (κ = 1), linearly; a decode step never gets faster as κ grows; prefill, the cache's size and memory do not
+    depend on κ; with one key/value head per query head (MHA) κ changes nothing."""
+    lo, hi = sorted((k1, k2))
+    a, b = serve(dict(v, kappa_kv=lo)), serve(dict(v, kappa_kv=hi))
+    g = v["H"] / a["H_kv"]
+    assert math.isclose(a["n_kvread"], 1 + lo * (g - 1), rel_tol=1e-12) and 1 <= a["n_kvread"] <= g
+    assert b["ITL"] >= a["ITL"] * (1 - 1e-12) and b["T_dstep"] >= a["T_dstep"] * (1 - 1e-12)
+    assert (a["TTFT"], a["KV"], a["M_serve"]) == (b["TTFT"], b["KV"], b["M_serve"])
+    mha = dict(v, H_kv_cat=0.0)
+    assert serve(dict(mha, kappa_kv=lo))["ITL"] == serve(dict(mha, kappa_kv=hi))["ITL"]
 
 
 @given(serve_inputs, st.integers(2, 4096))

@@ -135,3 +135,74 @@ def test_engine_and_eval_take_a_stack():
     assert p.result.values["eta_hw"] == catalog().constants["knobs.stacks.pytorch.gemm_efficiency"].si
     run = CliRunner().invoke(cli, ["eval", "Llama3_8B", "H100", "-b", "32", "--stack", "pytorch"])
     assert run.exit_code == 0 and "efficiency 0.768" in run.output and "optimistic" not in run.output
+
+
+# ---- grouped-query decode: how often the kernel reads each key/value head (shape.kv_reads) ---------------------------
+def _mem_branch(r) -> float:
+    """The decode step's streaming branch, seconds: weights plus the KV cache read n_kvread times."""
+    v = r.result.values
+    return (v["W"] + v["KV"] * v["n_kvread"]) / (v["BW_mem"] * v["eta_bw"] * v["N_tp"])
+
+
+def test_pre_xqa_kernel_reads_each_kv_head_once_per_query_head():
+    cat = catalog()
+    kw = dict(seq_len=4096, batch_size=64, precision="fp8")
+    grouped = ServingModel().solve("Llama2_70B", "H100", stack="trtllm", **kw)
+    per_head = ServingModel().solve("Llama2_70B", "H100", stack="trtllm_pre_xqa", **kw)
+    g, p = grouped.result.values, per_head.result.values
+    assert g["kappa_kv"] == cat.constants["knobs.stacks.trtllm.kv_reread_share"].si == 0
+    assert p["kappa_kv"] == cat.constants["knobs.stacks.trtllm_pre_xqa.kv_reread_share"].si == 1
+    assert g["n_kvread"] == 1 and p["n_kvread"] == p["H"] / p["H_kv"] == 8
+    # the cache's size in memory is the same; only the bytes streamed per step differ
+    assert p["KV"] == g["KV"] and p["U_mem"] == g["U_mem"]
+    assert per_head.itl > grouped.itl
+    assert math.isclose(p["T_dstep"], max(_mem_branch(per_head), p["F_dec"] / (p["R_eff"] * p["N_tp"])),
+                        rel_tol=1e-12)
+    ids = {c.ref for c in per_head.sources}
+    assert "knobs.stacks.trtllm_pre_xqa.kv_reread_share" in ids
+    assert "nvidia2023trtllmmmha" in per_head.result.bibkeys
+
+
+def test_kv_reread_share_is_inert_for_multi_head_attention_and_interpolates_for_gqa():
+    # Llama 2 7B has one key/value head per query head: nothing to read again
+    a = ServingModel().solve("Llama2_7B", "A100", seq_len=2048, batch_size=16, kv_reread_share=0.0)
+    b = ServingModel().solve("Llama2_7B", "A100", seq_len=2048, batch_size=16, kv_reread_share=1.0)
+    assert a.result.values["n_kvread"] == b.result.values["n_kvread"] == 1 and a.itl == b.itl
+    # a grouped model: reads grow linearly in the share, from 1 to H/H_kv
+    reads = [ServingModel().solve("Llama3_8B", "H100", seq_len=2048, batch_size=16,
+                                  kv_reread_share=k).result.values["n_kvread"] for k in (0.0, 0.25, 0.5, 1.0)]
+    assert reads == [1.0, 1.75, 2.5, 4.0]
+
+
+def test_kv_reread_share_default_reproduces_the_rooflines_and_bad_values_are_refused():
+    none = ServingModel().solve("Llama2_70B", "H100", seq_len=2048, batch_size=8, precision="fp8")
+    assert none.result.values["kappa_kv"] == 0 and none.result.values["n_kvread"] == 1
+    for bad in (-0.1, 1.5, float("nan")):
+        with pytest.raises(InputError, match="kv_reread_share"):
+            ServingModel().solve("Llama2_70B", "H100", seq_len=2048, kv_reread_share=bad)
+    # an explicit share wins over the stack's prior
+    mine = ServingModel().solve("Llama2_70B", "H100", seq_len=2048, stack="trtllm_pre_xqa", kv_reread_share=0.0)
+    assert mine.result.values["n_kvread"] == 1
+
+
+def test_continuous_batching_reads_the_cache_as_the_stack_kernel_does():
+    kw = dict(max_seq_len=4096, max_batch_size=256, precision="fp8")
+    one = mlsysim.ContinuousBatchingModel().solve("Llama2_70B", "H200", stack="trtllm", **kw)
+    per_head = mlsysim.ContinuousBatchingModel().solve("Llama2_70B", "H200", stack="trtllm_pre_xqa", **kw)
+    assert per_head.result.values["n_kvread"] == 8 and one.result.values["n_kvread"] == 1
+    assert per_head.itl > one.itl and per_head.max_active_requests == one.max_active_requests
+
+
+def test_serve_cli_takes_kv_reread_share():
+    runner = CliRunner()
+    res = runner.invoke(cli, ["serve", "Llama2_70B", "H100", "-s", "128", "--output-len", "2048", "-b", "64", "-p",
+                              "fp8", "--tensor-parallel", "4", "--stack", "trtllm", "--kv-reread-share", "1",
+                              "--output", "json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    base = json.loads(runner.invoke(cli, ["serve", "Llama2_70B", "H100", "-s", "128", "--output-len", "2048", "-b",
+                                          "64", "-p", "fp8", "--tensor-parallel", "4", "--stack", "trtllm",
+                                          "--output", "json"]).output)
+    assert doc["mean_itl_ms"] > base["mean_itl_ms"]
+    bad = runner.invoke(cli, ["serve", "Llama2_70B", "H100", "--kv-reread-share", "2"])
+    assert bad.exit_code == 1 and "kv_reread_share" in (bad.output + str(bad.exception))

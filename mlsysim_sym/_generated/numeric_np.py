@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = '7af4eab9f67a'
+REVISION = '71bb90a620be'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -33,6 +33,7 @@ def c_batch__cb(v):
     eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
+    kappa_kv = numpy.asarray(v['kappa_kv'], dtype=float)
     m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     p_page = numpy.asarray(v['p_page'], dtype=float)
@@ -50,6 +51,8 @@ def c_batch__cb(v):
     K_pages = numpy.ceil(S_max/p_page)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     M_kvfree = C_mem - W
     t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
     t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
@@ -66,11 +69,11 @@ def c_batch__cb(v):
     frag_paged__regime = numpy.where((0) >= (-S_mean/a_alloc + 1), 0, 1)
     N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
     N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
-    t_step_s = numpy.maximum(2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok + W)/(BW_mem*eta_bw))
-    t_step_s__regime = numpy.where(((N_static*S_mean*k_tok + W)/(BW_mem*eta_bw)) >= (2*N_static*P*m_dc/R_eff), 0, 1)
+    t_step_s = numpy.maximum(2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
+    t_step_s__regime = numpy.where(((N_static*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)) >= (2*N_static*P*m_dc/R_eff), 0, 1)
     KV_static = N_static*S_max*k_tok
-    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw))
-    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
+    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
+    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
     X_static = numpy.select([numpy.greater(N_static, 0),True], [N_static/t_step_s,0], default=numpy.nan)
     X_static__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_static, 0), True), [0, 1], default=-1)
     KV_paged = N_paged*a_alloc*k_tok
@@ -79,7 +82,7 @@ def c_batch__cb(v):
     X_paged__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_paged, 0), True), [0, 1], default=-1)
     speedup_cb = numpy.select([numpy.greater(X_static, 0),numpy.greater(X_paged, 0),True], [X_paged/X_static,numpy.inf,1], default=numpy.nan)
     speedup_cb__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_static, 0), numpy.greater(X_paged, 0), True), [0, 1, 2], default=-1)
-    return {'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 't_step_s': t_step_s__regime, 't_step_p': t_step_p__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
+    return {'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'frag_static': frag_static, 'rho_len': rho_len, 'K_pages': K_pages, 'k_tok': k_tok, 'n_kvread': n_kvread, 'M_kvfree': M_kvfree, 't_len': t_len, 'TTFT_cb': TTFT_cb, 'T_budget': T_budget, 'r_page': r_page, 'E_blocks': E_blocks, 'N_static': N_static, 'a_alloc': a_alloc, 'frag_paged': frag_paged, 'N_paged': N_paged, 't_step_s': t_step_s, 'KV_static': KV_static, 't_step_p': t_step_p, 'X_static': X_static, 'KV_paged': KV_paged, 'feasible_cb': feasible_cb, 'X_paged': X_paged, 'speedup_cb': speedup_cb}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'n_kvread': n_kvread__regime, 't_len': t_len__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'N_static': N_static__regime, 'frag_paged': frag_paged__regime, 'N_paged': N_paged__regime, 't_step_s': t_step_s__regime, 't_step_p': t_step_p__regime, 'X_static': X_static__regime, 'X_paged': X_paged__regime, 'speedup_cb': speedup_cb__regime}
 
 def c_capacity__fleet(v):
     """ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target (arrays)"""
@@ -134,6 +137,7 @@ def c_capacity__replica(v):
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
+    kappa_kv = numpy.asarray(v['kappa_kv'], dtype=float)
     lam = numpy.asarray(v['lam'], dtype=float)
     m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
@@ -168,6 +172,8 @@ def c_capacity__replica(v):
     M_kvfree = C_mem - W
     t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
     t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
     S_gen = S + (0.5)*n_gen
@@ -180,8 +186,8 @@ def c_capacity__replica(v):
     a_alloc = E_blocks*p_page
     N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
     N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
-    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw))
-    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
+    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
+    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
     feasible_cb = numpy.greater(N_paged, 0)
     B = numpy.maximum(1, numpy.floor(N_paged))
     B__regime = numpy.where((1) >= (numpy.floor(N_paged)), 0, 1)
@@ -201,11 +207,11 @@ def c_capacity__replica(v):
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
     T_pre = numpy.maximum(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
     T_pre__regime = numpy.where((F_pre/(N_tp*R_eff)) >= (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)), 0, 1)
-    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep__regime = numpy.where(((KV + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
+    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep__regime = numpy.where(((KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
     M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep_gen__regime = numpy.where(((KV_gen + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
+    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep_gen__regime = numpy.where(((KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
     TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
     ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
@@ -223,7 +229,7 @@ def c_capacity__replica(v):
     L_base__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_pf, 0), True), [0, 1], default=-1)
     c_min = numpy.select([numpy.greater(X_paged, 0),True], [numpy.floor(lam*t_svc) + 1,1], default=numpy.nan)
     c_min__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'KV': KV, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'TTFT': TTFT, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 't_svc': t_svc, 'X_rep': X_rep, 'L_base': L_base, 'c_min': c_min}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_ar_pre': T_ar_pre__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 't_svc': t_svc__regime, 'L_base': L_base__regime, 'c_min': c_min__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_kvread': n_kvread, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'KV': KV, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'TTFT': TTFT, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 't_svc': t_svc, 'X_rep': X_rep, 'L_base': L_base, 'c_min': c_min}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_kvread': n_kvread__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_ar_pre': T_ar_pre__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 't_svc': t_svc__regime, 'L_base': L_base__regime, 'c_min': c_min__regime}
 
 def c_ckpt__model(v):
     """CheckpointModel (wall 19), with wall 15's optimum interval (arrays)"""
@@ -829,6 +835,7 @@ def c_reason__query(v):
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
+    kappa_kv = numpy.asarray(v['kappa_kv'], dtype=float)
     m_best = numpy.asarray(v['m_best'], dtype=float)
     m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
@@ -860,6 +867,8 @@ def c_reason__query(v):
     B = numpy.select([numpy.greater(m_best, 0),True], [n_samp,1], default=numpy.nan)
     B__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
     N_gen = K_steps*n_samp*tau_tok
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
@@ -883,11 +892,11 @@ def c_reason__query(v):
     KV_gen = B*S_gen*k_tok
     TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
-    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep__regime = numpy.where(((KV + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
+    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep__regime = numpy.where(((KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
     M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep_gen__regime = numpy.where(((KV_gen + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
+    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep_gen__regime = numpy.where(((KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
     ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
     U_mem = M_serve/(C_mem*N_tp)
@@ -903,7 +912,7 @@ def c_reason__query(v):
     T_reason = numpy.select([numpy.greater(m_best, 0),True], [K_steps*t_rstep + TTFT,K_steps*n_samp*t_rstep + TTFT], default=numpy.nan)
     T_reason__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
     E_reason = P_tdp*T_reason
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_kvread': n_kvread__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
 
 def c_rel__fleet(v):
     """ReliabilityModel (wall 15) (arrays)"""
@@ -1074,6 +1083,7 @@ def c_serve__step(v):
     gamma_spec = numpy.asarray(v['gamma_spec'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_tok_d = numpy.asarray(v['k_tok_d'], dtype=float)
+    kappa_kv = numpy.asarray(v['kappa_kv'], dtype=float)
     m_dc = numpy.asarray(v['m_dc'], dtype=float)
     m_disagg = numpy.asarray(v['m_disagg'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
@@ -1101,6 +1111,8 @@ def c_serve__step(v):
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
     hit_ratio = c_pre/S
     S_gen = S + (0.5)*n_gen
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
@@ -1122,11 +1134,11 @@ def c_serve__step(v):
     KV_gen = B*S_gen*k_tok
     TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
-    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep__regime = numpy.where(((KV + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
+    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep__regime = numpy.where(((KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
     M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep_gen__regime = numpy.where(((KV_gen + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
+    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    T_dstep_gen__regime = numpy.where(((KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
     ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
     U_mem = M_serve/(C_mem*N_tp)
@@ -1138,7 +1150,7 @@ def c_serve__step(v):
     T_req__regime = numpy.where((0) >= (n_gen - 1), 0, 1)
     X_tok = B/ITL
     X_req = B*n_gen/T_req
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'n_kvread': n_kvread__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
 
 def c_stream__ws(v):
     """WeightStreamingModel (wall 6) (arrays)"""
@@ -1261,6 +1273,7 @@ def c_synth__itl__bandwidth(v):
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
     eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
+    kappa_kv = numpy.asarray(v['kappa_kv'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
@@ -1272,12 +1285,14 @@ def c_synth__itl__bandwidth(v):
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     KV = B*S*k_tok
-    BW_req = numpy.select([numpy.not_equal(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec), 0),True], [(KV + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)),numpy.inf], default=numpy.nan)
+    BW_req = numpy.select([numpy.not_equal(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec), 0),True], [(KV*n_kvread + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)),numpy.inf], default=numpy.nan)
     BW_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec), 0), True), [0, 1], default=-1)
-    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'T_ar_dec': T_ar_dec, 'k_tok': k_tok, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'T_ar_dec': T_ar_dec__regime, 'k_tok': k_tok__regime, 'BW_req': BW_req__regime}
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'T_ar_dec': T_ar_dec, 'n_kvread': n_kvread, 'k_tok': k_tok, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'T_ar_dec': T_ar_dec__regime, 'n_kvread': n_kvread__regime, 'k_tok': k_tok__regime, 'BW_req': BW_req__regime}
 
 def c_synth__itl__batch(v):
     """SynthesisSolver (wall 22): largest batch within an itl (autoregressive, memory-bound decode on one device) (arrays)"""
@@ -1295,6 +1310,7 @@ def c_synth__itl__batch(v):
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
     eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
+    kappa_kv = numpy.asarray(v['kappa_kv'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
@@ -1304,11 +1320,13 @@ def c_synth__itl__batch(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
-    B_req = numpy.select([numpy.not_equal(S*k_tok, 0),True], [(BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok),numpy.inf], default=numpy.nan)
-    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(S*k_tok, 0), True), [0, 1], default=-1)
-    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
+    B_req = numpy.select([numpy.not_equal(S*k_tok*n_kvread, 0),True], [(BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok*n_kvread),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(S*k_tok*n_kvread, 0), True), [0, 1], default=-1)
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_kvread': n_kvread, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_kvread': n_kvread__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
 
 def c_synth__itl__batch_tp(v):
     """SynthesisSolver (wall 22): largest batch within an itl (tensor parallel) (autoregressive, memory-bound decode, tensor parallel) (arrays)"""
@@ -1328,6 +1346,7 @@ def c_synth__itl__batch_tp(v):
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
     eta_bw = numpy.asarray(v['eta_bw'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
+    kappa_kv = numpy.asarray(v['kappa_kv'], dtype=float)
     m_mla = numpy.asarray(v['m_mla'], dtype=float)
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
@@ -1337,11 +1356,13 @@ def c_synth__itl__batch_tp(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
-    B_req = numpy.select([numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok, 0),True], [BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok),numpy.inf], default=numpy.nan)
-    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok, 0), True), [0, 1], default=-1)
-    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
+    B_req = numpy.select([numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread, 0),True], [BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread, 0), True), [0, 1], default=-1)
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_kvread': n_kvread, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_kvread': n_kvread__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
 
 def c_synth__latency__bandwidth(v):
     """SynthesisSolver (wall 22): bandwidth that meets a latency (memory-bound) (arrays)"""

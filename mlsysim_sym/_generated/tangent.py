@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '7af4eab9f67a'
+REVISION = '71bb90a620be'
 
 def t_batch__cb(v, d, side=1.0):
     """Tangent of batch.cb: ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -29,6 +29,7 @@ def t_batch__cb(v, d, side=1.0):
     eta_bw = v['eta_bw']
     eta_hw = v['eta_hw']
     h = v['h']
+    kappa_kv = v['kappa_kv']
     m_dc = v['m_dc']
     m_mla = v['m_mla']
     p_page = v['p_page']
@@ -51,6 +52,7 @@ def t_batch__cb(v, d, side=1.0):
     d_eta_bw = d.get('eta_bw', 0.0)
     d_eta_hw = d.get('eta_hw', 0.0)
     d_h = d.get('h', 0.0)
+    d_kappa_kv = d.get('kappa_kv', 0.0)
     d_m_dc = d.get('m_dc', 0.0)
     d_m_mla = d.get('m_mla', 0.0)
     d_p_page = d.get('p_page', 0.0)
@@ -71,6 +73,8 @@ def t_batch__cb(v, d, side=1.0):
     K_pages = v['K_pages'] if 'K_pages' in v else math.ceil(S_max/p_page)
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
     M_kvfree = v['M_kvfree'] if 'M_kvfree' in v else C_mem - W
     d_M_kvfree = (d_C_mem + ((-1)*d_W))
     t_len = v['t_len'] if 't_len' in v else ((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)))
@@ -91,12 +95,12 @@ def t_batch__cb(v, d, side=1.0):
     d_frag_paged = _special.d_extreme(1, side, (0, -S_mean/a_alloc + 1,), (0.0, (((-1/a_alloc)*d_S_mean + (-S_mean)*((-1/a_alloc**2)*d_a_alloc))),))
     N_paged = v['N_paged'] if 'N_paged' in v else min(N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc))
     d_N_paged = _special.d_extreme(-1, side, (N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),), (d_N_max, 0.0,))
-    t_step_s = v['t_step_s'] if 't_step_s' in v else max(2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok + W)/(BW_mem*eta_bw))
-    d_t_step_s = _special.d_extreme(1, side, (2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok + W)/(BW_mem*eta_bw),), (((2*P*m_dc/R_eff)*d_N_static + (2*N_static*m_dc/R_eff)*d_P + (2*N_static*P/R_eff)*d_m_dc + (2*N_static*P*m_dc)*((-1/R_eff**2)*d_R_eff)), (((N_static*S_mean*k_tok + W)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((N_static*S_mean*k_tok + W)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W + ((S_mean*k_tok)*d_N_static + (N_static*k_tok)*d_S_mean + (N_static*S_mean)*d_k_tok))),))
+    t_step_s = v['t_step_s'] if 't_step_s' in v else max(2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
+    d_t_step_s = _special.d_extreme(1, side, (2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw),), (((2*P*m_dc/R_eff)*d_N_static + (2*N_static*m_dc/R_eff)*d_P + (2*N_static*P/R_eff)*d_m_dc + (2*N_static*P*m_dc)*((-1/R_eff**2)*d_R_eff)), (((N_static*S_mean*k_tok*n_kvread + W)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((N_static*S_mean*k_tok*n_kvread + W)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W + ((S_mean*k_tok*n_kvread)*d_N_static + (N_static*k_tok*n_kvread)*d_S_mean + (N_static*S_mean*n_kvread)*d_k_tok + (N_static*S_mean*k_tok)*d_n_kvread))),))
     KV_static = v['KV_static'] if 'KV_static' in v else N_static*S_max*k_tok
     d_KV_static = ((S_max*k_tok)*d_N_static + (N_static*k_tok)*d_S_max + (N_static*S_max)*d_k_tok)
-    t_step_p = v['t_step_p'] if 't_step_p' in v else max(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw))
-    d_t_step_p = _special.d_extreme(1, side, (2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw),), (((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)), (((N_paged*S_mean*k_tok + W)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((N_paged*S_mean*k_tok + W)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W + ((S_mean*k_tok)*d_N_paged + (N_paged*k_tok)*d_S_mean + (N_paged*S_mean)*d_k_tok))),))
+    t_step_p = v['t_step_p'] if 't_step_p' in v else max(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
+    d_t_step_p = _special.d_extreme(1, side, (2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw),), (((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)), (((N_paged*S_mean*k_tok*n_kvread + W)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((N_paged*S_mean*k_tok*n_kvread + W)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W + ((S_mean*k_tok*n_kvread)*d_N_paged + (N_paged*k_tok*n_kvread)*d_S_mean + (N_paged*S_mean*n_kvread)*d_k_tok + (N_paged*S_mean*k_tok)*d_n_kvread))),))
     X_static = v['X_static'] if 'X_static' in v else ((N_static/t_step_s) if (N_static > 0) else (0))
     d_X_static = (((1/t_step_s)*d_N_static + (N_static)*((-1/t_step_s**2)*d_t_step_s)) if _special.holds('>', N_static, 0, d_N_static, 0.0, side) else 0.0)
     KV_paged = v['KV_paged'] if 'KV_paged' in v else N_paged*a_alloc*k_tok
@@ -106,7 +110,7 @@ def t_batch__cb(v, d, side=1.0):
     d_X_paged = (((1/t_step_p)*d_N_paged + (N_paged)*((-1/t_step_p**2)*d_t_step_p)) if _special.holds('>', N_paged, 0, d_N_paged, 0.0, side) else 0.0)
     speedup_cb = v['speedup_cb'] if 'speedup_cb' in v else ((X_paged/X_static) if (X_static > 0) else (math.inf) if (X_paged > 0) else (1))
     d_speedup_cb = (((1/X_static)*d_X_paged + (X_paged)*((-1/X_static**2)*d_X_static)) if _special.holds('>', X_static, 0, d_X_static, 0.0, side) else (0.0 if _special.holds('>', X_paged, 0, d_X_paged, 0.0, side) else 0.0))
-    return {'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'frag_static': d_frag_static, 'rho_len': d_rho_len, 'k_tok': d_k_tok, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'TTFT_cb': d_TTFT_cb, 'T_budget': d_T_budget, 'r_page': d_r_page, 'E_blocks': d_E_blocks, 'N_static': d_N_static, 'a_alloc': d_a_alloc, 'frag_paged': d_frag_paged, 'N_paged': d_N_paged, 't_step_s': d_t_step_s, 'KV_static': d_KV_static, 't_step_p': d_t_step_p, 'X_static': d_X_static, 'KV_paged': d_KV_paged, 'X_paged': d_X_paged, 'speedup_cb': d_speedup_cb}
+    return {'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'frag_static': d_frag_static, 'rho_len': d_rho_len, 'k_tok': d_k_tok, 'n_kvread': d_n_kvread, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'TTFT_cb': d_TTFT_cb, 'T_budget': d_T_budget, 'r_page': d_r_page, 'E_blocks': d_E_blocks, 'N_static': d_N_static, 'a_alloc': d_a_alloc, 'frag_paged': d_frag_paged, 'N_paged': d_N_paged, 't_step_s': d_t_step_s, 'KV_static': d_KV_static, 't_step_p': d_t_step_p, 'X_static': d_X_static, 'KV_paged': d_KV_paged, 'X_paged': d_X_paged, 'speedup_cb': d_speedup_cb}
 
 def t_capacity__fleet(v, d, side=1.0):
     """Tangent of capacity.fleet: ServingCapacityModel, c replicas: M/M/c tail (wall 7) against the p99 target"""
@@ -175,6 +179,7 @@ def t_capacity__replica(v, d, side=1.0):
     gamma_spec = v['gamma_spec']
     h = v['h']
     k_tok_d = v['k_tok_d']
+    kappa_kv = v['kappa_kv']
     lam = v['lam']
     m_dc = v['m_dc']
     m_disagg = v['m_disagg']
@@ -214,6 +219,7 @@ def t_capacity__replica(v, d, side=1.0):
     d_gamma_spec = d.get('gamma_spec', 0.0)
     d_h = d.get('h', 0.0)
     d_k_tok_d = d.get('k_tok_d', 0.0)
+    d_kappa_kv = d.get('kappa_kv', 0.0)
     d_lam = d.get('lam', 0.0)
     d_m_dc = d.get('m_dc', 0.0)
     d_m_disagg = d.get('m_disagg', 0.0)
@@ -252,6 +258,8 @@ def t_capacity__replica(v, d, side=1.0):
     d_M_kvfree = (d_C_mem + ((-1)*d_W))
     t_len = v['t_len'] if 't_len' in v else ((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)))
     d_t_len = (0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)/(-rho_len + math.exp(-_special.capped_exp_shape(rho_len))))))*d_rho_len))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
     d_n_new = _special.d_extreme(1, side, (1, S - c_pre,), (0.0, (((-1)*d_c_pre)),))
     S_gen = v['S_gen'] if 'S_gen' in v else S + (0.5)*n_gen
@@ -265,8 +273,8 @@ def t_capacity__replica(v, d, side=1.0):
     d_a_alloc = ((p_page)*d_E_blocks + (E_blocks)*d_p_page)
     N_paged = v['N_paged'] if 'N_paged' in v else min(N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc))
     d_N_paged = _special.d_extreme(-1, side, (N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),), (d_N_max, 0.0,))
-    t_step_p = v['t_step_p'] if 't_step_p' in v else max(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw))
-    d_t_step_p = _special.d_extreme(1, side, (2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok + W)/(BW_mem*eta_bw),), (((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)), (((N_paged*S_mean*k_tok + W)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((N_paged*S_mean*k_tok + W)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W + ((S_mean*k_tok)*d_N_paged + (N_paged*k_tok)*d_S_mean + (N_paged*S_mean)*d_k_tok))),))
+    t_step_p = v['t_step_p'] if 't_step_p' in v else max(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
+    d_t_step_p = _special.d_extreme(1, side, (2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw),), (((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)), (((N_paged*S_mean*k_tok*n_kvread + W)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((N_paged*S_mean*k_tok*n_kvread + W)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W + ((S_mean*k_tok*n_kvread)*d_N_paged + (N_paged*k_tok*n_kvread)*d_S_mean + (N_paged*S_mean*n_kvread)*d_k_tok + (N_paged*S_mean*k_tok)*d_n_kvread))),))
     feasible_cb = v['feasible_cb'] if 'feasible_cb' in v else (N_paged > 0)
     B = v['B'] if 'B' in v else max(1, math.floor(N_paged))
     X_paged = v['X_paged'] if 'X_paged' in v else ((N_paged/t_step_p) if (N_paged > 0) else (0))
@@ -293,12 +301,12 @@ def t_capacity__replica(v, d, side=1.0):
     d_t_draft_gen = (((B*S_gen*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S_gen*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((B*k_tok_d)*d_S_gen + (B*S_gen)*d_k_tok_d)))
     T_pre = v['T_pre'] if 'T_pre' in v else max(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
     d_T_pre = _special.d_extreme(1, side, (F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw),), (((1/(N_tp*R_eff))*d_F_pre + (F_pre/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_pre/N_tp)*((-1/R_eff**2)*d_R_eff)), (((B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))*d_m_dc + (m_dc*(B*k_tok*n_new + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (m_dc*(B*k_tok*n_new + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (m_dc/(BW_mem*N_tp*eta_bw))*(d_W + ((B*n_new)*d_k_tok + (B*k_tok)*d_n_new))),))
-    T_dstep = v['T_dstep'] if 'T_dstep' in v else max(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
-    d_T_dstep = _special.d_extreme(1, side, (F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec + (F_dec/(N_tp*R_eff))*d_m_dc + (F_dec*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_KV + d_W)),))
+    T_dstep = v['T_dstep'] if 'T_dstep' in v else max(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    d_T_dstep = _special.d_extreme(1, side, (F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec + (F_dec/(N_tp*R_eff))*d_m_dc + (F_dec*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV*n_kvread + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV*n_kvread + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV*n_kvread + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_W + ((n_kvread)*d_KV + (KV)*d_n_kvread))),))
     M_serve = v['M_serve'] if 'M_serve' in v else KV_peak + W + W_d*m_spec
     d_M_serve = (d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))
-    T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else max(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
-    d_T_dstep_gen = _special.d_extreme(1, side, (F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec_gen + (F_dec_gen/(N_tp*R_eff))*d_m_dc + (F_dec_gen*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec_gen*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV_gen + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV_gen + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV_gen + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_KV_gen + d_W)),))
+    T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else max(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    d_T_dstep_gen = _special.d_extreme(1, side, (F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec_gen + (F_dec_gen/(N_tp*R_eff))*d_m_dc + (F_dec_gen*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec_gen*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV_gen*n_kvread + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV_gen*n_kvread + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV_gen*n_kvread + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_W + ((n_kvread)*d_KV_gen + (KV_gen)*d_n_kvread))),))
     TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
     d_TTFT = ((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))
     ITL0 = v['ITL0'] if 'ITL0' in v else N_L*tau_layer + T_ar_dec + T_dstep
@@ -317,7 +325,7 @@ def t_capacity__replica(v, d, side=1.0):
     L_base = v['L_base'] if 'L_base' in v else ((T_req) if (m_pf > 0) else (ITL*n_out + TTFT))
     d_L_base = (d_T_req if _special.holds('>', m_pf, 0, d_m_pf, 0.0, side) else (d_TTFT + ((n_out)*d_ITL + (ITL)*d_n_out)))
     c_min = v['c_min'] if 'c_min' in v else ((math.floor(lam*t_svc) + 1) if (X_paged > 0) else (1))
-    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'rho_len': d_rho_len, 'n_gen': d_n_gen, 'W_d': d_W_d, 'E_tok': d_E_tok, 'k_tok': d_k_tok, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'n_new': d_n_new, 'S_gen': d_S_gen, 'T_budget': d_T_budget, 'E_blocks': d_E_blocks, 'a_alloc': d_a_alloc, 'N_paged': d_N_paged, 't_step_p': d_t_step_p, 'X_paged': d_X_paged, 'F_pre': d_F_pre, 'T_ar_pre': d_T_ar_pre, 'KV': d_KV, 'F_dec': d_F_dec, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_dstep': d_T_dstep, 'M_serve': d_M_serve, 'T_dstep_gen': d_T_dstep_gen, 'TTFT': d_TTFT, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 't_svc': d_t_svc, 'X_rep': d_X_rep, 'L_base': d_L_base}
+    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'rho_len': d_rho_len, 'n_gen': d_n_gen, 'W_d': d_W_d, 'E_tok': d_E_tok, 'k_tok': d_k_tok, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'n_kvread': d_n_kvread, 'n_new': d_n_new, 'S_gen': d_S_gen, 'T_budget': d_T_budget, 'E_blocks': d_E_blocks, 'a_alloc': d_a_alloc, 'N_paged': d_N_paged, 't_step_p': d_t_step_p, 'X_paged': d_X_paged, 'F_pre': d_F_pre, 'T_ar_pre': d_T_ar_pre, 'KV': d_KV, 'F_dec': d_F_dec, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_dstep': d_T_dstep, 'M_serve': d_M_serve, 'T_dstep_gen': d_T_dstep_gen, 'TTFT': d_TTFT, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 't_svc': d_t_svc, 'X_rep': d_X_rep, 'L_base': d_L_base}
 
 def t_ckpt__model(v, d, side=1.0):
     """Tangent of ckpt.model: CheckpointModel (wall 19), with wall 15's optimum interval"""
@@ -1232,6 +1240,7 @@ def t_reason__query(v, d, side=1.0):
     gamma_spec = v['gamma_spec']
     h = v['h']
     k_tok_d = v['k_tok_d']
+    kappa_kv = v['kappa_kv']
     m_best = v['m_best']
     m_dc = v['m_dc']
     m_disagg = v['m_disagg']
@@ -1271,6 +1280,7 @@ def t_reason__query(v, d, side=1.0):
     d_gamma_spec = d.get('gamma_spec', 0.0)
     d_h = d.get('h', 0.0)
     d_k_tok_d = d.get('k_tok_d', 0.0)
+    d_kappa_kv = d.get('kappa_kv', 0.0)
     d_m_best = d.get('m_best', 0.0)
     d_m_dc = d.get('m_dc', 0.0)
     d_m_disagg = d.get('m_disagg', 0.0)
@@ -1307,6 +1317,8 @@ def t_reason__query(v, d, side=1.0):
     d_B = (d_n_samp if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else 0.0)
     N_gen = v['N_gen'] if 'N_gen' in v else K_steps*n_samp*tau_tok
     d_N_gen = ((n_samp*tau_tok)*d_K_steps + (K_steps*tau_tok)*d_n_samp + (K_steps*n_samp)*d_tau_tok)
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
     F_pre = v['F_pre'] if 'F_pre' in v else 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     d_F_pre = (((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
@@ -1338,12 +1350,12 @@ def t_reason__query(v, d, side=1.0):
     d_KV_gen = ((S_gen*k_tok)*d_B + (B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)
     TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
     d_TTFT = ((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))
-    T_dstep = v['T_dstep'] if 'T_dstep' in v else max(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
-    d_T_dstep = _special.d_extreme(1, side, (F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec + (F_dec/(N_tp*R_eff))*d_m_dc + (F_dec*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_KV + d_W)),))
+    T_dstep = v['T_dstep'] if 'T_dstep' in v else max(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    d_T_dstep = _special.d_extreme(1, side, (F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec + (F_dec/(N_tp*R_eff))*d_m_dc + (F_dec*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV*n_kvread + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV*n_kvread + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV*n_kvread + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_W + ((n_kvread)*d_KV + (KV)*d_n_kvread))),))
     M_serve = v['M_serve'] if 'M_serve' in v else KV_peak + W + W_d*m_spec
     d_M_serve = (d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))
-    T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else max(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
-    d_T_dstep_gen = _special.d_extreme(1, side, (F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec_gen + (F_dec_gen/(N_tp*R_eff))*d_m_dc + (F_dec_gen*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec_gen*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV_gen + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV_gen + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV_gen + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_KV_gen + d_W)),))
+    T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else max(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    d_T_dstep_gen = _special.d_extreme(1, side, (F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec_gen + (F_dec_gen/(N_tp*R_eff))*d_m_dc + (F_dec_gen*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec_gen*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV_gen*n_kvread + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV_gen*n_kvread + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV_gen*n_kvread + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_W + ((n_kvread)*d_KV_gen + (KV_gen)*d_n_kvread))),))
     ITL0 = v['ITL0'] if 'ITL0' in v else N_L*tau_layer + T_ar_dec + T_dstep
     d_ITL0 = (d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
@@ -1365,7 +1377,7 @@ def t_reason__query(v, d, side=1.0):
     d_T_reason = ((d_TTFT + ((t_rstep)*d_K_steps + (K_steps)*d_t_rstep)) if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else (d_TTFT + ((n_samp*t_rstep)*d_K_steps + (K_steps*t_rstep)*d_n_samp + (K_steps*n_samp)*d_t_rstep)))
     E_reason = v['E_reason'] if 'E_reason' in v else P_tdp*T_reason
     d_E_reason = ((T_reason)*d_P_tdp + (P_tdp)*d_T_reason)
-    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'B': d_B, 'N_gen': d_N_gen, 'F_pre': d_F_pre, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'M_serve': d_M_serve, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'U_mem': d_U_mem, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req, 't_rstep': d_t_rstep, 'T_reason': d_T_reason, 'E_reason': d_E_reason}
+    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'B': d_B, 'N_gen': d_N_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'M_serve': d_M_serve, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'U_mem': d_U_mem, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req, 't_rstep': d_t_rstep, 'T_reason': d_T_reason, 'E_reason': d_E_reason}
 
 def t_rel__fleet(v, d, side=1.0):
     """Tangent of rel.fleet: ReliabilityModel (wall 15)"""
@@ -1621,6 +1633,7 @@ def t_serve__step(v, d, side=1.0):
     gamma_spec = v['gamma_spec']
     h = v['h']
     k_tok_d = v['k_tok_d']
+    kappa_kv = v['kappa_kv']
     m_dc = v['m_dc']
     m_disagg = v['m_disagg']
     m_mla = v['m_mla']
@@ -1656,6 +1669,7 @@ def t_serve__step(v, d, side=1.0):
     d_gamma_spec = d.get('gamma_spec', 0.0)
     d_h = d.get('h', 0.0)
     d_k_tok_d = d.get('k_tok_d', 0.0)
+    d_kappa_kv = d.get('kappa_kv', 0.0)
     d_m_dc = d.get('m_dc', 0.0)
     d_m_disagg = d.get('m_disagg', 0.0)
     d_m_mla = d.get('m_mla', 0.0)
@@ -1687,6 +1701,8 @@ def t_serve__step(v, d, side=1.0):
     d_hit_ratio = ((1/S)*d_c_pre + (c_pre)*((-1/S**2)*d_S))
     S_gen = v['S_gen'] if 'S_gen' in v else S + (0.5)*n_gen
     d_S_gen = (d_S + ((0.5)*d_n_gen))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
     F_pre = v['F_pre'] if 'F_pre' in v else 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     d_F_pre = (((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
@@ -1716,12 +1732,12 @@ def t_serve__step(v, d, side=1.0):
     d_KV_gen = ((S_gen*k_tok)*d_B + (B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)
     TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
     d_TTFT = ((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))
-    T_dstep = v['T_dstep'] if 'T_dstep' in v else max(F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw))
-    d_T_dstep = _special.d_extreme(1, side, (F_dec*m_dc/(N_tp*R_eff), (KV + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec + (F_dec/(N_tp*R_eff))*d_m_dc + (F_dec*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_KV + d_W)),))
+    T_dstep = v['T_dstep'] if 'T_dstep' in v else max(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    d_T_dstep = _special.d_extreme(1, side, (F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec + (F_dec/(N_tp*R_eff))*d_m_dc + (F_dec*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV*n_kvread + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV*n_kvread + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV*n_kvread + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_W + ((n_kvread)*d_KV + (KV)*d_n_kvread))),))
     M_serve = v['M_serve'] if 'M_serve' in v else KV_peak + W + W_d*m_spec
     d_M_serve = (d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))
-    T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else max(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw))
-    d_T_dstep_gen = _special.d_extreme(1, side, (F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec_gen + (F_dec_gen/(N_tp*R_eff))*d_m_dc + (F_dec_gen*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec_gen*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV_gen + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV_gen + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV_gen + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_KV_gen + d_W)),))
+    T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else max(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
+    d_T_dstep_gen = _special.d_extreme(1, side, (F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw),), (((m_dc/(N_tp*R_eff))*d_F_dec_gen + (F_dec_gen/(N_tp*R_eff))*d_m_dc + (F_dec_gen*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (F_dec_gen*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)), (((KV_gen*n_kvread + W)/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + ((KV_gen*n_kvread + W)/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + ((KV_gen*n_kvread + W)/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*N_tp*eta_bw))*(d_W + ((n_kvread)*d_KV_gen + (KV_gen)*d_n_kvread))),))
     ITL0 = v['ITL0'] if 'ITL0' in v else N_L*tau_layer + T_ar_dec + T_dstep
     d_ITL0 = (d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
@@ -1737,7 +1753,7 @@ def t_serve__step(v, d, side=1.0):
     d_X_tok = ((1/ITL)*d_B + (B)*((-1/ITL**2)*d_ITL))
     X_req = v['X_req'] if 'X_req' in v else B*n_gen/T_req
     d_X_req = ((n_gen/T_req)*d_B + (B/T_req)*d_n_gen + (B*n_gen)*((-1/T_req**2)*d_T_req))
-    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'T_ar_dec': d_T_ar_dec, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'F_pre': d_F_pre, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'M_serve': d_M_serve, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'U_mem': d_U_mem, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req}
+    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'T_ar_dec': d_T_ar_dec, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'M_serve': d_M_serve, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'U_mem': d_U_mem, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req}
 
 def t_stream__ws(v, d, side=1.0):
     """Tangent of stream.ws: WeightStreamingModel (wall 6)"""
@@ -1920,6 +1936,7 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     d_rope = v['d_rope']
     eta_bw = v['eta_bw']
     h = v['h']
+    kappa_kv = v['kappa_kv']
     m_mla = v['m_mla']
     r_kv = v['r_kv']
     tau_layer = v['tau_layer']
@@ -1939,6 +1956,7 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     d_d_rope = d.get('d_rope', 0.0)
     d_eta_bw = d.get('eta_bw', 0.0)
     d_h = d.get('h', 0.0)
+    d_kappa_kv = d.get('kappa_kv', 0.0)
     d_m_mla = d.get('m_mla', 0.0)
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
@@ -1950,13 +1968,15 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
     T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
     d_T_ar_dec = (((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
     KV = v['KV'] if 'KV' in v else B*S*k_tok
     d_KV = ((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)
-    BW_req = v['BW_req'] if 'BW_req' in v else (((KV + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec))) if (N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0) else (math.inf))
-    d_BW_req = ((((KV + W)/(eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/N_tp**2)*d_N_tp) + ((KV + W)/(N_tp*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/eta_bw**2)*d_eta_bw) + ((KV + W)/(N_tp*eta_bw))*((-1/(ITL_tgt - N_L*tau_layer - T_ar_dec)**2)*(d_ITL_tgt + ((-1)*d_T_ar_dec) + ((-tau_layer)*d_N_L + (-N_L)*d_tau_layer))) + (1/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*(d_KV + d_W)) if ((N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0)) else 0.0)
-    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'T_ar_dec': d_T_ar_dec, 'k_tok': d_k_tok, 'KV': d_KV, 'BW_req': d_BW_req}
+    BW_req = v['BW_req'] if 'BW_req' in v else (((KV*n_kvread + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec))) if (N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0) else (math.inf))
+    d_BW_req = ((((KV*n_kvread + W)/(eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/N_tp**2)*d_N_tp) + ((KV*n_kvread + W)/(N_tp*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/eta_bw**2)*d_eta_bw) + ((KV*n_kvread + W)/(N_tp*eta_bw))*((-1/(ITL_tgt - N_L*tau_layer - T_ar_dec)**2)*(d_ITL_tgt + ((-1)*d_T_ar_dec) + ((-tau_layer)*d_N_L + (-N_L)*d_tau_layer))) + (1/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*(d_W + ((n_kvread)*d_KV + (KV)*d_n_kvread))) if ((N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0)) else 0.0)
+    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'T_ar_dec': d_T_ar_dec, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'KV': d_KV, 'BW_req': d_BW_req}
 
 def t_synth__itl__batch(v, d, side=1.0):
     """Tangent of synth.itl.batch: SynthesisSolver (wall 22): largest batch within an itl (autoregressive, memory-bound decode on one device)"""
@@ -1974,6 +1994,7 @@ def t_synth__itl__batch(v, d, side=1.0):
     d_rope = v['d_rope']
     eta_bw = v['eta_bw']
     h = v['h']
+    kappa_kv = v['kappa_kv']
     m_mla = v['m_mla']
     r_kv = v['r_kv']
     tau_layer = v['tau_layer']
@@ -1991,6 +2012,7 @@ def t_synth__itl__batch(v, d, side=1.0):
     d_d_rope = d.get('d_rope', 0.0)
     d_eta_bw = d.get('eta_bw', 0.0)
     d_h = d.get('h', 0.0)
+    d_kappa_kv = d.get('kappa_kv', 0.0)
     d_m_mla = d.get('m_mla', 0.0)
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
@@ -2000,11 +2022,13 @@ def t_synth__itl__batch(v, d, side=1.0):
     d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
     d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
-    B_req = v['B_req'] if 'B_req' in v else (((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok)) if (S*k_tok != 0) else (math.inf))
-    d_B_req = ((((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/k_tok)*((-1/S**2)*d_S) + ((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/S)*((-1/k_tok**2)*d_k_tok) + (1/(S*k_tok))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer))) if ((S*k_tok != 0)) else 0.0)
-    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'k_tok': d_k_tok, 'B_req': d_B_req}
+    B_req = v['B_req'] if 'B_req' in v else (((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok*n_kvread)) if (S*k_tok*n_kvread != 0) else (math.inf))
+    d_B_req = ((((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(k_tok*n_kvread))*((-1/S**2)*d_S) + ((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*n_kvread))*((-1/k_tok**2)*d_k_tok) + ((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok))*((-1/n_kvread**2)*d_n_kvread) + (1/(S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer))) if ((S*k_tok*n_kvread != 0)) else 0.0)
+    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'B_req': d_B_req}
 
 def t_synth__itl__batch_tp(v, d, side=1.0):
     """Tangent of synth.itl.batch_tp: SynthesisSolver (wall 22): largest batch within an itl (tensor parallel) (autoregressive, memory-bound decode, tensor parallel)"""
@@ -2024,6 +2048,7 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     d_rope = v['d_rope']
     eta_bw = v['eta_bw']
     h = v['h']
+    kappa_kv = v['kappa_kv']
     m_mla = v['m_mla']
     r_kv = v['r_kv']
     tau_layer = v['tau_layer']
@@ -2043,6 +2068,7 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     d_d_rope = d.get('d_rope', 0.0)
     d_eta_bw = d.get('eta_bw', 0.0)
     d_h = d.get('h', 0.0)
+    d_kappa_kv = d.get('kappa_kv', 0.0)
     d_m_mla = d.get('m_mla', 0.0)
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
@@ -2052,11 +2078,13 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
     d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
-    B_req = v['B_req'] if 'B_req' in v else ((BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok)) if (4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok != 0) else (math.inf))
-    d_B_req = ((((BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok))*d_BW_tp + (BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W))*((-1/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok)**2)*(((S*k_tok)*d_BW_tp + (BW_tp*k_tok)*d_S + (BW_tp*S)*d_k_tok) + ((-4*N_L*b_w*eta_bw*h)*d_BW_mem + (-4*BW_mem*b_w*eta_bw*h)*d_N_L + (-4*BW_mem*N_L*eta_bw*h)*d_b_w + (-4*BW_mem*N_L*b_w*h)*d_eta_bw + (-4*BW_mem*N_L*b_w*eta_bw)*d_h) + ((4*N_L*N_tp*b_w*eta_bw*h)*d_BW_mem + (4*BW_mem*N_tp*b_w*eta_bw*h)*d_N_L + (4*BW_mem*N_L*b_w*eta_bw*h)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw*h)*d_b_w + (4*BW_mem*N_L*N_tp*b_w*h)*d_eta_bw + (4*BW_mem*N_L*N_tp*b_w*eta_bw)*d_h))) + (BW_tp/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer) + ((-4*N_L*N_tp**2*alpha_tp*eta_bw)*d_BW_mem + (-4*BW_mem*N_tp**2*alpha_tp*eta_bw)*d_N_L + (-4*BW_mem*N_L*N_tp**2*eta_bw)*d_alpha_tp + (-4*BW_mem*N_L*N_tp**2*alpha_tp)*d_eta_bw + (-4*BW_mem*N_L*alpha_tp*eta_bw)*((2*N_tp)*d_N_tp)) + ((4*N_L*N_tp*alpha_tp*eta_bw)*d_BW_mem + (4*BW_mem*N_tp*alpha_tp*eta_bw)*d_N_L + (4*BW_mem*N_L*alpha_tp*eta_bw)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw)*d_alpha_tp + (4*BW_mem*N_L*N_tp*alpha_tp)*d_eta_bw))) if ((4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok != 0)) else 0.0)
-    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'k_tok': d_k_tok, 'B_req': d_B_req}
+    B_req = v['B_req'] if 'B_req' in v else ((BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)) if (4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0) else (math.inf))
+    d_B_req = ((((BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*d_BW_tp + (BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W))*((-1/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)**2)*(((S*k_tok*n_kvread)*d_BW_tp + (BW_tp*k_tok*n_kvread)*d_S + (BW_tp*S*n_kvread)*d_k_tok + (BW_tp*S*k_tok)*d_n_kvread) + ((-4*N_L*b_w*eta_bw*h)*d_BW_mem + (-4*BW_mem*b_w*eta_bw*h)*d_N_L + (-4*BW_mem*N_L*eta_bw*h)*d_b_w + (-4*BW_mem*N_L*b_w*h)*d_eta_bw + (-4*BW_mem*N_L*b_w*eta_bw)*d_h) + ((4*N_L*N_tp*b_w*eta_bw*h)*d_BW_mem + (4*BW_mem*N_tp*b_w*eta_bw*h)*d_N_L + (4*BW_mem*N_L*b_w*eta_bw*h)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw*h)*d_b_w + (4*BW_mem*N_L*N_tp*b_w*h)*d_eta_bw + (4*BW_mem*N_L*N_tp*b_w*eta_bw)*d_h))) + (BW_tp/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer) + ((-4*N_L*N_tp**2*alpha_tp*eta_bw)*d_BW_mem + (-4*BW_mem*N_tp**2*alpha_tp*eta_bw)*d_N_L + (-4*BW_mem*N_L*N_tp**2*eta_bw)*d_alpha_tp + (-4*BW_mem*N_L*N_tp**2*alpha_tp)*d_eta_bw + (-4*BW_mem*N_L*alpha_tp*eta_bw)*((2*N_tp)*d_N_tp)) + ((4*N_L*N_tp*alpha_tp*eta_bw)*d_BW_mem + (4*BW_mem*N_tp*alpha_tp*eta_bw)*d_N_L + (4*BW_mem*N_L*alpha_tp*eta_bw)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw)*d_alpha_tp + (4*BW_mem*N_L*N_tp*alpha_tp)*d_eta_bw))) if ((4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0)) else 0.0)
+    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'B_req': d_B_req}
 
 def t_synth__latency__bandwidth(v, d, side=1.0):
     """Tangent of synth.latency.bandwidth: SynthesisSolver (wall 22): bandwidth that meets a latency (memory-bound)"""

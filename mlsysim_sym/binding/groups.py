@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..provenance import Absent, Attr, Row
-from ..validate import EFFICIENCY
+from ..validate import EFFICIENCY, FRACTION0
 from .facade import Arg, arg, stack_arg, stack_default
 from .reads import Ctx, Read, custom, default_knob, error, fixed, knob, link, memory, peak, row
 from .view import Field, derived, out, regime
@@ -37,11 +37,17 @@ def efficiency_arg() -> Arg:
 
 
 def stack_args() -> tuple[Arg, ...]:
-    """``stack`` and ``bandwidth_efficiency`` (ours; after 0.3.0's arguments, so positional calls keep working)."""
+    """``stack``, ``bandwidth_efficiency`` and ``kv_reread_share`` (ours; after 0.3.0's arguments, so positional
+    calls keep working)."""
     return (stack_arg(),
             arg("bandwidth_efficiency", "eta_bw", EFFICIENCY, None,
                 none=stack_default("bandwidth_efficiency", "stacks.rated.bandwidth_efficiency"),
-                doc="achieved share of the rated memory bandwidth (default: the stack's prior, else 1)"))
+                doc="achieved share of the rated memory bandwidth (default: the stack's prior, else 1)"),
+            arg("kv_reread_share", "kappa_kv", FRACTION0, None,
+                none=stack_default("kv_reread_share", "stacks.rated.kv_reread_share"),
+                doc="share of a grouped key/value head's other query heads that read it again in decode attention "
+                    "(0: read once per group; 1: once per query head, a kernel with a thread block per query head; "
+                    "default: the stack's prior, else 0)"))
 
 
 def serving_rooflines(*, tensor_parallel: bool = False, request_mix: bool = False) -> tuple[Read, ...]:

@@ -189,9 +189,12 @@ def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
                    "throughput with every prompt's prefill are reported.")
 @click.option("--stack", default=None, metavar="NAME",
               help="Software stack whose cited efficiency priors to use (knobs.stacks: pytorch, vllm, trtllm, "
-                   "megatron, fsdp); --efficiency overrides.")
+                   "trtllm_pre_xqa, megatron, fsdp, torch_compile); --efficiency overrides.")
 @click.option("--bandwidth-efficiency", type=float, default=None,
               help="Achieved share of the rated memory bandwidth in (0, 1] (default: the stack's prior, else 1).")
+@click.option("--kv-reread-share", type=float, default=None,
+              help="Share of a grouped key/value head's other query heads that read it again in decode attention, "
+                   "in [0, 1] (0: once per group; 1: once per query head; default: the stack's prior, else 0).")
 @click.option("--explain", is_flag=True, help="Print the derivation.")
 @_fmt_option
 @click.pass_context
@@ -199,7 +202,8 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
           efficiency: float | None, measured: bool, prefill_chunk_tokens: int | None, decode_hardware: str | None,
           network_bandwidth: str | None, draft_model: str | None, draft_acceptance_rate: float | None,
           cached_prefix_len: int | None, tensor_parallel: int | None, output_len: int | None, stack: str | None,
-          bandwidth_efficiency: float | None, explain: bool, output: str | None, edition: str | None) -> None:
+          bandwidth_efficiency: float | None, kv_reread_share: float | None, explain: bool, output: str | None,
+          edition: str | None) -> None:
     from .commands import serve_command
 
     fmt = _resolve_format(ctx, output, edition)
@@ -213,7 +217,7 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
                   network_bandwidth=network_bandwidth, draft_model=draft_model,
                   draft_acceptance_rate=draft_acceptance_rate, cached_prefix_len=cached_prefix_len,
                   tensor_parallel=tensor_parallel, output_len=output_len, stack=stack,
-                  bandwidth_efficiency=bandwidth_efficiency)
+                  bandwidth_efficiency=bandwidth_efficiency, kv_reread_share=kv_reread_share)
 
 
 @cli.command(help="Derivation and sources of an eval (MODEL HARDWARE) result, equation by equation: each "

@@ -21,7 +21,7 @@ from sympy.codegen.cfunctions import expm1
 from ._functions import CappedExpShape
 from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 from .node import EQ_R_EFF, BW_mem, C_mem, H, N_L, P, R_eff, c_fwd, tau_disp
-from .serving import EQ_K_TOK, SHAPE_EQUATIONS, ROOFLINE, c_attn, d_head, eta_bw, k_tok, m_dc
+from .serving import EQ_K_TOK, EQ_N_KVREAD, SHAPE_EQUATIONS, ROOFLINE, c_attn, d_head, eta_bw, k_tok, m_dc, n_kvread
 from .training import EQ_W, W
 
 VLLM = Cite("kwon2023efficient", "§4.2-4.3: block-wise KV allocation, waste limited to the last block")
@@ -61,7 +61,7 @@ capped = sp.GreaterThan(rho_len, 1)
 
 def _step(n: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
     """A decode step of ``n`` requests at the mean length: streaming or weight FLOPs, whichever is longer."""
-    mem = (W + k_tok * n * S_mean) / (BW_mem * eta_bw)
+    mem = (W + k_tok * n * S_mean * n_kvread) / (BW_mem * eta_bw)
     comp = m_dc * c_fwd * P * n / R_eff
     return sp.Max(mem, comp), (mem, comp)
 
@@ -115,5 +115,5 @@ register_wall(Wall(
     resolvers=("ContinuousBatchingModel", "ServingCapacityModel"),
 ))
 register_computation("batch.cb", [EQ_R_EFF.id, EQ_W.id, *[e.id for e in SHAPE_EQUATIONS], EQ_K_TOK.id,
-                                  *[e.id for e in EQUATIONS]],
+                                  EQ_N_KVREAD.id, *[e.id for e in EQUATIONS]],
                      "ContinuousBatchingModel: static vs paged KV (wall 5)")

@@ -23,6 +23,12 @@ Curation log:
   prefilled once at their input length, then ``n_gen − 1`` decode steps run at the mean context
   ``S + n_gen/2`` (exact where the step is linear in the context, i.e. within one regime); the batch yields
   ``B·n_gen`` tokens in ``TTFT + (n_gen−1)·ITL``. Serving memory is the KV cache at the end of generation.
+* A decode kernel reads the cache of each key/value head ``n_kvread = 1 + κ·(H/H_kv − 1)`` times per step: once
+  for its group of query heads when the kernel processes the group together (κ = 0: the GQA paper's count and
+  mlsysim 0.3.0's, a kernel like TensorRT-LLM's XQA), once per query head when it runs one thread block per query
+  head (κ = 1: TensorRT-LLM's masked multi-head attention kernel before XQA). κ is a software stack's prior
+  (``knobs.stacks.*.kv_reread_share``); the cache's size in memory does not change. L2 hits between the blocks of
+  one group are not modelled.
 * KV cache per token is ``2·L·H_kv·d`` elements for MHA/GQA (Ainslie et al. 2023) and ``L·(d_c + d_rope)``
   for multi-head latent attention (DeepSeek-AI 2024 §2.1.2), at the serving precision.
 * Speculative decoding: a draft proposes γ tokens (γ memory-bound draft steps) and the target verifies them in
@@ -48,6 +54,8 @@ SARATHI = Cite("agrawal2023sarathi", "§3: chunked prefills split a prompt into 
 ROOFLINE = Cite("williams2009roofline", "§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)")
 MEGATRON_TP = Cite("shoeybi2019megatron", "§3, Fig. 3: two all-reduces per transformer layer in the forward pass "
                    "(after self-attention and after the MLP)")
+TRT_MMHA = Cite("nvidia2023trtllmmmha", "decoderMaskedMultiheadAttentionTemplate.h: one thread block per query head "
+                "(hi = blockIdx.x) and sequence, reading the cache of key/value head hi / qhead_per_kv")
 NCCL_RING = Cite("nvidia2024nccltests", "'Summary': a ring all-reduce moves 2(n−1)/n of the buffer per rank")
 
 
@@ -71,6 +79,9 @@ T_pre = sym("T_pre", r"T_{\text{pre}}", "s", "Prefill time: the longer of its co
 m_dc = sym("m_dc", r"m_{\text{2roof}}", "", "Both rooflines charged in prefill and decode (1) or 0.3.0's compute-only "
            "prefill and memory-only decode (0)", integer=True)
 eta_bw = sym("eta_bw", r"\eta_{\text{bw}}", "", "Achieved share of the rated memory bandwidth")
+kappa_kv = sym("kappa_kv", r"\kappa_{\text{KV}}", "", "Share of a key/value head's other query heads that read it "
+               "again in decode attention (0: once per group, 1: once per query head)")
+n_kvread = sym("n_kvread", r"n_{\text{KV,read}}", "", "Reads of each cached key/value head per decode step")
 # the same symbols as walls 2 and 14 (one declaration each; wall 14's module imports this one)
 BW_tp = sym("BW_tp", r"\text{BW}_{\text{TP}}", "B/s", "Link bandwidth of tensor parallelism", "GB/s")
 alpha_tp = sym("alpha_tp", r"\alpha_{\text{TP}}", "s", "Step latency of tensor parallelism", "us")
@@ -126,6 +137,12 @@ EQ_H_KV = Equation("shape.kv_heads", "H_kv",
                    sp.Piecewise((H_kv_cat, sp.StrictGreaterThan(H_kv_cat, 0)), (H, True)),
                    "Key/value heads: as catalogued (grouped-query attention), else one per query head", (GQA,),
                    regimes=("catalogued", "multi-head attention: one per query head"))
+EQ_N_KVREAD = Equation("shape.kv_reads", "n_kvread",
+                       sp.Piecewise((1, sp.StrictGreaterThan(m_mla, 0)), (1 + kappa_kv * (H / H_kv - 1), True)),
+                       "Reads of each cached key/value head per decode step: once for its group of H/H_kv query heads, "
+                       "plus a share κ of the group's other heads that read it again (a kernel with one thread block "
+                       "per query head)", (GQA, TRT_MMHA),
+                       regimes=("MLA latent: read once", "MHA/GQA heads"))
 SHAPE_EQUATIONS = (EQ_D_HEAD, EQ_H_KV)
 
 
@@ -149,8 +166,9 @@ def _all_reduces(tokens: sp.Expr) -> sp.Expr:
 
 
 def _decode_roofline(kv: sp.Symbol, flops: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
-    """The longer of streaming weights + KV cache and the step's FLOPs (0.3.0: streaming only, m_dc = 0)."""
-    mem = (W + kv) / (BW_mem * eta_bw * N_tp)
+    """The longer of streaming weights + KV cache (each KV head read ``n_kvread`` times) and the step's FLOPs
+    (0.3.0: streaming only, m_dc = 0)."""
+    mem = (W + kv * n_kvread) / (BW_mem * eta_bw * N_tp)
     comp = m_dc * flops / (R_eff * N_tp)
     return sp.Max(mem, comp), (mem, comp)
 
@@ -245,7 +263,7 @@ EQ_T_REQ = Equation("serve.request_time", "T_req", TTFT + sp.Max(0, n_gen - 1) *
 EQ_X_REQ = Equation("serve.request_throughput", "X_req", B * n_gen / T_req,
                     "Output tokens per second over the request mix, every prompt's prefill charged")
 
-SERVING_EQUATIONS = (EQ_N_NEW, EQ_F_PRE, EQ_T_PRE, EQ_T_AR_PRE, EQ_N_CHUNKS, EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV,
+SERVING_EQUATIONS = (EQ_N_KVREAD, EQ_N_NEW, EQ_F_PRE, EQ_T_PRE, EQ_T_AR_PRE, EQ_N_CHUNKS, EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV,
                      EQ_TTFT, EQ_F_DEC, EQ_T_DSTEP, EQ_T_AR_DEC, EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL,
                      EQ_X_TOK, EQ_KV_PEAK, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT, EQ_S_GEN, EQ_KV_GEN, EQ_F_DEC_GEN,
                      EQ_T_DSTEP_GEN, EQ_T_DRAFT_GEN, EQ_ITL_GEN, EQ_T_REQ, EQ_X_REQ)
