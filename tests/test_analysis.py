@@ -314,3 +314,24 @@ def test_step_time_synthesis_round_trips_on_a_fleet(scale, pp):
     out, _ = run("comm.step", v)
     assert math.isclose(out["T_step"], tv, rel_tol=ROUND_TRIP)
     assert (d.value > r.result.values["eta_hw"]) == (scale < 1)
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_serving_synthesis_takes_servingmodel_options_and_meets_the_target(share):
+    """A serving target solves through ServingModel's own options (stack, tensor parallelism, how the decode kernel
+    reads grouped key/value heads): the largest batch within an ITL is smaller when each head is read once per query
+    head, and the forward wall meets the target with it."""
+    from mlsysim_sym.analysis.inverses import INVERSES
+
+    kw = dict(seq_len=2048, stack="trtllm", kv_reread_share=share)
+    base = mlsysim.ServingModel().solve("Llama3_8B", "H100", batch_size=1, **kw)
+    tv = base.result.values["ITL"] * 1.5
+    d = synthesize("Llama3_8B", "H100", "itl", mlsysim.Q_(tv, "s"), "batch", **kw)
+    assert d.feasible
+    cand = {c[1]: c for c in INVERSES[("itl", "batch")]}[d.regime]
+    fwd, _ = run(cand[2], dict(base.result.values, B=d.value))
+    assert math.isclose(fwd["ITL"], tv, rel_tol=ROUND_TRIP)
+    grouped = synthesize("Llama3_8B", "H100", "itl", mlsysim.Q_(tv, "s"), "batch", seq_len=2048, stack="trtllm")
+    assert d.value <= grouped.value * (1 + 1e-12) and (share == 0.0) == math.isclose(d.value, grouped.value)
+    with pytest.raises(InputError):
+        synthesize("Llama3_8B", "H100", "latency", "10 ms", "bandwidth", stack="trtllm")

@@ -83,13 +83,14 @@ def _forward(target: str, model: Any, hardware: Any, batch_size: int, precision:
 
         return DistributedModel().solve(model, hardware, batch_size=batch_size, precision=precision,
                                         efficiency=efficiency, **({"seq_len": seq_len} if seq_len else {}), **options)
-    if options:
-        raise InputError(f"options {sorted(options)} apply to a step-time target (a fleet) only")
     if target in ("ttft", "itl"):
         from .. import ServingModel
 
         return ServingModel().solve(model, hardware, seq_len=seq_len or 2048, batch_size=batch_size,
-                                    precision=precision, efficiency=efficiency)
+                                    precision=precision, efficiency=efficiency, **options)
+    if options:
+        raise InputError(f"options {sorted(options)} apply to a serving target (ServingModel's: stack, "
+                         f"tensor_parallel, kv_reread_share, …) or a step-time target (a fleet) only")
     from ..engine import Engine
 
     return Engine.solve(model, hardware, batch_size=batch_size, precision=precision, efficiency=efficiency)
@@ -99,8 +100,9 @@ def synthesize(model: Any, hardware: Any, target: str, value: Any, unknown: str,
                precision: str = "fp16", efficiency: float | None = None, seq_len: int | None = None,
                **options: Any) -> Design:
     """What ``unknown`` ('bandwidth', 'peak_flops', 'efficiency', 'batch') must be on ``hardware`` for ``model`` to
-    meet ``target`` ('latency', 'throughput', 'ttft', 'itl'; 'step_time' with a fleet as ``hardware`` and
-    DistributedModel's ``options`` such as tp_size, pp_size, microbatch_count) = ``value`` (a quantity or a string
+    meet ``target`` ('latency', 'throughput', 'ttft', 'itl' — with ServingModel's ``options`` such as stack,
+    tensor_parallel, kv_reread_share —; 'step_time' with a fleet as ``hardware`` and DistributedModel's ``options``
+    such as tp_size, pp_size, microbatch_count) = ``value`` (a quantity or a string
     such as "20 ms"), everything else as catalogued or given; solved per regime and checked forward."""
     if target not in TARGETS:
         raise InputError(f"unknown synthesis target {target!r} (targets: {', '.join(TARGETS)})")
