@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '71bb90a620be'
+REVISION = '20a64f94b390'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -67,7 +67,7 @@ def c_batch__cb(v):
         n_kvread = 1
         n_kvread__regime = 0
     else:
-        n_kvread = kappa_kv*(H/H_kv - 1) + 1
+        n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     M_kvfree = C_mem - W
     if (rho_len >= 1):
@@ -337,7 +337,7 @@ def c_capacity__replica(v):
         n_kvread = 1
         n_kvread__regime = 0
     else:
-        n_kvread = kappa_kv*(H/H_kv - 1) + 1
+        n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     n_new__0 = 1
     n_new__1 = S - c_pre
@@ -1961,7 +1961,7 @@ def c_reason__query(v):
         n_kvread = 1
         n_kvread__regime = 0
     else:
-        n_kvread = kappa_kv*(H/H_kv - 1) + 1
+        n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     if (N_tp > 1):
@@ -2445,7 +2445,7 @@ def c_serve__step(v):
         n_kvread = 1
         n_kvread__regime = 0
     else:
-        n_kvread = kappa_kv*(H/H_kv - 1) + 1
+        n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     if (N_tp > 1):
@@ -2834,7 +2834,7 @@ def c_synth__itl__bandwidth(v):
         n_kvread = 1
         n_kvread__regime = 0
     else:
-        n_kvread = kappa_kv*(H/H_kv - 1) + 1
+        n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     if (m_mla > 0):
         k_tok = N_L*b_w*(d_rope + r_kv)
@@ -2902,7 +2902,7 @@ def c_synth__itl__batch(v):
         n_kvread = 1
         n_kvread__regime = 0
     else:
-        n_kvread = kappa_kv*(H/H_kv - 1) + 1
+        n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     if (m_mla > 0):
         k_tok = N_L*b_w*(d_rope + r_kv)
@@ -2969,7 +2969,7 @@ def c_synth__itl__batch_tp(v):
         n_kvread = 1
         n_kvread__regime = 0
     else:
-        n_kvread = kappa_kv*(H/H_kv - 1) + 1
+        n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     if (m_mla > 0):
         k_tok = N_L*b_w*(d_rope + r_kv)
@@ -4640,7 +4640,7 @@ EQUATIONS = {
     'shape.attention_width': ('h_att', 'Attention width: heads × the catalogued head dimension, else the hidden size', (('vaswani2017attention', '§3.2.2: d_k = d_v = d_model/h for each of the h heads'),), ('heads × catalogued head dimension', 'hidden size')),
     'shape.head_dim': ('d_head', 'Per-head dimension: as catalogued, else hidden size over heads', (('vaswani2017attention', '§3.2.2: d_k = d_v = d_model/h for each of the h heads'),), ('catalogued', 'hidden / heads')),
     'shape.kv_heads': ('H_kv', 'Key/value heads: as catalogued (grouped-query attention), else one per query head', (('ainslie2023gqa', '§2: grouped-query attention keeps H_kv < H key/value heads'),), ('catalogued', 'multi-head attention: one per query head')),
-    'shape.kv_reads': ('n_kvread', "Reads of each cached key/value head per decode step: once for its group of H/H_kv query heads, plus a share κ of the group's other heads that read it again (a kernel with one thread block per query head)", (('ainslie2023gqa', '§2: grouped-query attention keeps H_kv < H key/value heads'), ('nvidia2023trtllmmmha', 'decoderMaskedMultiheadAttentionTemplate.h: one thread block per query head (hi = blockIdx.x) and sequence, reading the cache of key/value head hi / qhead_per_kv')), ('MLA latent: read once', 'MHA/GQA heads')),
+    'shape.kv_reads': ('n_kvread', "Reads of each cached key/value head per decode step: once for its group of H/H_kv query heads, plus a share κ of the group's other heads that read it again (a kernel with one thread block per query head); never fewer than one", (('ainslie2023gqa', '§2: grouped-query attention keeps H_kv < H key/value heads'), ('nvidia2023trtllmmmha', 'decoderMaskedMultiheadAttentionTemplate.h: one thread block per query head (hi = blockIdx.x) and sequence, reading the cache of key/value head hi / qhead_per_kv')), ('MLA latent: read once', 'MHA/GQA heads')),
     'stream.feasible': ('feasible_ws', 'KV cache fits on chip', (), ()),
     'stream.injection': ('t_inj', 'Weight injection per layer', (('lie2023cerebras', '§3-4: weight streaming from MemoryX through SwarmX; activations stay on the wafer'),), ()),
     'stream.kv': ('KV_ws', 'KV cache held on chip', (), ()),

@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = '71bb90a620be'
+REVISION = '20a64f94b390'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -51,7 +51,7 @@ def c_batch__cb(v):
     K_pages = numpy.ceil(S_max/p_page)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
-    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     M_kvfree = C_mem - W
     t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
@@ -172,7 +172,7 @@ def c_capacity__replica(v):
     M_kvfree = C_mem - W
     t_len = numpy.select([numpy.greater_equal(rho_len, 1),True], [0,_capped_exp_shape(rho_len)], default=numpy.nan)
     t_len__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(rho_len, 1), True), [0, 1], default=-1)
-    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
@@ -867,7 +867,7 @@ def c_reason__query(v):
     B = numpy.select([numpy.greater(m_best, 0),True], [n_samp,1], default=numpy.nan)
     B__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
     N_gen = K_steps*n_samp*tau_tok
-    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
@@ -1111,7 +1111,7 @@ def c_serve__step(v):
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
     hit_ratio = c_pre/S
     S_gen = S + (0.5)*n_gen
-    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
@@ -1285,7 +1285,7 @@ def c_synth__itl__bandwidth(v):
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
-    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
@@ -1320,7 +1320,7 @@ def c_synth__itl__batch(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
-    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
@@ -1356,7 +1356,7 @@ def c_synth__itl__batch_tp(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
-    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*(H/H_kv - 1) + 1], default=numpy.nan)
+    n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)

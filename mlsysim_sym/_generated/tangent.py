@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '71bb90a620be'
+REVISION = '20a64f94b390'
 
 def t_batch__cb(v, d, side=1.0):
     """Tangent of batch.cb: ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -73,8 +73,8 @@ def t_batch__cb(v, d, side=1.0):
     K_pages = v['K_pages'] if 'K_pages' in v else math.ceil(S_max/p_page)
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
-    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
     M_kvfree = v['M_kvfree'] if 'M_kvfree' in v else C_mem - W
     d_M_kvfree = (d_C_mem + ((-1)*d_W))
     t_len = v['t_len'] if 't_len' in v else ((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)))
@@ -258,8 +258,8 @@ def t_capacity__replica(v, d, side=1.0):
     d_M_kvfree = (d_C_mem + ((-1)*d_W))
     t_len = v['t_len'] if 't_len' in v else ((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)))
     d_t_len = (0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)/(-rho_len + math.exp(-_special.capped_exp_shape(rho_len))))))*d_rho_len))
-    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
     d_n_new = _special.d_extreme(1, side, (1, S - c_pre,), (0.0, (((-1)*d_c_pre)),))
     S_gen = v['S_gen'] if 'S_gen' in v else S + (0.5)*n_gen
@@ -1317,8 +1317,8 @@ def t_reason__query(v, d, side=1.0):
     d_B = (d_n_samp if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else 0.0)
     N_gen = v['N_gen'] if 'N_gen' in v else K_steps*n_samp*tau_tok
     d_N_gen = ((n_samp*tau_tok)*d_K_steps + (K_steps*tau_tok)*d_n_samp + (K_steps*n_samp)*d_tau_tok)
-    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
     F_pre = v['F_pre'] if 'F_pre' in v else 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     d_F_pre = (((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
@@ -1701,8 +1701,8 @@ def t_serve__step(v, d, side=1.0):
     d_hit_ratio = ((1/S)*d_c_pre + (c_pre)*((-1/S**2)*d_S))
     S_gen = v['S_gen'] if 'S_gen' in v else S + (0.5)*n_gen
     d_S_gen = (d_S + ((0.5)*d_n_gen))
-    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
     F_pre = v['F_pre'] if 'F_pre' in v else 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     d_F_pre = (((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
@@ -1968,8 +1968,8 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
     T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
     d_T_ar_dec = (((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
-    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
     KV = v['KV'] if 'KV' in v else B*S*k_tok
@@ -2022,8 +2022,8 @@ def t_synth__itl__batch(v, d, side=1.0):
     d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
     d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
-    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
     B_req = v['B_req'] if 'B_req' in v else (((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok*n_kvread)) if (S*k_tok*n_kvread != 0) else (math.inf))
@@ -2078,8 +2078,8 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
     d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
-    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*(H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((H/H_kv - 1)*d_kappa_kv + (kappa_kv)*(((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))))))
+    n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
+    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
     B_req = v['B_req'] if 'B_req' in v else ((BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)) if (4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0) else (math.inf))

@@ -138,10 +138,10 @@ EQ_H_KV = Equation("shape.kv_heads", "H_kv",
                    "Key/value heads: as catalogued (grouped-query attention), else one per query head", (GQA,),
                    regimes=("catalogued", "multi-head attention: one per query head"))
 EQ_N_KVREAD = Equation("shape.kv_reads", "n_kvread",
-                       sp.Piecewise((1, sp.StrictGreaterThan(m_mla, 0)), (1 + kappa_kv * (H / H_kv - 1), True)),
+                       sp.Piecewise((1, sp.StrictGreaterThan(m_mla, 0)), (1 + kappa_kv * sp.Max(0, H / H_kv - 1), True)),
                        "Reads of each cached key/value head per decode step: once for its group of H/H_kv query heads, "
                        "plus a share κ of the group's other heads that read it again (a kernel with one thread block "
-                       "per query head)", (GQA, TRT_MMHA),
+                       "per query head); never fewer than one", (GQA, TRT_MMHA),
                        regimes=("MLA latent: read once", "MHA/GQA heads"))
 SHAPE_EQUATIONS = (EQ_D_HEAD, EQ_H_KV)
 
@@ -275,7 +275,8 @@ register_wall(Wall(
     (*SHAPE_EQUATIONS, *SERVING_EQUATIONS), (POPE,),
     monotonic=(("TTFT", "S", +1), ("TTFT", "R_peak", -1), ("ITL", "S", +1), ("ITL", "BW_mem", -1), ("ITL", "eta_bw", -1),
                ("ITL", "eta_hw", -1), ("TTFT", "eta_hw", -1), ("TTFT", "eta_bw", -1), ("X_req", "eta_hw", +1),
-               ("X_req", "eta_bw", +1), ("T_req", "eta_hw", -1), ("T_req", "eta_bw", -1),
+               ("X_req", "eta_bw", +1), ("T_req", "eta_hw", -1), ("T_req", "eta_bw", -1), ("ITL", "kappa_kv", +1),
+               ("X_req", "kappa_kv", -1),
                ("KV", "S", +1), ("KV", "B", +1), ("KV", "H_kv", +1)),
     resolvers=("ServingModel", "ServingCapacityModel"),
 ))
