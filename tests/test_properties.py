@@ -206,6 +206,23 @@ def test_each_phase_is_the_longer_of_its_two_rooflines(v):
     assert ours["T_dstep"] >= (ours["W"] + ours["KV"] * ours["n_kvread"]) / (v["BW_mem"] * v["eta_bw"]) * (1 - 1e-12)
 
 
+@given(serve_inputs)
+def test_each_phase_is_its_kernels_rooflines_in_sequence(v):
+    """Linear layers and attention are separate kernels, each on its own rooflines, run one after the other: a phase
+    is their sum, never less than one roofline over the whole phase, and with 0.3.0's one-sided rule (m_dc = 0) it is
+    exactly 0.3.0's F_pre/R and (W + KV)/BW."""
+    ours = serve(dict(v, m_dc=1.0))
+    bw = v["BW_mem"] * v["eta_bw"]
+    assert ours["T_dstep"] == ours["T_dlin"] + ours["T_dattn"] and ours["T_pre"] == ours["T_plin"] + ours["T_pattn"]
+    one_roofline = max((ours["W"] + ours["KV"] * ours["n_kvread"]) / bw, ours["F_dec"] / ours["R_eff"])
+    assert ours["T_dstep"] >= one_roofline * (1 - 1e-12)
+    assert ours["T_dstep"] <= ((ours["W"] + ours["KV"] * ours["n_kvread"]) / bw + ours["F_dec"] / ours["R_eff"]) \
+        * (1 + 1e-12)
+    old = serve(dict(v, m_dc=0.0))
+    assert math.isclose(old["T_dstep"], (old["W"] + old["KV"] * old["n_kvread"]) / bw, rel_tol=1e-12)
+    assert math.isclose(old["T_pre"], old["F_pre"] / old["R_eff"], rel_tol=1e-12)
+
+
 @given(serve_inputs, st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 def test_kv_rereads_only_slow_decode_and_vanish_without_grouping(v, k1, k2):
     """The share κ of a group's query heads that read their key/value head again: reads run from 1 (κ = 0) to

@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '20a64f94b390'
+REVISION = '754b9997729e'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -117,23 +117,25 @@ def c_batch__cb(v):
     else:
         N_paged = N_paged__0
         N_paged__regime = 0
-    t_step_s__0 = (N_static*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)
+    t_step_s__0 = W/(BW_mem*eta_bw)
     t_step_s__1 = 2*N_static*P*m_dc/R_eff
     if t_step_s__1 > t_step_s__0:
-        t_step_s = t_step_s__1
+        t_step_s__b = t_step_s__1
         t_step_s__regime = 1
     else:
-        t_step_s = t_step_s__0
+        t_step_s__b = t_step_s__0
         t_step_s__regime = 0
+    t_step_s = t_step_s__b + N_static*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
     KV_static = N_static*S_max*k_tok
-    t_step_p__0 = (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)
+    t_step_p__0 = W/(BW_mem*eta_bw)
     t_step_p__1 = 2*N_paged*P*m_dc/R_eff
     if t_step_p__1 > t_step_p__0:
-        t_step_p = t_step_p__1
+        t_step_p__b = t_step_p__1
         t_step_p__regime = 1
     else:
-        t_step_p = t_step_p__0
+        t_step_p__b = t_step_p__0
         t_step_p__regime = 0
+    t_step_p = t_step_p__b + N_paged*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
     if (N_static > 0):
         X_static = N_static/t_step_s
         X_static__regime = 0
@@ -377,14 +379,15 @@ def c_capacity__replica(v):
     else:
         N_paged = N_paged__0
         N_paged__regime = 0
-    t_step_p__0 = (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)
+    t_step_p__0 = W/(BW_mem*eta_bw)
     t_step_p__1 = 2*N_paged*P*m_dc/R_eff
     if t_step_p__1 > t_step_p__0:
-        t_step_p = t_step_p__1
+        t_step_p__b = t_step_p__1
         t_step_p__regime = 1
     else:
-        t_step_p = t_step_p__0
+        t_step_p__b = t_step_p__0
         t_step_p__regime = 0
+    t_step_p = t_step_p__b + N_paged*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
     feasible_cb = (N_paged > 0)
     B__0 = 1
     B__1 = math.floor(N_paged)
@@ -400,7 +403,22 @@ def c_capacity__replica(v):
     else:
         X_paged = 0
         X_paged__regime = 1
-    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_plin__0 = 2*B*P_act*n_new/(N_tp*R_eff)
+    T_plin__1 = W*m_dc/(BW_mem*N_tp*eta_bw)
+    if T_plin__1 > T_plin__0:
+        T_plin = T_plin__1
+        T_plin__regime = 1
+    else:
+        T_plin = T_plin__0
+        T_plin__regime = 0
+    T_pattn__0 = 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff)
+    T_pattn__1 = B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw)
+    if T_pattn__1 > T_pattn__0:
+        T_pattn = T_pattn__1
+        T_pattn__regime = 1
+    else:
+        T_pattn = T_pattn__0
+        T_pattn__regime = 0
     if (N_tp > 1):
         T_ar_pre = 2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))
         T_ar_pre__regime = 0
@@ -408,7 +426,14 @@ def c_capacity__replica(v):
         T_ar_pre = 0
         T_ar_pre__regime = 1
     KV = B*S*k_tok
-    F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_dlin__0 = W/(BW_mem*N_tp*eta_bw)
+    T_dlin__1 = 2*B*P_act*m_dc/(N_tp*R_eff)
+    if T_dlin__1 > T_dlin__0:
+        T_dlin = T_dlin__1
+        T_dlin__regime = 1
+    else:
+        T_dlin = T_dlin__0
+        T_dlin__regime = 0
     if (N_tp > 1):
         T_ar_dec = 2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))
         T_ar_dec__regime = 0
@@ -418,47 +443,48 @@ def c_capacity__replica(v):
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     KV_peak = B*k_tok*(S + n_gen)
     KV_gen = B*S_gen*k_tok
-    F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    T_pre__0 = F_pre/(N_tp*R_eff)
-    T_pre__1 = m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)
-    if T_pre__1 > T_pre__0:
-        T_pre = T_pre__1
-        T_pre__regime = 1
+    T_pre = T_pattn + T_plin
+    T_dattn__0 = KV*n_kvread/(BW_mem*N_tp*eta_bw)
+    T_dattn__1 = 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff)
+    if T_dattn__1 > T_dattn__0:
+        T_dattn = T_dattn__1
+        T_dattn__regime = 1
     else:
-        T_pre = T_pre__0
-        T_pre__regime = 0
-    T_dstep__0 = (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)
-    T_dstep__1 = F_dec*m_dc/(N_tp*R_eff)
-    if T_dstep__1 > T_dstep__0:
-        T_dstep = T_dstep__1
-        T_dstep__regime = 1
-    else:
-        T_dstep = T_dstep__0
-        T_dstep__regime = 0
+        T_dattn = T_dattn__0
+        T_dattn__regime = 0
     M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen__0 = (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)
-    T_dstep_gen__1 = F_dec_gen*m_dc/(N_tp*R_eff)
-    if T_dstep_gen__1 > T_dstep_gen__0:
-        T_dstep_gen = T_dstep_gen__1
-        T_dstep_gen__regime = 1
+    T_dattn_gen__0 = KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)
+    T_dattn_gen__1 = 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)
+    if T_dattn_gen__1 > T_dattn_gen__0:
+        T_dattn_gen = T_dattn_gen__1
+        T_dattn_gen__regime = 1
     else:
-        T_dstep_gen = T_dstep_gen__0
-        T_dstep_gen__regime = 0
+        T_dattn_gen = T_dattn_gen__0
+        T_dattn_gen__regime = 0
     if (m_disagg > 0):
         TTFT = T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer
         TTFT__regime = 0
     else:
         TTFT = T_ar_pre + T_pre + n_chunks*tau_disp
         TTFT__regime = 1
-    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    T_dstep = T_dattn + T_dlin
     feasible_serve = (M_serve <= C_mem*N_tp)
+    T_dstep_gen = T_dattn_gen + T_dlin
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     if (m_spec > 0):
         ITL_gen = (N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok
         ITL_gen__regime = 0
     else:
         ITL_gen = N_L*tau_layer + T_ar_dec + T_dstep_gen
         ITL_gen__regime = 1
+    if (X_paged > 0):
+        t_svc = n_out/X_paged + TTFT*m_pf/B
+        t_svc__regime = 0
+    else:
+        t_svc = math.inf
+        t_svc__regime = 1
+    X_rep = X_paged/(n_out + TTFT*X_paged*m_pf/B)
     if (m_spec > 0):
         ITL = (ITL0 + gamma_spec*t_draft)/E_tok
         ITL__regime = 0
@@ -475,24 +501,17 @@ def c_capacity__replica(v):
         T_req__regime = 0
     T_req = ITL_gen*T_req__b + TTFT
     if (X_paged > 0):
-        t_svc = n_out/X_paged + TTFT*m_pf/B
-        t_svc__regime = 0
+        c_min = math.floor(lam*t_svc) + 1
+        c_min__regime = 0
     else:
-        t_svc = math.inf
-        t_svc__regime = 1
-    X_rep = X_paged/(n_out + TTFT*X_paged*m_pf/B)
+        c_min = 1
+        c_min__regime = 1
     if (m_pf > 0):
         L_base = T_req
         L_base__regime = 0
     else:
         L_base = ITL*n_out + TTFT
         L_base__regime = 1
-    if (X_paged > 0):
-        c_min = math.floor(lam*t_svc) + 1
-        c_min__regime = 0
-    else:
-        c_min = 1
-        c_min__regime = 1
     if not (0 <= P_act < _inf
             and 0 <= R_eff < _inf
             and 0 <= W < _inf
@@ -519,32 +538,34 @@ def c_capacity__replica(v):
             and 0 <= feasible_cb < _inf
             and 0 <= B < _inf
             and 0 <= X_paged < _inf
-            and 0 <= F_pre < _inf
+            and 0 <= T_plin < _inf
+            and 0 <= T_pattn < _inf
             and 0 <= T_ar_pre < _inf
             and 0 <= KV < _inf
-            and 0 <= F_dec < _inf
+            and 0 <= T_dlin < _inf
             and 0 <= T_ar_dec < _inf
             and 0 <= t_draft < _inf
             and 0 <= KV_peak < _inf
             and 0 <= KV_gen < _inf
-            and 0 <= F_dec_gen < _inf
             and 0 <= t_draft_gen < _inf
             and 0 <= T_pre < _inf
-            and 0 <= T_dstep < _inf
+            and 0 <= T_dattn < _inf
             and 0 <= M_serve < _inf
-            and 0 <= T_dstep_gen < _inf
+            and 0 <= T_dattn_gen < _inf
             and 0 <= TTFT < _inf
-            and 0 <= ITL0 < _inf
+            and 0 <= T_dstep < _inf
             and 0 <= feasible_serve < _inf
+            and 0 <= T_dstep_gen < _inf
+            and 0 <= ITL0 < _inf
             and 0 <= ITL_gen < _inf
-            and 0 <= ITL < _inf
-            and 0 <= T_req < _inf
             and 0 <= t_svc <= _inf
             and 0 <= X_rep < _inf
-            and 0 <= L_base < _inf
-            and 0 <= c_min < _inf):
+            and 0 <= ITL < _inf
+            and 0 <= T_req < _inf
+            and 0 <= c_min < _inf
+            and 0 <= L_base < _inf):
         _special.reject('capacity.replica', locals(), COMPUTATIONS['capacity.replica'])
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_kvread': n_kvread, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'KV': KV, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'TTFT': TTFT, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 't_svc': t_svc, 'X_rep': X_rep, 'L_base': L_base, 'c_min': c_min}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_kvread': n_kvread__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_ar_pre': T_ar_pre__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 't_svc': t_svc__regime, 'L_base': L_base__regime, 'c_min': c_min__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_kvread': n_kvread, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'T_plin': T_plin, 'T_pattn': T_pattn, 'T_ar_pre': T_ar_pre, 'KV': KV, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 't_svc': t_svc, 'X_rep': X_rep, 'ITL': ITL, 'T_req': T_req, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_kvread': n_kvread__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_plin': T_plin__regime, 'T_pattn': T_pattn__regime, 'T_ar_pre': T_ar_pre__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 't_svc': t_svc__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'c_min': c_min__regime, 'L_base': L_base__regime}
 
 def c_ckpt__model(v):
     """CheckpointModel (wall 19), with wall 15's optimum interval"""
@@ -1964,6 +1985,14 @@ def c_reason__query(v):
         n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_plin__0 = 2*B*P_act*n_new/(N_tp*R_eff)
+    T_plin__1 = W*m_dc/(BW_mem*N_tp*eta_bw)
+    if T_plin__1 > T_plin__0:
+        T_plin = T_plin__1
+        T_plin__regime = 1
+    else:
+        T_plin = T_plin__0
+        T_plin__regime = 0
     if (N_tp > 1):
         T_ar_pre = 2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))
         T_ar_pre__regime = 0
@@ -1989,6 +2018,14 @@ def c_reason__query(v):
         k_tok = 2*H_kv*N_L*b_w*d_head
         k_tok__regime = 1
     F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_dlin__0 = W/(BW_mem*N_tp*eta_bw)
+    T_dlin__1 = 2*B*P_act*m_dc/(N_tp*R_eff)
+    if T_dlin__1 > T_dlin__0:
+        T_dlin = T_dlin__1
+        T_dlin__regime = 1
+    else:
+        T_dlin = T_dlin__0
+        T_dlin__regime = 0
     if (N_tp > 1):
         T_ar_dec = 2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))
         T_ar_dec__regime = 0
@@ -1998,44 +2035,47 @@ def c_reason__query(v):
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    T_pre__0 = F_pre/(N_tp*R_eff)
-    T_pre__1 = m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)
-    if T_pre__1 > T_pre__0:
-        T_pre = T_pre__1
-        T_pre__regime = 1
+    T_pattn__0 = 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff)
+    T_pattn__1 = B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw)
+    if T_pattn__1 > T_pattn__0:
+        T_pattn = T_pattn__1
+        T_pattn__regime = 1
     else:
-        T_pre = T_pre__0
-        T_pre__regime = 0
+        T_pattn = T_pattn__0
+        T_pattn__regime = 0
     T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
     KV = B*S*k_tok
     KV_peak = B*k_tok*(S + n_gen)
     KV_gen = B*S_gen*k_tok
+    T_pre = T_pattn + T_plin
+    T_dattn__0 = KV*n_kvread/(BW_mem*N_tp*eta_bw)
+    T_dattn__1 = 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff)
+    if T_dattn__1 > T_dattn__0:
+        T_dattn = T_dattn__1
+        T_dattn__regime = 1
+    else:
+        T_dattn = T_dattn__0
+        T_dattn__regime = 0
+    M_serve = KV_peak + W + W_d*m_spec
+    T_dattn_gen__0 = KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)
+    T_dattn_gen__1 = 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)
+    if T_dattn_gen__1 > T_dattn_gen__0:
+        T_dattn_gen = T_dattn_gen__1
+        T_dattn_gen__regime = 1
+    else:
+        T_dattn_gen = T_dattn_gen__0
+        T_dattn_gen__regime = 0
     if (m_disagg > 0):
         TTFT = T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer
         TTFT__regime = 0
     else:
         TTFT = T_ar_pre + T_pre + n_chunks*tau_disp
         TTFT__regime = 1
-    T_dstep__0 = (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)
-    T_dstep__1 = F_dec*m_dc/(N_tp*R_eff)
-    if T_dstep__1 > T_dstep__0:
-        T_dstep = T_dstep__1
-        T_dstep__regime = 1
-    else:
-        T_dstep = T_dstep__0
-        T_dstep__regime = 0
-    M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen__0 = (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)
-    T_dstep_gen__1 = F_dec_gen*m_dc/(N_tp*R_eff)
-    if T_dstep_gen__1 > T_dstep_gen__0:
-        T_dstep_gen = T_dstep_gen__1
-        T_dstep_gen__regime = 1
-    else:
-        T_dstep_gen = T_dstep_gen__0
-        T_dstep_gen__regime = 0
-    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    T_dstep = T_dattn + T_dlin
     feasible_serve = (M_serve <= C_mem*N_tp)
     U_mem = M_serve/(C_mem*N_tp)
+    T_dstep_gen = T_dattn_gen + T_dlin
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     if (m_spec > 0):
         ITL_gen = (N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok
         ITL_gen__regime = 0
@@ -2081,27 +2121,32 @@ def c_reason__query(v):
             and 0 <= N_gen < _inf
             and 0 <= n_kvread < _inf
             and 0 <= F_pre < _inf
+            and 0 <= T_plin < _inf
             and 0 <= T_ar_pre < _inf
             and 0 <= n_chunks < _inf
             and 0 <= q_max < _inf
             and 0 <= k_tok < _inf
             and 0 <= F_dec < _inf
+            and 0 <= T_dlin < _inf
             and 0 <= T_ar_dec < _inf
             and 0 <= t_draft < _inf
             and 0 <= F_dec_gen < _inf
             and 0 <= t_draft_gen < _inf
-            and 0 <= T_pre < _inf
+            and 0 <= T_pattn < _inf
             and 0 <= T_chunk < _inf
             and 0 <= KV < _inf
             and 0 <= KV_peak < _inf
             and 0 <= KV_gen < _inf
+            and 0 <= T_pre < _inf
+            and 0 <= T_dattn < _inf
+            and 0 <= M_serve < _inf
+            and 0 <= T_dattn_gen < _inf
             and 0 <= TTFT < _inf
             and 0 <= T_dstep < _inf
-            and 0 <= M_serve < _inf
-            and 0 <= T_dstep_gen < _inf
-            and 0 <= ITL0 < _inf
             and 0 <= feasible_serve < _inf
             and 0 <= U_mem < _inf
+            and 0 <= T_dstep_gen < _inf
+            and 0 <= ITL0 < _inf
             and 0 <= ITL_gen < _inf
             and 0 <= ITL < _inf
             and 0 <= T_req < _inf
@@ -2111,7 +2156,7 @@ def c_reason__query(v):
             and 0 <= T_reason < _inf
             and 0 <= E_reason < _inf):
         _special.reject('reason.query', locals(), COMPUTATIONS['reason.query'])
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_kvread': n_kvread__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
 
 def c_rel__fleet(v):
     """ReliabilityModel (wall 15)"""
@@ -2448,6 +2493,14 @@ def c_serve__step(v):
         n_kvread = kappa_kv*max(0, H/H_kv - 1) + 1
         n_kvread__regime = 1
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_plin__0 = 2*B*P_act*n_new/(N_tp*R_eff)
+    T_plin__1 = W*m_dc/(BW_mem*N_tp*eta_bw)
+    if T_plin__1 > T_plin__0:
+        T_plin = T_plin__1
+        T_plin__regime = 1
+    else:
+        T_plin = T_plin__0
+        T_plin__regime = 0
     if (N_tp > 1):
         T_ar_pre = 2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))
         T_ar_pre__regime = 0
@@ -2473,47 +2526,58 @@ def c_serve__step(v):
         k_tok = 2*H_kv*N_L*b_w*d_head
         k_tok__regime = 1
     F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_dlin__0 = W/(BW_mem*N_tp*eta_bw)
+    T_dlin__1 = 2*B*P_act*m_dc/(N_tp*R_eff)
+    if T_dlin__1 > T_dlin__0:
+        T_dlin = T_dlin__1
+        T_dlin__regime = 1
+    else:
+        T_dlin = T_dlin__0
+        T_dlin__regime = 0
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    T_pre__0 = F_pre/(N_tp*R_eff)
-    T_pre__1 = m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)
-    if T_pre__1 > T_pre__0:
-        T_pre = T_pre__1
-        T_pre__regime = 1
+    T_pattn__0 = 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff)
+    T_pattn__1 = B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw)
+    if T_pattn__1 > T_pattn__0:
+        T_pattn = T_pattn__1
+        T_pattn__regime = 1
     else:
-        T_pre = T_pre__0
-        T_pre__regime = 0
+        T_pattn = T_pattn__0
+        T_pattn__regime = 0
     T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
     KV = B*S*k_tok
     KV_peak = B*k_tok*(S + n_gen)
     KV_gen = B*S_gen*k_tok
+    T_pre = T_pattn + T_plin
+    T_dattn__0 = KV*n_kvread/(BW_mem*N_tp*eta_bw)
+    T_dattn__1 = 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff)
+    if T_dattn__1 > T_dattn__0:
+        T_dattn = T_dattn__1
+        T_dattn__regime = 1
+    else:
+        T_dattn = T_dattn__0
+        T_dattn__regime = 0
+    M_serve = KV_peak + W + W_d*m_spec
+    T_dattn_gen__0 = KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)
+    T_dattn_gen__1 = 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)
+    if T_dattn_gen__1 > T_dattn_gen__0:
+        T_dattn_gen = T_dattn_gen__1
+        T_dattn_gen__regime = 1
+    else:
+        T_dattn_gen = T_dattn_gen__0
+        T_dattn_gen__regime = 0
     if (m_disagg > 0):
         TTFT = T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer
         TTFT__regime = 0
     else:
         TTFT = T_ar_pre + T_pre + n_chunks*tau_disp
         TTFT__regime = 1
-    T_dstep__0 = (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)
-    T_dstep__1 = F_dec*m_dc/(N_tp*R_eff)
-    if T_dstep__1 > T_dstep__0:
-        T_dstep = T_dstep__1
-        T_dstep__regime = 1
-    else:
-        T_dstep = T_dstep__0
-        T_dstep__regime = 0
-    M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen__0 = (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)
-    T_dstep_gen__1 = F_dec_gen*m_dc/(N_tp*R_eff)
-    if T_dstep_gen__1 > T_dstep_gen__0:
-        T_dstep_gen = T_dstep_gen__1
-        T_dstep_gen__regime = 1
-    else:
-        T_dstep_gen = T_dstep_gen__0
-        T_dstep_gen__regime = 0
-    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    T_dstep = T_dattn + T_dlin
     feasible_serve = (M_serve <= C_mem*N_tp)
     U_mem = M_serve/(C_mem*N_tp)
+    T_dstep_gen = T_dattn_gen + T_dlin
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     if (m_spec > 0):
         ITL_gen = (N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok
         ITL_gen__regime = 0
@@ -2550,33 +2614,38 @@ def c_serve__step(v):
             and 0 <= S_gen < _inf
             and 0 <= n_kvread < _inf
             and 0 <= F_pre < _inf
+            and 0 <= T_plin < _inf
             and 0 <= T_ar_pre < _inf
             and 0 <= n_chunks < _inf
             and 0 <= q_max < _inf
             and 0 <= k_tok < _inf
             and 0 <= F_dec < _inf
+            and 0 <= T_dlin < _inf
             and 0 <= t_draft < _inf
             and 0 <= F_dec_gen < _inf
             and 0 <= t_draft_gen < _inf
-            and 0 <= T_pre < _inf
+            and 0 <= T_pattn < _inf
             and 0 <= T_chunk < _inf
             and 0 <= KV < _inf
             and 0 <= KV_peak < _inf
             and 0 <= KV_gen < _inf
+            and 0 <= T_pre < _inf
+            and 0 <= T_dattn < _inf
+            and 0 <= M_serve < _inf
+            and 0 <= T_dattn_gen < _inf
             and 0 <= TTFT < _inf
             and 0 <= T_dstep < _inf
-            and 0 <= M_serve < _inf
-            and 0 <= T_dstep_gen < _inf
-            and 0 <= ITL0 < _inf
             and 0 <= feasible_serve < _inf
             and 0 <= U_mem < _inf
+            and 0 <= T_dstep_gen < _inf
+            and 0 <= ITL0 < _inf
             and 0 <= ITL_gen < _inf
             and 0 <= ITL < _inf
             and 0 <= T_req < _inf
             and 0 <= X_tok < _inf
             and 0 <= X_req < _inf):
         _special.reject('serve.step', locals(), COMPUTATIONS['serve.step'])
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'n_kvread': n_kvread__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
 
 def c_stream__ws(v):
     """WeightStreamingModel (wall 6)"""
@@ -3996,7 +4065,6 @@ def c_synth__ttft__peak(v):
     else:
         n_new = n_new__0
         n_new__regime = 0
-    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     if (N_tp > 1):
         T_ar_pre = 2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))
         T_ar_pre__regime = 0
@@ -4010,7 +4078,7 @@ def c_synth__ttft__peak(v):
         n_chunks = 1
         n_chunks__regime = 1
     if (N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp) != 0):
-        R_req = F_pre/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp))
+        R_req = B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp))
         R_req__regime = 0
     else:
         R_req = math.inf
@@ -4018,12 +4086,11 @@ def c_synth__ttft__peak(v):
     if not (0 <= P_act < _inf
             and 0 <= d_head < _inf
             and 0 <= n_new < _inf
-            and 0 <= F_pre < _inf
             and 0 <= T_ar_pre < _inf
             and 0 <= n_chunks < _inf
             and -_inf < R_req <= _inf):
         _special.reject('synth.ttft.peak', locals(), COMPUTATIONS['synth.ttft.peak'])
-    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
+    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction"""
@@ -4608,10 +4675,13 @@ EQUATIONS = {
     'serve.chunk_time': ('T_chunk', "Largest chunk's time: how long one chunk stalls decode", (('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes'),), ()),
     'serve.chunks': ('n_chunks', 'Prefill chunks', (('agrawal2023sarathi', '§3: chunked prefills split a prompt into equal compute chunks piggybacked with decodes'),), ('chunked', 'whole prompt')),
     'serve.decode_allreduce': ('T_ar_dec', 'Tensor-parallel all-reduces of one decode step (two per layer)', (('shoeybi2019megatron', '§3, Fig. 3: two all-reduces per transformer layer in the forward pass (after self-attention and after the MLP)'), ('nvidia2024nccltests', "'Summary': a ring all-reduce moves 2(n−1)/n of the buffer per rank")), ('tensor parallel', 'one device')),
+    'serve.decode_attention': ('T_dattn', "A decode step's attention: stream the KV cache, or its FLOPs over the context at the achieved rate, whichever is longer", (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ('memory', 'compute')),
+    'serve.decode_attention_mean': ('T_dattn_gen', "A decode step's attention at the mean decode context", (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ('memory', 'compute')),
     'serve.decode_flops': ('F_dec', 'Decode-step FLOPs: 2·P_act per sequence plus attention over the context', (('kaplan2020scaling', '§2.1, Table 1: forward pass ≈ 2N FLOPs per token'), ('hoffmann2022training', 'Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each')), ()),
     'serve.decode_flops_mean': ('F_dec_gen', 'Decode-step FLOPs at the mean decode context', (('kaplan2020scaling', '§2.1, Table 1: forward pass ≈ 2N FLOPs per token'), ('hoffmann2022training', 'Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each')), ()),
-    'serve.decode_roofline': ('T_dstep', "Decode step on the rooflines: stream weights and KV cache, or the step's FLOPs at the achieved rate, whichever is longer", (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)')), ('memory', 'compute')),
-    'serve.decode_roofline_mean': ('T_dstep_gen', 'Decode step on the rooflines at the mean decode context', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)')), ('memory', 'compute')),
+    'serve.decode_linear': ('T_dlin', "A decode step's linear layers: stream the weights, or their FLOPs (2·P_act per sequence) at the achieved rate, whichever is longer", (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ('memory', 'compute')),
+    'serve.decode_roofline': ('T_dstep', 'Decode step: the linear layers and attention are separate kernels, run one after the other, each on its own rooflines', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ()),
+    'serve.decode_roofline_mean': ('T_dstep_gen', 'Decode step at the mean decode context: the linear layers (independent of the context) plus attention', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ()),
     'serve.decode_step': ('ITL0', 'One decode step: the roofline step, the layer tax and the tensor-parallel all-reduces', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'),), ()),
     'serve.draft_step': ('t_draft', 'One draft decode step (memory-bound, no layer tax)', (('leviathan2023fast', '§3.1, Eq. 1: expected tokens per iteration (1 − α^{γ+1})/(1 − α)'), ('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache')), ()),
     'serve.draft_step_mean': ('t_draft_gen', 'One draft step at the mean decode context', (('leviathan2023fast', '§3.1, Eq. 1: expected tokens per iteration (1 − α^{γ+1})/(1 − α)'), ('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache')), ()),
@@ -4629,8 +4699,10 @@ EQUATIONS = {
     'serve.memory': ('M_serve', 'Serving memory: weights, KV cache at the end of generation, draft weights', (('kwon2023efficient', '§2.3 and §4: KV cache size per token and its management'),), ()),
     'serve.new_tokens': ('n_new', 'Prompt tokens to prefill (cache hits skipped)', (), ()),
     'serve.prefill_allreduce': ('T_ar_pre', 'Tensor-parallel all-reduces of the prefill (two per layer)', (('shoeybi2019megatron', '§3, Fig. 3: two all-reduces per transformer layer in the forward pass (after self-attention and after the MLP)'), ('nvidia2024nccltests', "'Summary': a ring all-reduce moves 2(n−1)/n of the buffer per rank")), ('tensor parallel', 'one device')),
+    'serve.prefill_attention': ('T_pattn', "A prefill's attention: its FLOPs at the achieved rate or writing the new KV cache, whichever is longer", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ('compute', 'memory')),
     'serve.prefill_flops': ('F_pre', 'Prefill FLOPs: weights plus attention over the full context', (('kaplan2020scaling', '§2.1, Table 1: forward pass ≈ 2N FLOPs per token'), ('hoffmann2022training', 'Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each')), ()),
-    'serve.prefill_time': ('T_pre', 'Prefill time: its FLOPs at the achieved rate or one read of the weights and write of the new KV cache, whichever is longer', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache')), ('compute', 'memory')),
+    'serve.prefill_linear': ('T_plin', "A prefill's linear layers: their FLOPs at the achieved rate or one read of the weights, whichever is longer", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ('compute', 'memory')),
+    'serve.prefill_time': ('T_pre', 'Prefill time: the linear layers and attention are separate kernels, run one after the other, each on its own rooflines', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'), ('yuan2024llminference', "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own arithmetic intensity; a stage's time is the sum of its operators' times")), ()),
     'serve.request_throughput': ('X_req', "Output tokens per second over the request mix, every prompt's prefill charged", (), ()),
     'serve.request_time': ('T_req', 'The batch prefills its prompts (first token) and decodes the remaining n_gen − 1 tokens', (), ()),
     'serve.tokens_per_second': ('X_tok', 'Generated tokens per second across the batch', (('pope2022efficiently', '§3.1: decode is memory-bound, each step loads all weights and the KV cache'),), ()),
@@ -4730,7 +4802,7 @@ EQUATIONS = {
 COMPUTATIONS = {
     'batch.cb': (c_batch__cb, ('BW_mem', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'P', 'R_peak', 'S_max', 'S_mean', 'b_w', 'd_cat', 'd_rope', 'eta_bw', 'eta_hw', 'h', 'kappa_kv', 'm_dc', 'm_mla', 'p_page', 'r_kv', 'tau_disp'), ('R_eff', 'W', 'd_head', 'H_kv', 'frag_static', 'rho_len', 'K_pages', 'k_tok', 'n_kvread', 'M_kvfree', 't_len', 'TTFT_cb', 'T_budget', 'r_page', 'E_blocks', 'N_static', 'a_alloc', 'frag_paged', 'N_paged', 't_step_s', 'KV_static', 't_step_p', 'X_static', 'KV_paged', 'feasible_cb', 'X_paged', 'speedup_cb'), {'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'frag_static': ('S_max', 'S_mean'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'n_kvread': ('H', 'H_kv', 'kappa_kv', 'm_mla'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'TTFT_cb': ('H', 'N_L', 'N_max', 'P', 'R_eff', 'S_max', 'd_head', 'tau_disp'), 'T_budget': ('M_kvfree', 'k_tok'), 'r_page': ('S_max', 'p_page', 't_len'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'N_static': ('N_max', 'S_max', 'T_budget'), 'a_alloc': ('E_blocks', 'p_page'), 'frag_paged': ('S_mean', 'a_alloc'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_s': ('BW_mem', 'N_static', 'P', 'R_eff', 'S_mean', 'W', 'eta_bw', 'k_tok', 'm_dc', 'n_kvread'), 'KV_static': ('N_static', 'S_max', 'k_tok'), 't_step_p': ('BW_mem', 'N_paged', 'P', 'R_eff', 'S_mean', 'W', 'eta_bw', 'k_tok', 'm_dc', 'n_kvread'), 'X_static': ('N_static', 't_step_s'), 'KV_paged': ('N_paged', 'a_alloc', 'k_tok'), 'feasible_cb': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'speedup_cb': ('X_paged', 'X_static')}, ('compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.static_fragmentation', 'batch.length_ratio', 'batch.pages_max', 'serve.kv_per_token', 'shape.kv_reads', 'batch.kv_free', 'batch.shape', 'batch.ttft', 'batch.token_budget', 'batch.page_survival', 'batch.expected_pages', 'batch.static_requests', 'batch.allocation', 'batch.paged_fragmentation', 'batch.paged_requests', 'batch.step_static', 'batch.kv_static', 'batch.step_paged', 'batch.throughput_static', 'batch.kv_paged', 'batch.feasible', 'batch.throughput_paged', 'batch.speedup'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'n_kvread': (('m_mla',), ('H', 'H_kv', 'kappa_kv', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'X_static': (('N_static', 't_step_s'), ('N_static',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'speedup_cb': (('X_paged', 'X_static'), ('X_paged', 'X_static'), ('X_paged', 'X_static'))}),
     'capacity.fleet': (c_capacity__fleet, ('L_base', 'L_target', 'c_srv', 'cv_svc', 'lam', 't_svc'), ('mu_svc', 'kappa', 'X_cap', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'stable', 'w99', 'p99', 'L_p99', 'meets_slo'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'X_cap': ('c_srv', 't_svc'), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'stable': ('rho_q',), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p99': ('t_svc', 'w99'), 'L_p99': ('L_base', 'w99'), 'meets_slo': ('L_p99', 'L_target', 'rho_q')}, ('tail.service_rate', 'tail.kingman', 'capacity.qps', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.stable', 'tail.wait_p99', 'tail.p99', 'capacity.p99', 'capacity.meets_target'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q'))}),
-    'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_tp', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'N_tp', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_bw', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'kappa_kv', 'lam', 'm_dc', 'm_disagg', 'm_mla', 'm_pf', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'rho_len', 'K_pages', 'S', 'n_gen', 'W_d', 'E_tok', 'k_tok', 'M_kvfree', 't_len', 'n_kvread', 'n_new', 'S_gen', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'F_pre', 'T_ar_pre', 'KV', 'F_dec', 'T_ar_dec', 't_draft', 'KV_peak', 'KV_gen', 'F_dec_gen', 't_draft_gen', 'T_pre', 'T_dstep', 'M_serve', 'T_dstep_gen', 'TTFT', 'ITL0', 'feasible_serve', 'ITL_gen', 'ITL', 'T_req', 't_svc', 'X_rep', 'L_base', 'c_min'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean', 'm_pf', 'n_out'), 'n_gen': ('m_pf', 'n_out'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_kvread': ('H', 'H_kv', 'kappa_kv', 'm_mla'), 'n_new': ('S', 'c_pre'), 'S_gen': ('S', 'n_gen'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'P', 'R_eff', 'S_mean', 'W', 'eta_bw', 'k_tok', 'm_dc', 'n_kvread'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 'F_dec': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head'), 'T_ar_dec': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'eta_bw', 'k_tok_d'), 'KV_peak': ('B', 'S', 'k_tok', 'n_gen'), 'KV_gen': ('B', 'S_gen', 'k_tok'), 'F_dec_gen': ('B', 'H', 'N_L', 'P_act', 'S_gen', 'd_head'), 't_draft_gen': ('B', 'BW_mem', 'S_gen', 'W_d', 'eta_bw', 'k_tok_d'), 'T_pre': ('B', 'BW_mem', 'F_pre', 'N_tp', 'R_eff', 'W', 'eta_bw', 'k_tok', 'm_dc', 'n_new'), 'T_dstep': ('BW_mem', 'F_dec', 'KV', 'N_tp', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_kvread'), 'M_serve': ('KV_peak', 'W', 'W_d', 'm_spec'), 'T_dstep_gen': ('BW_mem', 'F_dec_gen', 'KV_gen', 'N_tp', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_kvread'), 'TTFT': ('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'ITL0': ('N_L', 'T_ar_dec', 'T_dstep', 'tau_layer'), 'feasible_serve': ('C_mem', 'M_serve', 'N_tp'), 'ITL_gen': ('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'T_req': ('ITL_gen', 'TTFT', 'n_gen'), 't_svc': ('B', 'TTFT', 'X_paged', 'm_pf', 'n_out'), 'X_rep': ('B', 'TTFT', 'X_paged', 'm_pf', 'n_out'), 'L_base': ('ITL', 'TTFT', 'T_req', 'm_pf', 'n_out'), 'c_min': ('X_paged', 'lam', 't_svc')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'capacity.generated_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'shape.kv_reads', 'serve.new_tokens', 'serve.mean_decode_context', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_flops', 'serve.prefill_allreduce', 'serve.kv_cache', 'serve.decode_flops', 'serve.decode_allreduce', 'serve.draft_step', 'serve.kv_peak', 'serve.kv_mean_decode', 'serve.decode_flops_mean', 'serve.draft_step_mean', 'serve.prefill_time', 'serve.decode_roofline', 'serve.memory', 'serve.decode_roofline_mean', 'serve.ttft', 'serve.decode_step', 'serve.feasible', 'serve.itl_mean', 'serve.itl', 'serve.request_time', 'capacity.service_time', 'capacity.replica_qps', 'capacity.base_latency', 'capacity.stable_replicas'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'n_kvread': (('m_mla',), ('H', 'H_kv', 'kappa_kv', 'm_mla')), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'T_ar_dec': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), ('N_tp',)), 'TTFT': (('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL_gen': (('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), ('N_L', 'T_ar_dec', 'T_dstep_gen', 'm_spec', 'tau_layer')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 't_svc': (('B', 'TTFT', 'X_paged', 'm_pf', 'n_out'), ('X_paged',)), 'L_base': (('T_req', 'm_pf'), ('ITL', 'TTFT', 'm_pf', 'n_out')), 'c_min': (('X_paged', 'lam', 't_svc'), ('X_paged',))}),
+    'capacity.replica': (c_capacity__replica, ('BW_mem', 'BW_tp', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_max', 'N_tp', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S_max', 'S_mean', 'alpha_acc', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_bw', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'kappa_kv', 'lam', 'm_dc', 'm_disagg', 'm_mla', 'm_pf', 'm_spec', 'n_out', 'p_page', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'rho_len', 'K_pages', 'S', 'n_gen', 'W_d', 'E_tok', 'k_tok', 'M_kvfree', 't_len', 'n_kvread', 'n_new', 'S_gen', 'T_budget', 'E_blocks', 'n_chunks', 'a_alloc', 'N_paged', 't_step_p', 'feasible_cb', 'B', 'X_paged', 'T_plin', 'T_pattn', 'T_ar_pre', 'KV', 'T_dlin', 'T_ar_dec', 't_draft', 'KV_peak', 'KV_gen', 't_draft_gen', 'T_pre', 'T_dattn', 'M_serve', 'T_dattn_gen', 'TTFT', 'T_dstep', 'feasible_serve', 'T_dstep_gen', 'ITL0', 'ITL_gen', 't_svc', 'X_rep', 'ITL', 'T_req', 'c_min', 'L_base'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'rho_len': ('S_max', 'S_mean'), 'K_pages': ('S_max', 'p_page'), 'S': ('S_mean', 'm_pf', 'n_out'), 'n_gen': ('m_pf', 'n_out'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'M_kvfree': ('C_mem', 'W'), 't_len': ('rho_len',), 'n_kvread': ('H', 'H_kv', 'kappa_kv', 'm_mla'), 'n_new': ('S', 'c_pre'), 'S_gen': ('S', 'n_gen'), 'T_budget': ('M_kvfree', 'k_tok'), 'E_blocks': ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len'), 'n_chunks': ('n_new', 'q_chunk'), 'a_alloc': ('E_blocks', 'p_page'), 'N_paged': ('N_max', 'T_budget', 'a_alloc', 'p_page'), 't_step_p': ('BW_mem', 'N_paged', 'P', 'R_eff', 'S_mean', 'W', 'eta_bw', 'k_tok', 'm_dc', 'n_kvread'), 'feasible_cb': ('N_paged',), 'B': ('N_paged',), 'X_paged': ('N_paged', 't_step_p'), 'T_plin': ('B', 'BW_mem', 'N_tp', 'P_act', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_new'), 'T_pattn': ('B', 'BW_mem', 'H', 'N_L', 'N_tp', 'R_eff', 'S', 'd_head', 'eta_bw', 'k_tok', 'm_dc', 'n_new'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'KV': ('B', 'S', 'k_tok'), 'T_dlin': ('B', 'BW_mem', 'N_tp', 'P_act', 'R_eff', 'W', 'eta_bw', 'm_dc'), 'T_ar_dec': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'eta_bw', 'k_tok_d'), 'KV_peak': ('B', 'S', 'k_tok', 'n_gen'), 'KV_gen': ('B', 'S_gen', 'k_tok'), 't_draft_gen': ('B', 'BW_mem', 'S_gen', 'W_d', 'eta_bw', 'k_tok_d'), 'T_pre': ('T_pattn', 'T_plin'), 'T_dattn': ('B', 'BW_mem', 'H', 'KV', 'N_L', 'N_tp', 'R_eff', 'S', 'd_head', 'eta_bw', 'm_dc', 'n_kvread'), 'M_serve': ('KV_peak', 'W', 'W_d', 'm_spec'), 'T_dattn_gen': ('B', 'BW_mem', 'H', 'KV_gen', 'N_L', 'N_tp', 'R_eff', 'S_gen', 'd_head', 'eta_bw', 'm_dc', 'n_kvread'), 'TTFT': ('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'T_dstep': ('T_dattn', 'T_dlin'), 'feasible_serve': ('C_mem', 'M_serve', 'N_tp'), 'T_dstep_gen': ('T_dattn_gen', 'T_dlin'), 'ITL0': ('N_L', 'T_ar_dec', 'T_dstep', 'tau_layer'), 'ITL_gen': ('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), 't_svc': ('B', 'TTFT', 'X_paged', 'm_pf', 'n_out'), 'X_rep': ('B', 'TTFT', 'X_paged', 'm_pf', 'n_out'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'T_req': ('ITL_gen', 'TTFT', 'n_gen'), 'c_min': ('X_paged', 'lam', 't_svc'), 'L_base': ('ITL', 'TTFT', 'T_req', 'm_pf', 'n_out')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'batch.length_ratio', 'batch.pages_max', 'capacity.serving_context', 'capacity.generated_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.kv_per_token', 'batch.kv_free', 'batch.shape', 'shape.kv_reads', 'serve.new_tokens', 'serve.mean_decode_context', 'batch.token_budget', 'batch.expected_pages', 'serve.chunks', 'batch.allocation', 'batch.paged_requests', 'batch.step_paged', 'batch.feasible', 'capacity.serving_batch', 'batch.throughput_paged', 'serve.prefill_linear', 'serve.prefill_attention', 'serve.prefill_allreduce', 'serve.kv_cache', 'serve.decode_linear', 'serve.decode_allreduce', 'serve.draft_step', 'serve.kv_peak', 'serve.kv_mean_decode', 'serve.draft_step_mean', 'serve.prefill_time', 'serve.decode_attention', 'serve.memory', 'serve.decode_attention_mean', 'serve.ttft', 'serve.decode_roofline', 'serve.feasible', 'serve.decode_roofline_mean', 'serve.decode_step', 'serve.itl_mean', 'capacity.service_time', 'capacity.replica_qps', 'serve.itl', 'serve.request_time', 'capacity.stable_replicas', 'capacity.base_latency'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 't_len': (('rho_len',), ('rho_len',)), 'n_kvread': (('m_mla',), ('H', 'H_kv', 'kappa_kv', 'm_mla')), 'E_blocks': (('K_pages', 'rho_len'), ('K_pages', 'S_max', 'p_page', 'rho_len', 't_len')), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'X_paged': (('N_paged', 't_step_p'), ('N_paged',)), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'T_ar_dec': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), ('N_tp',)), 'TTFT': (('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL_gen': (('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), ('N_L', 'T_ar_dec', 'T_dstep_gen', 'm_spec', 'tau_layer')), 't_svc': (('B', 'TTFT', 'X_paged', 'm_pf', 'n_out'), ('X_paged',)), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'c_min': (('X_paged', 'lam', 't_svc'), ('X_paged',)), 'L_base': (('T_req', 'm_pf'), ('ITL', 'TTFT', 'm_pf', 'n_out'))}),
     'ckpt.model': (c_ckpt__model, ('BW_d2h', 'BW_fs', 'BW_wr', 'M_f', 'P', 'b_opt', 'b_w', 'm_async', 'm_daly', 'n_wr', 't_slow', 'tau_in'), ('M_ck_w', 'M_ck_o', 'BW_ck', 'M_ck', 't_wr', 't_stall', 'slow_ck', 'delta_ck', 'tau_Y', 'tau_D', 'tau_opt', 'tau_ck', 'pen_ck', 'drain_ok'), {'M_ck_w': ('P', 'b_w'), 'M_ck_o': ('P', 'b_opt'), 'BW_ck': ('BW_fs', 'BW_wr', 'n_wr'), 'M_ck': ('M_ck_o', 'M_ck_w'), 't_wr': ('BW_ck', 'M_ck'), 't_stall': ('BW_d2h', 'M_ck', 'm_async', 'n_wr', 't_wr'), 'slow_ck': ('t_slow', 't_wr'), 'delta_ck': ('t_stall',), 'tau_Y': ('M_f', 'delta_ck'), 'tau_D': ('M_f', 'delta_ck'), 'tau_opt': ('m_daly', 'tau_D', 'tau_Y'), 'tau_ck': ('M_f', 'tau_in', 'tau_opt'), 'pen_ck': ('t_stall', 'tau_ck'), 'drain_ok': ('t_wr', 'tau_ck')}, ('ckpt.weights', 'ckpt.optimizer', 'ckpt.bandwidth', 'ckpt.size', 'ckpt.write', 'ckpt.stall', 'ckpt.slow', 'ckpt.delta', 'rel.young', 'rel.daly', 'rel.interval', 'ckpt.interval', 'ckpt.penalty', 'ckpt.drains'), {'t_stall': (('BW_d2h', 'M_ck', 'm_async', 'n_wr'), ('m_async', 't_wr')), 'tau_D': (('M_f', 'delta_ck'), ('M_f', 'delta_ck')), 'tau_opt': (('m_daly', 'tau_D'), ('m_daly', 'tau_Y')), 'tau_ck': (('M_f', 'tau_opt'), ('M_f', 'tau_in'))}),
     'cmp.model': (c_cmp__model, ('BW_mem', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_s', 'R_base', 'R_peak', 'R_q', 'b_base', 'd3', 'd3_lo', 'd4', 'd4_lo', 'd8', 'd8_lo', 'd_dist', 'd_pm', 'e_pe', 'i_nm', 'k_pe', 'k_sp', 'm_diff', 'm_fast', 'm_meth', 'm_roof', 'n_steps', 'q_bits', 's_sp', 's_thr', 't_sp'), ('P_act', 'W_base', 'r_cmp', 'd_acc', 'O_fwd', 'W_cmp', 'sav_pct', 'd_acc_lo', 't_base', 't_cmp', 'x_cmp'), {'P_act': ('P', 'P_act_cat'), 'W_base': ('P', 'b_base'), 'r_cmp': ('P', 'P_s', 'b_base', 'i_nm', 'm_meth', 'q_bits', 's_sp', 't_sp'), 'd_acc': ('P_s', 'd3', 'd4', 'd8', 'd_dist', 'd_pm', 'e_pe', 'k_pe', 'm_meth', 'q_bits', 's_sp', 's_thr'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'W_cmp': ('W_base', 'r_cmp'), 'sav_pct': ('r_cmp',), 'd_acc_lo': ('d3_lo', 'd4_lo', 'd8_lo', 'd_acc', 'm_meth', 'q_bits'), 't_base': ('BW_mem', 'O_fwd', 'R_base', 'W_base'), 't_cmp': ('BW_mem', 'O_fwd', 'R_base', 'R_q', 'W_base', 'k_sp', 'm_meth', 'r_cmp', 't_base', 't_sp'), 'x_cmp': ('BW_mem', 'O_fwd', 'R_peak', 'R_q', 'W_base', 'm_fast', 'm_meth', 'm_roof', 'r_cmp', 's_sp', 't_base', 't_cmp', 't_sp')}, ('shape.active_params', 'cmp.base_bytes', 'cmp.ratio', 'cmp.accuracy', 'compute.forward_flops', 'cmp.bytes', 'cmp.saved', 'cmp.accuracy_low', 'cmp.base_time', 'cmp.time', 'cmp.speedup'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'r_cmp': (('b_base', 'm_meth', 'q_bits'), ('m_meth', 's_sp'), ('b_base', 'i_nm', 'm_meth', 's_sp', 't_sp'), ('m_meth', 's_sp', 't_sp'), ('P', 'P_s', 'm_meth', 's_sp', 't_sp'), ('P_s', 'm_meth', 's_sp', 't_sp')), 'd_acc': (('d3', 'd4', 'd8', 'm_meth', 'q_bits'), ('d_pm', 'e_pe', 'k_pe', 'm_meth', 's_sp', 's_thr'), ('P_s', 'd_dist', 'm_meth'), ('P_s', 'm_meth')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'd_acc_lo': (('d3_lo', 'd4_lo', 'd8_lo', 'm_meth', 'q_bits'), ('d_acc', 'm_meth')), 't_cmp': (('BW_mem', 'O_fwd', 'R_q', 'W_base', 'm_meth', 'r_cmp'), ('BW_mem', 'O_fwd', 'R_base', 'W_base', 'k_sp', 'm_meth', 'r_cmp', 't_sp'), ('m_meth', 't_base', 't_sp'), ('m_meth', 'r_cmp', 't_base', 't_sp')), 'x_cmp': (('m_roof', 't_base', 't_cmp'), ('BW_mem', 'O_fwd', 'R_peak', 'R_q', 'W_base', 'm_fast', 'm_meth', 'm_roof', 'r_cmp'), ('m_meth', 'm_roof', 'r_cmp', 't_sp'), ('m_meth', 'm_roof', 's_sp', 't_sp'), ('m_meth', 'm_roof', 't_sp'))}),
     'coll.all': (c_coll__all, ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_c'), ('T_ring', 'T_rs', 'T_ag', 'T_alltoall', 'T_tree', 'n_cn', 'T_innet', 'T_hier'), {'T_ring': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_rs': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_ag': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_alltoall': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_tree': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'n_cn': ('g_c', 'n_c'), 'T_innet': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_hier': ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_cn')}, ('coll.ring_allreduce', 'coll.reduce_scatter', 'coll.all_gather', 'coll.all_to_all', 'coll.tree_allreduce', 'coll.nodes', 'coll.in_network_allreduce', 'coll.hierarchical_allreduce'), {}),
@@ -4743,7 +4815,7 @@ COMPUTATIONS = {
     'moe.routing': (c_moe__routing, ('B', 'BW_fab', 'E_exp', 'N_ep', 'P_act', 'S', 'alpha_fab', 'b_w', 'f_imb', 'h', 'k_top', 'os_fab'), ('e_eff', 'm_route', 'P_act_eff', 'D_route', 'D_dispatch', 'T_a2a'), {'e_eff': ('E_exp', 'f_imb', 'k_top'), 'm_route': ('e_eff', 'k_top'), 'P_act_eff': ('P_act', 'm_route'), 'D_route': ('B', 'S', 'b_w', 'h', 'k_top', 'm_route'), 'D_dispatch': ('D_route', 'N_ep'), 'T_a2a': ('BW_fab', 'D_route', 'N_ep', 'alpha_fab', 'os_fab')}, ('moe.effective_experts', 'moe.multiplier', 'moe.active_params', 'moe.payload', 'moe.dispatch', 'moe.all_to_all'), {'D_dispatch': (('D_route', 'N_ep'), ('N_ep',))}),
     'netroof.step': (c_netroof__step, ('BW_fab', 'L_ovh_net', 'P', 'P_tdp', 'R_peak', 'b_w', 'eta_hw', 'f_idle', 'n_gpn', 'n_nodes', 'os_fab'), ('N_acc', 'beta_fab', 'D_sync', 'O_train', 'R_fleet', 'I_net', 'T_net', 'R_fleet_eff', 'I_ridge_net', 'T_nc', 'T_nr', 'ovh_net', 'X_nr', 'MFU_net', 'E_nr'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'D_sync': ('P', 'b_w'), 'O_train': ('P',), 'R_fleet': ('N_acc', 'R_peak'), 'I_net': ('D_sync', 'O_train'), 'T_net': ('D_sync', 'beta_fab'), 'R_fleet_eff': ('R_fleet', 'eta_hw'), 'I_ridge_net': ('R_fleet', 'beta_fab'), 'T_nc': ('O_train', 'R_fleet_eff'), 'T_nr': ('L_ovh_net', 'T_nc', 'T_net'), 'ovh_net': ('L_ovh_net', 'T_nc', 'T_net'), 'X_nr': ('T_nr',), 'MFU_net': ('O_train', 'R_fleet', 'T_nr'), 'E_nr': ('MFU_net', 'N_acc', 'P_tdp', 'T_nr', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'netroof.sync', 'netroof.ops', 'netroof.fleet_rate', 'netroof.intensity', 'netroof.network', 'netroof.fleet_rate_achieved', 'netroof.ridge_point', 'netroof.compute', 'netroof.latency', 'netroof.overhead_dominated', 'netroof.throughput', 'netroof.mfu', 'netroof.energy'), {}),
     'orch.queue': (c_orch__queue, ('D_job', 'cv_job', 'g_job', 'lam_job', 'n_gpn', 'n_nodes'), ('N_acc', 'a_jobs', 'c_jobs', 'rho_c', 'C_wait', 'W_job', 'stable_c', 'L_job'), {'N_acc': ('n_gpn', 'n_nodes'), 'a_jobs': ('D_job', 'lam_job'), 'c_jobs': ('N_acc', 'g_job'), 'rho_c': ('a_jobs', 'c_jobs'), 'C_wait': ('a_jobs', 'c_jobs'), 'W_job': ('C_wait', 'D_job', 'a_jobs', 'c_jobs', 'cv_job', 'rho_c'), 'stable_c': ('rho_c',), 'L_job': ('W_job', 'lam_job', 'rho_c')}, ('fleet.accelerators', 'orch.load', 'orch.servers', 'orch.utilisation', 'orch.erlang_c', 'orch.wait', 'orch.stable', 'orch.queue'), {'c_jobs': (('N_acc', 'g_job'), ('g_job',)), 'W_job': (('rho_c',), ('C_wait', 'D_job', 'a_jobs', 'c_jobs', 'cv_job', 'rho_c')), 'L_job': (('rho_c',), ('W_job', 'lam_job', 'rho_c'))}),
-    'reason.query': (c_reason__query, ('BW_mem', 'BW_tp', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'K_steps', 'M_size', 'N_L', 'N_tp', 'P', 'P_act_cat', 'P_d', 'P_tdp', 'R_peak', 'S', 'alpha_acc', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_bw', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'kappa_kv', 'm_best', 'm_dc', 'm_disagg', 'm_mla', 'm_spec', 'n_gen', 'n_samp', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer', 'tau_tok'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'S_gen', 'B', 'N_gen', 'n_kvread', 'F_pre', 'T_ar_pre', 'n_chunks', 'q_max', 'k_tok', 'F_dec', 'T_ar_dec', 't_draft', 'F_dec_gen', 't_draft_gen', 'T_pre', 'T_chunk', 'KV', 'KV_peak', 'KV_gen', 'TTFT', 'T_dstep', 'M_serve', 'T_dstep_gen', 'ITL0', 'feasible_serve', 'U_mem', 'ITL_gen', 'ITL', 'T_req', 'X_tok', 'X_req', 't_rstep', 'T_reason', 'E_reason'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'S_gen': ('S', 'n_gen'), 'B': ('m_best', 'n_samp'), 'N_gen': ('K_steps', 'n_samp', 'tau_tok'), 'n_kvread': ('H', 'H_kv', 'kappa_kv', 'm_mla'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'F_dec': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head'), 'T_ar_dec': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'eta_bw', 'k_tok_d'), 'F_dec_gen': ('B', 'H', 'N_L', 'P_act', 'S_gen', 'd_head'), 't_draft_gen': ('B', 'BW_mem', 'S_gen', 'W_d', 'eta_bw', 'k_tok_d'), 'T_pre': ('B', 'BW_mem', 'F_pre', 'N_tp', 'R_eff', 'W', 'eta_bw', 'k_tok', 'm_dc', 'n_new'), 'T_chunk': ('B', 'H', 'N_L', 'N_tp', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'KV_peak': ('B', 'S', 'k_tok', 'n_gen'), 'KV_gen': ('B', 'S_gen', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'T_dstep': ('BW_mem', 'F_dec', 'KV', 'N_tp', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_kvread'), 'M_serve': ('KV_peak', 'W', 'W_d', 'm_spec'), 'T_dstep_gen': ('BW_mem', 'F_dec_gen', 'KV_gen', 'N_tp', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_kvread'), 'ITL0': ('N_L', 'T_ar_dec', 'T_dstep', 'tau_layer'), 'feasible_serve': ('C_mem', 'M_serve', 'N_tp'), 'U_mem': ('C_mem', 'M_serve', 'N_tp'), 'ITL_gen': ('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'T_req': ('ITL_gen', 'TTFT', 'n_gen'), 'X_tok': ('B', 'ITL'), 'X_req': ('B', 'T_req', 'n_gen'), 't_rstep': ('ITL', 'tau_tok'), 'T_reason': ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'), 'E_reason': ('P_tdp', 'T_reason')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.mean_decode_context', 'reason.batch', 'reason.tokens', 'shape.kv_reads', 'serve.prefill_flops', 'serve.prefill_allreduce', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.decode_flops', 'serve.decode_allreduce', 'serve.draft_step', 'serve.decode_flops_mean', 'serve.draft_step_mean', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.kv_peak', 'serve.kv_mean_decode', 'serve.ttft', 'serve.decode_roofline', 'serve.memory', 'serve.decode_roofline_mean', 'serve.decode_step', 'serve.feasible', 'serve.utilisation', 'serve.itl_mean', 'serve.itl', 'serve.request_time', 'serve.tokens_per_second', 'serve.request_throughput', 'reason.step_time', 'reason.time', 'reason.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'B': (('m_best', 'n_samp'), ('m_best',)), 'n_kvread': (('m_mla',), ('H', 'H_kv', 'kappa_kv', 'm_mla')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'T_ar_dec': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), ('N_tp',)), 'TTFT': (('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL_gen': (('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), ('N_L', 'T_ar_dec', 'T_dstep_gen', 'm_spec', 'tau_layer')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'T_reason': (('K_steps', 'TTFT', 'm_best', 't_rstep'), ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'))}),
+    'reason.query': (c_reason__query, ('BW_mem', 'BW_tp', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'K_steps', 'M_size', 'N_L', 'N_tp', 'P', 'P_act_cat', 'P_d', 'P_tdp', 'R_peak', 'S', 'alpha_acc', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_bw', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'kappa_kv', 'm_best', 'm_dc', 'm_disagg', 'm_mla', 'm_spec', 'n_gen', 'n_samp', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer', 'tau_tok'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'W_d', 'E_tok', 'hit_ratio', 'S_gen', 'B', 'N_gen', 'n_kvread', 'F_pre', 'T_plin', 'T_ar_pre', 'n_chunks', 'q_max', 'k_tok', 'F_dec', 'T_dlin', 'T_ar_dec', 't_draft', 'F_dec_gen', 't_draft_gen', 'T_pattn', 'T_chunk', 'KV', 'KV_peak', 'KV_gen', 'T_pre', 'T_dattn', 'M_serve', 'T_dattn_gen', 'TTFT', 'T_dstep', 'feasible_serve', 'U_mem', 'T_dstep_gen', 'ITL0', 'ITL_gen', 'ITL', 'T_req', 'X_tok', 'X_req', 't_rstep', 'T_reason', 'E_reason'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'S_gen': ('S', 'n_gen'), 'B': ('m_best', 'n_samp'), 'N_gen': ('K_steps', 'n_samp', 'tau_tok'), 'n_kvread': ('H', 'H_kv', 'kappa_kv', 'm_mla'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'T_plin': ('B', 'BW_mem', 'N_tp', 'P_act', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_new'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'F_dec': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head'), 'T_dlin': ('B', 'BW_mem', 'N_tp', 'P_act', 'R_eff', 'W', 'eta_bw', 'm_dc'), 'T_ar_dec': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'eta_bw', 'k_tok_d'), 'F_dec_gen': ('B', 'H', 'N_L', 'P_act', 'S_gen', 'd_head'), 't_draft_gen': ('B', 'BW_mem', 'S_gen', 'W_d', 'eta_bw', 'k_tok_d'), 'T_pattn': ('B', 'BW_mem', 'H', 'N_L', 'N_tp', 'R_eff', 'S', 'd_head', 'eta_bw', 'k_tok', 'm_dc', 'n_new'), 'T_chunk': ('B', 'H', 'N_L', 'N_tp', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'KV_peak': ('B', 'S', 'k_tok', 'n_gen'), 'KV_gen': ('B', 'S_gen', 'k_tok'), 'T_pre': ('T_pattn', 'T_plin'), 'T_dattn': ('B', 'BW_mem', 'H', 'KV', 'N_L', 'N_tp', 'R_eff', 'S', 'd_head', 'eta_bw', 'm_dc', 'n_kvread'), 'M_serve': ('KV_peak', 'W', 'W_d', 'm_spec'), 'T_dattn_gen': ('B', 'BW_mem', 'H', 'KV_gen', 'N_L', 'N_tp', 'R_eff', 'S_gen', 'd_head', 'eta_bw', 'm_dc', 'n_kvread'), 'TTFT': ('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'T_dstep': ('T_dattn', 'T_dlin'), 'feasible_serve': ('C_mem', 'M_serve', 'N_tp'), 'U_mem': ('C_mem', 'M_serve', 'N_tp'), 'T_dstep_gen': ('T_dattn_gen', 'T_dlin'), 'ITL0': ('N_L', 'T_ar_dec', 'T_dstep', 'tau_layer'), 'ITL_gen': ('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'T_req': ('ITL_gen', 'TTFT', 'n_gen'), 'X_tok': ('B', 'ITL'), 'X_req': ('B', 'T_req', 'n_gen'), 't_rstep': ('ITL', 'tau_tok'), 'T_reason': ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'), 'E_reason': ('P_tdp', 'T_reason')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.mean_decode_context', 'reason.batch', 'reason.tokens', 'shape.kv_reads', 'serve.prefill_flops', 'serve.prefill_linear', 'serve.prefill_allreduce', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.decode_flops', 'serve.decode_linear', 'serve.decode_allreduce', 'serve.draft_step', 'serve.decode_flops_mean', 'serve.draft_step_mean', 'serve.prefill_attention', 'serve.chunk_time', 'serve.kv_cache', 'serve.kv_peak', 'serve.kv_mean_decode', 'serve.prefill_time', 'serve.decode_attention', 'serve.memory', 'serve.decode_attention_mean', 'serve.ttft', 'serve.decode_roofline', 'serve.feasible', 'serve.utilisation', 'serve.decode_roofline_mean', 'serve.decode_step', 'serve.itl_mean', 'serve.itl', 'serve.request_time', 'serve.tokens_per_second', 'serve.request_throughput', 'reason.step_time', 'reason.time', 'reason.energy'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'B': (('m_best', 'n_samp'), ('m_best',)), 'n_kvread': (('m_mla',), ('H', 'H_kv', 'kappa_kv', 'm_mla')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'T_ar_dec': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), ('N_tp',)), 'TTFT': (('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL_gen': (('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), ('N_L', 'T_ar_dec', 'T_dstep_gen', 'm_spec', 'tau_layer')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec')), 'T_reason': (('K_steps', 'TTFT', 'm_best', 't_rstep'), ('K_steps', 'TTFT', 'm_best', 'n_samp', 't_rstep'))}),
     'rel.fleet': (c_rel__fleet, ('M_cat', 'M_gpu', 'M_hbm', 'M_host', 'M_netc', 'M_nic', 'M_psu', 'M_sw', 'R_rec', 'T_job', 'delta_ck', 'm_daly', 'm_full', 'n_gpn', 'n_nic', 'n_nodes', 'n_psu_s'), ('lam_node', 'M_node', 'M_f', 'P_fail', 'n_fail', 'tau_Y', 'tau_D', 'tau_opt', 'G_put'), {'lam_node': ('M_gpu', 'M_hbm', 'M_host', 'M_netc', 'M_nic', 'M_psu', 'M_sw', 'm_full', 'n_gpn', 'n_nic', 'n_psu_s'), 'M_node': ('lam_node',), 'M_f': ('M_cat', 'M_node', 'n_nodes'), 'P_fail': ('M_f', 'T_job'), 'n_fail': ('M_f', 'T_job'), 'tau_Y': ('M_f', 'delta_ck'), 'tau_D': ('M_f', 'delta_ck'), 'tau_opt': ('m_daly', 'tau_D', 'tau_Y'), 'G_put': ('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt')}, ('rel.node_rate', 'rel.node_mtbf', 'rel.fleet_mtbf', 'rel.p_fail', 'rel.failures', 'rel.young', 'rel.daly', 'rel.interval', 'rel.goodput'), {'M_f': (('M_cat',), ('M_cat', 'M_node', 'n_nodes')), 'tau_D': (('M_f', 'delta_ck'), ('M_f', 'delta_ck')), 'tau_opt': (('m_daly', 'tau_D'), ('m_daly', 'tau_Y')), 'G_put': (('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt'), ('M_f', 'R_rec', 'delta_ck', 'm_daly', 'tau_opt'))}),
     'safety.tax': (c_safety__tax, ('T_base', 'eps_dp', 'k_dp', 'p_sub'), ('s_dp', 'k_data', 'T_dp_eff'), {'s_dp': ('eps_dp', 'k_dp'), 'k_data': ('p_sub',), 'T_dp_eff': ('T_base', 's_dp')}, ('safety.dp_slowdown', 'safety.data_factor', 'safety.dp_time'), {}),
     'scaling.chinchilla': (c_scaling__chinchilla, ('A_fit', 'B_fit', 'C_in', 'D_fix', 'E_fit', 'N_dev', 'N_fix', 'R_peak', 'a_fit', 'b_fit', 'eta_sus', 'm_param', 'r_tpp', 't_dev'), ('C_bud', 'G_fit', 't_gpu', 'N_rule', 'N_par', 'D_par', 't_run', 'N_opt', 'D_opt', 'tpp', 'L_fit'), {'C_bud': ('C_in', 'R_peak', 'eta_sus', 't_dev'), 'G_fit': ('A_fit', 'B_fit', 'a_fit', 'b_fit'), 't_gpu': ('C_bud', 'R_peak', 'eta_sus'), 'N_rule': ('C_bud', 'r_tpp'), 'N_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 'D_par': ('C_bud', 'G_fit', 'a_fit', 'b_fit'), 't_run': ('N_dev', 't_gpu'), 'N_opt': ('C_bud', 'D_fix', 'N_fix', 'N_par', 'N_rule', 'm_param'), 'D_opt': ('C_bud', 'D_fix', 'D_par', 'N_fix', 'N_rule', 'm_param', 'r_tpp'), 'tpp': ('D_opt', 'N_opt'), 'L_fit': ('A_fit', 'B_fit', 'D_opt', 'E_fit', 'N_opt', 'a_fit', 'b_fit')}, ('scaling.budget', 'scaling.frontier_scale', 'scaling.device_time', 'scaling.rule_params', 'scaling.fit_params', 'scaling.fit_tokens', 'scaling.run_time', 'scaling.params', 'scaling.tokens', 'scaling.tokens_per_param', 'scaling.loss'), {'C_bud': (('C_in',), ('C_in', 'R_peak', 'eta_sus', 't_dev')), 'N_opt': (('N_fix',), ('C_bud', 'D_fix', 'N_fix'), ('D_fix', 'N_fix', 'N_par', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param')), 'D_opt': (('C_bud', 'N_fix'), ('D_fix', 'N_fix'), ('D_fix', 'D_par', 'N_fix', 'm_param'), ('D_fix', 'N_fix', 'N_rule', 'm_param', 'r_tpp'))}),
@@ -4752,7 +4824,7 @@ COMPUTATIONS = {
     'sens.response': (c_sens__response, ('T_op_pt', 'T_upg'), ('s_upg',), {'s_upg': ('T_op_pt', 'T_upg')}, ('sensitivity.response',), {}),
     'serve.kv': (c_serve__kv, ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), ('k_tok', 'KV'), {'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'KV': ('B', 'S', 'k_tok')}, ('serve.kv_per_token', 'serve.kv_cache'), {'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
     'serve.kv_per_token': (c_serve__kv_per_token, ('H', 'H_kv_cat', 'N_L', 'b_w', 'd_cat', 'd_rope', 'h', 'm_mla', 'r_kv'), ('d_head', 'H_kv', 'k_tok'), {'d_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv')}, ('shape.head_dim', 'shape.kv_heads', 'serve.kv_per_token'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla'))}),
-    'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_tp', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_tp', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S', 'alpha_acc', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_bw', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'kappa_kv', 'm_dc', 'm_disagg', 'm_mla', 'm_spec', 'n_gen', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'T_ar_dec', 'W_d', 'E_tok', 'hit_ratio', 'S_gen', 'n_kvread', 'F_pre', 'T_ar_pre', 'n_chunks', 'q_max', 'k_tok', 'F_dec', 't_draft', 'F_dec_gen', 't_draft_gen', 'T_pre', 'T_chunk', 'KV', 'KV_peak', 'KV_gen', 'TTFT', 'T_dstep', 'M_serve', 'T_dstep_gen', 'ITL0', 'feasible_serve', 'U_mem', 'ITL_gen', 'ITL', 'T_req', 'X_tok', 'X_req'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'T_ar_dec': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'S_gen': ('S', 'n_gen'), 'n_kvread': ('H', 'H_kv', 'kappa_kv', 'm_mla'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'F_dec': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'eta_bw', 'k_tok_d'), 'F_dec_gen': ('B', 'H', 'N_L', 'P_act', 'S_gen', 'd_head'), 't_draft_gen': ('B', 'BW_mem', 'S_gen', 'W_d', 'eta_bw', 'k_tok_d'), 'T_pre': ('B', 'BW_mem', 'F_pre', 'N_tp', 'R_eff', 'W', 'eta_bw', 'k_tok', 'm_dc', 'n_new'), 'T_chunk': ('B', 'H', 'N_L', 'N_tp', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'KV_peak': ('B', 'S', 'k_tok', 'n_gen'), 'KV_gen': ('B', 'S_gen', 'k_tok'), 'TTFT': ('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'T_dstep': ('BW_mem', 'F_dec', 'KV', 'N_tp', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_kvread'), 'M_serve': ('KV_peak', 'W', 'W_d', 'm_spec'), 'T_dstep_gen': ('BW_mem', 'F_dec_gen', 'KV_gen', 'N_tp', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_kvread'), 'ITL0': ('N_L', 'T_ar_dec', 'T_dstep', 'tau_layer'), 'feasible_serve': ('C_mem', 'M_serve', 'N_tp'), 'U_mem': ('C_mem', 'M_serve', 'N_tp'), 'ITL_gen': ('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'T_req': ('ITL_gen', 'TTFT', 'n_gen'), 'X_tok': ('B', 'ITL'), 'X_req': ('B', 'T_req', 'n_gen')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.decode_allreduce', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.mean_decode_context', 'shape.kv_reads', 'serve.prefill_flops', 'serve.prefill_allreduce', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.decode_flops', 'serve.draft_step', 'serve.decode_flops_mean', 'serve.draft_step_mean', 'serve.prefill_time', 'serve.chunk_time', 'serve.kv_cache', 'serve.kv_peak', 'serve.kv_mean_decode', 'serve.ttft', 'serve.decode_roofline', 'serve.memory', 'serve.decode_roofline_mean', 'serve.decode_step', 'serve.feasible', 'serve.utilisation', 'serve.itl_mean', 'serve.itl', 'serve.request_time', 'serve.tokens_per_second', 'serve.request_throughput'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'T_ar_dec': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), ('N_tp',)), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_kvread': (('m_mla',), ('H', 'H_kv', 'kappa_kv', 'm_mla')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL_gen': (('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), ('N_L', 'T_ar_dec', 'T_dstep_gen', 'm_spec', 'tau_layer')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
+    'serve.step': (c_serve__step, ('B', 'BW_mem', 'BW_tp', 'BW_xfer', 'C_mem', 'H', 'H_kv_cat', 'M_size', 'N_L', 'N_tp', 'P', 'P_act_cat', 'P_d', 'R_peak', 'S', 'alpha_acc', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'd_rope', 'eta_bw', 'eta_hw', 'gamma_spec', 'h', 'k_tok_d', 'kappa_kv', 'm_dc', 'm_disagg', 'm_mla', 'm_spec', 'n_gen', 'q_chunk', 'r_kv', 'tau_disp', 'tau_layer'), ('P_act', 'R_eff', 'W', 'd_head', 'H_kv', 'n_new', 'T_ar_dec', 'W_d', 'E_tok', 'hit_ratio', 'S_gen', 'n_kvread', 'F_pre', 'T_plin', 'T_ar_pre', 'n_chunks', 'q_max', 'k_tok', 'F_dec', 'T_dlin', 't_draft', 'F_dec_gen', 't_draft_gen', 'T_pattn', 'T_chunk', 'KV', 'KV_peak', 'KV_gen', 'T_pre', 'T_dattn', 'M_serve', 'T_dattn_gen', 'TTFT', 'T_dstep', 'feasible_serve', 'U_mem', 'T_dstep_gen', 'ITL0', 'ITL_gen', 'ITL', 'T_req', 'X_tok', 'X_req'), {'P_act': ('P', 'P_act_cat'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'n_new': ('S', 'c_pre'), 'T_ar_dec': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), 'W_d': ('P_d', 'b_w'), 'E_tok': ('alpha_acc', 'gamma_spec'), 'hit_ratio': ('S', 'c_pre'), 'S_gen': ('S', 'n_gen'), 'n_kvread': ('H', 'H_kv', 'kappa_kv', 'm_mla'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'T_plin': ('B', 'BW_mem', 'N_tp', 'P_act', 'R_eff', 'W', 'eta_bw', 'm_dc', 'n_new'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'q_max': ('n_new', 'q_chunk'), 'k_tok': ('H_kv', 'N_L', 'b_w', 'd_head', 'd_rope', 'm_mla', 'r_kv'), 'F_dec': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head'), 'T_dlin': ('B', 'BW_mem', 'N_tp', 'P_act', 'R_eff', 'W', 'eta_bw', 'm_dc'), 't_draft': ('B', 'BW_mem', 'S', 'W_d', 'eta_bw', 'k_tok_d'), 'F_dec_gen': ('B', 'H', 'N_L', 'P_act', 'S_gen', 'd_head'), 't_draft_gen': ('B', 'BW_mem', 'S_gen', 'W_d', 'eta_bw', 'k_tok_d'), 'T_pattn': ('B', 'BW_mem', 'H', 'N_L', 'N_tp', 'R_eff', 'S', 'd_head', 'eta_bw', 'k_tok', 'm_dc', 'n_new'), 'T_chunk': ('B', 'H', 'N_L', 'N_tp', 'P_act', 'R_eff', 'S', 'd_head', 'q_max', 'tau_disp'), 'KV': ('B', 'S', 'k_tok'), 'KV_peak': ('B', 'S', 'k_tok', 'n_gen'), 'KV_gen': ('B', 'S_gen', 'k_tok'), 'T_pre': ('T_pattn', 'T_plin'), 'T_dattn': ('B', 'BW_mem', 'H', 'KV', 'N_L', 'N_tp', 'R_eff', 'S', 'd_head', 'eta_bw', 'm_dc', 'n_kvread'), 'M_serve': ('KV_peak', 'W', 'W_d', 'm_spec'), 'T_dattn_gen': ('B', 'BW_mem', 'H', 'KV_gen', 'N_L', 'N_tp', 'R_eff', 'S_gen', 'd_head', 'eta_bw', 'm_dc', 'n_kvread'), 'TTFT': ('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), 'T_dstep': ('T_dattn', 'T_dlin'), 'feasible_serve': ('C_mem', 'M_serve', 'N_tp'), 'U_mem': ('C_mem', 'M_serve', 'N_tp'), 'T_dstep_gen': ('T_dattn_gen', 'T_dlin'), 'ITL0': ('N_L', 'T_ar_dec', 'T_dstep', 'tau_layer'), 'ITL_gen': ('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), 'ITL': ('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), 'T_req': ('ITL_gen', 'TTFT', 'n_gen'), 'X_tok': ('B', 'ITL'), 'X_req': ('B', 'T_req', 'n_gen')}, ('shape.active_params', 'compute.r_eff', 'memory.weights', 'shape.head_dim', 'shape.kv_heads', 'serve.new_tokens', 'serve.decode_allreduce', 'serve.draft_weights', 'serve.expected_tokens', 'serve.cache_hit_ratio', 'serve.mean_decode_context', 'shape.kv_reads', 'serve.prefill_flops', 'serve.prefill_linear', 'serve.prefill_allreduce', 'serve.chunks', 'serve.largest_chunk', 'serve.kv_per_token', 'serve.decode_flops', 'serve.decode_linear', 'serve.draft_step', 'serve.decode_flops_mean', 'serve.draft_step_mean', 'serve.prefill_attention', 'serve.chunk_time', 'serve.kv_cache', 'serve.kv_peak', 'serve.kv_mean_decode', 'serve.prefill_time', 'serve.decode_attention', 'serve.memory', 'serve.decode_attention_mean', 'serve.ttft', 'serve.decode_roofline', 'serve.feasible', 'serve.utilisation', 'serve.decode_roofline_mean', 'serve.decode_step', 'serve.itl_mean', 'serve.itl', 'serve.request_time', 'serve.tokens_per_second', 'serve.request_throughput'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'T_ar_dec': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h'), ('N_tp',)), 'E_tok': (('alpha_acc', 'gamma_spec'), ('alpha_acc', 'gamma_spec')), 'n_kvread': (('m_mla',), ('H', 'H_kv', 'kappa_kv', 'm_mla')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'q_max': (('n_new', 'q_chunk'), ('n_new', 'q_chunk')), 'k_tok': (('N_L', 'b_w', 'd_rope', 'm_mla', 'r_kv'), ('H_kv', 'N_L', 'b_w', 'd_head', 'm_mla')), 'TTFT': (('BW_xfer', 'KV', 'T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp'), ('T_ar_pre', 'T_pre', 'm_disagg', 'n_chunks', 'tau_disp')), 'ITL_gen': (('E_tok', 'N_L', 'T_ar_dec', 'T_dstep_gen', 'gamma_spec', 'm_spec', 't_draft_gen', 'tau_layer'), ('N_L', 'T_ar_dec', 'T_dstep_gen', 'm_spec', 'tau_layer')), 'ITL': (('E_tok', 'ITL0', 'gamma_spec', 'm_spec', 't_draft'), ('ITL0', 'm_spec'))}),
     'stream.ws': (c_stream__ws, ('B', 'BW_inj', 'C_mem', 'H', 'H_kv_cat', 'N_L', 'P', 'R_peak', 'S', 'b_w', 'd_cat', 'eta_hw', 'f_sram', 'h', 'm_prefill', 'tau_disp'), ('R_eff', 'd_head', 'H_kv', 'P_l', 'KV_ws', 't_inj', 'F_layer', 'M_sram_req', 't_layer_c', 'B_star', 'U_sram', 'feasible_ws', 't_layer', 'T_ws', 'X_ws'), {'R_eff': ('R_peak', 'eta_hw'), 'd_head': ('H', 'd_cat', 'h'), 'H_kv': ('H', 'H_kv_cat'), 'P_l': ('N_L', 'P'), 'KV_ws': ('B', 'H_kv', 'N_L', 'S', 'b_w', 'd_head'), 't_inj': ('BW_inj', 'P_l', 'b_w'), 'F_layer': ('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), 'M_sram_req': ('KV_ws', 'f_sram'), 't_layer_c': ('F_layer', 'R_eff', 'tau_disp'), 'B_star': ('P_l', 'R_eff', 't_inj'), 'U_sram': ('C_mem', 'M_sram_req'), 'feasible_ws': ('C_mem', 'M_sram_req'), 't_layer': ('t_inj', 't_layer_c'), 'T_ws': ('N_L', 't_layer'), 'X_ws': ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill')}, ('compute.r_eff', 'shape.head_dim', 'shape.kv_heads', 'stream.layer_params', 'stream.kv', 'stream.injection', 'stream.layer_flops', 'stream.sram_required', 'stream.layer_compute', 'stream.optimal_batch', 'stream.utilisation', 'stream.feasible', 'stream.layer_time', 'stream.pass', 'stream.throughput'), {'d_head': (('d_cat',), ('H', 'd_cat', 'h')), 'H_kv': (('H_kv_cat',), ('H', 'H_kv_cat')), 'F_layer': (('B', 'H', 'P_l', 'S', 'd_head', 'm_prefill'), ('B', 'P_l', 'm_prefill')), 'X_ws': (('feasible_ws',), ('B', 'S', 'T_ws', 'feasible_ws', 'm_prefill'), ('B', 'T_ws', 'feasible_ws', 'm_prefill'))}),
     'sust.fleet': (c_sust__fleet, ('CI_grid', 'C_emb_arg', 'C_emb_cat', 'EWIF', 'L_life', 'PUE_f', 'P_tdp', 'T_op', 'WUE_f', 'f_idle', 'f_rec', 'm_amort', 'm_emb', 'm_wfac', 'n_gpn', 'n_nodes', 'u_f'), ('N_acc', 'P_chip', 'C_emb', 'k_life', 'E_it', 'CO2_emb', 'E_fac', 'CO2_loc', 'H2O_site', 'H2O_off', 'CO2_mkt', 'CO2_tot'), {'N_acc': ('n_gpn', 'n_nodes'), 'P_chip': ('P_tdp', 'f_idle', 'u_f'), 'C_emb': ('C_emb_arg', 'C_emb_cat', 'm_emb'), 'k_life': ('L_life', 'T_op', 'm_amort'), 'E_it': ('N_acc', 'P_chip', 'T_op'), 'CO2_emb': ('C_emb', 'N_acc', 'k_life'), 'E_fac': ('E_it', 'PUE_f'), 'CO2_loc': ('CI_grid', 'E_fac'), 'H2O_site': ('E_fac', 'E_it', 'WUE_f', 'm_wfac'), 'H2O_off': ('EWIF', 'E_fac'), 'CO2_mkt': ('CO2_loc', 'f_rec'), 'CO2_tot': ('CO2_emb', 'CO2_loc')}, ('fleet.accelerators', 'sust.chip_power', 'sust.embodied_each', 'sust.life_share', 'sust.it_energy', 'sust.embodied', 'sust.facility_energy', 'sust.co2_location', 'sust.water_site', 'sust.water_offsite', 'sust.co2_market', 'sust.co2_total'), {'C_emb': (('C_emb_arg',), ('C_emb_arg', 'C_emb_cat', 'm_emb')), 'k_life': (('L_life', 'T_op', 'm_amort'), ('m_amort',)), 'H2O_site': (('E_fac', 'WUE_f', 'm_wfac'), ('E_it', 'WUE_f', 'm_wfac'))}),
     'synth.bare': (c_synth__bare, ('M_size', 'O_cat', 'O_step', 'P', 'P_act_cat', 'T_tgt', 'b_w', 'eta_hw', 'm_diff', 'n_steps'), ('P_act', 'W', 'O_fwd', 'M_cap_req', 'BW_req', 'R_req', 'I_req'), {'P_act': ('P', 'P_act_cat'), 'W': ('M_size', 'P', 'b_w'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'M_cap_req': ('W',), 'BW_req': ('T_tgt', 'W'), 'R_req': ('O_fwd', 'T_tgt', 'eta_hw'), 'I_req': ('BW_req', 'R_req')}, ('shape.active_params', 'memory.weights', 'compute.forward_flops', 'synthesis.capacity', 'synthesis.bare_bandwidth', 'synthesis.bare_peak', 'synthesis.balance'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'W': (('M_size',), ('M_size', 'P', 'b_w')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'BW_req': (('T_tgt', 'W'), ('T_tgt',)), 'R_req': (('O_fwd', 'T_tgt', 'eta_hw'), ('T_tgt', 'eta_hw'))}),
@@ -4768,7 +4840,7 @@ COMPUTATIONS = {
     'synth.step.efficiency_pipelined': (c_synth__step__efficiency_pipelined, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_hw', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.hardware_flops', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'))}),
     'synth.throughput.batch_compute': (c_synth__throughput__batch_compute, ('N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'X_tgt', 'eta_hw', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'R_eff', 'k_tax', 'O_fwd', 'L_lat', 'B_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'R_eff': ('R_peak', 'eta_hw'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.r_eff', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.throughput_batch_compute'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'B_req': (('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'), ('O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'))}),
     'synth.throughput.batch_memory': (c_synth__throughput__batch_memory, ('BW_mem', 'M_size', 'N_L', 'P', 'X_tgt', 'b_w', 'f_act', 'k_tax_train', 'm_train', 'tau_disp', 'tau_layer'), ('W', 'k_tax', 'L_lat', 'B_req'), {'W': ('M_size', 'P', 'b_w'), 'k_tax': ('k_tax_train', 'm_train'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act')}, ('memory.weights', 'overhead.k_tax', 'overhead.latency', 'synthesis.throughput_batch_memory'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'B_req': (('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act'), ('BW_mem', 'W', 'X_tgt', 'f_act'))}),
-    'synth.ttft.peak': (c_synth__ttft__peak, ('B', 'BW_tp', 'H', 'N_L', 'N_tp', 'P', 'P_act_cat', 'S', 'TTFT_tgt', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'eta_hw', 'h', 'q_chunk', 'tau_disp'), ('P_act', 'd_head', 'n_new', 'F_pre', 'T_ar_pre', 'n_chunks', 'R_req'), {'P_act': ('P', 'P_act_cat'), 'd_head': ('H', 'd_cat', 'h'), 'n_new': ('S', 'c_pre'), 'F_pre': ('B', 'H', 'N_L', 'P_act', 'S', 'd_head', 'n_new'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'R_req': ('F_pre', 'N_tp', 'TTFT_tgt', 'T_ar_pre', 'eta_hw', 'n_chunks', 'tau_disp')}, ('shape.active_params', 'shape.head_dim', 'serve.new_tokens', 'serve.prefill_flops', 'serve.prefill_allreduce', 'serve.chunks', 'synthesis.ttft_peak'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'R_req': (('F_pre', 'N_tp', 'TTFT_tgt', 'T_ar_pre', 'eta_hw', 'n_chunks', 'tau_disp'), ('N_tp', 'TTFT_tgt', 'T_ar_pre', 'eta_hw', 'n_chunks', 'tau_disp'))}),
+    'synth.ttft.peak': (c_synth__ttft__peak, ('B', 'BW_tp', 'H', 'N_L', 'N_tp', 'P', 'P_act_cat', 'S', 'TTFT_tgt', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'eta_hw', 'h', 'q_chunk', 'tau_disp'), ('P_act', 'd_head', 'n_new', 'T_ar_pre', 'n_chunks', 'R_req'), {'P_act': ('P', 'P_act_cat'), 'd_head': ('H', 'd_cat', 'h'), 'n_new': ('S', 'c_pre'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'R_req': ('B', 'H', 'N_L', 'N_tp', 'P_act', 'S', 'TTFT_tgt', 'T_ar_pre', 'd_head', 'eta_hw', 'n_chunks', 'n_new', 'tau_disp')}, ('shape.active_params', 'shape.head_dim', 'serve.new_tokens', 'serve.prefill_allreduce', 'serve.chunks', 'synthesis.ttft_peak'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'R_req': (('B', 'H', 'N_L', 'N_tp', 'P_act', 'S', 'TTFT_tgt', 'T_ar_pre', 'd_head', 'eta_hw', 'n_chunks', 'n_new', 'tau_disp'), ('N_tp', 'TTFT_tgt', 'T_ar_pre', 'eta_hw', 'n_chunks', 'tau_disp'))}),
     'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
     'topo.net': (c_topo__net, ('BW_fab', 'N_top', 'beta_df', 'k_cut', 'os_fab', 't_topo'), ('beta_top', 'hops', 'diam', 'BW_topo', 'BW_bis'), {'beta_top': ('N_top', 'beta_df', 'k_cut', 't_topo'), 'hops': ('N_top', 't_topo'), 'diam': ('N_top', 't_topo'), 'BW_topo': ('BW_fab', 'beta_top', 'os_fab'), 'BW_bis': ('BW_fab', 'N_top', 'beta_top', 'os_fab')}, ('topo.beta', 'topo.hops', 'topo.diameter', 'topo.effective', 'topo.bisection'), {'beta_top': (('t_topo',), ('beta_df', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo')), 'hops': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo')), 'diam': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo'))}),
     'train.end_to_end': (c_train__end_to_end, ('D_tok', 'N_acc', 'P', 'X_gpu'), ('t_train',), {'t_train': ('D_tok', 'N_acc', 'P', 'X_gpu')}, ('train.end_to_end_time',), {}),

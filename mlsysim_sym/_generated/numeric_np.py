@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = '20a64f94b390'
+REVISION = '754b9997729e'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -69,11 +69,11 @@ def c_batch__cb(v):
     frag_paged__regime = numpy.where((0) >= (-S_mean/a_alloc + 1), 0, 1)
     N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
     N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
-    t_step_s = numpy.maximum(2*N_static*P*m_dc/R_eff, (N_static*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
-    t_step_s__regime = numpy.where(((N_static*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)) >= (2*N_static*P*m_dc/R_eff), 0, 1)
+    t_step_s = numpy.maximum(W/(BW_mem*eta_bw), 2*N_static*P*m_dc/R_eff) + N_static*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
+    t_step_s__regime = numpy.where((W/(BW_mem*eta_bw)) >= (2*N_static*P*m_dc/R_eff), 0, 1)
     KV_static = N_static*S_max*k_tok
-    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
-    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
+    t_step_p = numpy.maximum(W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff) + N_paged*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
+    t_step_p__regime = numpy.where((W/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
     X_static = numpy.select([numpy.greater(N_static, 0),True], [N_static/t_step_s,0], default=numpy.nan)
     X_static__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_static, 0), True), [0, 1], default=-1)
     KV_paged = N_paged*a_alloc*k_tok
@@ -186,50 +186,54 @@ def c_capacity__replica(v):
     a_alloc = E_blocks*p_page
     N_paged = numpy.minimum(N_max, numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc))
     N_paged__regime = numpy.where((N_max) <= (numpy.floor(1e-09 + p_page*numpy.floor(T_budget/p_page)/a_alloc)), 0, 1)
-    t_step_p = numpy.maximum(2*N_paged*P*m_dc/R_eff, (N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw))
-    t_step_p__regime = numpy.where(((N_paged*S_mean*k_tok*n_kvread + W)/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
+    t_step_p = numpy.maximum(W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff) + N_paged*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
+    t_step_p__regime = numpy.where((W/(BW_mem*eta_bw)) >= (2*N_paged*P*m_dc/R_eff), 0, 1)
     feasible_cb = numpy.greater(N_paged, 0)
     B = numpy.maximum(1, numpy.floor(N_paged))
     B__regime = numpy.where((1) >= (numpy.floor(N_paged)), 0, 1)
     X_paged = numpy.select([numpy.greater(N_paged, 0),True], [N_paged/t_step_p,0], default=numpy.nan)
     X_paged__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_paged, 0), True), [0, 1], default=-1)
-    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_plin = numpy.maximum(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
+    T_plin__regime = numpy.where((2*B*P_act*n_new/(N_tp*R_eff)) >= (W*m_dc/(BW_mem*N_tp*eta_bw)), 0, 1)
+    T_pattn = numpy.maximum(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
+    T_pattn__regime = numpy.where((4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff)) >= (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw)), 0, 1)
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     KV = B*S*k_tok
-    F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_dlin = numpy.maximum(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
+    T_dlin__regime = numpy.where((W/(BW_mem*N_tp*eta_bw)) >= (2*B*P_act*m_dc/(N_tp*R_eff)), 0, 1)
     T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     KV_peak = B*k_tok*(S + n_gen)
     KV_gen = B*S_gen*k_tok
-    F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    T_pre = numpy.maximum(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
-    T_pre__regime = numpy.where((F_pre/(N_tp*R_eff)) >= (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)), 0, 1)
-    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep__regime = numpy.where(((KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
+    T_pre = T_pattn + T_plin
+    T_dattn = numpy.maximum(KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff))
+    T_dattn__regime = numpy.where((KV*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff)), 0, 1)
     M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep_gen__regime = numpy.where(((KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
+    T_dattn_gen = numpy.maximum(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
+    T_dattn_gen__regime = numpy.where((KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)), 0, 1)
     TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
-    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    T_dstep = T_dattn + T_dlin
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
+    T_dstep_gen = T_dattn_gen + T_dlin
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     ITL_gen = numpy.select([numpy.greater(m_spec, 0),True], [(N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok,N_L*tau_layer + T_ar_dec + T_dstep_gen], default=numpy.nan)
     ITL_gen__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
+    t_svc = numpy.select([numpy.greater(X_paged, 0),True], [n_out/X_paged + TTFT*m_pf/B,numpy.inf], default=numpy.nan)
+    t_svc__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
+    X_rep = X_paged/(n_out + TTFT*X_paged*m_pf/B)
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
     ITL__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     T_req = ITL_gen*numpy.maximum(0, n_gen - 1) + TTFT
     T_req__regime = numpy.where((0) >= (n_gen - 1), 0, 1)
-    t_svc = numpy.select([numpy.greater(X_paged, 0),True], [n_out/X_paged + TTFT*m_pf/B,numpy.inf], default=numpy.nan)
-    t_svc__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
-    X_rep = X_paged/(n_out + TTFT*X_paged*m_pf/B)
-    L_base = numpy.select([numpy.greater(m_pf, 0),True], [T_req,ITL*n_out + TTFT], default=numpy.nan)
-    L_base__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_pf, 0), True), [0, 1], default=-1)
     c_min = numpy.select([numpy.greater(X_paged, 0),True], [numpy.floor(lam*t_svc) + 1,1], default=numpy.nan)
     c_min__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_kvread': n_kvread, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'KV': KV, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'TTFT': TTFT, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 't_svc': t_svc, 'X_rep': X_rep, 'L_base': L_base, 'c_min': c_min}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_kvread': n_kvread__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_ar_pre': T_ar_pre__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 't_svc': t_svc__regime, 'L_base': L_base__regime, 'c_min': c_min__regime}
+    L_base = numpy.select([numpy.greater(m_pf, 0),True], [T_req,ITL*n_out + TTFT], default=numpy.nan)
+    L_base__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_pf, 0), True), [0, 1], default=-1)
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_kvread': n_kvread, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'T_plin': T_plin, 'T_pattn': T_pattn, 'T_ar_pre': T_ar_pre, 'KV': KV, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 't_svc': t_svc, 'X_rep': X_rep, 'ITL': ITL, 'T_req': T_req, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_kvread': n_kvread__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_plin': T_plin__regime, 'T_pattn': T_pattn__regime, 'T_ar_pre': T_ar_pre__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 't_svc': t_svc__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'c_min': c_min__regime, 'L_base': L_base__regime}
 
 def c_ckpt__model(v):
     """CheckpointModel (wall 19), with wall 15's optimum interval (arrays)"""
@@ -870,6 +874,8 @@ def c_reason__query(v):
     n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_plin = numpy.maximum(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
+    T_plin__regime = numpy.where((2*B*P_act*n_new/(N_tp*R_eff)) >= (W*m_dc/(BW_mem*N_tp*eta_bw)), 0, 1)
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
@@ -879,27 +885,32 @@ def c_reason__query(v):
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_dlin = numpy.maximum(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
+    T_dlin__regime = numpy.where((W/(BW_mem*N_tp*eta_bw)) >= (2*B*P_act*m_dc/(N_tp*R_eff)), 0, 1)
     T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    T_pre = numpy.maximum(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
-    T_pre__regime = numpy.where((F_pre/(N_tp*R_eff)) >= (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)), 0, 1)
+    T_pattn = numpy.maximum(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
+    T_pattn__regime = numpy.where((4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff)) >= (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw)), 0, 1)
     T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
     KV = B*S*k_tok
     KV_peak = B*k_tok*(S + n_gen)
     KV_gen = B*S_gen*k_tok
+    T_pre = T_pattn + T_plin
+    T_dattn = numpy.maximum(KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff))
+    T_dattn__regime = numpy.where((KV*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff)), 0, 1)
+    M_serve = KV_peak + W + W_d*m_spec
+    T_dattn_gen = numpy.maximum(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
+    T_dattn_gen__regime = numpy.where((KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)), 0, 1)
     TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
-    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep__regime = numpy.where(((KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
-    M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep_gen__regime = numpy.where(((KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
-    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    T_dstep = T_dattn + T_dlin
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
     U_mem = M_serve/(C_mem*N_tp)
+    T_dstep_gen = T_dattn_gen + T_dlin
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     ITL_gen = numpy.select([numpy.greater(m_spec, 0),True], [(N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok,N_L*tau_layer + T_ar_dec + T_dstep_gen], default=numpy.nan)
     ITL_gen__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
@@ -912,7 +923,7 @@ def c_reason__query(v):
     T_reason = numpy.select([numpy.greater(m_best, 0),True], [K_steps*t_rstep + TTFT,K_steps*n_samp*t_rstep + TTFT], default=numpy.nan)
     T_reason__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
     E_reason = P_tdp*T_reason
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_kvread': n_kvread__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
 
 def c_rel__fleet(v):
     """ReliabilityModel (wall 15) (arrays)"""
@@ -1114,6 +1125,8 @@ def c_serve__step(v):
     n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
+    T_plin = numpy.maximum(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
+    T_plin__regime = numpy.where((2*B*P_act*n_new/(N_tp*R_eff)) >= (W*m_dc/(BW_mem*N_tp*eta_bw)), 0, 1)
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
@@ -1123,25 +1136,30 @@ def c_serve__step(v):
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
+    T_dlin = numpy.maximum(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
+    T_dlin__regime = numpy.where((W/(BW_mem*N_tp*eta_bw)) >= (2*B*P_act*m_dc/(N_tp*R_eff)), 0, 1)
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    T_pre = numpy.maximum(F_pre/(N_tp*R_eff), m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw))
-    T_pre__regime = numpy.where((F_pre/(N_tp*R_eff)) >= (m_dc*(B*k_tok*n_new + W)/(BW_mem*N_tp*eta_bw)), 0, 1)
+    T_pattn = numpy.maximum(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
+    T_pattn__regime = numpy.where((4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff)) >= (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw)), 0, 1)
     T_chunk = tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
     KV = B*S*k_tok
     KV_peak = B*k_tok*(S + n_gen)
     KV_gen = B*S_gen*k_tok
+    T_pre = T_pattn + T_plin
+    T_dattn = numpy.maximum(KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff))
+    T_dattn__regime = numpy.where((KV*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff)), 0, 1)
+    M_serve = KV_peak + W + W_d*m_spec
+    T_dattn_gen = numpy.maximum(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
+    T_dattn_gen__regime = numpy.where((KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)), 0, 1)
     TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
-    T_dstep = numpy.maximum(F_dec*m_dc/(N_tp*R_eff), (KV*n_kvread + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep__regime = numpy.where(((KV*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec*m_dc/(N_tp*R_eff)), 0, 1)
-    M_serve = KV_peak + W + W_d*m_spec
-    T_dstep_gen = numpy.maximum(F_dec_gen*m_dc/(N_tp*R_eff), (KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw))
-    T_dstep_gen__regime = numpy.where(((KV_gen*n_kvread + W)/(BW_mem*N_tp*eta_bw)) >= (F_dec_gen*m_dc/(N_tp*R_eff)), 0, 1)
-    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
+    T_dstep = T_dattn + T_dlin
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
     U_mem = M_serve/(C_mem*N_tp)
+    T_dstep_gen = T_dattn_gen + T_dlin
+    ITL0 = N_L*tau_layer + T_ar_dec + T_dstep
     ITL_gen = numpy.select([numpy.greater(m_spec, 0),True], [(N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok,N_L*tau_layer + T_ar_dec + T_dstep_gen], default=numpy.nan)
     ITL_gen__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_spec, 0), True), [0, 1], default=-1)
     ITL = numpy.select([numpy.greater(m_spec, 0),True], [(ITL0 + gamma_spec*t_draft)/E_tok,ITL0], default=numpy.nan)
@@ -1150,7 +1168,7 @@ def c_serve__step(v):
     T_req__regime = numpy.where((0) >= (n_gen - 1), 0, 1)
     X_tok = B/ITL
     X_req = B*n_gen/T_req
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'M_serve': M_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'n_kvread': n_kvread__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_pre': T_pre__regime, 'TTFT': TTFT__regime, 'T_dstep': T_dstep__regime, 'T_dstep_gen': T_dstep_gen__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
 
 def c_stream__ws(v):
     """WeightStreamingModel (wall 6) (arrays)"""
@@ -1821,14 +1839,13 @@ def c_synth__ttft__peak(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
-    F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
-    R_req = numpy.select([numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp), 0),True], [F_pre/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)),numpy.inf], default=numpy.nan)
+    R_req = numpy.select([numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp), 0),True], [B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)),numpy.inf], default=numpy.nan)
     R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp), 0), True), [0, 1], default=-1)
-    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'F_pre': F_pre, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
+    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction (arrays)"""

@@ -25,8 +25,8 @@ COMPUTE, MEMORY = 0, 1      # roofline.latency: Max(T_comp, T_mem)
 HBM = 3                     # memory.bandwidth_path: main memory
 COLOCATED = 1               # serve.ttft: colocated prefill
 AUTOREGRESSIVE = 1          # serve.itl: no speculative decoding
-PREFILL_COMPUTE = 0         # serve.prefill_time: Max(compute, memory)
-DECODE_MEMORY = 0           # serve.decode_roofline: Max(memory, compute)
+PREFILL_COMPUTE = 0         # serve.prefill_linear / serve.prefill_attention: Max(compute, memory)
+DECODE_MEMORY = 0           # serve.decode_linear / serve.decode_attention: Max(memory, compute)
 TP, ONE_DEVICE = 0, 1       # serve.*_allreduce: tensor parallel or one device
 PIPELINED, NO_PIPELINE = 0, 1   # comm.bubble_time
 
@@ -40,13 +40,15 @@ INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]
                               ("synth.throughput.batch_memory", "memory-bound", "engine.step",
                                {"T": MEMORY, "BW": HBM})),
     ("ttft", "peak_flops"): (("synth.ttft.peak", "colocated, compute-bound prefill", "serve.step",
-                              {"TTFT": COLOCATED, "T_pre": PREFILL_COMPUTE}),),
+                              {"TTFT": COLOCATED, "T_plin": PREFILL_COMPUTE, "T_pattn": PREFILL_COMPUTE}),),
     ("itl", "bandwidth"): (("synth.itl.bandwidth", "autoregressive, memory-bound decode", "serve.step",
-                            {"ITL": AUTOREGRESSIVE, "T_dstep": DECODE_MEMORY}),),
+                            {"ITL": AUTOREGRESSIVE, "T_dlin": DECODE_MEMORY, "T_dattn": DECODE_MEMORY}),),
     ("itl", "batch"): (("synth.itl.batch", "autoregressive, memory-bound decode on one device", "serve.step",
-                        {"ITL": AUTOREGRESSIVE, "T_dstep": DECODE_MEMORY, "T_ar_dec": ONE_DEVICE}),
+                        {"ITL": AUTOREGRESSIVE, "T_dlin": DECODE_MEMORY, "T_dattn": DECODE_MEMORY,
+                         "T_ar_dec": ONE_DEVICE}),
                        ("synth.itl.batch_tp", "autoregressive, memory-bound decode, tensor parallel", "serve.step",
-                        {"ITL": AUTOREGRESSIVE, "T_dstep": DECODE_MEMORY, "T_ar_dec": TP})),
+                        {"ITL": AUTOREGRESSIVE, "T_dlin": DECODE_MEMORY, "T_dattn": DECODE_MEMORY,
+                         "T_ar_dec": TP})),
     ("step_time", "efficiency"): (("synth.step.efficiency_pipelined", "compute-bound replica, pipelined", "comm.step",
                                    {"T_rep": COMPUTE, "T_bub": PIPELINED}),
                                   ("synth.step.efficiency", "compute-bound replica, no pipeline", "comm.step",

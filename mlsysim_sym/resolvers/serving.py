@@ -65,8 +65,10 @@ ServingModel = facade(
             doc="output tokens per second over the request mix, every prompt's prefill charged"),
         out("mean_itl", "ITL_gen", "ms", when=lambda v: v["n_gen"] > 0,
             doc="inter-token latency at the mean decode context of the request mix"),
-        regime("prefill_bound", "T_pre", doc="which roofline binds the prefill: compute or memory"),
-        regime("decode_bound", "T_dstep", doc="which roofline binds a decode step: memory or compute"),
+        regime("prefill_bound", "T_plin", doc="which roofline binds the prefill's linear layers: compute or memory"),
+        regime("decode_bound", "T_dlin", doc="which roofline binds a decode step's linear layers: memory or compute"),
+        regime("decode_attention_bound", "T_dattn",
+               doc="which roofline binds a decode step's attention: memory (the KV cache) or compute"),
         info("decode_hardware_name", "decode_hardware"), info("model_name", "model"), info("precision", "precision"),
     ],
     trace=["Memory Wall: {feasible_serve?Passed|FAILED}. Required {M_serve:GB} (Weights: {W:GB}, KV Cache: {KV:GB}) "

@@ -8,9 +8,10 @@ Curation log:
   ``S̄ = μ(1 − e^{−S_max/μ})``. With ``t = S_max/μ`` and ``ρ = S̄/S_max`` this is ``ρ t = 1 − e^{−t}``, whose
   non-trivial root is closed-form: ``t = 1/ρ + W₀(−e^{−1/ρ}/ρ)`` (Lambert W; mlsysim 0.3.0 bisects 100 times).
 * Expected pages per request: ``Σ_{k<K} P(S > kp) = (1 − r^K)/(1 − r)``, ``r = e^{−p/μ}``, ``K = ⌈S_max/p⌉``.
-* A decode step is wall 4's roofline: the longer of streaming the weights plus the live KV cache (``N·S̄``
-  tokens) at the achieved share ``η_bw`` of the rated bandwidth and the step's weight FLOPs ``2·P·N`` at the
-  achieved rate (mlsysim 0.3.0: streaming at the rated bandwidth only, ``m_dc = 0``; declared deviation
+* A decode step is wall 4's, one roofline per kernel: the linear layers take the longer of streaming the weights
+  at the achieved share ``η_bw`` of the rated bandwidth and their FLOPs ``2·P·N`` at the achieved rate; attention
+  then streams the live KV cache (``N·S̄`` tokens, each key/value head read as the stack's kernel reads it)
+  (mlsysim 0.3.0: weights plus cache at the rated bandwidth only, ``m_dc = 0``; declared deviation
   ``serving-decode-compute``).
 """
 from __future__ import annotations
@@ -60,10 +61,13 @@ capped = sp.GreaterThan(rho_len, 1)
 
 
 def _step(n: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
-    """A decode step of ``n`` requests at the mean length: streaming or weight FLOPs, whichever is longer."""
-    mem = (W + k_tok * n * S_mean * n_kvread) / (BW_mem * eta_bw)
+    """A decode step of ``n`` requests at the mean length, one roofline per kernel as in wall 4: the linear layers
+    take the longer of streaming the weights and their FLOPs, then attention streams the live KV cache (its FLOPs
+    are not counted here). Branches: the linear layers' (memory, compute)."""
+    mem = W / (BW_mem * eta_bw)
     comp = m_dc * c_fwd * P * n / R_eff
-    return sp.Max(mem, comp), (mem, comp)
+    kv = k_tok * n * S_mean * n_kvread / (BW_mem * eta_bw)
+    return sp.Max(mem, comp) + kv, (mem, comp)
 
 
 EQUATIONS = (

@@ -6,13 +6,17 @@ Curation log:
   experts; mlsysim 0.3.0 charges all parameters, a declared deviation) for the weights plus attention ``4·L·H·d·S`` per new token (QKᵀ and
   AV, 2 FLOP per multiply-accumulate each; Hoffmann et al. 2022 App. F). Every new token attends to the full
   final context S (no causal halving), as in mlsysim 0.3.0; tokens in a cached prefix are not recomputed.
-* Both phases are rooflines (Williams et al. 2009). A prefill takes the longer of its FLOPs at the achieved rate
-  and one read of the weights plus the written KV cache; a decode step takes the longer of streaming the
-  weights plus the KV cache (Pope et al. 2022 §3.1) and its own FLOPs (``2·P_act`` per sequence plus attention
-  over the context) at the achieved rate, plus the per-layer framework tax. mlsysim 0.3.0 charges prefill on
-  compute only and decode on memory only, so at the batches continuous batching runs (hundreds of sequences)
-  it predicts decode far faster than any published maximum throughput: a declared deviation
-  (``serving-decode-compute``), switched back by ``m_dc = 0``.
+* Both phases are rooflines (Williams et al. 2009), one per operator (Yuan et al. 2024, LLM-Viewer): the linear
+  layers and attention are separate kernels that run one after the other, so each takes the longer of its bytes at
+  the achieved bandwidth and its FLOPs at the achieved rate, and the phase is their sum. A prefill's linear layers
+  take their FLOPs or one read of the weights, its attention its FLOPs or the write of the new KV cache; a decode
+  step's linear layers take one read of the weights (Pope et al. 2022 §3.1) or ``2·P_act`` FLOPs per sequence, its
+  attention the KV cache's read or its FLOPs over the context; plus the per-layer framework tax. One roofline over
+  the whole step (the step's bytes against its FLOPs) would let attention's memory traffic hide behind the linear
+  layers' compute, which two kernels run in sequence cannot do: at hundreds of sequences (GEMMs compute-bound,
+  attention memory-bound) it predicts decode faster than any published maximum throughput. mlsysim 0.3.0 charges
+  prefill on compute only and decode on memory only: a declared deviation (``serving-decode-compute``), switched
+  back by ``m_dc = 0``, under which the sums reduce to 0.3.0's ``F_pre/R`` and ``(W + KV)/BW``.
 * Memory streams at a share ``η_bw`` of the rated bandwidth (1 unless a software stack's prior or the caller
   says otherwise): sustained HBM bandwidth is below the datasheet's (``knobs.stacks``).
 * Tensor parallelism over ``N_tp`` devices of one node (Shoeybi et al. 2019 §3) divides FLOPs, bytes and memory
@@ -56,6 +60,9 @@ MEGATRON_TP = Cite("shoeybi2019megatron", "§3, Fig. 3: two all-reduces per tran
                    "(after self-attention and after the MLP)")
 TRT_MMHA = Cite("nvidia2023trtllmmmha", "decoderMaskedMultiheadAttentionTemplate.h: one thread block per query head "
                 "(hi = blockIdx.x) and sequence, reading the cache of key/value head hi / qhead_per_kv")
+PER_OP = Cite("yuan2024llminference", "the authors' LLM-Viewer, model_analyzer.py (ModelAnalyzer.analyze): each "
+              "operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own "
+              "arithmetic intensity; a stage's time is the sum of its operators' times")
 NCCL_RING = Cite("nvidia2024nccltests", "'Summary': a ring all-reduce moves 2(n−1)/n of the buffer per rank")
 
 
@@ -75,7 +82,7 @@ m_mla = sym("m_mla", r"m_{\text{MLA}}", "", "Multi-head latent attention flag", 
 k_tok = sym("k_tok", r"k_{\text{KV}}", "B", "KV-cache bytes per token (all layers)", "KB")
 KV = sym("KV", r"M_{\text{KV}}", "B", "KV-cache bytes", "GB")
 F_pre = sym("F_pre", r"O_{\text{pre}}", "FLOP", "Prefill FLOPs", "TFLOP")
-T_pre = sym("T_pre", r"T_{\text{pre}}", "s", "Prefill time: the longer of its compute and its memory traffic", "ms")
+T_pre = sym("T_pre", r"T_{\text{pre}}", "s", "Prefill time: its linear layers plus its attention, each on its rooflines", "ms")
 m_dc = sym("m_dc", r"m_{\text{2roof}}", "", "Both rooflines charged in prefill and decode (1) or 0.3.0's compute-only "
            "prefill and memory-only decode (0)", integer=True)
 eta_bw = sym("eta_bw", r"\eta_{\text{bw}}", "", "Achieved share of the rated memory bandwidth")
@@ -88,7 +95,17 @@ alpha_tp = sym("alpha_tp", r"\alpha_{\text{TP}}", "s", "Step latency of tensor p
 T_ar_pre = sym("T_ar_pre", r"T_{\text{AR,pre}}", "s", "Tensor-parallel all-reduces of one prefill", "ms")
 T_ar_dec = sym("T_ar_dec", r"T_{\text{AR,dec}}", "s", "Tensor-parallel all-reduces of one decode step", "ms")
 F_dec = sym("F_dec", r"O_{\text{dec}}", "FLOP", "FLOPs of one decode step across the batch", "GFLOP")
-T_dstep = sym("T_dstep", r"T_{\text{dec}}", "s", "Decode step on the rooflines: the longer of streaming and compute", "ms")
+T_dstep = sym("T_dstep", r"T_{\text{dec}}", "s", "Decode step on the rooflines: its linear layers plus its attention", "ms")
+T_dlin = sym("T_dlin", r"T_{\text{dec,lin}}", "s", "A decode step's linear layers: the longer of streaming the weights and "
+             "their FLOPs", "ms")
+T_dattn = sym("T_dattn", r"T_{\text{dec,attn}}", "s", "A decode step's attention: the longer of streaming the KV cache and "
+              "its FLOPs", "ms")
+T_dattn_gen = sym("T_dattn_gen", r"\bar{T}_{\text{dec,attn}}", "s", "A decode step's attention at the mean decode context",
+                  "ms")
+T_plin = sym("T_plin", r"T_{\text{pre,lin}}", "s", "A prefill's linear layers: the longer of their FLOPs and one read of "
+             "the weights", "ms")
+T_pattn = sym("T_pattn", r"T_{\text{pre,attn}}", "s", "A prefill's attention: the longer of its FLOPs and writing the new "
+              "KV cache", "ms")
 n_gen = sym("n_gen", r"n_{\text{gen}}", "", "Output tokens per request of the request mix (0: none given)", integer=True)
 S_gen = sym("S_gen", r"\bar{S}_{\text{gen}}", "", "Mean context of the request mix's decode steps (tokens)")
 KV_gen = sym("KV_gen", r"\bar{M}_{\text{KV,gen}}", "B", "KV-cache bytes at the mean decode context", "GB")
@@ -147,10 +164,20 @@ SHAPE_EQUATIONS = (EQ_D_HEAD, EQ_H_KV)
 
 
 
+def _linear_flops(tokens: sp.Expr) -> sp.Expr:
+    """FLOPs of the linear layers (the weights) for ``tokens`` new tokens per sequence across the batch."""
+    return c_fwd * P_act * tokens * B
+
+
+def _attention_flops(tokens: sp.Expr, context: sp.Expr) -> sp.Expr:
+    """FLOPs of attention (QKᵀ and AV) for ``tokens`` new tokens per sequence over ``context`` across the batch."""
+    return c_attn * N_L * H * d_head * tokens * context * B
+
+
 def _pass_flops(tokens: sp.Expr, context: sp.Expr) -> sp.Expr:
-    """FLOPs of a pass of ``tokens`` new tokens per sequence across the batch: the weights once per token plus
-    attention over ``context``. One builder for a prefill, a prefill chunk and a decode step (one token)."""
-    return c_fwd * P_act * tokens * B + c_attn * N_L * H * d_head * tokens * context * B
+    """FLOPs of a pass: its linear layers plus its attention. One builder for a prefill, a prefill chunk and a
+    decode step (one token)."""
+    return _linear_flops(tokens) + _attention_flops(tokens, context)
 
 
 EQ_N_NEW = Equation("serve.new_tokens", "n_new", sp.Max(1, S - c_pre), "Prompt tokens to prefill (cache hits skipped)")
@@ -165,20 +192,31 @@ def _all_reduces(tokens: sp.Expr) -> sp.Expr:
     return sp.Piecewise((2 * N_L * ring, sp.StrictGreaterThan(N_tp, 1)), (0, True))
 
 
-def _decode_roofline(kv: sp.Symbol, flops: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
-    """The longer of streaming weights + KV cache (each KV head read ``n_kvread`` times) and the step's FLOPs
-    (0.3.0: streaming only, m_dc = 0)."""
-    mem = (W + kv * n_kvread) / (BW_mem * eta_bw * N_tp)
-    comp = m_dc * flops / (R_eff * N_tp)
+def _roofline(bytes_: sp.Expr, flops: sp.Expr, *, compute_first: bool = False) -> tuple[sp.Expr, tuple]:
+    """One operator on its rooflines: the longer of moving ``bytes_`` at the achieved bandwidth and ``flops`` at the
+    achieved rate, over the tensor-parallel group. The flag m_dc = 0 (0.3.0's rule) drops the branch 0.3.0 did not
+    charge: memory in a prefill, compute in a decode step. Branch order: (compute, memory) for a prefill, (memory,
+    compute) for a decode step, as the regimes are named."""
+    mem = bytes_ / (BW_mem * eta_bw * N_tp)
+    comp = flops / (R_eff * N_tp)
+    if compute_first:
+        mem = m_dc * mem
+        return sp.Max(comp, mem), (comp, mem)
+    comp = m_dc * comp
     return sp.Max(mem, comp), (mem, comp)
 
 
-_PRE_MEM = m_dc * (W + k_tok * n_new * B) / (BW_mem * eta_bw * N_tp)
-_PRE_COMP = F_pre / (R_eff * N_tp)
-EQ_T_PRE = Equation("serve.prefill_time", "T_pre", sp.Max(_PRE_COMP, _PRE_MEM),
-                    "Prefill time: its FLOPs at the achieved rate or one read of the weights and write of the new "
-                    "KV cache, whichever is longer", (ROOFLINE, POPE), regimes=("compute", "memory"),
-                    branches=(_PRE_COMP, _PRE_MEM))
+_PLIN, _PLIN_BR = _roofline(W, _linear_flops(n_new), compute_first=True)
+_PATTN, _PATTN_BR = _roofline(k_tok * n_new * B, _attention_flops(n_new, S), compute_first=True)
+EQ_T_PLIN = Equation("serve.prefill_linear", "T_plin", _PLIN,
+                     "A prefill's linear layers: their FLOPs at the achieved rate or one read of the weights, "
+                     "whichever is longer", (ROOFLINE, POPE, PER_OP), regimes=("compute", "memory"), branches=_PLIN_BR)
+EQ_T_PATTN = Equation("serve.prefill_attention", "T_pattn", _PATTN,
+                      "A prefill's attention: its FLOPs at the achieved rate or writing the new KV cache, whichever is "
+                      "longer", (ROOFLINE, PER_OP), regimes=("compute", "memory"), branches=_PATTN_BR)
+EQ_T_PRE = Equation("serve.prefill_time", "T_pre", T_plin + T_pattn,
+                    "Prefill time: the linear layers and attention are separate kernels, run one after the other, each "
+                    "on its own rooflines", (ROOFLINE, PER_OP))
 EQ_T_AR_PRE = Equation("serve.prefill_allreduce", "T_ar_pre", _all_reduces(B * n_new),
                        "Tensor-parallel all-reduces of the prefill (two per layer)", (MEGATRON_TP, NCCL_RING),
                        regimes=("tensor parallel", "one device"))
@@ -202,11 +240,27 @@ EQ_TTFT = Equation("serve.ttft", "TTFT",
                    "disaggregated", (POPE, SARATHI), regimes=("disaggregated", "colocated"))
 EQ_F_DEC = Equation("serve.decode_flops", "F_dec", _pass_flops(1, S),
                     "Decode-step FLOPs: 2·P_act per sequence plus attention over the context", (KAPLAN_FWD, HOFFMANN))
-_DEC, _DEC_BR = _decode_roofline(KV, F_dec)
-EQ_T_DSTEP = Equation("serve.decode_roofline", "T_dstep", _DEC,
-                      "Decode step on the rooflines: stream weights and KV cache, or the step's FLOPs at the "
-                      "achieved rate, whichever is longer", (POPE, ROOFLINE), regimes=("memory", "compute"),
-                      branches=_DEC_BR)
+_DLIN, _DLIN_BR = _roofline(W, _linear_flops(1))
+EQ_T_DLIN = Equation("serve.decode_linear", "T_dlin", _DLIN,
+                     "A decode step's linear layers: stream the weights, or their FLOPs (2·P_act per sequence) at the "
+                     "achieved rate, whichever is longer", (POPE, ROOFLINE, PER_OP), regimes=("memory", "compute"),
+                     branches=_DLIN_BR)
+
+
+def _decode_attention(kv: sp.Symbol, context: sp.Expr) -> tuple[sp.Expr, tuple]:
+    """Attention of a decode step: stream the KV cache (each key/value head read ``n_kvread`` times) or its FLOPs
+    over ``context``, whichever is longer."""
+    return _roofline(kv * n_kvread, _attention_flops(1, context))
+
+
+_DATTN, _DATTN_BR = _decode_attention(KV, S)
+EQ_T_DATTN = Equation("serve.decode_attention", "T_dattn", _DATTN,
+                      "A decode step's attention: stream the KV cache, or its FLOPs over the context at the achieved "
+                      "rate, whichever is longer", (POPE, ROOFLINE, PER_OP), regimes=("memory", "compute"),
+                      branches=_DATTN_BR)
+EQ_T_DSTEP = Equation("serve.decode_roofline", "T_dstep", T_dlin + T_dattn,
+                      "Decode step: the linear layers and attention are separate kernels, run one after the other, "
+                      "each on its own rooflines", (POPE, ROOFLINE, PER_OP))
 EQ_T_AR_DEC = Equation("serve.decode_allreduce", "T_ar_dec", _all_reduces(B),
                        "Tensor-parallel all-reduces of one decode step (two per layer)", (MEGATRON_TP, NCCL_RING),
                        regimes=("tensor parallel", "one device"))
@@ -249,10 +303,13 @@ EQ_S_GEN = Equation("serve.mean_decode_context", "S_gen", S + n_gen / 2,
 EQ_KV_GEN = Equation("serve.kv_mean_decode", "KV_gen", k_tok * S_gen * B, "KV cache at the mean decode context", (VLLM,))
 EQ_F_DEC_GEN = Equation("serve.decode_flops_mean", "F_dec_gen", _pass_flops(1, S_gen),
                         "Decode-step FLOPs at the mean decode context", (KAPLAN_FWD, HOFFMANN))
-_DEC_GEN, _DEC_GEN_BR = _decode_roofline(KV_gen, F_dec_gen)
-EQ_T_DSTEP_GEN = Equation("serve.decode_roofline_mean", "T_dstep_gen", _DEC_GEN,
-                          "Decode step on the rooflines at the mean decode context", (POPE, ROOFLINE),
-                          regimes=("memory", "compute"), branches=_DEC_GEN_BR)
+_DATTN_GEN, _DATTN_GEN_BR = _decode_attention(KV_gen, S_gen)
+EQ_T_DATTN_GEN = Equation("serve.decode_attention_mean", "T_dattn_gen", _DATTN_GEN,
+                          "A decode step's attention at the mean decode context", (POPE, ROOFLINE, PER_OP),
+                          regimes=("memory", "compute"), branches=_DATTN_GEN_BR)
+EQ_T_DSTEP_GEN = Equation("serve.decode_roofline_mean", "T_dstep_gen", T_dlin + T_dattn_gen,
+                          "Decode step at the mean decode context: the linear layers (independent of the context) "
+                          "plus attention", (POPE, ROOFLINE, PER_OP))
 EQ_T_DRAFT_GEN = Equation("serve.draft_step_mean", "t_draft_gen", _draft_step(S_gen),
                           "One draft step at the mean decode context", (LEVIATHAN, POPE))
 EQ_ITL_GEN = Equation("serve.itl_mean", "ITL_gen", _itl(T_dstep_gen + N_L * tau_layer + T_ar_dec, t_draft_gen),
@@ -263,10 +320,11 @@ EQ_T_REQ = Equation("serve.request_time", "T_req", TTFT + sp.Max(0, n_gen - 1) *
 EQ_X_REQ = Equation("serve.request_throughput", "X_req", B * n_gen / T_req,
                     "Output tokens per second over the request mix, every prompt's prefill charged")
 
-SERVING_EQUATIONS = (EQ_N_KVREAD, EQ_N_NEW, EQ_F_PRE, EQ_T_PRE, EQ_T_AR_PRE, EQ_N_CHUNKS, EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV,
-                     EQ_TTFT, EQ_F_DEC, EQ_T_DSTEP, EQ_T_AR_DEC, EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL,
+SERVING_EQUATIONS = (EQ_N_KVREAD, EQ_N_NEW, EQ_F_PRE, EQ_T_PLIN, EQ_T_PATTN, EQ_T_PRE, EQ_T_AR_PRE, EQ_N_CHUNKS,
+                     EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV, EQ_TTFT, EQ_F_DEC, EQ_T_DLIN, EQ_T_DATTN, EQ_T_DSTEP,
+                     EQ_T_AR_DEC, EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL,
                      EQ_X_TOK, EQ_KV_PEAK, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT, EQ_S_GEN, EQ_KV_GEN, EQ_F_DEC_GEN,
-                     EQ_T_DSTEP_GEN, EQ_T_DRAFT_GEN, EQ_ITL_GEN, EQ_T_REQ, EQ_X_REQ)
+                     EQ_T_DATTN_GEN, EQ_T_DSTEP_GEN, EQ_T_DRAFT_GEN, EQ_ITL_GEN, EQ_T_REQ, EQ_X_REQ)
 
 register_wall(Wall(
     4, "Serving", "node", "ServingModel",
