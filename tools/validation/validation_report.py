@@ -32,8 +32,12 @@ NOT_JUDGED = [
      "within their stated spread in tests/test_validation_walls.py"),
     ("M2, M3, M5-M9", "formula identities checked in the memory tests, or counter-examples of allocator behaviour "
      "that the walls do not model"),
-    ("I1-I3 (MLPerf v4.0)", "Server and Offline scenarios run continuous batching under latency limits (queueing), "
-     "which wall 4's static request mix does not model; the TensorRT-LLM tables are judged instead"),
+    ("I1-I2 (MLPerf v4.0, Llama-2-70B)", "Server and Offline scenarios run continuous batching under latency limits "
+     "(queueing) over a dataset's length mix, which wall 4's static request mix does not model; the TensorRT-LLM "
+     "tables are judged instead"),
+    ("I3 (MLPerf v4.0, ResNet-50 Offline)", "its log (mlperf_log_summary.txt, read: 88,714.3 samples/s on one "
+     "H100-SXM) prints neither the precision nor the batch, the stored copy of the submission lacks its data-type "
+     "declarations, and no CNN-inference prior is catalogued (it would run on the engine's 0.5 assumption)"),
     ("I6, E3, E6-E9, R2, R4, N2-N5", "no single printed configuration to run, or a peer's prediction rather than a "
      "measurement"),
     ("IBM fms-fsdp README, rows 7b and 13b", "the 7b run is the IBM/Meta blog's 57 % MFU, the upper end of the fsdp "
