@@ -22,7 +22,8 @@ from sympy.codegen.cfunctions import expm1
 from ._functions import CappedExpShape
 from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 from .node import EQ_R_EFF, BW_mem, C_mem, H, N_L, P, R_eff, c_fwd, tau_disp
-from .serving import EQ_K_TOK, EQ_N_KVREAD, SHAPE_EQUATIONS, ROOFLINE, c_attn, d_head, eta_bw, k_tok, m_dc, n_kvread
+from .serving import (EQ_K_TOK, EQ_N_KVREAD, SHAPE_EQUATIONS, ROOFLINE, c_attn, d_head, eta_bw, k_tok,
+                      kernel_roofline, n_kvread)
 from .training import EQ_W, W
 
 VLLM = Cite("kwon2023efficient", "§4.2-4.3: block-wise KV allocation, waste limited to the last block")
@@ -64,10 +65,8 @@ def _step(n: sp.Symbol) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
     """A decode step of ``n`` requests at the mean length, one roofline per kernel as in wall 4: the linear layers
     take the longer of streaming the weights and their FLOPs, then attention streams the live KV cache (its FLOPs
     are not counted here). Branches: the linear layers' (memory, compute)."""
-    mem = W / (BW_mem * eta_bw)
-    comp = m_dc * c_fwd * P * n / R_eff
-    kv = k_tok * n * S_mean * n_kvread / (BW_mem * eta_bw)
-    return sp.Max(mem, comp) + kv, (mem, comp)
+    linear, branches = kernel_roofline(W, c_fwd * P * n, devices=1)
+    return linear + k_tok * n * S_mean * n_kvread / (BW_mem * eta_bw), branches
 
 
 EQUATIONS = (

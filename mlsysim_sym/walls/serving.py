@@ -192,13 +192,14 @@ def _all_reduces(tokens: sp.Expr) -> sp.Expr:
     return sp.Piecewise((2 * N_L * ring, sp.StrictGreaterThan(N_tp, 1)), (0, True))
 
 
-def _roofline(bytes_: sp.Expr, flops: sp.Expr, *, compute_first: bool = False) -> tuple[sp.Expr, tuple]:
-    """One operator on its rooflines: the longer of moving ``bytes_`` at the achieved bandwidth and ``flops`` at the
-    achieved rate, over the tensor-parallel group. The flag m_dc = 0 (0.3.0's rule) drops the branch 0.3.0 did not
-    charge: memory in a prefill, compute in a decode step. Branch order: (compute, memory) for a prefill, (memory,
-    compute) for a decode step, as the regimes are named."""
-    mem = bytes_ / (BW_mem * eta_bw * N_tp)
-    comp = flops / (R_eff * N_tp)
+def kernel_roofline(bytes_: sp.Expr, flops: sp.Expr, *, compute_first: bool = False,
+                    devices: sp.Expr = N_tp) -> tuple[sp.Expr, tuple]:
+    """One kernel on its rooflines: the longer of moving ``bytes_`` at the achieved bandwidth and ``flops`` at the
+    achieved rate, over ``devices`` (the tensor-parallel group; wall 5's single device passes 1). The flag m_dc = 0
+    (0.3.0's rule) drops the branch 0.3.0 did not charge: memory in a prefill, compute in a decode step. Branch
+    order: (compute, memory) for a prefill, (memory, compute) for a decode step, as the regimes are named."""
+    mem = bytes_ / (BW_mem * eta_bw * devices)
+    comp = flops / (R_eff * devices)
     if compute_first:
         mem = m_dc * mem
         return sp.Max(comp, mem), (comp, mem)
@@ -206,8 +207,8 @@ def _roofline(bytes_: sp.Expr, flops: sp.Expr, *, compute_first: bool = False) -
     return sp.Max(mem, comp), (mem, comp)
 
 
-_PLIN, _PLIN_BR = _roofline(W, _linear_flops(n_new), compute_first=True)
-_PATTN, _PATTN_BR = _roofline(k_tok * n_new * B, _attention_flops(n_new, S), compute_first=True)
+_PLIN, _PLIN_BR = kernel_roofline(W, _linear_flops(n_new), compute_first=True)
+_PATTN, _PATTN_BR = kernel_roofline(k_tok * n_new * B, _attention_flops(n_new, S), compute_first=True)
 EQ_T_PLIN = Equation("serve.prefill_linear", "T_plin", _PLIN,
                      "A prefill's linear layers: their FLOPs at the achieved rate or one read of the weights, "
                      "whichever is longer", (ROOFLINE, POPE, PER_OP), regimes=("compute", "memory"), branches=_PLIN_BR)
@@ -240,7 +241,7 @@ EQ_TTFT = Equation("serve.ttft", "TTFT",
                    "disaggregated", (POPE, SARATHI), regimes=("disaggregated", "colocated"))
 EQ_F_DEC = Equation("serve.decode_flops", "F_dec", _pass_flops(1, S),
                     "Decode-step FLOPs: 2·P_act per sequence plus attention over the context", (KAPLAN_FWD, HOFFMANN))
-_DLIN, _DLIN_BR = _roofline(W, _linear_flops(1))
+_DLIN, _DLIN_BR = kernel_roofline(W, _linear_flops(1))
 EQ_T_DLIN = Equation("serve.decode_linear", "T_dlin", _DLIN,
                      "A decode step's linear layers: stream the weights, or their FLOPs (2·P_act per sequence) at the "
                      "achieved rate, whichever is longer", (POPE, ROOFLINE, PER_OP), regimes=("memory", "compute"),
@@ -250,7 +251,7 @@ EQ_T_DLIN = Equation("serve.decode_linear", "T_dlin", _DLIN,
 def _decode_attention(kv: sp.Symbol, context: sp.Expr) -> tuple[sp.Expr, tuple]:
     """Attention of a decode step: stream the KV cache (each key/value head read ``n_kvread`` times) or its FLOPs
     over ``context``, whichever is longer."""
-    return _roofline(kv * n_kvread, _attention_flops(1, context))
+    return kernel_roofline(kv * n_kvread, _attention_flops(1, context))
 
 
 _DATTN, _DATTN_BR = _decode_attention(KV, S)
