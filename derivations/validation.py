@@ -204,7 +204,8 @@ def _prior(res: Any, row: dict[str, Any]) -> str:
     if not row.get("stack"):
         return "none (inputs as printed)"
     refs = res.result.refs if hasattr(res, "result") else {}
-    used = sorted({str(getattr(refs.get(s), "id", "")) for s in ("eta_hw", "eta_bw", "kappa_kv") if s in refs} - {""})
+    # every input the stack supplied is a knobs.stacks row; no list of the symbols they bind to keep in step
+    used = sorted({i for i in (str(getattr(r, "id", "")) for r in refs.values()) if i.startswith("knobs.stacks.")})
     return ", ".join(u.removeprefix("knobs.") for u in used) or row["stack"]
 
 
