@@ -62,8 +62,8 @@ def stack_default(prior: str, fallback: str) -> StackDefault:
 def stack_arg() -> Arg:
     """The software-stack option (``stack="vllm"``): decides which efficiency priors the defaults read."""
     return Arg("stack", (), None, None, static=True,
-               doc="a catalogued software stack (knobs.stacks: pytorch, vllm, trtllm, trtllm_pre_xqa, megatron, fsdp, "
-                   "torch_compile) whose efficiency priors replace the defaults")
+               doc="a software stack catalogued in knobs.stacks (an unknown name is refused with the list) whose "
+                   "efficiency priors replace the defaults")
 
 
 def stacks_in(cat: Any) -> list[str]:

@@ -188,8 +188,8 @@ def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
               help="Output tokens per request: --seq-len is then the prompt, and the request latency and "
                    "throughput with every prompt's prefill are reported.")
 @click.option("--stack", default=None, metavar="NAME",
-              help="Software stack whose cited efficiency priors to use (knobs.stacks: pytorch, vllm, trtllm, "
-                   "trtllm_pre_xqa, megatron, fsdp, torch_compile); --efficiency overrides.")
+              help="Software stack whose cited efficiency priors to use (knobs.stacks; an unknown name is refused "
+                   "with the list); --efficiency overrides.")
 @click.option("--bandwidth-efficiency", type=float, default=None,
               help="Achieved share of the rated memory bandwidth in (0, 1] (default: the stack's prior, else 1).")
 @click.option("--kv-reread-share", type=float, default=None,
