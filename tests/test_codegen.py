@@ -78,7 +78,7 @@ def test_generated_equals_sympy_reference(data):
         except (InputError, OverflowError):  # refused (the evaluator turns an overflow into InputError too): the
             try:                             # reference must overflow or show an out-of-domain output as well
                 ref = _reference(name, vals)
-            except OverflowError:
+            except (OverflowError, InputError):   # refused by the reference too (Erlang C over too many servers)
                 continue
             assert any(_out_of_domain(k, ref[k]) for k in numeric.COMPUTATIONS[name][2]), (name, vals)
             continue

@@ -209,6 +209,18 @@ def test_erlang_c_recurrence_equals_the_defining_series(c, rho):
     assert erlang_c(c, a) == pytest.approx(exact, rel=1e-10)
 
 
+def test_erlang_c_refuses_absurd_server_counts_instead_of_hanging():
+    """One recurrence step per server: ten million servers answer in about a second; 10^15 (a fuzzed replica count)
+    is a clear InputError, not an hours-long loop. An unstable queue answers 1 at any size."""
+    from mlsysim_sym.errors import InputError
+    from mlsysim_sym.special import ERLANG_MAX_SERVERS, erlang_c
+
+    assert 0.0 <= erlang_c(ERLANG_MAX_SERVERS, 0.999 * ERLANG_MAX_SERVERS) < 1.0
+    with pytest.raises(InputError, match="at most 10,000,000"):
+        erlang_c(1e15, 1e14)
+    assert erlang_c(1e15, 2e15) == 1.0
+
+
 def test_serving_capacity_search_finds_the_smallest_replica_count():
     r = ServingCapacityModel().solve("Llama3_8B", "H100", qps=400, target_p99_latency_ms=3000, max_seq_len=8192,
                                      mean_request_tokens=1500, service_time_cv=0.5)
