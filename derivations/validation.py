@@ -1,4 +1,5 @@
-"""Validation against published measurements: every row of ``validation_set.toml`` predicted by the walls with the
+"""Validation against published measurements: every row of ``validation_set.toml`` and ``validation_mosaicml.toml``
+(MosaicML's tables, written by tools/validation/mosaicml_rows.py) predicted by the walls with the
 named software stack's efficiency prior, beside the published number, with the error, the regime, the prior used and
 the interval the priors' spread gives.
 
@@ -37,6 +38,8 @@ TITLE = "Validation against published measurements"
 ORDER = 90
 VALUES: list = []
 SET = Path(__file__).with_name("validation_set.toml")
+#: MosaicML's MPT benchmark tables, every judged row, written by tools/validation/mosaicml_rows.py
+SET_MOSAICML = Path(__file__).with_name("validation_mosaicml.toml")
 
 #: regimes judged together, and the mean absolute error each must stay within (issue 15's acceptance)
 GROUPS: dict[str, tuple[tuple[str, ...], float]] = {
@@ -231,7 +234,7 @@ def judge(row: dict[str, Any]) -> Judged:
 @lru_cache(maxsize=1)
 def report() -> tuple[Judged, ...]:
     """Every row of the validation set, judged (computed once per process)."""
-    rows = tomllib.loads(SET.read_text(encoding="utf-8"))["row"]
+    rows = [r for path in (SET, SET_MOSAICML) for r in tomllib.loads(path.read_text(encoding="utf-8"))["row"]]
     return tuple(judge(r) for r in rows)
 
 
@@ -317,12 +320,16 @@ def _scatter() -> FigureData:
     for j in report():
         if j.regime == "identity":
             continue
-        for k, v in (("row", j.id), ("regime", j.regime), ("published", j.published), ("predicted", j.predicted),
+        group = j.regime
+        if j.regime == "training MFU":   # MosaicML's two hardware tables miss differently: one colour each
+            group = "training MFU, A100" if "-a100-" in j.id else "training MFU, H100"
+        for k, v in (("row", j.id), ("regime", group), ("published", j.published), ("predicted", j.predicted),
                      ("low", j.low), ("high", j.high)):
             cols[k].append(v)
 
     def draw(ax, c):
-        colors = {"training step": "#A51C30", "training MFU": "#7E317B", "training throughput": "#4D4D4D",
+        colors = {"training step": "#A51C30", "training MFU, H100": "#7E317B", "training MFU, A100": "#C77CB6",
+                  "training throughput": "#4D4D4D",
                   "serving throughput": "#006395",
                   "serving TTFT": "#E67817", "energy and carbon": "#008F45"}
         order = sorted(range(len(c["row"])), key=lambda i: (list(colors).index(c["regime"][i]), c["row"][i]))

@@ -47,10 +47,9 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
     used |= {cite.bibkey for eq in EQUATIONS.values() for cite in eq.cites}
     used |= {c.cite.bibkey for c in COEFFICIENTS.values()}
     # the published measurements the validation report judges the model on cite their sources too
-    vset = paths.derivations_dir() / "validation_set.toml"
-    if vset.is_file():
-        import tomllib
+    import tomllib
 
+    for vset in sorted(paths.derivations_dir().glob("validation_*.toml")):
         for row in tomllib.loads(vset.read_text(encoding="utf-8")).get("row", []):
             for key in [str(row.get("bibkey", "")), *map(str, row.get("see", []))]:
                 if key in cat.bib:

@@ -8,9 +8,10 @@ does not print), 17/25 inside their range (68 %: below the 80 % asked), widest �
 mean |error| 58.7 % (227 % before the structural fixes), 8/30 inside; energy and carbon 9 rows, 0.14 %; identities
 9/9 within the printed precision.
 
-Now (79 rows): training 27 rows, 10.6 % (IBM's fms-fsdp 34B/70B rows −37 % each), 23/27 inside the ranges once the
-fsdp prior's range is the published FSDP spread (widest +65 %, four MosaicML 13B rows over ±50 %); serving 34 rows,
-23.5 %, 17/34 inside, widest ±23 %."""
+Now (177 rows): training 125 rows — every row of MosaicML's H100 BF16 and A100 80GB tables instead of the 15 H100 rows
+at 2,048 tokens — 21.4 % (H100 rows 6.6 % without checkpointing; A100 rows predicted ~30 % slow), 86/125 inside the
+ranges (the fsdp prior's range is the published FSDP spread; widest +65 %, four MosaicML 13B rows over ±50 %);
+serving 34 rows, 23.5 %, 17/34 inside, widest ±23 %."""
 from __future__ import annotations
 
 import sys
@@ -77,40 +78,56 @@ def test_identities_agree_to_the_printed_precision(summary, rows):
     assert all(j.ok for j in rows if j.regime == "identity")
 
 
+def _mosaic(rows, hw: str, ckpt: bool | None = None) -> list:
+    return [j for j in rows if j.id.startswith(f"mosaicml-mpt-") and f"-{hw}-" in j.id
+            and (ckpt is None or ("activation checkpointing on" in j.conditions) == ckpt)]
+
+
 def test_training_error_and_its_ranges(summary, rows):
-    """Issue 15's training bar is mean |error| ≤ 10 %: it held at 8.5 % over 25 rows; IBM's fms-fsdp table (34B and
-    70B with activation checkpointing, −37 % each with the fsdp prior on executed FLOPs) makes it 10.6 % over 27 rows,
-    which does not hold (stated in the report).
+    """Issue 15's training bar is mean |error| ≤ 10 %. It held at 8.5 % over 25 rows (15 of them MosaicML's H100
+    rows at 2,048 tokens); with every row of MosaicML's H100 BF16 and A100 80GB tables judged (113 rows) and IBM's
+    fms-fsdp 34B/70B it is 21.4 % over 125 rows, which does not hold (stated in the report).
 
     Ranges: with the fsdp prior's range the published spread of the FSDP runs read (0.33-0.689 of peak: torchtitan's
-    H100 and A100 tables, OPT, IBM/Meta's blog; none judged), 23 of 27 rows hold the published value (85 %, the 80 %
-    asked holds; outside: fms-fsdp 34B/70B and Llama 3's two rows). The ±50 % width does not hold for every row: the
-    four MosaicML 13B rows reach +50 % to +65 %, where the fsdp range's top (0.689) meets the overlap efficiency's
-    (0.99) on a step whose data-parallel exchange is partly exposed; every other training row stays within ±50 %."""
+    H100 and A100 tables, OPT, IBM/Meta's blog; none judged), 86 of 125 rows hold the published value (69 %, below the
+    80 % asked; outside: 35 MosaicML A100 rows, fms-fsdp 34B/70B and Llama 3's two rows). The ±50 % width does not
+    hold for every row: four MosaicML 13B H100 rows reach +50 % to +65 %, where the fsdp range's top (0.689) meets the
+    overlap efficiency's (0.99) on a step whose data-parallel exchange is partly exposed."""
     s = summary["training"]
-    assert s["rows"] == 27 and s["mae"] <= 0.11
-    assert s["inside"] / s["rows"] >= 0.8
+    assert s["rows"] == 125 and 0.20 <= s["mae"] <= 0.23
+    assert 0.65 <= s["inside"] / s["rows"] <= 0.72
     wide = [j.id for j in rows if j.regime.startswith("training") and max(-j.width[0], j.width[1]) > 0.5]
-    assert sorted(wide) == sorted(f"mosaicml-mpt-13b-h100-{n}-gpus" for n in (8, 16, 32, 64))
+    assert sorted(wide) == sorted(f"mosaicml-mpt-13b-h100-s2048-{n}-gpus" for n in (8, 16, 32, 64))
     assert s["widest"] <= 0.66
 
 
-def test_fsdp_rows_with_recomputation_are_the_low_ones(rows):
-    """Both FSDP tables say the same about activation checkpointing: the fsdp prior (OPT-175B's share, applied to the
-    executed FLOPs, which recomputation raises by a third) predicts every checkpointed row too slow, −7 % to −37 %."""
-    ckpt = [j for j in rows if j.id.startswith("fms-fsdp") or (j.id.startswith("mosaicml") and "30b" in j.id)]
-    assert len(ckpt) == 5 and all(-0.40 <= j.error <= -0.07 for j in ckpt)
+def test_mosaicml_tables_are_judged_in_full(rows):
+    """Every row of MosaicML's 'H100 80GB BF16' (52) and 'A100 80GB' (61) tables, none picked: the generator
+    (tools/validation/mosaicml_rows.py) writes them all, with unique ids."""
+    assert len(_mosaic(rows, "h100")) == 52 and len(_mosaic(rows, "a100")) == 61
+    assert len({j.id for j in rows}) == len(rows)
 
 
-def test_mosaicml_fsdp_rows_within_ten_percent_but_recomputation_rows(rows):
-    """MosaicML's llm-foundry FSDP table on H100 (15 rows at sequence 2,048) with the fsdp prior (OPT-175B's share of
-    peak): every row without activation checkpointing within 9 % (mean 2.8 %); the three 30B rows with it are
-    −7 % to −20 %: the prior is applied to executed FLOPs, which recomputation raises by a third."""
-    m = [j for j in rows if j.id.startswith("mosaicml")]
-    assert len(m) == 15
-    plain = [j for j in m if "30b" not in j.id]
-    assert max(abs(j.error) for j in plain) <= 0.09
-    assert all(-0.21 <= j.error <= -0.07 for j in m if "30b" in j.id)
+def test_mosaicml_h100_rows_hold_and_a100_rows_are_predicted_slow(rows):
+    """The fsdp prior (OPT-175B's share of the A100's peak) on MosaicML's tables: the H100 rows without activation
+    checkpointing within 6.6 % mean |error| (every row within ±18 %, every one inside its range), the checkpointed
+    ones 15.1 %; every A100 row is predicted too slow but the smallest model's shortest sequence (mean error −32 %):
+    the same software reaches a larger share of the A100's peak, and the long sequences point at attention, which
+    the walls charge at the GEMMs' efficiency and without FlashAttention's causal skipping (stated in the report)."""
+    h_plain, h_ckpt = _mosaic(rows, "h100", False), _mosaic(rows, "h100", True)
+    assert sum(abs(j.error) for j in h_plain) / len(h_plain) <= 0.07 and max(abs(j.error) for j in h_plain) <= 0.18
+    assert sum(abs(j.error) for j in h_ckpt) / len(h_ckpt) <= 0.16
+    assert all(j.inside for j in _mosaic(rows, "h100"))
+    a100 = _mosaic(rows, "a100")
+    assert sum(j.error for j in a100) / len(a100) <= -0.30
+    assert sum(j.error > 0 for j in a100) <= 1
+
+
+def test_fsdp_rows_with_full_recomputation_on_a100_are_the_low_ones(rows):
+    """Both FSDP tables say the same about checkpointing on A100: the fsdp prior applied to the executed FLOPs, which
+    recomputation raises by a third, predicts every checkpointed A100 row too slow, −10 % to −41 %."""
+    ckpt = [j for j in rows if j.id.startswith("fms-fsdp")] + _mosaic(rows, "a100", True)
+    assert len(ckpt) == 24 and all(-0.42 <= j.error <= -0.09 for j in ckpt)
 
 
 def test_korthikanti_step_times_within_15_percent_each(rows):
@@ -147,6 +164,7 @@ def test_per_query_head_kv_reads_fix_the_pre_xqa_grouped_query_rows(rows):
 
 def test_report_is_reproducible_and_the_set_parses():
     data = tomllib.loads(v.SET.read_text(encoding="utf-8"))["row"]
+    assert len(tomllib.loads(v.SET_MOSAICML.read_text(encoding="utf-8"))["row"]) == 113
     assert {r["regime"] for r in data} >= {"training step", "serving throughput", "serving TTFT", "energy and carbon",
                                           "identity"}
     again = [v.judge(r) for r in data[:3]]

@@ -1,0 +1,108 @@
+"""Write derivations/validation_mosaicml.toml: every row of MosaicML's MPT training benchmark tables that the walls
+can run, as validation rows (derivations/validation.py judges them with the fsdp prior).
+
+Usage (repository root), from a checkout of mosaicml/llm-foundry at the commit the bibliography cites::
+
+    git -C LLM_FOUNDRY show 061f2c7:scripts/train/benchmarking/README.md > /tmp/README.md
+    python tools/validation/mosaicml_rows.py /tmp/README.md LLM_FOUNDRY > derivations/validation_mosaicml.toml
+
+The model shapes (d_model, n_heads, n_layers) are read from ``scripts/train/yamls/pretrain/mpt-*.yaml`` of the same
+commit (``git show``), the parameter count from the table row. Every number in the output comes from those files;
+nothing is typed in here but the two hardware tables' fabrics (what the tables' headings print) and the catalogue keys
+of the nodes. Deterministic: same inputs, same bytes.
+
+Tables judged: 'H100 80GB BF16' and 'A100 80GB with 1600 Gbps node-node interconnect (RoCE)'. Not judged (listed in
+the report with the reason): 'H100 80GB FP8' (no FP8 training prior is catalogued) and 'A100 40GB ...' (no node of
+eight A100 40GB is catalogued).
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+COMMIT = "061f2c7"
+BIBKEY = "mosaicml2023llmfoundrybench"
+#: table heading → (short name for ids, GPU label, catalogue node, catalogue fabric, what the fabric assumption is)
+TABLES = {
+    "H100 80GB BF16": ("h100", "H100 80GB", "DGX_H100", "InfiniBand_NDR",
+                       "node fabric not printed for H100 (NDR InfiniBand assumed)"),
+    "A100 80GB with 1600 Gbps node-node interconnect (RoCE)": (
+        "a100", "A100 80GB", "DGX_A100", "InfiniBand_HDR",
+        "the table's 1600 Gbps RoCE per node taken as eight 200 Gb/s links (the catalogue's HDR InfiniBand fabric)"),
+}
+
+
+def shape(repo: Path, size: str) -> tuple[int, int, int]:
+    """(n_heads, d_model, n_layers) of mpt-SIZE.yaml at the cited commit."""
+    text = subprocess.run(["git", "-C", str(repo), "show", f"{COMMIT}:scripts/train/yamls/pretrain/mpt-{size}.yaml"],
+                          check=True, capture_output=True, text=True).stdout
+    get = {k: int(re.search(rf"^\s+{k}:\s*(\d+)", text, re.M).group(1)) for k in ("d_model", "n_heads", "n_layers")}
+    return get["n_heads"], get["d_model"], get["n_layers"]
+
+
+def table_rows(readme: str) -> list[dict]:
+    rows, section = [], None
+    for line in readme.splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if section not in TABLES or len(cells) < 19 or cells[0] in ("Model", "---"):
+            continue
+        if "E+" in cells[6]:          # the 'Model TFLOP' column (some tables print it without a heading)
+            del cells[6]
+        (model, seq, gpus, _gpu, mfu, _hfu, mb, ga, gb, _sps, _tps, _tpsg, _gbt, prec, _mp, shard, ac, off,
+         params) = cells[:19]
+        rows.append(dict(section=section, model=model, seq=int(seq), gpus=int(gpus), mfu=mfu, mb=int(mb),
+                         ga=int(ga), gb=int(gb), prec=prec, shard=shard, ac=ac == "True", offload=off == "True",
+                         params=int(params)))
+    return rows
+
+
+def toml_rows(rows: list[dict], repo: Path) -> str:
+    out = ["# MosaicML's MPT training benchmark tables (llm-foundry scripts/train/benchmarking/README.md at "
+           f"{COMMIT}), every row of the two",
+           "# tables judged, written by tools/validation/mosaicml_rows.py (do not edit by hand: rerun it).", ""]
+    shapes: dict[str, tuple[int, int, int]] = {}
+    seen: dict[str, int] = {}
+    for r in rows:
+        short, gpu, node, fabric, fabric_note = TABLES[r["section"]]
+        assert r["shard"] == "FULL_SHARD" and not r["offload"], r
+        heads, hidden, layers = shapes.setdefault(r["model"], shape(repo, r["model"]))
+        base = f"mosaicml-mpt-{r['model']}-{short}-s{r['seq']}-{r['gpus']}-gpus"
+        seen[base] = seen.get(base, 0) + 1
+        rid = base if seen[base] == 1 else f"{base}-mb{r['mb']}"
+        dup = "" if seen[base] == 1 else f", micro-batch {r['mb']}"
+        ckpt = "on" if r["ac"] else "off"
+        out += ["[[row]]", f'id = "{rid}"', 'regime = "training MFU"', f'bibkey = "{BIBKEY}"',
+                f"locator = \"table '{r['section'].split(' with ')[0]}', row MPT {r['model']}, sequence "
+                f"{r['seq']:,}, {r['gpus']} GPUs{dup}: MFU {r['mfu']} %\"",
+                f"published = {float(r['mfu']) / 100!r}", 'unit = ""',
+                f'conditions = "PyTorch FSDP FULL_SHARD (ZeRO-3) over {r["gpus"]} {gpu}, {r["prec"]}, micro-batch '
+                f'{r["mb"]}, gradient accumulation {r["ga"]}, global batch {r["gb"]} sequences of {r["seq"]:,} tokens, '
+                f'activation checkpointing {ckpt}; model shape (d_model {hidden}, {heads} heads, {layers} layers) from '
+                f'mpt-{r["model"]}.yaml at commit {COMMIT}, parameters as the table prints them; {fabric_note}; FSDP '
+                'overlaps its all-gathers with computation (backward prefetch); MFU as the table computes it (6N plus '
+                'attention 12·L·d·S per token, no causal halving), the walls\' convention too"',
+                'run = "training_mfu"', 'stack = "fsdp"',
+                f'args = {{ shape = [{heads}, {hidden}, {layers}, {r["params"]}], gpus = {r["gpus"]}, node = "{node}", '
+                f'fabric = "{fabric}", batch_size = {r["gb"]}, precision = "bf16", zero_stage = 3, '
+                f'gradient_accumulation_steps = {r["ga"]}, activation_recomputation = {str(r["ac"]).lower()}, '
+                f'overlap_comm = true, seq_len = {r["seq"]} }}',
+                'see = ["pytorch2023fsdpapi"]', ""]
+    return "\n".join(out)
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    readme, repo = Path(sys.argv[1]).read_text(encoding="utf-8"), Path(sys.argv[2])
+    sys.stdout.write(toml_rows(table_rows(readme), repo))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
