@@ -72,6 +72,7 @@ class Judged:
     before: float | None = None
     ok: bool | None = None          # identities: agrees to the printed precision
     notes: list[str] = field(default_factory=list)
+    args: dict[str, Any] = field(default_factory=dict)   # the row's configuration, as the set gives it
 
     @property
     def error(self) -> float:
@@ -225,6 +226,7 @@ def judge(row: dict[str, Any]) -> Judged:
                row["locator"], row["conditions"], _prior(res, row), iv.method,
                iv.dominant.name if iv.dominant is not None else "")
     j.before = _before(row)
+    j.args = row["args"]
     if row["regime"] == "identity":
         half = 0.5 * 10 ** _last_digit(row["published"])
         j.ok = lo - half <= j.published <= hi + half
@@ -322,7 +324,7 @@ def _scatter() -> FigureData:
             continue
         group = j.regime
         if j.regime == "training MFU":   # MosaicML's two hardware tables miss differently: one colour each
-            group = "training MFU, A100" if "-a100-" in j.id else "training MFU, H100"
+            group = "training MFU, A100" if "A100" in j.args.get("node", "") else "training MFU, H100"
         for k, v in (("row", j.id), ("regime", group), ("published", j.published), ("predicted", j.predicted),
                      ("low", j.low), ("high", j.high)):
             cols[k].append(v)

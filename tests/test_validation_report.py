@@ -79,8 +79,8 @@ def test_identities_agree_to_the_printed_precision(summary, rows):
 
 
 def _mosaic(rows, hw: str, ckpt: bool | None = None) -> list:
-    return [j for j in rows if j.id.startswith(f"mosaicml-mpt-") and f"-{hw}-" in j.id
-            and (ckpt is None or ("activation checkpointing on" in j.conditions) == ckpt)]
+    return [j for j in rows if j.id.startswith("mosaicml-mpt-") and j.args["node"] == f"DGX_{hw.upper()}"
+            and (ckpt is None or j.args["activation_recomputation"] == ckpt)]
 
 
 def test_training_error_and_its_ranges(summary, rows):

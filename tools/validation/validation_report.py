@@ -66,13 +66,6 @@ NOT_JUDGED = [
 ]
 
 
-def _seq(j) -> int:
-    """The sequence length a MosaicML row's id carries (mosaicml-mpt-7b-h100-s2048-8-gpus → 2048)."""
-    import re
-
-    return int(re.search(r"-s(\d+)-", j.id).group(1))
-
-
 def _span(key: str) -> str:
     """A catalogued prior's range as the report prints it (0.33-0.689)."""
     from mlsysim_sym.catalog import catalog
@@ -142,9 +135,9 @@ def render() -> str:
     def _mos(hw: str, ckpt: bool | None = None, long: bool | None = None) -> list:
         """MosaicML rows of one hardware table, with or without activation checkpointing, long (≥ 16k) or short
         (≤ 4k) sequences."""
-        return [j for j in mos if f"-{hw}-" in j.id
-                and (ckpt is None or ("activation checkpointing on" in j.conditions) == ckpt)
-                and (long is None or (_seq(j) >= 16384 if long else _seq(j) <= 4096))]
+        return [j for j in mos if j.args["node"] == f"DGX_{hw.upper()}"
+                and (ckpt is None or j.args["activation_recomputation"] == ckpt)
+                and (long is None or (j.args["seq_len"] >= 16384 if long else j.args["seq_len"] <= 4096))]
 
     out_train = [j for j in rows if j.regime.startswith("training") and j.verdict == "outside"]
 
@@ -219,8 +212,8 @@ def render() -> str:
             "stack) hold the published value in "
             f"{summ['training']['inside']} of {summ['training']['rows']} rows (outside: "
             f"{', '.join(j.id for j in out_train if not j.id.startswith('mosaicml'))}, and "
-            f"{sum(j.id.startswith('mosaicml') and '-a100-' in j.id for j in out_train)} MosaicML A100 and "
-            f"{sum(j.id.startswith('mosaicml') and '-h100-' in j.id for j in out_train)} MosaicML H100 rows); "
+            f"{sum(j.id.startswith('mosaicml') and j.args['node'] == 'DGX_A100' for j in out_train)} MosaicML A100 and "
+            f"{sum(j.id.startswith('mosaicml') and j.args['node'] == 'DGX_H100' for j in out_train)} MosaicML H100 rows); "
             "the serving ranges (the priors' "
             f"measured spread) hold it in {summ['serving']['inside']} of {summ['serving']['rows']}: the serving errors "
             "are larger than the priors' spread, i.e. model-form error the ranges do not cover.", ""]
