@@ -32,13 +32,16 @@ import mlsysim_sym as mlsysim
 from mlsysim_sym.analysis.ranges import Interval, interval
 from mlsysim_sym.editions import Edition, edition
 from mlsysim_sym.export.spec import BookFigure, BookTable, Cited, FigureData, TableData
+from mlsysim_sym.paths import validation_sets
 from mlsysim_sym.units import factor
 
 TITLE = "Validation against published measurements"
 ORDER = 90
 VALUES: list = []
-SET = Path(__file__).with_name("validation_set.toml")
-#: MosaicML's MPT benchmark tables, every judged row, written by tools/validation/mosaicml_rows.py
+#: the files of the set, in the order they are judged: validation_set.toml, then those its ``include`` names
+#: (MosaicML's MPT benchmark tables, every judged row, written by tools/validation/mosaicml_rows.py)
+SETS = validation_sets(Path(__file__).parent)
+SET = SETS[0]
 SET_MOSAICML = Path(__file__).with_name("validation_mosaicml.toml")
 
 #: regimes judged together, and the mean absolute error each must stay within (issue 15's acceptance)
@@ -236,7 +239,7 @@ def judge(row: dict[str, Any]) -> Judged:
 @lru_cache(maxsize=1)
 def report() -> tuple[Judged, ...]:
     """Every row of the validation set, judged (computed once per process)."""
-    rows = [r for path in (SET, SET_MOSAICML) for r in tomllib.loads(path.read_text(encoding="utf-8"))["row"]]
+    rows = [r for path in SETS for r in tomllib.loads(path.read_text(encoding="utf-8"))["row"]]
     return tuple(judge(r) for r in rows)
 
 

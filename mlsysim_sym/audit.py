@@ -49,7 +49,14 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
     # the published measurements the validation report judges the model on cite their sources too
     import tomllib
 
-    for vset in sorted(paths.derivations_dir().glob("validation_*.toml")):
+    try:
+        vsets = paths.validation_sets()
+    except FileNotFoundError as exc:
+        problems.append(str(exc))
+        vsets = ()
+    for stray in sorted(set(paths.derivations_dir().glob("validation_*.toml")) - set(vsets)):
+        problems.append(f"{stray.name}: not in {paths.VALIDATION_SET}'s include list, so the report does not judge it")
+    for vset in vsets:
         for row in tomllib.loads(vset.read_text(encoding="utf-8")).get("row", []):
             for key in [str(row.get("bibkey", "")), *map(str, row.get("see", []))]:
                 if key in cat.bib:

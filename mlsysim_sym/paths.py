@@ -42,6 +42,28 @@ def derivations_dir() -> Path:
     return data_root() / "derivations"
 
 
+#: the validation set's root file; it names the further files of the set in its top-level ``include``
+VALIDATION_SET = "validation_set.toml"
+
+
+def validation_sets(folder: Path | None = None) -> tuple[Path, ...]:
+    """The files of published measurements the validation report judges: ``validation_set.toml`` in the derivations
+    folder, then each file its top-level ``include`` list names, in that order (the report's and the book's row
+    order). The one list that both the report and ``check``'s citation audit read; a named file that is missing
+    raises ``FileNotFoundError``."""
+    import tomllib
+
+    root = (folder or derivations_dir()) / VALIDATION_SET
+    if not root.is_file():
+        return ()
+    names = tomllib.loads(root.read_text(encoding="utf-8")).get("include", [])
+    files = (root, *(root.with_name(str(n)) for n in names))
+    for f in files[1:]:
+        if not f.is_file():
+            raise FileNotFoundError(f"{root.name} includes {f.name}, which is not in {root.parent}")
+    return files
+
+
 def checkout_root() -> Path | None:
     """The repository checkout this package runs from (editable install), or None (an installed wheel)."""
     root = PACKAGE_DIR.parent
