@@ -8,6 +8,7 @@ Resolution order (a decision recorded in docs/decisions/packaging.md):
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,8 +52,6 @@ def validation_sets(folder: Path | None = None) -> tuple[Path, ...]:
     folder, then each file its top-level ``include`` list names, in that order (the report's and the book's row
     order). The one list that both the report and ``check``'s citation audit read; a named file that is missing
     raises ``FileNotFoundError``."""
-    import tomllib
-
     root = (folder or derivations_dir()) / VALIDATION_SET
     if not root.is_file():
         return ()
