@@ -137,6 +137,26 @@ def test_engine_and_eval_take_a_stack():
     assert run.exit_code == 0 and "efficiency 0.768" in run.output and "optimistic" not in run.output
 
 
+def test_a_cnn_reads_the_stacks_cnn_prior_and_a_stack_without_one_is_refused():
+    """A convolutional network named with a stack takes that stack's cnn_efficiency (NVIDIA's eager-PyTorch ResNet-50
+    training rows), not its GEMM share measured on large GEMMs; a stack or precision with no CNN prior is refused
+    with the stacks that have one, and an explicit efficiency still wins; transformers keep the GEMM prior."""
+    cat = catalog()
+    cnn = cat.constants["knobs.stacks.pytorch.cnn_efficiency_fp16"]
+    r = mlsysim.Engine.solve("ResNet50", "V100", batch_size=256, precision="fp16", stack="pytorch")
+    assert r.result.values["eta_hw"] == cnn.si and r.result.refs["eta_hw"].id == cnn.id
+    assert cnn.si < cat.constants["knobs.stacks.pytorch.gemm_efficiency"].si / 3
+    for kw in (dict(precision="int8", stack="pytorch"), dict(precision="fp16", stack="vllm")):
+        with pytest.raises(InputError, match=r"no catalogued cnn_efficiency_.*: give efficiency= or a stack that has one: pytorch \(cnn_efficiency_fp16\)"):
+            mlsysim.Engine.solve("ResNet50", "H100", batch_size=256, **kw)
+    given = mlsysim.Engine.solve("ResNet50", "H100", batch_size=256, precision="int8", stack="pytorch", efficiency=0.3)
+    assert given.result.values["eta_hw"] == 0.3
+    llm = mlsysim.Engine.solve("Llama3_8B", "H100", batch_size=32, stack="pytorch")
+    assert llm.result.values["eta_hw"] == cat.constants["knobs.stacks.pytorch.gemm_efficiency"].si
+    run = CliRunner().invoke(cli, ["eval", "ResNet50", "T4", "-b", "64", "--stack", "vllm"])
+    assert run.exit_code == 1 and "no catalogued cnn_efficiency_fp16" in (run.output + str(run.exception))
+
+
 # ---- grouped-query decode: how often the kernel reads each key/value head (shape.kv_reads) ---------------------------
 def _attention_stream(r) -> float:
     """The decode step's attention streaming the KV cache, seconds: the cache read n_kvread times."""

@@ -49,14 +49,19 @@ def knob_default(cid: str) -> KnobDefault:
 @dataclass(frozen=True)
 class StackDefault:
     """An argument's default taken from the named software stack's prior (``knobs.stacks.<stack>.<prior>``) when
-    the caller names a stack that catalogues it, else from ``fallback`` (a knob id)."""
+    the caller names a stack that catalogues it, else from ``fallback`` (a knob id).
+
+    ``by_workload`` names the prior a workload class reads instead (``(("cnn", "cnn_efficiency"),)``): a GEMM share
+    measured on transformer shapes says nothing about convolutions, so a named stack that catalogues no prior for
+    the model's class is refused rather than answered with another regime's share."""
 
     prior: str
     fallback: str
+    by_workload: tuple[tuple[str, str], ...] = ()
 
 
-def stack_default(prior: str, fallback: str) -> StackDefault:
-    return StackDefault(prior, fallback if fallback.startswith("knobs.") else f"knobs.{fallback}")
+def stack_default(prior: str, fallback: str, by_workload: tuple[tuple[str, str], ...] = ()) -> StackDefault:
+    return StackDefault(prior, fallback if fallback.startswith("knobs.") else f"knobs.{fallback}", by_workload)
 
 
 def stack_arg() -> Arg:
@@ -408,10 +413,12 @@ class Spec:
         unbound = sorted(needed - set(values) - args_bound)
         if unbound:
             raise TypeError(f"facade {self.name}: inputs of {self.computation} with no binding: {', '.join(unbound)}")
-        missing = frozenset(s for s, r in refs.items() if isinstance(r, Missing))
         for name, bindings in defaults.items():  # every argument's default, in place until the caller gives one
             for sym, (v, r) in bindings:
                 values[sym], refs[sym] = v, r
+        # a default may be Missing too (a stack with no prior for the model's class): refused only if used, and an
+        # argument the caller gives replaces its ref, so refuse_missing finds nothing to refuse then
+        missing = frozenset(s for s, r in refs.items() if isinstance(r, Missing))
         return StaticEntry(values, refs, defaults, nones, subs, _catalog_hash(ed, objs), missing)
 
     def default_binding(self, a: Arg, default: Any, ctx: Ctx) -> list[tuple[str, tuple[float, Ref]]]:
@@ -425,11 +432,26 @@ class Spec:
                                      f"{', '.join(known)} (constants/knobs/stacks.toml)")
                 ent = ctx.edition.catalog.entities.get(("knobs", "stacks"))
                 prec = ctx.static.get("precision")
+                model = ctx.entity("model") if "model" in ctx.objects else None
+                workload = model.attrs.get("workload") if model is not None else None
+                prior = dict(default.by_workload).get(workload, default.prior)
                 # a prior for this precision (``gemm_efficiency_fp8``) before the stack's general one
-                for name in ((f"{default.prior}_{prec}",) if prec else ()) + (default.prior,):
+                names = ((f"{prior}_{prec}",) if prec else ()) + (prior,)
+                for name in names:
                     if ent is not None and f"{stack}.{name}" in ent.values:
                         cid = f"knobs.stacks.{stack}.{name}"
                         break
+                else:
+                    if prior != default.prior:
+                        # refused only if the result uses it: an explicit argument replaces this binding
+                        have = sorted(f"{f.split('.')[0]} ({f.split('.', 1)[1]})" for f in (ent.values if ent else ())
+                                      if f.split(".", 1)[1].startswith(prior))
+                        why = (f"{self.name} needs, for a {workload} model, the stack's {prior} prior at "
+                               f"{prec or 'this precision'} (its {default.prior} was measured on other work): give "
+                               f"{a.name}= or a stack that has one: {', '.join(have) or 'none catalogued'}")
+                        placeholder, _ = ctx.knob(cid)
+                        return [(a.symbols[0], (placeholder, Missing(f"knobs.stacks.{stack}",
+                                                                     f"{prior}_{prec}" if prec else prior, why)))]
             v, r = ctx.knob(cid)
             return [(a.symbols[0], (v, r))]
         if isinstance(default, KnobDefault):

@@ -32,8 +32,10 @@ DEVICE_ROOFLINE = device_roofline("hardware")
 def efficiency_arg() -> Arg:
     """``efficiency`` (0.3.0's argument, in its place) with the named ``stack``'s GEMM prior as its default
     (else ``knobs.engine.efficiency``)."""
-    return arg("efficiency", "eta_hw", EFFICIENCY, None, none=stack_default("gemm_efficiency", "engine.efficiency"),
-               doc="achieved share of peak in compute-bound phases (default: the stack's prior, else 0.5)")
+    return arg("efficiency", "eta_hw", EFFICIENCY, None,
+               none=stack_default("gemm_efficiency", "engine.efficiency", by_workload=(("cnn", "cnn_efficiency"),)),
+               doc="achieved share of peak in compute-bound phases (default: the stack's prior — for a CNN its "
+                   "cnn_efficiency — else 0.5)")
 
 
 def stack_args() -> tuple[Arg, ...]:
