@@ -49,6 +49,41 @@ def test_training_stack_prior_in_distributed_model():
     assert r.result.values["eta_hw"] == catalog().constants["knobs.stacks.megatron.gemm_efficiency"].si
 
 
+@pytest.mark.parametrize("node, device", [("DGX_A100", "A100"), ("DGX_H100", "H100")])
+def test_a_stack_prior_measured_on_the_fleets_device_is_read_first(node, device):
+    """fsdp catalogues a prior per device (IBM/Meta's blog ran the same FSDP code on A100 and H100): a fleet of that
+    device reads it, with its own citation, before the stack's general prior; a given efficiency still wins."""
+    cat = catalog()
+    fleet = mlsysim.Fleet(name="eight", node=node, count=1, fabric="InfiniBand_NDR")
+    r = mlsysim.DistributedModel().solve("Llama2_7B", fleet, batch_size=16, zero_stage=3, stack="fsdp")
+    row = cat.constants[f"knobs.stacks.fsdp.gemm_efficiency_on_{device}"]
+    assert r.result.values["eta_hw"] == row.si
+    assert f"knobs.stacks.fsdp.gemm_efficiency_on_{device}" in {c.ref for c in r.sources}
+    assert row.bibkey == "pytorch2024maximizingfsdp" and row.range is not None and row.working
+    mine = mlsysim.DistributedModel().solve("Llama2_7B", fleet, batch_size=16, zero_stage=3, stack="fsdp",
+                                            efficiency=0.5)
+    assert mine.result.values["eta_hw"] == 0.5
+
+
+def test_a_device_without_its_own_prior_reads_the_stacks_general_one():
+    cat = catalog()
+    fleet = mlsysim.Fleet(name="eight B200", node="DGX_B200", count=1, fabric="InfiniBand_NDR")
+    r = mlsysim.DistributedModel().solve("Llama2_7B", fleet, batch_size=16, zero_stage=3, stack="fsdp")
+    assert r.result.values["eta_hw"] == cat.constants["knobs.stacks.fsdp.gemm_efficiency"].si
+    # the single-node facades look at their hardware argument the same way
+    e = mlsysim.Engine.solve("Llama2_7B", "H100", batch_size=8, stack="fsdp")
+    assert e.result.values["eta_hw"] == cat.constants["knobs.stacks.fsdp.gemm_efficiency_on_H100"].si
+    e = mlsysim.Engine.solve("Llama2_7B", "H200", batch_size=8, stack="fsdp")
+    assert e.result.values["eta_hw"] == cat.constants["knobs.stacks.fsdp.gemm_efficiency"].si
+
+
+def test_prior_lookup_order():
+    from mlsysim_sym.binding.facade import prior_names
+    assert prior_names("gemm_efficiency", "fp8", "H100") == (
+        "gemm_efficiency_fp8_on_H100", "gemm_efficiency_on_H100", "gemm_efficiency_fp8", "gemm_efficiency")
+    assert prior_names("gemm_efficiency", None, None) == ("gemm_efficiency",)
+
+
 def test_decode_is_compute_bound_at_large_batch_and_memory_bound_at_small():
     small = ServingModel().solve("Llama3_8B", "H100", seq_len=64, batch_size=1, stack="trtllm")
     large = ServingModel().solve("Llama3_8B", "H100", seq_len=64, batch_size=1024, stack="trtllm")

@@ -11,7 +11,10 @@ mean |error| 58.7 % (227 % before the structural fixes), 8/30 inside; energy and
 Now (177 rows): training 125 rows — every row of MosaicML's H100 BF16 and A100 80GB tables instead of the 15 H100 rows
 at 2,048 tokens — 21.4 % (H100 rows 6.6 % without checkpointing; A100 rows predicted ~30 % slow), 86/125 inside the
 ranges (the fsdp prior's range is the published FSDP spread; widest +65 %, four MosaicML 13B rows over ±50 %);
-serving 34 rows, 23.5 %, 17/34 inside, widest ±23 %."""
+serving 34 rows, 23.5 %, 17/34 inside, widest ±23 %.
+
+With an FSDP prior per device (IBM/Meta's blog runs the same FSDP code on A100 and H100 side by side): training
+16.1 %, 51/125 inside (the per-device ranges are narrower than MosaicML's spread), widest ±31 %."""
 from __future__ import annotations
 
 import sys
@@ -89,19 +92,19 @@ def _mosaic(rows, hw: str, ckpt: bool | None = None) -> list:
 def test_training_error_and_its_ranges(summary, rows):
     """Issue 15's training bar is mean |error| ≤ 10 %. It held at 8.5 % over 25 rows (15 of them MosaicML's H100
     rows at 2,048 tokens); with every row of MosaicML's H100 BF16 and A100 80GB tables judged (113 rows) and IBM's
-    fms-fsdp 34B/70B it is 21.4 % over 125 rows, which does not hold (stated in the report).
+    fms-fsdp 34B/70B it was 21.4 % over 125 rows with one fsdp prior for every device, and is 16.1 % with the prior
+    measured on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100) — still over the bar (stated in
+    the report).
 
-    Ranges: with the fsdp prior's range the published spread of the FSDP runs read (0.33-0.689 of peak: torchtitan's
-    H100 and A100 tables, OPT, IBM/Meta's blog; none judged), 86 of 125 rows hold the published value (69 %, below the
-    80 % asked; outside: 35 MosaicML A100 rows, fms-fsdp 34B/70B and Llama 3's two rows). The ±50 % width does not
-    hold for every row: four MosaicML 13B H100 rows reach +50 % to +65 %, where the fsdp range's top (0.689) meets the
-    overlap efficiency's (0.99) on a step whose data-parallel exchange is partly exposed."""
+    Ranges: each device's prior carries the spread of that device's published FSDP runs read (A100 0.471-0.689,
+    H100 0.33-0.45; none judged): widest ±31 % (Korthikanti's megatron rows), so the ±50 % width holds for every row;
+    51 of 125 rows hold the published value (41 %, below the 80 % asked): MosaicML's runs reach more of either
+    device's peak than the runs the priors came from."""
     s = summary["training"]
-    assert s["rows"] == 125 and 0.20 <= s["mae"] <= 0.23
-    assert 0.65 <= s["inside"] / s["rows"] <= 0.72
-    wide = [j.id for j in rows if j.regime.startswith("training") and max(-j.width[0], j.width[1]) > 0.5]
-    assert sorted(wide) == sorted(f"mosaicml-mpt-13b-h100-s2048-{n}-gpus" for n in (8, 16, 32, 64))
-    assert s["widest"] <= 0.66
+    assert s["rows"] == 125 and 0.15 <= s["mae"] <= 0.17
+    assert 0.38 <= s["inside"] / s["rows"] <= 0.44
+    assert s["widest"] <= 0.5
+    assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
 
 def test_mosaicml_tables_are_judged_in_full(rows):
@@ -111,26 +114,26 @@ def test_mosaicml_tables_are_judged_in_full(rows):
     assert len({j.id for j in rows}) == len(rows)
 
 
-def test_mosaicml_h100_rows_hold_and_a100_rows_are_predicted_slow(rows):
-    """The fsdp prior (OPT-175B's share of the A100's peak) on MosaicML's tables: the H100 rows without activation
-    checkpointing within 6.6 % mean |error| (every row within ±18 %, every one inside its range), the checkpointed
-    ones 15.1 %; every A100 row is predicted too slow but the smallest model's shortest sequence (mean error −32 %):
-    the same software reaches a larger share of the A100's peak (stated in the report, with why charging attention
-    on its own roofline, FlashAttention's causal skipping included, was tried and not made)."""
-    h_plain, h_ckpt = _mosaic(rows, "h100", False), _mosaic(rows, "h100", True)
-    assert sum(abs(j.error) for j in h_plain) / len(h_plain) <= 0.07 and max(abs(j.error) for j in h_plain) <= 0.18
-    assert sum(abs(j.error) for j in h_ckpt) / len(h_ckpt) <= 0.16
-    assert all(j.inside for j in _mosaic(rows, "h100"))
-    a100 = _mosaic(rows, "a100")
-    assert sum(j.error for j in a100) / len(a100) <= -0.30
-    assert sum(j.error > 0 for j in a100) <= 1
+def test_mosaicml_rows_read_their_devices_fsdp_prior(rows):
+    """Each MosaicML row reads the FSDP prior measured on its own device; both devices are predicted somewhat slow
+    (mean error H100 −11.7 %, A100 −13.1 %; it was −1.1 % and −32 % with OPT's A100 share for both): the bias that
+    one prior left between the devices is gone, a common one of about −12 % stays — MosaicML's runs reach more of
+    the peak than IBM's on the same devices."""
+    for hw in ("h100", "a100"):
+        mine = _mosaic(rows, hw)
+        assert {j.prior for j in mine} == {f"stacks.fsdp.gemm_efficiency_on_{hw.upper()}"}
+        bias = sum(j.error for j in mine) / len(mine)
+        assert -0.16 <= bias <= -0.09, (hw, bias)
+        assert sum(abs(j.error) for j in mine) / len(mine) <= 0.19
+    h_plain = _mosaic(rows, "h100", False)
+    assert sum(abs(j.error) for j in h_plain) / len(h_plain) <= 0.13 and max(abs(j.error) for j in h_plain) <= 0.27
 
 
-def test_fsdp_rows_with_full_recomputation_on_a100_are_the_low_ones(rows):
-    """Both FSDP tables say the same about checkpointing on A100: the fsdp prior applied to the executed FLOPs, which
-    recomputation raises by a third, predicts every checkpointed A100 row too slow, −10 % to −41 %."""
+def test_fsdp_rows_with_full_recomputation_on_a100(rows):
+    """The checkpointed A100 rows of both FSDP tables (fms-fsdp 34B/70B and MosaicML's 22) were all predicted too
+    slow with OPT's share (−10 % to −41 %); with the A100 prior they lie within −25 % … +15 %."""
     ckpt = [j for j in rows if j.id.startswith("fms-fsdp")] + _mosaic(rows, "a100", True)
-    assert len(ckpt) == 24 and all(-0.42 <= j.error <= -0.09 for j in ckpt)
+    assert len(ckpt) == 24 and all(-0.25 <= j.error <= 0.15 for j in ckpt)
 
 
 def test_korthikanti_step_times_within_15_percent_each(rows):

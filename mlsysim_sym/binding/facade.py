@@ -53,15 +53,31 @@ class StackDefault:
 
     ``by_workload`` names the prior a workload class reads instead (``(("cnn", "cnn_efficiency"),)``): a GEMM share
     measured on transformer shapes says nothing about convolutions, so a named stack that catalogues no prior for
-    the model's class is refused rather than answered with another regime's share."""
+    the model's class is refused rather than answered with another regime's share.
+
+    ``device`` is the object path of the accelerator (``"hardware"``, ``"fleet.node.accelerator"``): a stack may
+    catalogue a prior measured on that device (``gemm_efficiency_on_H100``), read before its general one — the same
+    software reaches a different share of peak on another device (an FSDP run on H100 reaches about 0.7 of the share
+    it reaches on A100, the hardware's compute having grown faster than its memory bandwidth)."""
 
     prior: str
     fallback: str
     by_workload: tuple[tuple[str, str], ...] = ()
+    device: str | None = None
 
 
-def stack_default(prior: str, fallback: str, by_workload: tuple[tuple[str, str], ...] = ()) -> StackDefault:
-    return StackDefault(prior, fallback if fallback.startswith("knobs.") else f"knobs.{fallback}", by_workload)
+def stack_default(prior: str, fallback: str, by_workload: tuple[tuple[str, str], ...] = (),
+                  device: str | None = None) -> StackDefault:
+    return StackDefault(prior, fallback if fallback.startswith("knobs.") else f"knobs.{fallback}", by_workload,
+                        device)
+
+
+def prior_names(prior: str, precision: str | None, device: str | None) -> tuple[str, ...]:
+    """The fields a stack's prior is looked up by, most specific first: measured at this precision on this device,
+    on this device, at this precision, then the stack's general prior."""
+    prec = (f"{prior}_{precision}",) if precision else ()
+    on = tuple(f"{n}_on_{device}" for n in (*prec, prior)) if device else ()
+    return (*on, *prec, prior)
 
 
 def stack_arg() -> Arg:
@@ -435,9 +451,11 @@ class Spec:
                 model = ctx.entity("model") if "model" in ctx.objects else None
                 workload = model.attrs.get("workload") if model is not None else None
                 prior = dict(default.by_workload).get(workload, default.prior)
-                # a prior for this precision (``gemm_efficiency_fp8``) before the stack's general one
-                names = ((f"{prior}_{prec}",) if prec else ()) + (prior,)
-                for name in names:
+                device = ctx.entity(default.device) if default.device and ctx.obj(default.device) is not None \
+                    else None
+                # a prior measured on this device and at this precision (``gemm_efficiency_on_H100``,
+                # ``gemm_efficiency_fp8``) before the stack's general one
+                for name in prior_names(prior, prec, device.key if device is not None else None):
                     if ent is not None and f"{stack}.{name}" in ent.values:
                         cid = f"knobs.stacks.{stack}.{name}"
                         break

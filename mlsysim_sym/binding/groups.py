@@ -29,11 +29,13 @@ DEVICE_ROOFLINE = device_roofline("hardware")
 
 
 # ---- the serving rooflines (walls 4, 5, 12 and serving capacity) ----------------------------------------------------
-def efficiency_arg() -> Arg:
-    """``efficiency`` (0.3.0's argument, in its place) with the named ``stack``'s GEMM prior as its default — its
-    CNN prior for a convolutional network, refused if the stack has none — else ``knobs.engine.efficiency``."""
+def efficiency_arg(device: str = "hardware") -> Arg:
+    """``efficiency`` (0.3.0's argument, in its place) with the named ``stack``'s GEMM prior as its default — the
+    prior measured on the accelerator at ``device`` where the stack catalogues one, its CNN prior for a
+    convolutional network (refused if the stack has none) — else ``knobs.engine.efficiency``."""
     return arg("efficiency", "eta_hw", EFFICIENCY, None,
-               none=stack_default("gemm_efficiency", "engine.efficiency", by_workload=(("cnn", "cnn_efficiency"),)),
+               none=stack_default("gemm_efficiency", "engine.efficiency", by_workload=(("cnn", "cnn_efficiency"),),
+                                  device=device),
                doc="achieved share of peak in compute-bound phases (default: the stack's prior — for a CNN its "
                    "cnn_efficiency — else 0.5)")
 

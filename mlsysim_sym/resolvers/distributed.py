@@ -64,7 +64,7 @@ DistributedModel = facade(
     args=[
         arg("batch_size", "B_g", BATCH, 1, doc="global batch (samples per optimizer step across data parallelism)"),
         precision_arg(),
-        efficiency_arg(),
+        efficiency_arg(_ACCEL),
         arg("tp_size", "N_tp", DEGREE, 1), arg("pp_size", "N_pp", DEGREE, 1), arg("ep_size", "N_ep", DEGREE, 1),
         arg("v_stages", "v_pp", DEGREE, 1), arg("microbatch_count", "n_mb", DEGREE, 1),
         arg("topology_override", "w_topo", choice(TOPOLOGIES), None,
