@@ -137,7 +137,7 @@ def _distributed(a: dict[str, Any], stack: str):
     model = _gpt(*a["gpt"]) if "gpt" in a else _shaped(*a["shape"]) if "shape" in a else \
         getattr(mlsysim.Models, a["model"])
     keys = ("batch_size", "precision", "tp_size", "pp_size", "v_stages", "microbatch_count", "seq_len",
-            "activation_recomputation", "zero_stage", "gradient_accumulation_steps", "overlap_comm")
+            "activation_recomputation", "zero_stage", "gradient_accumulation_steps", "overlap_comm", "attention_kernel")
     return mlsysim.DistributedModel().solve(model, _fleet(a), stack=stack, **{k: a[k] for k in keys if k in a})
 
 
@@ -216,8 +216,10 @@ def _prior(res: Any, row: dict[str, Any]) -> str:
     if not row.get("stack"):
         return "none (inputs as printed)"
     refs = res.result.refs if hasattr(res, "result") else {}
-    # every input the stack supplied is a knobs.stacks row; no list of the symbols they bind to keep in step
-    used = sorted({i for i in (str(getattr(r, "id", "")) for r in refs.values()) if i.startswith("knobs.stacks.")})
+    # every input the stack (or the attention kernel) supplied is a knobs.stacks (knobs.kernels) row; no list of the
+    # symbols they bind to keep in step
+    used = sorted({i for i in (str(getattr(r, "id", "")) for r in refs.values())
+                   if i.startswith(("knobs.stacks.", "knobs.kernels."))})
     return ", ".join(u.removeprefix("knobs.") for u in used) or row["stack"]
 
 
@@ -298,12 +300,15 @@ _SHORT = {"serving throughput": "throughput", "serving TTFT": "TTFT", "training 
 
 
 def _stack_label(prior: str) -> str:
-    """``stacks.trtllm.bandwidth_efficiency, stacks.trtllm.gemm_efficiency_fp8`` → ``trtllm (fp8)``."""
-    if not prior.startswith("stacks."):
+    """``stacks.trtllm.bandwidth_efficiency, stacks.trtllm.gemm_efficiency_fp8`` → ``trtllm (fp8)``; an attention
+    kernel's prior adds it (``fsdp + flash_triton``)."""
+    parts = [p.strip() for p in prior.split(",")]
+    stacks = sorted({p.split(".")[1] for p in parts if p.startswith("stacks.")})
+    kernels = sorted({p.split(".")[1] for p in parts if p.startswith("kernels.")})
+    if not stacks and not kernels:
         return "—"
-    stacks = sorted({p.strip().split(".")[1] for p in prior.split(",")})
-    fp8 = any(p.strip().endswith("_fp8") for p in prior.split(","))
-    return ", ".join(stacks) + (" (fp8)" if fp8 else "")
+    fp8 = any(p.endswith("_fp8") for p in parts)
+    return " + ".join(filter(None, (", ".join(stacks) + (" (fp8)" if fp8 else ""), ", ".join(kernels))))
 
 
 def _rows_table() -> TableData:

@@ -14,7 +14,9 @@ ranges (the fsdp prior's range is the published FSDP spread; widest +65 %, four 
 serving 34 rows, 23.5 %, 17/34 inside, widest ±23 %.
 
 With an FSDP prior per device (IBM/Meta's blog runs the same FSDP code on A100 and H100 side by side): training
-16.1 %, 51/125 inside (the per-device ranges are narrower than MosaicML's spread), widest ±31 %."""
+16.1 %, 51/125 inside (the per-device ranges are narrower than MosaicML's spread), widest ±31 %. With each row's
+attention kernel (MosaicML's A100 rows: FlashAttention's Triton kernel; IBM's: SDPA FlashAttention-2) on its own
+roofline: 13.2 %, 71/125 inside."""
 from __future__ import annotations
 
 import sys
@@ -92,17 +94,17 @@ def _mosaic(rows, hw: str, ckpt: bool | None = None) -> list:
 def test_training_error_and_its_ranges(summary, rows):
     """Issue 15's training bar is mean |error| ≤ 10 %. It held at 8.5 % over 25 rows (15 of them MosaicML's H100
     rows at 2,048 tokens); with every row of MosaicML's H100 BF16 and A100 80GB tables judged (113 rows) and IBM's
-    fms-fsdp 34B/70B it was 21.4 % over 125 rows with one fsdp prior for every device, and is 16.1 % with the prior
-    measured on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100) — still over the bar (stated in
-    the report).
+    fms-fsdp 34B/70B it was 21.4 % over 125 rows with one fsdp prior for every device, 16.1 % with the prior measured
+    on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100), and is 13.2 % with each A100 row's
+    attention kernel on its own roofline — still over the bar (stated in the report).
 
     Ranges: each device's prior carries the spread of that device's published FSDP runs read (A100 0.471-0.689,
-    H100 0.33-0.45; none judged): widest ±31 % (Korthikanti's megatron rows), so the ±50 % width holds for every row;
-    51 of 125 rows hold the published value (41 %, below the 80 % asked): MosaicML's runs reach more of either
-    device's peak than the runs the priors came from."""
+    H100 0.33-0.45; none judged), each kernel's the paper's range: widest ±31 % (Korthikanti's megatron rows), so the
+    ±50 % width holds for every row; 71 of 125 rows hold the published value (57 %, below the 80 % asked; 34 of the
+    52 MosaicML H100 rows are outside: MosaicML's runs reach more of the H100's peak than IBM's)."""
     s = summary["training"]
-    assert s["rows"] == 125 and 0.15 <= s["mae"] <= 0.17
-    assert 0.38 <= s["inside"] / s["rows"] <= 0.44
+    assert s["rows"] == 125 and 0.12 <= s["mae"] <= 0.14
+    assert 0.54 <= s["inside"] / s["rows"] <= 0.60
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
@@ -114,26 +116,34 @@ def test_mosaicml_tables_are_judged_in_full(rows):
     assert len({j.id for j in rows}) == len(rows)
 
 
-def test_mosaicml_rows_read_their_devices_fsdp_prior(rows):
-    """Each MosaicML row reads the FSDP prior measured on its own device; both devices are predicted somewhat slow
-    (mean error H100 −11.7 %, A100 −13.1 %; it was −1.1 % and −32 % with OPT's A100 share for both): the bias that
-    one prior left between the devices is gone, a common one of about −12 % stays — MosaicML's runs reach more of
-    the peak than IBM's on the same devices."""
-    for hw in ("h100", "a100"):
-        mine = _mosaic(rows, hw)
-        assert {j.prior for j in mine} == {f"stacks.fsdp.gemm_efficiency_on_{hw.upper()}"}
-        bias = sum(j.error for j in mine) / len(mine)
-        assert -0.16 <= bias <= -0.09, (hw, bias)
-        assert sum(abs(j.error) for j in mine) / len(mine) <= 0.19
-    h_plain = _mosaic(rows, "h100", False)
-    assert sum(abs(j.error) for j in h_plain) / len(h_plain) <= 0.13 and max(abs(j.error) for j in h_plain) <= 0.27
+def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
+    """Each MosaicML row reads the FSDP prior measured on its own device. The A100 rows also name the attention
+    kernel their runs used (FlashAttention's Triton kernel: attn_impl 'triton' in every mpt yaml and the benchmark
+    script's default), whose share on A100 is catalogued; the H100 rows do not, as no share of that kernel on H100 is
+    catalogued. Mean error: H100 −11.7 %, A100 +1.1 % (−32 % with OPT's share and no kernel, −13 % with the A100
+    prior and no kernel); the H100 bias is MosaicML's runs reaching more of the peak than IBM's."""
+    h100, a100 = _mosaic(rows, "h100"), _mosaic(rows, "a100")
+    assert {j.prior for j in h100} == {"stacks.fsdp.gemm_efficiency_on_H100"}
+    assert {j.prior for j in a100} == {"kernels.flash_triton.attention_efficiency_on_A100, "
+                                       "stacks.fsdp.gemm_efficiency_on_A100"}
+    assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100)
+    assert not any("attention_kernel" in j.args for j in h100)
+    h_bias, a_bias = (sum(j.error for j in g) / len(g) for g in (h100, a100))
+    assert -0.14 <= h_bias <= -0.09 and -0.03 <= a_bias <= 0.05
+    assert sum(abs(j.error) for j in a100) / len(a100) <= 0.13
+    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.15
+    # the long unchecked A100 sequences, attention-bound, were −35 % with attention counted without the kernel
+    long = [j for j in a100 if j.args["seq_len"] >= 16384 and not j.args["activation_recomputation"]]
+    assert len(long) == 11 and all(0.0 <= j.error <= 0.13 for j in long)
 
 
 def test_fsdp_rows_with_full_recomputation_on_a100(rows):
-    """The checkpointed A100 rows of both FSDP tables (fms-fsdp 34B/70B and MosaicML's 22) were all predicted too
-    slow with OPT's share (−10 % to −41 %); with the A100 prior they lie within −25 % … +15 %."""
+    """The checkpointed A100 rows of both FSDP tables (fms-fsdp 34B/70B with SDPA FlashAttention-2, and MosaicML's
+    22) were all predicted too slow with OPT's share (−10 % to −41 %); with the A100 prior and their kernels they lie
+    within −25 % … +14 %."""
     ckpt = [j for j in rows if j.id.startswith("fms-fsdp")] + _mosaic(rows, "a100", True)
-    assert len(ckpt) == 24 and all(-0.25 <= j.error <= 0.15 for j in ckpt)
+    assert len(ckpt) == 24 and all(-0.25 <= j.error <= 0.14 for j in ckpt)
+    assert all(j.args.get("attention_kernel") == "flash2" for j in rows if j.id.startswith("fms-fsdp"))
 
 
 def test_korthikanti_step_times_within_15_percent_each(rows):

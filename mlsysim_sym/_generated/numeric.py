@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '754b9997729e'
+REVISION = '9075377fde5d'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -834,6 +834,7 @@ def c_comm__step(v):
     b_opt = v['b_opt']
     b_w = v['b_w']
     d_cat = v['d_cat']
+    eta_att = v['eta_att']
     eta_hw = v['eta_hw']
     eta_ov = v['eta_ov']
     f_act = v['f_act']
@@ -851,6 +852,7 @@ def c_comm__step(v):
     k_z3 = v['k_z3']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_lora = v['m_lora']
     m_ov = v['m_ov']
     m_recomp = v['m_recomp']
@@ -934,6 +936,12 @@ def c_comm__step(v):
     else:
         k_flight = 1
         k_flight__regime = 1
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
     if (N_tp <= n_gpn):
         alpha_tp = alpha_intra
         alpha_tp__regime = 0
@@ -1001,6 +1009,18 @@ def c_comm__step(v):
         BW_tp = beta_fab
         BW_tp__regime = 1
     L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
     if (z_stage >= 3):
         M_w = P_r*b_w/N_dp
         M_w__regime = 0
@@ -1062,7 +1082,7 @@ def c_comm__step(v):
         V_ep__regime = 0
     V_ep = B*S*V_ep__b*b_w*f_imb*h
     F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    F_hw = B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
     if (N_tp > 1) and (m_sp > 0):
         M_a__b = 1/N_tp
         M_a__regime = 0
@@ -1077,6 +1097,7 @@ def c_comm__step(v):
         M_buf__b = 0
         M_buf__regime = 1
     M_buf = M_buf__b + M_g*f_buf
+    T_comp_r = B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops*n_tok/(N_acc*R_eff)
     if (N_dp <= 1):
         T_dp_ar = 0
         T_dp_ar__regime = 0
@@ -1111,7 +1132,6 @@ def c_comm__step(v):
         T_ep = 0
         T_ep__regime = 1
     M_train = M_a + M_buf + M_g + M_o + M_w
-    T_comp_r = F_hw/(N_acc*R_eff)
     I_rep = F_hw/(D_rep*N_acc)
     T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
     if (m_xf > 0):
@@ -1222,6 +1242,7 @@ def c_comm__step(v):
             and 0 <= L_s < _inf
             and 0 <= N_rep < _inf
             and 0 <= k_flight < _inf
+            and 0 <= eta_att_x < _inf
             and 0 <= alpha_tp < _inf
             and 0 <= beta_bub < _inf
             and 0 <= k_tax < _inf
@@ -1234,6 +1255,7 @@ def c_comm__step(v):
             and 0 <= f_grad < _inf
             and 0 <= BW_tp < _inf
             and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
             and 0 <= M_w < _inf
             and 0 <= M_g < _inf
             and 0 <= M_o < _inf
@@ -1251,12 +1273,12 @@ def c_comm__step(v):
             and 0 <= F_hw < _inf
             and 0 <= M_a < _inf
             and 0 <= M_buf < _inf
+            and 0 <= T_comp_r < _inf
             and 0 <= T_dp_ar < _inf
             and 0 <= T_z3 < _inf
             and 0 <= T_tp < _inf
             and 0 <= T_ep < _inf
             and 0 <= M_train < _inf
-            and 0 <= T_comp_r < _inf
             and 0 <= I_rep < _inf
             and 0 <= T_dp < _inf
             and 0 <= M_req < _inf
@@ -1280,7 +1302,7 @@ def c_comm__step(v):
             and 0 <= HFU_step < _inf
             and 0 <= E_step < _inf):
         _special.reject('comm.step', locals(), COMPUTATIONS['comm.step'])
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'T_comp_r': T_comp_r, 'I_rep': I_rep, 'T_dp': T_dp, 'M_req': M_req, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'eta_att_x': eta_att_x, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_comp_r': T_comp_r, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'I_rep': I_rep, 'T_dp': T_dp, 'M_req': M_req, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'eta_att_x': eta_att_x__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
 
 def c_device__ridge_point(v):
     """HardwareNode.ridge_point: peak FLOP/s over bandwidth"""
@@ -3394,6 +3416,7 @@ def c_synth__step__efficiency(v):
     k_z3 = v['k_z3']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_lora = v['m_lora']
     m_ov = v['m_ov']
     m_recomp = v['m_recomp']
@@ -3516,6 +3539,18 @@ def c_synth__step__efficiency(v):
         BW_tp = beta_fab
         BW_tp__regime = 1
     L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
     B__0 = 1
     B__1 = math.floor(B_g/N_dp)
     if B__1 > B__0:
@@ -3549,7 +3584,6 @@ def c_synth__step__efficiency(v):
         V_ep__b = V_ep__0
         V_ep__regime = 0
     V_ep = B*S*V_ep__b*b_w*f_imb*h
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
     if (N_dp <= 1):
         T_dp_ar = 0
         T_dp_ar__regime = 0
@@ -3591,7 +3625,7 @@ def c_synth__step__efficiency(v):
         T_dp_exp = T_dp
         T_dp_exp__regime = 1
     if (N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0):
-        eta_req = -F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag))
+        eta_req = -B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag))
         eta_req__regime = 0
     else:
         eta_req = math.inf
@@ -3615,6 +3649,7 @@ def c_synth__step__efficiency(v):
             and 0 <= f_grad < _inf
             and 0 <= BW_tp < _inf
             and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
             and 0 <= B < _inf
             and 0 <= n_span < _inf
             and 0 <= D_grad < _inf
@@ -3623,7 +3658,6 @@ def c_synth__step__efficiency(v):
             and 0 <= alpha_dp < _inf
             and 0 <= V_tp < _inf
             and 0 <= V_ep < _inf
-            and 0 <= F_hw < _inf
             and 0 <= T_dp_ar < _inf
             and 0 <= T_z3 < _inf
             and 0 <= T_tp < _inf
@@ -3632,10 +3666,10 @@ def c_synth__step__efficiency(v):
             and 0 <= T_dp_exp < _inf
             and -_inf < eta_req <= _inf):
         _special.reject('synth.step.efficiency', locals(), COMPUTATIONS['synth.step.efficiency'])
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
-def c_synth__step__efficiency_pipelined(v):
-    """SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined)"""
+def c_synth__step__efficiency_kernel(v):
+    """SynthesisSolver (wall 22): gemm efficiency that meets a step time (no pipeline, fused attention kernel at its own share) (compute-bound replica, no pipeline, fused attention kernel)"""
     BW_fab = v['BW_fab']
     BW_intra = v['BW_intra']
     B_g = v['B_g']
@@ -3657,6 +3691,7 @@ def c_synth__step__efficiency_pipelined(v):
     alpha_intra = v['alpha_intra']
     b_w = v['b_w']
     d_cat = v['d_cat']
+    eta_att = v['eta_att']
     eta_ov = v['eta_ov']
     f_imb = v['f_imb']
     f_lora_dp = v['f_lora_dp']
@@ -3669,6 +3704,295 @@ def c_synth__step__efficiency_pipelined(v):
     k_z3 = v['k_z3']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0):
+        eta_req = -B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)
+        eta_req__regime = 0
+    else:
+        eta_req = math.inf
+        eta_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < eta_req <= _inf):
+        _special.reject('synth.step.efficiency_kernel', locals(), COMPUTATIONS['synth.step.efficiency_kernel'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__step__efficiency_kernel_pipelined(v):
+    """SynthesisSolver (wall 22): gemm efficiency that meets a step time (pipelined, fused attention kernel at its own share) (compute-bound replica, pipelined, fused attention kernel)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_lora = v['m_lora']
     m_ov = v['m_ov']
     m_recomp = v['m_recomp']
@@ -3794,6 +4118,18 @@ def c_synth__step__efficiency_pipelined(v):
         BW_tp = beta_fab
         BW_tp__regime = 1
     L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
     B__0 = 1
     B__1 = math.floor(B_g/N_dp)
     if B__1 > B__0:
@@ -3827,7 +4163,297 @@ def c_synth__step__efficiency_pipelined(v):
         V_ep__b = V_ep__0
         V_ep__regime = 0
     V_ep = B*S*V_ep__b*b_w*f_imb*h
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0):
+        eta_req = -B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)
+        eta_req__regime = 0
+    else:
+        eta_req = math.inf
+        eta_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= beta_bub < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < eta_req <= _inf):
+        _special.reject('synth.step.efficiency_kernel_pipelined', locals(), COMPUTATIONS['synth.step.efficiency_kernel_pipelined'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__step__efficiency_pipelined(v):
+    """SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
     if (N_dp <= 1):
         T_dp_ar = 0
         T_dp_ar__regime = 0
@@ -3869,7 +4495,7 @@ def c_synth__step__efficiency_pipelined(v):
         T_dp_exp = T_dp
         T_dp_exp__regime = 1
     if (N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0):
-        eta_req = -F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))
+        eta_req = -B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))
         eta_req__regime = 0
     else:
         eta_req = math.inf
@@ -3894,6 +4520,7 @@ def c_synth__step__efficiency_pipelined(v):
             and 0 <= f_grad < _inf
             and 0 <= BW_tp < _inf
             and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
             and 0 <= B < _inf
             and 0 <= n_span < _inf
             and 0 <= D_grad < _inf
@@ -3902,7 +4529,6 @@ def c_synth__step__efficiency_pipelined(v):
             and 0 <= alpha_dp < _inf
             and 0 <= V_tp < _inf
             and 0 <= V_ep < _inf
-            and 0 <= F_hw < _inf
             and 0 <= T_dp_ar < _inf
             and 0 <= T_z3 < _inf
             and 0 <= T_tp < _inf
@@ -3911,7 +4537,7 @@ def c_synth__step__efficiency_pipelined(v):
             and 0 <= T_dp_exp < _inf
             and -_inf < eta_req <= _inf):
         _special.reject('synth.step.efficiency_pipelined', locals(), COMPUTATIONS['synth.step.efficiency_pipelined'])
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
 def c_synth__throughput__batch_compute(v):
     """SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound)"""
@@ -4252,6 +4878,7 @@ def c_train__flops_utilisation(v):
     h = v['h']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_recomp = v['m_recomp']
     m_tok = v['m_tok']
     m_train = v['m_train']
@@ -4314,8 +4941,20 @@ def c_train__flops_utilisation(v):
     else:
         k_att = k_ops
         k_att__regime = 2
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
     F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    F_hw = B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
     MFU_step = F_model/(N_acc*R_peak*T_step)
     HFU_step = F_hw/(N_acc*R_peak*T_step)
     if not (0 <= P_act < _inf
@@ -4326,12 +4965,13 @@ def c_train__flops_utilisation(v):
             and 0 <= O_fwd < _inf
             and 0 <= O_att < _inf
             and 0 <= k_att < _inf
+            and 0 <= k_att_x < _inf
             and 0 <= F_model < _inf
             and 0 <= F_hw < _inf
             and 0 <= MFU_step < _inf
             and 0 <= HFU_step < _inf):
         _special.reject('train.flops_utilisation', locals(), COMPUTATIONS['train.flops_utilisation'])
-    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'F_model': F_model, 'F_hw': F_hw, 'MFU_step': MFU_step, 'HFU_step': HFU_step}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime}
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'k_att_x': k_att_x, 'F_model': F_model, 'F_hw': F_hw, 'MFU_step': MFU_step, 'HFU_step': HFU_step}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'k_att_x': k_att_x__regime}
 
 def c_train__memory(v):
     """TrainingMemoryModel: training memory per rank against device capacity (wall 2)"""
@@ -4528,6 +5168,7 @@ EQUATIONS = {
     'coll.reduce_scatter': ('T_rs', 'Ring reduce-scatter: (n−1)/n of the message, n−1 steps', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
     'coll.ring_allreduce': ('T_ring', 'Ring all-reduce: 2(n−1)/n of the message over each link, 2(n−1) steps', (('patarasuk2009bandwidth', 'the bandwidth lower bound: an all-reduce sends at least 2(p−1)/p·n bytes per process; the ring algorithm attains it'), ('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'), ('nvidia2024nccltests', "doc/PERFORMANCE.md, 'Summary': bus-bandwidth factors 2(n−1)/n (all-reduce), (n−1)/n (reduce-scatter, all-gather, all-to-all)")), ()),
     'coll.tree_allreduce': ('T_tree', 'Binomial-tree all-reduce: reduce then broadcast, ⌈log₂ n⌉ full messages each', (('thakur2005optimization', '§4: ring and binomial-tree costs of reduce-scatter, all-gather, all-reduce, all-to-all'),), ()),
+    'comm.attention_efficiency': ('eta_att_x', "Efficiency the attention runs at: the fused kernel's own share of peak, else the GEMMs'", (), ("fused kernel's share", "the GEMMs' share")),
     'comm.bubble_fraction': ('beta_bub', 'Pipeline bubble: idle share of the step', (('huang2019gpipe', '§2.3: the bubble is (K−1)/(M+K−1) of the step for K stages and M micro-batches'), ('narayanan2021efficient', '§2.2.1-2.2.2: the 1F1B bubble; interleaving v stages per device divides it by v')), ()),
     'comm.bubble_time': ('T_bub', "Bubble time added to the replica's busy time", (('huang2019gpipe', '§2.3: the bubble is (K−1)/(M+K−1) of the step for K stages and M micro-batches'),), ('pipelined', 'no pipeline')),
     'comm.data_parallel': ('N_dp', 'Data-parallel replicas: the fleet over the replica size (the facade checks that it divides exactly)', (), ()),
@@ -4547,7 +5188,7 @@ EQUATIONS = {
     'comm.in_flight': ('k_flight', 'Micro-batch divisor for the activations the first 1F1B stage holds', (('korthikanti2023reducing', '§4.2.3: under 1F1B the first stage holds the activations of p micro-batches'),), ('pipelined', 'no pipeline')),
     'comm.local_batch': ('B', 'Samples per replica per step (at least one)', (), ()),
     'comm.memory_microsteps': ('GA', 'Micro-steps the replica batch is split over for activation memory', (), ()),
-    'comm.replica_compute': ('T_comp_r', "Replica compute: its share of the iteration's FLOPs over its accelerators", (('shoeybi2019megatron', '§3, Fig. 3: two all-reduces in the forward and two in the backward pass per layer'),), ()),
+    'comm.replica_compute': ('T_comp_r', "Replica compute: its share of the iteration's weight FLOPs at the achieved rate, and of its attention FLOPs at the attention's", (('shoeybi2019megatron', '§3, Fig. 3: two all-reduces in the forward and two in the backward pass per layer'), ('dao2023flashattention2', "§3.1.1 'Causal masking': blocks entirely above the diagonal are skipped, about half of them for long sequences")), ()),
     'comm.replica_energy': ('E_rep', 'Replica energy per step', (('barroso2007case', 'Fig. 1-2: server power is roughly linear in utilization with a large idle floor'),), ()),
     'comm.replica_hfu': ('HFU_rep', "Replica HFU: executed FLOPs over the replica's busy time", (('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization'),), ()),
     'comm.replica_intensity': ('I_rep', 'Arithmetic intensity per accelerator', (), ()),
@@ -4571,6 +5212,7 @@ EQUATIONS = {
     'compute.attention_flops': ('O_att', 'Forward attention FLOPs per token over an S-token context: QKᵀ and AV in every layer (no causal halving, as Korthikanti et al. and PaLM count them)', (('hoffmann2022training', 'Appendix F, Table A4: attention logits and reduce, 2·seq·key_size·heads FLOPs each'), ('chowdhery2022palm', 'Appendix B: model FLOPs per token 6N + 12LHQT (T the sequence length, Q the head dimension)')), ('attention', 'no sequence-dependent attention term')),
     'compute.forward_flops': ('O_fwd', 'Forward FLOPs: per denoising step × steps (diffusion), as catalogued, else 2 per active parameter', (('ho2020denoising', '§2, Algorithm 2: sampling runs the denoising network once per step, T steps'), ('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)')), ('diffusion: per step × steps', 'catalogued', '2 per active parameter')),
     'compute.k_attention': ('k_att', "Executed attention FLOPs per forward attention FLOP: full recomputation re-runs the forward (4); selective recomputation re-runs the attention core (Korthikanti's count doubles the attention term: 6); otherwise as the weights", (('korthikanti2023reducing', 'MFU and HFU as defined for Table 3: model FLOPs 72Bslh²(1 + s/6h + V/12lh) per iteration; with selective recomputation the attention term s/6h doubles (s/3h) in HFU'), ('narayanan2021efficient', '§5.1: 96Bslh²(1 + s/6h + V/16lh) FLOPs per iteration with activation recomputation (4 passes)')), ('full recomputation', 'selective recomputation', 'as the weights')),
+    'compute.k_attention_kernel': ('k_att_x', "Executed attention FLOPs per forward attention FLOP as the kernel runs them: a fused causal kernel computes half the score blocks, and its backward 2.5 forwards (one more forward with full recomputation); with no fused kernel named, k_attn (Korthikanti et al.'s count)", (('dao2023flashattention2', "§3.1.1 'Causal masking': blocks entirely above the diagonal are skipped, about half of them for long sequences"), ('dao2023flashattention2', "§4.1: the backward pass is 2.5× the forward's FLOPs (five matrix products against two, the scores recomputed)")), ('fused kernel, full recomputation', 'fused kernel, training', 'fused kernel, forward', "no fused kernel: Korthikanti et al.'s count")),
     'compute.k_model': ('k_model', 'Useful FLOPs per forward FLOP (what MFU counts)', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('chowdhery2022palm', 'Appendix B: definition of model FLOPs utilization (MFU) vs hardware FLOPs utilization')), ('training', 'inference')),
     'compute.k_ops': ('k_ops', 'Executed FLOPs per forward FLOP', (('kaplan2020scaling', '§2.1, Table 1: forward ≈ 2N FLOPs per token, training ≈ 6N (backward = 2× forward)'), ('korthikanti2023reducing', '§4 and Table 4: full recomputation adds one forward pass (hardware vs model FLOPs)')), ('training with recomputation', 'training', 'inference')),
     'compute.r_eff': ('R_eff', 'Achieved math rate', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak FLOP/s, bandwidth × intensity)'),), ()),
@@ -4749,6 +5391,8 @@ EQUATIONS = {
     'synthesis.latency_efficiency': ('eta_req', 'Efficiency that meets a latency', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.latency_peak': ('R_req', 'Peak rate that meets a latency', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.step_efficiency': ('eta_req', 'Efficiency that meets a step time (no pipeline)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_efficiency_kernel': ('eta_req', 'GEMM efficiency that meets a step time (no pipeline, fused attention kernel at its own share)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_efficiency_kernel_pipelined': ('eta_req', 'GEMM efficiency that meets a step time (pipelined, fused attention kernel at its own share)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.step_efficiency_pipelined': ('eta_req', 'Efficiency that meets a step time (pipelined)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.throughput_batch_compute': ('B_req', 'Batch that reaches a throughput (compute-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.throughput_batch_memory': ('B_req', 'Batch that reaches a throughput (memory-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
@@ -4806,7 +5450,7 @@ COMPUTATIONS = {
     'ckpt.model': (c_ckpt__model, ('BW_d2h', 'BW_fs', 'BW_wr', 'M_f', 'P', 'b_opt', 'b_w', 'm_async', 'm_daly', 'n_wr', 't_slow', 'tau_in'), ('M_ck_w', 'M_ck_o', 'BW_ck', 'M_ck', 't_wr', 't_stall', 'slow_ck', 'delta_ck', 'tau_Y', 'tau_D', 'tau_opt', 'tau_ck', 'pen_ck', 'drain_ok'), {'M_ck_w': ('P', 'b_w'), 'M_ck_o': ('P', 'b_opt'), 'BW_ck': ('BW_fs', 'BW_wr', 'n_wr'), 'M_ck': ('M_ck_o', 'M_ck_w'), 't_wr': ('BW_ck', 'M_ck'), 't_stall': ('BW_d2h', 'M_ck', 'm_async', 'n_wr', 't_wr'), 'slow_ck': ('t_slow', 't_wr'), 'delta_ck': ('t_stall',), 'tau_Y': ('M_f', 'delta_ck'), 'tau_D': ('M_f', 'delta_ck'), 'tau_opt': ('m_daly', 'tau_D', 'tau_Y'), 'tau_ck': ('M_f', 'tau_in', 'tau_opt'), 'pen_ck': ('t_stall', 'tau_ck'), 'drain_ok': ('t_wr', 'tau_ck')}, ('ckpt.weights', 'ckpt.optimizer', 'ckpt.bandwidth', 'ckpt.size', 'ckpt.write', 'ckpt.stall', 'ckpt.slow', 'ckpt.delta', 'rel.young', 'rel.daly', 'rel.interval', 'ckpt.interval', 'ckpt.penalty', 'ckpt.drains'), {'t_stall': (('BW_d2h', 'M_ck', 'm_async', 'n_wr'), ('m_async', 't_wr')), 'tau_D': (('M_f', 'delta_ck'), ('M_f', 'delta_ck')), 'tau_opt': (('m_daly', 'tau_D'), ('m_daly', 'tau_Y')), 'tau_ck': (('M_f', 'tau_opt'), ('M_f', 'tau_in'))}),
     'cmp.model': (c_cmp__model, ('BW_mem', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_s', 'R_base', 'R_peak', 'R_q', 'b_base', 'd3', 'd3_lo', 'd4', 'd4_lo', 'd8', 'd8_lo', 'd_dist', 'd_pm', 'e_pe', 'i_nm', 'k_pe', 'k_sp', 'm_diff', 'm_fast', 'm_meth', 'm_roof', 'n_steps', 'q_bits', 's_sp', 's_thr', 't_sp'), ('P_act', 'W_base', 'r_cmp', 'd_acc', 'O_fwd', 'W_cmp', 'sav_pct', 'd_acc_lo', 't_base', 't_cmp', 'x_cmp'), {'P_act': ('P', 'P_act_cat'), 'W_base': ('P', 'b_base'), 'r_cmp': ('P', 'P_s', 'b_base', 'i_nm', 'm_meth', 'q_bits', 's_sp', 't_sp'), 'd_acc': ('P_s', 'd3', 'd4', 'd8', 'd_dist', 'd_pm', 'e_pe', 'k_pe', 'm_meth', 'q_bits', 's_sp', 's_thr'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'W_cmp': ('W_base', 'r_cmp'), 'sav_pct': ('r_cmp',), 'd_acc_lo': ('d3_lo', 'd4_lo', 'd8_lo', 'd_acc', 'm_meth', 'q_bits'), 't_base': ('BW_mem', 'O_fwd', 'R_base', 'W_base'), 't_cmp': ('BW_mem', 'O_fwd', 'R_base', 'R_q', 'W_base', 'k_sp', 'm_meth', 'r_cmp', 't_base', 't_sp'), 'x_cmp': ('BW_mem', 'O_fwd', 'R_peak', 'R_q', 'W_base', 'm_fast', 'm_meth', 'm_roof', 'r_cmp', 's_sp', 't_base', 't_cmp', 't_sp')}, ('shape.active_params', 'cmp.base_bytes', 'cmp.ratio', 'cmp.accuracy', 'compute.forward_flops', 'cmp.bytes', 'cmp.saved', 'cmp.accuracy_low', 'cmp.base_time', 'cmp.time', 'cmp.speedup'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'r_cmp': (('b_base', 'm_meth', 'q_bits'), ('m_meth', 's_sp'), ('b_base', 'i_nm', 'm_meth', 's_sp', 't_sp'), ('m_meth', 's_sp', 't_sp'), ('P', 'P_s', 'm_meth', 's_sp', 't_sp'), ('P_s', 'm_meth', 's_sp', 't_sp')), 'd_acc': (('d3', 'd4', 'd8', 'm_meth', 'q_bits'), ('d_pm', 'e_pe', 'k_pe', 'm_meth', 's_sp', 's_thr'), ('P_s', 'd_dist', 'm_meth'), ('P_s', 'm_meth')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'd_acc_lo': (('d3_lo', 'd4_lo', 'd8_lo', 'm_meth', 'q_bits'), ('d_acc', 'm_meth')), 't_cmp': (('BW_mem', 'O_fwd', 'R_q', 'W_base', 'm_meth', 'r_cmp'), ('BW_mem', 'O_fwd', 'R_base', 'W_base', 'k_sp', 'm_meth', 'r_cmp', 't_sp'), ('m_meth', 't_base', 't_sp'), ('m_meth', 'r_cmp', 't_base', 't_sp')), 'x_cmp': (('m_roof', 't_base', 't_cmp'), ('BW_mem', 'O_fwd', 'R_peak', 'R_q', 'W_base', 'm_fast', 'm_meth', 'm_roof', 'r_cmp'), ('m_meth', 'm_roof', 'r_cmp', 't_sp'), ('m_meth', 'm_roof', 's_sp', 't_sp'), ('m_meth', 'm_roof', 't_sp'))}),
     'coll.all': (c_coll__all, ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_c'), ('T_ring', 'T_rs', 'T_ag', 'T_alltoall', 'T_tree', 'n_cn', 'T_innet', 'T_hier'), {'T_ring': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_rs': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_ag': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_alltoall': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_tree': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'n_cn': ('g_c', 'n_c'), 'T_innet': ('M_c', 'alpha_c', 'beta_c', 'n_c'), 'T_hier': ('M_c', 'alpha_c', 'alpha_in', 'beta_c', 'beta_in', 'g_c', 'n_cn')}, ('coll.ring_allreduce', 'coll.reduce_scatter', 'coll.all_gather', 'coll.all_to_all', 'coll.tree_allreduce', 'coll.nodes', 'coll.in_network_allreduce', 'coll.hierarchical_allreduce'), {}),
-    'comm.step': (c_comm__step, ('BW_fab', 'BW_flash', 'BW_host', 'BW_intra', 'BW_mem', 'BW_sram', 'B_g', 'C_mem', 'C_sram', 'D_b', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'alpha_fab', 'alpha_intra', 'b_opt', 'b_w', 'd_cat', 'eta_hw', 'eta_ov', 'f_act', 'f_buf', 'f_idle', 'f_imb', 'f_lora', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'P_r', 'f_train', 'L_s', 'N_rep', 'k_flight', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'GA', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'M_w', 'M_g', 'M_o', 'B', 'n_span', 'D_grad', 'b_mb', 'B_tot', 'D_rep', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_model', 'F_hw', 'M_a', 'M_buf', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'M_train', 'T_comp_r', 'I_rep', 'T_dp', 'M_req', 'T_dp_exp', 'T_comm', 'BW', 'feasible', 'M_spill', 'T_mem_r', 'T_rep', 'ovh_rep', 'X_node', 'MFU_rep', 'HFU_rep', 'T_bub', 'E_rep', 'T_step', 'eta_scale', 'X_fleet', 'MFU_step', 'HFU_step', 'E_step'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'L_s': ('N_L', 'N_pp'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'k_flight': ('N_pp', 'n_mb'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'GA': ('GA_step', 'k_flight'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'b_mb': ('B', 'D_b', 'GA'), 'B_tot': ('B', 'N_dp'), 'D_rep': ('B', 'N_rep', 'W', 'f_act'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'T_comp_r': ('F_hw', 'N_acc', 'R_eff'), 'I_rep': ('D_rep', 'F_hw', 'N_acc'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'M_req': ('M_train', 'N_rep', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_xf'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'T_comm': ('T_dp', 'T_ep', 'T_tp'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'feasible': ('C_mem', 'M_req'), 'M_spill': ('C_mem', 'M_req'), 'T_mem_r': ('BW', 'D_rep'), 'T_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'ovh_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'X_node': ('B', 'T_rep'), 'MFU_rep': ('F_model', 'N_acc', 'R_peak', 'T_rep'), 'HFU_rep': ('F_hw', 'N_acc', 'R_peak', 'T_rep'), 'T_bub': ('N_pp', 'T_rep', 'beta_bub'), 'E_rep': ('HFU_rep', 'N_rep', 'P_tdp', 'T_rep', 'f_idle'), 'T_step': ('T_bub', 'T_dp_exp', 'T_ep', 'T_rep', 'T_tp', 'k_strag'), 'eta_scale': ('T_rep', 'T_step'), 'X_fleet': ('B', 'N_dp', 'T_step'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step'), 'E_step': ('HFU_step', 'N_acc', 'P_tdp', 'T_step', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'train.rank_params', 'train.trainable_fraction', 'train.stage_layers', 'comm.replica_size', 'comm.in_flight', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.memory_microsteps', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'train.weights', 'train.gradients', 'train.optimizer', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'train.microbatch', 'comm.samples', 'comm.replica_traffic', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.model_flops', 'train.hardware_flops', 'train.activations', 'train.buffers', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'train.total', 'comm.replica_compute', 'comm.replica_intensity', 'comm.dp_time', 'comm.replica_memory', 'comm.dp_exposed', 'comm.time', 'memory.bandwidth_path', 'memory.feasible', 'memory.spill', 'comm.replica_memory_time', 'comm.replica_step', 'comm.replica_overhead_dominated', 'comm.replica_throughput', 'comm.replica_mfu', 'comm.replica_hfu', 'comm.bubble_time', 'comm.replica_energy', 'comm.step', 'comm.scaling_efficiency', 'comm.fleet_throughput', 'train.mfu', 'train.hfu', 'comm.energy'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_flight': (('N_pp', 'n_mb'), ('N_pp',)), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'M_req': (('M_train', 'm_xf'), ('N_rep', 'W', 'f_lora', 'm_lora', 'm_xf'), ('N_rep', 'W', 'b_opt', 'b_w', 'm_lora', 'm_xf')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W')), 'T_bub': (('N_pp', 'T_rep', 'beta_bub'), ('N_pp',))}),
+    'comm.step': (c_comm__step, ('BW_fab', 'BW_flash', 'BW_host', 'BW_intra', 'BW_mem', 'BW_sram', 'B_g', 'C_mem', 'C_sram', 'D_b', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'P_tdp', 'R_peak', 'S', 'alpha_fab', 'alpha_intra', 'b_opt', 'b_w', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_act', 'f_buf', 'f_idle', 'f_imb', 'f_lora', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_sp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'P_r', 'f_train', 'L_s', 'N_rep', 'k_flight', 'eta_att_x', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'GA', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'M_w', 'M_g', 'M_o', 'B', 'n_span', 'D_grad', 'b_mb', 'B_tot', 'D_rep', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_model', 'F_hw', 'M_a', 'M_buf', 'T_comp_r', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'M_train', 'I_rep', 'T_dp', 'M_req', 'T_dp_exp', 'T_comm', 'BW', 'feasible', 'M_spill', 'T_mem_r', 'T_rep', 'ovh_rep', 'X_node', 'MFU_rep', 'HFU_rep', 'T_bub', 'E_rep', 'T_step', 'eta_scale', 'X_fleet', 'MFU_step', 'HFU_step', 'E_step'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'L_s': ('N_L', 'N_pp'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'k_flight': ('N_pp', 'n_mb'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'GA': ('GA_step', 'k_flight'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'b_mb': ('B', 'D_b', 'GA'), 'B_tot': ('B', 'N_dp'), 'D_rep': ('B', 'N_rep', 'W', 'f_act'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att_x', 'k_ops', 'n_tok'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'T_comp_r': ('B_tot', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'eta_att_x', 'k_att_x', 'k_ops', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'I_rep': ('D_rep', 'F_hw', 'N_acc'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'M_req': ('M_train', 'N_rep', 'W', 'b_opt', 'b_w', 'f_lora', 'm_lora', 'm_xf'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'T_comm': ('T_dp', 'T_ep', 'T_tp'), 'BW': ('BW_flash', 'BW_host', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), 'feasible': ('C_mem', 'M_req'), 'M_spill': ('C_mem', 'M_req'), 'T_mem_r': ('BW', 'D_rep'), 'T_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'ovh_rep': ('L_lat', 'T_comp_r', 'T_mem_r'), 'X_node': ('B', 'T_rep'), 'MFU_rep': ('F_model', 'N_acc', 'R_peak', 'T_rep'), 'HFU_rep': ('F_hw', 'N_acc', 'R_peak', 'T_rep'), 'T_bub': ('N_pp', 'T_rep', 'beta_bub'), 'E_rep': ('HFU_rep', 'N_rep', 'P_tdp', 'T_rep', 'f_idle'), 'T_step': ('T_bub', 'T_dp_exp', 'T_ep', 'T_rep', 'T_tp', 'k_strag'), 'eta_scale': ('T_rep', 'T_step'), 'X_fleet': ('B', 'N_dp', 'T_step'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step'), 'E_step': ('HFU_step', 'N_acc', 'P_tdp', 'T_step', 'f_idle')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'train.rank_params', 'train.trainable_fraction', 'train.stage_layers', 'comm.replica_size', 'comm.in_flight', 'comm.attention_efficiency', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.memory_microsteps', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'train.weights', 'train.gradients', 'train.optimizer', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'train.microbatch', 'comm.samples', 'comm.replica_traffic', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.model_flops', 'train.hardware_flops', 'train.activations', 'train.buffers', 'comm.replica_compute', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'train.total', 'comm.replica_intensity', 'comm.dp_time', 'comm.replica_memory', 'comm.dp_exposed', 'comm.time', 'memory.bandwidth_path', 'memory.feasible', 'memory.spill', 'comm.replica_memory_time', 'comm.replica_step', 'comm.replica_overhead_dominated', 'comm.replica_throughput', 'comm.replica_mfu', 'comm.replica_hfu', 'comm.bubble_time', 'comm.replica_energy', 'comm.step', 'comm.scaling_efficiency', 'comm.fleet_throughput', 'train.mfu', 'train.hfu', 'comm.energy'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'k_flight': (('N_pp', 'n_mb'), ('N_pp',)), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'M_req': (('M_train', 'm_xf'), ('N_rep', 'W', 'f_lora', 'm_lora', 'm_xf'), ('N_rep', 'W', 'b_opt', 'b_w', 'm_lora', 'm_xf')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'BW': (('BW_host', 'BW_mem', 'C_mem', 'M_req'), ('BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W'), ('BW_flash', 'BW_mem', 'BW_sram', 'C_mem', 'C_sram', 'M_req', 'W')), 'T_bub': (('N_pp', 'T_rep', 'beta_bub'), ('N_pp',))}),
     'device.ridge_point': (c_device__ridge_point, ('BW_mem', 'R_peak'), ('I_ridge',), {'I_ridge': ('BW_mem', 'R_peak')}, ('roofline.ridge_point',), {}),
     'econ.fleet': (c_econ__fleet, ('CI_grid', 'C_emb_arg', 'C_emb_cat', 'EWIF', 'L_life', 'PUE_f', 'P_tdp', 'T_op', 'WUE_f', 'X_serve', 'c_unit', 'f_idle', 'f_rec', 'm_amort', 'm_emb', 'm_infra', 'm_wfac', 'n_gpn', 'n_nodes', 'p_kwh_arg', 'p_rent', 'p_site', 'r_maint', 'u_f'), ('N_acc', 'P_chip', 'C_emb', 'k_life', 'p_kwh', 'E_it', 'CO2_emb', 'Capex', 'Rent', 'E_fac', 'Capex_p', 'Opex_m', 'CO2_loc', 'H2O_site', 'H2O_off', 'Opex_e', 'CO2_mkt', 'CO2_tot', 'Opex', 'TCO', 'c_gpuh', 'c_mtok'), {'N_acc': ('n_gpn', 'n_nodes'), 'P_chip': ('P_tdp', 'f_idle', 'u_f'), 'C_emb': ('C_emb_arg', 'C_emb_cat', 'm_emb'), 'k_life': ('L_life', 'T_op', 'm_amort'), 'p_kwh': ('p_kwh_arg', 'p_site'), 'E_it': ('N_acc', 'P_chip', 'T_op'), 'CO2_emb': ('C_emb', 'N_acc', 'k_life'), 'Capex': ('N_acc', 'c_unit', 'm_infra'), 'Rent': ('N_acc', 'T_op', 'p_rent'), 'E_fac': ('E_it', 'PUE_f'), 'Capex_p': ('Capex', 'L_life', 'T_op'), 'Opex_m': ('Capex', 'T_op', 'r_maint'), 'CO2_loc': ('CI_grid', 'E_fac'), 'H2O_site': ('E_fac', 'E_it', 'WUE_f', 'm_wfac'), 'H2O_off': ('EWIF', 'E_fac'), 'Opex_e': ('E_fac', 'p_kwh'), 'CO2_mkt': ('CO2_loc', 'f_rec'), 'CO2_tot': ('CO2_emb', 'CO2_loc'), 'Opex': ('Opex_e', 'Opex_m'), 'TCO': ('Capex_p', 'Opex'), 'c_gpuh': ('N_acc', 'TCO', 'T_op'), 'c_mtok': ('TCO', 'T_op', 'X_serve')}, ('fleet.accelerators', 'sust.chip_power', 'sust.embodied_each', 'sust.life_share', 'econ.price', 'sust.it_energy', 'sust.embodied', 'econ.capex', 'econ.rent', 'sust.facility_energy', 'econ.capex_period', 'econ.maintenance', 'sust.co2_location', 'sust.water_site', 'sust.water_offsite', 'econ.energy', 'sust.co2_market', 'sust.co2_total', 'econ.opex', 'econ.tco', 'econ.per_accelerator_hour', 'econ.per_million_tokens'), {'C_emb': (('C_emb_arg',), ('C_emb_arg', 'C_emb_cat', 'm_emb')), 'k_life': (('L_life', 'T_op', 'm_amort'), ('m_amort',)), 'p_kwh': (('p_kwh_arg',), ('p_kwh_arg', 'p_site')), 'H2O_site': (('E_fac', 'WUE_f', 'm_wfac'), ('E_it', 'WUE_f', 'm_wfac')), 'c_mtok': (('TCO', 'T_op', 'X_serve'), ('X_serve',))}),
     'efficiency.model': (c_efficiency__model, ('R_peak', 'cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'k_occ', 'm_flash', 'w_type'), ('MFU_w', 'L_occ', 'R_ach', 'L_stall'), {'MFU_w': ('cap_conv', 'cap_ffn', 'cap_flash', 'e_attn', 'e_conv', 'e_ffn', 'e_flash', 'e_other', 'eta_hw', 'eta_ref', 'm_flash', 'w_type'), 'L_occ': ('eta_hw', 'k_occ'), 'R_ach': ('MFU_w', 'R_peak'), 'L_stall': ('L_occ', 'MFU_w')}, ('efficiency.mfu', 'efficiency.occupancy_loss', 'efficiency.achievable', 'efficiency.memory_stall'), {}),
@@ -4836,15 +5480,17 @@ COMPUTATIONS = {
     'synth.latency.batch_memory': (c_synth__latency__batch_memory, ('BW_mem', 'M_size', 'N_L', 'P', 'T_tgt', 'b_w', 'f_act', 'k_tax_train', 'm_train', 'tau_disp', 'tau_layer'), ('W', 'k_tax', 'L_lat', 'B_req'), {'W': ('M_size', 'P', 'b_w'), 'k_tax': ('k_tax_train', 'm_train'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('BW_mem', 'L_lat', 'T_tgt', 'W', 'f_act')}, ('memory.weights', 'overhead.k_tax', 'overhead.latency', 'synthesis.latency_batch_memory'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'B_req': (('BW_mem', 'L_lat', 'T_tgt', 'W', 'f_act'), ('W', 'f_act'))}),
     'synth.latency.efficiency': (c_synth__latency__efficiency, ('B', 'N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_tgt', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'k_tax', 'O_fwd', 'L_lat', 'eta_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'eta_req': ('B', 'L_lat', 'O_fwd', 'R_peak', 'T_tgt', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.latency_efficiency'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'eta_req': (('B', 'L_lat', 'O_fwd', 'R_peak', 'T_tgt', 'k_ops', 'n_tok'), ('L_lat', 'R_peak', 'T_tgt'))}),
     'synth.latency.peak': (c_synth__latency__peak, ('B', 'N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'S', 'T_tgt', 'eta_hw', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'k_tax', 'O_fwd', 'L_lat', 'R_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'R_req': ('B', 'L_lat', 'O_fwd', 'T_tgt', 'eta_hw', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.latency_peak'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'R_req': (('B', 'L_lat', 'O_fwd', 'T_tgt', 'eta_hw', 'k_ops', 'n_tok'), ('L_lat', 'T_tgt', 'eta_hw'))}),
-    'synth.step.efficiency': (c_synth__step__efficiency, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_hw', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_strag')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.hardware_flops', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_strag'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_strag'))}),
-    'synth.step.efficiency_pipelined': (c_synth__step__efficiency_pipelined, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'F_hw', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'train.hardware_flops', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('F_hw', 'L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'))}),
+    'synth.step.efficiency': (c_synth__step__efficiency, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_att_x', 'k_ops', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_att_x', 'k_ops', 'k_strag', 'n_tok'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'k_strag'))}),
+    'synth.step.efficiency_kernel': (c_synth__step__efficiency_kernel, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_att', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'eta_att', 'k_att_x', 'k_ops', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_kernel'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'eta_att', 'k_att_x', 'k_ops', 'k_strag', 'n_tok'), ('B_tot', 'L_lat', 'N_acc', 'O_att', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'eta_att', 'k_att_x', 'k_strag', 'n_tok'))}),
+    'synth.step.efficiency_kernel_pipelined': (c_synth__step__efficiency_kernel_pipelined, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_att', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att', 'k_att_x', 'k_ops', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_kernel_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att', 'k_att_x', 'k_ops', 'k_strag', 'n_tok'), ('B_tot', 'L_lat', 'N_acc', 'O_att', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att', 'k_att_x', 'k_strag', 'n_tok'))}),
+    'synth.step.efficiency_pipelined': (c_synth__step__efficiency_pipelined, ('BW_fab', 'BW_intra', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'alpha_fab', 'alpha_intra', 'b_w', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_dp_ar', 'T_z3', 'T_tp', 'T_ep', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_z3': ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_dp': ('GA_step', 'T_dp_ar', 'T_z3', 'k_cong'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_att_x', 'k_ops', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.dp_allreduce', 'comm.zero3_gathers', 'comm.tp_time', 'comm.ep_time', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_z3': (('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_att_x', 'k_ops', 'k_strag', 'n_tok'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'))}),
     'synth.throughput.batch_compute': (c_synth__throughput__batch_compute, ('N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'X_tgt', 'eta_hw', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'R_eff', 'k_tax', 'O_fwd', 'L_lat', 'B_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'R_eff': ('R_peak', 'eta_hw'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.r_eff', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.throughput_batch_compute'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'B_req': (('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'), ('O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'))}),
     'synth.throughput.batch_memory': (c_synth__throughput__batch_memory, ('BW_mem', 'M_size', 'N_L', 'P', 'X_tgt', 'b_w', 'f_act', 'k_tax_train', 'm_train', 'tau_disp', 'tau_layer'), ('W', 'k_tax', 'L_lat', 'B_req'), {'W': ('M_size', 'P', 'b_w'), 'k_tax': ('k_tax_train', 'm_train'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act')}, ('memory.weights', 'overhead.k_tax', 'overhead.latency', 'synthesis.throughput_batch_memory'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'B_req': (('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act'), ('BW_mem', 'W', 'X_tgt', 'f_act'))}),
     'synth.ttft.peak': (c_synth__ttft__peak, ('B', 'BW_tp', 'H', 'N_L', 'N_tp', 'P', 'P_act_cat', 'S', 'TTFT_tgt', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'eta_hw', 'h', 'q_chunk', 'tau_disp'), ('P_act', 'd_head', 'n_new', 'T_ar_pre', 'n_chunks', 'R_req'), {'P_act': ('P', 'P_act_cat'), 'd_head': ('H', 'd_cat', 'h'), 'n_new': ('S', 'c_pre'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'R_req': ('B', 'H', 'N_L', 'N_tp', 'P_act', 'S', 'TTFT_tgt', 'T_ar_pre', 'd_head', 'eta_hw', 'n_chunks', 'n_new', 'tau_disp')}, ('shape.active_params', 'shape.head_dim', 'serve.new_tokens', 'serve.prefill_allreduce', 'serve.chunks', 'synthesis.ttft_peak'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'R_req': (('B', 'H', 'N_L', 'N_tp', 'P_act', 'S', 'TTFT_tgt', 'T_ar_pre', 'd_head', 'eta_hw', 'n_chunks', 'n_new', 'tau_disp'), ('N_tp', 'TTFT_tgt', 'T_ar_pre', 'eta_hw', 'n_chunks', 'tau_disp'))}),
     'tail.mmc': (c_tail__mmc, ('c_srv', 'cv_svc', 'k_slo', 'lam', 't_svc'), ('mu_svc', 'kappa', 'a_load', 'rho_q', 'P_wait', 'r_drain', 'rho_rep', 'stable', 'w50', 'w99', 'p50', 'p99', 'headroom'), {'mu_svc': ('t_svc',), 'kappa': ('cv_svc',), 'a_load': ('lam', 'mu_svc'), 'rho_q': ('c_srv', 'lam', 'mu_svc'), 'P_wait': ('a_load', 'c_srv'), 'r_drain': ('c_srv', 'mu_svc', 'rho_q'), 'rho_rep': ('rho_q',), 'stable': ('rho_q',), 'w50': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'w99': ('P_wait', 'kappa', 'r_drain', 'rho_q'), 'p50': ('t_svc', 'w50'), 'p99': ('t_svc', 'w99'), 'headroom': ('k_slo', 'rho_q', 't_svc', 'w99')}, ('tail.service_rate', 'tail.kingman', 'tail.offered_load', 'tail.utilisation', 'tail.erlang_c', 'tail.drain_rate', 'tail.reported_utilisation', 'tail.stable', 'tail.wait_p50', 'tail.wait_p99', 'tail.p50', 'tail.p99', 'tail.headroom'), {'r_drain': (('c_srv', 'mu_svc', 'rho_q'), ('rho_q',)), 'w50': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'w99': (('rho_q',), ('P_wait', 'kappa', 'r_drain', 'rho_q'), ('P_wait', 'rho_q')), 'headroom': (('rho_q',), ('k_slo', 'rho_q', 't_svc', 'w99'))}),
     'topo.net': (c_topo__net, ('BW_fab', 'N_top', 'beta_df', 'k_cut', 'os_fab', 't_topo'), ('beta_top', 'hops', 'diam', 'BW_topo', 'BW_bis'), {'beta_top': ('N_top', 'beta_df', 'k_cut', 't_topo'), 'hops': ('N_top', 't_topo'), 'diam': ('N_top', 't_topo'), 'BW_topo': ('BW_fab', 'beta_top', 'os_fab'), 'BW_bis': ('BW_fab', 'N_top', 'beta_top', 'os_fab')}, ('topo.beta', 'topo.hops', 'topo.diameter', 'topo.effective', 'topo.bisection'), {'beta_top': (('t_topo',), ('beta_df', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo'), ('N_top', 'k_cut', 't_topo')), 'hops': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo')), 'diam': (('t_topo',), ('t_topo',), ('N_top', 't_topo'), ('N_top', 't_topo'), ('N_top', 't_topo'))}),
     'train.end_to_end': (c_train__end_to_end, ('D_tok', 'N_acc', 'P', 'X_gpu'), ('t_train',), {'t_train': ('D_tok', 'N_acc', 'P', 'X_gpu')}, ('train.end_to_end_time',), {}),
-    'train.flops_utilisation': (c_train__flops_utilisation, ('B_tot', 'H', 'N_L', 'N_acc', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step', 'd_cat', 'h', 'm_attn', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 's_ckpt'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'O_fwd', 'O_att', 'k_att', 'F_model', 'F_hw', 'MFU_step', 'HFU_step'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att', 'k_ops', 'n_tok'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'train.model_flops', 'train.hardware_flops', 'train.mfu', 'train.hfu'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt'))}),
+    'train.flops_utilisation': (c_train__flops_utilisation, ('B_tot', 'H', 'N_L', 'N_acc', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step', 'd_cat', 'h', 'm_attn', 'm_diff', 'm_fa', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 's_ckpt'), ('P_act', 'n_tok', 'k_ops', 'k_model', 'h_att', 'O_fwd', 'O_att', 'k_att', 'k_att_x', 'F_model', 'F_hw', 'MFU_step', 'HFU_step'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'k_model': ('m_train',), 'h_att': ('H', 'd_cat', 'h'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'F_model': ('B_tot', 'O_att', 'O_fwd', 'k_model', 'n_tok'), 'F_hw': ('B_tot', 'O_att', 'O_fwd', 'k_att_x', 'k_ops', 'n_tok'), 'MFU_step': ('F_model', 'N_acc', 'R_peak', 'T_step'), 'HFU_step': ('F_hw', 'N_acc', 'R_peak', 'T_step')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.k_model', 'shape.attention_width', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'compute.k_attention_kernel', 'train.model_flops', 'train.hardware_flops', 'train.mfu', 'train.hfu'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_model': (('m_train',), ('m_train',)), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train'))}),
     'train.memory': (c_train__memory, ('B', 'C_mem', 'D_b', 'GA', 'H', 'N_L', 'N_dp', 'N_ep', 'N_pp', 'N_tp', 'P', 'S', 'b_opt', 'b_w', 'f_buf', 'f_trainable', 'h', 'm_lora', 'm_sp', 'r_lora', 's_ckpt', 'z_stage'), ('P_r', 'f_train', 'b_mb', 'L_s', 'M_w', 'M_g', 'M_o', 'M_a', 'M_buf', 'M_train', 'U_train', 'feasible'), {'P_r': ('N_ep', 'N_pp', 'N_tp', 'P'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'b_mb': ('B', 'D_b', 'GA'), 'L_s': ('N_L', 'N_pp'), 'M_w': ('N_dp', 'P_r', 'b_w', 'z_stage'), 'M_g': ('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), 'M_o': ('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), 'M_a': ('H', 'L_s', 'N_tp', 'S', 'b_mb', 'b_w', 'h', 'm_sp', 's_ckpt'), 'M_buf': ('M_g', 'N_pp', 'S', 'b_mb', 'b_w', 'f_buf', 'h'), 'M_train': ('M_a', 'M_buf', 'M_g', 'M_o', 'M_w'), 'U_train': ('C_mem', 'M_train'), 'feasible': ('C_mem', 'M_train')}, ('train.rank_params', 'train.trainable_fraction', 'train.microbatch', 'train.stage_layers', 'train.weights', 'train.gradients', 'train.optimizer', 'train.activations', 'train.buffers', 'train.total', 'train.utilisation', 'train.feasible'), {'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'M_w': (('N_dp', 'P_r', 'b_w', 'z_stage'), ('P_r', 'b_w', 'z_stage')), 'M_g': (('N_dp', 'P_r', 'b_w', 'f_train', 'z_stage'), ('P_r', 'b_w', 'f_train', 'z_stage')), 'M_o': (('N_dp', 'P_r', 'b_opt', 'f_train', 'z_stage'), ('P_r', 'b_opt', 'f_train', 'z_stage'))}),
     'transform.cpu': (c_transform__cpu, ('B', 'C_given', 'T_acc', 'c_core', 'n_cores', 's_sample'), ('C_cpu', 'n_need', 'T_x', 'T_pipe', 'x_bound', 'U_acc', 'k_slow'), {'C_cpu': ('C_given', 'c_core', 'n_cores', 's_sample'), 'n_need': ('B', 'T_acc', 'c_core'), 'T_x': ('B', 'C_cpu', 's_sample'), 'T_pipe': ('T_acc', 'T_x'), 'x_bound': ('T_acc', 'T_x'), 'U_acc': ('T_acc', 'T_pipe'), 'k_slow': ('T_acc', 'T_pipe')}, ('transform.throughput', 'transform.cores_needed', 'transform.time', 'transform.pipeline', 'transform.bound', 'transform.utilisation', 'transform.slowdown'), {'C_cpu': (('C_given',), ('C_given', 'c_core', 'n_cores', 's_sample'))}),
 }

@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = '754b9997729e'
+REVISION = '9075377fde5d'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -374,6 +374,7 @@ def c_comm__step(v):
     b_opt = numpy.asarray(v['b_opt'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_att = numpy.asarray(v['eta_att'], dtype=float)
     eta_hw = numpy.asarray(v['eta_hw'], dtype=float)
     eta_ov = numpy.asarray(v['eta_ov'], dtype=float)
     f_act = numpy.asarray(v['f_act'], dtype=float)
@@ -391,6 +392,7 @@ def c_comm__step(v):
     k_z3 = numpy.asarray(v['k_z3'], dtype=float)
     m_attn = numpy.asarray(v['m_attn'], dtype=float)
     m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_fa = numpy.asarray(v['m_fa'], dtype=float)
     m_lora = numpy.asarray(v['m_lora'], dtype=float)
     m_ov = numpy.asarray(v['m_ov'], dtype=float)
     m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
@@ -433,6 +435,8 @@ def c_comm__step(v):
     N_rep = N_ep*N_pp*N_tp
     k_flight = numpy.select([numpy.greater(N_pp, 1),True], [numpy.maximum(1, numpy.floor(n_mb/N_pp)),1], default=numpy.nan)
     k_flight__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
+    eta_att_x = numpy.select([numpy.greater(m_fa, 0),True], [eta_att,eta_hw], default=numpy.nan)
+    eta_att_x__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_fa, 0), True), [0, 1], default=-1)
     alpha_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [alpha_intra,alpha_fab], default=numpy.nan)
     alpha_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
     beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
@@ -454,6 +458,8 @@ def c_comm__step(v):
     BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
     L_lat = N_L*k_tax*tau_layer + tau_disp
+    k_att_x = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)),numpy.greater(m_fa, 0),True], [2.25,1.75,0.5,k_att], default=numpy.nan)
+    k_att_x__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)), numpy.greater(m_fa, 0), True), [0, 1, 2, 3], default=-1)
     M_w = numpy.select([numpy.greater_equal(z_stage, 3),True], [P_r*b_w/N_dp,P_r*b_w], default=numpy.nan)
     M_w__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(z_stage, 3), True), [0, 1], default=-1)
     M_g = numpy.select([numpy.greater_equal(z_stage, 2),True], [P_r*b_w*f_train/N_dp,P_r*b_w*f_train], default=numpy.nan)
@@ -476,11 +482,12 @@ def c_comm__step(v):
     V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
     F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    F_hw = B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
     M_a = (0.5)*L_s*b_w*numpy.select([numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)),True], [N_tp**(-1.0),1], default=numpy.nan)*numpy.select([numpy.equal(s_ckpt, 0),numpy.equal(s_ckpt, 1),True], [5*H*S**2*b_mb + 34*S*b_mb*h,34*S*b_mb*h,2*S*b_mb*h], default=numpy.nan)
     M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)), True), [0, 1], default=-1)
     M_buf = M_g*f_buf + numpy.select([numpy.greater(N_pp, 1),True], [2*S*b_mb*b_w*h,0], default=numpy.nan)
     M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
+    T_comp_r = B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops*n_tok/(N_acc*R_eff)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
     T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
@@ -490,7 +497,6 @@ def c_comm__step(v):
     T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
     T_ep__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
     M_train = M_a + M_buf + M_g + M_o + M_w
-    T_comp_r = F_hw/(N_acc*R_eff)
     I_rep = F_hw/(D_rep*N_acc)
     T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
     M_req = numpy.select([numpy.greater(m_xf, 0),numpy.greater(m_lora, 0),True], [M_train,W*f_lora/N_rep,(W*b_opt/b_w + 2*W)/N_rep], default=numpy.nan)
@@ -523,7 +529,7 @@ def c_comm__step(v):
     HFU_step = F_hw/(N_acc*R_peak*T_step)
     E_step = N_acc*P_tdp*T_step*(f_idle + (1 - f_idle)*numpy.minimum(1, HFU_step))
     E_step__regime = numpy.where((1) <= (HFU_step), 0, 1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'T_comp_r': T_comp_r, 'I_rep': I_rep, 'T_dp': T_dp, 'M_req': M_req, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'eta_att_x': eta_att_x, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_comp_r': T_comp_r, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'I_rep': I_rep, 'T_dp': T_dp, 'M_req': M_req, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'eta_att_x': eta_att_x__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
 
 def c_device__ridge_point(v):
     """HardwareNode.ridge_point: peak FLOP/s over bandwidth (arrays)"""
@@ -1565,6 +1571,7 @@ def c_synth__step__efficiency(v):
     k_z3 = numpy.asarray(v['k_z3'], dtype=float)
     m_attn = numpy.asarray(v['m_attn'], dtype=float)
     m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_fa = numpy.asarray(v['m_fa'], dtype=float)
     m_lora = numpy.asarray(v['m_lora'], dtype=float)
     m_ov = numpy.asarray(v['m_ov'], dtype=float)
     m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
@@ -1614,6 +1621,8 @@ def c_synth__step__efficiency(v):
     BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
     L_lat = N_L*k_tax*tau_layer + tau_disp
+    k_att_x = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)),numpy.greater(m_fa, 0),True], [2.25,1.75,0.5,k_att], default=numpy.nan)
+    k_att_x__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)), numpy.greater(m_fa, 0), True), [0, 1, 2, 3], default=-1)
     B = numpy.maximum(1, numpy.floor(B_g/N_dp))
     B__regime = numpy.where((1) >= (numpy.floor(B_g/N_dp)), 0, 1)
     n_span = numpy.ceil(N_dp/r_node)
@@ -1626,7 +1635,6 @@ def c_synth__step__efficiency(v):
     V_tp = B*S*b_w*h
     V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
     T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
@@ -1638,12 +1646,12 @@ def c_synth__step__efficiency(v):
     T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
     T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
     T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
-    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag), 0),True], [-F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)),numpy.inf], default=numpy.nan)
+    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag), 0),True], [-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)),numpy.inf], default=numpy.nan)
     eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag), 0), True), [0, 1], default=-1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
-def c_synth__step__efficiency_pipelined(v):
-    """SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined) (arrays)"""
+def c_synth__step__efficiency_kernel(v):
+    """SynthesisSolver (wall 22): gemm efficiency that meets a step time (no pipeline, fused attention kernel at its own share) (compute-bound replica, no pipeline, fused attention kernel) (arrays)"""
     BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
     BW_intra = numpy.asarray(v['BW_intra'], dtype=float)
     B_g = numpy.asarray(v['B_g'], dtype=float)
@@ -1665,6 +1673,7 @@ def c_synth__step__efficiency_pipelined(v):
     alpha_intra = numpy.asarray(v['alpha_intra'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_att = numpy.asarray(v['eta_att'], dtype=float)
     eta_ov = numpy.asarray(v['eta_ov'], dtype=float)
     f_imb = numpy.asarray(v['f_imb'], dtype=float)
     f_lora_dp = numpy.asarray(v['f_lora_dp'], dtype=float)
@@ -1677,6 +1686,122 @@ def c_synth__step__efficiency_pipelined(v):
     k_z3 = numpy.asarray(v['k_z3'], dtype=float)
     m_attn = numpy.asarray(v['m_attn'], dtype=float)
     m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_fa = numpy.asarray(v['m_fa'], dtype=float)
+    m_lora = numpy.asarray(v['m_lora'], dtype=float)
+    m_ov = numpy.asarray(v['m_ov'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    os_fab = numpy.asarray(v['os_fab'], dtype=float)
+    r_lora = numpy.asarray(v['r_lora'], dtype=float)
+    s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    w_topo = numpy.asarray(v['w_topo'], dtype=float)
+    z_stage = numpy.asarray(v['z_stage'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
+    h_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    N_rep = N_ep*N_pp*N_tp
+    alpha_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
+    O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
+    k_att = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
+    N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
+    N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
+    r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
+    f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
+    f_grad__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    k_att_x = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)),numpy.greater(m_fa, 0),True], [2.25,1.75,0.5,k_att], default=numpy.nan)
+    k_att_x__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)), numpy.greater(m_fa, 0), True), [0, 1, 2, 3], default=-1)
+    B = numpy.maximum(1, numpy.floor(B_g/N_dp))
+    B__regime = numpy.where((1) >= (numpy.floor(B_g/N_dp)), 0, 1)
+    n_span = numpy.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    V_tp = B*S*b_w*h
+    V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
+    V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
+    T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
+    T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
+    T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
+    T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)), True), [0, 1], default=-1)
+    T_tp = numpy.select([numpy.greater(N_tp, 1),True], [4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*numpy.ceil(N_L/N_pp),0], default=numpy.nan)
+    T_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
+    T_ep__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
+    T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
+    eta_req = numpy.select([numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag, 0),True], [-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag),numpy.inf], default=numpy.nan)
+    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag, 0), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__step__efficiency_kernel_pipelined(v):
+    """SynthesisSolver (wall 22): gemm efficiency that meets a step time (pipelined, fused attention kernel at its own share) (compute-bound replica, pipelined, fused attention kernel) (arrays)"""
+    BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
+    BW_intra = numpy.asarray(v['BW_intra'], dtype=float)
+    B_g = numpy.asarray(v['B_g'], dtype=float)
+    GA_step = numpy.asarray(v['GA_step'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_ep = numpy.asarray(v['N_ep'], dtype=float)
+    N_pp = numpy.asarray(v['N_pp'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_step_tgt = numpy.asarray(v['T_step_tgt'], dtype=float)
+    alpha_fab = numpy.asarray(v['alpha_fab'], dtype=float)
+    alpha_intra = numpy.asarray(v['alpha_intra'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_att = numpy.asarray(v['eta_att'], dtype=float)
+    eta_ov = numpy.asarray(v['eta_ov'], dtype=float)
+    f_imb = numpy.asarray(v['f_imb'], dtype=float)
+    f_lora_dp = numpy.asarray(v['f_lora_dp'], dtype=float)
+    f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_strag = numpy.asarray(v['k_strag'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    k_top = numpy.asarray(v['k_top'], dtype=float)
+    k_z3 = numpy.asarray(v['k_z3'], dtype=float)
+    m_attn = numpy.asarray(v['m_attn'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_fa = numpy.asarray(v['m_fa'], dtype=float)
     m_lora = numpy.asarray(v['m_lora'], dtype=float)
     m_ov = numpy.asarray(v['m_ov'], dtype=float)
     m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
@@ -1729,6 +1854,8 @@ def c_synth__step__efficiency_pipelined(v):
     BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
     L_lat = N_L*k_tax*tau_layer + tau_disp
+    k_att_x = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)),numpy.greater(m_fa, 0),True], [2.25,1.75,0.5,k_att], default=numpy.nan)
+    k_att_x__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)), numpy.greater(m_fa, 0), True), [0, 1, 2, 3], default=-1)
     B = numpy.maximum(1, numpy.floor(B_g/N_dp))
     B__regime = numpy.where((1) >= (numpy.floor(B_g/N_dp)), 0, 1)
     n_span = numpy.ceil(N_dp/r_node)
@@ -1741,7 +1868,6 @@ def c_synth__step__efficiency_pipelined(v):
     V_tp = B*S*b_w*h
     V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
     T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
@@ -1753,9 +1879,126 @@ def c_synth__step__efficiency_pipelined(v):
     T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
     T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
     T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
-    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0),True], [-F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)),numpy.inf], default=numpy.nan)
+    eta_req = numpy.select([numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag, 0),True], [-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag),numpy.inf], default=numpy.nan)
+    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag, 0), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+
+def c_synth__step__efficiency_pipelined(v):
+    """SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined) (arrays)"""
+    BW_fab = numpy.asarray(v['BW_fab'], dtype=float)
+    BW_intra = numpy.asarray(v['BW_intra'], dtype=float)
+    B_g = numpy.asarray(v['B_g'], dtype=float)
+    GA_step = numpy.asarray(v['GA_step'], dtype=float)
+    H = numpy.asarray(v['H'], dtype=float)
+    M_size = numpy.asarray(v['M_size'], dtype=float)
+    N_L = numpy.asarray(v['N_L'], dtype=float)
+    N_ep = numpy.asarray(v['N_ep'], dtype=float)
+    N_pp = numpy.asarray(v['N_pp'], dtype=float)
+    N_tp = numpy.asarray(v['N_tp'], dtype=float)
+    O_cat = numpy.asarray(v['O_cat'], dtype=float)
+    O_step = numpy.asarray(v['O_step'], dtype=float)
+    P = numpy.asarray(v['P'], dtype=float)
+    P_act_cat = numpy.asarray(v['P_act_cat'], dtype=float)
+    R_peak = numpy.asarray(v['R_peak'], dtype=float)
+    S = numpy.asarray(v['S'], dtype=float)
+    T_step_tgt = numpy.asarray(v['T_step_tgt'], dtype=float)
+    alpha_fab = numpy.asarray(v['alpha_fab'], dtype=float)
+    alpha_intra = numpy.asarray(v['alpha_intra'], dtype=float)
+    b_w = numpy.asarray(v['b_w'], dtype=float)
+    d_cat = numpy.asarray(v['d_cat'], dtype=float)
+    eta_ov = numpy.asarray(v['eta_ov'], dtype=float)
+    f_imb = numpy.asarray(v['f_imb'], dtype=float)
+    f_lora_dp = numpy.asarray(v['f_lora_dp'], dtype=float)
+    f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
+    h = numpy.asarray(v['h'], dtype=float)
+    k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_strag = numpy.asarray(v['k_strag'], dtype=float)
+    k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
+    k_top = numpy.asarray(v['k_top'], dtype=float)
+    k_z3 = numpy.asarray(v['k_z3'], dtype=float)
+    m_attn = numpy.asarray(v['m_attn'], dtype=float)
+    m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_fa = numpy.asarray(v['m_fa'], dtype=float)
+    m_lora = numpy.asarray(v['m_lora'], dtype=float)
+    m_ov = numpy.asarray(v['m_ov'], dtype=float)
+    m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
+    m_tok = numpy.asarray(v['m_tok'], dtype=float)
+    m_train = numpy.asarray(v['m_train'], dtype=float)
+    n_gpn = numpy.asarray(v['n_gpn'], dtype=float)
+    n_mb = numpy.asarray(v['n_mb'], dtype=float)
+    n_nodes = numpy.asarray(v['n_nodes'], dtype=float)
+    n_steps = numpy.asarray(v['n_steps'], dtype=float)
+    os_fab = numpy.asarray(v['os_fab'], dtype=float)
+    r_lora = numpy.asarray(v['r_lora'], dtype=float)
+    s_ckpt = numpy.asarray(v['s_ckpt'], dtype=float)
+    tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    v_pp = numpy.asarray(v['v_pp'], dtype=float)
+    w_topo = numpy.asarray(v['w_topo'], dtype=float)
+    z_stage = numpy.asarray(v['z_stage'], dtype=float)
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    W = numpy.select([numpy.greater(M_size, 0),True], [M_size,P*b_w], default=numpy.nan)
+    W__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(M_size, 0), True), [0, 1], default=-1)
+    P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
+    P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
+    n_tok = numpy.select([numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)),True], [S,1], default=numpy.nan)
+    n_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_tok, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
+    k_ops = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.greater(m_train, 0),True], [4,3,1], default=numpy.nan)
+    k_ops__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.greater(m_train, 0), True), [0, 1, 2], default=-1)
+    h_att = numpy.select([numpy.greater(d_cat, 0),True], [H*d_cat,h], default=numpy.nan)
+    h_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
+    f_train = numpy.select([numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)),True], [numpy.minimum(1, 8*N_L*h*r_lora/P),f_trainable], default=numpy.nan)
+    f_train__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(P, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    N_rep = N_ep*N_pp*N_tp
+    alpha_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    k_tax = numpy.select([numpy.greater(m_train, 0),True], [k_tax_train,1], default=numpy.nan)
+    k_tax__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_train, 0), True), [0, 1], default=-1)
+    O_fwd = numpy.select([numpy.greater(m_diff, 0),numpy.greater(O_cat, 0),True], [O_step*n_steps,O_cat,2*P_act], default=numpy.nan)
+    O_fwd__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_diff, 0), numpy.greater(O_cat, 0), True), [0, 1, 2], default=-1)
+    O_att = numpy.select([numpy.greater(m_attn, 0),True], [4*N_L*S*h_att,0], default=numpy.nan)
+    O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
+    k_att = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)),True], [4,6,k_ops], default=numpy.nan)
+    k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
+    N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
+    N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
+    r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
+    f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
+    f_grad__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)), True), [0, 1], default=-1)
+    BW_tp = numpy.select([numpy.less_equal(N_tp, n_gpn),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_tp, n_gpn), True), [0, 1], default=-1)
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    k_att_x = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)),numpy.greater(m_fa, 0),True], [2.25,1.75,0.5,k_att], default=numpy.nan)
+    k_att_x__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)), numpy.greater(m_fa, 0), True), [0, 1, 2, 3], default=-1)
+    B = numpy.maximum(1, numpy.floor(B_g/N_dp))
+    B__regime = numpy.where((1) >= (numpy.floor(B_g/N_dp)), 0, 1)
+    n_span = numpy.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
+    BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
+    alpha_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
+    V_tp = B*S*b_w*h
+    V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
+    V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
+    T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
+    T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
+    T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp)),0], default=numpy.nan)
+    T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)), True), [0, 1], default=-1)
+    T_tp = numpy.select([numpy.greater(N_tp, 1),True], [4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*numpy.ceil(N_L/N_pp),0], default=numpy.nan)
+    T_tp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
+    T_ep__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
+    T_dp = k_cong*(T_dp_ar + T_z3)/GA_step
+    T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
+    T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
+    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0),True], [-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)),numpy.inf], default=numpy.nan)
     eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0), True), [0, 1], default=-1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_hw': F_hw, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_dp_ar': T_dp_ar, 'T_z3': T_z3, 'T_tp': T_tp, 'T_ep': T_ep, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_dp_ar': T_dp_ar__regime, 'T_z3': T_z3__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
 def c_synth__throughput__batch_compute(v):
     """SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound) (arrays)"""
@@ -1918,6 +2161,7 @@ def c_train__flops_utilisation(v):
     h = numpy.asarray(v['h'], dtype=float)
     m_attn = numpy.asarray(v['m_attn'], dtype=float)
     m_diff = numpy.asarray(v['m_diff'], dtype=float)
+    m_fa = numpy.asarray(v['m_fa'], dtype=float)
     m_recomp = numpy.asarray(v['m_recomp'], dtype=float)
     m_tok = numpy.asarray(v['m_tok'], dtype=float)
     m_train = numpy.asarray(v['m_train'], dtype=float)
@@ -1939,11 +2183,13 @@ def c_train__flops_utilisation(v):
     O_att__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_attn, 0), True), [0, 1], default=-1)
     k_att = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)),True], [4,6,k_ops], default=numpy.nan)
     k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
+    k_att_x = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)),numpy.greater(m_fa, 0),True], [2.25,1.75,0.5,k_att], default=numpy.nan)
+    k_att_x__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_train, 0)), numpy.greater(m_fa, 0), True), [0, 1, 2, 3], default=-1)
     F_model = B_tot*k_model*n_tok*(O_att + O_fwd)
-    F_hw = B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
+    F_hw = B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
     MFU_step = F_model/(N_acc*R_peak*T_step)
     HFU_step = F_hw/(N_acc*R_peak*T_step)
-    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'F_model': F_model, 'F_hw': F_hw, 'MFU_step': MFU_step, 'HFU_step': HFU_step}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime}
+    return {'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'k_att_x': k_att_x, 'F_model': F_model, 'F_hw': F_hw, 'MFU_step': MFU_step, 'HFU_step': HFU_step}, {'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'k_att_x': k_att_x__regime}
 
 def c_train__memory(v):
     """TrainingMemoryModel: training memory per rank against device capacity (wall 2) (arrays)"""
@@ -2048,6 +2294,8 @@ COMPUTATIONS = {
     'synth.latency.efficiency': c_synth__latency__efficiency,
     'synth.latency.peak': c_synth__latency__peak,
     'synth.step.efficiency': c_synth__step__efficiency,
+    'synth.step.efficiency_kernel': c_synth__step__efficiency_kernel,
+    'synth.step.efficiency_kernel_pipelined': c_synth__step__efficiency_kernel_pipelined,
     'synth.step.efficiency_pipelined': c_synth__step__efficiency_pipelined,
     'synth.throughput.batch_compute': c_synth__throughput__batch_compute,
     'synth.throughput.batch_memory': c_synth__throughput__batch_memory,

@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '754b9997729e'
+REVISION = '9075377fde5d'
 
 def t_batch__cb(v, d, side=1.0):
     """Tangent of batch.cb: ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -537,6 +537,7 @@ def t_comm__step(v, d, side=1.0):
     b_opt = v['b_opt']
     b_w = v['b_w']
     d_cat = v['d_cat']
+    eta_att = v['eta_att']
     eta_hw = v['eta_hw']
     eta_ov = v['eta_ov']
     f_act = v['f_act']
@@ -554,6 +555,7 @@ def t_comm__step(v, d, side=1.0):
     k_z3 = v['k_z3']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_lora = v['m_lora']
     m_ov = v['m_ov']
     m_recomp = v['m_recomp']
@@ -602,6 +604,7 @@ def t_comm__step(v, d, side=1.0):
     d_b_opt = d.get('b_opt', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
     d_eta_hw = d.get('eta_hw', 0.0)
     d_eta_ov = d.get('eta_ov', 0.0)
     d_f_act = d.get('f_act', 0.0)
@@ -619,6 +622,7 @@ def t_comm__step(v, d, side=1.0):
     d_k_z3 = d.get('k_z3', 0.0)
     d_m_attn = d.get('m_attn', 0.0)
     d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
     d_m_lora = d.get('m_lora', 0.0)
     d_m_ov = d.get('m_ov', 0.0)
     d_m_recomp = d.get('m_recomp', 0.0)
@@ -662,6 +666,8 @@ def t_comm__step(v, d, side=1.0):
     N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
     d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
     k_flight = v['k_flight'] if 'k_flight' in v else ((max(1, math.floor(n_mb/N_pp))) if (N_pp > 1) else (1))
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = (d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)
     alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
     d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
     beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
@@ -683,6 +689,7 @@ def t_comm__step(v, d, side=1.0):
     d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
     d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     M_w = v['M_w'] if 'M_w' in v else ((P_r*b_w/N_dp) if (z_stage >= 3) else (P_r*b_w))
     d_M_w = (((b_w/N_dp)*d_P_r + (P_r/N_dp)*d_b_w) if _special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) else ((b_w)*d_P_r + (P_r)*d_b_w))
     M_g = v['M_g'] if 'M_g' in v else ((P_r*b_w*f_train/N_dp) if (z_stage >= 2) else (P_r*b_w*f_train))
@@ -707,12 +714,14 @@ def t_comm__step(v, d, side=1.0):
     d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
     F_model = v['F_model'] if 'F_model' in v else B_tot*k_model*n_tok*(O_att + O_fwd)
     d_F_model = ((B_tot*k_model*(O_att + O_fwd))*d_n_tok + (B_tot*k_model*n_tok)*(d_O_att + d_O_fwd))
-    F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
-    d_F_hw = ((B_tot*(O_att*k_att + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att)*d_O_att) + ((k_ops)*d_O_fwd)))
+    F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
+    d_F_hw = ((B_tot*(O_att*k_att_x + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd)))
     M_a = v['M_a'] if 'M_a' in v else (0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
     d_M_a = (((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))
     M_buf = v['M_buf'] if 'M_buf' in v else M_g*f_buf + ((2*S*b_mb*b_w*h) if (N_pp > 1) else (0))
     d_M_buf = (((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))
+    T_comp_r = v['T_comp_r'] if 'T_comp_r' in v else B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops*n_tok/(N_acc*R_eff)
+    d_T_comp_r = (((B_tot*k_ops*n_tok/(N_acc*R_eff))*d_O_fwd + (B_tot*O_fwd*k_ops/(N_acc*R_eff))*d_n_tok + (B_tot*O_fwd*k_ops*n_tok/R_eff)*((-1/N_acc**2)*d_N_acc) + (B_tot*O_fwd*k_ops*n_tok/N_acc)*((-1/R_eff**2)*d_R_eff)) + ((B_tot*k_att_x*n_tok/(N_acc*R_peak*eta_att_x))*d_O_att + (B_tot*O_att*k_att_x/(N_acc*R_peak*eta_att_x))*d_n_tok + (B_tot*O_att*k_att_x*n_tok/(R_peak*eta_att_x))*((-1/N_acc**2)*d_N_acc) + (B_tot*O_att*k_att_x*n_tok/(N_acc*eta_att_x))*((-1/R_peak**2)*d_R_peak) + (B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak))*((-1/eta_att_x**2)*d_eta_att_x)))
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -723,8 +732,6 @@ def t_comm__step(v, d, side=1.0):
     d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
     M_train = v['M_train'] if 'M_train' in v else M_a + M_buf + M_g + M_o + M_w
     d_M_train = (d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)
-    T_comp_r = v['T_comp_r'] if 'T_comp_r' in v else F_hw/(N_acc*R_eff)
-    d_T_comp_r = ((1/(N_acc*R_eff))*d_F_hw + (F_hw/R_eff)*((-1/N_acc**2)*d_N_acc) + (F_hw/N_acc)*((-1/R_eff**2)*d_R_eff))
     I_rep = v['I_rep'] if 'I_rep' in v else F_hw/(D_rep*N_acc)
     d_I_rep = ((1/(D_rep*N_acc))*d_F_hw + (F_hw/N_acc)*((-1/D_rep**2)*d_D_rep) + (F_hw/D_rep)*((-1/N_acc**2)*d_N_acc))
     T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
@@ -767,7 +774,7 @@ def t_comm__step(v, d, side=1.0):
     d_HFU_step = ((1/(N_acc*R_peak*T_step))*d_F_hw + (F_hw/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))
     E_step = v['E_step'] if 'E_step' in v else N_acc*P_tdp*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step))
     d_E_step = ((P_tdp*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_N_acc + (N_acc*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_P_tdp + (N_acc*P_tdp*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_T_step + (N_acc*P_tdp*T_step)*(d_f_idle + ((min(1, HFU_step))*(((-1)*d_f_idle)) + (1 - f_idle)*_special.d_extreme(-1, side, (1, HFU_step,), (0.0, d_HFU_step,)))))
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'P_r': d_P_r, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'GA': d_GA, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'M_w': d_M_w, 'M_g': d_M_g, 'M_o': d_M_o, 'D_grad': d_D_grad, 'D_rep': d_D_rep, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'F_model': d_F_model, 'F_hw': d_F_hw, 'M_a': d_M_a, 'M_buf': d_M_buf, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'M_train': d_M_train, 'T_comp_r': d_T_comp_r, 'I_rep': d_I_rep, 'T_dp': d_T_dp, 'M_req': d_M_req, 'T_dp_exp': d_T_dp_exp, 'T_comm': d_T_comm, 'BW': d_BW, 'M_spill': d_M_spill, 'T_mem_r': d_T_mem_r, 'T_rep': d_T_rep, 'X_node': d_X_node, 'MFU_rep': d_MFU_rep, 'HFU_rep': d_HFU_rep, 'T_bub': d_T_bub, 'E_rep': d_E_rep, 'T_step': d_T_step, 'eta_scale': d_eta_scale, 'X_fleet': d_X_fleet, 'MFU_step': d_MFU_step, 'HFU_step': d_HFU_step, 'E_step': d_E_step}
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'P_r': d_P_r, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'GA': d_GA, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'M_w': d_M_w, 'M_g': d_M_g, 'M_o': d_M_o, 'D_grad': d_D_grad, 'D_rep': d_D_rep, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'F_model': d_F_model, 'F_hw': d_F_hw, 'M_a': d_M_a, 'M_buf': d_M_buf, 'T_comp_r': d_T_comp_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'M_train': d_M_train, 'I_rep': d_I_rep, 'T_dp': d_T_dp, 'M_req': d_M_req, 'T_dp_exp': d_T_dp_exp, 'T_comm': d_T_comm, 'BW': d_BW, 'M_spill': d_M_spill, 'T_mem_r': d_T_mem_r, 'T_rep': d_T_rep, 'X_node': d_X_node, 'MFU_rep': d_MFU_rep, 'HFU_rep': d_HFU_rep, 'T_bub': d_T_bub, 'E_rep': d_E_rep, 'T_step': d_T_step, 'eta_scale': d_eta_scale, 'X_fleet': d_X_fleet, 'MFU_step': d_MFU_step, 'HFU_step': d_HFU_step, 'E_step': d_E_step}
 
 def t_device__ridge_point(v, d, side=1.0):
     """Tangent of device.ridge_point: HardwareNode.ridge_point: peak FLOP/s over bandwidth"""
@@ -2370,6 +2377,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     k_z3 = v['k_z3']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_lora = v['m_lora']
     m_ov = v['m_ov']
     m_recomp = v['m_recomp']
@@ -2418,6 +2426,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_k_z3 = d.get('k_z3', 0.0)
     d_m_attn = d.get('m_attn', 0.0)
     d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
     d_m_lora = d.get('m_lora', 0.0)
     d_m_ov = d.get('m_ov', 0.0)
     d_m_recomp = d.get('m_recomp', 0.0)
@@ -2467,6 +2476,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
     d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
     n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
     D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
@@ -2480,8 +2490,6 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
     d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
-    F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
-    d_F_hw = ((B_tot*(O_att*k_att + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att)*d_O_att) + ((k_ops)*d_O_fwd)))
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -2494,12 +2502,12 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
     d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
-    eta_req = v['eta_req'] if 'eta_req' in v else ((-F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0) else (math.inf))
-    d_eta_req = (((-k_strag/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*d_F_hw + (-F_hw/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*d_k_strag + (-F_hw*k_strag/(R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-F_hw*k_strag/(N_acc*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-F_hw*k_strag/(N_acc*R_peak))*((-1/(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag)))) if ((N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0)) else 0.0)
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'F_hw': d_F_hw, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0) else (math.inf))
+    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
-def t_synth__step__efficiency_pipelined(v, d, side=1.0):
-    """Tangent of synth.step.efficiency_pipelined: SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined)"""
+def t_synth__step__efficiency_kernel(v, d, side=1.0):
+    """Tangent of synth.step.efficiency_kernel: SynthesisSolver (wall 22): gemm efficiency that meets a step time (no pipeline, fused attention kernel at its own share) (compute-bound replica, no pipeline, fused attention kernel)"""
     BW_fab = v['BW_fab']
     BW_intra = v['BW_intra']
     B_g = v['B_g']
@@ -2521,6 +2529,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     alpha_intra = v['alpha_intra']
     b_w = v['b_w']
     d_cat = v['d_cat']
+    eta_att = v['eta_att']
     eta_ov = v['eta_ov']
     f_imb = v['f_imb']
     f_lora_dp = v['f_lora_dp']
@@ -2533,6 +2542,173 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     k_z3 = v['k_z3']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = (d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = ((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = (d_BW_intra if ((n_span <= 1)) else d_beta_fab)
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = (d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
+    T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = (((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
+    d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
+    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+
+def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
+    """Tangent of synth.step.efficiency_kernel_pipelined: SynthesisSolver (wall 22): gemm efficiency that meets a step time (pipelined, fused attention kernel at its own share) (compute-bound replica, pipelined, fused attention kernel)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_lora = v['m_lora']
     m_ov = v['m_ov']
     m_recomp = v['m_recomp']
@@ -2571,6 +2747,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_alpha_intra = d.get('alpha_intra', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
     d_eta_ov = d.get('eta_ov', 0.0)
     d_f_imb = d.get('f_imb', 0.0)
     d_f_lora_dp = d.get('f_lora_dp', 0.0)
@@ -2583,6 +2760,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_k_z3 = d.get('k_z3', 0.0)
     d_m_attn = d.get('m_attn', 0.0)
     d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
     d_m_lora = d.get('m_lora', 0.0)
     d_m_ov = d.get('m_ov', 0.0)
     d_m_recomp = d.get('m_recomp', 0.0)
@@ -2636,6 +2814,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
     d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
     n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
     D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
@@ -2649,8 +2828,6 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
     d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
-    F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
-    d_F_hw = ((B_tot*(O_att*k_att + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att)*d_O_att) + ((k_ops)*d_O_fwd)))
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -2663,9 +2840,179 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
     d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
-    eta_req = v['eta_req'] if 'eta_req' in v else ((-F_hw*k_strag/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0) else (math.inf))
-    d_eta_req = (((-k_strag/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_F_hw + (-F_hw/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_k_strag + (-F_hw*k_strag/(R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-F_hw*k_strag/(N_acc*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-F_hw*k_strag/(N_acc*R_peak))*((-1/(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((beta_bub)*d_T_step_tgt + (T_step_tgt)*d_beta_bub) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag) + ((-beta_bub*k_strag)*d_T_dp_exp + (-T_dp_exp*k_strag)*d_beta_bub + (-T_dp_exp*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_ep + (-T_ep*k_strag)*d_beta_bub + (-T_ep*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_tp + (-T_tp*k_strag)*d_beta_bub + (-T_tp*beta_bub)*d_k_strag)))) if ((N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0)) else 0.0)
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'F_hw': d_F_hw, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
+    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_step_tgt*beta_bub*eta_att)*d_N_acc + (N_acc*T_step_tgt*beta_bub*eta_att)*d_R_peak + (N_acc*R_peak*beta_bub*eta_att)*d_T_step_tgt + (N_acc*R_peak*T_step_tgt*eta_att)*d_beta_bub + (N_acc*R_peak*T_step_tgt*beta_bub)*d_eta_att) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag) + ((-R_peak*T_dp_exp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_dp_exp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_dp_exp + (-N_acc*R_peak*T_dp_exp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_dp_exp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_dp_exp*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_ep*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_ep*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_ep + (-N_acc*R_peak*T_ep*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_ep*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_ep*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_tp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_tp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_tp + (-N_acc*R_peak*T_tp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_tp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_tp*beta_bub*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+
+def t_synth__step__efficiency_pipelined(v, d, side=1.0):
+    """Tangent of synth.step.efficiency_pipelined: SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    d_cat = v['d_cat']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_mb = d.get('n_mb', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_v_pp = d.get('v_pp', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
+    beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    d_beta_bub = ((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = (d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = ((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = (d_BW_intra if ((n_span <= 1)) else d_beta_fab)
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = (d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
+    T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = (((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
+    d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0) else (math.inf))
+    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((beta_bub)*d_T_step_tgt + (T_step_tgt)*d_beta_bub) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag) + ((-beta_bub*k_strag)*d_T_dp_exp + (-T_dp_exp*k_strag)*d_beta_bub + (-T_dp_exp*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_ep + (-T_ep*k_strag)*d_beta_bub + (-T_ep*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_tp + (-T_tp*k_strag)*d_beta_bub + (-T_tp*beta_bub)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__throughput__batch_compute(v, d, side=1.0):
     """Tangent of synth.throughput.batch_compute: SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound)"""
@@ -2898,6 +3245,7 @@ def t_train__flops_utilisation(v, d, side=1.0):
     h = v['h']
     m_attn = v['m_attn']
     m_diff = v['m_diff']
+    m_fa = v['m_fa']
     m_recomp = v['m_recomp']
     m_tok = v['m_tok']
     m_train = v['m_train']
@@ -2918,6 +3266,7 @@ def t_train__flops_utilisation(v, d, side=1.0):
     d_h = d.get('h', 0.0)
     d_m_attn = d.get('m_attn', 0.0)
     d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
     d_m_recomp = d.get('m_recomp', 0.0)
     d_m_tok = d.get('m_tok', 0.0)
     d_m_train = d.get('m_train', 0.0)
@@ -2936,10 +3285,11 @@ def t_train__flops_utilisation(v, d, side=1.0):
     O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
     d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
     k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     F_model = v['F_model'] if 'F_model' in v else B_tot*k_model*n_tok*(O_att + O_fwd)
     d_F_model = ((k_model*n_tok*(O_att + O_fwd))*d_B_tot + (B_tot*k_model*(O_att + O_fwd))*d_n_tok + (B_tot*k_model*n_tok)*(d_O_att + d_O_fwd))
-    F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att + O_fwd*k_ops)
-    d_F_hw = ((n_tok*(O_att*k_att + O_fwd*k_ops))*d_B_tot + (B_tot*(O_att*k_att + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att)*d_O_att) + ((k_ops)*d_O_fwd)))
+    F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
+    d_F_hw = ((n_tok*(O_att*k_att_x + O_fwd*k_ops))*d_B_tot + (B_tot*(O_att*k_att_x + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd)))
     MFU_step = v['MFU_step'] if 'MFU_step' in v else F_model/(N_acc*R_peak*T_step)
     d_MFU_step = ((1/(N_acc*R_peak*T_step))*d_F_model + (F_model/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_model/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_model/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))
     HFU_step = v['HFU_step'] if 'HFU_step' in v else F_hw/(N_acc*R_peak*T_step)
@@ -3082,6 +3432,8 @@ COMPUTATIONS = {
     'synth.latency.efficiency': t_synth__latency__efficiency,
     'synth.latency.peak': t_synth__latency__peak,
     'synth.step.efficiency': t_synth__step__efficiency,
+    'synth.step.efficiency_kernel': t_synth__step__efficiency_kernel,
+    'synth.step.efficiency_kernel_pipelined': t_synth__step__efficiency_kernel_pipelined,
     'synth.step.efficiency_pipelined': t_synth__step__efficiency_pipelined,
     'synth.throughput.batch_compute': t_synth__throughput__batch_compute,
     'synth.throughput.batch_memory': t_synth__throughput__batch_memory,

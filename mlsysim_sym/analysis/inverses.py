@@ -29,6 +29,7 @@ PREFILL_COMPUTE = 0         # serve.prefill_linear / serve.prefill_attention: Ma
 DECODE_MEMORY = 0           # serve.decode_linear / serve.decode_attention: Max(memory, compute)
 TP, ONE_DEVICE = 0, 1       # serve.*_allreduce: tensor parallel or one device
 PIPELINED, NO_PIPELINE = 0, 1   # comm.bubble_time
+KERNEL, GEMM_SHARE = 0, 1       # comm.attention_efficiency: a fused attention kernel's share, or the GEMMs'
 
 INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]] = {
     ("latency", "bandwidth"): (("synth.latency.bandwidth", "memory-bound", "engine.step", {"T": MEMORY, "BW": HBM}),),
@@ -50,7 +51,13 @@ INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]
                         {"ITL": AUTOREGRESSIVE, "T_dlin": DECODE_MEMORY, "T_dattn": DECODE_MEMORY,
                          "T_ar_dec": TP})),
     ("step_time", "efficiency"): (("synth.step.efficiency_pipelined", "compute-bound replica, pipelined", "comm.step",
-                                   {"T_rep": COMPUTE, "T_bub": PIPELINED}),
+                                   {"T_rep": COMPUTE, "T_bub": PIPELINED, "eta_att_x": GEMM_SHARE}),
                                   ("synth.step.efficiency", "compute-bound replica, no pipeline", "comm.step",
-                                   {"T_rep": COMPUTE, "T_bub": NO_PIPELINE})),
+                                   {"T_rep": COMPUTE, "T_bub": NO_PIPELINE, "eta_att_x": GEMM_SHARE}),
+                                  ("synth.step.efficiency_kernel_pipelined",
+                                   "compute-bound replica, pipelined, fused attention kernel", "comm.step",
+                                   {"T_rep": COMPUTE, "T_bub": PIPELINED, "eta_att_x": KERNEL}),
+                                  ("synth.step.efficiency_kernel",
+                                   "compute-bound replica, no pipeline, fused attention kernel", "comm.step",
+                                   {"T_rep": COMPUTE, "T_bub": NO_PIPELINE, "eta_att_x": KERNEL})),
 }

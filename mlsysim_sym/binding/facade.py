@@ -19,7 +19,7 @@ from .. import editions as _editions
 from ..errors import InputError, MlsysimError
 from ..evaluate import COMPUTATIONS, Result, RefMap, run
 from ..provenance import Arg as ArgRef
-from ..provenance import Missing, Ref, Sub
+from ..provenance import Fixed, Missing, Ref, Sub
 from ..validate import Domain, shown
 from .reads import Bound, Ctx, Read
 from .resolve import RESOLVERS, normalize_precision
@@ -64,12 +64,24 @@ class StackDefault:
     fallback: str
     by_workload: tuple[tuple[str, str], ...] = ()
     device: str | None = None
+    #: the static option naming the entry (``stack``; ``attention_kernel``) and the knobs table it names a row group of
+    option: str = "stack"
+    table: str = "stacks"
+    #: bound when the option names nothing, instead of the fallback knob: a value the result does not use
+    unnamed: tuple[float, str] | None = None
 
 
 def stack_default(prior: str, fallback: str, by_workload: tuple[tuple[str, str], ...] = (),
                   device: str | None = None) -> StackDefault:
     return StackDefault(prior, fallback if fallback.startswith("knobs.") else f"knobs.{fallback}", by_workload,
                         device)
+
+
+def kernel_default(prior: str, device: str, unnamed: tuple[float, str]) -> StackDefault:
+    """A default read from the named attention kernel's prior measured on the device (``knobs.kernels``); with no
+    kernel named, ``unnamed`` (a placeholder the equations do not use); a kernel with no prior for the device binds a
+    Missing value, refused unless the caller gives the argument."""
+    return StackDefault(prior, "", (), device, option="attention_kernel", table="kernels", unnamed=unnamed)
 
 
 def prior_names(prior: str, precision: str | None, device: str | None) -> tuple[str, ...]:
@@ -80,6 +92,16 @@ def prior_names(prior: str, precision: str | None, device: str | None) -> tuple[
     return (*on, *prec, prior)
 
 
+def attention_kernel_arg() -> Arg:
+    """The attention-kernel option (``attention_kernel="flash2"``): a fused kernel catalogued in knobs.kernels, whose
+    causal skipping and recomputation set the executed attention FLOPs and whose prior on the device sets their
+    rate; none named, attention is counted and run as the weights are."""
+    return Arg("attention_kernel", (), None, None, static=True,
+               doc="a fused attention kernel catalogued in knobs.kernels (flash_triton, flash2): causal score blocks "
+                   "skipped, scores recomputed in the backward, at the kernel's own share of peak on the device "
+                   "(default: none, attention counted as Korthikanti et al. and run at the GEMMs' efficiency)")
+
+
 def stack_arg() -> Arg:
     """The software-stack option (``stack="vllm"``): decides which efficiency priors the defaults read."""
     return Arg("stack", (), None, None, static=True,
@@ -87,9 +109,9 @@ def stack_arg() -> Arg:
                    "efficiency priors replace the defaults")
 
 
-def stacks_in(cat: Any) -> list[str]:
-    """The stacks the catalogue has priors for."""
-    ent = cat.entities.get(("knobs", "stacks"))
+def stacks_in(cat: Any, table: str = "stacks") -> list[str]:
+    """The stacks (or, with ``table="kernels"``, the attention kernels) the catalogue has priors for."""
+    ent = cat.entities.get(("knobs", table))
     return sorted({f.split(".")[0] for f in ent.values} - {"rated"}) if ent is not None else []
 
 
@@ -380,10 +402,10 @@ class Spec:
                 v = a.default
             if a.name == "precision":
                 v = normalize_precision(v)
-            elif a.name == "stack":
+            elif a.name in ("stack", "attention_kernel"):
+                what = "software stack" if a.name == "stack" else "attention kernel"
                 if v is not None and (not isinstance(v, str) or not v.strip()):
-                    raise InputError(f"{self.name}: stack must be the name of a catalogued software stack, "
-                                     f"got {v!r}")
+                    raise InputError(f"{self.name}: {a.name} must be the name of a catalogued {what}, got {v!r}")
                 v = v.strip().lower() if v is not None else None
             elif a.domain is not None:
                 v = a.domain(a.name, v)
@@ -439,14 +461,16 @@ class Spec:
 
     def default_binding(self, a: Arg, default: Any, ctx: Ctx) -> list[tuple[str, tuple[float, Ref]]]:
         if isinstance(default, StackDefault):
-            stack = ctx.static.get("stack")
+            stack = ctx.static.get(default.option)
             cid = default.fallback
+            if stack is None and default.unnamed is not None:
+                return [(a.symbols[0], (float(default.unnamed[0]), Fixed(default.unnamed[1])))]
             if stack is not None:
-                known = stacks_in(ctx.edition.catalog)
+                known = stacks_in(ctx.edition.catalog, default.table)
                 if stack not in known:
-                    raise InputError(f"{self.name}: stack {stack!r} is not catalogued; the catalogue has priors for "
-                                     f"{', '.join(known)} (constants/knobs/stacks.toml)")
-                ent = ctx.edition.catalog.entities.get(("knobs", "stacks"))
+                    raise InputError(f"{self.name}: {default.option} {stack!r} is not catalogued; the catalogue has "
+                                     f"priors for {', '.join(known)} (constants/knobs/{default.table}.toml)")
+                ent = ctx.edition.catalog.entities.get(("knobs", default.table))
                 prec = ctx.static.get("precision")
                 model = ctx.entity("model") if "model" in ctx.objects else None
                 workload = model.attrs.get("workload") if model is not None else None
@@ -457,9 +481,16 @@ class Spec:
                 # ``gemm_efficiency_fp8``) before the stack's general one
                 for name in prior_names(prior, prec, device.key if device is not None else None):
                     if ent is not None and f"{stack}.{name}" in ent.values:
-                        cid = f"knobs.stacks.{stack}.{name}"
+                        cid = f"knobs.{default.table}.{stack}.{name}"
                         break
                 else:
+                    if default.unnamed is not None:     # a kernel with no share catalogued for this device
+                        on = device.key if device is not None else "this device"
+                        have = sorted(f for f in (ent.values if ent else ()) if f.startswith(f"{stack}.{prior}"))
+                        why = (f"{self.name}: no {prior} of the {stack} attention kernel is catalogued on {on} "
+                               f"(catalogued: {', '.join(have) or 'none'}): give {a.name}=")
+                        return [(a.symbols[0], (float(default.unnamed[0]),
+                                                Missing(f"knobs.{default.table}.{stack}", f"{prior}_on_{on}", why)))]
                     if prior != default.prior:
                         # refused only if the result uses it: an explicit argument replaces this binding
                         have = sorted(f"{f.split('.')[0]} ({f.split('.', 1)[1]})" for f in (ent.values if ent else ())

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..binding import (Check, Obj, SameAs, View, arg, attr, custom, default_knob, derived, facade, fixed, info, knob,
-                       knob_default, link, missing, out, peak, precision_arg, regime, row, stack_arg, width)
+from ..binding import (Check, Obj, SameAs, View, arg, attention_kernel_arg, attr, custom, default_knob, derived, facade,
+                       fixed, info, kernel_default, knob, knob_default, link, missing, out, peak, precision_arg, regime,
+                       row, stack_arg, width)
 from ..binding.groups import FLEET_COUNT, WORKLOAD_FLOPS, WORKLOAD_SIZE, device_roofline, efficiency_arg, fabric, profile_fields
 from ..binding.reads import Absence, Ctx, error
 from ..provenance import Attr, Fixed
-from ..validate import BATCH, DEGREE, FACTOR, FRACTION0, POSITIVE, TOKENS, choice, count, flag, quantity
+from ..validate import BATCH, DEGREE, EFFICIENCY, FACTOR, FRACTION0, POSITIVE, TOKENS, choice, count, flag, quantity
 
 #: topology_override → w_topo (None binds 0: the collective follows placement, as 0.3.0 always does)
 TOPOLOGIES = {"ring": 1.0, "tree": 2.0, "hierarchical": 3.0, "in_network": 4.0}
@@ -31,6 +32,15 @@ def _attention(ctx: Ctx) -> list:
     per_token = ent.attrs.get("flops_basis") == "token" and ent.attrs.get("workload") in ("transformer", "moe")
     on = per_token and "heads" in ent.values
     return [(1.0 if on else 0.0, Attr(ent.key, "attention", "per-token attention" if on else "none counted"))]
+
+
+def _kernel(ctx: Ctx) -> list:
+    """m_fa: 1 where the caller names a fused attention kernel (its efficiency prior is read by the
+    attention_efficiency argument), else 0."""
+    k = ctx.static.get("attention_kernel")
+    if k is None:
+        return [(0.0, Fixed("no fused attention kernel named: attention counted as Korthikanti et al. count it"))]
+    return [(1.0, Fixed(f"attention kernel {k}: causal score blocks skipped, scores recomputed in the backward"))]
 
 
 def _parallelism(view: Any) -> dict[str, int]:
@@ -82,9 +92,15 @@ DistributedModel = facade(
         arg("gradient_accumulation_steps", "GA_step", DEGREE, 1),
         arg("seq_len", "S", TOKENS, 2048),
         stack_arg(),
+        attention_kernel_arg(),
+        arg("attention_efficiency", "eta_att", EFFICIENCY, None,
+            none=kernel_default("attention_efficiency", _ACCEL,
+                                (1.0, "no fused attention kernel named: attention runs at the GEMMs' efficiency")),
+            doc="achieved share of peak of the fused attention kernel on its executed FLOPs (default: the "
+                "attention_kernel's prior on the fleet's accelerator; unused without a kernel)"),
     ],
     reads=[
-        *device_roofline(_ACCEL), width(), *FLEET_COUNT, *fabric(),
+        *device_roofline(_ACCEL), width(), *FLEET_COUNT, *fabric(), custom(("m_fa",), _kernel, ()),
         link("fleet.node", ("intra_node_bw",), "BW_intra", absent=error("a node needs its intra-node bandwidth")),
         knob("distributed.nvlink_latency", "alpha_intra"), knob("distributed.zero3_extra_gathers", "k_z3"),
         *WORKLOAD_FLOPS, *WORKLOAD_SIZE,
@@ -154,7 +170,8 @@ TrainingFlopsModel = facade(
            row("model", "hidden", "h", absent=missing("attention FLOPs need the hidden size")),
            row("model", "heads", "H"), row("model", "head_dim", "d_cat"),
            attr("model", "flops_basis", "m_tok", {"token": 1.0}), custom(("m_attn",), _attention, ("model",)),
-           fixed("m_train", 1, "an iteration of training")],
+           fixed("m_train", 1, "an iteration of training"),
+           fixed("m_fa", 0, "attention FLOPs as Korthikanti et al. count them (no fused kernel's causal skipping)")],
     fields=[out("model_flops", "F_model", "PFLOP"), out("hardware_flops", "F_hw", "PFLOP"),
             out("mfu", "MFU_step"), out("hfu", "HFU_step"), info("model_name", "model"),
             info("hardware_name", "hardware")],

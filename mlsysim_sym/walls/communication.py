@@ -37,6 +37,11 @@ Curation log (what the model ignores, and editorial choices):
   (Korthikanti's HFU count). Replica compute time is the executed FLOPs; MFU and HFU are the model and executed
   FLOPs over the step at peak. Models with per-sequence or per-image FLOPs are charged them once per sample.
   Scaling efficiency is the replica's busy time over the step.
+* A fused attention kernel, where the caller names one, executes half the score blocks under the causal mask and a
+  backward of 2.5 forwards with the scores recomputed (FlashAttention-2 §3.1.1, §4.1; one more forward under full
+  recomputation), and runs on its own roofline at the kernel's share of peak (``η_attn``); the weights keep the
+  stack's ``η_hw``. MFU's model FLOPs do not change; HFU counts what ran. With no kernel, ``η_attn,x = η_hw`` and the
+  count above.
 * Narayanan et al. §5.1 Eq. 4 estimates end-to-end training time as ``8·T·P/(n·X)`` (8 = 6 FLOPs per parameter
   per token plus a recomputed forward).
 """
@@ -48,7 +53,7 @@ from sympy.codegen.cfunctions import log2
 from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 from .moe import EQ_BETA, EQ_N_ACC, N_acc, alpha_fab, beta_fab, f_imb, k_top, n_gpn
 from .node import (BARROSO, EQ_K_MODEL, EQ_K_OPS, EQ_N_TOK, EQ_O_FWD, EQ_P_ACT, EQ_R_EFF, FEDUS, PALM_MFU, B, H,
-                   N_L, O_fwd, P, R_eff, R_peak, S, b_w, h, k_model, k_ops, n_tok, recompute, training)
+                   N_L, O_fwd, P, R_eff, R_peak, S, b_w, eta_hw, h, k_model, k_ops, n_tok, recompute, training)
 from .serving import HOFFMANN, VASWANI, c_attn, d_cat
 from .training import (EQ_BW, EQ_FEASIBLE, EQ_K_TAX, EQ_L_LAT, EQ_SPILL, EQ_W, LORA, TRAINING_EQUATIONS, BW,
                        L_lat, M_train, N_dp, N_ep, N_pp, N_tp, P_tdp, W, b_opt, c_wg, f_act, f_idle, f_lora, f_train,
@@ -202,7 +207,15 @@ m_attn = sym("m_attn", r"m_{\text{attn}}", "", "Attention flag: a per-token mode
 h_att = sym("h_att", r"h_{\text{attn}}", "", "Attention width: query heads × head dimension", integer=True)
 O_att = sym("O_att", r"O_{\text{attn}}", "FLOP", "Forward attention FLOPs per token over an S-token context "
             "(QKᵀ and AV)", "GFLOP")
-k_att = sym("k_att", r"k_{\text{attn}}", "", "Executed attention FLOPs per forward attention FLOP")
+k_att = sym("k_att", r"k_{\text{attn}}", "", "Executed attention FLOPs per forward attention FLOP with no fused kernel "
+            "(Korthikanti et al.'s count)")
+m_fa = sym("m_fa", r"m_{\text{FA}}", "", "Fused attention kernel: 1 where a FlashAttention-style kernel runs attention "
+           "(causal score blocks skipped, scores recomputed in the backward), else 0", integer=True)
+eta_att = sym("eta_att", r"\eta_{\text{attn}}", "", "Attention kernel efficiency: achieved share of peak on the kernel's "
+              "executed FLOPs")
+k_att_x = sym("k_att_x", r"k_{\text{attn,x}}", "", "Executed attention FLOPs per forward attention FLOP, as the step's "
+              "attention kernel runs them")
+eta_att_x = sym("eta_att_x", r"\eta_{\text{attn,x}}", "", "Efficiency the step's attention runs at")
 F_model = sym("F_model", r"F_{\text{model}}", "FLOP", "Model FLOPs per iteration (no recomputation)", "PFLOP")
 F_hw = sym("F_hw", r"F_{\text{hw}}", "FLOP", "Hardware FLOPs per iteration (with what recomputation re-ran)", "PFLOP")
 MFU_step = sym("MFU_step", r"\text{MFU}_{\text{step}}", "", "Model FLOPs utilisation of the distributed step")
@@ -214,6 +227,12 @@ t_train = sym("t_train", r"t_{\text{train}}", "s", "End-to-end training time", "
 
 c_ar_tp = coefficient("c_ar_tp", 4, "", "Tensor-parallel all-reduces per layer per training step", SHOEYBI)
 c_t8 = coefficient("c_t8", 8, "FLOP", "FLOPs per parameter per token with recomputation (6 + 2)", NARAYANAN_TIME)
+DAO_CAUSAL = Cite("dao2023flashattention2", "§3.1.1 'Causal masking': blocks entirely above the diagonal are skipped, "
+                  "about half of them for long sequences")
+DAO_BWD = Cite("dao2023flashattention2", "§4.1: the backward pass is 2.5× the forward's FLOPs (five matrix products "
+               "against two, the scores recomputed)")
+c_causal = coefficient("c_causal", "1/2", "", "Share of the score blocks a causal fused kernel computes", DAO_CAUSAL)
+c_fa_bwd = coefficient("c_fa_bwd", "5/2", "", "Fused-attention backward FLOPs per forward FLOP", DAO_BWD)
 
 multi = sp.StrictGreaterThan
 dp_on = multi(N_dp, 1)
@@ -233,10 +252,19 @@ FLOPS_EQUATIONS = (
              "selective recomputation re-runs the attention core (Korthikanti's count doubles the attention term: "
              "6); otherwise as the weights", (KORTHIKANTI_FLOPS, NARAYANAN_FLOPS),
              regimes=("full recomputation", "selective recomputation", "as the weights")),
+    Equation("compute.k_attention_kernel", "k_att_x",
+             sp.Piecewise((c_causal * (2 + c_fa_bwd), sp.And(multi(m_fa, 0), recompute)),
+                          (c_causal * (1 + c_fa_bwd), sp.And(multi(m_fa, 0), training)),
+                          (c_causal, multi(m_fa, 0)), (k_att, True)),
+             "Executed attention FLOPs per forward attention FLOP as the kernel runs them: a fused causal kernel "
+             "computes half the score blocks, and its backward 2.5 forwards (one more forward with full "
+             "recomputation); with no fused kernel named, k_attn (Korthikanti et al.'s count)", (DAO_CAUSAL, DAO_BWD),
+             regimes=("fused kernel, full recomputation", "fused kernel, training", "fused kernel, forward",
+                      "no fused kernel: Korthikanti et al.'s count")),
     Equation("train.model_flops", "F_model", k_model * (O_fwd + O_att) * n_tok * B_tot,
              "Model FLOPs per iteration: 3 passes of the weights and of attention (PaLM's 6N + 12LHQT per token)",
              (PALM_FLOPS, KORTHIKANTI_FLOPS)),
-    Equation("train.hardware_flops", "F_hw", (k_ops * O_fwd + k_att * O_att) * n_tok * B_tot,
+    Equation("train.hardware_flops", "F_hw", (k_ops * O_fwd + k_att_x * O_att) * n_tok * B_tot,
              "Hardware FLOPs per iteration: what ran, recomputation included", (NARAYANAN_FLOPS, KORTHIKANTI_FLOPS)),
 )
 UTILISATION_EQUATIONS = (
@@ -259,8 +287,14 @@ EQUATIONS = (
              regimes=("pipelined", "no pipeline")),
     Equation("comm.memory_microsteps", "GA", GA_step * k_flight,
              "Micro-steps the replica batch is split over for activation memory"),
-    Equation("comm.replica_compute", "T_comp_r", F_hw / (R_eff * N_acc),
-             "Replica compute: its share of the iteration's FLOPs over its accelerators", (SHOEYBI,)),
+    Equation("comm.attention_efficiency", "eta_att_x", sp.Piecewise((eta_att, multi(m_fa, 0)), (eta_hw, True)),
+             "Efficiency the attention runs at: the fused kernel's own share of peak, else the GEMMs'",
+             regimes=("fused kernel's share", "the GEMMs' share")),
+    Equation("comm.replica_compute", "T_comp_r",
+             k_ops * O_fwd * n_tok * B_tot / (R_eff * N_acc) + k_att_x * O_att * n_tok * B_tot
+             / (R_peak * eta_att_x * N_acc),
+             "Replica compute: its share of the iteration's weight FLOPs at the achieved rate, and of its attention "
+             "FLOPs at the attention's", (SHOEYBI, DAO_CAUSAL)),
     Equation("comm.replica_memory", "M_req",
              sp.Piecewise((M_train, multi(m_xf, 0)), (f_lora * W / N_rep, multi(m_lora, 0)),
                           ((c_wg * W + W / b_w * b_opt) / N_rep, True)),

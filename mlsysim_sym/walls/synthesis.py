@@ -145,6 +145,10 @@ _TITLES = {
     "synth.itl.batch_tp": "Largest batch within an ITL (tensor parallel)",
     "synth.step.efficiency_pipelined": "Efficiency that meets a step time (pipelined)",
     "synth.step.efficiency": "Efficiency that meets a step time (no pipeline)",
+    "synth.step.efficiency_kernel_pipelined": "GEMM efficiency that meets a step time (pipelined, fused attention "
+                                              "kernel at its own share)",
+    "synth.step.efficiency_kernel": "GEMM efficiency that meets a step time (no pipeline, fused attention kernel at "
+                                    "its own share)",
 }
 for (_target, _unknown), _candidates in INVERSES.items():
     _out, _goal, _, _ = TARGETS[_target]
