@@ -77,6 +77,23 @@ def test_a_device_without_its_own_prior_reads_the_stacks_general_one():
     assert e.result.values["eta_hw"] == cat.constants["knobs.stacks.fsdp.gemm_efficiency"].si
 
 
+def test_a_stack_inherits_what_it_does_not_catalogue():
+    """trtllm_pre_xqa differs from trtllm in its generation-attention kernel only: it catalogues its own
+    kv_reread_share and reads trtllm's GEMM and bandwidth priors (the stacks table's `inherits`), cited as trtllm's."""
+    from mlsysim_sym.binding.facade import stack_lineage
+
+    cat = catalog()
+    ent = cat.entities[("knobs", "stacks")]
+    assert stack_lineage(ent, "trtllm_pre_xqa") == ("trtllm_pre_xqa", "trtllm")
+    assert stack_lineage(ent, "vllm") == ("vllm",)
+    assert not any(f.startswith("trtllm_pre_xqa.") and f != "trtllm_pre_xqa.kv_reread_share" for f in ent.values)
+    r = ServingModel().solve("Llama2_70B", "H100", seq_len=128, precision="fp8", stack="trtllm_pre_xqa")
+    refs = {s.symbol: s.ref for s in r.sources}
+    assert refs["eta_hw"] == "knobs.stacks.trtllm.gemm_efficiency_fp8"
+    assert refs["eta_bw"] == "knobs.stacks.trtllm.bandwidth_efficiency"
+    assert refs["kappa_kv"] == "knobs.stacks.trtllm_pre_xqa.kv_reread_share"
+
+
 def test_prior_lookup_order():
     from mlsysim_sym.binding.facade import prior_names
     assert prior_names("gemm_efficiency", "fp8", "H100") == (

@@ -109,6 +109,18 @@ def stack_arg() -> Arg:
                    "efficiency priors replace the defaults")
 
 
+def stack_lineage(ent: Any, stack: str) -> tuple[str, ...]:
+    """``stack`` and the stacks it inherits from, nearest first: the table's ``inherits`` attribute
+    (``"trtllm_pre_xqa=trtllm"``) names a parent whose priors a stack reads for every field it does not catalogue
+    itself (a stack that differs from another in one kernel)."""
+    spec = (ent.attrs.get("inherits", "") if ent is not None else "") or ""
+    parent = dict(tuple(x.strip() for x in pair.split("=", 1)) for pair in spec.split(",") if "=" in pair)
+    chain = [stack]
+    while chain[-1] in parent and parent[chain[-1]] not in chain:
+        chain.append(parent[chain[-1]])
+    return tuple(chain)
+
+
 def stacks_in(cat: Any, table: str = "stacks") -> list[str]:
     """The stacks (or, with ``table="kernels"``, the attention kernels) the catalogue has priors for."""
     ent = cat.entities.get(("knobs", table))
@@ -479,10 +491,11 @@ class Spec:
                     else None
                 # a prior measured on this device and at this precision (``gemm_efficiency_on_H100``,
                 # ``gemm_efficiency_fp8``) before the stack's general one
-                for name in prior_names(prior, prec, device.key if device is not None else None):
-                    if ent is not None and f"{stack}.{name}" in ent.values:
-                        cid = f"knobs.{default.table}.{stack}.{name}"
-                        break
+                names = prior_names(prior, prec, device.key if device is not None else None)
+                found = next((f"{st}.{n}" for st in stack_lineage(ent, stack) for n in names
+                              if ent is not None and f"{st}.{n}" in ent.values), None)
+                if found is not None:
+                    cid = f"knobs.{default.table}.{found}"
                 else:
                     if default.unnamed is not None:     # a kernel with no share catalogued for this device
                         on = device.key if device is not None else "this device"
