@@ -487,8 +487,7 @@ class Spec:
                 model = ctx.entity("model") if "model" in ctx.objects else None
                 workload = model.attrs.get("workload") if model is not None else None
                 prior = dict(default.by_workload).get(workload, default.prior)
-                device = ctx.entity(default.device) if default.device and ctx.obj(default.device) is not None \
-                    else None
+                device = ctx.entity(default.device) if default.device else None
                 # a prior measured on this device and at this precision (``gemm_efficiency_on_H100``,
                 # ``gemm_efficiency_fp8``) before the stack's general one
                 names = prior_names(prior, prec, device.key if device is not None else None)

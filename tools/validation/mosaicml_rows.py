@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 COMMIT = "061f2c7"
@@ -38,20 +39,26 @@ TABLES = {
 KERNELS = {"triton": ("flash_triton", "dao2022flashattntriton", "FlashAttention's Triton kernel")}
 
 
+@lru_cache(maxsize=None)
+def show(repo: Path, path: str) -> str:
+    """A file of the llm-foundry checkout at the cited commit (read once per run)."""
+    return subprocess.run(["git", "-C", str(repo), "show", f"{COMMIT}:{path}"], check=True, capture_output=True,
+                          text=True).stdout
+
+
 def attention_kernel(repo: Path, size: str) -> str:
     """The attn_impl the benchmark runs used: the model yaml's, which submit_benchmarks.py overrides with its
     ``--attn_impl`` default (sweep.sh passes none); both are read and must agree."""
-    def show(path: str) -> str:
-        return subprocess.run(["git", "-C", str(repo), "show", f"{COMMIT}:{path}"], check=True, capture_output=True,
-                              text=True).stdout
-    yaml = re.search(r"^\s+attn_impl:\s*(\w+)", show(f"scripts/train/yamls/pretrain/mpt-{size}.yaml"), re.M).group(1)
-    script = show("scripts/train/benchmarking/submit_benchmarks.py")
-    default = re.search(r"'--attn_impl',\s*type=str,\s*default='(\w+)'", script).group(1)
-    sweep = show("scripts/train/benchmarking/sweep.sh")
+    yaml = re.search(r"^\s+attn_impl:\s*(\w+)", show(repo, f"scripts/train/yamls/pretrain/mpt-{size}.yaml"),
+                     re.M).group(1)
+    default = re.search(r"'--attn_impl',\s*type=str,\s*default='(\w+)'",
+                        show(repo, "scripts/train/benchmarking/submit_benchmarks.py")).group(1)
+    sweep = show(repo, "scripts/train/benchmarking/sweep.sh")
     assert "--attn_impl" not in sweep and yaml == default, (size, yaml, default)
     return default
 
 
+@lru_cache(maxsize=None)
 def kernel_share_catalogued(kernel: str, device: str) -> bool:
     """Whether the catalogue has the kernel's attention efficiency on the device (else the row runs without it)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -62,8 +69,7 @@ def kernel_share_catalogued(kernel: str, device: str) -> bool:
 
 def shape(repo: Path, size: str) -> tuple[int, int, int]:
     """(n_heads, d_model, n_layers) of mpt-SIZE.yaml at the cited commit."""
-    text = subprocess.run(["git", "-C", str(repo), "show", f"{COMMIT}:scripts/train/yamls/pretrain/mpt-{size}.yaml"],
-                          check=True, capture_output=True, text=True).stdout
+    text = show(repo, f"scripts/train/yamls/pretrain/mpt-{size}.yaml")
     get = {k: int(re.search(rf"^\s+{k}:\s*(\d+)", text, re.M).group(1)) for k in ("d_model", "n_heads", "n_layers")}
     return get["n_heads"], get["d_model"], get["n_layers"]
 
