@@ -105,3 +105,16 @@ def test_step_time_synthesis_round_trips_with_a_kernel(scale):
     out, _ = run("comm.step", v)
     assert math.isclose(out["T_step"], tv, rel_tol=ROUND_TRIP)
     assert out["eta_att_x"] == v["eta_att"]
+
+
+def test_a_part_on_the_same_die_reads_the_other_parts_priors():
+    """The A100 40GB catalogues no efficiency priors: through its priors_from (the A100 80GB: same die, SMs, clocks
+    and peaks) a DGX A100 320GB fleet reads the FSDP share and the Triton kernel's share measured on the A100, while
+    the HBM it is charged for is its own; a prior catalogued for the part itself would be read first."""
+    a40 = mlsysim.Fleet(name="8 A100 40GB", node="DGX_A100_320GB", count=1, fabric="InfiniBand_HDR")
+    r = _solve(a40, attention_kernel="flash_triton", batch_size=8, seq_len=2048)
+    refs = {s.symbol: s.ref for s in r.sources}
+    assert refs["eta_att"] == "knobs.kernels.flash_triton.attention_efficiency_on_A100"
+    assert refs["eta_hw"] == "knobs.stacks.fsdp.gemm_efficiency_on_A100"
+    same = _solve(attention_kernel="flash_triton", batch_size=8, seq_len=2048)
+    assert math.isclose(r.step_latency_total.m, same.step_latency_total.m, rel_tol=1e-9)  # compute-bound: same die

@@ -93,7 +93,7 @@ def test_zoo_registries_cover_systems():
     from mlsysim_sym import Infrastructure, Systems
 
     assert len(Infrastructure.Grids) == 12 and len(Infrastructure.Datacenters) == 7
-    assert len(Systems.Fabrics) == 14 and len(Systems.Nodes) == 8 and len(Systems.Clusters) == 18
+    assert len(Systems.Fabrics) == 14 and len(Systems.Nodes) == 9 and len(Systems.Clusters) == 18
     assert Systems.Clusters.Research_256.total_accelerators == 256
     row = catalog().constants["grid.US_Avg.carbon_intensity"]
     assert math.isclose(Infrastructure.Grids.US_Avg.carbon_intensity_g_kwh, row.value, rel_tol=1e-9)

@@ -279,3 +279,31 @@ def test_serve_cli_takes_kv_reread_share():
     assert doc["mean_itl_ms"] > base["mean_itl_ms"]
     bad = runner.invoke(cli, ["serve", "Llama2_70B", "H100", "--kv-reread-share", "2"])
     assert bad.exit_code == 1 and "kv_reread_share" in (bad.output + str(bad.exception))
+
+
+def test_prior_lookup_follows_the_device_lineage():
+    """A part that reads another's priors (hardware attribute priors_from) tries its own rows first, then the
+    other part's, then the stack's general prior."""
+    from mlsysim_sym.binding.facade import device_lineage, prior_names
+
+    cat = catalog()
+    assert device_lineage(cat.entities[("hardware", "A100_40GB")], cat) == ("A100_40GB", "A100")
+    assert device_lineage(cat.entities[("hardware", "H100")], cat) == ("H100",)
+    assert device_lineage(None, cat) == ()
+    assert prior_names("gemm_efficiency", None, ("A100_40GB", "A100")) == (
+        "gemm_efficiency_on_A100_40GB", "gemm_efficiency_on_A100", "gemm_efficiency")
+
+
+def test_priors_from_names_a_part_with_the_same_peaks():
+    """priors_from is a claim that two parts share their silicon: it must name a catalogued part with the same
+    peak rate at every precision both catalogue and the same SM count (memory may differ), and no chain may loop."""
+    cat = catalog()
+    linked = [e for (kind, _), e in cat.entities.items() if kind == "hardware" and e.attrs.get("priors_from")]
+    assert linked, "no part reads another's priors"
+    for e in linked:
+        other = cat.entities.get(("hardware", e.attrs["priors_from"]))
+        assert other is not None and other.key != e.key, e.key
+        shared = {f for f in e.values if f.startswith("peak.") or f == "sm_count"} & set(other.values)
+        assert any(f.startswith("peak.") for f in shared), e.key
+        for f in shared:
+            assert math.isclose(e.values[f].si, other.values[f].si, rel_tol=1e-12), (e.key, f)

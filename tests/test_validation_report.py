@@ -16,7 +16,8 @@ serving 34 rows, 23.5 %, 17/34 inside, widest ±23 %.
 With an FSDP prior per device (IBM/Meta's blog runs the same FSDP code on A100 and H100 side by side): training
 16.1 %, 51/125 inside (the per-device ranges are narrower than MosaicML's spread), widest ±31 %. With each row's
 attention kernel (MosaicML's A100 rows: FlashAttention's Triton kernel; IBM's: SDPA FlashAttention-2) on its own
-roofline: 13.2 %, 71/125 inside."""
+roofline: 13.2 %, 71/125 inside. With MosaicML's A100 40GB table judged too (78 rows on DGX A100 320GB nodes, the
+40 GB part reading the 80 GB part's priors): 13.5 % over 203 rows (that table alone 14.1 %), 134/203 inside."""
 from __future__ import annotations
 
 import sys
@@ -95,24 +96,26 @@ def test_training_error_and_its_ranges(summary, rows):
     """Issue 15's training bar is mean |error| ≤ 10 %. It held at 8.5 % over 25 rows (15 of them MosaicML's H100
     rows at 2,048 tokens); with every row of MosaicML's H100 BF16 and A100 80GB tables judged (113 rows) and IBM's
     fms-fsdp 34B/70B it was 21.4 % over 125 rows with one fsdp prior for every device, 16.1 % with the prior measured
-    on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100), and is 13.2 % with each A100 row's
-    attention kernel on its own roofline — still over the bar (stated in the report).
+    on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100), 13.2 % with each A100 row's attention
+    kernel on its own roofline, and is 13.5 % over 203 rows with MosaicML's A100 40GB table (78 rows, 14.1 %) judged
+    as well — still over the bar (stated in the report).
 
     Ranges: each device's prior carries the spread of that device's published FSDP runs read (A100 0.471-0.689,
     H100 0.33-0.45; none judged), each kernel's the paper's range: widest ±31 % (Korthikanti's megatron rows), so the
-    ±50 % width holds for every row; 71 of 125 rows hold the published value (57 %, below the 80 % asked; 34 of the
+    ±50 % width holds for every row; 134 of 203 rows hold the published value (66 %, below the 80 % asked; 34 of the
     52 MosaicML H100 rows are outside: MosaicML's runs reach more of the H100's peak than IBM's)."""
     s = summary["training"]
-    assert s["rows"] == 125 and 0.12 <= s["mae"] <= 0.14
-    assert 0.54 <= s["inside"] / s["rows"] <= 0.60
+    assert s["rows"] == 203 and 0.125 <= s["mae"] <= 0.145
+    assert 0.62 <= s["inside"] / s["rows"] <= 0.70
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
 
 def test_mosaicml_tables_are_judged_in_full(rows):
-    """Every row of MosaicML's 'H100 80GB BF16' (52) and 'A100 80GB' (61) tables, none picked: the generator
-    (tools/validation/mosaicml_rows.py) writes them all, with unique ids."""
+    """Every row of MosaicML's 'H100 80GB BF16' (52), 'A100 80GB' (61) and 'A100 40GB' (78) tables, none picked: the
+    generator (tools/validation/mosaicml_rows.py) writes them all, with unique ids."""
     assert len(_mosaic(rows, "h100")) == 52 and len(_mosaic(rows, "a100")) == 61
+    assert len(_mosaic(rows, "a100_320gb")) == 78
     assert len({j.id for j in rows}) == len(rows)
 
 
@@ -203,7 +206,7 @@ def test_per_query_head_kv_reads_fix_the_pre_xqa_grouped_query_rows(rows):
 
 def test_report_is_reproducible_and_the_set_parses():
     data = tomllib.loads(v.SET.read_text(encoding="utf-8"))["row"]
-    assert len(tomllib.loads(v.SET_MOSAICML.read_text(encoding="utf-8"))["row"]) == 113
+    assert len(tomllib.loads(v.SET_MOSAICML.read_text(encoding="utf-8"))["row"]) == 191
     assert {r["regime"] for r in data} >= {"training step", "serving throughput", "serving TTFT", "energy and carbon",
                                           "identity"}
     again = [v.judge(r) for r in data[:3]]
@@ -251,3 +254,19 @@ def test_report_page_is_current():
     run = subprocess.run([sys.executable, str(ROOT / "tools" / "validation" / "validation_report.py"), "--check"],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a100_40gb_rows_read_the_a100_priors_through_priors_from(rows):
+    """MosaicML's A100 40GB table runs on DGX A100 320GB nodes (eight A100 40GB, NVIDIA's MLPerf Training v0.7 system
+    description). The 40 GB part catalogues no priors of its own: it reads the A100 80GB's (hardware attribute
+    priors_from: the same die, SMs, clocks and peaks), its FSDP share and its Triton FlashAttention share, while its
+    own rows give its memory. Measured: mean |error| 14.1 %, mean error −7.7 % checkpointed and +16.5 % not (the
+    MPT-125M rows +20 % … +50 %: small models reach a smaller share of peak than the runs the prior came from)."""
+    g = _mosaic(rows, "a100_320gb")
+    assert {j.prior for j in g} == {"kernels.flash_triton.attention_efficiency_on_A100, "
+                                    "stacks.fsdp.gemm_efficiency_on_A100"}
+    assert all(j.args.get("attention_kernel") == "flash_triton" for j in g)
+    assert 0.12 <= sum(abs(j.error) for j in g) / len(g) <= 0.16
+    ck, no = _mosaic(rows, "a100_320gb", True), _mosaic(rows, "a100_320gb", False)
+    assert -0.10 <= sum(j.error for j in ck) / len(ck) <= -0.05
+    assert 0.13 <= sum(j.error for j in no) / len(no) <= 0.20

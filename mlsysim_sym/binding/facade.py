@@ -84,12 +84,31 @@ def kernel_default(prior: str, device: str, unnamed: tuple[float, str]) -> Stack
     return StackDefault(prior, "", (), device, option="attention_kernel", table="kernels", unnamed=unnamed)
 
 
-def prior_names(prior: str, precision: str | None, device: str | None) -> tuple[str, ...]:
+def prior_names(prior: str, precision: str | None, device: str | tuple[str, ...] | None) -> tuple[str, ...]:
     """The fields a stack's prior is looked up by, most specific first: measured at this precision on this device,
-    on this device, at this precision, then the stack's general prior."""
+    on this device, at this precision, then the stack's general prior. ``device`` may be a lineage (the device,
+    then the device whose priors it reads, see :func:`device_lineage`): each is tried in turn before the general
+    priors."""
     prec = (f"{prior}_{precision}",) if precision else ()
-    on = tuple(f"{n}_on_{device}" for n in (*prec, prior)) if device else ()
+    devices = (device,) if isinstance(device, str) else (device or ())
+    on = tuple(f"{n}_on_{d}" for d in devices for n in (*prec, prior))
     return (*on, *prec, prior)
+
+
+def device_lineage(dev: Any, cat: Any) -> tuple[str, ...]:
+    """A device's key and the devices whose efficiency priors it reads, nearest first: the hardware entity's
+    ``priors_from`` attribute names a catalogued part on the same silicon (the A100 40GB reads the A100 80GB's
+    priors: the same GA100 die, SM count, clocks and Tensor-Core peaks, differing in memory size and bandwidth).
+    The catalogue's tests hold each such pair to equal peak rates."""
+    if dev is None:
+        return ()
+    chain = [dev.key]
+    parent = dev.attrs.get("priors_from")
+    while parent and parent not in chain:
+        chain.append(parent)
+        nxt = cat.entities.get(("hardware", parent))
+        parent = nxt.attrs.get("priors_from") if nxt is not None else None
+    return tuple(chain)
 
 
 def attention_kernel_arg() -> Arg:
@@ -490,7 +509,7 @@ class Spec:
                 device = ctx.entity(default.device) if default.device else None
                 # a prior measured on this device and at this precision (``gemm_efficiency_on_H100``,
                 # ``gemm_efficiency_fp8``) before the stack's general one
-                names = prior_names(prior, prec, device.key if device is not None else None)
+                names = prior_names(prior, prec, device_lineage(device, ctx.edition.catalog))
                 found = next((f"{st}.{n}" for st in stack_lineage(ent, stack) for n in names
                               if ent is not None and f"{st}.{n}" in ent.values), None)
                 if found is not None:

@@ -8,14 +8,15 @@ Usage (repository root), from a checkout of mosaicml/llm-foundry at the commit t
 
 The model shapes (d_model, n_heads, n_layers) are read from ``scripts/train/yamls/pretrain/mpt-*.yaml`` of the same
 commit (``git show``), the parameter count from the table row. Every number in the output comes from those files;
-nothing is typed in here but the two hardware tables' fabrics (what the tables' headings print) and the catalogue keys
+nothing is typed in here but the hardware tables' fabrics (what the tables' headings print) and the catalogue keys
 of the nodes. Deterministic: same inputs, same bytes.
 
-Tables judged: 'H100 80GB BF16' and 'A100 80GB with 1600 Gbps node-node interconnect (RoCE)'. Each row names the
-attention kernel its run used (the model yaml's attn_impl, which the benchmark script's default overrides; both read
-and required to agree) where the catalogue has that kernel's share on the row's device. Not judged (listed in
-the report with the reason): 'H100 80GB FP8' (no FP8 training prior is catalogued) and 'A100 40GB ...' (no node of
-eight A100 40GB is catalogued).
+Tables judged: 'H100 80GB BF16', 'A100 80GB with 1600 Gbps node-node interconnect (RoCE)' and 'A100 40GB with 1600
+Gbps node-node interconnect (RoCE)'. Each row names the attention kernel its run used (the model yaml's attn_impl,
+which the benchmark script's default overrides; both read and required to agree) where the catalogue has that
+kernel's share on the row's device or on the part whose priors the device reads (the A100 40GB reads the A100
+80GB's: ``priors_from``). Not judged (listed in the report with the reason): 'H100 80GB FP8' (no FP8 training prior
+is catalogued).
 """
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ TABLES = {
                        "node fabric not printed for H100 (NDR InfiniBand assumed)"),
     "A100 80GB with 1600 Gbps node-node interconnect (RoCE)": (
         "a100", "A100 80GB", "DGX_A100", "InfiniBand_HDR",
+        "the table's 1600 Gbps RoCE per node taken as eight 200 Gb/s links (the catalogue's HDR InfiniBand fabric)"),
+    "A100 40GB with 1600 Gbps node-node interconnect (RoCE)": (
+        "a100-40gb", "A100 40GB", "DGX_A100_320GB", "InfiniBand_HDR",
         "the table's 1600 Gbps RoCE per node taken as eight 200 Gb/s links (the catalogue's HDR InfiniBand fabric)"),
 }
 #: llm-foundry's attn_impl → the catalogue's attention kernel (constants/knobs/kernels.toml)
@@ -59,12 +63,27 @@ def attention_kernel(repo: Path, size: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def kernel_share_catalogued(kernel: str, device: str) -> bool:
-    """Whether the catalogue has the kernel's attention efficiency on the device (else the row runs without it)."""
+def _catalog():
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from mlsysim_sym.catalog import catalog
 
-    return f"knobs.kernels.{kernel}.attention_efficiency_on_{device}" in catalog().constants
+    return catalog()
+
+
+def accelerator(node: str) -> str:
+    """The catalogue node's accelerator key."""
+    return _catalog().entities[("node", node)].attrs["accelerator"]
+
+
+@lru_cache(maxsize=None)
+def kernel_share_on(kernel: str, device: str) -> str | None:
+    """The device, or the part whose priors it reads, on which the catalogue has the kernel's attention efficiency
+    (None: the row runs without the kernel), by the binding's own lookup."""
+    from mlsysim_sym.binding.facade import device_lineage
+
+    cat = _catalog()
+    return next((d for d in device_lineage(cat.entities[("hardware", device)], cat)
+                 if f"knobs.kernels.{kernel}.attention_efficiency_on_{d}" in cat.constants), None)
 
 
 def shape(repo: Path, size: str) -> tuple[int, int, int]:
@@ -95,7 +114,7 @@ def table_rows(readme: str) -> list[dict]:
 
 def toml_rows(rows: list[dict], repo: Path) -> str:
     out = ["# MosaicML's MPT training benchmark tables (llm-foundry scripts/train/benchmarking/README.md at "
-           f"{COMMIT}), every row of the two",
+           f"{COMMIT}), every row of the three",
            "# tables judged, written by tools/validation/mosaicml_rows.py (do not edit by hand: rerun it).", ""]
     shapes: dict[str, tuple[int, int, int]] = {}
     seen: dict[str, int] = {}
@@ -105,11 +124,13 @@ def toml_rows(rows: list[dict], repo: Path) -> str:
         heads, hidden, layers = shapes.setdefault(r["model"], shape(repo, r["model"]))
         impl = attention_kernel(repo, r["model"])
         kernel, kernel_bib, kernel_name = KERNELS[impl]
-        device = node.split("_", 1)[1]
-        if kernel_share_catalogued(kernel, device):
+        device = accelerator(node)
+        share_on = kernel_share_on(kernel, device)
+        if share_on is not None:
+            via = "" if share_on == device else f", at its share on the {share_on}, whose priors the {device} reads"
             kernel_arg, kernel_note = f', attention_kernel = "{kernel}"', (
                 f"attention by {kernel_name} (attn_impl '{impl}': mpt-{r['model']}.yaml and submit_benchmarks.py's "
-                f"default at {COMMIT}; sweep.sh passes none)")
+                f"default at {COMMIT}; sweep.sh passes none){via}")
         else:
             kernel_arg, kernel_note = "", (
                 f"attention by {kernel_name} (attn_impl '{impl}' at {COMMIT}), whose share of the {device}'s peak is not "
