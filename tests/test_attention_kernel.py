@@ -16,6 +16,7 @@ from mlsysim_sym.evaluate import run
 
 A100 = mlsysim.Fleet(name="8 A100", node="DGX_A100", count=1, fabric="InfiniBand_HDR")
 H100 = mlsysim.Fleet(name="8 H100", node="DGX_H100", count=1, fabric="InfiniBand_NDR")
+B200 = mlsysim.Fleet(name="8 B200", node="DGX_B200", count=1, fabric="InfiniBand_NDR")
 MODEL = mlsysim.TransformerWorkload("long-context decoder", parameters=420997120, layers=24, hidden_dim=1024, heads=16)
 KW = dict(batch_size=16, precision="bf16", zero_stage=3, gradient_accumulation_steps=2, overlap_comm=True,
           seq_len=65536, stack="fsdp")
@@ -67,9 +68,9 @@ def test_no_kernel_named_leaves_the_step_as_it_was():
 
 
 def test_a_kernel_without_a_share_on_the_device_is_refused_and_an_unknown_one_too():
-    with pytest.raises(InputError, match="flash_triton.*H100.*attention_efficiency="):
-        _solve(H100, attention_kernel="flash_triton")
-    given = _solve(H100, attention_kernel="flash_triton", attention_efficiency=0.2)
+    with pytest.raises(InputError, match="flash_triton.*B200.*attention_efficiency="):
+        _solve(B200, attention_kernel="flash_triton")
+    given = _solve(B200, attention_kernel="flash_triton", attention_efficiency=0.2)
     assert given.result.values["eta_att"] == 0.2
     with pytest.raises(InputError, match="not catalogued.*flash2.*flash_triton"):
         _solve(attention_kernel="xformers")
@@ -118,3 +119,14 @@ def test_a_part_on_the_same_die_reads_the_other_parts_priors():
     assert refs["eta_hw"] == "knobs.stacks.fsdp.gemm_efficiency_on_A100"
     same = _solve(attention_kernel="flash_triton", batch_size=8, seq_len=2048)
     assert math.isclose(r.step_latency_total.m, same.step_latency_total.m, rel_tol=1e-9)  # compute-bound: same die
+
+
+def test_the_triton_kernel_on_h100_reads_its_estimated_share():
+    """The Triton kernel's H100 share is an estimate (FlashAttention-2's H100 figure over the paper's A100 speed-up
+    against FlashAttention), with its range; an H100 fleet naming the kernel reads it."""
+    r = _solve(H100, attention_kernel="flash_triton")
+    refs = {s.symbol: s.ref for s in r.sources}
+    assert refs["eta_att"] == "knobs.kernels.flash_triton.attention_efficiency_on_H100"
+    c = catalog().constants["knobs.kernels.flash_triton.attention_efficiency_on_H100"]
+    assert c.kind == "estimate" and c.working and math.isclose(c.si, (335 / 989.4 / 3.0 + 335 / 989.4 / 1.7) / 2,
+                                                                 abs_tol=5e-4)

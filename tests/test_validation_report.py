@@ -17,7 +17,9 @@ With an FSDP prior per device (IBM/Meta's blog runs the same FSDP code on A100 a
 16.1 %, 51/125 inside (the per-device ranges are narrower than MosaicML's spread), widest ±31 %. With each row's
 attention kernel (MosaicML's A100 rows: FlashAttention's Triton kernel; IBM's: SDPA FlashAttention-2) on its own
 roofline: 13.2 %, 71/125 inside. With MosaicML's A100 40GB table judged too (78 rows on DGX A100 320GB nodes, the
-40 GB part reading the 80 GB part's priors): 13.5 % over 203 rows (that table alone 14.1 %), 134/203 inside."""
+40 GB part reading the 80 GB part's priors): 13.5 % over 203 rows (that table alone 14.1 %), 134/203 inside. With
+the H100 rows naming their Triton kernel too (its H100 share estimated from FlashAttention-2's H100 figure): 13.1 %,
+146/203 inside."""
 from __future__ import annotations
 
 import sys
@@ -97,16 +99,16 @@ def test_training_error_and_its_ranges(summary, rows):
     rows at 2,048 tokens); with every row of MosaicML's H100 BF16 and A100 80GB tables judged (113 rows) and IBM's
     fms-fsdp 34B/70B it was 21.4 % over 125 rows with one fsdp prior for every device, 16.1 % with the prior measured
     on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100), 13.2 % with each A100 row's attention
-    kernel on its own roofline, and is 13.5 % over 203 rows with MosaicML's A100 40GB table (78 rows, 14.1 %) judged
-    as well — still over the bar (stated in the report).
+    kernel on its own roofline, 13.5 % over 203 rows with MosaicML's A100 40GB table (78 rows, 14.1 %) judged as
+    well, and is 13.1 % with the H100 rows' kernel on its roofline too — still over the bar (stated in the report).
 
     Ranges: each device's prior carries the spread of that device's published FSDP runs read (A100 0.471-0.689,
     H100 0.33-0.45; none judged), each kernel's the paper's range: widest ±31 % (Korthikanti's megatron rows), so the
-    ±50 % width holds for every row; 134 of 203 rows hold the published value (66 %, below the 80 % asked; 34 of the
+    ±50 % width holds for every row; 146 of 203 rows hold the published value (72 %, below the 80 % asked; 22 of the
     52 MosaicML H100 rows are outside: MosaicML's runs reach more of the H100's peak than IBM's)."""
     s = summary["training"]
-    assert s["rows"] == 203 and 0.125 <= s["mae"] <= 0.145
-    assert 0.62 <= s["inside"] / s["rows"] <= 0.70
+    assert s["rows"] == 203 and 0.12 <= s["mae"] <= 0.14
+    assert 0.69 <= s["inside"] / s["rows"] <= 0.75
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
@@ -120,21 +122,25 @@ def test_mosaicml_tables_are_judged_in_full(rows):
 
 
 def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
-    """Each MosaicML row reads the FSDP prior measured on its own device. The A100 rows also name the attention
-    kernel their runs used (FlashAttention's Triton kernel: attn_impl 'triton' in every mpt yaml and the benchmark
-    script's default), whose share on A100 is catalogued; the H100 rows do not, as no share of that kernel on H100 is
-    catalogued. Mean error: H100 −11.7 %, A100 +1.1 % (−32 % with OPT's share and no kernel, −13 % with the A100
-    prior and no kernel); the H100 bias is MosaicML's runs reaching more of the peak than IBM's."""
+    """Each MosaicML row reads the FSDP prior measured on its own device and names the attention kernel its run used
+    (FlashAttention's Triton kernel: attn_impl 'triton' in every mpt yaml and the benchmark script's default), at
+    that kernel's share on the device: A100 from FlashAttention-2's abstract, H100 an estimate from its H100 figure.
+    Mean error: H100 −12.1 % (−11.7 % with attention counted without the kernel, the rows without checkpointing
+    −12.5 % → −6.2 %, the long checkpointed ones +6.6 % → −19.6 %), A100 +1.1 % (−32 % with OPT's share and no
+    kernel, −13 % with the A100 prior and no kernel); the H100 bias is MosaicML's runs reaching more of the peak than
+    IBM's."""
     h100, a100 = _mosaic(rows, "h100"), _mosaic(rows, "a100")
-    assert {j.prior for j in h100} == {"stacks.fsdp.gemm_efficiency_on_H100"}
+    assert {j.prior for j in h100} == {"kernels.flash_triton.attention_efficiency_on_H100, "
+                                       "stacks.fsdp.gemm_efficiency_on_H100"}
     assert {j.prior for j in a100} == {"kernels.flash_triton.attention_efficiency_on_A100, "
                                        "stacks.fsdp.gemm_efficiency_on_A100"}
-    assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100)
-    assert not any("attention_kernel" in j.args for j in h100)
+    assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100 + h100)
     h_bias, a_bias = (sum(j.error for j in g) / len(g) for g in (h100, a100))
-    assert -0.14 <= h_bias <= -0.09 and -0.03 <= a_bias <= 0.05
+    assert -0.14 <= h_bias <= -0.10 and -0.03 <= a_bias <= 0.05
     assert sum(abs(j.error) for j in a100) / len(a100) <= 0.13
-    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.15
+    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.135
+    unchecked = _mosaic(rows, "h100", False)
+    assert -0.08 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.04
     # the long unchecked A100 sequences, attention-bound, were −35 % with attention counted without the kernel
     long = [j for j in a100 if j.args["seq_len"] >= 16384 and not j.args["activation_recomputation"]]
     assert len(long) == 11 and all(0.0 <= j.error <= 0.13 for j in long)
