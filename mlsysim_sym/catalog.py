@@ -431,10 +431,35 @@ def load_catalog(root: Path | None = None, *, bib_file: Path | None = None) -> C
                                         if k not in ("kind", "key", "name", "category")}, vals, rel)
         for c in vals.values():
             constants[c.id] = c
+    _check_references(entities, problems)
     if problems:
         raise CatalogError(problems)
     bibd = {k: e.as_dict() for k, e in sorted(bib.items())}
     return Catalog(entities, constants, bibd, source_hash(cdir, bibp), str(cdir))
+
+
+def _check_references(entities: dict[tuple[str, str], Entity], problems: list[str]) -> None:
+    """Entity attributes that name other entities: a node's ``accelerator`` must be a catalogued device, and a
+    device's ``priors_from`` (the part on the same silicon whose efficiency priors it reads) a catalogued device
+    other than itself with the same peak rate at every precision both catalogue — the claim the attribute makes."""
+    for (kind, key), e in sorted(entities.items()):
+        if kind == "node" and ("hardware", e.attrs.get("accelerator", "")) not in entities:
+            problems.append(f"{e.file}: accelerator {e.attrs.get('accelerator')!r} is not a catalogued hardware key")
+        src = e.attrs.get("priors_from") if kind == "hardware" else None
+        if not src:
+            continue
+        other = entities.get(("hardware", src))
+        if other is None or src == key:
+            problems.append(f"{e.file}: priors_from {src!r} must name another catalogued hardware key")
+            continue
+        peaks = sorted(f for f in e.values if f.startswith("peak.") and f in other.values)
+        if not peaks:
+            problems.append(f"{e.file}: priors_from {src!r}: the two parts share no catalogued peak rate to compare")
+        for f in peaks:
+            if not math.isclose(e.values[f].si, other.values[f].si, rel_tol=1e-9):
+                problems.append(f"{e.file}: priors_from {src!r}, but {f} differs ({e.values[f].value:g} "
+                                f"{e.values[f].unit} against {other.values[f].value:g} {other.values[f].unit}): "
+                                "a part reads another's efficiency priors only on the same silicon")
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,10 @@ def ureg() -> Any:
 
     reg = pint.UnitRegistry(str(DEFINITIONS), on_redefinition="raise", cache_folder=None)
     reg.formatter.default_format = "~P"
+    # a format spec with a magnitude part only (f"{q:.2f}") takes its unit part from default_format: pint's coming
+    # behaviour, opted into now so that formatting a result neither warns (DeprecationWarning) nor falls back to
+    # full unit names
+    reg.separate_format_defaults = True
     return reg
 
 

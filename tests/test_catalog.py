@@ -1,6 +1,7 @@
 """Catalogue loading: every row cited and unit-checked; planted errors fail with file:line and reason."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -168,3 +169,26 @@ def test_unknown_key_did_you_mean():
         Hardware.get("H10O")
     with pytest.raises(UnknownKeyError, match="ResNet50"):
         Models.Vision.ResNet5O
+
+
+def _device(root: Path, key: str, peak: float, priors_from: str | None = None) -> None:
+    attr = f'priors_from = "{priors_from}"\n' if priors_from else ""
+    body = HEAD.replace('key = "Planted"', f'key = "{key}"') + attr + row(field="peak.bf16", value=peak,
+                                                                          unit="TFLOPS")
+    (root / "constants" / "hardware" / f"{key}.toml").write_text(body, encoding="utf-8")
+
+
+@pytest.mark.parametrize("peak,src,needle", [
+    (312, "Nowhere", "priors_from 'Nowhere' must name another catalogued hardware key"),
+    (312, "Child", "must name another catalogued hardware key"),
+    (156, "Parent", "peak.bf16 differs (156 TFLOPS against 312 TFLOPS)"),
+], ids=["unknown", "itself", "other-silicon"])
+def test_priors_from_is_checked_when_the_catalogue_loads(tree, peak, src, needle):
+    """A part reads another's efficiency priors only on the same silicon: the named part must exist, be another,
+    and have the same peak at every precision both catalogue."""
+    _device(tree, "Parent", 312)
+    _device(tree, "Child", peak, src)
+    with pytest.raises(CatalogError, match=re.escape(needle)):
+        load(tree)
+    _device(tree, "Child", 312, "Parent")
+    assert load(tree).entities[("hardware", "Child")].attrs["priors_from"] == "Parent"
