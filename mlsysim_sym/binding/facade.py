@@ -99,7 +99,7 @@ def device_lineage(dev: Any, cat: Any) -> tuple[str, ...]:
     """A device's key and the devices whose efficiency priors it reads, nearest first: the hardware entity's
     ``priors_from`` attribute names a catalogued part on the same silicon (the A100 40GB reads the A100 80GB's
     priors: the same GA100 die, SM count, clocks and Tensor-Core peaks, differing in memory size and bandwidth).
-    The catalogue's tests hold each such pair to equal peak rates."""
+    The catalogue loader refuses a pair whose peak rates differ (``catalog._check_references``)."""
     if dev is None:
         return ()
     chain = [dev.key]
