@@ -102,12 +102,18 @@ def device_lineage(dev: Any, cat: Any) -> tuple[str, ...]:
     The catalogue loader refuses a pair whose peak rates differ (``catalog._check_references``)."""
     if dev is None:
         return ()
-    chain = [dev.key]
-    parent = dev.attrs.get("priors_from")
-    while parent and parent not in chain:
-        chain.append(parent)
-        nxt = cat.entities.get(("hardware", parent))
-        parent = nxt.attrs.get("priors_from") if nxt is not None else None
+
+    def parent(key: str) -> str | None:     # the device itself may be a caller's, not a catalogued one
+        ent = dev if key == dev.key else cat.entities.get(("hardware", key))
+        return ent.attrs.get("priors_from") if ent is not None else None
+    return _lineage(dev.key, parent)
+
+
+def _lineage(first: str, parent: Any) -> tuple[str, ...]:
+    """``first`` and its ancestors by ``parent(key) -> key | None``, nearest first, stopping at a loop."""
+    chain = [first]
+    while (nxt := parent(chain[-1])) and nxt not in chain:
+        chain.append(nxt)
     return tuple(chain)
 
 
@@ -134,10 +140,7 @@ def stack_lineage(ent: Any, stack: str) -> tuple[str, ...]:
     itself (a stack that differs from another in one kernel)."""
     spec = (ent.attrs.get("inherits", "") if ent is not None else "") or ""
     parent = dict(tuple(x.strip() for x in pair.split("=", 1)) for pair in spec.split(",") if "=" in pair)
-    chain = [stack]
-    while chain[-1] in parent and parent[chain[-1]] not in chain:
-        chain.append(parent[chain[-1]])
-    return tuple(chain)
+    return _lineage(stack, parent.get)
 
 
 def stacks_in(cat: Any, table: str = "stacks") -> list[str]:

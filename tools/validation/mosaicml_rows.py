@@ -78,12 +78,14 @@ def accelerator(node: str) -> str:
 @lru_cache(maxsize=None)
 def kernel_share_on(kernel: str, device: str) -> str | None:
     """The device, or the part whose priors it reads, on which the catalogue has the kernel's attention efficiency
-    (None: the row runs without the kernel), by the binding's own lookup."""
-    from mlsysim_sym.binding.facade import device_lineage
+    for these bf16 rows (None: the row runs without the kernel), by the binding's own lookup (``prior_names`` over
+    ``device_lineage``); a kernel prior not measured on a device counts as the device's own."""
+    from mlsysim_sym.binding.facade import device_lineage, prior_names
 
     cat = _catalog()
-    return next((d for d in device_lineage(cat.entities[("hardware", device)], cat)
-                 if f"knobs.kernels.{kernel}.attention_efficiency_on_{d}" in cat.constants), None)
+    names = prior_names("attention_efficiency", "bf16", device_lineage(cat.entities[("hardware", device)], cat))
+    found = next((n for n in names if f"knobs.kernels.{kernel}.{n}" in cat.constants), None)
+    return None if found is None else found.partition("_on_")[2] or device
 
 
 def shape(repo: Path, size: str) -> tuple[int, int, int]:
