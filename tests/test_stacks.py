@@ -59,7 +59,9 @@ def test_a_stack_prior_measured_on_the_fleets_device_is_read_first(node, device)
     row = cat.constants[f"knobs.stacks.fsdp.gemm_efficiency_on_{device}"]
     assert r.result.values["eta_hw"] == row.si
     assert f"knobs.stacks.fsdp.gemm_efficiency_on_{device}" in {c.ref for c in r.sources}
-    assert row.bibkey == "pytorch2024maximizingfsdp" and row.range is not None and row.working
+    # read through the walls from published FSDP runs (derivations/prior_inversions.py); cited to the median run's source
+    assert row.bibkey in ("pytorch2024maximizingfsdp", "pytorch2024torchtitana100") and row.range is not None
+    assert "prior_inversions" in row.working
     mine = mlsysim.DistributedModel().solve("Llama2_7B", fleet, batch_size=16, zero_stage=3, stack="fsdp",
                                             efficiency=0.5)
     assert mine.result.values["eta_hw"] == 0.5

@@ -19,7 +19,10 @@ attention kernel (MosaicML's A100 rows: FlashAttention's Triton kernel; IBM's: S
 roofline: 13.2 %, 71/125 inside. With MosaicML's A100 40GB table judged too (78 rows on DGX A100 320GB nodes, the
 40 GB part reading the 80 GB part's priors): 13.5 % over 203 rows (that table alone 14.1 %), 134/203 inside. With
 the H100 rows naming their Triton kernel too (its H100 share estimated from FlashAttention-2's H100 figure): 13.1 %,
-146/203 inside."""
+146/203 inside. With both FSDP priors read through the walls from their source runs (derivations/prior_inversions.py:
+the GEMMs' share that reproduces each run with its attention at FlashAttention-2's share; A100 0.616 [0.555, 0.699],
+H100 0.432 [0.367, 0.504], instead of the runs' whole-step shares, 0.6005 [0.471, 0.689] and 0.42 [0.33, 0.45]):
+13.3 %, 139/203 inside — no better, and said so: the priors now mean the share the walls use them as."""
 from __future__ import annotations
 
 import sys
@@ -100,15 +103,17 @@ def test_training_error_and_its_ranges(summary, rows):
     fms-fsdp 34B/70B it was 21.4 % over 125 rows with one fsdp prior for every device, 16.1 % with the prior measured
     on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100), 13.2 % with each A100 row's attention
     kernel on its own roofline, 13.5 % over 203 rows with MosaicML's A100 40GB table (78 rows, 14.1 %) judged as
-    well, and is 13.1 % with the H100 rows' kernel on its roofline too — still over the bar (stated in the report).
+    well, 13.1 % with the H100 rows' kernel on its roofline too, and is 13.3 % with both FSDP priors read through the
+    walls (their source runs reproduced by the walls, not their whole-step HFU) — over the bar (stated in the report).
 
-    Ranges: each device's prior carries the spread of that device's published FSDP runs read (A100 0.471-0.689,
-    H100 0.33-0.45; none judged), each kernel's the paper's range: widest ±31 % (Korthikanti's megatron rows), so the
-    ±50 % width holds for every row; 146 of 203 rows hold the published value (72 %, below the 80 % asked; 22 of the
-    52 MosaicML H100 rows are outside: MosaicML's runs reach more of the H100's peak than IBM's)."""
+    Ranges: each device's prior carries the spread of that device's published FSDP runs read through the walls (A100
+    0.555-0.699, H100 0.367-0.504; none judged), each kernel's the paper's range: widest ±32 % (Korthikanti's megatron
+    rows), so the ±50 % width holds for every row; 139 of 203 rows hold the published value (68 %, below the 80 %
+    asked; outside are mostly MosaicML's unchecked A100 rows, above their runs' shares, and its checkpointed H100
+    rows, below)."""
     s = summary["training"]
-    assert s["rows"] == 203 and 0.12 <= s["mae"] <= 0.14
-    assert 0.69 <= s["inside"] / s["rows"] <= 0.75
+    assert s["rows"] == 203 and 0.125 <= s["mae"] <= 0.14
+    assert 0.66 <= s["inside"] / s["rows"] <= 0.72
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
@@ -125,10 +130,10 @@ def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
     """Each MosaicML row reads the FSDP prior measured on its own device and names the attention kernel its run used
     (FlashAttention's Triton kernel: attn_impl 'triton' in every mpt yaml and the benchmark script's default), at
     that kernel's share on the device: A100 from FlashAttention-2's abstract, H100 an estimate from its H100 figure.
-    Mean error: H100 −12.1 % (−11.7 % with attention counted without the kernel, the rows without checkpointing
-    −12.5 % → −6.2 %, the long checkpointed ones +6.6 % → −19.6 %), A100 +1.1 % (−32 % with OPT's share and no
-    kernel, −13 % with the A100 prior and no kernel); the H100 bias is MosaicML's runs reaching more of the peak than
-    IBM's."""
+    Mean error with the priors read through the walls: H100 −10.4 % (−12.1 % with the runs' HFU as the prior, −11.7 %
+    with that and attention counted without the kernel), A100 +2.8 % (+1.1 % with the whole-step prior, −32 % with
+    OPT's share and no kernel, −13 % with the A100 prior and no kernel); the H100 bias is in the checkpointed rows,
+    MosaicML's runs reaching more of the peak than IBM's."""
     h100, a100 = _mosaic(rows, "h100"), _mosaic(rows, "a100")
     assert {j.prior for j in h100} == {"kernels.flash_triton.attention_efficiency_on_H100, "
                                        "stacks.fsdp.gemm_efficiency_on_H100"}
@@ -136,22 +141,23 @@ def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
                                        "stacks.fsdp.gemm_efficiency_on_A100"}
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100 + h100)
     h_bias, a_bias = (sum(j.error for j in g) / len(g) for g in (h100, a100))
-    assert -0.14 <= h_bias <= -0.10 and -0.03 <= a_bias <= 0.05
+    assert -0.13 <= h_bias <= -0.08 and -0.03 <= a_bias <= 0.05
     assert sum(abs(j.error) for j in a100) / len(a100) <= 0.13
-    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.135
-    unchecked = _mosaic(rows, "h100", False)
-    assert -0.08 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.04
+    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.12     # 11.5 % (12.7 % with the runs' HFU)
+    unchecked = _mosaic(rows, "h100", False)     # mean error −4.3 % (−6.2 % with the runs' HFU as the prior)
+    assert -0.07 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.02
+    assert sum(abs(j.error) for j in unchecked) / len(unchecked) <= 0.07
     # the long unchecked A100 sequences, attention-bound, were −35 % with attention counted without the kernel
     long = [j for j in a100 if j.args["seq_len"] >= 16384 and not j.args["activation_recomputation"]]
-    assert len(long) == 11 and all(0.0 <= j.error <= 0.13 for j in long)
+    assert len(long) == 11 and all(0.0 <= j.error <= 0.14 for j in long)
 
 
 def test_fsdp_rows_with_full_recomputation_on_a100(rows):
     """The checkpointed A100 rows of both FSDP tables (fms-fsdp 34B/70B with SDPA FlashAttention-2, and MosaicML's
-    22) were all predicted too slow with OPT's share (−10 % to −41 %); with the A100 prior and their kernels they lie
-    within −25 % … +14 %."""
+    22) were all predicted too slow with OPT's share (−10 % to −41 %); with the A100 prior read through the walls and
+    their kernels they lie within −23 % … +17 %."""
     ckpt = [j for j in rows if j.id.startswith("fms-fsdp")] + _mosaic(rows, "a100", True)
-    assert len(ckpt) == 24 and all(-0.25 <= j.error <= 0.14 for j in ckpt)
+    assert len(ckpt) == 24 and all(-0.25 <= j.error <= 0.17 for j in ckpt)
     assert all(j.args.get("attention_kernel") == "flash2" for j in rows if j.id.startswith("fms-fsdp"))
 
 
