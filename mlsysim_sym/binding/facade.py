@@ -122,6 +122,7 @@ def attention_kernel_arg() -> Arg:
     causal skipping and recomputation set the executed attention FLOPs and whose prior on the device sets their
     rate; none named, attention is counted and run as the weights are."""
     return Arg("attention_kernel", (), None, None, static=True,
+               normalize=_catalogue_name("attention_kernel", "attention kernel"),
                doc="a fused attention kernel catalogued in knobs.kernels (flash_triton, flash2): causal score blocks "
                    "skipped, scores recomputed in the backward, at the kernel's own share of peak on the device "
                    "(default: none, attention counted as Korthikanti et al. and run at the GEMMs' efficiency)")
@@ -129,7 +130,7 @@ def attention_kernel_arg() -> Arg:
 
 def stack_arg() -> Arg:
     """The software-stack option (``stack="vllm"``): decides which efficiency priors the defaults read."""
-    return Arg("stack", (), None, None, static=True,
+    return Arg("stack", (), None, None, static=True, normalize=_catalogue_name("stack", "software stack"),
                doc="a software stack catalogued in knobs.stacks (an unknown name is refused with the list) whose "
                    "efficiency priors replace the defaults")
 
@@ -169,6 +170,8 @@ class Arg:
     a plain-number argument (``service_latency_ms``: "ms"), converted to the symbol's SI unit. ``encode``: maps the
     validated value to the symbol's number (a choice to a code, a flag to 0/1), or to a tuple for several symbols.
     ``static``: the value decides catalogue reads (precision, optimizer) and is part of the memo key.
+    ``normalize``: for a static option, maps the given value to the one the memo key and the reads use
+    (``"BF16"`` → ``"bf16"``; a stack's name stripped and lower-cased), refusing what names nothing.
     """
 
     name: str
@@ -180,6 +183,20 @@ class Arg:
     static: bool = False
     none: tuple[float, Ref] | KnobDefault | None = None
     doc: str = ""
+    normalize: Callable[[Any], Any] | None = None
+
+
+def _catalogue_name(option: str, what: str) -> Callable[[Any], str | None]:
+    """A static option naming a catalogue entry (a stack, an attention kernel): None names nothing; any other value
+    must be non-blank text, compared stripped and lower-cased (whether the catalogue has it is the reads' business,
+    which refuse an unknown name with the list)."""
+    def normalize(v: Any) -> str | None:
+        if v is None:
+            return None
+        if not isinstance(v, str) or not v.strip():
+            raise InputError(f"{option} must be the name of a catalogued {what}, got {v!r}")
+        return v.strip().lower()
+    return normalize
 
 
 def arg(name: str, symbol: str | tuple[str, ...] | None, domain: Domain | None, default: Any = REQUIRED, *,
@@ -190,7 +207,8 @@ def arg(name: str, symbol: str | tuple[str, ...] | None, domain: Domain | None, 
 
 def precision_arg(default: str = "fp16") -> Arg:
     """The precision option: decides the peak rate and the element width that reads bind."""
-    return Arg("precision", (), None, default, static=True, doc="fp32|tf32|bf16|fp16|fp8|int8|int4")
+    return Arg("precision", (), None, default, static=True, normalize=normalize_precision,
+               doc="fp32|tf32|bf16|fp16|fp8|int8|int4")
 
 
 @dataclass(frozen=True)
@@ -434,13 +452,8 @@ class Spec:
             v = call.get(a.name, DEFAULT)
             if v is DEFAULT:
                 v = a.default
-            if a.name == "precision":
-                v = normalize_precision(v)
-            elif a.name in ("stack", "attention_kernel"):
-                what = "software stack" if a.name == "stack" else "attention kernel"
-                if v is not None and (not isinstance(v, str) or not v.strip()):
-                    raise InputError(f"{self.name}: {a.name} must be the name of a catalogued {what}, got {v!r}")
-                v = v.strip().lower() if v is not None else None
+            if a.normalize is not None:
+                v = a.normalize(v)
             elif a.domain is not None:
                 v = a.domain(a.name, v)
             out.append(v)
