@@ -15,6 +15,7 @@ own printed HFU/MFU; a run that prints nothing to run it by is named in the comm
 """
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,8 @@ from mlsysim_sym.export.spec import BookTable, Cited, TableData
 TITLE = "Priors read through the walls"
 ORDER = 91
 VALUES: list = []
+#: a catalogued prior (value, range ends) is current while it is within this of the reading (three printed decimals)
+TOLERANCE = 5e-4
 
 @dataclass(frozen=True)
 class SourceRun:
@@ -145,6 +148,26 @@ def prior(field: str) -> tuple[float, float, float]:
     if not shares:
         raise KeyError(f"no source run is read for {field}")
     return statistics.median(shares), min(shares), max(shares)
+
+
+def stale() -> list[str]:
+    """The catalogued priors that no longer equal what the walls read from their runs (``mlsysim-sym check`` lists
+    them as problems): after a change to a wall, a kernel's share or a run, each names the row, its catalogued value
+    and range, and the reading to write instead."""
+    from mlsysim_sym.catalog import catalog
+
+    cat, out = catalog(), []
+    for field in sorted({run.prior for run in RUNS}):
+        median, low, high = prior(field)
+        row = cat.constants.get("knobs." + field)
+        if row is None:
+            out.append(f"knobs.{field}: read through the walls from {TITLE.lower()}'s runs, but not catalogued")
+            continue
+        rng = row.range or (math.nan, math.nan)
+        if not all(abs(a - b) <= TOLERANCE for a, b in ((row.si, median), (rng[0], low), (rng[1], high))):
+            out.append(f"knobs.{field} is {row.si:g} {list(rng)} but the walls now read {median:.3f} "
+                       f"[{low:.3f}, {high:.3f}] from its runs (derivations/prior_inversions.py): re-read it")
+    return out
 
 
 def _table() -> TableData:

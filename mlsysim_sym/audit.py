@@ -3,8 +3,9 @@
 Fails (problems listed) on: any catalogue row that does not validate (uncited, unknown bibkey, missing
 locator, unit or dimension mismatch, duplicate id, bib parse failure — all raised by the validating load),
 a bibliography entry no constant and no equation cites, a stale ``catalog.lock.json`` (data changed without
-``--update-lock``), a constant marked ``exact`` whose value changed, and generated numeric code that differs
-from a fresh generation.
+``--update-lock``), a constant marked ``exact`` whose value changed, generated numeric code that differs
+from a fresh generation, and an efficiency prior read through the walls (derivations/prior_inversions.py) whose
+catalogued value or range no longer equals what the walls read from its source runs.
 """
 from __future__ import annotations
 
@@ -21,6 +22,36 @@ from .errors import CatalogError
 REFERENCE_REGISTRY = "mlsysim2026registry"
 #: "[bibkey" or "[bibkey, locator]" inside a working or range basis
 _BRACKETED = re.compile(r"\[([a-z][a-z0-9]+[0-9]{4}[a-z0-9]*)[,\]]")
+
+
+def _priors_read_through_the_walls(problems: list[str]) -> int:
+    """The priors the derivation ``prior_inversions`` reads through the walls from their source runs, checked against
+    the catalogue: a row whose reading moved (a wall, a kernel's share or a run changed) is a problem naming the
+    reading to write. Returns how many priors are read that way (0 without the derivation)."""
+    import importlib.util
+    import sys
+
+    path = paths.derivations_dir() / "prior_inversions.py"
+    if not path.is_file():
+        return 0
+    name = "mlsysim_sym._derivations.prior_inversions"
+    mod = sys.modules.get(name)
+    try:
+        if mod is None:
+            spec = importlib.util.spec_from_file_location(name, path)
+            assert spec and spec.loader
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[name] = mod      # its dataclasses must be importable while it runs
+            try:
+                spec.loader.exec_module(mod)
+            except BaseException:
+                sys.modules.pop(name, None)
+                raise
+        problems.extend(mod.stale())
+        return len({run.prior for run in mod.RUNS})
+    except Exception as exc:        # a broken derivation is reported, not raised: the audit lists every problem
+        problems.append(f"{path.name}: the priors read through the walls could not be checked ({exc})")
+        return 0
 
 
 def audit(update_lock: bool = False) -> dict[str, Any]:
@@ -69,6 +100,7 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
         for cite in eq.cites:
             if cite.bibkey not in cat.bib:
                 problems.append(f"equation {eq.id}: unknown bibkey {cite.bibkey!r}")
+    read_through = _priors_read_through_the_walls(problems)
     lp = lock_path(cdir)
     old = json.loads(lp.read_text(encoding="utf-8")) if lp.is_file() else None
     if old:
@@ -107,6 +139,7 @@ def audit(update_lock: bool = False) -> dict[str, Any]:
         "reference_registry_share": round(reference / n, 4) if n else 0.0,
         "estimates_without_working": sum(1 for c in cat if c.kind in NEEDS_WORKING and not c.working),
         "rows_with_range": sum(1 for c in cat if c.range is not None),
+        "priors_read_through_walls": read_through,
         "bibkeys": len(cat.bib),
         "entities": len(cat.entities),
         "catalog_hash": cat.hash,

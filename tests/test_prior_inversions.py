@@ -64,3 +64,23 @@ def test_the_book_table_lists_every_run():
     table = p.TABLES[0].build()
     assert len(table.rows) == len(p.RUNS)
     assert sum("HFU/MFU" in str(r[-1]) for r in table.rows) == sum(run.executed_ratio != 1 for run in p.RUNS)
+
+
+def test_a_prior_whose_reading_moved_is_named_with_the_reading_to_write(monkeypatch):
+    """After a wall, a kernel's share or a run changes, the row is stale: ``stale()`` names it, its catalogued value
+    and range, and the new reading (``mlsysim-sym check`` lists these as problems)."""
+    assert p.stale() == []
+    monkeypatch.setattr(p, "prior", lambda field: (0.5, 0.4, 0.6))
+    msgs = p.stale()
+    assert len(msgs) == len(READ_THROUGH_THE_WALLS)
+    assert all("now read 0.500 [0.400, 0.600]" in m and "re-read it" in m for m in msgs)
+
+
+def test_the_catalogue_audit_checks_the_priors_read_through_the_walls(monkeypatch):
+    from mlsysim_sym import audit
+
+    report = audit.audit()
+    assert report["priors_read_through_walls"] == len(READ_THROUGH_THE_WALLS) and not report["problems"]
+    loaded = sys.modules["mlsysim_sym._derivations.prior_inversions"]
+    monkeypatch.setattr(loaded, "stale", lambda: ["knobs.stacks.fsdp.gemm_efficiency_on_H100 is stale (planted)"])
+    assert "knobs.stacks.fsdp.gemm_efficiency_on_H100 is stale (planted)" in audit.audit()["problems"]
