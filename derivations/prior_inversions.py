@@ -6,7 +6,8 @@ fused kernel) and the data-parallel exchange that overlap does not hide, so taki
 charges those parts twice, and the prior would mean something other than the efficiency it is used as.
 
 How: each source run is evaluated by DistributedModel as printed (model, GPUs, per-GPU batch, sequence, activation
-checkpointing, ZeRO-3 with overlapped gathers, the attention kernel at its catalogued share) and the efficiency that
+checkpointing, ZeRO-3 with overlapped gathers, the attention kernel at its catalogued share, the stack's other rows
+such as its element-wise count) and the efficiency that
 gives its measured step time is solved by :func:`mlsysim_sym.analysis.synthesis.synthesize` (``step_time`` for
 ``efficiency``), then checked forward. The catalogue row is the median of the runs and its range their spread
 (tests/test_prior_inversions.py holds the row to this table). A run checkpointing every n-th block, which the walls'
@@ -52,6 +53,9 @@ class SourceRun:
     #: the run is read at the nearest setting (attention recomputed only) and its share scaled by this ratio, the
     #: run's own printed HFU/MFU (approximate: the ratio scales the whole step, attention and exchange included)
     executed_ratio: float = 1.0
+    #: the stack whose prior the run is read for: its other rows (the element-wise count) apply while reading, as
+    #: they will where the prior is used; the efficiency is the unknown
+    stack: str = "fsdp"
 
     @property
     def step_time_s(self) -> float:
@@ -127,7 +131,7 @@ def invert(run: SourceRun):
     return synthesize(_workload(run), fleet, "step_time", f"{run.step_time_s} s", "efficiency",
                       batch_size=run.batch_per_gpu * run.gpus, precision="bf16", seq_len=run.seq_len, zero_stage=3,
                       activation_recomputation=run.recompute, overlap_comm=True,
-                      attention_kernel=run.attention_kernel)
+                      attention_kernel=run.attention_kernel, stack=run.stack)
 
 
 @lru_cache(maxsize=1)

@@ -218,8 +218,9 @@ def _prior(res: Any, row: dict[str, Any]) -> str:
     refs = res.result.refs if hasattr(res, "result") else {}
     # every input the stack (or the attention kernel) supplied is a knobs.stacks (knobs.kernels) row; no list of the
     # symbols they bind to keep in step
+    # (``stacks.rated`` rows are the conventions bound where a stack names nothing, not priors)
     used = sorted({i for i in (str(getattr(r, "id", "")) for r in refs.values())
-                   if i.startswith(("knobs.stacks.", "knobs.kernels."))})
+                   if i.startswith(("knobs.stacks.", "knobs.kernels.")) and not i.startswith("knobs.stacks.rated.")})
     return ", ".join(u.removeprefix("knobs.") for u in used) or row["stack"]
 
 
@@ -243,9 +244,11 @@ def judge(row: dict[str, Any]) -> Judged:
     return j
 
 
-#: documents one of whose tables gave a prior while their other tables are judged: the phrase naming the prior's table,
-#: which the prior's locator contains and no judged row's locator may
-PRIOR_TABLES = {"nvidia2021dleresnet50pyt": "'Training performance results'"}
+#: documents one of whose tables (or equations) gave a prior while their other tables are judged: the phrase naming the
+#: prior's table, which the prior's locator contains and no judged row's locator may. Korthikanti et al.: the fsdp
+#: stack's element-wise count is their activation-memory equation; their iteration times (Tables 3 and 5), judged
+#: with the megatron prior, do not read it
+PRIOR_TABLES = {"nvidia2021dleresnet50pyt": "'Training performance results'", "korthikanti2023reducing": "§4.1, Eq. 1"}
 
 
 def judged_on_its_source(prior: Any) -> bool:

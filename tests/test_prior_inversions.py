@@ -42,7 +42,7 @@ def test_each_reading_reproduces_its_runs_measured_step(run):
     again = mlsysim.DistributedModel().solve(
         p._workload(run), fleet, batch_size=run.batch_per_gpu * run.gpus, precision="bf16", seq_len=run.seq_len,
         zero_stage=3, activation_recomputation=run.recompute, overlap_comm=True,
-        attention_kernel=run.attention_kernel, efficiency=design.value)
+        attention_kernel=run.attention_kernel, stack=run.stack, efficiency=design.value)
     assert again.step_latency_total.m_as("s") == pytest.approx(run.step_time_s, rel=1e-9)
 
 

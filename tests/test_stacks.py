@@ -309,3 +309,36 @@ def test_priors_from_names_a_part_with_the_same_peaks():
         assert any(f.startswith("peak.") for f in shared), e.key
         for f in shared:
             assert math.isclose(e.values[f].si, other.values[f].si, rel_tol=1e-12), (e.key, f)
+
+
+def test_fsdp_charges_the_memory_bound_work_between_the_gemms():
+    """The fsdp stack names how many activation elements cross between kernels per token, layer and hidden unit in a
+    forward (Korthikanti et al. §4.1, Eq. 1: 34 bytes at 16-bit = 17); the walls stream them as often as the FLOPs run
+    (k_ops) at the memory's bandwidth. Without a stack the count is the rated convention, 0 (0.3.0's step, the work
+    held in the efficiency); a caller's count wins; the term grows as h per token, the GEMMs as h², so its share of the
+    step falls as the model widens."""
+    cat = catalog()
+    fleet = mlsysim.Fleet(name="eight", node="DGX_A100", count=1, fabric="InfiniBand_HDR")
+
+    def step(hidden: int, **kw):
+        w = mlsysim.TransformerWorkload(f"{hidden}h", parameters=12 * 24 * hidden ** 2, layers=24, hidden_dim=hidden,
+                                        heads=hidden // 64)
+        return mlsysim.DistributedModel().solve(w, fleet, batch_size=64, precision="bf16", zero_stage=3, **kw)
+
+    r = step(1024, stack="fsdp")
+    v = r.result.values
+    assert v["c_ew"] == cat.constants["knobs.stacks.fsdp.elementwise_traffic"].si == 17
+    assert "knobs.stacks.fsdp.elementwise_traffic" in {c.ref for c in r.sources}
+    assert v["T_ew_r"] == pytest.approx(v["k_ops"] * 17 * 24 * 1024 * 2 * v["n_tok"] * v["B_tot"]
+                                        / (v["BW_mem"] * v["N_acc"]), rel=1e-12)
+    recomputed = step(1024, stack="fsdp", activation_recomputation=True).result.values
+    assert recomputed["T_ew_r"] == pytest.approx(v["T_ew_r"] * 4 / 3, rel=1e-12)      # k_ops 4 against 3
+    plain = step(1024).result.values
+    assert plain["c_ew"] == 0 and plain["T_ew_r"] == 0
+    assert step(1024, stack="megatron").result.values["T_ew_r"] == 0    # a whole-step prior holds the work
+    assert step(1024, stack="fsdp", elementwise_traffic=5).result.values["c_ew"] == 5
+    share = [step(h, stack="fsdp").result.values for h in (768, 2048, 8192)]
+    shares = [x["T_ew_r"] / x["T_comp_r"] for x in share]
+    assert shares[0] > shares[1] > shares[2] > 0
+    with pytest.raises(InputError):
+        step(1024, stack="fsdp", elementwise_traffic=-1)

@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '9075377fde5d'
+REVISION = '88bbd1c887a7'
 
 def t_batch__cb(v, d, side=1.0):
     """Tangent of batch.cb: ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -536,6 +536,7 @@ def t_comm__step(v, d, side=1.0):
     alpha_intra = v['alpha_intra']
     b_opt = v['b_opt']
     b_w = v['b_w']
+    c_ew = v['c_ew']
     d_cat = v['d_cat']
     eta_att = v['eta_att']
     eta_hw = v['eta_hw']
@@ -603,6 +604,7 @@ def t_comm__step(v, d, side=1.0):
     d_alpha_intra = d.get('alpha_intra', 0.0)
     d_b_opt = d.get('b_opt', 0.0)
     d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
     d_eta_att = d.get('eta_att', 0.0)
     d_eta_hw = d.get('eta_hw', 0.0)
@@ -720,8 +722,8 @@ def t_comm__step(v, d, side=1.0):
     d_M_a = (((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))
     M_buf = v['M_buf'] if 'M_buf' in v else M_g*f_buf + ((2*S*b_mb*b_w*h) if (N_pp > 1) else (0))
     d_M_buf = (((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))
-    T_comp_r = v['T_comp_r'] if 'T_comp_r' in v else B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops*n_tok/(N_acc*R_eff)
-    d_T_comp_r = (((B_tot*k_ops*n_tok/(N_acc*R_eff))*d_O_fwd + (B_tot*O_fwd*k_ops/(N_acc*R_eff))*d_n_tok + (B_tot*O_fwd*k_ops*n_tok/R_eff)*((-1/N_acc**2)*d_N_acc) + (B_tot*O_fwd*k_ops*n_tok/N_acc)*((-1/R_eff**2)*d_R_eff)) + ((B_tot*k_att_x*n_tok/(N_acc*R_peak*eta_att_x))*d_O_att + (B_tot*O_att*k_att_x/(N_acc*R_peak*eta_att_x))*d_n_tok + (B_tot*O_att*k_att_x*n_tok/(R_peak*eta_att_x))*((-1/N_acc**2)*d_N_acc) + (B_tot*O_att*k_att_x*n_tok/(N_acc*eta_att_x))*((-1/R_peak**2)*d_R_peak) + (B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak))*((-1/eta_att_x**2)*d_eta_att_x)))
+    T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
+    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -732,6 +734,8 @@ def t_comm__step(v, d, side=1.0):
     d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
     M_train = v['M_train'] if 'M_train' in v else M_a + M_buf + M_g + M_o + M_w
     d_M_train = (d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)
+    T_comp_r = v['T_comp_r'] if 'T_comp_r' in v else B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops*n_tok/(N_acc*R_eff) + T_ew_r
+    d_T_comp_r = (d_T_ew_r + ((B_tot*k_ops*n_tok/(N_acc*R_eff))*d_O_fwd + (B_tot*O_fwd*k_ops/(N_acc*R_eff))*d_n_tok + (B_tot*O_fwd*k_ops*n_tok/R_eff)*((-1/N_acc**2)*d_N_acc) + (B_tot*O_fwd*k_ops*n_tok/N_acc)*((-1/R_eff**2)*d_R_eff)) + ((B_tot*k_att_x*n_tok/(N_acc*R_peak*eta_att_x))*d_O_att + (B_tot*O_att*k_att_x/(N_acc*R_peak*eta_att_x))*d_n_tok + (B_tot*O_att*k_att_x*n_tok/(R_peak*eta_att_x))*((-1/N_acc**2)*d_N_acc) + (B_tot*O_att*k_att_x*n_tok/(N_acc*eta_att_x))*((-1/R_peak**2)*d_R_peak) + (B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak))*((-1/eta_att_x**2)*d_eta_att_x)))
     I_rep = v['I_rep'] if 'I_rep' in v else F_hw/(D_rep*N_acc)
     d_I_rep = ((1/(D_rep*N_acc))*d_F_hw + (F_hw/N_acc)*((-1/D_rep**2)*d_D_rep) + (F_hw/D_rep)*((-1/N_acc**2)*d_N_acc))
     T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
@@ -774,7 +778,7 @@ def t_comm__step(v, d, side=1.0):
     d_HFU_step = ((1/(N_acc*R_peak*T_step))*d_F_hw + (F_hw/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))
     E_step = v['E_step'] if 'E_step' in v else N_acc*P_tdp*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step))
     d_E_step = ((P_tdp*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_N_acc + (N_acc*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_P_tdp + (N_acc*P_tdp*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_T_step + (N_acc*P_tdp*T_step)*(d_f_idle + ((min(1, HFU_step))*(((-1)*d_f_idle)) + (1 - f_idle)*_special.d_extreme(-1, side, (1, HFU_step,), (0.0, d_HFU_step,)))))
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'P_r': d_P_r, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'GA': d_GA, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'M_w': d_M_w, 'M_g': d_M_g, 'M_o': d_M_o, 'D_grad': d_D_grad, 'D_rep': d_D_rep, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'F_model': d_F_model, 'F_hw': d_F_hw, 'M_a': d_M_a, 'M_buf': d_M_buf, 'T_comp_r': d_T_comp_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'M_train': d_M_train, 'I_rep': d_I_rep, 'T_dp': d_T_dp, 'M_req': d_M_req, 'T_dp_exp': d_T_dp_exp, 'T_comm': d_T_comm, 'BW': d_BW, 'M_spill': d_M_spill, 'T_mem_r': d_T_mem_r, 'T_rep': d_T_rep, 'X_node': d_X_node, 'MFU_rep': d_MFU_rep, 'HFU_rep': d_HFU_rep, 'T_bub': d_T_bub, 'E_rep': d_E_rep, 'T_step': d_T_step, 'eta_scale': d_eta_scale, 'X_fleet': d_X_fleet, 'MFU_step': d_MFU_step, 'HFU_step': d_HFU_step, 'E_step': d_E_step}
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'P_r': d_P_r, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'GA': d_GA, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'M_w': d_M_w, 'M_g': d_M_g, 'M_o': d_M_o, 'D_grad': d_D_grad, 'D_rep': d_D_rep, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'F_model': d_F_model, 'F_hw': d_F_hw, 'M_a': d_M_a, 'M_buf': d_M_buf, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'M_train': d_M_train, 'T_comp_r': d_T_comp_r, 'I_rep': d_I_rep, 'T_dp': d_T_dp, 'M_req': d_M_req, 'T_dp_exp': d_T_dp_exp, 'T_comm': d_T_comm, 'BW': d_BW, 'M_spill': d_M_spill, 'T_mem_r': d_T_mem_r, 'T_rep': d_T_rep, 'X_node': d_X_node, 'MFU_rep': d_MFU_rep, 'HFU_rep': d_HFU_rep, 'T_bub': d_T_bub, 'E_rep': d_E_rep, 'T_step': d_T_step, 'eta_scale': d_eta_scale, 'X_fleet': d_X_fleet, 'MFU_step': d_MFU_step, 'HFU_step': d_HFU_step, 'E_step': d_E_step}
 
 def t_device__ridge_point(v, d, side=1.0):
     """Tangent of device.ridge_point: HardwareNode.ridge_point: peak FLOP/s over bandwidth"""
@@ -2346,6 +2350,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     """Tangent of synth.step.efficiency: SynthesisSolver (wall 22): efficiency that meets a step time (no pipeline) (compute-bound replica, no pipeline)"""
     BW_fab = v['BW_fab']
     BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
     B_g = v['B_g']
     GA_step = v['GA_step']
     H = v['H']
@@ -2364,6 +2369,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     alpha_fab = v['alpha_fab']
     alpha_intra = v['alpha_intra']
     b_w = v['b_w']
+    c_ew = v['c_ew']
     d_cat = v['d_cat']
     eta_ov = v['eta_ov']
     f_imb = v['f_imb']
@@ -2383,6 +2389,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     m_recomp = v['m_recomp']
     m_tok = v['m_tok']
     m_train = v['m_train']
+    m_xf = v['m_xf']
     n_gpn = v['n_gpn']
     n_nodes = v['n_nodes']
     n_steps = v['n_steps']
@@ -2395,6 +2402,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     z_stage = v['z_stage']
     d_BW_fab = d.get('BW_fab', 0.0)
     d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
     d_B_g = d.get('B_g', 0.0)
     d_GA_step = d.get('GA_step', 0.0)
     d_H = d.get('H', 0.0)
@@ -2413,6 +2421,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_alpha_fab = d.get('alpha_fab', 0.0)
     d_alpha_intra = d.get('alpha_intra', 0.0)
     d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
     d_eta_ov = d.get('eta_ov', 0.0)
     d_f_imb = d.get('f_imb', 0.0)
@@ -2432,6 +2441,7 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_m_recomp = d.get('m_recomp', 0.0)
     d_m_tok = d.get('m_tok', 0.0)
     d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
     d_n_gpn = d.get('n_gpn', 0.0)
     d_n_nodes = d.get('n_nodes', 0.0)
     d_n_steps = d.get('n_steps', 0.0)
@@ -2490,6 +2500,8 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
     d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
+    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -2502,14 +2514,15 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
     d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
-    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0) else (math.inf))
-    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag - T_step_tgt + T_tp*k_strag) != 0)) else 0.0)
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag) != 0) else (math.inf))
+    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_ew_r + (T_ew_r)*d_k_strag) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag) != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__step__efficiency_kernel(v, d, side=1.0):
     """Tangent of synth.step.efficiency_kernel: SynthesisSolver (wall 22): gemm efficiency that meets a step time (no pipeline, fused attention kernel at its own share) (compute-bound replica, no pipeline, fused attention kernel)"""
     BW_fab = v['BW_fab']
     BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
     B_g = v['B_g']
     GA_step = v['GA_step']
     H = v['H']
@@ -2528,6 +2541,7 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     alpha_fab = v['alpha_fab']
     alpha_intra = v['alpha_intra']
     b_w = v['b_w']
+    c_ew = v['c_ew']
     d_cat = v['d_cat']
     eta_att = v['eta_att']
     eta_ov = v['eta_ov']
@@ -2548,6 +2562,7 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     m_recomp = v['m_recomp']
     m_tok = v['m_tok']
     m_train = v['m_train']
+    m_xf = v['m_xf']
     n_gpn = v['n_gpn']
     n_nodes = v['n_nodes']
     n_steps = v['n_steps']
@@ -2560,6 +2575,7 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     z_stage = v['z_stage']
     d_BW_fab = d.get('BW_fab', 0.0)
     d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
     d_B_g = d.get('B_g', 0.0)
     d_GA_step = d.get('GA_step', 0.0)
     d_H = d.get('H', 0.0)
@@ -2578,6 +2594,7 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     d_alpha_fab = d.get('alpha_fab', 0.0)
     d_alpha_intra = d.get('alpha_intra', 0.0)
     d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
     d_eta_att = d.get('eta_att', 0.0)
     d_eta_ov = d.get('eta_ov', 0.0)
@@ -2598,6 +2615,7 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     d_m_recomp = d.get('m_recomp', 0.0)
     d_m_tok = d.get('m_tok', 0.0)
     d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
     d_n_gpn = d.get('n_gpn', 0.0)
     d_n_nodes = d.get('n_nodes', 0.0)
     d_n_steps = d.get('n_steps', 0.0)
@@ -2656,6 +2674,8 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
     d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
+    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -2668,14 +2688,15 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
     d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
-    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
-    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
+    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_ew_r*eta_att*k_strag)*d_N_acc + (N_acc*T_ew_r*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ew_r + (N_acc*R_peak*T_ew_r*k_strag)*d_eta_att + (N_acc*R_peak*T_ew_r*eta_att)*d_k_strag) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     """Tangent of synth.step.efficiency_kernel_pipelined: SynthesisSolver (wall 22): gemm efficiency that meets a step time (pipelined, fused attention kernel at its own share) (compute-bound replica, pipelined, fused attention kernel)"""
     BW_fab = v['BW_fab']
     BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
     B_g = v['B_g']
     GA_step = v['GA_step']
     H = v['H']
@@ -2694,6 +2715,7 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     alpha_fab = v['alpha_fab']
     alpha_intra = v['alpha_intra']
     b_w = v['b_w']
+    c_ew = v['c_ew']
     d_cat = v['d_cat']
     eta_att = v['eta_att']
     eta_ov = v['eta_ov']
@@ -2714,6 +2736,7 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     m_recomp = v['m_recomp']
     m_tok = v['m_tok']
     m_train = v['m_train']
+    m_xf = v['m_xf']
     n_gpn = v['n_gpn']
     n_mb = v['n_mb']
     n_nodes = v['n_nodes']
@@ -2728,6 +2751,7 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     z_stage = v['z_stage']
     d_BW_fab = d.get('BW_fab', 0.0)
     d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
     d_B_g = d.get('B_g', 0.0)
     d_GA_step = d.get('GA_step', 0.0)
     d_H = d.get('H', 0.0)
@@ -2746,6 +2770,7 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     d_alpha_fab = d.get('alpha_fab', 0.0)
     d_alpha_intra = d.get('alpha_intra', 0.0)
     d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
     d_eta_att = d.get('eta_att', 0.0)
     d_eta_ov = d.get('eta_ov', 0.0)
@@ -2766,6 +2791,7 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     d_m_recomp = d.get('m_recomp', 0.0)
     d_m_tok = d.get('m_tok', 0.0)
     d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
     d_n_gpn = d.get('n_gpn', 0.0)
     d_n_mb = d.get('n_mb', 0.0)
     d_n_nodes = d.get('n_nodes', 0.0)
@@ -2828,6 +2854,8 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
     d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
+    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -2840,14 +2868,15 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
     d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
-    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
-    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_step_tgt*beta_bub*eta_att)*d_N_acc + (N_acc*T_step_tgt*beta_bub*eta_att)*d_R_peak + (N_acc*R_peak*beta_bub*eta_att)*d_T_step_tgt + (N_acc*R_peak*T_step_tgt*eta_att)*d_beta_bub + (N_acc*R_peak*T_step_tgt*beta_bub)*d_eta_att) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag) + ((-R_peak*T_dp_exp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_dp_exp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_dp_exp + (-N_acc*R_peak*T_dp_exp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_dp_exp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_dp_exp*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_ep*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_ep*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_ep + (-N_acc*R_peak*T_ep*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_ep*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_ep*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_tp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_tp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_tp + (-N_acc*R_peak*T_tp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_tp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_tp*beta_bub*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
+    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_ew_r*eta_att*k_strag)*d_N_acc + (N_acc*T_ew_r*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ew_r + (N_acc*R_peak*T_ew_r*k_strag)*d_eta_att + (N_acc*R_peak*T_ew_r*eta_att)*d_k_strag) + ((R_peak*T_step_tgt*beta_bub*eta_att)*d_N_acc + (N_acc*T_step_tgt*beta_bub*eta_att)*d_R_peak + (N_acc*R_peak*beta_bub*eta_att)*d_T_step_tgt + (N_acc*R_peak*T_step_tgt*eta_att)*d_beta_bub + (N_acc*R_peak*T_step_tgt*beta_bub)*d_eta_att) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag) + ((-R_peak*T_dp_exp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_dp_exp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_dp_exp + (-N_acc*R_peak*T_dp_exp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_dp_exp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_dp_exp*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_ep*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_ep*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_ep + (-N_acc*R_peak*T_ep*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_ep*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_ep*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_tp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_tp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_tp + (-N_acc*R_peak*T_tp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_tp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_tp*beta_bub*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     """Tangent of synth.step.efficiency_pipelined: SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined)"""
     BW_fab = v['BW_fab']
     BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
     B_g = v['B_g']
     GA_step = v['GA_step']
     H = v['H']
@@ -2866,6 +2895,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     alpha_fab = v['alpha_fab']
     alpha_intra = v['alpha_intra']
     b_w = v['b_w']
+    c_ew = v['c_ew']
     d_cat = v['d_cat']
     eta_ov = v['eta_ov']
     f_imb = v['f_imb']
@@ -2885,6 +2915,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     m_recomp = v['m_recomp']
     m_tok = v['m_tok']
     m_train = v['m_train']
+    m_xf = v['m_xf']
     n_gpn = v['n_gpn']
     n_mb = v['n_mb']
     n_nodes = v['n_nodes']
@@ -2899,6 +2930,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     z_stage = v['z_stage']
     d_BW_fab = d.get('BW_fab', 0.0)
     d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
     d_B_g = d.get('B_g', 0.0)
     d_GA_step = d.get('GA_step', 0.0)
     d_H = d.get('H', 0.0)
@@ -2917,6 +2949,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_alpha_fab = d.get('alpha_fab', 0.0)
     d_alpha_intra = d.get('alpha_intra', 0.0)
     d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
     d_eta_ov = d.get('eta_ov', 0.0)
     d_f_imb = d.get('f_imb', 0.0)
@@ -2936,6 +2969,7 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_m_recomp = d.get('m_recomp', 0.0)
     d_m_tok = d.get('m_tok', 0.0)
     d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
     d_n_gpn = d.get('n_gpn', 0.0)
     d_n_mb = d.get('n_mb', 0.0)
     d_n_nodes = d.get('n_nodes', 0.0)
@@ -2998,6 +3032,8 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
     d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
+    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
     d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
@@ -3010,9 +3046,9 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
     d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
-    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0) else (math.inf))
-    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((beta_bub)*d_T_step_tgt + (T_step_tgt)*d_beta_bub) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag) + ((-beta_bub*k_strag)*d_T_dp_exp + (-T_dp_exp*k_strag)*d_beta_bub + (-T_dp_exp*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_ep + (-T_ep*k_strag)*d_beta_bub + (-T_ep*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_tp + (-T_tp*k_strag)*d_beta_bub + (-T_tp*beta_bub)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0)) else 0.0)
-    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
+    eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0) else (math.inf))
+    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_ew_r + (T_ew_r)*d_k_strag) + ((beta_bub)*d_T_step_tgt + (T_step_tgt)*d_beta_bub) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag) + ((-beta_bub*k_strag)*d_T_dp_exp + (-T_dp_exp*k_strag)*d_beta_bub + (-T_dp_exp*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_ep + (-T_ep*k_strag)*d_beta_bub + (-T_ep*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_tp + (-T_tp*k_strag)*d_beta_bub + (-T_tp*beta_bub)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0)) else 0.0)
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__throughput__batch_compute(v, d, side=1.0):
     """Tangent of synth.throughput.batch_compute: SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound)"""

@@ -14,12 +14,16 @@ from typing import Any
 
 from ..binding import (Check, Obj, SameAs, View, arg, attention_kernel_arg, attr, custom, default_knob, derived, facade,
                        fixed, info, kernel_default, knob, knob_default, link, missing, out, peak, precision_arg, regime,
-                       row, stack_arg, width)
+                       row, stack_arg, stack_default, width)
 from ..binding.groups import FLEET_COUNT, WORKLOAD_FLOPS, WORKLOAD_SIZE, device_roofline, efficiency_arg, fabric, profile_fields
 from ..binding.reads import Absence, Ctx, error
 from ..provenance import Attr, Fixed
-from ..validate import BATCH, DEGREE, EFFICIENCY, FACTOR, FRACTION0, POSITIVE, TOKENS, choice, count, flag, quantity
+from ..validate import (BATCH, DEGREE, EFFICIENCY, FACTOR, FRACTION0, POSITIVE, TOKENS, choice, count, flag,
+                        quantity, real)
 
+#: activation elements per token, layer and hidden unit: Korthikanti et al.'s count is 17 (34 bytes at 16-bit); a
+#: hundred-fold margin above any block's count keeps a mistyped value from passing
+ELEMENTS = real(0.0, 1e3)
 #: topology_override → w_topo (None binds 0: the collective follows placement, as 0.3.0 always does)
 TOPOLOGIES = {"ring": 1.0, "tree": 2.0, "hierarchical": 3.0, "in_network": 4.0}
 _ACCEL = "fleet.node.accelerator"
@@ -93,6 +97,11 @@ DistributedModel = facade(
         arg("seq_len", "S", TOKENS, 2048),
         stack_arg(),
         attention_kernel_arg(),
+        arg("elementwise_traffic", "c_ew", ELEMENTS, None,
+            none=stack_default("elementwise_traffic", "stacks.rated.elementwise_traffic"),
+            doc="activation elements crossing between kernels per token, layer and hidden unit in one forward, "
+                "streamed by the memory-bound kernels between the GEMMs (default: the stack's prior — fsdp's counts "
+                "Korthikanti et al.'s stored activations — else 0, that work held in the GEMMs' share)"),
         arg("attention_efficiency", "eta_att", EFFICIENCY, None,
             none=kernel_default("attention_efficiency", _ACCEL,
                                 (1.0, "no fused attention kernel named: attention runs at the GEMMs' efficiency")),

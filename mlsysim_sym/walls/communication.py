@@ -52,12 +52,12 @@ from sympy.codegen.cfunctions import log2
 
 from ._core import Cite, Equation, Wall, coefficient, register_computation, register_wall, sym
 from .moe import EQ_BETA, EQ_N_ACC, N_acc, alpha_fab, beta_fab, f_imb, k_top, n_gpn
-from .node import (BARROSO, EQ_K_MODEL, EQ_K_OPS, EQ_N_TOK, EQ_O_FWD, EQ_P_ACT, EQ_R_EFF, FEDUS, PALM_MFU, B, H,
+from .node import (BARROSO, EQ_K_MODEL, EQ_K_OPS, EQ_N_TOK, EQ_O_FWD, EQ_P_ACT, EQ_R_EFF, FEDUS, PALM_MFU, B, BW_mem, H,
                    N_L, O_fwd, P, R_eff, R_peak, S, b_w, eta_hw, h, k_model, k_ops, n_tok, recompute, training)
 from .serving import HOFFMANN, VASWANI, c_attn, d_cat
-from .training import (EQ_BW, EQ_FEASIBLE, EQ_K_TAX, EQ_L_LAT, EQ_SPILL, EQ_W, LORA, TRAINING_EQUATIONS, BW,
-                       L_lat, M_train, N_dp, N_ep, N_pp, N_tp, P_tdp, W, b_opt, c_wg, f_act, f_idle, f_lora, f_train,
-                       m_lora, m_xf, s_ckpt, z_stage)
+from .training import (EQ_BW, EQ_FEASIBLE, EQ_K_TAX, EQ_L_LAT, EQ_SPILL, EQ_W, KORTHIKANTI_ACT, LORA,
+                       TRAINING_EQUATIONS, BW, L_lat, M_train, N_dp, N_ep, N_pp, N_tp, P_tdp, W, b_opt, c_wg, f_act,
+                       f_idle, f_lora, f_train, m_lora, m_xf, s_ckpt, z_stage)
 
 PATARASUK = Cite("patarasuk2009bandwidth", "the bandwidth lower bound: an all-reduce sends at least 2(p−1)/p·n bytes "
                                           "per process; the ring algorithm attains it")
@@ -216,6 +216,10 @@ eta_att = sym("eta_att", r"\eta_{\text{attn}}", "", "Attention kernel efficiency
 k_att_x = sym("k_att_x", r"k_{\text{attn,x}}", "", "Executed attention FLOPs per forward attention FLOP, as the step's "
               "attention kernel runs them")
 eta_att_x = sym("eta_att_x", r"\eta_{\text{attn,x}}", "", "Efficiency the step's attention runs at")
+c_ew = sym("c_ew", r"c_{\text{ew}}", "", "Activation elements that cross between kernels per token, layer and hidden "
+           "unit in one forward pass (read and written by the memory-bound kernels between the GEMMs); 0 where the "
+           "stack's GEMM share already holds that work")
+T_ew_r = sym("T_ew_r", r"T_{\text{ew,rep}}", "s", "Replica time of the memory-bound work between the GEMMs", "ms")
 F_model = sym("F_model", r"F_{\text{model}}", "FLOP", "Model FLOPs per iteration (no recomputation)", "PFLOP")
 F_hw = sym("F_hw", r"F_{\text{hw}}", "FLOP", "Hardware FLOPs per iteration (with what recomputation re-ran)", "PFLOP")
 MFU_step = sym("MFU_step", r"\text{MFU}_{\text{step}}", "", "Model FLOPs utilisation of the distributed step")
@@ -290,11 +294,19 @@ EQUATIONS = (
     Equation("comm.attention_efficiency", "eta_att_x", sp.Piecewise((eta_att, multi(m_fa, 0)), (eta_hw, True)),
              "Efficiency the attention runs at: the fused kernel's own share of peak, else the GEMMs'",
              regimes=("fused kernel's share", "the GEMMs' share")),
+    Equation("comm.elementwise_time", "T_ew_r",
+             sp.Piecewise((k_ops * c_ew * N_L * h * b_w * n_tok * B_tot / (BW_mem * N_acc),
+                           sp.And(multi(m_xf, 0), multi(c_ew, 0))), (0, True)),
+             "Memory-bound work between the GEMMs: the activations that cross between kernels (c_ew elements per "
+             "token, layer and hidden unit in a forward) streamed as often as the FLOPs run (k_ops forward passes' "
+             "worth: the forward, the backward's two, a recomputed forward) at the device memory's bandwidth, the "
+             "replica's share; none for a model that is not a transformer, or a count of 0", (KORTHIKANTI_ACT,),
+             regimes=("transformer with a count", "none")),
     Equation("comm.replica_compute", "T_comp_r",
              k_ops * O_fwd * n_tok * B_tot / (R_eff * N_acc) + k_att_x * O_att * n_tok * B_tot
-             / (R_peak * eta_att_x * N_acc),
-             "Replica compute: its share of the iteration's weight FLOPs at the achieved rate, and of its attention "
-             "FLOPs at the attention's", (SHOEYBI, DAO_CAUSAL)),
+             / (R_peak * eta_att_x * N_acc) + T_ew_r,
+             "Replica compute: its share of the iteration's weight FLOPs at the achieved rate, of its attention "
+             "FLOPs at the attention's, and the memory-bound work between them", (SHOEYBI, DAO_CAUSAL)),
     Equation("comm.replica_memory", "M_req",
              sp.Piecewise((M_train, multi(m_xf, 0)), (f_lora * W / N_rep, multi(m_lora, 0)),
                           ((c_wg * W + W / b_w * b_opt) / N_rep, True)),
@@ -397,7 +409,8 @@ register_wall(Wall(
     "tokens cross links of finite bandwidth and latency, and a pipeline idles while it fills.",
     (*COLLECTIVES, *FLOPS_EQUATIONS, *UTILISATION_EQUATIONS, *EQUATIONS, EQ_E_STEP, EQ_T_TRAIN), (PATARASUK, SHOEYBI),
     monotonic=(("T_ring", "M_c", +1), ("T_ring", "beta_c", -1), ("T_dp", "k_cong", +1), ("T_step", "k_strag", +1),
-               ("beta_bub", "n_mb", -1), ("T_tp", "h", +1), ("t_train", "D_tok", +1), ("t_train", "X_gpu", -1)),
+               ("beta_bub", "n_mb", -1), ("T_tp", "h", +1), ("t_train", "D_tok", +1), ("t_train", "X_gpu", -1),
+               ("T_ew_r", "c_ew", +1)),
     resolvers=("DistributedModel", "MoERoutingModel", "TrainingFlopsModel", "TrainingTimeModel"),
 ))
 register_computation("coll.all", [eq.id for eq in COLLECTIVES],
