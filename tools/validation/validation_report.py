@@ -30,7 +30,8 @@ NOT_JUDGED = [
      "A100 34B and 70B rows are not used for anything, because IBM's fms-fsdp README prints the same "
      "configurations and those are judged"),
     ("torchtitan's FSDP tables (Llama 2 13B/70B and Llama 3 8B/70B on 64 A100; Llama 3.1 8B on H100)",
-     "prior sources: three A100 runs (no or full checkpointing; read through the walls at 0.616 to 0.699) are among "
+     "prior sources: three A100 runs (no or full checkpointing; read through the walls, book table "
+     "prior-inversions-runs) are among "
      "the five the fsdp prior on A100 is the median of; the H100 text (500 W parts, an MFU range rather than a "
      "configuration to run) is not read"),
     ("T4 (Narayanan Eq. 4), N1 (nccl-tests factors), R1/R3 (Llama 3 MTBI, Young/Daly)", "identities checked in "
