@@ -28,25 +28,15 @@ def _priors_read_through_the_walls(problems: list[str]) -> int:
     """The priors the derivation ``prior_inversions`` reads through the walls from their source runs, checked against
     the catalogue: a row whose reading moved (a wall, a kernel's share or a run changed) is a problem naming the
     reading to write. Returns how many priors are read that way (0 without the derivation)."""
-    import importlib.util
     import sys
+
+    from .export.registry import derivation_name, load_derivation
 
     path = paths.derivations_dir() / "prior_inversions.py"
     if not path.is_file():
         return 0
-    name = "mlsysim_sym._derivations.prior_inversions"
-    mod = sys.modules.get(name)
     try:
-        if mod is None:
-            spec = importlib.util.spec_from_file_location(name, path)
-            assert spec and spec.loader
-            mod = importlib.util.module_from_spec(spec)
-            sys.modules[name] = mod      # its dataclasses must be importable while it runs
-            try:
-                spec.loader.exec_module(mod)
-            except BaseException:
-                sys.modules.pop(name, None)
-                raise
+        mod = sys.modules.get(derivation_name(path)) or load_derivation(path)
         problems.extend(mod.stale())
         return len({run.prior for run in mod.RUNS})
     except Exception as exc:        # a broken derivation is reported, not raised: the audit lists every problem

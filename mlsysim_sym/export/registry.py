@@ -11,6 +11,7 @@ import importlib.util
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable
 
 from .spec import BookFigure, BookTable
@@ -81,6 +82,27 @@ def topic_slug(stem: str) -> str:
     return stem.replace("_", "-")
 
 
+def derivation_name(path: Path) -> str:
+    """The module name a derivation file is loaded under."""
+    return f"mlsysim_sym._derivations.{path.stem}"
+
+
+def load_derivation(path: Path) -> ModuleType:
+    """Execute one derivation module from its file, registered as :func:`derivation_name` (a module defining
+    dataclasses must be importable while it runs; a module that fails to load is unregistered again)."""
+    name = derivation_name(path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return mod
+
+
 def load_topics(folder: Path) -> list[Topic]:
     """Every derivation module of ``folder`` (sorted by ``ORDER`` then name); duplicate value names refused."""
     if not folder.is_dir():
@@ -91,16 +113,7 @@ def load_topics(folder: Path) -> list[Topic]:
     for path in sorted(folder.glob("*.py")):
         if path.name.startswith("_"):
             continue
-        name = f"mlsysim_sym._derivations.{path.stem}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod   # a module defining dataclasses must be importable while it runs
-        try:
-            spec.loader.exec_module(mod)
-        except BaseException:
-            sys.modules.pop(name, None)
-            raise
+        mod = load_derivation(path)
         doc = (mod.__doc__ or path.stem).strip()
         title = getattr(mod, "TITLE", doc.splitlines()[0].split(":")[0].strip().rstrip("."))
         topics.append(Topic(topic_slug(path.stem), path.stem, title, int(getattr(mod, "ORDER", 100)), doc,
