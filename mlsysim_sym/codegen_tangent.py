@@ -29,6 +29,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from .walls import COMPUTATIONS, EQUATIONS, load_all
+from .walls._functions import NoDerivative
 from .walls._core import computation_inputs
 
 _CONSTANT = (sp.floor, sp.ceiling, sp.sign, sp.Heaviside)
@@ -99,7 +100,10 @@ class _Tangent:
                 if d.has(sp.Derivative, sp.Subs):
                     raise ValueError(f"{type(e).__name__} has no closed-form derivative in argument {i + 1}; "
                                      f"give it an fdiff (mlsysim_sym.walls._functions)")
-                terms.append(f"({code(d)})*{t}")
+                if d.has(NoDerivative):  # nan only where the direction moves that argument (nan·0 is nan)
+                    terms.append(f"(({code(d)})*{t} if {t} else 0.0)")
+                else:
+                    terms.append(f"({code(d)})*{t}")
             return "(" + " + ".join(terms) + ")" if terms else None
         raise ValueError(f"no tangent rule for {type(e).__name__}: {e}")
 
@@ -158,6 +162,11 @@ def generate(code: Callable[[sp.Basic], str], header: Callable[[str, str], list[
             t = tangent(rhs)
             if t is None:
                 continue
+            # skipped when every tangent it reads is 0 (then it is 0: each term is linear in them, a kink or a
+            # branch picks one of them): a one-input direction leaves most of a step's outputs off its path
+            reads = sorted(s.name for s in rhs.free_symbols if s.name in live)
+            if t != f"d_{reads[0]}" or len(reads) > 1:
+                t = f"({t}) if ({' or '.join('d_' + r for r in reads)}) else 0.0"
             lines.append(f"    d_{eq.lhs} = {t}")
             live.add(eq.lhs)
             outs.append(eq.lhs)

@@ -113,8 +113,12 @@ def test_serving_and_queueing_tangents_equal_sympy_derivative():
         ref = _reference_tangent(comp, t.result.values, seed)
         got = tangent.COMPUTATIONS[comp](t.result.values, {seed: 1.0})
         for out, g in got.items():
-            if out in ref and math.isfinite(g):
+            # the server count's missing derivative must not leak into a direction that holds it still (nan·0)
+            assert math.isfinite(g), (seed, out, g)
+            if out in ref:
                 assert math.isclose(g, ref[out], rel_tol=1e-7, abs_tol=1e-30), (seed, out, g, ref[out])
+    moved = tangent.COMPUTATIONS[comp](t.result.values, {"c_srv": 1.0})
+    assert math.isnan(moved["P_wait"]) and math.isnan(moved["p99"])   # a count has no derivative: nan, not 0
 
 
 def test_erlang_c_derivative_matches_the_defining_series():

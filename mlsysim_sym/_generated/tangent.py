@@ -59,57 +59,57 @@ def t_batch__cb(v, d, side=1.0):
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_disp = d.get('tau_disp', 0.0)
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     frag_static = v['frag_static'] if 'frag_static' in v else 1 - S_mean/S_max
-    d_frag_static = (((-1/S_max)*d_S_mean + (-S_mean)*((-1/S_max**2)*d_S_max)))
+    d_frag_static = ((((-1/S_max)*d_S_mean + (-S_mean)*((-1/S_max**2)*d_S_max)))) if (d_S_max or d_S_mean) else 0.0
     rho_len = v['rho_len'] if 'rho_len' in v else S_mean/S_max
-    d_rho_len = ((1/S_max)*d_S_mean + (S_mean)*((-1/S_max**2)*d_S_max))
+    d_rho_len = (((1/S_max)*d_S_mean + (S_mean)*((-1/S_max**2)*d_S_max))) if (d_S_max or d_S_mean) else 0.0
     K_pages = v['K_pages'] if 'K_pages' in v else math.ceil(S_max/p_page)
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
+    d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     M_kvfree = v['M_kvfree'] if 'M_kvfree' in v else C_mem - W
-    d_M_kvfree = (d_C_mem + ((-1)*d_W))
+    d_M_kvfree = ((d_C_mem + ((-1)*d_W))) if (d_C_mem or d_W) else 0.0
     t_len = v['t_len'] if 't_len' in v else ((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)))
-    d_t_len = (0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)/(-rho_len + math.exp(-_special.capped_exp_shape(rho_len))))))*d_rho_len))
+    d_t_len = ((0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)/(-rho_len + math.exp(-_special.capped_exp_shape(rho_len))))))*d_rho_len))) if (d_rho_len) else 0.0
     TTFT_cb = v['TTFT_cb'] if 'TTFT_cb' in v else tau_disp + (4*H*N_L*N_max*S_max**2*d_head + 2*N_max*P*S_max)/R_eff
-    d_TTFT_cb = (d_tau_disp + ((4*H*N_L*N_max*S_max**2*d_head + 2*N_max*P*S_max)*((-1/R_eff**2)*d_R_eff) + (1/R_eff)*(((2*P*S_max)*d_N_max + (2*N_max*S_max)*d_P + (2*N_max*P)*d_S_max) + ((4*N_L*N_max*S_max**2*d_head)*d_H + (4*H*N_max*S_max**2*d_head)*d_N_L + (4*H*N_L*S_max**2*d_head)*d_N_max + (4*H*N_L*N_max*S_max**2)*d_d_head + (4*H*N_L*N_max*d_head)*((2*S_max)*d_S_max)))))
+    d_TTFT_cb = ((d_tau_disp + ((4*H*N_L*N_max*S_max**2*d_head + 2*N_max*P*S_max)*((-1/R_eff**2)*d_R_eff) + (1/R_eff)*(((2*P*S_max)*d_N_max + (2*N_max*S_max)*d_P + (2*N_max*P)*d_S_max) + ((4*N_L*N_max*S_max**2*d_head)*d_H + (4*H*N_max*S_max**2*d_head)*d_N_L + (4*H*N_L*S_max**2*d_head)*d_N_max + (4*H*N_L*N_max*S_max**2)*d_d_head + (4*H*N_L*N_max*d_head)*((2*S_max)*d_S_max)))))) if (d_H or d_N_L or d_N_max or d_P or d_R_eff or d_S_max or d_d_head or d_tau_disp) else 0.0
     T_budget = v['T_budget'] if 'T_budget' in v else max(0, M_kvfree/k_tok)
-    d_T_budget = _special.d_extreme(1, side, (0, M_kvfree/k_tok,), (0.0, ((1/k_tok)*d_M_kvfree + (M_kvfree)*((-1/k_tok**2)*d_k_tok)),))
+    d_T_budget = (_special.d_extreme(1, side, (0, M_kvfree/k_tok,), (0.0, ((1/k_tok)*d_M_kvfree + (M_kvfree)*((-1/k_tok**2)*d_k_tok)),))) if (d_M_kvfree or d_k_tok) else 0.0
     r_page = v['r_page'] if 'r_page' in v else math.exp(-p_page*t_len/S_max)
-    d_r_page = ((math.exp(-p_page*t_len/S_max))*((-t_len/S_max)*d_p_page + (-p_page/S_max)*d_t_len + (-p_page*t_len)*((-1/S_max**2)*d_S_max)))
+    d_r_page = (((math.exp(-p_page*t_len/S_max))*((-t_len/S_max)*d_p_page + (-p_page/S_max)*d_t_len + (-p_page*t_len)*((-1/S_max**2)*d_S_max)))) if (d_S_max or d_p_page or d_t_len) else 0.0
     E_blocks = v['E_blocks'] if 'E_blocks' in v else ((K_pages) if (rho_len >= 1) else (math.expm1(-K_pages*p_page*t_len/S_max)/math.expm1(-p_page*t_len/S_max)))
-    d_E_blocks = (0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((math.expm1(-K_pages*p_page*t_len/S_max))*((-1/math.expm1(-p_page*t_len/S_max)**2)*((math.exp(-p_page*t_len/S_max))*((-t_len/S_max)*d_p_page + (-p_page/S_max)*d_t_len + (-p_page*t_len)*((-1/S_max**2)*d_S_max)))) + (1/math.expm1(-p_page*t_len/S_max))*((math.exp(-K_pages*p_page*t_len/S_max))*((-K_pages*t_len/S_max)*d_p_page + (-K_pages*p_page/S_max)*d_t_len + (-K_pages*p_page*t_len)*((-1/S_max**2)*d_S_max)))))
+    d_E_blocks = ((0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((math.expm1(-K_pages*p_page*t_len/S_max))*((-1/math.expm1(-p_page*t_len/S_max)**2)*((math.exp(-p_page*t_len/S_max))*((-t_len/S_max)*d_p_page + (-p_page/S_max)*d_t_len + (-p_page*t_len)*((-1/S_max**2)*d_S_max)))) + (1/math.expm1(-p_page*t_len/S_max))*((math.exp(-K_pages*p_page*t_len/S_max))*((-K_pages*t_len/S_max)*d_p_page + (-K_pages*p_page/S_max)*d_t_len + (-K_pages*p_page*t_len)*((-1/S_max**2)*d_S_max)))))) if (d_S_max or d_p_page or d_rho_len or d_t_len) else 0.0
     N_static = v['N_static'] if 'N_static' in v else min(N_max, math.floor(T_budget/S_max))
-    d_N_static = _special.d_extreme(-1, side, (N_max, math.floor(T_budget/S_max),), (d_N_max, 0.0,))
+    d_N_static = (_special.d_extreme(-1, side, (N_max, math.floor(T_budget/S_max),), (d_N_max, 0.0,))) if (d_N_max or d_S_max or d_T_budget) else 0.0
     a_alloc = v['a_alloc'] if 'a_alloc' in v else E_blocks*p_page
-    d_a_alloc = ((p_page)*d_E_blocks + (E_blocks)*d_p_page)
+    d_a_alloc = (((p_page)*d_E_blocks + (E_blocks)*d_p_page)) if (d_E_blocks or d_p_page) else 0.0
     frag_paged = v['frag_paged'] if 'frag_paged' in v else max(0, -S_mean/a_alloc + 1)
-    d_frag_paged = _special.d_extreme(1, side, (0, -S_mean/a_alloc + 1,), (0.0, (((-1/a_alloc)*d_S_mean + (-S_mean)*((-1/a_alloc**2)*d_a_alloc))),))
+    d_frag_paged = (_special.d_extreme(1, side, (0, -S_mean/a_alloc + 1,), (0.0, (((-1/a_alloc)*d_S_mean + (-S_mean)*((-1/a_alloc**2)*d_a_alloc))),))) if (d_S_mean or d_a_alloc) else 0.0
     N_paged = v['N_paged'] if 'N_paged' in v else min(N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc))
-    d_N_paged = _special.d_extreme(-1, side, (N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),), (d_N_max, 0.0,))
+    d_N_paged = (_special.d_extreme(-1, side, (N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),), (d_N_max, 0.0,))) if (d_N_max or d_T_budget or d_a_alloc or d_p_page) else 0.0
     t_step_s = v['t_step_s'] if 't_step_s' in v else max(W/(BW_mem*eta_bw), 2*N_static*P*m_dc/R_eff) + N_static*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
-    d_t_step_s = (((S_mean*k_tok*n_kvread/(BW_mem*eta_bw))*d_N_static + (N_static*k_tok*n_kvread/(BW_mem*eta_bw))*d_S_mean + (N_static*S_mean*n_kvread/(BW_mem*eta_bw))*d_k_tok + (N_static*S_mean*k_tok/(BW_mem*eta_bw))*d_n_kvread + (N_static*S_mean*k_tok*n_kvread/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (N_static*S_mean*k_tok*n_kvread/BW_mem)*((-1/eta_bw**2)*d_eta_bw)) + _special.d_extreme(1, side, (W/(BW_mem*eta_bw), 2*N_static*P*m_dc/R_eff,), (((1/(BW_mem*eta_bw))*d_W + (W/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (W/BW_mem)*((-1/eta_bw**2)*d_eta_bw)), ((2*P*m_dc/R_eff)*d_N_static + (2*N_static*m_dc/R_eff)*d_P + (2*N_static*P/R_eff)*d_m_dc + (2*N_static*P*m_dc)*((-1/R_eff**2)*d_R_eff)),)))
+    d_t_step_s = ((((S_mean*k_tok*n_kvread/(BW_mem*eta_bw))*d_N_static + (N_static*k_tok*n_kvread/(BW_mem*eta_bw))*d_S_mean + (N_static*S_mean*n_kvread/(BW_mem*eta_bw))*d_k_tok + (N_static*S_mean*k_tok/(BW_mem*eta_bw))*d_n_kvread + (N_static*S_mean*k_tok*n_kvread/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (N_static*S_mean*k_tok*n_kvread/BW_mem)*((-1/eta_bw**2)*d_eta_bw)) + _special.d_extreme(1, side, (W/(BW_mem*eta_bw), 2*N_static*P*m_dc/R_eff,), (((1/(BW_mem*eta_bw))*d_W + (W/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (W/BW_mem)*((-1/eta_bw**2)*d_eta_bw)), ((2*P*m_dc/R_eff)*d_N_static + (2*N_static*m_dc/R_eff)*d_P + (2*N_static*P/R_eff)*d_m_dc + (2*N_static*P*m_dc)*((-1/R_eff**2)*d_R_eff)),)))) if (d_BW_mem or d_N_static or d_P or d_R_eff or d_S_mean or d_W or d_eta_bw or d_k_tok or d_m_dc or d_n_kvread) else 0.0
     KV_static = v['KV_static'] if 'KV_static' in v else N_static*S_max*k_tok
-    d_KV_static = ((S_max*k_tok)*d_N_static + (N_static*k_tok)*d_S_max + (N_static*S_max)*d_k_tok)
+    d_KV_static = (((S_max*k_tok)*d_N_static + (N_static*k_tok)*d_S_max + (N_static*S_max)*d_k_tok)) if (d_N_static or d_S_max or d_k_tok) else 0.0
     t_step_p = v['t_step_p'] if 't_step_p' in v else max(W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff) + N_paged*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
-    d_t_step_p = (((S_mean*k_tok*n_kvread/(BW_mem*eta_bw))*d_N_paged + (N_paged*k_tok*n_kvread/(BW_mem*eta_bw))*d_S_mean + (N_paged*S_mean*n_kvread/(BW_mem*eta_bw))*d_k_tok + (N_paged*S_mean*k_tok/(BW_mem*eta_bw))*d_n_kvread + (N_paged*S_mean*k_tok*n_kvread/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (N_paged*S_mean*k_tok*n_kvread/BW_mem)*((-1/eta_bw**2)*d_eta_bw)) + _special.d_extreme(1, side, (W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff,), (((1/(BW_mem*eta_bw))*d_W + (W/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (W/BW_mem)*((-1/eta_bw**2)*d_eta_bw)), ((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)),)))
+    d_t_step_p = ((((S_mean*k_tok*n_kvread/(BW_mem*eta_bw))*d_N_paged + (N_paged*k_tok*n_kvread/(BW_mem*eta_bw))*d_S_mean + (N_paged*S_mean*n_kvread/(BW_mem*eta_bw))*d_k_tok + (N_paged*S_mean*k_tok/(BW_mem*eta_bw))*d_n_kvread + (N_paged*S_mean*k_tok*n_kvread/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (N_paged*S_mean*k_tok*n_kvread/BW_mem)*((-1/eta_bw**2)*d_eta_bw)) + _special.d_extreme(1, side, (W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff,), (((1/(BW_mem*eta_bw))*d_W + (W/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (W/BW_mem)*((-1/eta_bw**2)*d_eta_bw)), ((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)),)))) if (d_BW_mem or d_N_paged or d_P or d_R_eff or d_S_mean or d_W or d_eta_bw or d_k_tok or d_m_dc or d_n_kvread) else 0.0
     X_static = v['X_static'] if 'X_static' in v else ((N_static/t_step_s) if (N_static > 0) else (0))
-    d_X_static = (((1/t_step_s)*d_N_static + (N_static)*((-1/t_step_s**2)*d_t_step_s)) if _special.holds('>', N_static, 0, d_N_static, 0.0, side) else 0.0)
+    d_X_static = ((((1/t_step_s)*d_N_static + (N_static)*((-1/t_step_s**2)*d_t_step_s)) if _special.holds('>', N_static, 0, d_N_static, 0.0, side) else 0.0)) if (d_N_static or d_t_step_s) else 0.0
     KV_paged = v['KV_paged'] if 'KV_paged' in v else N_paged*a_alloc*k_tok
-    d_KV_paged = ((a_alloc*k_tok)*d_N_paged + (N_paged*k_tok)*d_a_alloc + (N_paged*a_alloc)*d_k_tok)
+    d_KV_paged = (((a_alloc*k_tok)*d_N_paged + (N_paged*k_tok)*d_a_alloc + (N_paged*a_alloc)*d_k_tok)) if (d_N_paged or d_a_alloc or d_k_tok) else 0.0
     feasible_cb = v['feasible_cb'] if 'feasible_cb' in v else (N_paged > 0)
     X_paged = v['X_paged'] if 'X_paged' in v else ((N_paged/t_step_p) if (N_paged > 0) else (0))
-    d_X_paged = (((1/t_step_p)*d_N_paged + (N_paged)*((-1/t_step_p**2)*d_t_step_p)) if _special.holds('>', N_paged, 0, d_N_paged, 0.0, side) else 0.0)
+    d_X_paged = ((((1/t_step_p)*d_N_paged + (N_paged)*((-1/t_step_p**2)*d_t_step_p)) if _special.holds('>', N_paged, 0, d_N_paged, 0.0, side) else 0.0)) if (d_N_paged or d_t_step_p) else 0.0
     speedup_cb = v['speedup_cb'] if 'speedup_cb' in v else ((X_paged/X_static) if (X_static > 0) else (math.inf) if (X_paged > 0) else (1))
-    d_speedup_cb = (((1/X_static)*d_X_paged + (X_paged)*((-1/X_static**2)*d_X_static)) if _special.holds('>', X_static, 0, d_X_static, 0.0, side) else (0.0 if _special.holds('>', X_paged, 0, d_X_paged, 0.0, side) else 0.0))
+    d_speedup_cb = ((((1/X_static)*d_X_paged + (X_paged)*((-1/X_static**2)*d_X_static)) if _special.holds('>', X_static, 0, d_X_static, 0.0, side) else (0.0 if _special.holds('>', X_paged, 0, d_X_paged, 0.0, side) else 0.0))) if (d_X_paged or d_X_static) else 0.0
     return {'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'frag_static': d_frag_static, 'rho_len': d_rho_len, 'k_tok': d_k_tok, 'n_kvread': d_n_kvread, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'TTFT_cb': d_TTFT_cb, 'T_budget': d_T_budget, 'r_page': d_r_page, 'E_blocks': d_E_blocks, 'N_static': d_N_static, 'a_alloc': d_a_alloc, 'frag_paged': d_frag_paged, 'N_paged': d_N_paged, 't_step_s': d_t_step_s, 'KV_static': d_KV_static, 't_step_p': d_t_step_p, 'X_static': d_X_static, 'KV_paged': d_KV_paged, 'X_paged': d_X_paged, 'speedup_cb': d_speedup_cb}
 
 def t_capacity__fleet(v, d, side=1.0):
@@ -127,26 +127,26 @@ def t_capacity__fleet(v, d, side=1.0):
     d_lam = d.get('lam', 0.0)
     d_t_svc = d.get('t_svc', 0.0)
     mu_svc = v['mu_svc'] if 'mu_svc' in v else 1/t_svc
-    d_mu_svc = ((-1/t_svc**2)*d_t_svc)
+    d_mu_svc = (((-1/t_svc**2)*d_t_svc)) if (d_t_svc) else 0.0
     kappa = v['kappa'] if 'kappa' in v else (0.5)*cv_svc**2 + 0.5
-    d_kappa = (((0.5)*((2*cv_svc)*d_cv_svc)))
+    d_kappa = ((((0.5)*((2*cv_svc)*d_cv_svc)))) if (d_cv_svc) else 0.0
     X_cap = v['X_cap'] if 'X_cap' in v else c_srv/t_svc
-    d_X_cap = ((1/t_svc)*d_c_srv + (c_srv)*((-1/t_svc**2)*d_t_svc))
+    d_X_cap = (((1/t_svc)*d_c_srv + (c_srv)*((-1/t_svc**2)*d_t_svc))) if (d_c_srv or d_t_svc) else 0.0
     a_load = v['a_load'] if 'a_load' in v else lam/mu_svc
-    d_a_load = ((1/mu_svc)*d_lam + (lam)*((-1/mu_svc**2)*d_mu_svc))
+    d_a_load = (((1/mu_svc)*d_lam + (lam)*((-1/mu_svc**2)*d_mu_svc))) if (d_lam or d_mu_svc) else 0.0
     rho_q = v['rho_q'] if 'rho_q' in v else lam/(c_srv*mu_svc)
-    d_rho_q = ((1/(c_srv*mu_svc))*d_lam + (lam/mu_svc)*((-1/c_srv**2)*d_c_srv) + (lam/c_srv)*((-1/mu_svc**2)*d_mu_svc))
+    d_rho_q = (((1/(c_srv*mu_svc))*d_lam + (lam/mu_svc)*((-1/c_srv**2)*d_c_srv) + (lam/c_srv)*((-1/mu_svc**2)*d_mu_svc))) if (d_c_srv or d_lam or d_mu_svc) else 0.0
     P_wait = v['P_wait'] if 'P_wait' in v else _special.erlang_c(c_srv, a_load)
-    d_P_wait = ((_special.no_derivative(c_srv))*d_c_srv + (((0) if (a_load/c_srv >= 1) or (a_load <= 0) else (((-a_load/c_srv + 1)*(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - (-a_load/c_srv + 1)*(a_load*(-a_load/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(c_srv*(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1)) + ((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1)/c_srv)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1))/(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)**2)))*d_a_load)
+    d_P_wait = ((((_special.no_derivative(c_srv))*d_c_srv if d_c_srv else 0.0) + (((0) if (a_load/c_srv >= 1) or (a_load <= 0) else (((-a_load/c_srv + 1)*(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - (-a_load/c_srv + 1)*(a_load*(-a_load/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(c_srv*(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1)) + ((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1)/c_srv)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1))/(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)**2)))*d_a_load)) if (d_a_load or d_c_srv) else 0.0
     r_drain = v['r_drain'] if 'r_drain' in v else ((c_srv*mu_svc*(1 - rho_q)) if (rho_q < 1) else (0))
-    d_r_drain = (((mu_svc*(1 - rho_q))*d_c_srv + (c_srv*(1 - rho_q))*d_mu_svc + (c_srv*mu_svc)*(((-1)*d_rho_q))) if _special.holds('<', rho_q, 1, d_rho_q, 0.0, side) else 0.0)
+    d_r_drain = ((((mu_svc*(1 - rho_q))*d_c_srv + (c_srv*(1 - rho_q))*d_mu_svc + (c_srv*mu_svc)*(((-1)*d_rho_q))) if _special.holds('<', rho_q, 1, d_rho_q, 0.0, side) else 0.0)) if (d_c_srv or d_mu_svc or d_rho_q) else 0.0
     stable = v['stable'] if 'stable' in v else (rho_q < 1)
     w99 = v['w99'] if 'w99' in v else ((math.inf) if (rho_q >= 1) else (kappa*math.log(100*P_wait)/r_drain) if (P_wait > 0.01) else (0))
-    d_w99 = (0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else (((math.log(100*P_wait)/r_drain)*d_kappa + (kappa*math.log(100*P_wait))*((-1/r_drain**2)*d_r_drain) + (kappa/r_drain)*(((0.01)/P_wait)*((100)*d_P_wait))) if _special.holds('>', P_wait, 0.01, d_P_wait, 0.0, side) else 0.0))
+    d_w99 = ((0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else (((math.log(100*P_wait)/r_drain)*d_kappa + (kappa*math.log(100*P_wait))*((-1/r_drain**2)*d_r_drain) + (kappa/r_drain)*(((0.01)/P_wait)*((100)*d_P_wait))) if _special.holds('>', P_wait, 0.01, d_P_wait, 0.0, side) else 0.0))) if (d_P_wait or d_kappa or d_r_drain or d_rho_q) else 0.0
     p99 = v['p99'] if 'p99' in v else t_svc + w99
-    d_p99 = (d_t_svc + d_w99)
+    d_p99 = ((d_t_svc + d_w99)) if (d_t_svc or d_w99) else 0.0
     L_p99 = v['L_p99'] if 'L_p99' in v else L_base + w99
-    d_L_p99 = (d_L_base + d_w99)
+    d_L_p99 = ((d_L_base + d_w99)) if (d_L_base or d_w99) else 0.0
     meets_slo = v['meets_slo'] if 'meets_slo' in v else (L_p99 <= L_target) and (rho_q < 1)
     return {'mu_svc': d_mu_svc, 'kappa': d_kappa, 'X_cap': d_X_cap, 'a_load': d_a_load, 'rho_q': d_rho_q, 'P_wait': d_P_wait, 'r_drain': d_r_drain, 'w99': d_w99, 'p99': d_p99, 'L_p99': d_L_p99}
 
@@ -233,102 +233,102 @@ def t_capacity__replica(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     rho_len = v['rho_len'] if 'rho_len' in v else S_mean/S_max
-    d_rho_len = ((1/S_max)*d_S_mean + (S_mean)*((-1/S_max**2)*d_S_max))
+    d_rho_len = (((1/S_max)*d_S_mean + (S_mean)*((-1/S_max**2)*d_S_max))) if (d_S_max or d_S_mean) else 0.0
     K_pages = v['K_pages'] if 'K_pages' in v else math.ceil(S_max/p_page)
     S = v['S'] if 'S' in v else max(1, math.floor(S_mean - m_pf*n_out))
     n_gen = v['n_gen'] if 'n_gen' in v else m_pf*n_out
-    d_n_gen = ((n_out)*d_m_pf + (m_pf)*d_n_out)
+    d_n_gen = (((n_out)*d_m_pf + (m_pf)*d_n_out)) if (d_m_pf or d_n_out) else 0.0
     W_d = v['W_d'] if 'W_d' in v else P_d*b_w
-    d_W_d = ((b_w)*d_P_d + (P_d)*d_b_w)
+    d_W_d = (((b_w)*d_P_d + (P_d)*d_b_w)) if (d_P_d or d_b_w) else 0.0
     E_tok = v['E_tok'] if 'E_tok' in v else ((gamma_spec + 1) if (alpha_acc >= 1) else (alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1))
-    d_E_tok = ((d_gamma_spec) if _special.holds('>=', alpha_acc, 1, d_alpha_acc, 0.0, side) else ((((1 - alpha_acc**gamma_spec)/(1 - alpha_acc))*d_alpha_acc + (alpha_acc*(1 - alpha_acc**gamma_spec))*((-1/(1 - alpha_acc)**2)*(((-1)*d_alpha_acc))) + (alpha_acc/(1 - alpha_acc))*(((-1)*((alpha_acc**(gamma_spec - 1)*gamma_spec)*d_alpha_acc + (alpha_acc**gamma_spec*math.log(alpha_acc))*d_gamma_spec))))))
+    d_E_tok = (((d_gamma_spec) if _special.holds('>=', alpha_acc, 1, d_alpha_acc, 0.0, side) else ((((1 - alpha_acc**gamma_spec)/(1 - alpha_acc))*d_alpha_acc + (alpha_acc*(1 - alpha_acc**gamma_spec))*((-1/(1 - alpha_acc)**2)*(((-1)*d_alpha_acc))) + (alpha_acc/(1 - alpha_acc))*(((-1)*((alpha_acc**(gamma_spec - 1)*gamma_spec)*d_alpha_acc + (alpha_acc**gamma_spec*math.log(alpha_acc))*d_gamma_spec))))))) if (d_alpha_acc or d_gamma_spec) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     M_kvfree = v['M_kvfree'] if 'M_kvfree' in v else C_mem - W
-    d_M_kvfree = (d_C_mem + ((-1)*d_W))
+    d_M_kvfree = ((d_C_mem + ((-1)*d_W))) if (d_C_mem or d_W) else 0.0
     t_len = v['t_len'] if 't_len' in v else ((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)))
-    d_t_len = (0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)/(-rho_len + math.exp(-_special.capped_exp_shape(rho_len))))))*d_rho_len))
+    d_t_len = ((0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((((0) if (rho_len >= 1) else (_special.capped_exp_shape(rho_len)/(-rho_len + math.exp(-_special.capped_exp_shape(rho_len))))))*d_rho_len))) if (d_rho_len) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
+    d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
-    d_n_new = _special.d_extreme(1, side, (1, S - c_pre,), (0.0, (((-1)*d_c_pre)),))
+    d_n_new = (_special.d_extreme(1, side, (1, S - c_pre,), (0.0, (((-1)*d_c_pre)),))) if (d_c_pre) else 0.0
     S_gen = v['S_gen'] if 'S_gen' in v else S + (0.5)*n_gen
-    d_S_gen = (((0.5)*d_n_gen))
+    d_S_gen = ((((0.5)*d_n_gen))) if (d_n_gen) else 0.0
     T_budget = v['T_budget'] if 'T_budget' in v else max(0, M_kvfree/k_tok)
-    d_T_budget = _special.d_extreme(1, side, (0, M_kvfree/k_tok,), (0.0, ((1/k_tok)*d_M_kvfree + (M_kvfree)*((-1/k_tok**2)*d_k_tok)),))
+    d_T_budget = (_special.d_extreme(1, side, (0, M_kvfree/k_tok,), (0.0, ((1/k_tok)*d_M_kvfree + (M_kvfree)*((-1/k_tok**2)*d_k_tok)),))) if (d_M_kvfree or d_k_tok) else 0.0
     E_blocks = v['E_blocks'] if 'E_blocks' in v else ((K_pages) if (rho_len >= 1) else (math.expm1(-K_pages*p_page*t_len/S_max)/math.expm1(-p_page*t_len/S_max)))
-    d_E_blocks = (0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((math.expm1(-K_pages*p_page*t_len/S_max))*((-1/math.expm1(-p_page*t_len/S_max)**2)*((math.exp(-p_page*t_len/S_max))*((-t_len/S_max)*d_p_page + (-p_page/S_max)*d_t_len + (-p_page*t_len)*((-1/S_max**2)*d_S_max)))) + (1/math.expm1(-p_page*t_len/S_max))*((math.exp(-K_pages*p_page*t_len/S_max))*((-K_pages*t_len/S_max)*d_p_page + (-K_pages*p_page/S_max)*d_t_len + (-K_pages*p_page*t_len)*((-1/S_max**2)*d_S_max)))))
+    d_E_blocks = ((0.0 if _special.holds('>=', rho_len, 1, d_rho_len, 0.0, side) else ((math.expm1(-K_pages*p_page*t_len/S_max))*((-1/math.expm1(-p_page*t_len/S_max)**2)*((math.exp(-p_page*t_len/S_max))*((-t_len/S_max)*d_p_page + (-p_page/S_max)*d_t_len + (-p_page*t_len)*((-1/S_max**2)*d_S_max)))) + (1/math.expm1(-p_page*t_len/S_max))*((math.exp(-K_pages*p_page*t_len/S_max))*((-K_pages*t_len/S_max)*d_p_page + (-K_pages*p_page/S_max)*d_t_len + (-K_pages*p_page*t_len)*((-1/S_max**2)*d_S_max)))))) if (d_S_max or d_p_page or d_rho_len or d_t_len) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
     a_alloc = v['a_alloc'] if 'a_alloc' in v else E_blocks*p_page
-    d_a_alloc = ((p_page)*d_E_blocks + (E_blocks)*d_p_page)
+    d_a_alloc = (((p_page)*d_E_blocks + (E_blocks)*d_p_page)) if (d_E_blocks or d_p_page) else 0.0
     N_paged = v['N_paged'] if 'N_paged' in v else min(N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc))
-    d_N_paged = _special.d_extreme(-1, side, (N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),), (d_N_max, 0.0,))
+    d_N_paged = (_special.d_extreme(-1, side, (N_max, math.floor(1e-09 + p_page*math.floor(T_budget/p_page)/a_alloc),), (d_N_max, 0.0,))) if (d_N_max or d_T_budget or d_a_alloc or d_p_page) else 0.0
     t_step_p = v['t_step_p'] if 't_step_p' in v else max(W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff) + N_paged*S_mean*k_tok*n_kvread/(BW_mem*eta_bw)
-    d_t_step_p = (((S_mean*k_tok*n_kvread/(BW_mem*eta_bw))*d_N_paged + (N_paged*k_tok*n_kvread/(BW_mem*eta_bw))*d_S_mean + (N_paged*S_mean*n_kvread/(BW_mem*eta_bw))*d_k_tok + (N_paged*S_mean*k_tok/(BW_mem*eta_bw))*d_n_kvread + (N_paged*S_mean*k_tok*n_kvread/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (N_paged*S_mean*k_tok*n_kvread/BW_mem)*((-1/eta_bw**2)*d_eta_bw)) + _special.d_extreme(1, side, (W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff,), (((1/(BW_mem*eta_bw))*d_W + (W/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (W/BW_mem)*((-1/eta_bw**2)*d_eta_bw)), ((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)),)))
+    d_t_step_p = ((((S_mean*k_tok*n_kvread/(BW_mem*eta_bw))*d_N_paged + (N_paged*k_tok*n_kvread/(BW_mem*eta_bw))*d_S_mean + (N_paged*S_mean*n_kvread/(BW_mem*eta_bw))*d_k_tok + (N_paged*S_mean*k_tok/(BW_mem*eta_bw))*d_n_kvread + (N_paged*S_mean*k_tok*n_kvread/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (N_paged*S_mean*k_tok*n_kvread/BW_mem)*((-1/eta_bw**2)*d_eta_bw)) + _special.d_extreme(1, side, (W/(BW_mem*eta_bw), 2*N_paged*P*m_dc/R_eff,), (((1/(BW_mem*eta_bw))*d_W + (W/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + (W/BW_mem)*((-1/eta_bw**2)*d_eta_bw)), ((2*P*m_dc/R_eff)*d_N_paged + (2*N_paged*m_dc/R_eff)*d_P + (2*N_paged*P/R_eff)*d_m_dc + (2*N_paged*P*m_dc)*((-1/R_eff**2)*d_R_eff)),)))) if (d_BW_mem or d_N_paged or d_P or d_R_eff or d_S_mean or d_W or d_eta_bw or d_k_tok or d_m_dc or d_n_kvread) else 0.0
     feasible_cb = v['feasible_cb'] if 'feasible_cb' in v else (N_paged > 0)
     B = v['B'] if 'B' in v else max(1, math.floor(N_paged))
     X_paged = v['X_paged'] if 'X_paged' in v else ((N_paged/t_step_p) if (N_paged > 0) else (0))
-    d_X_paged = (((1/t_step_p)*d_N_paged + (N_paged)*((-1/t_step_p**2)*d_t_step_p)) if _special.holds('>', N_paged, 0, d_N_paged, 0.0, side) else 0.0)
+    d_X_paged = ((((1/t_step_p)*d_N_paged + (N_paged)*((-1/t_step_p**2)*d_t_step_p)) if _special.holds('>', N_paged, 0, d_N_paged, 0.0, side) else 0.0)) if (d_N_paged or d_t_step_p) else 0.0
     T_plin = v['T_plin'] if 'T_plin' in v else max(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
-    d_T_plin = _special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))
+    d_T_plin = (_special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))) if (d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc or d_n_new) else 0.0
     T_pattn = v['T_pattn'] if 'T_pattn' in v else max(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
-    d_T_pattn = _special.d_extreme(1, side, (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff),), (((B*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_k_tok + (B*k_tok*n_new/(BW_mem*N_tp*eta_bw))*d_m_dc + (B*k_tok*m_dc/(BW_mem*N_tp*eta_bw))*d_n_new + (B*k_tok*m_dc*n_new/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (B*k_tok*m_dc*n_new/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (B*k_tok*m_dc*n_new/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S*d_head*n_new/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*n_new/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*S*n_new/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_n_new + (4*B*H*N_L*S*d_head*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_pattn = (_special.d_extreme(1, side, (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff),), (((B*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_k_tok + (B*k_tok*n_new/(BW_mem*N_tp*eta_bw))*d_m_dc + (B*k_tok*m_dc/(BW_mem*N_tp*eta_bw))*d_n_new + (B*k_tok*m_dc*n_new/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (B*k_tok*m_dc*n_new/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (B*k_tok*m_dc*n_new/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S*d_head*n_new/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*n_new/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*S*n_new/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_n_new + (4*B*H*N_L*S*d_head*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_BW_mem or d_H or d_N_L or d_N_tp or d_R_eff or d_d_head or d_eta_bw or d_k_tok or d_m_dc or d_n_new) else 0.0
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = (((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
     KV = v['KV'] if 'KV' in v else B*S*k_tok
-    d_KV = ((B*S)*d_k_tok)
+    d_KV = (((B*S)*d_k_tok)) if (d_k_tok) else 0.0
     T_dlin = v['T_dlin'] if 'T_dlin' in v else max(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
-    d_T_dlin = _special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dlin = (_special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc) else 0.0
     T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = (((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
     t_draft = v['t_draft'] if 't_draft' in v else (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
-    d_t_draft = (((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((B*S)*d_k_tok_d)))
+    d_t_draft = ((((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((B*S)*d_k_tok_d)))) if (d_BW_mem or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     KV_peak = v['KV_peak'] if 'KV_peak' in v else B*k_tok*(S + n_gen)
-    d_KV_peak = ((B*(S + n_gen))*d_k_tok + (B*k_tok)*(d_n_gen))
+    d_KV_peak = (((B*(S + n_gen))*d_k_tok + (B*k_tok)*(d_n_gen))) if (d_k_tok or d_n_gen) else 0.0
     KV_gen = v['KV_gen'] if 'KV_gen' in v else B*S_gen*k_tok
-    d_KV_gen = ((B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)
+    d_KV_gen = (((B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)) if (d_S_gen or d_k_tok) else 0.0
     t_draft_gen = v['t_draft_gen'] if 't_draft_gen' in v else (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    d_t_draft_gen = (((B*S_gen*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S_gen*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((B*k_tok_d)*d_S_gen + (B*S_gen)*d_k_tok_d)))
+    d_t_draft_gen = ((((B*S_gen*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S_gen*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((B*k_tok_d)*d_S_gen + (B*S_gen)*d_k_tok_d)))) if (d_BW_mem or d_S_gen or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     T_pre = v['T_pre'] if 'T_pre' in v else T_pattn + T_plin
-    d_T_pre = (d_T_pattn + d_T_plin)
+    d_T_pre = ((d_T_pattn + d_T_plin)) if (d_T_pattn or d_T_plin) else 0.0
     T_dattn = v['T_dattn'] if 'T_dattn' in v else max(KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff))
-    d_T_dattn = _special.d_extreme(1, side, (KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV + (KV/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*S*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dattn = (_special.d_extreme(1, side, (KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV + (KV/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*S*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_BW_mem or d_H or d_KV or d_N_L or d_N_tp or d_R_eff or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
     M_serve = v['M_serve'] if 'M_serve' in v else KV_peak + W + W_d*m_spec
-    d_M_serve = (d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))
+    d_M_serve = ((d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))) if (d_KV_peak or d_W or d_W_d or d_m_spec) else 0.0
     T_dattn_gen = v['T_dattn_gen'] if 'T_dattn_gen' in v else max(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
-    d_T_dattn_gen = _special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dattn_gen = (_special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_BW_mem or d_H or d_KV_gen or d_N_L or d_N_tp or d_R_eff or d_S_gen or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
     TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
-    d_TTFT = ((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))
+    d_TTFT = (((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp) else 0.0
     T_dstep = v['T_dstep'] if 'T_dstep' in v else T_dattn + T_dlin
-    d_T_dstep = (d_T_dattn + d_T_dlin)
+    d_T_dstep = ((d_T_dattn + d_T_dlin)) if (d_T_dattn or d_T_dlin) else 0.0
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
     T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else T_dattn_gen + T_dlin
-    d_T_dstep_gen = (d_T_dattn_gen + d_T_dlin)
+    d_T_dstep_gen = ((d_T_dattn_gen + d_T_dlin)) if (d_T_dattn_gen or d_T_dlin) else 0.0
     ITL0 = v['ITL0'] if 'ITL0' in v else N_L*tau_layer + T_ar_dec + T_dstep
-    d_ITL0 = (d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))
+    d_ITL0 = ((d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))) if (d_N_L or d_T_ar_dec or d_T_dstep or d_tau_layer) else 0.0
     ITL_gen = v['ITL_gen'] if 'ITL_gen' in v else (((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok) if (m_spec > 0) else (N_L*tau_layer + T_ar_dec + T_dstep_gen))
-    d_ITL_gen = (((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer) + ((t_draft_gen)*d_gamma_spec + (gamma_spec)*d_t_draft_gen))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else (d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer)))
+    d_ITL_gen = ((((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer) + ((t_draft_gen)*d_gamma_spec + (gamma_spec)*d_t_draft_gen))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else (d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer)))) if (d_E_tok or d_N_L or d_T_ar_dec or d_T_dstep_gen or d_gamma_spec or d_m_spec or d_t_draft_gen or d_tau_layer) else 0.0
     t_svc = v['t_svc'] if 't_svc' in v else ((n_out/X_paged + TTFT*m_pf/B) if (X_paged > 0) else (math.inf))
-    d_t_svc = ((((1/X_paged)*d_n_out + (n_out)*((-1/X_paged**2)*d_X_paged)) + ((m_pf/B)*d_TTFT + (TTFT/B)*d_m_pf)) if _special.holds('>', X_paged, 0, d_X_paged, 0.0, side) else 0.0)
+    d_t_svc = (((((1/X_paged)*d_n_out + (n_out)*((-1/X_paged**2)*d_X_paged)) + ((m_pf/B)*d_TTFT + (TTFT/B)*d_m_pf)) if _special.holds('>', X_paged, 0, d_X_paged, 0.0, side) else 0.0)) if (d_TTFT or d_X_paged or d_m_pf or d_n_out) else 0.0
     X_rep = v['X_rep'] if 'X_rep' in v else X_paged/(n_out + TTFT*X_paged*m_pf/B)
-    d_X_rep = ((1/(n_out + TTFT*X_paged*m_pf/B))*d_X_paged + (X_paged)*((-1/(n_out + TTFT*X_paged*m_pf/B)**2)*(d_n_out + ((X_paged*m_pf/B)*d_TTFT + (TTFT*m_pf/B)*d_X_paged + (TTFT*X_paged/B)*d_m_pf))))
+    d_X_rep = (((1/(n_out + TTFT*X_paged*m_pf/B))*d_X_paged + (X_paged)*((-1/(n_out + TTFT*X_paged*m_pf/B)**2)*(d_n_out + ((X_paged*m_pf/B)*d_TTFT + (TTFT*m_pf/B)*d_X_paged + (TTFT*X_paged/B)*d_m_pf))))) if (d_TTFT or d_X_paged or d_m_pf or d_n_out) else 0.0
     ITL = v['ITL'] if 'ITL' in v else (((ITL0 + gamma_spec*t_draft)/E_tok) if (m_spec > 0) else (ITL0))
-    d_ITL = (((ITL0 + gamma_spec*t_draft)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_ITL0 + ((t_draft)*d_gamma_spec + (gamma_spec)*d_t_draft))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else d_ITL0)
+    d_ITL = ((((ITL0 + gamma_spec*t_draft)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_ITL0 + ((t_draft)*d_gamma_spec + (gamma_spec)*d_t_draft))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else d_ITL0)) if (d_E_tok or d_ITL0 or d_gamma_spec or d_m_spec or d_t_draft) else 0.0
     T_req = v['T_req'] if 'T_req' in v else ITL_gen*max(0, n_gen - 1) + TTFT
-    d_T_req = (d_TTFT + ((max(0, n_gen - 1))*d_ITL_gen + (ITL_gen)*_special.d_extreme(1, side, (0, n_gen - 1,), (0.0, (d_n_gen),))))
+    d_T_req = ((d_TTFT + ((max(0, n_gen - 1))*d_ITL_gen + (ITL_gen)*_special.d_extreme(1, side, (0, n_gen - 1,), (0.0, (d_n_gen),))))) if (d_ITL_gen or d_TTFT or d_n_gen) else 0.0
     c_min = v['c_min'] if 'c_min' in v else ((math.floor(lam*t_svc) + 1) if (X_paged > 0) else (1))
     L_base = v['L_base'] if 'L_base' in v else ((T_req) if (m_pf > 0) else (ITL*n_out + TTFT))
-    d_L_base = (d_T_req if _special.holds('>', m_pf, 0, d_m_pf, 0.0, side) else (d_TTFT + ((n_out)*d_ITL + (ITL)*d_n_out)))
+    d_L_base = ((d_T_req if _special.holds('>', m_pf, 0, d_m_pf, 0.0, side) else (d_TTFT + ((n_out)*d_ITL + (ITL)*d_n_out)))) if (d_ITL or d_TTFT or d_T_req or d_m_pf or d_n_out) else 0.0
     return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'rho_len': d_rho_len, 'n_gen': d_n_gen, 'W_d': d_W_d, 'E_tok': d_E_tok, 'k_tok': d_k_tok, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'n_kvread': d_n_kvread, 'n_new': d_n_new, 'S_gen': d_S_gen, 'T_budget': d_T_budget, 'E_blocks': d_E_blocks, 'a_alloc': d_a_alloc, 'N_paged': d_N_paged, 't_step_p': d_t_step_p, 'X_paged': d_X_paged, 'T_plin': d_T_plin, 'T_pattn': d_T_pattn, 'T_ar_pre': d_T_ar_pre, 'KV': d_KV, 'T_dlin': d_T_dlin, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 't_svc': d_t_svc, 'X_rep': d_X_rep, 'ITL': d_ITL, 'T_req': d_T_req, 'L_base': d_L_base}
 
 def t_ckpt__model(v, d, side=1.0):
@@ -358,29 +358,29 @@ def t_ckpt__model(v, d, side=1.0):
     d_t_slow = d.get('t_slow', 0.0)
     d_tau_in = d.get('tau_in', 0.0)
     M_ck_w = v['M_ck_w'] if 'M_ck_w' in v else P*b_w
-    d_M_ck_w = ((b_w)*d_P + (P)*d_b_w)
+    d_M_ck_w = (((b_w)*d_P + (P)*d_b_w)) if (d_P or d_b_w) else 0.0
     M_ck_o = v['M_ck_o'] if 'M_ck_o' in v else P*b_opt
-    d_M_ck_o = ((b_opt)*d_P + (P)*d_b_opt)
+    d_M_ck_o = (((b_opt)*d_P + (P)*d_b_opt)) if (d_P or d_b_opt) else 0.0
     BW_ck = v['BW_ck'] if 'BW_ck' in v else min(BW_fs, BW_wr*n_wr)
-    d_BW_ck = _special.d_extreme(-1, side, (BW_fs, BW_wr*n_wr,), (d_BW_fs, ((n_wr)*d_BW_wr + (BW_wr)*d_n_wr),))
+    d_BW_ck = (_special.d_extreme(-1, side, (BW_fs, BW_wr*n_wr,), (d_BW_fs, ((n_wr)*d_BW_wr + (BW_wr)*d_n_wr),))) if (d_BW_fs or d_BW_wr or d_n_wr) else 0.0
     M_ck = v['M_ck'] if 'M_ck' in v else M_ck_o + M_ck_w
-    d_M_ck = (d_M_ck_o + d_M_ck_w)
+    d_M_ck = ((d_M_ck_o + d_M_ck_w)) if (d_M_ck_o or d_M_ck_w) else 0.0
     t_wr = v['t_wr'] if 't_wr' in v else M_ck/BW_ck
-    d_t_wr = ((1/BW_ck)*d_M_ck + (M_ck)*((-1/BW_ck**2)*d_BW_ck))
+    d_t_wr = (((1/BW_ck)*d_M_ck + (M_ck)*((-1/BW_ck**2)*d_BW_ck))) if (d_BW_ck or d_M_ck) else 0.0
     t_stall = v['t_stall'] if 't_stall' in v else ((M_ck/(BW_d2h*n_wr)) if (m_async > 0) else (t_wr))
-    d_t_stall = (((1/(BW_d2h*n_wr))*d_M_ck + (M_ck/n_wr)*((-1/BW_d2h**2)*d_BW_d2h) + (M_ck/BW_d2h)*((-1/n_wr**2)*d_n_wr)) if _special.holds('>', m_async, 0, d_m_async, 0.0, side) else d_t_wr)
+    d_t_stall = ((((1/(BW_d2h*n_wr))*d_M_ck + (M_ck/n_wr)*((-1/BW_d2h**2)*d_BW_d2h) + (M_ck/BW_d2h)*((-1/n_wr**2)*d_n_wr)) if _special.holds('>', m_async, 0, d_m_async, 0.0, side) else d_t_wr)) if (d_BW_d2h or d_M_ck or d_m_async or d_n_wr or d_t_wr) else 0.0
     slow_ck = v['slow_ck'] if 'slow_ck' in v else (t_wr > t_slow)
     delta_ck = v['delta_ck'] if 'delta_ck' in v else t_stall
     tau_Y = v['tau_Y'] if 'tau_Y' in v else math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)
-    d_tau_Y = ((math.sqrt(2)*math.sqrt(delta_ck))*(((0.5)/math.sqrt(M_f))*d_M_f))
+    d_tau_Y = (((math.sqrt(2)*math.sqrt(delta_ck))*(((0.5)/math.sqrt(M_f))*d_M_f))) if (d_M_f) else 0.0
     tau_D = v['tau_D'] if 'tau_D' in v else ((math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)) - delta_ck) if (delta_ck < 2*M_f) else (M_f))
-    d_tau_D = ((((math.sqrt(2)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)))*(((0.5)/math.sqrt(M_f))*d_M_f) + (math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck))*((((0.05555555555555555)*delta_ck)*((-1/M_f**2)*d_M_f)) + (((0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck))*((-(0.5)/M_f**(1.5))*d_M_f))))) if _special.holds('<', delta_ck, 2*M_f, 0.0, ((2)*d_M_f), side) else d_M_f)
+    d_tau_D = (((((math.sqrt(2)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)))*(((0.5)/math.sqrt(M_f))*d_M_f) + (math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck))*((((0.05555555555555555)*delta_ck)*((-1/M_f**2)*d_M_f)) + (((0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck))*((-(0.5)/M_f**(1.5))*d_M_f))))) if _special.holds('<', delta_ck, 2*M_f, 0.0, ((2)*d_M_f), side) else d_M_f)) if (d_M_f) else 0.0
     tau_opt = v['tau_opt'] if 'tau_opt' in v else ((tau_D) if (m_daly > 0) else (tau_Y))
-    d_tau_opt = (d_tau_D if _special.holds('>', m_daly, 0, d_m_daly, 0.0, side) else d_tau_Y)
+    d_tau_opt = ((d_tau_D if _special.holds('>', m_daly, 0, d_m_daly, 0.0, side) else d_tau_Y)) if (d_m_daly or d_tau_D or d_tau_Y) else 0.0
     tau_ck = v['tau_ck'] if 'tau_ck' in v else ((tau_opt) if (M_f > 0) else (tau_in))
-    d_tau_ck = (d_tau_opt if _special.holds('>', M_f, 0, d_M_f, 0.0, side) else d_tau_in)
+    d_tau_ck = ((d_tau_opt if _special.holds('>', M_f, 0, d_M_f, 0.0, side) else d_tau_in)) if (d_M_f or d_tau_in or d_tau_opt) else 0.0
     pen_ck = v['pen_ck'] if 'pen_ck' in v else t_stall/tau_ck
-    d_pen_ck = ((1/tau_ck)*d_t_stall + (t_stall)*((-1/tau_ck**2)*d_tau_ck))
+    d_pen_ck = (((1/tau_ck)*d_t_stall + (t_stall)*((-1/tau_ck**2)*d_tau_ck))) if (d_t_stall or d_tau_ck) else 0.0
     drain_ok = v['drain_ok'] if 'drain_ok' in v else (t_wr <= tau_ck)
     return {'M_ck_w': d_M_ck_w, 'M_ck_o': d_M_ck_o, 'BW_ck': d_BW_ck, 'M_ck': d_M_ck, 't_wr': d_t_wr, 't_stall': d_t_stall, 'tau_Y': d_tau_Y, 'tau_D': d_tau_D, 'tau_opt': d_tau_opt, 'tau_ck': d_tau_ck, 'pen_ck': d_pen_ck}
 
@@ -449,27 +449,27 @@ def t_cmp__model(v, d, side=1.0):
     d_s_thr = d.get('s_thr', 0.0)
     d_t_sp = d.get('t_sp', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     W_base = v['W_base'] if 'W_base' in v else P*b_base
-    d_W_base = ((b_base)*d_P + (P)*d_b_base)
+    d_W_base = (((b_base)*d_P + (P)*d_b_base)) if (d_P or d_b_base) else 0.0
     r_cmp = v['r_cmp'] if 'r_cmp' in v else ((8*b_base/q_bits) if (m_meth == 0) else (math.inf) if (m_meth == 1) and (s_sp >= 1) else (8*b_base/((1 - s_sp)*(8*b_base + i_nm))) if (m_meth == 1) and (t_sp == 2) else (1/(1 - s_sp)) if (m_meth == 1) else (P/P_s) if (m_meth == 2) and (P_s > 0) else (1))
-    d_r_cmp = (((8/q_bits)*d_b_base + (8*b_base)*((-1/q_bits**2)*d_q_bits)) if ((m_meth == 0)) else (0.0 if (((m_meth == 1)) and _special.holds('>=', s_sp, 1, d_s_sp, 0.0, side)) else (((8/((1 - s_sp)*(8*b_base + i_nm)))*d_b_base + (8*b_base/(8*b_base + i_nm))*((-1/(1 - s_sp)**2)*(((-1)*d_s_sp))) + (8*b_base/(1 - s_sp))*((-1/(8*b_base + i_nm)**2)*(d_i_nm + ((8)*d_b_base)))) if (((m_meth == 1)) and ((t_sp == 2))) else (((-1/(1 - s_sp)**2)*(((-1)*d_s_sp))) if ((m_meth == 1)) else (((1/P_s)*d_P + (P)*((-1/P_s**2)*d_P_s)) if (((m_meth == 2)) and _special.holds('>', P_s, 0, d_P_s, 0.0, side)) else 0.0)))))
+    d_r_cmp = ((((8/q_bits)*d_b_base + (8*b_base)*((-1/q_bits**2)*d_q_bits)) if ((m_meth == 0)) else (0.0 if (((m_meth == 1)) and _special.holds('>=', s_sp, 1, d_s_sp, 0.0, side)) else (((8/((1 - s_sp)*(8*b_base + i_nm)))*d_b_base + (8*b_base/(8*b_base + i_nm))*((-1/(1 - s_sp)**2)*(((-1)*d_s_sp))) + (8*b_base/(1 - s_sp))*((-1/(8*b_base + i_nm)**2)*(d_i_nm + ((8)*d_b_base)))) if (((m_meth == 1)) and ((t_sp == 2))) else (((-1/(1 - s_sp)**2)*(((-1)*d_s_sp))) if ((m_meth == 1)) else (((1/P_s)*d_P + (P)*((-1/P_s**2)*d_P_s)) if (((m_meth == 2)) and _special.holds('>', P_s, 0, d_P_s, 0.0, side)) else 0.0)))))) if (d_P or d_P_s or d_b_base or d_i_nm or d_m_meth or d_q_bits or d_s_sp or d_t_sp) else 0.0
     d_acc = v['d_acc'] if 'd_acc' in v else ((((0) if (q_bits >= 16) else (d8) if (q_bits >= 8) else (d4) if (q_bits >= 4) else (d3))) if (m_meth == 0) else (((d_pm) if (s_sp <= s_thr) else (-k_pe*math.exp(e_pe*s_sp)))) if (m_meth == 1) else (d_dist) if (m_meth == 2) and (P_s > 0) else (0))
-    d_d_acc = ((0.0 if _special.holds('>=', q_bits, 16, d_q_bits, 0.0, side) else (d_d8 if _special.holds('>=', q_bits, 8, d_q_bits, 0.0, side) else (d_d4 if _special.holds('>=', q_bits, 4, d_q_bits, 0.0, side) else d_d3))) if ((m_meth == 0)) else ((d_d_pm if _special.holds('<=', s_sp, s_thr, d_s_sp, d_s_thr, side) else ((-math.exp(e_pe*s_sp))*d_k_pe + (-k_pe)*((math.exp(e_pe*s_sp))*((s_sp)*d_e_pe + (e_pe)*d_s_sp)))) if ((m_meth == 1)) else (d_d_dist if (((m_meth == 2)) and _special.holds('>', P_s, 0, d_P_s, 0.0, side)) else 0.0)))
+    d_d_acc = (((0.0 if _special.holds('>=', q_bits, 16, d_q_bits, 0.0, side) else (d_d8 if _special.holds('>=', q_bits, 8, d_q_bits, 0.0, side) else (d_d4 if _special.holds('>=', q_bits, 4, d_q_bits, 0.0, side) else d_d3))) if ((m_meth == 0)) else ((d_d_pm if _special.holds('<=', s_sp, s_thr, d_s_sp, d_s_thr, side) else ((-math.exp(e_pe*s_sp))*d_k_pe + (-k_pe)*((math.exp(e_pe*s_sp))*((s_sp)*d_e_pe + (e_pe)*d_s_sp)))) if ((m_meth == 1)) else (d_d_dist if (((m_meth == 2)) and _special.holds('>', P_s, 0, d_P_s, 0.0, side)) else 0.0)))) if (d_P_s or d_d3 or d_d4 or d_d8 or d_d_dist or d_d_pm or d_e_pe or d_k_pe or d_m_meth or d_q_bits or d_s_sp or d_s_thr) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     W_cmp = v['W_cmp'] if 'W_cmp' in v else W_base/r_cmp
-    d_W_cmp = ((1/r_cmp)*d_W_base + (W_base)*((-1/r_cmp**2)*d_r_cmp))
+    d_W_cmp = (((1/r_cmp)*d_W_base + (W_base)*((-1/r_cmp**2)*d_r_cmp))) if (d_W_base or d_r_cmp) else 0.0
     sav_pct = v['sav_pct'] if 'sav_pct' in v else 100 - 100/r_cmp
-    d_sav_pct = (((-100)*((-1/r_cmp**2)*d_r_cmp)))
+    d_sav_pct = ((((-100)*((-1/r_cmp**2)*d_r_cmp)))) if (d_r_cmp) else 0.0
     d_acc_lo = v['d_acc_lo'] if 'd_acc_lo' in v else ((((0) if (q_bits >= 16) else (d8_lo) if (q_bits >= 8) else (d4_lo) if (q_bits >= 4) else (d3_lo))) if (m_meth == 0) else (d_acc))
-    d_d_acc_lo = ((0.0 if _special.holds('>=', q_bits, 16, d_q_bits, 0.0, side) else (d_d8_lo if _special.holds('>=', q_bits, 8, d_q_bits, 0.0, side) else (d_d4_lo if _special.holds('>=', q_bits, 4, d_q_bits, 0.0, side) else d_d3_lo))) if ((m_meth == 0)) else d_d_acc)
+    d_d_acc_lo = (((0.0 if _special.holds('>=', q_bits, 16, d_q_bits, 0.0, side) else (d_d8_lo if _special.holds('>=', q_bits, 8, d_q_bits, 0.0, side) else (d_d4_lo if _special.holds('>=', q_bits, 4, d_q_bits, 0.0, side) else d_d3_lo))) if ((m_meth == 0)) else d_d_acc)) if (d_d3_lo or d_d4_lo or d_d8_lo or d_d_acc or d_m_meth or d_q_bits) else 0.0
     t_base = v['t_base'] if 't_base' in v else max(W_base/BW_mem, O_fwd/R_base)
-    d_t_base = _special.d_extreme(1, side, (W_base/BW_mem, O_fwd/R_base,), (((1/BW_mem)*d_W_base + (W_base)*((-1/BW_mem**2)*d_BW_mem)), ((1/R_base)*d_O_fwd + (O_fwd)*((-1/R_base**2)*d_R_base)),))
+    d_t_base = (_special.d_extreme(1, side, (W_base/BW_mem, O_fwd/R_base,), (((1/BW_mem)*d_W_base + (W_base)*((-1/BW_mem**2)*d_BW_mem)), ((1/R_base)*d_O_fwd + (O_fwd)*((-1/R_base**2)*d_R_base)),))) if (d_BW_mem or d_O_fwd or d_R_base or d_W_base) else 0.0
     t_cmp = v['t_cmp'] if 't_cmp' in v else ((max(O_fwd/R_q, W_base/(BW_mem*r_cmp))) if (m_meth == 0) else (max(W_base/(BW_mem*r_cmp), O_fwd/(R_base*k_sp))) if (m_meth == 1) and (t_sp == 2) else (t_base) if (m_meth == 1) and (t_sp == 0) else (t_base/r_cmp))
-    d_t_cmp = (_special.d_extreme(1, side, (O_fwd/R_q, W_base/(BW_mem*r_cmp),), (((1/R_q)*d_O_fwd + (O_fwd)*((-1/R_q**2)*d_R_q)), ((1/(BW_mem*r_cmp))*d_W_base + (W_base/r_cmp)*((-1/BW_mem**2)*d_BW_mem) + (W_base/BW_mem)*((-1/r_cmp**2)*d_r_cmp)),)) if ((m_meth == 0)) else (_special.d_extreme(1, side, (W_base/(BW_mem*r_cmp), O_fwd/(R_base*k_sp),), (((1/(BW_mem*r_cmp))*d_W_base + (W_base/r_cmp)*((-1/BW_mem**2)*d_BW_mem) + (W_base/BW_mem)*((-1/r_cmp**2)*d_r_cmp)), ((1/(R_base*k_sp))*d_O_fwd + (O_fwd/k_sp)*((-1/R_base**2)*d_R_base) + (O_fwd/R_base)*((-1/k_sp**2)*d_k_sp)),)) if (((m_meth == 1)) and ((t_sp == 2))) else (d_t_base if (((m_meth == 1)) and ((t_sp == 0))) else ((1/r_cmp)*d_t_base + (t_base)*((-1/r_cmp**2)*d_r_cmp)))))
+    d_t_cmp = ((_special.d_extreme(1, side, (O_fwd/R_q, W_base/(BW_mem*r_cmp),), (((1/R_q)*d_O_fwd + (O_fwd)*((-1/R_q**2)*d_R_q)), ((1/(BW_mem*r_cmp))*d_W_base + (W_base/r_cmp)*((-1/BW_mem**2)*d_BW_mem) + (W_base/BW_mem)*((-1/r_cmp**2)*d_r_cmp)),)) if ((m_meth == 0)) else (_special.d_extreme(1, side, (W_base/(BW_mem*r_cmp), O_fwd/(R_base*k_sp),), (((1/(BW_mem*r_cmp))*d_W_base + (W_base/r_cmp)*((-1/BW_mem**2)*d_BW_mem) + (W_base/BW_mem)*((-1/r_cmp**2)*d_r_cmp)), ((1/(R_base*k_sp))*d_O_fwd + (O_fwd/k_sp)*((-1/R_base**2)*d_R_base) + (O_fwd/R_base)*((-1/k_sp**2)*d_k_sp)),)) if (((m_meth == 1)) and ((t_sp == 2))) else (d_t_base if (((m_meth == 1)) and ((t_sp == 0))) else ((1/r_cmp)*d_t_base + (t_base)*((-1/r_cmp**2)*d_r_cmp)))))) if (d_BW_mem or d_O_fwd or d_R_base or d_R_q or d_W_base or d_k_sp or d_m_meth or d_r_cmp or d_t_base or d_t_sp) else 0.0
     x_cmp = v['x_cmp'] if 'x_cmp' in v else ((t_base/t_cmp) if (m_roof > 0) else (((r_cmp) if (W_base/BW_mem > O_fwd/R_peak) else (min(r_cmp, R_q/R_peak)) if (m_fast > 0) else (1))) if (m_meth == 0) else (r_cmp) if (m_meth == 1) and (t_sp == 1) else (((2) if (abs(s_sp - 0.5) < 0.05) else (1))) if (m_meth == 1) and (t_sp == 2) else (1))
-    d_x_cmp = (((1/t_cmp)*d_t_base + (t_base)*((-1/t_cmp**2)*d_t_cmp)) if _special.holds('>', m_roof, 0, d_m_roof, 0.0, side) else ((d_r_cmp if _special.holds('>', W_base/BW_mem, O_fwd/R_peak, ((1/BW_mem)*d_W_base + (W_base)*((-1/BW_mem**2)*d_BW_mem)), ((1/R_peak)*d_O_fwd + (O_fwd)*((-1/R_peak**2)*d_R_peak)), side) else (_special.d_extreme(-1, side, (r_cmp, R_q/R_peak,), (d_r_cmp, ((1/R_peak)*d_R_q + (R_q)*((-1/R_peak**2)*d_R_peak)),)) if _special.holds('>', m_fast, 0, d_m_fast, 0.0, side) else 0.0)) if ((m_meth == 0)) else (d_r_cmp if (((m_meth == 1)) and ((t_sp == 1))) else (0.0 if (((m_meth == 1)) and ((t_sp == 2))) else 0.0))))
+    d_x_cmp = ((((1/t_cmp)*d_t_base + (t_base)*((-1/t_cmp**2)*d_t_cmp)) if _special.holds('>', m_roof, 0, d_m_roof, 0.0, side) else ((d_r_cmp if _special.holds('>', W_base/BW_mem, O_fwd/R_peak, ((1/BW_mem)*d_W_base + (W_base)*((-1/BW_mem**2)*d_BW_mem)), ((1/R_peak)*d_O_fwd + (O_fwd)*((-1/R_peak**2)*d_R_peak)), side) else (_special.d_extreme(-1, side, (r_cmp, R_q/R_peak,), (d_r_cmp, ((1/R_peak)*d_R_q + (R_q)*((-1/R_peak**2)*d_R_peak)),)) if _special.holds('>', m_fast, 0, d_m_fast, 0.0, side) else 0.0)) if ((m_meth == 0)) else (d_r_cmp if (((m_meth == 1)) and ((t_sp == 1))) else (0.0 if (((m_meth == 1)) and ((t_sp == 2))) else 0.0))))) if (d_BW_mem or d_O_fwd or d_R_peak or d_R_q or d_W_base or d_m_fast or d_m_meth or d_m_roof or d_r_cmp or d_s_sp or d_t_base or d_t_cmp or d_t_sp) else 0.0
     return {'P_act': d_P_act, 'W_base': d_W_base, 'r_cmp': d_r_cmp, 'd_acc': d_d_acc, 'O_fwd': d_O_fwd, 'W_cmp': d_W_cmp, 'sav_pct': d_sav_pct, 'd_acc_lo': d_d_acc_lo, 't_base': d_t_base, 't_cmp': d_t_cmp, 'x_cmp': d_x_cmp}
 
 def t_coll__all(v, d, side=1.0):
@@ -489,21 +489,21 @@ def t_coll__all(v, d, side=1.0):
     d_g_c = d.get('g_c', 0.0)
     d_n_c = d.get('n_c', 0.0)
     T_ring = v['T_ring'] if 'T_ring' in v else 2*M_c*(n_c - 1)/(beta_c*n_c) + 2*alpha_c*(n_c - 1)
-    d_T_ring = (((2*n_c - 2)*d_alpha_c + (2*alpha_c)*(d_n_c)) + ((2*(n_c - 1)/(beta_c*n_c))*d_M_c + (2*M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (2*M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (2*M_c/(beta_c*n_c))*(d_n_c)))
+    d_T_ring = ((((2*n_c - 2)*d_alpha_c + (2*alpha_c)*(d_n_c)) + ((2*(n_c - 1)/(beta_c*n_c))*d_M_c + (2*M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (2*M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (2*M_c/(beta_c*n_c))*(d_n_c)))) if (d_M_c or d_alpha_c or d_beta_c or d_n_c) else 0.0
     T_rs = v['T_rs'] if 'T_rs' in v else M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
-    d_T_rs = (((n_c - 1)*d_alpha_c + (alpha_c)*(d_n_c)) + (((n_c - 1)/(beta_c*n_c))*d_M_c + (M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (M_c/(beta_c*n_c))*(d_n_c)))
+    d_T_rs = ((((n_c - 1)*d_alpha_c + (alpha_c)*(d_n_c)) + (((n_c - 1)/(beta_c*n_c))*d_M_c + (M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (M_c/(beta_c*n_c))*(d_n_c)))) if (d_M_c or d_alpha_c or d_beta_c or d_n_c) else 0.0
     T_ag = v['T_ag'] if 'T_ag' in v else M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
-    d_T_ag = (((n_c - 1)*d_alpha_c + (alpha_c)*(d_n_c)) + (((n_c - 1)/(beta_c*n_c))*d_M_c + (M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (M_c/(beta_c*n_c))*(d_n_c)))
+    d_T_ag = ((((n_c - 1)*d_alpha_c + (alpha_c)*(d_n_c)) + (((n_c - 1)/(beta_c*n_c))*d_M_c + (M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (M_c/(beta_c*n_c))*(d_n_c)))) if (d_M_c or d_alpha_c or d_beta_c or d_n_c) else 0.0
     T_alltoall = v['T_alltoall'] if 'T_alltoall' in v else M_c*(n_c - 1)/(beta_c*n_c) + alpha_c*(n_c - 1)
-    d_T_alltoall = (((n_c - 1)*d_alpha_c + (alpha_c)*(d_n_c)) + (((n_c - 1)/(beta_c*n_c))*d_M_c + (M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (M_c/(beta_c*n_c))*(d_n_c)))
+    d_T_alltoall = ((((n_c - 1)*d_alpha_c + (alpha_c)*(d_n_c)) + (((n_c - 1)/(beta_c*n_c))*d_M_c + (M_c*(n_c - 1)/n_c)*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/n_c**2)*d_n_c) + (M_c/(beta_c*n_c))*(d_n_c)))) if (d_M_c or d_alpha_c or d_beta_c or d_n_c) else 0.0
     T_tree = v['T_tree'] if 'T_tree' in v else 2*(M_c/beta_c + alpha_c)*math.ceil(math.log2(n_c))
-    d_T_tree = ((2*math.ceil(math.log2(n_c)))*(d_alpha_c + ((1/beta_c)*d_M_c + (M_c)*((-1/beta_c**2)*d_beta_c))))
+    d_T_tree = (((2*math.ceil(math.log2(n_c)))*(d_alpha_c + ((1/beta_c)*d_M_c + (M_c)*((-1/beta_c**2)*d_beta_c))))) if (d_M_c or d_alpha_c or d_beta_c or d_n_c) else 0.0
     n_cn = v['n_cn'] if 'n_cn' in v else n_c/g_c
-    d_n_cn = ((1/g_c)*d_n_c + (n_c)*((-1/g_c**2)*d_g_c))
+    d_n_cn = (((1/g_c)*d_n_c + (n_c)*((-1/g_c**2)*d_g_c))) if (d_g_c or d_n_c) else 0.0
     T_innet = v['T_innet'] if 'T_innet' in v else M_c*(n_c - 1)/(beta_c*(n_c + 1)) + 2*alpha_c
-    d_T_innet = (((2)*d_alpha_c) + (((n_c - 1)/(beta_c*(n_c + 1)))*d_M_c + (M_c*(n_c - 1)/(n_c + 1))*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/(n_c + 1)**2)*(d_n_c)) + (M_c/(beta_c*(n_c + 1)))*(d_n_c)))
+    d_T_innet = ((((2)*d_alpha_c) + (((n_c - 1)/(beta_c*(n_c + 1)))*d_M_c + (M_c*(n_c - 1)/(n_c + 1))*((-1/beta_c**2)*d_beta_c) + (M_c*(n_c - 1)/beta_c)*((-1/(n_c + 1)**2)*(d_n_c)) + (M_c/(beta_c*(n_c + 1)))*(d_n_c)))) if (d_M_c or d_alpha_c or d_beta_c or d_n_c) else 0.0
     T_hier = v['T_hier'] if 'T_hier' in v else 2*M_c*(g_c - 1)/(beta_in*g_c) + 2*M_c*(n_cn - 1)/(beta_c*g_c*n_cn) + 2*alpha_c*(n_cn - 1) + 2*alpha_in*(g_c - 1)
-    d_T_hier = (((2*n_cn - 2)*d_alpha_c + (2*alpha_c)*(d_n_cn)) + ((2*g_c - 2)*d_alpha_in + (2*alpha_in)*(d_g_c)) + ((2*(g_c - 1)/(beta_in*g_c))*d_M_c + (2*M_c*(g_c - 1)/g_c)*((-1/beta_in**2)*d_beta_in) + (2*M_c*(g_c - 1)/beta_in)*((-1/g_c**2)*d_g_c) + (2*M_c/(beta_in*g_c))*(d_g_c)) + ((2*(n_cn - 1)/(beta_c*g_c*n_cn))*d_M_c + (2*M_c*(n_cn - 1)/(g_c*n_cn))*((-1/beta_c**2)*d_beta_c) + (2*M_c*(n_cn - 1)/(beta_c*n_cn))*((-1/g_c**2)*d_g_c) + (2*M_c*(n_cn - 1)/(beta_c*g_c))*((-1/n_cn**2)*d_n_cn) + (2*M_c/(beta_c*g_c*n_cn))*(d_n_cn)))
+    d_T_hier = ((((2*n_cn - 2)*d_alpha_c + (2*alpha_c)*(d_n_cn)) + ((2*g_c - 2)*d_alpha_in + (2*alpha_in)*(d_g_c)) + ((2*(g_c - 1)/(beta_in*g_c))*d_M_c + (2*M_c*(g_c - 1)/g_c)*((-1/beta_in**2)*d_beta_in) + (2*M_c*(g_c - 1)/beta_in)*((-1/g_c**2)*d_g_c) + (2*M_c/(beta_in*g_c))*(d_g_c)) + ((2*(n_cn - 1)/(beta_c*g_c*n_cn))*d_M_c + (2*M_c*(n_cn - 1)/(g_c*n_cn))*((-1/beta_c**2)*d_beta_c) + (2*M_c*(n_cn - 1)/(beta_c*n_cn))*((-1/g_c**2)*d_g_c) + (2*M_c*(n_cn - 1)/(beta_c*g_c))*((-1/n_cn**2)*d_n_cn) + (2*M_c/(beta_c*g_c*n_cn))*(d_n_cn)))) if (d_M_c or d_alpha_c or d_alpha_in or d_beta_c or d_beta_in or d_g_c or d_n_cn) else 0.0
     return {'T_ring': d_T_ring, 'T_rs': d_T_rs, 'T_ag': d_T_ag, 'T_alltoall': d_T_alltoall, 'T_tree': d_T_tree, 'n_cn': d_n_cn, 'T_innet': d_T_innet, 'T_hier': d_T_hier}
 
 def t_comm__step(v, d, side=1.0):
@@ -645,139 +645,139 @@ def t_comm__step(v, d, side=1.0):
     d_w_topo = d.get('w_topo', 0.0)
     d_z_stage = d.get('z_stage', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
-    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     k_model = v['k_model'] if 'k_model' in v else ((3) if (m_train > 0) else (1))
     h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
-    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
     P_r = v['P_r'] if 'P_r' in v else P/(N_ep*N_pp*N_tp)
-    d_P_r = ((1/(N_ep*N_pp*N_tp))*d_P + (P/(N_pp*N_tp))*((-1/N_ep**2)*d_N_ep) + (P/(N_ep*N_tp))*((-1/N_pp**2)*d_N_pp) + (P/(N_ep*N_pp))*((-1/N_tp**2)*d_N_tp))
+    d_P_r = (((1/(N_ep*N_pp*N_tp))*d_P + (P/(N_pp*N_tp))*((-1/N_ep**2)*d_N_ep) + (P/(N_ep*N_tp))*((-1/N_pp**2)*d_N_pp) + (P/(N_ep*N_pp))*((-1/N_tp**2)*d_N_tp))) if (d_N_ep or d_N_pp or d_N_tp or d_P) else 0.0
     f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
-    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
     L_s = v['L_s'] if 'L_s' in v else max(1, math.ceil(N_L/N_pp))
     N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
-    d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
     k_flight = v['k_flight'] if 'k_flight' in v else ((max(1, math.floor(n_mb/N_pp))) if (N_pp > 1) else (1))
     eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
-    d_eta_att_x = (d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
     alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
-    d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
     beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
-    d_beta_bub = ((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))
+    d_beta_bub = (((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))) if (d_N_pp or d_n_mb or d_v_pp) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
-    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
     k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
     N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
     GA = v['GA'] if 'GA' in v else GA_step*k_flight
-    d_GA = ((k_flight)*d_GA_step)
+    d_GA = (((k_flight)*d_GA_step)) if (d_GA_step) else 0.0
     r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
     f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
-    d_f_grad = (d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
     BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
-    d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     M_w = v['M_w'] if 'M_w' in v else ((P_r*b_w/N_dp) if (z_stage >= 3) else (P_r*b_w))
-    d_M_w = (((b_w/N_dp)*d_P_r + (P_r/N_dp)*d_b_w) if _special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) else ((b_w)*d_P_r + (P_r)*d_b_w))
+    d_M_w = ((((b_w/N_dp)*d_P_r + (P_r/N_dp)*d_b_w) if _special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) else ((b_w)*d_P_r + (P_r)*d_b_w))) if (d_P_r or d_b_w or d_z_stage) else 0.0
     M_g = v['M_g'] if 'M_g' in v else ((P_r*b_w*f_train/N_dp) if (z_stage >= 2) else (P_r*b_w*f_train))
-    d_M_g = (((b_w*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_w + (P_r*b_w/N_dp)*d_f_train) if _special.holds('>=', z_stage, 2, d_z_stage, 0.0, side) else ((b_w*f_train)*d_P_r + (P_r*f_train)*d_b_w + (P_r*b_w)*d_f_train))
+    d_M_g = ((((b_w*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_w + (P_r*b_w/N_dp)*d_f_train) if _special.holds('>=', z_stage, 2, d_z_stage, 0.0, side) else ((b_w*f_train)*d_P_r + (P_r*f_train)*d_b_w + (P_r*b_w)*d_f_train))) if (d_P_r or d_b_w or d_f_train or d_z_stage) else 0.0
     M_o = v['M_o'] if 'M_o' in v else ((P_r*b_opt*f_train/N_dp) if (z_stage >= 1) else (P_r*b_opt*f_train))
-    d_M_o = (((b_opt*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_opt + (P_r*b_opt/N_dp)*d_f_train) if _special.holds('>=', z_stage, 1, d_z_stage, 0.0, side) else ((b_opt*f_train)*d_P_r + (P_r*f_train)*d_b_opt + (P_r*b_opt)*d_f_train))
+    d_M_o = ((((b_opt*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_opt + (P_r*b_opt/N_dp)*d_f_train) if _special.holds('>=', z_stage, 1, d_z_stage, 0.0, side) else ((b_opt*f_train)*d_P_r + (P_r*f_train)*d_b_opt + (P_r*b_opt)*d_f_train))) if (d_P_r or d_b_opt or d_f_train or d_z_stage) else 0.0
     B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
     n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
     D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
-    d_D_grad = ((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
     b_mb = v['b_mb'] if 'b_mb' in v else max(1, math.ceil(B/(D_b*GA)))
     B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
     D_rep = v['D_rep'] if 'D_rep' in v else W*(B*f_act + 1)/N_rep
-    d_D_rep = (((B*f_act + 1)/N_rep)*d_W + (W*(B*f_act + 1))*((-1/N_rep**2)*d_N_rep) + (W/N_rep)*(((B)*d_f_act)))
+    d_D_rep = ((((B*f_act + 1)/N_rep)*d_W + (W*(B*f_act + 1))*((-1/N_rep**2)*d_N_rep) + (W/N_rep)*(((B)*d_f_act)))) if (d_N_rep or d_W or d_f_act) else 0.0
     BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
-    d_BW_dp = (d_BW_intra if ((n_span <= 1)) else d_beta_fab)
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
     alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
-    d_alpha_dp = (d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
     V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
-    d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
-    d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
     F_model = v['F_model'] if 'F_model' in v else B_tot*k_model*n_tok*(O_att + O_fwd)
-    d_F_model = ((B_tot*k_model*(O_att + O_fwd))*d_n_tok + (B_tot*k_model*n_tok)*(d_O_att + d_O_fwd))
+    d_F_model = (((B_tot*k_model*(O_att + O_fwd))*d_n_tok + (B_tot*k_model*n_tok)*(d_O_att + d_O_fwd))) if (d_O_att or d_O_fwd or d_n_tok) else 0.0
     F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
-    d_F_hw = ((B_tot*(O_att*k_att_x + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd)))
+    d_F_hw = (((B_tot*(O_att*k_att_x + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd)))) if (d_O_att or d_O_fwd or d_n_tok) else 0.0
     M_a = v['M_a'] if 'M_a' in v else (0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
-    d_M_a = (((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))
+    d_M_a = ((((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))) if (d_H or d_N_tp or d_S or d_b_w or d_h or d_m_sp or d_s_ckpt) else 0.0
     M_buf = v['M_buf'] if 'M_buf' in v else M_g*f_buf + ((2*S*b_mb*b_w*h) if (N_pp > 1) else (0))
-    d_M_buf = (((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))
+    d_M_buf = ((((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))) if (d_M_g or d_N_pp or d_S or d_b_w or d_f_buf or d_h) else 0.0
     T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
-    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
+    d_T_ew_r = ((((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_L or d_N_acc or d_b_w or d_c_ew or d_h or d_m_xf or d_n_tok) else 0.0
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
-    d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
-    d_T_z3 = (((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)
+    d_T_z3 = ((((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_BW_dp or d_D_grad or d_alpha_dp or d_k_z3 or d_z_stage) else 0.0
     T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
-    d_T_tp = (((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
     T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
-    d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
     M_train = v['M_train'] if 'M_train' in v else M_a + M_buf + M_g + M_o + M_w
-    d_M_train = (d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)
+    d_M_train = ((d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)) if (d_M_a or d_M_buf or d_M_g or d_M_o or d_M_w) else 0.0
     T_comp_r = v['T_comp_r'] if 'T_comp_r' in v else B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops*n_tok/(N_acc*R_eff) + T_ew_r
-    d_T_comp_r = (d_T_ew_r + ((B_tot*k_ops*n_tok/(N_acc*R_eff))*d_O_fwd + (B_tot*O_fwd*k_ops/(N_acc*R_eff))*d_n_tok + (B_tot*O_fwd*k_ops*n_tok/R_eff)*((-1/N_acc**2)*d_N_acc) + (B_tot*O_fwd*k_ops*n_tok/N_acc)*((-1/R_eff**2)*d_R_eff)) + ((B_tot*k_att_x*n_tok/(N_acc*R_peak*eta_att_x))*d_O_att + (B_tot*O_att*k_att_x/(N_acc*R_peak*eta_att_x))*d_n_tok + (B_tot*O_att*k_att_x*n_tok/(R_peak*eta_att_x))*((-1/N_acc**2)*d_N_acc) + (B_tot*O_att*k_att_x*n_tok/(N_acc*eta_att_x))*((-1/R_peak**2)*d_R_peak) + (B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak))*((-1/eta_att_x**2)*d_eta_att_x)))
+    d_T_comp_r = ((d_T_ew_r + ((B_tot*k_ops*n_tok/(N_acc*R_eff))*d_O_fwd + (B_tot*O_fwd*k_ops/(N_acc*R_eff))*d_n_tok + (B_tot*O_fwd*k_ops*n_tok/R_eff)*((-1/N_acc**2)*d_N_acc) + (B_tot*O_fwd*k_ops*n_tok/N_acc)*((-1/R_eff**2)*d_R_eff)) + ((B_tot*k_att_x*n_tok/(N_acc*R_peak*eta_att_x))*d_O_att + (B_tot*O_att*k_att_x/(N_acc*R_peak*eta_att_x))*d_n_tok + (B_tot*O_att*k_att_x*n_tok/(R_peak*eta_att_x))*((-1/N_acc**2)*d_N_acc) + (B_tot*O_att*k_att_x*n_tok/(N_acc*eta_att_x))*((-1/R_peak**2)*d_R_peak) + (B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak))*((-1/eta_att_x**2)*d_eta_att_x)))) if (d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_ew_r or d_eta_att_x or d_n_tok) else 0.0
     I_rep = v['I_rep'] if 'I_rep' in v else F_hw/(D_rep*N_acc)
-    d_I_rep = ((1/(D_rep*N_acc))*d_F_hw + (F_hw/N_acc)*((-1/D_rep**2)*d_D_rep) + (F_hw/D_rep)*((-1/N_acc**2)*d_N_acc))
+    d_I_rep = (((1/(D_rep*N_acc))*d_F_hw + (F_hw/N_acc)*((-1/D_rep**2)*d_D_rep) + (F_hw/D_rep)*((-1/N_acc**2)*d_N_acc))) if (d_D_rep or d_F_hw or d_N_acc) else 0.0
     T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
-    d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
+    d_T_dp = ((((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))) if (d_GA_step or d_T_dp_ar or d_T_z3 or d_k_cong) else 0.0
     M_req = v['M_req'] if 'M_req' in v else ((M_train) if (m_xf > 0) else (W*f_lora/N_rep) if (m_lora > 0) else ((W*b_opt/b_w + 2*W)/N_rep))
-    d_M_req = (d_M_train if _special.holds('>', m_xf, 0, d_m_xf, 0.0, side) else (((f_lora/N_rep)*d_W + (W/N_rep)*d_f_lora + (W*f_lora)*((-1/N_rep**2)*d_N_rep)) if _special.holds('>', m_lora, 0, d_m_lora, 0.0, side) else ((W*b_opt/b_w + 2*W)*((-1/N_rep**2)*d_N_rep) + (1/N_rep)*(((2)*d_W) + ((b_opt/b_w)*d_W + (W/b_w)*d_b_opt + (W*b_opt)*((-1/b_w**2)*d_b_w))))))
+    d_M_req = ((d_M_train if _special.holds('>', m_xf, 0, d_m_xf, 0.0, side) else (((f_lora/N_rep)*d_W + (W/N_rep)*d_f_lora + (W*f_lora)*((-1/N_rep**2)*d_N_rep)) if _special.holds('>', m_lora, 0, d_m_lora, 0.0, side) else ((W*b_opt/b_w + 2*W)*((-1/N_rep**2)*d_N_rep) + (1/N_rep)*(((2)*d_W) + ((b_opt/b_w)*d_W + (W/b_w)*d_b_opt + (W*b_opt)*((-1/b_w**2)*d_b_w))))))) if (d_M_train or d_N_rep or d_W or d_b_opt or d_b_w or d_f_lora or d_m_lora or d_m_xf) else 0.0
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
-    d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
     T_comm = v['T_comm'] if 'T_comm' in v else T_dp + T_ep + T_tp
-    d_T_comm = (d_T_dp + d_T_ep + d_T_tp)
+    d_T_comm = ((d_T_dp + d_T_ep + d_T_tp)) if (d_T_dp or d_T_ep or d_T_tp) else 0.0
     BW = v['BW'] if 'BW' in v else ((min(BW_host, BW_mem)) if (C_mem < M_req) else (BW_sram) if (C_sram >= W) and (BW_sram > 0) and (C_sram > 0) else (BW_flash) if (BW_flash > 0) else (BW_mem))
-    d_BW = (_special.d_extreme(-1, side, (BW_host, BW_mem,), (d_BW_host, d_BW_mem,)) if _special.holds('<', C_mem, M_req, d_C_mem, d_M_req, side) else (d_BW_sram if (_special.holds('>=', C_sram, W, d_C_sram, d_W, side) and _special.holds('>', BW_sram, 0, d_BW_sram, 0.0, side) and _special.holds('>', C_sram, 0, d_C_sram, 0.0, side)) else (d_BW_flash if _special.holds('>', BW_flash, 0, d_BW_flash, 0.0, side) else d_BW_mem)))
+    d_BW = ((_special.d_extreme(-1, side, (BW_host, BW_mem,), (d_BW_host, d_BW_mem,)) if _special.holds('<', C_mem, M_req, d_C_mem, d_M_req, side) else (d_BW_sram if (_special.holds('>=', C_sram, W, d_C_sram, d_W, side) and _special.holds('>', BW_sram, 0, d_BW_sram, 0.0, side) and _special.holds('>', C_sram, 0, d_C_sram, 0.0, side)) else (d_BW_flash if _special.holds('>', BW_flash, 0, d_BW_flash, 0.0, side) else d_BW_mem)))) if (d_BW_flash or d_BW_host or d_BW_mem or d_BW_sram or d_C_mem or d_C_sram or d_M_req or d_W) else 0.0
     feasible = v['feasible'] if 'feasible' in v else (M_req <= C_mem)
     M_spill = v['M_spill'] if 'M_spill' in v else max(0, -C_mem + M_req)
-    d_M_spill = _special.d_extreme(1, side, (0, -C_mem + M_req,), (0.0, (d_M_req + ((-1)*d_C_mem)),))
+    d_M_spill = (_special.d_extreme(1, side, (0, -C_mem + M_req,), (0.0, (d_M_req + ((-1)*d_C_mem)),))) if (d_C_mem or d_M_req) else 0.0
     T_mem_r = v['T_mem_r'] if 'T_mem_r' in v else D_rep/BW
-    d_T_mem_r = ((1/BW)*d_D_rep + (D_rep)*((-1/BW**2)*d_BW))
+    d_T_mem_r = (((1/BW)*d_D_rep + (D_rep)*((-1/BW**2)*d_BW))) if (d_BW or d_D_rep) else 0.0
     T_rep = v['T_rep'] if 'T_rep' in v else L_lat + max(T_comp_r, T_mem_r)
-    d_T_rep = (d_L_lat + _special.d_extreme(1, side, (T_comp_r, T_mem_r,), (d_T_comp_r, d_T_mem_r,)))
+    d_T_rep = ((d_L_lat + _special.d_extreme(1, side, (T_comp_r, T_mem_r,), (d_T_comp_r, d_T_mem_r,)))) if (d_L_lat or d_T_comp_r or d_T_mem_r) else 0.0
     ovh_rep = v['ovh_rep'] if 'ovh_rep' in v else (L_lat > max(T_comp_r, T_mem_r))
     X_node = v['X_node'] if 'X_node' in v else B/T_rep
-    d_X_node = ((B)*((-1/T_rep**2)*d_T_rep))
+    d_X_node = (((B)*((-1/T_rep**2)*d_T_rep))) if (d_T_rep) else 0.0
     MFU_rep = v['MFU_rep'] if 'MFU_rep' in v else min(1, F_model/(N_acc*R_peak*T_rep))
-    d_MFU_rep = _special.d_extreme(-1, side, (1, F_model/(N_acc*R_peak*T_rep),), (0.0, ((1/(N_acc*R_peak*T_rep))*d_F_model + (F_model/(R_peak*T_rep))*((-1/N_acc**2)*d_N_acc) + (F_model/(N_acc*T_rep))*((-1/R_peak**2)*d_R_peak) + (F_model/(N_acc*R_peak))*((-1/T_rep**2)*d_T_rep)),))
+    d_MFU_rep = (_special.d_extreme(-1, side, (1, F_model/(N_acc*R_peak*T_rep),), (0.0, ((1/(N_acc*R_peak*T_rep))*d_F_model + (F_model/(R_peak*T_rep))*((-1/N_acc**2)*d_N_acc) + (F_model/(N_acc*T_rep))*((-1/R_peak**2)*d_R_peak) + (F_model/(N_acc*R_peak))*((-1/T_rep**2)*d_T_rep)),))) if (d_F_model or d_N_acc or d_R_peak or d_T_rep) else 0.0
     HFU_rep = v['HFU_rep'] if 'HFU_rep' in v else min(1, F_hw/(N_acc*R_peak*T_rep))
-    d_HFU_rep = _special.d_extreme(-1, side, (1, F_hw/(N_acc*R_peak*T_rep),), (0.0, ((1/(N_acc*R_peak*T_rep))*d_F_hw + (F_hw/(R_peak*T_rep))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_rep))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_rep**2)*d_T_rep)),))
+    d_HFU_rep = (_special.d_extreme(-1, side, (1, F_hw/(N_acc*R_peak*T_rep),), (0.0, ((1/(N_acc*R_peak*T_rep))*d_F_hw + (F_hw/(R_peak*T_rep))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_rep))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_rep**2)*d_T_rep)),))) if (d_F_hw or d_N_acc or d_R_peak or d_T_rep) else 0.0
     T_bub = v['T_bub'] if 'T_bub' in v else ((T_rep*beta_bub/(1 - beta_bub)) if (N_pp > 1) else (0))
-    d_T_bub = (((beta_bub/(1 - beta_bub))*d_T_rep + (T_rep/(1 - beta_bub))*d_beta_bub + (T_rep*beta_bub)*((-1/(1 - beta_bub)**2)*(((-1)*d_beta_bub)))) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0)
+    d_T_bub = ((((beta_bub/(1 - beta_bub))*d_T_rep + (T_rep/(1 - beta_bub))*d_beta_bub + (T_rep*beta_bub)*((-1/(1 - beta_bub)**2)*(((-1)*d_beta_bub)))) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0)) if (d_N_pp or d_T_rep or d_beta_bub) else 0.0
     E_rep = v['E_rep'] if 'E_rep' in v else N_rep*P_tdp*T_rep*(HFU_rep*(1 - f_idle) + f_idle)
-    d_E_rep = ((P_tdp*T_rep*(HFU_rep*(1 - f_idle) + f_idle))*d_N_rep + (N_rep*T_rep*(HFU_rep*(1 - f_idle) + f_idle))*d_P_tdp + (N_rep*P_tdp*(HFU_rep*(1 - f_idle) + f_idle))*d_T_rep + (N_rep*P_tdp*T_rep)*(d_f_idle + ((1 - f_idle)*d_HFU_rep + (HFU_rep)*(((-1)*d_f_idle)))))
+    d_E_rep = (((P_tdp*T_rep*(HFU_rep*(1 - f_idle) + f_idle))*d_N_rep + (N_rep*T_rep*(HFU_rep*(1 - f_idle) + f_idle))*d_P_tdp + (N_rep*P_tdp*(HFU_rep*(1 - f_idle) + f_idle))*d_T_rep + (N_rep*P_tdp*T_rep)*(d_f_idle + ((1 - f_idle)*d_HFU_rep + (HFU_rep)*(((-1)*d_f_idle)))))) if (d_HFU_rep or d_N_rep or d_P_tdp or d_T_rep or d_f_idle) else 0.0
     T_step = v['T_step'] if 'T_step' in v else k_strag*(T_bub + T_dp_exp + T_ep + T_rep + T_tp)
-    d_T_step = ((T_bub + T_dp_exp + T_ep + T_rep + T_tp)*d_k_strag + (k_strag)*(d_T_bub + d_T_dp_exp + d_T_ep + d_T_rep + d_T_tp))
+    d_T_step = (((T_bub + T_dp_exp + T_ep + T_rep + T_tp)*d_k_strag + (k_strag)*(d_T_bub + d_T_dp_exp + d_T_ep + d_T_rep + d_T_tp))) if (d_T_bub or d_T_dp_exp or d_T_ep or d_T_rep or d_T_tp or d_k_strag) else 0.0
     eta_scale = v['eta_scale'] if 'eta_scale' in v else T_rep/T_step
-    d_eta_scale = ((1/T_step)*d_T_rep + (T_rep)*((-1/T_step**2)*d_T_step))
+    d_eta_scale = (((1/T_step)*d_T_rep + (T_rep)*((-1/T_step**2)*d_T_step))) if (d_T_rep or d_T_step) else 0.0
     X_fleet = v['X_fleet'] if 'X_fleet' in v else B*N_dp/T_step
-    d_X_fleet = ((B*N_dp)*((-1/T_step**2)*d_T_step))
+    d_X_fleet = (((B*N_dp)*((-1/T_step**2)*d_T_step))) if (d_T_step) else 0.0
     MFU_step = v['MFU_step'] if 'MFU_step' in v else F_model/(N_acc*R_peak*T_step)
-    d_MFU_step = ((1/(N_acc*R_peak*T_step))*d_F_model + (F_model/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_model/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_model/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))
+    d_MFU_step = (((1/(N_acc*R_peak*T_step))*d_F_model + (F_model/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_model/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_model/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))) if (d_F_model or d_N_acc or d_R_peak or d_T_step) else 0.0
     HFU_step = v['HFU_step'] if 'HFU_step' in v else F_hw/(N_acc*R_peak*T_step)
-    d_HFU_step = ((1/(N_acc*R_peak*T_step))*d_F_hw + (F_hw/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))
+    d_HFU_step = (((1/(N_acc*R_peak*T_step))*d_F_hw + (F_hw/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))) if (d_F_hw or d_N_acc or d_R_peak or d_T_step) else 0.0
     E_step = v['E_step'] if 'E_step' in v else N_acc*P_tdp*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step))
-    d_E_step = ((P_tdp*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_N_acc + (N_acc*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_P_tdp + (N_acc*P_tdp*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_T_step + (N_acc*P_tdp*T_step)*(d_f_idle + ((min(1, HFU_step))*(((-1)*d_f_idle)) + (1 - f_idle)*_special.d_extreme(-1, side, (1, HFU_step,), (0.0, d_HFU_step,)))))
+    d_E_step = (((P_tdp*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_N_acc + (N_acc*T_step*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_P_tdp + (N_acc*P_tdp*(f_idle + (1 - f_idle)*min(1, HFU_step)))*d_T_step + (N_acc*P_tdp*T_step)*(d_f_idle + ((min(1, HFU_step))*(((-1)*d_f_idle)) + (1 - f_idle)*_special.d_extreme(-1, side, (1, HFU_step,), (0.0, d_HFU_step,)))))) if (d_HFU_step or d_N_acc or d_P_tdp or d_T_step or d_f_idle) else 0.0
     return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'P_r': d_P_r, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'GA': d_GA, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'M_w': d_M_w, 'M_g': d_M_g, 'M_o': d_M_o, 'D_grad': d_D_grad, 'D_rep': d_D_rep, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'F_model': d_F_model, 'F_hw': d_F_hw, 'M_a': d_M_a, 'M_buf': d_M_buf, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'M_train': d_M_train, 'T_comp_r': d_T_comp_r, 'I_rep': d_I_rep, 'T_dp': d_T_dp, 'M_req': d_M_req, 'T_dp_exp': d_T_dp_exp, 'T_comm': d_T_comm, 'BW': d_BW, 'M_spill': d_M_spill, 'T_mem_r': d_T_mem_r, 'T_rep': d_T_rep, 'X_node': d_X_node, 'MFU_rep': d_MFU_rep, 'HFU_rep': d_HFU_rep, 'T_bub': d_T_bub, 'E_rep': d_E_rep, 'T_step': d_T_step, 'eta_scale': d_eta_scale, 'X_fleet': d_X_fleet, 'MFU_step': d_MFU_step, 'HFU_step': d_HFU_step, 'E_step': d_E_step}
 
 def t_device__ridge_point(v, d, side=1.0):
@@ -787,7 +787,7 @@ def t_device__ridge_point(v, d, side=1.0):
     d_BW_mem = d.get('BW_mem', 0.0)
     d_R_peak = d.get('R_peak', 0.0)
     I_ridge = v['I_ridge'] if 'I_ridge' in v else R_peak/BW_mem
-    d_I_ridge = ((1/BW_mem)*d_R_peak + (R_peak)*((-1/BW_mem**2)*d_BW_mem))
+    d_I_ridge = (((1/BW_mem)*d_R_peak + (R_peak)*((-1/BW_mem**2)*d_BW_mem))) if (d_BW_mem or d_R_peak) else 0.0
     return {'I_ridge': d_I_ridge}
 
 def t_econ__fleet(v, d, side=1.0):
@@ -841,49 +841,49 @@ def t_econ__fleet(v, d, side=1.0):
     d_r_maint = d.get('r_maint', 0.0)
     d_u_f = d.get('u_f', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     P_chip = v['P_chip'] if 'P_chip' in v else P_tdp*(f_idle + u_f*(1 - f_idle))
-    d_P_chip = ((f_idle + u_f*(1 - f_idle))*d_P_tdp + (P_tdp)*(d_f_idle + ((1 - f_idle)*d_u_f + (u_f)*(((-1)*d_f_idle)))))
+    d_P_chip = (((f_idle + u_f*(1 - f_idle))*d_P_tdp + (P_tdp)*(d_f_idle + ((1 - f_idle)*d_u_f + (u_f)*(((-1)*d_f_idle)))))) if (d_P_tdp or d_f_idle or d_u_f) else 0.0
     C_emb = v['C_emb'] if 'C_emb' in v else ((C_emb_arg) if (C_emb_arg > 0) else (C_emb_cat*m_emb))
-    d_C_emb = (d_C_emb_arg if _special.holds('>', C_emb_arg, 0, d_C_emb_arg, 0.0, side) else ((m_emb)*d_C_emb_cat + (C_emb_cat)*d_m_emb))
+    d_C_emb = ((d_C_emb_arg if _special.holds('>', C_emb_arg, 0, d_C_emb_arg, 0.0, side) else ((m_emb)*d_C_emb_cat + (C_emb_cat)*d_m_emb))) if (d_C_emb_arg or d_C_emb_cat or d_m_emb) else 0.0
     k_life = v['k_life'] if 'k_life' in v else ((min(1, T_op/L_life)) if (m_amort > 0) else (1))
-    d_k_life = (_special.d_extreme(-1, side, (1, T_op/L_life,), (0.0, ((1/L_life)*d_T_op + (T_op)*((-1/L_life**2)*d_L_life)),)) if _special.holds('>', m_amort, 0, d_m_amort, 0.0, side) else 0.0)
+    d_k_life = ((_special.d_extreme(-1, side, (1, T_op/L_life,), (0.0, ((1/L_life)*d_T_op + (T_op)*((-1/L_life**2)*d_L_life)),)) if _special.holds('>', m_amort, 0, d_m_amort, 0.0, side) else 0.0)) if (d_L_life or d_T_op or d_m_amort) else 0.0
     p_kwh = v['p_kwh'] if 'p_kwh' in v else ((p_kwh_arg) if (p_kwh_arg > 0) else (p_site))
-    d_p_kwh = (d_p_kwh_arg if _special.holds('>', p_kwh_arg, 0, d_p_kwh_arg, 0.0, side) else d_p_site)
+    d_p_kwh = ((d_p_kwh_arg if _special.holds('>', p_kwh_arg, 0, d_p_kwh_arg, 0.0, side) else d_p_site)) if (d_p_kwh_arg or d_p_site) else 0.0
     E_it = v['E_it'] if 'E_it' in v else N_acc*P_chip*T_op
-    d_E_it = ((P_chip*T_op)*d_N_acc + (N_acc*T_op)*d_P_chip + (N_acc*P_chip)*d_T_op)
+    d_E_it = (((P_chip*T_op)*d_N_acc + (N_acc*T_op)*d_P_chip + (N_acc*P_chip)*d_T_op)) if (d_N_acc or d_P_chip or d_T_op) else 0.0
     CO2_emb = v['CO2_emb'] if 'CO2_emb' in v else C_emb*N_acc*k_life
-    d_CO2_emb = ((N_acc*k_life)*d_C_emb + (C_emb*k_life)*d_N_acc + (C_emb*N_acc)*d_k_life)
+    d_CO2_emb = (((N_acc*k_life)*d_C_emb + (C_emb*k_life)*d_N_acc + (C_emb*N_acc)*d_k_life)) if (d_C_emb or d_N_acc or d_k_life) else 0.0
     Capex = v['Capex'] if 'Capex' in v else N_acc*c_unit*m_infra
-    d_Capex = ((c_unit*m_infra)*d_N_acc + (N_acc*m_infra)*d_c_unit + (N_acc*c_unit)*d_m_infra)
+    d_Capex = (((c_unit*m_infra)*d_N_acc + (N_acc*m_infra)*d_c_unit + (N_acc*c_unit)*d_m_infra)) if (d_N_acc or d_c_unit or d_m_infra) else 0.0
     Rent = v['Rent'] if 'Rent' in v else N_acc*T_op*p_rent
-    d_Rent = ((T_op*p_rent)*d_N_acc + (N_acc*p_rent)*d_T_op + (N_acc*T_op)*d_p_rent)
+    d_Rent = (((T_op*p_rent)*d_N_acc + (N_acc*p_rent)*d_T_op + (N_acc*T_op)*d_p_rent)) if (d_N_acc or d_T_op or d_p_rent) else 0.0
     E_fac = v['E_fac'] if 'E_fac' in v else E_it*PUE_f
-    d_E_fac = ((PUE_f)*d_E_it + (E_it)*d_PUE_f)
+    d_E_fac = (((PUE_f)*d_E_it + (E_it)*d_PUE_f)) if (d_E_it or d_PUE_f) else 0.0
     Capex_p = v['Capex_p'] if 'Capex_p' in v else Capex*T_op/L_life
-    d_Capex_p = ((T_op/L_life)*d_Capex + (Capex/L_life)*d_T_op + (Capex*T_op)*((-1/L_life**2)*d_L_life))
+    d_Capex_p = (((T_op/L_life)*d_Capex + (Capex/L_life)*d_T_op + (Capex*T_op)*((-1/L_life**2)*d_L_life))) if (d_Capex or d_L_life or d_T_op) else 0.0
     Opex_m = v['Opex_m'] if 'Opex_m' in v else Capex*T_op*r_maint
-    d_Opex_m = ((T_op*r_maint)*d_Capex + (Capex*r_maint)*d_T_op + (Capex*T_op)*d_r_maint)
+    d_Opex_m = (((T_op*r_maint)*d_Capex + (Capex*r_maint)*d_T_op + (Capex*T_op)*d_r_maint)) if (d_Capex or d_T_op or d_r_maint) else 0.0
     CO2_loc = v['CO2_loc'] if 'CO2_loc' in v else CI_grid*E_fac
-    d_CO2_loc = ((E_fac)*d_CI_grid + (CI_grid)*d_E_fac)
+    d_CO2_loc = (((E_fac)*d_CI_grid + (CI_grid)*d_E_fac)) if (d_CI_grid or d_E_fac) else 0.0
     H2O_site = v['H2O_site'] if 'H2O_site' in v else ((E_fac*WUE_f) if (m_wfac > 0) else (E_it*WUE_f))
-    d_H2O_site = (((WUE_f)*d_E_fac + (E_fac)*d_WUE_f) if _special.holds('>', m_wfac, 0, d_m_wfac, 0.0, side) else ((WUE_f)*d_E_it + (E_it)*d_WUE_f))
+    d_H2O_site = ((((WUE_f)*d_E_fac + (E_fac)*d_WUE_f) if _special.holds('>', m_wfac, 0, d_m_wfac, 0.0, side) else ((WUE_f)*d_E_it + (E_it)*d_WUE_f))) if (d_E_fac or d_E_it or d_WUE_f or d_m_wfac) else 0.0
     H2O_off = v['H2O_off'] if 'H2O_off' in v else EWIF*E_fac
-    d_H2O_off = ((E_fac)*d_EWIF + (EWIF)*d_E_fac)
+    d_H2O_off = (((E_fac)*d_EWIF + (EWIF)*d_E_fac)) if (d_EWIF or d_E_fac) else 0.0
     Opex_e = v['Opex_e'] if 'Opex_e' in v else E_fac*p_kwh
-    d_Opex_e = ((p_kwh)*d_E_fac + (E_fac)*d_p_kwh)
+    d_Opex_e = (((p_kwh)*d_E_fac + (E_fac)*d_p_kwh)) if (d_E_fac or d_p_kwh) else 0.0
     CO2_mkt = v['CO2_mkt'] if 'CO2_mkt' in v else CO2_loc*(1 - f_rec)
-    d_CO2_mkt = ((1 - f_rec)*d_CO2_loc + (CO2_loc)*(((-1)*d_f_rec)))
+    d_CO2_mkt = (((1 - f_rec)*d_CO2_loc + (CO2_loc)*(((-1)*d_f_rec)))) if (d_CO2_loc or d_f_rec) else 0.0
     CO2_tot = v['CO2_tot'] if 'CO2_tot' in v else CO2_emb + CO2_loc
-    d_CO2_tot = (d_CO2_emb + d_CO2_loc)
+    d_CO2_tot = ((d_CO2_emb + d_CO2_loc)) if (d_CO2_emb or d_CO2_loc) else 0.0
     Opex = v['Opex'] if 'Opex' in v else Opex_e + Opex_m
-    d_Opex = (d_Opex_e + d_Opex_m)
+    d_Opex = ((d_Opex_e + d_Opex_m)) if (d_Opex_e or d_Opex_m) else 0.0
     TCO = v['TCO'] if 'TCO' in v else Capex_p + Opex
-    d_TCO = (d_Capex_p + d_Opex)
+    d_TCO = ((d_Capex_p + d_Opex)) if (d_Capex_p or d_Opex) else 0.0
     c_gpuh = v['c_gpuh'] if 'c_gpuh' in v else TCO/(N_acc*T_op)
-    d_c_gpuh = ((1/(N_acc*T_op))*d_TCO + (TCO/T_op)*((-1/N_acc**2)*d_N_acc) + (TCO/N_acc)*((-1/T_op**2)*d_T_op))
+    d_c_gpuh = (((1/(N_acc*T_op))*d_TCO + (TCO/T_op)*((-1/N_acc**2)*d_N_acc) + (TCO/N_acc)*((-1/T_op**2)*d_T_op))) if (d_N_acc or d_TCO or d_T_op) else 0.0
     c_mtok = v['c_mtok'] if 'c_mtok' in v else ((1000000*TCO/(T_op*X_serve)) if (X_serve > 0) else (0))
-    d_c_mtok = (((1000000/(T_op*X_serve))*d_TCO + (1000000*TCO/X_serve)*((-1/T_op**2)*d_T_op) + (1000000*TCO/T_op)*((-1/X_serve**2)*d_X_serve)) if _special.holds('>', X_serve, 0, d_X_serve, 0.0, side) else 0.0)
+    d_c_mtok = ((((1000000/(T_op*X_serve))*d_TCO + (1000000*TCO/X_serve)*((-1/T_op**2)*d_T_op) + (1000000*TCO/T_op)*((-1/X_serve**2)*d_X_serve)) if _special.holds('>', X_serve, 0, d_X_serve, 0.0, side) else 0.0)) if (d_TCO or d_T_op or d_X_serve) else 0.0
     return {'N_acc': d_N_acc, 'P_chip': d_P_chip, 'C_emb': d_C_emb, 'k_life': d_k_life, 'p_kwh': d_p_kwh, 'E_it': d_E_it, 'CO2_emb': d_CO2_emb, 'Capex': d_Capex, 'Rent': d_Rent, 'E_fac': d_E_fac, 'Capex_p': d_Capex_p, 'Opex_m': d_Opex_m, 'CO2_loc': d_CO2_loc, 'H2O_site': d_H2O_site, 'H2O_off': d_H2O_off, 'Opex_e': d_Opex_e, 'CO2_mkt': d_CO2_mkt, 'CO2_tot': d_CO2_tot, 'Opex': d_Opex, 'TCO': d_TCO, 'c_gpuh': d_c_gpuh, 'c_mtok': d_c_mtok}
 
 def t_efficiency__model(v, d, side=1.0):
@@ -917,13 +917,13 @@ def t_efficiency__model(v, d, side=1.0):
     d_m_flash = d.get('m_flash', 0.0)
     d_w_type = d.get('w_type', 0.0)
     MFU_w = v['MFU_w'] if 'MFU_w' in v else min(1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 1) and (m_flash > 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))))
-    d_MFU_w = _special.d_extreme(-1, side, (1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 1) and (m_flash > 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))),), (0.0, _special.d_extreme(1, side, (0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 1) and (m_flash > 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref)),), (0.0, (_special.d_extreme(-1, side, (cap_flash, e_flash*eta_hw/eta_ref,), (d_cap_flash, ((eta_hw/eta_ref)*d_e_flash + (e_flash/eta_ref)*d_eta_hw + (e_flash*eta_hw)*((-1/eta_ref**2)*d_eta_ref)),)) if (((w_type == 1)) and _special.holds('>', m_flash, 0, d_m_flash, 0.0, side)) else (((eta_hw/eta_ref)*d_e_attn + (e_attn/eta_ref)*d_eta_hw + (e_attn*eta_hw)*((-1/eta_ref**2)*d_eta_ref)) if ((w_type == 1)) else (_special.d_extreme(-1, side, (cap_ffn, e_ffn*eta_hw/eta_ref,), (d_cap_ffn, ((eta_hw/eta_ref)*d_e_ffn + (e_ffn/eta_ref)*d_eta_hw + (e_ffn*eta_hw)*((-1/eta_ref**2)*d_eta_ref)),)) if ((w_type == 2)) else (_special.d_extreme(-1, side, (cap_conv, e_conv*eta_hw/eta_ref,), (d_cap_conv, ((eta_hw/eta_ref)*d_e_conv + (e_conv/eta_ref)*d_eta_hw + (e_conv*eta_hw)*((-1/eta_ref**2)*d_eta_ref)),)) if ((w_type == 3)) else ((eta_hw/eta_ref)*d_e_other + (e_other/eta_ref)*d_eta_hw + (e_other*eta_hw)*((-1/eta_ref**2)*d_eta_ref)))))),)),))
+    d_MFU_w = (_special.d_extreme(-1, side, (1, max(0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 1) and (m_flash > 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref))),), (0.0, _special.d_extreme(1, side, (0, ((min(cap_flash, e_flash*eta_hw/eta_ref)) if (w_type == 1) and (m_flash > 0) else (e_attn*eta_hw/eta_ref) if (w_type == 1) else (min(cap_ffn, e_ffn*eta_hw/eta_ref)) if (w_type == 2) else (min(cap_conv, e_conv*eta_hw/eta_ref)) if (w_type == 3) else (e_other*eta_hw/eta_ref)),), (0.0, (_special.d_extreme(-1, side, (cap_flash, e_flash*eta_hw/eta_ref,), (d_cap_flash, ((eta_hw/eta_ref)*d_e_flash + (e_flash/eta_ref)*d_eta_hw + (e_flash*eta_hw)*((-1/eta_ref**2)*d_eta_ref)),)) if (((w_type == 1)) and _special.holds('>', m_flash, 0, d_m_flash, 0.0, side)) else (((eta_hw/eta_ref)*d_e_attn + (e_attn/eta_ref)*d_eta_hw + (e_attn*eta_hw)*((-1/eta_ref**2)*d_eta_ref)) if ((w_type == 1)) else (_special.d_extreme(-1, side, (cap_ffn, e_ffn*eta_hw/eta_ref,), (d_cap_ffn, ((eta_hw/eta_ref)*d_e_ffn + (e_ffn/eta_ref)*d_eta_hw + (e_ffn*eta_hw)*((-1/eta_ref**2)*d_eta_ref)),)) if ((w_type == 2)) else (_special.d_extreme(-1, side, (cap_conv, e_conv*eta_hw/eta_ref,), (d_cap_conv, ((eta_hw/eta_ref)*d_e_conv + (e_conv/eta_ref)*d_eta_hw + (e_conv*eta_hw)*((-1/eta_ref**2)*d_eta_ref)),)) if ((w_type == 3)) else ((eta_hw/eta_ref)*d_e_other + (e_other/eta_ref)*d_eta_hw + (e_other*eta_hw)*((-1/eta_ref**2)*d_eta_ref)))))),)),))) if (d_cap_conv or d_cap_ffn or d_cap_flash or d_e_attn or d_e_conv or d_e_ffn or d_e_flash or d_e_other or d_eta_hw or d_eta_ref or d_m_flash or d_w_type) else 0.0
     L_occ = v['L_occ'] if 'L_occ' in v else 1 - min(1, eta_hw*k_occ)
-    d_L_occ = (((-1)*_special.d_extreme(-1, side, (1, eta_hw*k_occ,), (0.0, ((k_occ)*d_eta_hw + (eta_hw)*d_k_occ),))))
+    d_L_occ = ((((-1)*_special.d_extreme(-1, side, (1, eta_hw*k_occ,), (0.0, ((k_occ)*d_eta_hw + (eta_hw)*d_k_occ),))))) if (d_eta_hw or d_k_occ) else 0.0
     R_ach = v['R_ach'] if 'R_ach' in v else MFU_w*R_peak
-    d_R_ach = ((R_peak)*d_MFU_w + (MFU_w)*d_R_peak)
+    d_R_ach = (((R_peak)*d_MFU_w + (MFU_w)*d_R_peak)) if (d_MFU_w or d_R_peak) else 0.0
     L_stall = v['L_stall'] if 'L_stall' in v else max(0, -L_occ - MFU_w + 1)
-    d_L_stall = _special.d_extreme(1, side, (0, -L_occ - MFU_w + 1,), (0.0, (((-1)*d_L_occ) + ((-1)*d_MFU_w)),))
+    d_L_stall = (_special.d_extreme(1, side, (0, -L_occ - MFU_w + 1,), (0.0, (((-1)*d_L_occ) + ((-1)*d_MFU_w)),))) if (d_L_occ or d_MFU_w) else 0.0
     return {'MFU_w': d_MFU_w, 'L_occ': d_L_occ, 'R_ach': d_R_ach, 'L_stall': d_L_stall}
 
 def t_engine__step(v, d, side=1.0):
@@ -1021,65 +1021,65 @@ def t_engine__step(v, d, side=1.0):
     d_tau_layer = d.get('tau_layer', 0.0)
     d_z_stage = d.get('z_stage', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     k_model = v['k_model'] if 'k_model' in v else ((3) if (m_train > 0) else (1))
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     P_r = v['P_r'] if 'P_r' in v else P/(N_ep*N_pp*N_tp)
-    d_P_r = ((1/(N_ep*N_pp*N_tp))*d_P + (P/(N_pp*N_tp))*((-1/N_ep**2)*d_N_ep) + (P/(N_ep*N_tp))*((-1/N_pp**2)*d_N_pp) + (P/(N_ep*N_pp))*((-1/N_tp**2)*d_N_tp))
+    d_P_r = (((1/(N_ep*N_pp*N_tp))*d_P + (P/(N_pp*N_tp))*((-1/N_ep**2)*d_N_ep) + (P/(N_ep*N_tp))*((-1/N_pp**2)*d_N_pp) + (P/(N_ep*N_pp))*((-1/N_tp**2)*d_N_tp))) if (d_N_ep or d_N_pp or d_N_tp or d_P) else 0.0
     f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
-    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
     b_mb = v['b_mb'] if 'b_mb' in v else max(1, math.ceil(B/(D_b*GA)))
     L_s = v['L_s'] if 'L_s' in v else max(1, math.ceil(N_L/N_pp))
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     M_w = v['M_w'] if 'M_w' in v else ((P_r*b_w/N_dp) if (z_stage >= 3) else (P_r*b_w))
-    d_M_w = (((b_w/N_dp)*d_P_r + (P_r/N_dp)*d_b_w + (P_r*b_w)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) else ((b_w)*d_P_r + (P_r)*d_b_w))
+    d_M_w = ((((b_w/N_dp)*d_P_r + (P_r/N_dp)*d_b_w + (P_r*b_w)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) else ((b_w)*d_P_r + (P_r)*d_b_w))) if (d_N_dp or d_P_r or d_b_w or d_z_stage) else 0.0
     M_g = v['M_g'] if 'M_g' in v else ((P_r*b_w*f_train/N_dp) if (z_stage >= 2) else (P_r*b_w*f_train))
-    d_M_g = (((b_w*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_w + (P_r*b_w/N_dp)*d_f_train + (P_r*b_w*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 2, d_z_stage, 0.0, side) else ((b_w*f_train)*d_P_r + (P_r*f_train)*d_b_w + (P_r*b_w)*d_f_train))
+    d_M_g = ((((b_w*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_w + (P_r*b_w/N_dp)*d_f_train + (P_r*b_w*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 2, d_z_stage, 0.0, side) else ((b_w*f_train)*d_P_r + (P_r*f_train)*d_b_w + (P_r*b_w)*d_f_train))) if (d_N_dp or d_P_r or d_b_w or d_f_train or d_z_stage) else 0.0
     M_o = v['M_o'] if 'M_o' in v else ((P_r*b_opt*f_train/N_dp) if (z_stage >= 1) else (P_r*b_opt*f_train))
-    d_M_o = (((b_opt*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_opt + (P_r*b_opt/N_dp)*d_f_train + (P_r*b_opt*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 1, d_z_stage, 0.0, side) else ((b_opt*f_train)*d_P_r + (P_r*f_train)*d_b_opt + (P_r*b_opt)*d_f_train))
+    d_M_o = ((((b_opt*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_opt + (P_r*b_opt/N_dp)*d_f_train + (P_r*b_opt*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 1, d_z_stage, 0.0, side) else ((b_opt*f_train)*d_P_r + (P_r*f_train)*d_b_opt + (P_r*b_opt)*d_f_train))) if (d_N_dp or d_P_r or d_b_opt or d_f_train or d_z_stage) else 0.0
     M_a = v['M_a'] if 'M_a' in v else (0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
-    d_M_a = (((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))
+    d_M_a = ((((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))) if (d_H or d_N_tp or d_S or d_b_w or d_h or d_m_sp or d_s_ckpt) else 0.0
     D_vol = v['D_vol'] if 'D_vol' in v else W*(B*f_act + 1)
-    d_D_vol = ((B*f_act + 1)*d_W + (W)*(((f_act)*d_B + (B)*d_f_act)))
+    d_D_vol = (((B*f_act + 1)*d_W + (W)*(((f_act)*d_B + (B)*d_f_act)))) if (d_B or d_W or d_f_act) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     T_comp = v['T_comp'] if 'T_comp' in v else B*O_fwd*k_ops*n_tok/R_eff
-    d_T_comp = ((O_fwd*k_ops*n_tok/R_eff)*d_B + (B*k_ops*n_tok/R_eff)*d_O_fwd + (B*O_fwd*k_ops/R_eff)*d_n_tok + (B*O_fwd*k_ops*n_tok)*((-1/R_eff**2)*d_R_eff))
+    d_T_comp = (((O_fwd*k_ops*n_tok/R_eff)*d_B + (B*k_ops*n_tok/R_eff)*d_O_fwd + (B*O_fwd*k_ops/R_eff)*d_n_tok + (B*O_fwd*k_ops*n_tok)*((-1/R_eff**2)*d_R_eff))) if (d_B or d_O_fwd or d_R_eff or d_n_tok) else 0.0
     M_buf = v['M_buf'] if 'M_buf' in v else M_g*f_buf + ((2*S*b_mb*b_w*h) if (N_pp > 1) else (0))
-    d_M_buf = (((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))
+    d_M_buf = ((((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))) if (d_M_g or d_N_pp or d_S or d_b_w or d_f_buf or d_h) else 0.0
     I = v['I'] if 'I' in v else B*O_fwd*k_ops*n_tok/D_vol
-    d_I = ((O_fwd*k_ops*n_tok/D_vol)*d_B + (B*k_ops*n_tok/D_vol)*d_O_fwd + (B*O_fwd*k_ops/D_vol)*d_n_tok + (B*O_fwd*k_ops*n_tok)*((-1/D_vol**2)*d_D_vol))
+    d_I = (((O_fwd*k_ops*n_tok/D_vol)*d_B + (B*k_ops*n_tok/D_vol)*d_O_fwd + (B*O_fwd*k_ops/D_vol)*d_n_tok + (B*O_fwd*k_ops*n_tok)*((-1/D_vol**2)*d_D_vol))) if (d_B or d_D_vol or d_O_fwd or d_n_tok) else 0.0
     M_train = v['M_train'] if 'M_train' in v else M_a + M_buf + M_g + M_o + M_w
-    d_M_train = (d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)
+    d_M_train = ((d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)) if (d_M_a or d_M_buf or d_M_g or d_M_o or d_M_w) else 0.0
     M_req = v['M_req'] if 'M_req' in v else ((M_train) if (m_train > 0) and (m_xf > 0) else (W*f_lora) if (m_lora > 0) and (m_train > 0) else (W*b_opt/b_w + 2*W) if (m_train > 0) else (W))
-    d_M_req = (d_M_train if (_special.holds('>', m_train, 0, d_m_train, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else (((f_lora)*d_W + (W)*d_f_lora) if (_special.holds('>', m_lora, 0, d_m_lora, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else ((((2)*d_W) + ((b_opt/b_w)*d_W + (W/b_w)*d_b_opt + (W*b_opt)*((-1/b_w**2)*d_b_w))) if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else d_W)))
+    d_M_req = ((d_M_train if (_special.holds('>', m_train, 0, d_m_train, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else (((f_lora)*d_W + (W)*d_f_lora) if (_special.holds('>', m_lora, 0, d_m_lora, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else ((((2)*d_W) + ((b_opt/b_w)*d_W + (W/b_w)*d_b_opt + (W*b_opt)*((-1/b_w**2)*d_b_w))) if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else d_W)))) if (d_M_train or d_W or d_b_opt or d_b_w or d_f_lora or d_m_lora or d_m_train or d_m_xf) else 0.0
     BW = v['BW'] if 'BW' in v else ((min(BW_host, BW_mem)) if (C_mem < M_req) else (BW_sram) if (C_sram >= W) and (BW_sram > 0) and (C_sram > 0) else (BW_flash) if (BW_flash > 0) else (BW_mem))
-    d_BW = (_special.d_extreme(-1, side, (BW_host, BW_mem,), (d_BW_host, d_BW_mem,)) if _special.holds('<', C_mem, M_req, d_C_mem, d_M_req, side) else (d_BW_sram if (_special.holds('>=', C_sram, W, d_C_sram, d_W, side) and _special.holds('>', BW_sram, 0, d_BW_sram, 0.0, side) and _special.holds('>', C_sram, 0, d_C_sram, 0.0, side)) else (d_BW_flash if _special.holds('>', BW_flash, 0, d_BW_flash, 0.0, side) else d_BW_mem)))
+    d_BW = ((_special.d_extreme(-1, side, (BW_host, BW_mem,), (d_BW_host, d_BW_mem,)) if _special.holds('<', C_mem, M_req, d_C_mem, d_M_req, side) else (d_BW_sram if (_special.holds('>=', C_sram, W, d_C_sram, d_W, side) and _special.holds('>', BW_sram, 0, d_BW_sram, 0.0, side) and _special.holds('>', C_sram, 0, d_C_sram, 0.0, side)) else (d_BW_flash if _special.holds('>', BW_flash, 0, d_BW_flash, 0.0, side) else d_BW_mem)))) if (d_BW_flash or d_BW_host or d_BW_mem or d_BW_sram or d_C_mem or d_C_sram or d_M_req or d_W) else 0.0
     M_spill = v['M_spill'] if 'M_spill' in v else max(0, -C_mem + M_req)
-    d_M_spill = _special.d_extreme(1, side, (0, -C_mem + M_req,), (0.0, (d_M_req + ((-1)*d_C_mem)),))
+    d_M_spill = (_special.d_extreme(1, side, (0, -C_mem + M_req,), (0.0, (d_M_req + ((-1)*d_C_mem)),))) if (d_C_mem or d_M_req) else 0.0
     feasible = v['feasible'] if 'feasible' in v else (M_req <= C_mem)
     T_mem = v['T_mem'] if 'T_mem' in v else D_vol/BW
-    d_T_mem = ((1/BW)*d_D_vol + (D_vol)*((-1/BW**2)*d_BW))
+    d_T_mem = (((1/BW)*d_D_vol + (D_vol)*((-1/BW**2)*d_BW))) if (d_BW or d_D_vol) else 0.0
     T = v['T'] if 'T' in v else L_lat + max(T_comp, T_mem)
-    d_T = (d_L_lat + _special.d_extreme(1, side, (T_comp, T_mem,), (d_T_comp, d_T_mem,)))
+    d_T = ((d_L_lat + _special.d_extreme(1, side, (T_comp, T_mem,), (d_T_comp, d_T_mem,)))) if (d_L_lat or d_T_comp or d_T_mem) else 0.0
     overhead_dominated = v['overhead_dominated'] if 'overhead_dominated' in v else (L_lat > max(T_comp, T_mem))
     X = v['X'] if 'X' in v else B/T
-    d_X = ((1/T)*d_B + (B)*((-1/T**2)*d_T))
+    d_X = (((1/T)*d_B + (B)*((-1/T**2)*d_T))) if (d_B or d_T) else 0.0
     MFU = v['MFU'] if 'MFU' in v else min(1, B*O_fwd*k_model*n_tok/(R_peak*T))
-    d_MFU = _special.d_extreme(-1, side, (1, B*O_fwd*k_model*n_tok/(R_peak*T),), (0.0, ((O_fwd*k_model*n_tok/(R_peak*T))*d_B + (B*k_model*n_tok/(R_peak*T))*d_O_fwd + (B*O_fwd*k_model/(R_peak*T))*d_n_tok + (B*O_fwd*k_model*n_tok/T)*((-1/R_peak**2)*d_R_peak) + (B*O_fwd*k_model*n_tok/R_peak)*((-1/T**2)*d_T)),))
+    d_MFU = (_special.d_extreme(-1, side, (1, B*O_fwd*k_model*n_tok/(R_peak*T),), (0.0, ((O_fwd*k_model*n_tok/(R_peak*T))*d_B + (B*k_model*n_tok/(R_peak*T))*d_O_fwd + (B*O_fwd*k_model/(R_peak*T))*d_n_tok + (B*O_fwd*k_model*n_tok/T)*((-1/R_peak**2)*d_R_peak) + (B*O_fwd*k_model*n_tok/R_peak)*((-1/T**2)*d_T)),))) if (d_B or d_O_fwd or d_R_peak or d_T or d_n_tok) else 0.0
     HFU = v['HFU'] if 'HFU' in v else min(1, B*O_fwd*k_ops*n_tok/(R_peak*T))
-    d_HFU = _special.d_extreme(-1, side, (1, B*O_fwd*k_ops*n_tok/(R_peak*T),), (0.0, ((O_fwd*k_ops*n_tok/(R_peak*T))*d_B + (B*k_ops*n_tok/(R_peak*T))*d_O_fwd + (B*O_fwd*k_ops/(R_peak*T))*d_n_tok + (B*O_fwd*k_ops*n_tok/T)*((-1/R_peak**2)*d_R_peak) + (B*O_fwd*k_ops*n_tok/R_peak)*((-1/T**2)*d_T)),))
+    d_HFU = (_special.d_extreme(-1, side, (1, B*O_fwd*k_ops*n_tok/(R_peak*T),), (0.0, ((O_fwd*k_ops*n_tok/(R_peak*T))*d_B + (B*k_ops*n_tok/(R_peak*T))*d_O_fwd + (B*O_fwd*k_ops/(R_peak*T))*d_n_tok + (B*O_fwd*k_ops*n_tok/T)*((-1/R_peak**2)*d_R_peak) + (B*O_fwd*k_ops*n_tok/R_peak)*((-1/T**2)*d_T)),))) if (d_B or d_O_fwd or d_R_peak or d_T or d_n_tok) else 0.0
     E = v['E'] if 'E' in v else P_tdp*T*(HFU*(1 - f_idle) + f_idle)
-    d_E = ((T*(HFU*(1 - f_idle) + f_idle))*d_P_tdp + (P_tdp*(HFU*(1 - f_idle) + f_idle))*d_T + (P_tdp*T)*(d_f_idle + ((1 - f_idle)*d_HFU + (HFU)*(((-1)*d_f_idle)))))
+    d_E = (((T*(HFU*(1 - f_idle) + f_idle))*d_P_tdp + (P_tdp*(HFU*(1 - f_idle) + f_idle))*d_T + (P_tdp*T)*(d_f_idle + ((1 - f_idle)*d_HFU + (HFU)*(((-1)*d_f_idle)))))) if (d_HFU or d_P_tdp or d_T or d_f_idle) else 0.0
     return {'P_act': d_P_act, 'n_tok': d_n_tok, 'R_eff': d_R_eff, 'W': d_W, 'P_r': d_P_r, 'f_train': d_f_train, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'M_w': d_M_w, 'M_g': d_M_g, 'M_o': d_M_o, 'M_a': d_M_a, 'D_vol': d_D_vol, 'L_lat': d_L_lat, 'T_comp': d_T_comp, 'M_buf': d_M_buf, 'I': d_I, 'M_train': d_M_train, 'M_req': d_M_req, 'BW': d_BW, 'M_spill': d_M_spill, 'T_mem': d_T_mem, 'T': d_T, 'X': d_X, 'MFU': d_MFU, 'HFU': d_HFU, 'E': d_E}
 
 def t_ingest__data(v, d, side=1.0):
@@ -1093,11 +1093,11 @@ def t_ingest__data(v, d, side=1.0):
     d_BW_net = d.get('BW_net', 0.0)
     d_BW_stor = d.get('BW_stor', 0.0)
     BW_sup = v['BW_sup'] if 'BW_sup' in v else min(((BW_io) if (BW_io > 0) else (math.inf)), ((BW_net) if (BW_net > 0) else (math.inf)), ((BW_stor) if (BW_stor > 0) else (math.inf)))
-    d_BW_sup = _special.d_extreme(-1, side, (((BW_io) if (BW_io > 0) else (math.inf)), ((BW_net) if (BW_net > 0) else (math.inf)), ((BW_stor) if (BW_stor > 0) else (math.inf)),), ((d_BW_io if _special.holds('>', BW_io, 0, d_BW_io, 0.0, side) else 0.0), (d_BW_net if _special.holds('>', BW_net, 0, d_BW_net, 0.0, side) else 0.0), (d_BW_stor if _special.holds('>', BW_stor, 0, d_BW_stor, 0.0, side) else 0.0),))
+    d_BW_sup = (_special.d_extreme(-1, side, (((BW_io) if (BW_io > 0) else (math.inf)), ((BW_net) if (BW_net > 0) else (math.inf)), ((BW_stor) if (BW_stor > 0) else (math.inf)),), ((d_BW_io if _special.holds('>', BW_io, 0, d_BW_io, 0.0, side) else 0.0), (d_BW_net if _special.holds('>', BW_net, 0, d_BW_net, 0.0, side) else 0.0), (d_BW_stor if _special.holds('>', BW_stor, 0, d_BW_stor, 0.0, side) else 0.0),))) if (d_BW_io or d_BW_net or d_BW_stor) else 0.0
     rho_in = v['rho_in'] if 'rho_in' in v else BW_dem/BW_sup
-    d_rho_in = ((1/BW_sup)*d_BW_dem + (BW_dem)*((-1/BW_sup**2)*d_BW_sup))
+    d_rho_in = (((1/BW_sup)*d_BW_dem + (BW_dem)*((-1/BW_sup**2)*d_BW_sup))) if (d_BW_dem or d_BW_sup) else 0.0
     margin_in = v['margin_in'] if 'margin_in' in v else -BW_dem + BW_sup
-    d_margin_in = (d_BW_sup + ((-1)*d_BW_dem))
+    d_margin_in = ((d_BW_sup + ((-1)*d_BW_dem))) if (d_BW_dem or d_BW_sup) else 0.0
     stalled = v['stalled'] if 'stalled' in v else (rho_in > 1)
     return {'BW_sup': d_BW_sup, 'rho_in': d_rho_in, 'margin_in': d_margin_in}
 
@@ -1128,17 +1128,17 @@ def t_moe__routing(v, d, side=1.0):
     d_k_top = d.get('k_top', 0.0)
     d_os_fab = d.get('os_fab', 0.0)
     e_eff = v['e_eff'] if 'e_eff' in v else min(E_exp, f_imb*max(1, k_top))
-    d_e_eff = _special.d_extreme(-1, side, (E_exp, f_imb*max(1, k_top),), (d_E_exp, ((max(1, k_top))*d_f_imb + (f_imb)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,))),))
+    d_e_eff = (_special.d_extreme(-1, side, (E_exp, f_imb*max(1, k_top),), (d_E_exp, ((max(1, k_top))*d_f_imb + (f_imb)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,))),))) if (d_E_exp or d_f_imb or d_k_top) else 0.0
     m_route = v['m_route'] if 'm_route' in v else e_eff/max(1, k_top)
-    d_m_route = ((1/max(1, k_top))*d_e_eff + (e_eff)*((-1/max(1, k_top)**2)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,))))
+    d_m_route = (((1/max(1, k_top))*d_e_eff + (e_eff)*((-1/max(1, k_top)**2)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,))))) if (d_e_eff or d_k_top) else 0.0
     P_act_eff = v['P_act_eff'] if 'P_act_eff' in v else P_act*m_route
-    d_P_act_eff = ((m_route)*d_P_act + (P_act)*d_m_route)
+    d_P_act_eff = (((m_route)*d_P_act + (P_act)*d_m_route)) if (d_P_act or d_m_route) else 0.0
     D_route = v['D_route'] if 'D_route' in v else B*S*b_w*h*m_route*max(1, k_top)
-    d_D_route = ((S*b_w*h*m_route*max(1, k_top))*d_B + (B*b_w*h*m_route*max(1, k_top))*d_S + (B*S*h*m_route*max(1, k_top))*d_b_w + (B*S*b_w*m_route*max(1, k_top))*d_h + (B*S*b_w*h*max(1, k_top))*d_m_route + (B*S*b_w*h*m_route)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    d_D_route = (((S*b_w*h*m_route*max(1, k_top))*d_B + (B*b_w*h*m_route*max(1, k_top))*d_S + (B*S*h*m_route*max(1, k_top))*d_b_w + (B*S*b_w*m_route*max(1, k_top))*d_h + (B*S*b_w*h*max(1, k_top))*d_m_route + (B*S*b_w*h*m_route)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_B or d_S or d_b_w or d_h or d_k_top or d_m_route) else 0.0
     D_dispatch = v['D_dispatch'] if 'D_dispatch' in v else ((D_route*(N_ep - 1)/N_ep) if (N_ep > 1) else (0))
-    d_D_dispatch = ((((N_ep - 1)/N_ep)*d_D_route + (D_route*(N_ep - 1))*((-1/N_ep**2)*d_N_ep) + (D_route/N_ep)*(d_N_ep)) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    d_D_dispatch = (((((N_ep - 1)/N_ep)*d_D_route + (D_route*(N_ep - 1))*((-1/N_ep**2)*d_N_ep) + (D_route/N_ep)*(d_N_ep)) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_D_route or d_N_ep) else 0.0
     T_a2a = v['T_a2a'] if 'T_a2a' in v else alpha_fab*(N_ep - 1) + D_route*os_fab*(N_ep - 1)/(BW_fab*N_ep)
-    d_T_a2a = (((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + ((os_fab*(N_ep - 1)/(BW_fab*N_ep))*d_D_route + (D_route*(N_ep - 1)/(BW_fab*N_ep))*d_os_fab + (D_route*os_fab*(N_ep - 1)/N_ep)*((-1/BW_fab**2)*d_BW_fab) + (D_route*os_fab*(N_ep - 1)/BW_fab)*((-1/N_ep**2)*d_N_ep) + (D_route*os_fab/(BW_fab*N_ep))*(d_N_ep)))
+    d_T_a2a = ((((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + ((os_fab*(N_ep - 1)/(BW_fab*N_ep))*d_D_route + (D_route*(N_ep - 1)/(BW_fab*N_ep))*d_os_fab + (D_route*os_fab*(N_ep - 1)/N_ep)*((-1/BW_fab**2)*d_BW_fab) + (D_route*os_fab*(N_ep - 1)/BW_fab)*((-1/N_ep**2)*d_N_ep) + (D_route*os_fab/(BW_fab*N_ep))*(d_N_ep)))) if (d_BW_fab or d_D_route or d_N_ep or d_alpha_fab or d_os_fab) else 0.0
     return {'e_eff': d_e_eff, 'm_route': d_m_route, 'P_act_eff': d_P_act_eff, 'D_route': d_D_route, 'D_dispatch': d_D_dispatch, 'T_a2a': d_T_a2a}
 
 def t_netroof__step(v, d, side=1.0):
@@ -1166,34 +1166,34 @@ def t_netroof__step(v, d, side=1.0):
     d_n_nodes = d.get('n_nodes', 0.0)
     d_os_fab = d.get('os_fab', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
-    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
     D_sync = v['D_sync'] if 'D_sync' in v else 2*P*b_w
-    d_D_sync = ((2*b_w)*d_P + (2*P)*d_b_w)
+    d_D_sync = (((2*b_w)*d_P + (2*P)*d_b_w)) if (d_P or d_b_w) else 0.0
     O_train = v['O_train'] if 'O_train' in v else 6*P
-    d_O_train = ((6)*d_P)
+    d_O_train = (((6)*d_P)) if (d_P) else 0.0
     R_fleet = v['R_fleet'] if 'R_fleet' in v else N_acc*R_peak
-    d_R_fleet = ((R_peak)*d_N_acc + (N_acc)*d_R_peak)
+    d_R_fleet = (((R_peak)*d_N_acc + (N_acc)*d_R_peak)) if (d_N_acc or d_R_peak) else 0.0
     I_net = v['I_net'] if 'I_net' in v else O_train/D_sync
-    d_I_net = ((1/D_sync)*d_O_train + (O_train)*((-1/D_sync**2)*d_D_sync))
+    d_I_net = (((1/D_sync)*d_O_train + (O_train)*((-1/D_sync**2)*d_D_sync))) if (d_D_sync or d_O_train) else 0.0
     T_net = v['T_net'] if 'T_net' in v else D_sync/beta_fab
-    d_T_net = ((1/beta_fab)*d_D_sync + (D_sync)*((-1/beta_fab**2)*d_beta_fab))
+    d_T_net = (((1/beta_fab)*d_D_sync + (D_sync)*((-1/beta_fab**2)*d_beta_fab))) if (d_D_sync or d_beta_fab) else 0.0
     R_fleet_eff = v['R_fleet_eff'] if 'R_fleet_eff' in v else R_fleet*eta_hw
-    d_R_fleet_eff = ((eta_hw)*d_R_fleet + (R_fleet)*d_eta_hw)
+    d_R_fleet_eff = (((eta_hw)*d_R_fleet + (R_fleet)*d_eta_hw)) if (d_R_fleet or d_eta_hw) else 0.0
     I_ridge_net = v['I_ridge_net'] if 'I_ridge_net' in v else R_fleet/beta_fab
-    d_I_ridge_net = ((1/beta_fab)*d_R_fleet + (R_fleet)*((-1/beta_fab**2)*d_beta_fab))
+    d_I_ridge_net = (((1/beta_fab)*d_R_fleet + (R_fleet)*((-1/beta_fab**2)*d_beta_fab))) if (d_R_fleet or d_beta_fab) else 0.0
     T_nc = v['T_nc'] if 'T_nc' in v else O_train/R_fleet_eff
-    d_T_nc = ((1/R_fleet_eff)*d_O_train + (O_train)*((-1/R_fleet_eff**2)*d_R_fleet_eff))
+    d_T_nc = (((1/R_fleet_eff)*d_O_train + (O_train)*((-1/R_fleet_eff**2)*d_R_fleet_eff))) if (d_O_train or d_R_fleet_eff) else 0.0
     T_nr = v['T_nr'] if 'T_nr' in v else L_ovh_net + max(T_nc, T_net)
-    d_T_nr = (d_L_ovh_net + _special.d_extreme(1, side, (T_nc, T_net,), (d_T_nc, d_T_net,)))
+    d_T_nr = ((d_L_ovh_net + _special.d_extreme(1, side, (T_nc, T_net,), (d_T_nc, d_T_net,)))) if (d_L_ovh_net or d_T_nc or d_T_net) else 0.0
     ovh_net = v['ovh_net'] if 'ovh_net' in v else (L_ovh_net > max(T_nc, T_net))
     X_nr = v['X_nr'] if 'X_nr' in v else 1/T_nr
-    d_X_nr = ((-1/T_nr**2)*d_T_nr)
+    d_X_nr = (((-1/T_nr**2)*d_T_nr)) if (d_T_nr) else 0.0
     MFU_net = v['MFU_net'] if 'MFU_net' in v else min(1, O_train/(R_fleet*T_nr))
-    d_MFU_net = _special.d_extreme(-1, side, (1, O_train/(R_fleet*T_nr),), (0.0, ((1/(R_fleet*T_nr))*d_O_train + (O_train/T_nr)*((-1/R_fleet**2)*d_R_fleet) + (O_train/R_fleet)*((-1/T_nr**2)*d_T_nr)),))
+    d_MFU_net = (_special.d_extreme(-1, side, (1, O_train/(R_fleet*T_nr),), (0.0, ((1/(R_fleet*T_nr))*d_O_train + (O_train/T_nr)*((-1/R_fleet**2)*d_R_fleet) + (O_train/R_fleet)*((-1/T_nr**2)*d_T_nr)),))) if (d_O_train or d_R_fleet or d_T_nr) else 0.0
     E_nr = v['E_nr'] if 'E_nr' in v else N_acc*P_tdp*T_nr*(MFU_net*(1 - f_idle) + f_idle)
-    d_E_nr = ((P_tdp*T_nr*(MFU_net*(1 - f_idle) + f_idle))*d_N_acc + (N_acc*T_nr*(MFU_net*(1 - f_idle) + f_idle))*d_P_tdp + (N_acc*P_tdp*(MFU_net*(1 - f_idle) + f_idle))*d_T_nr + (N_acc*P_tdp*T_nr)*(d_f_idle + ((1 - f_idle)*d_MFU_net + (MFU_net)*(((-1)*d_f_idle)))))
+    d_E_nr = (((P_tdp*T_nr*(MFU_net*(1 - f_idle) + f_idle))*d_N_acc + (N_acc*T_nr*(MFU_net*(1 - f_idle) + f_idle))*d_P_tdp + (N_acc*P_tdp*(MFU_net*(1 - f_idle) + f_idle))*d_T_nr + (N_acc*P_tdp*T_nr)*(d_f_idle + ((1 - f_idle)*d_MFU_net + (MFU_net)*(((-1)*d_f_idle)))))) if (d_MFU_net or d_N_acc or d_P_tdp or d_T_nr or d_f_idle) else 0.0
     return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'D_sync': d_D_sync, 'O_train': d_O_train, 'R_fleet': d_R_fleet, 'I_net': d_I_net, 'T_net': d_T_net, 'R_fleet_eff': d_R_fleet_eff, 'I_ridge_net': d_I_ridge_net, 'T_nc': d_T_nc, 'T_nr': d_T_nr, 'X_nr': d_X_nr, 'MFU_net': d_MFU_net, 'E_nr': d_E_nr}
 
 def t_orch__queue(v, d, side=1.0):
@@ -1211,19 +1211,19 @@ def t_orch__queue(v, d, side=1.0):
     d_n_gpn = d.get('n_gpn', 0.0)
     d_n_nodes = d.get('n_nodes', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     a_jobs = v['a_jobs'] if 'a_jobs' in v else D_job*lam_job
-    d_a_jobs = ((lam_job)*d_D_job + (D_job)*d_lam_job)
+    d_a_jobs = (((lam_job)*d_D_job + (D_job)*d_lam_job)) if (d_D_job or d_lam_job) else 0.0
     c_jobs = v['c_jobs'] if 'c_jobs' in v else ((max(1, math.floor(N_acc/g_job))) if (g_job > 0) else (1))
     rho_c = v['rho_c'] if 'rho_c' in v else a_jobs/c_jobs
-    d_rho_c = ((1/c_jobs)*d_a_jobs)
+    d_rho_c = (((1/c_jobs)*d_a_jobs)) if (d_a_jobs) else 0.0
     C_wait = v['C_wait'] if 'C_wait' in v else _special.erlang_c(c_jobs, a_jobs)
-    d_C_wait = ((((0) if (a_jobs/c_jobs >= 1) or (a_jobs <= 0) else (((-a_jobs/c_jobs + 1)*(-a_jobs*(-(-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) + 1)/c_jobs + 1)*((-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - 1 + c_jobs/a_jobs)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - (-a_jobs/c_jobs + 1)*(a_jobs*(-a_jobs/c_jobs + 1)*((-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - 1 + c_jobs/a_jobs)*_special.erlang_c(c_jobs, a_jobs)/(c_jobs*(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1)) + ((-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - 1)/c_jobs)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1))/(-a_jobs*(-(-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) + 1)/c_jobs + 1)**2)))*d_a_jobs)
+    d_C_wait = (((((0) if (a_jobs/c_jobs >= 1) or (a_jobs <= 0) else (((-a_jobs/c_jobs + 1)*(-a_jobs*(-(-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) + 1)/c_jobs + 1)*((-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - 1 + c_jobs/a_jobs)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - (-a_jobs/c_jobs + 1)*(a_jobs*(-a_jobs/c_jobs + 1)*((-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - 1 + c_jobs/a_jobs)*_special.erlang_c(c_jobs, a_jobs)/(c_jobs*(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1)) + ((-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) - 1)/c_jobs)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1))/(-a_jobs*(-(-a_jobs/c_jobs + 1)*_special.erlang_c(c_jobs, a_jobs)/(-a_jobs*_special.erlang_c(c_jobs, a_jobs)/c_jobs + 1) + 1)/c_jobs + 1)**2)))*d_a_jobs)) if (d_a_jobs) else 0.0
     W_job = v['W_job'] if 'W_job' in v else ((math.inf) if (rho_c >= 1) else ((0.5)*C_wait*D_job*(cv_job**2 + 1)/(-a_jobs + c_jobs)))
-    d_W_job = (0.0 if _special.holds('>=', rho_c, 1, d_rho_c, 0.0, side) else (((0.5)*D_job*(cv_job**2 + 1)/(-a_jobs + c_jobs))*d_C_wait + ((0.5)*C_wait*(cv_job**2 + 1)/(-a_jobs + c_jobs))*d_D_job + ((0.5)*C_wait*D_job*(cv_job**2 + 1))*((-1/(-a_jobs + c_jobs)**2)*(((-1)*d_a_jobs))) + ((0.5)*C_wait*D_job/(-a_jobs + c_jobs))*(((2*cv_job)*d_cv_job))))
+    d_W_job = ((0.0 if _special.holds('>=', rho_c, 1, d_rho_c, 0.0, side) else (((0.5)*D_job*(cv_job**2 + 1)/(-a_jobs + c_jobs))*d_C_wait + ((0.5)*C_wait*(cv_job**2 + 1)/(-a_jobs + c_jobs))*d_D_job + ((0.5)*C_wait*D_job*(cv_job**2 + 1))*((-1/(-a_jobs + c_jobs)**2)*(((-1)*d_a_jobs))) + ((0.5)*C_wait*D_job/(-a_jobs + c_jobs))*(((2*cv_job)*d_cv_job))))) if (d_C_wait or d_D_job or d_a_jobs or d_cv_job or d_rho_c) else 0.0
     stable_c = v['stable_c'] if 'stable_c' in v else (rho_c < 1)
     L_job = v['L_job'] if 'L_job' in v else ((math.inf) if (rho_c >= 1) else (W_job*lam_job))
-    d_L_job = (0.0 if _special.holds('>=', rho_c, 1, d_rho_c, 0.0, side) else ((lam_job)*d_W_job + (W_job)*d_lam_job))
+    d_L_job = ((0.0 if _special.holds('>=', rho_c, 1, d_rho_c, 0.0, side) else ((lam_job)*d_W_job + (W_job)*d_lam_job))) if (d_W_job or d_lam_job or d_rho_c) else 0.0
     return {'N_acc': d_N_acc, 'a_jobs': d_a_jobs, 'rho_c': d_rho_c, 'C_wait': d_C_wait, 'W_job': d_W_job, 'L_job': d_L_job}
 
 def t_reason__query(v, d, side=1.0):
@@ -1309,99 +1309,99 @@ def t_reason__query(v, d, side=1.0):
     d_tau_layer = d.get('tau_layer', 0.0)
     d_tau_tok = d.get('tau_tok', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
-    d_n_new = _special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))
+    d_n_new = (_special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))) if (d_S or d_c_pre) else 0.0
     W_d = v['W_d'] if 'W_d' in v else P_d*b_w
-    d_W_d = ((b_w)*d_P_d + (P_d)*d_b_w)
+    d_W_d = (((b_w)*d_P_d + (P_d)*d_b_w)) if (d_P_d or d_b_w) else 0.0
     E_tok = v['E_tok'] if 'E_tok' in v else ((gamma_spec + 1) if (alpha_acc >= 1) else (alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1))
-    d_E_tok = ((d_gamma_spec) if _special.holds('>=', alpha_acc, 1, d_alpha_acc, 0.0, side) else ((((1 - alpha_acc**gamma_spec)/(1 - alpha_acc))*d_alpha_acc + (alpha_acc*(1 - alpha_acc**gamma_spec))*((-1/(1 - alpha_acc)**2)*(((-1)*d_alpha_acc))) + (alpha_acc/(1 - alpha_acc))*(((-1)*((alpha_acc**(gamma_spec - 1)*gamma_spec)*d_alpha_acc + (alpha_acc**gamma_spec*math.log(alpha_acc))*d_gamma_spec))))))
+    d_E_tok = (((d_gamma_spec) if _special.holds('>=', alpha_acc, 1, d_alpha_acc, 0.0, side) else ((((1 - alpha_acc**gamma_spec)/(1 - alpha_acc))*d_alpha_acc + (alpha_acc*(1 - alpha_acc**gamma_spec))*((-1/(1 - alpha_acc)**2)*(((-1)*d_alpha_acc))) + (alpha_acc/(1 - alpha_acc))*(((-1)*((alpha_acc**(gamma_spec - 1)*gamma_spec)*d_alpha_acc + (alpha_acc**gamma_spec*math.log(alpha_acc))*d_gamma_spec))))))) if (d_alpha_acc or d_gamma_spec) else 0.0
     hit_ratio = v['hit_ratio'] if 'hit_ratio' in v else c_pre/S
-    d_hit_ratio = ((1/S)*d_c_pre + (c_pre)*((-1/S**2)*d_S))
+    d_hit_ratio = (((1/S)*d_c_pre + (c_pre)*((-1/S**2)*d_S))) if (d_S or d_c_pre) else 0.0
     S_gen = v['S_gen'] if 'S_gen' in v else S + (0.5)*n_gen
-    d_S_gen = (d_S + ((0.5)*d_n_gen))
+    d_S_gen = ((d_S + ((0.5)*d_n_gen))) if (d_S or d_n_gen) else 0.0
     B = v['B'] if 'B' in v else ((n_samp) if (m_best > 0) else (1))
-    d_B = (d_n_samp if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else 0.0)
+    d_B = ((d_n_samp if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else 0.0)) if (d_m_best or d_n_samp) else 0.0
     N_gen = v['N_gen'] if 'N_gen' in v else K_steps*n_samp*tau_tok
-    d_N_gen = ((n_samp*tau_tok)*d_K_steps + (K_steps*tau_tok)*d_n_samp + (K_steps*n_samp)*d_tau_tok)
+    d_N_gen = (((n_samp*tau_tok)*d_K_steps + (K_steps*tau_tok)*d_n_samp + (K_steps*n_samp)*d_tau_tok)) if (d_K_steps or d_n_samp or d_tau_tok) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
+    d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     F_pre = v['F_pre'] if 'F_pre' in v else 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
-    d_F_pre = (((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))
+    d_F_pre = ((((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head or d_n_new) else 0.0
     T_plin = v['T_plin'] if 'T_plin' in v else max(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
-    d_T_plin = _special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*P_act*n_new/(N_tp*R_eff))*d_B + (2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))
+    d_T_plin = (_special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*P_act*n_new/(N_tp*R_eff))*d_B + (2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc or d_n_new) else 0.0
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = (((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
     q_max = v['q_max'] if 'q_max' in v else ((min(n_new, q_chunk)) if (q_chunk > 0) else (n_new))
-    d_q_max = (_special.d_extreme(-1, side, (n_new, q_chunk,), (d_n_new, d_q_chunk,)) if _special.holds('>', q_chunk, 0, d_q_chunk, 0.0, side) else d_n_new)
+    d_q_max = ((_special.d_extreme(-1, side, (n_new, q_chunk,), (d_n_new, d_q_chunk,)) if _special.holds('>', q_chunk, 0, d_q_chunk, 0.0, side) else d_n_new)) if (d_n_new or d_q_chunk) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     F_dec = v['F_dec'] if 'F_dec' in v else 4*B*H*N_L*S*d_head + 2*B*P_act
-    d_F_dec = (((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S*d_head)*d_B + (4*B*N_L*S*d_head)*d_H + (4*B*H*S*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S + (4*B*H*N_L*S)*d_d_head))
+    d_F_dec = ((((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S*d_head)*d_B + (4*B*N_L*S*d_head)*d_H + (4*B*H*S*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S + (4*B*H*N_L*S)*d_d_head))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head) else 0.0
     T_dlin = v['T_dlin'] if 'T_dlin' in v else max(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
-    d_T_dlin = _special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*P_act*m_dc/(N_tp*R_eff))*d_B + (2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dlin = (_special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*P_act*m_dc/(N_tp*R_eff))*d_B + (2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc) else 0.0
     T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = (((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
     t_draft = v['t_draft'] if 't_draft' in v else (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
-    d_t_draft = (((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S*k_tok_d)*d_B + (B*k_tok_d)*d_S + (B*S)*d_k_tok_d)))
+    d_t_draft = ((((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S*k_tok_d)*d_B + (B*k_tok_d)*d_S + (B*S)*d_k_tok_d)))) if (d_B or d_BW_mem or d_S or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     F_dec_gen = v['F_dec_gen'] if 'F_dec_gen' in v else 4*B*H*N_L*S_gen*d_head + 2*B*P_act
-    d_F_dec_gen = (((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S_gen*d_head)*d_B + (4*B*N_L*S_gen*d_head)*d_H + (4*B*H*S_gen*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S_gen + (4*B*H*N_L*S_gen)*d_d_head))
+    d_F_dec_gen = ((((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S_gen*d_head)*d_B + (4*B*N_L*S_gen*d_head)*d_H + (4*B*H*S_gen*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S_gen + (4*B*H*N_L*S_gen)*d_d_head))) if (d_B or d_H or d_N_L or d_P_act or d_S_gen or d_d_head) else 0.0
     t_draft_gen = v['t_draft_gen'] if 't_draft_gen' in v else (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    d_t_draft_gen = (((B*S_gen*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S_gen*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S_gen*k_tok_d)*d_B + (B*k_tok_d)*d_S_gen + (B*S_gen)*d_k_tok_d)))
+    d_t_draft_gen = ((((B*S_gen*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S_gen*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S_gen*k_tok_d)*d_B + (B*k_tok_d)*d_S_gen + (B*S_gen)*d_k_tok_d)))) if (d_B or d_BW_mem or d_S_gen or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     T_pattn = v['T_pattn'] if 'T_pattn' in v else max(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
-    d_T_pattn = _special.d_extreme(1, side, (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff),), (((k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_B + (B*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_k_tok + (B*k_tok*n_new/(BW_mem*N_tp*eta_bw))*d_m_dc + (B*k_tok*m_dc/(BW_mem*N_tp*eta_bw))*d_n_new + (B*k_tok*m_dc*n_new/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (B*k_tok*m_dc*n_new/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (B*k_tok*m_dc*n_new/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*n_new/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*n_new/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*n_new/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*n_new/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*n_new/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_n_new + (4*B*H*N_L*S*d_head*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_pattn = (_special.d_extreme(1, side, (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff),), (((k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_B + (B*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_k_tok + (B*k_tok*n_new/(BW_mem*N_tp*eta_bw))*d_m_dc + (B*k_tok*m_dc/(BW_mem*N_tp*eta_bw))*d_n_new + (B*k_tok*m_dc*n_new/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (B*k_tok*m_dc*n_new/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (B*k_tok*m_dc*n_new/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*n_new/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*n_new/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*n_new/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*n_new/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*n_new/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_n_new + (4*B*H*N_L*S*d_head*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_N_L or d_N_tp or d_R_eff or d_S or d_d_head or d_eta_bw or d_k_tok or d_m_dc or d_n_new) else 0.0
     T_chunk = v['T_chunk'] if 'T_chunk' in v else tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
-    d_T_chunk = (d_tau_disp + (((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff)*((-1/N_tp**2)*d_N_tp) + ((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/N_tp)*((-1/R_eff**2)*d_R_eff) + (1/(N_tp*R_eff))*(((2*P_act*q_max)*d_B + (2*B*q_max)*d_P_act + (2*B*P_act)*d_q_max) + ((4*H*N_L*S*d_head*q_max)*d_B + (4*B*N_L*S*d_head*q_max)*d_H + (4*B*H*S*d_head*q_max)*d_N_L + (4*B*H*N_L*d_head*q_max)*d_S + (4*B*H*N_L*S*q_max)*d_d_head + (4*B*H*N_L*S*d_head)*d_q_max))))
+    d_T_chunk = ((d_tau_disp + (((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff)*((-1/N_tp**2)*d_N_tp) + ((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/N_tp)*((-1/R_eff**2)*d_R_eff) + (1/(N_tp*R_eff))*(((2*P_act*q_max)*d_B + (2*B*q_max)*d_P_act + (2*B*P_act)*d_q_max) + ((4*H*N_L*S*d_head*q_max)*d_B + (4*B*N_L*S*d_head*q_max)*d_H + (4*B*H*S*d_head*q_max)*d_N_L + (4*B*H*N_L*d_head*q_max)*d_S + (4*B*H*N_L*S*q_max)*d_d_head + (4*B*H*N_L*S*d_head)*d_q_max))))) if (d_B or d_H or d_N_L or d_N_tp or d_P_act or d_R_eff or d_S or d_d_head or d_q_max or d_tau_disp) else 0.0
     KV = v['KV'] if 'KV' in v else B*S*k_tok
-    d_KV = ((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)
+    d_KV = (((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)) if (d_B or d_S or d_k_tok) else 0.0
     KV_peak = v['KV_peak'] if 'KV_peak' in v else B*k_tok*(S + n_gen)
-    d_KV_peak = ((k_tok*(S + n_gen))*d_B + (B*(S + n_gen))*d_k_tok + (B*k_tok)*(d_S + d_n_gen))
+    d_KV_peak = (((k_tok*(S + n_gen))*d_B + (B*(S + n_gen))*d_k_tok + (B*k_tok)*(d_S + d_n_gen))) if (d_B or d_S or d_k_tok or d_n_gen) else 0.0
     KV_gen = v['KV_gen'] if 'KV_gen' in v else B*S_gen*k_tok
-    d_KV_gen = ((S_gen*k_tok)*d_B + (B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)
+    d_KV_gen = (((S_gen*k_tok)*d_B + (B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)) if (d_B or d_S_gen or d_k_tok) else 0.0
     T_pre = v['T_pre'] if 'T_pre' in v else T_pattn + T_plin
-    d_T_pre = (d_T_pattn + d_T_plin)
+    d_T_pre = ((d_T_pattn + d_T_plin)) if (d_T_pattn or d_T_plin) else 0.0
     T_dattn = v['T_dattn'] if 'T_dattn' in v else max(KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff))
-    d_T_dattn = _special.d_extreme(1, side, (KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV + (KV/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dattn = (_special.d_extreme(1, side, (KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV + (KV/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_KV or d_N_L or d_N_tp or d_R_eff or d_S or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
     M_serve = v['M_serve'] if 'M_serve' in v else KV_peak + W + W_d*m_spec
-    d_M_serve = (d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))
+    d_M_serve = ((d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))) if (d_KV_peak or d_W or d_W_d or d_m_spec) else 0.0
     T_dattn_gen = v['T_dattn_gen'] if 'T_dattn_gen' in v else max(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
-    d_T_dattn_gen = _special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dattn_gen = (_special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_KV_gen or d_N_L or d_N_tp or d_R_eff or d_S_gen or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
     TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
-    d_TTFT = ((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))
+    d_TTFT = (((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp) else 0.0
     T_dstep = v['T_dstep'] if 'T_dstep' in v else T_dattn + T_dlin
-    d_T_dstep = (d_T_dattn + d_T_dlin)
+    d_T_dstep = ((d_T_dattn + d_T_dlin)) if (d_T_dattn or d_T_dlin) else 0.0
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
     U_mem = v['U_mem'] if 'U_mem' in v else M_serve/(C_mem*N_tp)
-    d_U_mem = ((1/(C_mem*N_tp))*d_M_serve + (M_serve/N_tp)*((-1/C_mem**2)*d_C_mem) + (M_serve/C_mem)*((-1/N_tp**2)*d_N_tp))
+    d_U_mem = (((1/(C_mem*N_tp))*d_M_serve + (M_serve/N_tp)*((-1/C_mem**2)*d_C_mem) + (M_serve/C_mem)*((-1/N_tp**2)*d_N_tp))) if (d_C_mem or d_M_serve or d_N_tp) else 0.0
     T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else T_dattn_gen + T_dlin
-    d_T_dstep_gen = (d_T_dattn_gen + d_T_dlin)
+    d_T_dstep_gen = ((d_T_dattn_gen + d_T_dlin)) if (d_T_dattn_gen or d_T_dlin) else 0.0
     ITL0 = v['ITL0'] if 'ITL0' in v else N_L*tau_layer + T_ar_dec + T_dstep
-    d_ITL0 = (d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))
+    d_ITL0 = ((d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))) if (d_N_L or d_T_ar_dec or d_T_dstep or d_tau_layer) else 0.0
     ITL_gen = v['ITL_gen'] if 'ITL_gen' in v else (((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok) if (m_spec > 0) else (N_L*tau_layer + T_ar_dec + T_dstep_gen))
-    d_ITL_gen = (((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer) + ((t_draft_gen)*d_gamma_spec + (gamma_spec)*d_t_draft_gen))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else (d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer)))
+    d_ITL_gen = ((((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer) + ((t_draft_gen)*d_gamma_spec + (gamma_spec)*d_t_draft_gen))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else (d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer)))) if (d_E_tok or d_N_L or d_T_ar_dec or d_T_dstep_gen or d_gamma_spec or d_m_spec or d_t_draft_gen or d_tau_layer) else 0.0
     ITL = v['ITL'] if 'ITL' in v else (((ITL0 + gamma_spec*t_draft)/E_tok) if (m_spec > 0) else (ITL0))
-    d_ITL = (((ITL0 + gamma_spec*t_draft)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_ITL0 + ((t_draft)*d_gamma_spec + (gamma_spec)*d_t_draft))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else d_ITL0)
+    d_ITL = ((((ITL0 + gamma_spec*t_draft)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_ITL0 + ((t_draft)*d_gamma_spec + (gamma_spec)*d_t_draft))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else d_ITL0)) if (d_E_tok or d_ITL0 or d_gamma_spec or d_m_spec or d_t_draft) else 0.0
     T_req = v['T_req'] if 'T_req' in v else ITL_gen*max(0, n_gen - 1) + TTFT
-    d_T_req = (d_TTFT + ((max(0, n_gen - 1))*d_ITL_gen + (ITL_gen)*_special.d_extreme(1, side, (0, n_gen - 1,), (0.0, (d_n_gen),))))
+    d_T_req = ((d_TTFT + ((max(0, n_gen - 1))*d_ITL_gen + (ITL_gen)*_special.d_extreme(1, side, (0, n_gen - 1,), (0.0, (d_n_gen),))))) if (d_ITL_gen or d_TTFT or d_n_gen) else 0.0
     X_tok = v['X_tok'] if 'X_tok' in v else B/ITL
-    d_X_tok = ((1/ITL)*d_B + (B)*((-1/ITL**2)*d_ITL))
+    d_X_tok = (((1/ITL)*d_B + (B)*((-1/ITL**2)*d_ITL))) if (d_B or d_ITL) else 0.0
     X_req = v['X_req'] if 'X_req' in v else B*n_gen/T_req
-    d_X_req = ((n_gen/T_req)*d_B + (B/T_req)*d_n_gen + (B*n_gen)*((-1/T_req**2)*d_T_req))
+    d_X_req = (((n_gen/T_req)*d_B + (B/T_req)*d_n_gen + (B*n_gen)*((-1/T_req**2)*d_T_req))) if (d_B or d_T_req or d_n_gen) else 0.0
     t_rstep = v['t_rstep'] if 't_rstep' in v else ITL*tau_tok
-    d_t_rstep = ((tau_tok)*d_ITL + (ITL)*d_tau_tok)
+    d_t_rstep = (((tau_tok)*d_ITL + (ITL)*d_tau_tok)) if (d_ITL or d_tau_tok) else 0.0
     T_reason = v['T_reason'] if 'T_reason' in v else ((K_steps*t_rstep + TTFT) if (m_best > 0) else (K_steps*n_samp*t_rstep + TTFT))
-    d_T_reason = ((d_TTFT + ((t_rstep)*d_K_steps + (K_steps)*d_t_rstep)) if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else (d_TTFT + ((n_samp*t_rstep)*d_K_steps + (K_steps*t_rstep)*d_n_samp + (K_steps*n_samp)*d_t_rstep)))
+    d_T_reason = (((d_TTFT + ((t_rstep)*d_K_steps + (K_steps)*d_t_rstep)) if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else (d_TTFT + ((n_samp*t_rstep)*d_K_steps + (K_steps*t_rstep)*d_n_samp + (K_steps*n_samp)*d_t_rstep)))) if (d_K_steps or d_TTFT or d_m_best or d_n_samp or d_t_rstep) else 0.0
     E_reason = v['E_reason'] if 'E_reason' in v else P_tdp*T_reason
-    d_E_reason = ((T_reason)*d_P_tdp + (P_tdp)*d_T_reason)
+    d_E_reason = (((T_reason)*d_P_tdp + (P_tdp)*d_T_reason)) if (d_P_tdp or d_T_reason) else 0.0
     return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'B': d_B, 'N_gen': d_N_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_plin': d_T_plin, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_dlin': d_T_dlin, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pattn': d_T_pattn, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'U_mem': d_U_mem, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req, 't_rstep': d_t_rstep, 'T_reason': d_T_reason, 'E_reason': d_E_reason}
 
 def t_rel__fleet(v, d, side=1.0):
@@ -1441,23 +1441,23 @@ def t_rel__fleet(v, d, side=1.0):
     d_n_nodes = d.get('n_nodes', 0.0)
     d_n_psu_s = d.get('n_psu_s', 0.0)
     lam_node = v['lam_node'] if 'lam_node' in v else m_full*(n_gpn*(1/M_sw + 1/M_netc + 1/M_hbm) + 1/M_host) + n_psu_s/M_psu + n_nic/M_nic + n_gpn/M_gpu
-    d_lam_node = (((n_gpn*(1/M_sw + 1/M_netc + 1/M_hbm) + 1/M_host)*d_m_full + (m_full)*(((-1/M_host**2)*d_M_host) + ((1/M_sw + 1/M_netc + 1/M_hbm)*d_n_gpn + (n_gpn)*(((-1/M_hbm**2)*d_M_hbm) + ((-1/M_netc**2)*d_M_netc) + ((-1/M_sw**2)*d_M_sw))))) + ((1/M_gpu)*d_n_gpn + (n_gpn)*((-1/M_gpu**2)*d_M_gpu)) + ((1/M_nic)*d_n_nic + (n_nic)*((-1/M_nic**2)*d_M_nic)) + ((1/M_psu)*d_n_psu_s + (n_psu_s)*((-1/M_psu**2)*d_M_psu)))
+    d_lam_node = ((((n_gpn*(1/M_sw + 1/M_netc + 1/M_hbm) + 1/M_host)*d_m_full + (m_full)*(((-1/M_host**2)*d_M_host) + ((1/M_sw + 1/M_netc + 1/M_hbm)*d_n_gpn + (n_gpn)*(((-1/M_hbm**2)*d_M_hbm) + ((-1/M_netc**2)*d_M_netc) + ((-1/M_sw**2)*d_M_sw))))) + ((1/M_gpu)*d_n_gpn + (n_gpn)*((-1/M_gpu**2)*d_M_gpu)) + ((1/M_nic)*d_n_nic + (n_nic)*((-1/M_nic**2)*d_M_nic)) + ((1/M_psu)*d_n_psu_s + (n_psu_s)*((-1/M_psu**2)*d_M_psu)))) if (d_M_gpu or d_M_hbm or d_M_host or d_M_netc or d_M_nic or d_M_psu or d_M_sw or d_m_full or d_n_gpn or d_n_nic or d_n_psu_s) else 0.0
     M_node = v['M_node'] if 'M_node' in v else 1/lam_node
-    d_M_node = ((-1/lam_node**2)*d_lam_node)
+    d_M_node = (((-1/lam_node**2)*d_lam_node)) if (d_lam_node) else 0.0
     M_f = v['M_f'] if 'M_f' in v else ((M_cat) if (M_cat > 0) else (M_node/n_nodes))
-    d_M_f = (d_M_cat if _special.holds('>', M_cat, 0, d_M_cat, 0.0, side) else ((1/n_nodes)*d_M_node + (M_node)*((-1/n_nodes**2)*d_n_nodes)))
+    d_M_f = ((d_M_cat if _special.holds('>', M_cat, 0, d_M_cat, 0.0, side) else ((1/n_nodes)*d_M_node + (M_node)*((-1/n_nodes**2)*d_n_nodes)))) if (d_M_cat or d_M_node or d_n_nodes) else 0.0
     P_fail = v['P_fail'] if 'P_fail' in v else 1 - math.exp(-T_job/M_f)
-    d_P_fail = (((-1)*((math.exp(-T_job/M_f))*((-1/M_f)*d_T_job + (-T_job)*((-1/M_f**2)*d_M_f)))))
+    d_P_fail = ((((-1)*((math.exp(-T_job/M_f))*((-1/M_f)*d_T_job + (-T_job)*((-1/M_f**2)*d_M_f)))))) if (d_M_f or d_T_job) else 0.0
     n_fail = v['n_fail'] if 'n_fail' in v else T_job/M_f
-    d_n_fail = ((1/M_f)*d_T_job + (T_job)*((-1/M_f**2)*d_M_f))
+    d_n_fail = (((1/M_f)*d_T_job + (T_job)*((-1/M_f**2)*d_M_f))) if (d_M_f or d_T_job) else 0.0
     tau_Y = v['tau_Y'] if 'tau_Y' in v else math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)
-    d_tau_Y = ((math.sqrt(2)*math.sqrt(delta_ck))*(((0.5)/math.sqrt(M_f))*d_M_f) + (math.sqrt(2)*math.sqrt(M_f))*(((0.5)/math.sqrt(delta_ck))*d_delta_ck))
+    d_tau_Y = (((math.sqrt(2)*math.sqrt(delta_ck))*(((0.5)/math.sqrt(M_f))*d_M_f) + (math.sqrt(2)*math.sqrt(M_f))*(((0.5)/math.sqrt(delta_ck))*d_delta_ck))) if (d_M_f or d_delta_ck) else 0.0
     tau_D = v['tau_D'] if 'tau_D' in v else ((math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)) - delta_ck) if (delta_ck < 2*M_f) else (M_f))
-    d_tau_D = ((((-1)*d_delta_ck) + ((math.sqrt(2)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)))*(((0.5)/math.sqrt(M_f))*d_M_f) + (math.sqrt(2)*math.sqrt(M_f)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)))*(((0.5)/math.sqrt(delta_ck))*d_delta_ck) + (math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck))*((((0.05555555555555555)/M_f)*d_delta_ck + ((0.05555555555555555)*delta_ck)*((-1/M_f**2)*d_M_f)) + (((0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck))*((-(0.5)/M_f**(1.5))*d_M_f) + ((0.16666666666666666)*math.sqrt(2)/math.sqrt(M_f))*(((0.5)/math.sqrt(delta_ck))*d_delta_ck))))) if _special.holds('<', delta_ck, 2*M_f, d_delta_ck, ((2)*d_M_f), side) else d_M_f)
+    d_tau_D = (((((-1)*d_delta_ck) + ((math.sqrt(2)*math.sqrt(delta_ck)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)))*(((0.5)/math.sqrt(M_f))*d_M_f) + (math.sqrt(2)*math.sqrt(M_f)*(1 + (0.05555555555555555)*delta_ck/M_f + (0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck)/math.sqrt(M_f)))*(((0.5)/math.sqrt(delta_ck))*d_delta_ck) + (math.sqrt(2)*math.sqrt(M_f)*math.sqrt(delta_ck))*((((0.05555555555555555)/M_f)*d_delta_ck + ((0.05555555555555555)*delta_ck)*((-1/M_f**2)*d_M_f)) + (((0.16666666666666666)*math.sqrt(2)*math.sqrt(delta_ck))*((-(0.5)/M_f**(1.5))*d_M_f) + ((0.16666666666666666)*math.sqrt(2)/math.sqrt(M_f))*(((0.5)/math.sqrt(delta_ck))*d_delta_ck))))) if _special.holds('<', delta_ck, 2*M_f, d_delta_ck, ((2)*d_M_f), side) else d_M_f)) if (d_M_f or d_delta_ck) else 0.0
     tau_opt = v['tau_opt'] if 'tau_opt' in v else ((tau_D) if (m_daly > 0) else (tau_Y))
-    d_tau_opt = (d_tau_D if _special.holds('>', m_daly, 0, d_m_daly, 0.0, side) else d_tau_Y)
+    d_tau_opt = ((d_tau_D if _special.holds('>', m_daly, 0, d_m_daly, 0.0, side) else d_tau_Y)) if (d_m_daly or d_tau_D or d_tau_Y) else 0.0
     G_put = v['G_put'] if 'G_put' in v else ((-tau_opt*math.exp((-R_rec - delta_ck - tau_opt)/M_f)/(M_f*math.expm1((-delta_ck - tau_opt)/M_f))) if (m_daly > 0) else (max(0, -delta_ck/tau_opt + 1 - R_rec/M_f)))
-    d_G_put = (((-math.exp((-R_rec - delta_ck - tau_opt)/M_f)/(M_f*math.expm1((-delta_ck - tau_opt)/M_f)))*d_tau_opt + (-tau_opt*math.exp((-R_rec - delta_ck - tau_opt)/M_f)/math.expm1((-delta_ck - tau_opt)/M_f))*((-1/M_f**2)*d_M_f) + (-tau_opt*math.exp((-R_rec - delta_ck - tau_opt)/M_f)/M_f)*((-1/math.expm1((-delta_ck - tau_opt)/M_f)**2)*((math.exp((-delta_ck - tau_opt)/M_f))*((-delta_ck - tau_opt)*((-1/M_f**2)*d_M_f) + (1/M_f)*(((-1)*d_delta_ck) + ((-1)*d_tau_opt))))) + (-tau_opt/(M_f*math.expm1((-delta_ck - tau_opt)/M_f)))*((math.exp((-R_rec - delta_ck - tau_opt)/M_f))*((-R_rec - delta_ck - tau_opt)*((-1/M_f**2)*d_M_f) + (1/M_f)*(((-1)*d_R_rec) + ((-1)*d_delta_ck) + ((-1)*d_tau_opt))))) if _special.holds('>', m_daly, 0, d_m_daly, 0.0, side) else _special.d_extreme(1, side, (0, -delta_ck/tau_opt + 1 - R_rec/M_f,), (0.0, (((-1/M_f)*d_R_rec + (-R_rec)*((-1/M_f**2)*d_M_f)) + ((-1/tau_opt)*d_delta_ck + (-delta_ck)*((-1/tau_opt**2)*d_tau_opt))),)))
+    d_G_put = ((((-math.exp((-R_rec - delta_ck - tau_opt)/M_f)/(M_f*math.expm1((-delta_ck - tau_opt)/M_f)))*d_tau_opt + (-tau_opt*math.exp((-R_rec - delta_ck - tau_opt)/M_f)/math.expm1((-delta_ck - tau_opt)/M_f))*((-1/M_f**2)*d_M_f) + (-tau_opt*math.exp((-R_rec - delta_ck - tau_opt)/M_f)/M_f)*((-1/math.expm1((-delta_ck - tau_opt)/M_f)**2)*((math.exp((-delta_ck - tau_opt)/M_f))*((-delta_ck - tau_opt)*((-1/M_f**2)*d_M_f) + (1/M_f)*(((-1)*d_delta_ck) + ((-1)*d_tau_opt))))) + (-tau_opt/(M_f*math.expm1((-delta_ck - tau_opt)/M_f)))*((math.exp((-R_rec - delta_ck - tau_opt)/M_f))*((-R_rec - delta_ck - tau_opt)*((-1/M_f**2)*d_M_f) + (1/M_f)*(((-1)*d_R_rec) + ((-1)*d_delta_ck) + ((-1)*d_tau_opt))))) if _special.holds('>', m_daly, 0, d_m_daly, 0.0, side) else _special.d_extreme(1, side, (0, -delta_ck/tau_opt + 1 - R_rec/M_f,), (0.0, (((-1/M_f)*d_R_rec + (-R_rec)*((-1/M_f**2)*d_M_f)) + ((-1/tau_opt)*d_delta_ck + (-delta_ck)*((-1/tau_opt**2)*d_tau_opt))),)))) if (d_M_f or d_R_rec or d_delta_ck or d_m_daly or d_tau_opt) else 0.0
     return {'lam_node': d_lam_node, 'M_node': d_M_node, 'M_f': d_M_f, 'P_fail': d_P_fail, 'n_fail': d_n_fail, 'tau_Y': d_tau_Y, 'tau_D': d_tau_D, 'tau_opt': d_tau_opt, 'G_put': d_G_put}
 
 def t_safety__tax(v, d, side=1.0):
@@ -1471,11 +1471,11 @@ def t_safety__tax(v, d, side=1.0):
     d_k_dp = d.get('k_dp', 0.0)
     d_p_sub = d.get('p_sub', 0.0)
     s_dp = v['s_dp'] if 's_dp' in v else 1 + k_dp/eps_dp
-    d_s_dp = (((1/eps_dp)*d_k_dp + (k_dp)*((-1/eps_dp**2)*d_eps_dp)))
+    d_s_dp = ((((1/eps_dp)*d_k_dp + (k_dp)*((-1/eps_dp**2)*d_eps_dp)))) if (d_eps_dp or d_k_dp) else 0.0
     k_data = v['k_data'] if 'k_data' in v else 1/p_sub
-    d_k_data = ((-1/p_sub**2)*d_p_sub)
+    d_k_data = (((-1/p_sub**2)*d_p_sub)) if (d_p_sub) else 0.0
     T_dp_eff = v['T_dp_eff'] if 'T_dp_eff' in v else T_base*s_dp
-    d_T_dp_eff = ((s_dp)*d_T_base + (T_base)*d_s_dp)
+    d_T_dp_eff = (((s_dp)*d_T_base + (T_base)*d_s_dp)) if (d_T_base or d_s_dp) else 0.0
     return {'s_dp': d_s_dp, 'k_data': d_k_data, 'T_dp_eff': d_T_dp_eff}
 
 def t_scaling__chinchilla(v, d, side=1.0):
@@ -1509,27 +1509,27 @@ def t_scaling__chinchilla(v, d, side=1.0):
     d_r_tpp = d.get('r_tpp', 0.0)
     d_t_dev = d.get('t_dev', 0.0)
     C_bud = v['C_bud'] if 'C_bud' in v else ((C_in) if (C_in > 0) else (R_peak*eta_sus*t_dev))
-    d_C_bud = (d_C_in if _special.holds('>', C_in, 0, d_C_in, 0.0, side) else ((eta_sus*t_dev)*d_R_peak + (R_peak*t_dev)*d_eta_sus + (R_peak*eta_sus)*d_t_dev))
+    d_C_bud = ((d_C_in if _special.holds('>', C_in, 0, d_C_in, 0.0, side) else ((eta_sus*t_dev)*d_R_peak + (R_peak*t_dev)*d_eta_sus + (R_peak*eta_sus)*d_t_dev))) if (d_C_in or d_R_peak or d_eta_sus or d_t_dev) else 0.0
     G_fit = v['G_fit'] if 'G_fit' in v else (A_fit*a_fit/(B_fit*b_fit))**(1/(a_fit + b_fit))
-    d_G_fit = (((A_fit*a_fit/(B_fit*b_fit))**(-1 + 1/(a_fit + b_fit))/(a_fit + b_fit))*((a_fit/(B_fit*b_fit))*d_A_fit + (A_fit/(B_fit*b_fit))*d_a_fit + (A_fit*a_fit/b_fit)*((-1/B_fit**2)*d_B_fit) + (A_fit*a_fit/B_fit)*((-1/b_fit**2)*d_b_fit)) + ((A_fit*a_fit/(B_fit*b_fit))**(1/(a_fit + b_fit))*math.log(A_fit*a_fit/(B_fit*b_fit)))*((-1/(a_fit + b_fit)**2)*(d_a_fit + d_b_fit)))
+    d_G_fit = ((((A_fit*a_fit/(B_fit*b_fit))**(-1 + 1/(a_fit + b_fit))/(a_fit + b_fit))*((a_fit/(B_fit*b_fit))*d_A_fit + (A_fit/(B_fit*b_fit))*d_a_fit + (A_fit*a_fit/b_fit)*((-1/B_fit**2)*d_B_fit) + (A_fit*a_fit/B_fit)*((-1/b_fit**2)*d_b_fit)) + ((A_fit*a_fit/(B_fit*b_fit))**(1/(a_fit + b_fit))*math.log(A_fit*a_fit/(B_fit*b_fit)))*((-1/(a_fit + b_fit)**2)*(d_a_fit + d_b_fit)))) if (d_A_fit or d_B_fit or d_a_fit or d_b_fit) else 0.0
     t_gpu = v['t_gpu'] if 't_gpu' in v else C_bud/(R_peak*eta_sus)
-    d_t_gpu = ((1/(R_peak*eta_sus))*d_C_bud + (C_bud/eta_sus)*((-1/R_peak**2)*d_R_peak) + (C_bud/R_peak)*((-1/eta_sus**2)*d_eta_sus))
+    d_t_gpu = (((1/(R_peak*eta_sus))*d_C_bud + (C_bud/eta_sus)*((-1/R_peak**2)*d_R_peak) + (C_bud/R_peak)*((-1/eta_sus**2)*d_eta_sus))) if (d_C_bud or d_R_peak or d_eta_sus) else 0.0
     N_rule = v['N_rule'] if 'N_rule' in v else (0.16666666666666666)*math.sqrt(6)*math.sqrt(C_bud)/math.sqrt(r_tpp)
-    d_N_rule = (((0.16666666666666666)*math.sqrt(6)/math.sqrt(r_tpp))*(((0.5)/math.sqrt(C_bud))*d_C_bud) + ((0.16666666666666666)*math.sqrt(6)*math.sqrt(C_bud))*((-(0.5)/r_tpp**(1.5))*d_r_tpp))
+    d_N_rule = ((((0.16666666666666666)*math.sqrt(6)/math.sqrt(r_tpp))*(((0.5)/math.sqrt(C_bud))*d_C_bud) + ((0.16666666666666666)*math.sqrt(6)*math.sqrt(C_bud))*((-(0.5)/r_tpp**(1.5))*d_r_tpp))) if (d_C_bud or d_r_tpp) else 0.0
     N_par = v['N_par'] if 'N_par' in v else G_fit*((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit))
-    d_N_par = ((((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit)))*d_G_fit + (G_fit)*((b_fit*((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit) - 1)/(a_fit + b_fit))*((0.16666666666666666)*d_C_bud) + (((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit))*math.log((0.16666666666666666)*C_bud))*((1/(a_fit + b_fit))*d_b_fit + (b_fit)*((-1/(a_fit + b_fit)**2)*(d_a_fit + d_b_fit)))))
+    d_N_par = (((((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit)))*d_G_fit + (G_fit)*((b_fit*((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit) - 1)/(a_fit + b_fit))*((0.16666666666666666)*d_C_bud) + (((0.16666666666666666)*C_bud)**(b_fit/(a_fit + b_fit))*math.log((0.16666666666666666)*C_bud))*((1/(a_fit + b_fit))*d_b_fit + (b_fit)*((-1/(a_fit + b_fit)**2)*(d_a_fit + d_b_fit)))))) if (d_C_bud or d_G_fit or d_a_fit or d_b_fit) else 0.0
     D_par = v['D_par'] if 'D_par' in v else ((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit))/G_fit
-    d_D_par = ((((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit)))*((-1/G_fit**2)*d_G_fit) + (1/G_fit)*((a_fit*((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit) - 1)/(a_fit + b_fit))*((0.16666666666666666)*d_C_bud) + (((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit))*math.log((0.16666666666666666)*C_bud))*((1/(a_fit + b_fit))*d_a_fit + (a_fit)*((-1/(a_fit + b_fit)**2)*(d_a_fit + d_b_fit)))))
+    d_D_par = (((((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit)))*((-1/G_fit**2)*d_G_fit) + (1/G_fit)*((a_fit*((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit) - 1)/(a_fit + b_fit))*((0.16666666666666666)*d_C_bud) + (((0.16666666666666666)*C_bud)**(a_fit/(a_fit + b_fit))*math.log((0.16666666666666666)*C_bud))*((1/(a_fit + b_fit))*d_a_fit + (a_fit)*((-1/(a_fit + b_fit)**2)*(d_a_fit + d_b_fit)))))) if (d_C_bud or d_G_fit or d_a_fit or d_b_fit) else 0.0
     t_run = v['t_run'] if 't_run' in v else t_gpu/N_dev
-    d_t_run = ((1/N_dev)*d_t_gpu + (t_gpu)*((-1/N_dev**2)*d_N_dev))
+    d_t_run = (((1/N_dev)*d_t_gpu + (t_gpu)*((-1/N_dev**2)*d_N_dev))) if (d_N_dev or d_t_gpu) else 0.0
     N_opt = v['N_opt'] if 'N_opt' in v else ((N_fix) if (N_fix > 0) else ((0.16666666666666666)*C_bud/D_fix) if (D_fix > 0) else (N_par) if (m_param > 0) else (N_rule))
-    d_N_opt = (d_N_fix if _special.holds('>', N_fix, 0, d_N_fix, 0.0, side) else ((((0.16666666666666666)/D_fix)*d_C_bud + ((0.16666666666666666)*C_bud)*((-1/D_fix**2)*d_D_fix)) if _special.holds('>', D_fix, 0, d_D_fix, 0.0, side) else (d_N_par if _special.holds('>', m_param, 0, d_m_param, 0.0, side) else d_N_rule)))
+    d_N_opt = ((d_N_fix if _special.holds('>', N_fix, 0, d_N_fix, 0.0, side) else ((((0.16666666666666666)/D_fix)*d_C_bud + ((0.16666666666666666)*C_bud)*((-1/D_fix**2)*d_D_fix)) if _special.holds('>', D_fix, 0, d_D_fix, 0.0, side) else (d_N_par if _special.holds('>', m_param, 0, d_m_param, 0.0, side) else d_N_rule)))) if (d_C_bud or d_D_fix or d_N_fix or d_N_par or d_N_rule or d_m_param) else 0.0
     D_opt = v['D_opt'] if 'D_opt' in v else (((0.16666666666666666)*C_bud/N_fix) if (N_fix > 0) else (D_fix) if (D_fix > 0) else (D_par) if (m_param > 0) else (N_rule*r_tpp))
-    d_D_opt = ((((0.16666666666666666)/N_fix)*d_C_bud + ((0.16666666666666666)*C_bud)*((-1/N_fix**2)*d_N_fix)) if _special.holds('>', N_fix, 0, d_N_fix, 0.0, side) else (d_D_fix if _special.holds('>', D_fix, 0, d_D_fix, 0.0, side) else (d_D_par if _special.holds('>', m_param, 0, d_m_param, 0.0, side) else ((r_tpp)*d_N_rule + (N_rule)*d_r_tpp))))
+    d_D_opt = (((((0.16666666666666666)/N_fix)*d_C_bud + ((0.16666666666666666)*C_bud)*((-1/N_fix**2)*d_N_fix)) if _special.holds('>', N_fix, 0, d_N_fix, 0.0, side) else (d_D_fix if _special.holds('>', D_fix, 0, d_D_fix, 0.0, side) else (d_D_par if _special.holds('>', m_param, 0, d_m_param, 0.0, side) else ((r_tpp)*d_N_rule + (N_rule)*d_r_tpp))))) if (d_C_bud or d_D_fix or d_D_par or d_N_fix or d_N_rule or d_m_param or d_r_tpp) else 0.0
     tpp = v['tpp'] if 'tpp' in v else D_opt/N_opt
-    d_tpp = ((1/N_opt)*d_D_opt + (D_opt)*((-1/N_opt**2)*d_N_opt))
+    d_tpp = (((1/N_opt)*d_D_opt + (D_opt)*((-1/N_opt**2)*d_N_opt))) if (d_D_opt or d_N_opt) else 0.0
     L_fit = v['L_fit'] if 'L_fit' in v else A_fit*N_opt**(-a_fit) + B_fit*D_opt**(-b_fit) + E_fit
-    d_L_fit = (d_E_fit + ((N_opt**(-a_fit))*d_A_fit + (A_fit)*((-N_opt**(-a_fit - 1)*a_fit)*d_N_opt + (N_opt**(-a_fit)*math.log(N_opt))*((-1)*d_a_fit))) + ((D_opt**(-b_fit))*d_B_fit + (B_fit)*((-D_opt**(-b_fit - 1)*b_fit)*d_D_opt + (D_opt**(-b_fit)*math.log(D_opt))*((-1)*d_b_fit))))
+    d_L_fit = ((d_E_fit + ((N_opt**(-a_fit))*d_A_fit + (A_fit)*((-N_opt**(-a_fit - 1)*a_fit)*d_N_opt + (N_opt**(-a_fit)*math.log(N_opt))*((-1)*d_a_fit))) + ((D_opt**(-b_fit))*d_B_fit + (B_fit)*((-D_opt**(-b_fit - 1)*b_fit)*d_D_opt + (D_opt**(-b_fit)*math.log(D_opt))*((-1)*d_b_fit))))) if (d_A_fit or d_B_fit or d_D_opt or d_E_fit or d_N_opt or d_a_fit or d_b_fit) else 0.0
     return {'C_bud': d_C_bud, 'G_fit': d_G_fit, 't_gpu': d_t_gpu, 'N_rule': d_N_rule, 'N_par': d_N_par, 'D_par': d_D_par, 't_run': d_t_run, 'N_opt': d_N_opt, 'D_opt': d_D_opt, 'tpp': d_tpp, 'L_fit': d_L_fit}
 
 def t_scaling__training_compute(v, d, side=1.0):
@@ -1549,11 +1549,11 @@ def t_scaling__training_compute(v, d, side=1.0):
     d_d_cat = d.get('d_cat', 0.0)
     d_h = d.get('h', 0.0)
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     C_6nd = v['C_6nd'] if 'C_6nd' in v else 6*D_tok*P
-    d_C_6nd = ((6*P)*d_D_tok + (6*D_tok)*d_P)
+    d_C_6nd = (((6*P)*d_D_tok + (6*D_tok)*d_P)) if (d_D_tok or d_P) else 0.0
     C_attn = v['C_attn'] if 'C_attn' in v else D_tok*(12*H*N_L*S*d_head + 6*P)
-    d_C_attn = ((12*H*N_L*S*d_head + 6*P)*d_D_tok + (D_tok)*(((6)*d_P) + ((12*N_L*S*d_head)*d_H + (12*H*S*d_head)*d_N_L + (12*H*N_L*d_head)*d_S + (12*H*N_L*S)*d_d_head)))
+    d_C_attn = (((12*H*N_L*S*d_head + 6*P)*d_D_tok + (D_tok)*(((6)*d_P) + ((12*N_L*S*d_head)*d_H + (12*H*S*d_head)*d_N_L + (12*H*N_L*d_head)*d_S + (12*H*N_L*S)*d_d_head)))) if (d_D_tok or d_H or d_N_L or d_P or d_S or d_d_head) else 0.0
     return {'d_head': d_d_head, 'C_6nd': d_C_6nd, 'C_attn': d_C_attn}
 
 def t_sens__elasticity(v, d, side=1.0):
@@ -1563,7 +1563,7 @@ def t_sens__elasticity(v, d, side=1.0):
     d_T_op_pt = d.get('T_op_pt', 0.0)
     d_g_T = d.get('g_T', 0.0)
     eps_T = v['eps_T'] if 'eps_T' in v else g_T/T_op_pt
-    d_eps_T = ((1/T_op_pt)*d_g_T + (g_T)*((-1/T_op_pt**2)*d_T_op_pt))
+    d_eps_T = (((1/T_op_pt)*d_g_T + (g_T)*((-1/T_op_pt**2)*d_T_op_pt))) if (d_T_op_pt or d_g_T) else 0.0
     return {'eps_T': d_eps_T}
 
 def t_sens__response(v, d, side=1.0):
@@ -1573,7 +1573,7 @@ def t_sens__response(v, d, side=1.0):
     d_T_op_pt = d.get('T_op_pt', 0.0)
     d_T_upg = d.get('T_upg', 0.0)
     s_upg = v['s_upg'] if 's_upg' in v else (-T_op_pt + T_upg)/T_op_pt
-    d_s_upg = ((-T_op_pt + T_upg)*((-1/T_op_pt**2)*d_T_op_pt) + (1/T_op_pt)*(d_T_upg + ((-1)*d_T_op_pt)))
+    d_s_upg = (((-T_op_pt + T_upg)*((-1/T_op_pt**2)*d_T_op_pt) + (1/T_op_pt)*(d_T_upg + ((-1)*d_T_op_pt)))) if (d_T_op_pt or d_T_upg) else 0.0
     return {'s_upg': d_s_upg}
 
 def t_serve__kv(v, d, side=1.0):
@@ -1597,9 +1597,9 @@ def t_serve__kv(v, d, side=1.0):
     d_m_mla = d.get('m_mla', 0.0)
     d_r_kv = d.get('r_kv', 0.0)
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     KV = v['KV'] if 'KV' in v else B*S*k_tok
-    d_KV = ((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)
+    d_KV = (((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)) if (d_B or d_S or d_k_tok) else 0.0
     return {'k_tok': d_k_tok, 'KV': d_KV}
 
 def t_serve__kv_per_token(v, d, side=1.0):
@@ -1623,11 +1623,11 @@ def t_serve__kv_per_token(v, d, side=1.0):
     d_m_mla = d.get('m_mla', 0.0)
     d_r_kv = d.get('r_kv', 0.0)
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     return {'d_head': d_d_head, 'H_kv': d_H_kv, 'k_tok': d_k_tok}
 
 def t_serve__step(v, d, side=1.0):
@@ -1705,89 +1705,89 @@ def t_serve__step(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
-    d_n_new = _special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))
+    d_n_new = (_special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))) if (d_S or d_c_pre) else 0.0
     T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = (((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
     W_d = v['W_d'] if 'W_d' in v else P_d*b_w
-    d_W_d = ((b_w)*d_P_d + (P_d)*d_b_w)
+    d_W_d = (((b_w)*d_P_d + (P_d)*d_b_w)) if (d_P_d or d_b_w) else 0.0
     E_tok = v['E_tok'] if 'E_tok' in v else ((gamma_spec + 1) if (alpha_acc >= 1) else (alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1))
-    d_E_tok = ((d_gamma_spec) if _special.holds('>=', alpha_acc, 1, d_alpha_acc, 0.0, side) else ((((1 - alpha_acc**gamma_spec)/(1 - alpha_acc))*d_alpha_acc + (alpha_acc*(1 - alpha_acc**gamma_spec))*((-1/(1 - alpha_acc)**2)*(((-1)*d_alpha_acc))) + (alpha_acc/(1 - alpha_acc))*(((-1)*((alpha_acc**(gamma_spec - 1)*gamma_spec)*d_alpha_acc + (alpha_acc**gamma_spec*math.log(alpha_acc))*d_gamma_spec))))))
+    d_E_tok = (((d_gamma_spec) if _special.holds('>=', alpha_acc, 1, d_alpha_acc, 0.0, side) else ((((1 - alpha_acc**gamma_spec)/(1 - alpha_acc))*d_alpha_acc + (alpha_acc*(1 - alpha_acc**gamma_spec))*((-1/(1 - alpha_acc)**2)*(((-1)*d_alpha_acc))) + (alpha_acc/(1 - alpha_acc))*(((-1)*((alpha_acc**(gamma_spec - 1)*gamma_spec)*d_alpha_acc + (alpha_acc**gamma_spec*math.log(alpha_acc))*d_gamma_spec))))))) if (d_alpha_acc or d_gamma_spec) else 0.0
     hit_ratio = v['hit_ratio'] if 'hit_ratio' in v else c_pre/S
-    d_hit_ratio = ((1/S)*d_c_pre + (c_pre)*((-1/S**2)*d_S))
+    d_hit_ratio = (((1/S)*d_c_pre + (c_pre)*((-1/S**2)*d_S))) if (d_S or d_c_pre) else 0.0
     S_gen = v['S_gen'] if 'S_gen' in v else S + (0.5)*n_gen
-    d_S_gen = (d_S + ((0.5)*d_n_gen))
+    d_S_gen = ((d_S + ((0.5)*d_n_gen))) if (d_S or d_n_gen) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
+    d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     F_pre = v['F_pre'] if 'F_pre' in v else 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
-    d_F_pre = (((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))
+    d_F_pre = ((((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head or d_n_new) else 0.0
     T_plin = v['T_plin'] if 'T_plin' in v else max(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
-    d_T_plin = _special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*P_act*n_new/(N_tp*R_eff))*d_B + (2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))
+    d_T_plin = (_special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*P_act*n_new/(N_tp*R_eff))*d_B + (2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc or d_n_new) else 0.0
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = (((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
     q_max = v['q_max'] if 'q_max' in v else ((min(n_new, q_chunk)) if (q_chunk > 0) else (n_new))
-    d_q_max = (_special.d_extreme(-1, side, (n_new, q_chunk,), (d_n_new, d_q_chunk,)) if _special.holds('>', q_chunk, 0, d_q_chunk, 0.0, side) else d_n_new)
+    d_q_max = ((_special.d_extreme(-1, side, (n_new, q_chunk,), (d_n_new, d_q_chunk,)) if _special.holds('>', q_chunk, 0, d_q_chunk, 0.0, side) else d_n_new)) if (d_n_new or d_q_chunk) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     F_dec = v['F_dec'] if 'F_dec' in v else 4*B*H*N_L*S*d_head + 2*B*P_act
-    d_F_dec = (((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S*d_head)*d_B + (4*B*N_L*S*d_head)*d_H + (4*B*H*S*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S + (4*B*H*N_L*S)*d_d_head))
+    d_F_dec = ((((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S*d_head)*d_B + (4*B*N_L*S*d_head)*d_H + (4*B*H*S*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S + (4*B*H*N_L*S)*d_d_head))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head) else 0.0
     T_dlin = v['T_dlin'] if 'T_dlin' in v else max(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
-    d_T_dlin = _special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*P_act*m_dc/(N_tp*R_eff))*d_B + (2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dlin = (_special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*P_act*m_dc/(N_tp*R_eff))*d_B + (2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc) else 0.0
     t_draft = v['t_draft'] if 't_draft' in v else (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
-    d_t_draft = (((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S*k_tok_d)*d_B + (B*k_tok_d)*d_S + (B*S)*d_k_tok_d)))
+    d_t_draft = ((((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S*k_tok_d)*d_B + (B*k_tok_d)*d_S + (B*S)*d_k_tok_d)))) if (d_B or d_BW_mem or d_S or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     F_dec_gen = v['F_dec_gen'] if 'F_dec_gen' in v else 4*B*H*N_L*S_gen*d_head + 2*B*P_act
-    d_F_dec_gen = (((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S_gen*d_head)*d_B + (4*B*N_L*S_gen*d_head)*d_H + (4*B*H*S_gen*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S_gen + (4*B*H*N_L*S_gen)*d_d_head))
+    d_F_dec_gen = ((((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S_gen*d_head)*d_B + (4*B*N_L*S_gen*d_head)*d_H + (4*B*H*S_gen*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S_gen + (4*B*H*N_L*S_gen)*d_d_head))) if (d_B or d_H or d_N_L or d_P_act or d_S_gen or d_d_head) else 0.0
     t_draft_gen = v['t_draft_gen'] if 't_draft_gen' in v else (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
-    d_t_draft_gen = (((B*S_gen*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S_gen*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S_gen*k_tok_d)*d_B + (B*k_tok_d)*d_S_gen + (B*S_gen)*d_k_tok_d)))
+    d_t_draft_gen = ((((B*S_gen*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S_gen*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S_gen*k_tok_d)*d_B + (B*k_tok_d)*d_S_gen + (B*S_gen)*d_k_tok_d)))) if (d_B or d_BW_mem or d_S_gen or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     T_pattn = v['T_pattn'] if 'T_pattn' in v else max(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
-    d_T_pattn = _special.d_extreme(1, side, (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff),), (((k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_B + (B*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_k_tok + (B*k_tok*n_new/(BW_mem*N_tp*eta_bw))*d_m_dc + (B*k_tok*m_dc/(BW_mem*N_tp*eta_bw))*d_n_new + (B*k_tok*m_dc*n_new/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (B*k_tok*m_dc*n_new/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (B*k_tok*m_dc*n_new/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*n_new/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*n_new/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*n_new/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*n_new/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*n_new/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_n_new + (4*B*H*N_L*S*d_head*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_pattn = (_special.d_extreme(1, side, (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff),), (((k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_B + (B*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_k_tok + (B*k_tok*n_new/(BW_mem*N_tp*eta_bw))*d_m_dc + (B*k_tok*m_dc/(BW_mem*N_tp*eta_bw))*d_n_new + (B*k_tok*m_dc*n_new/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (B*k_tok*m_dc*n_new/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (B*k_tok*m_dc*n_new/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*n_new/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*n_new/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*n_new/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*n_new/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*n_new/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_n_new + (4*B*H*N_L*S*d_head*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_N_L or d_N_tp or d_R_eff or d_S or d_d_head or d_eta_bw or d_k_tok or d_m_dc or d_n_new) else 0.0
     T_chunk = v['T_chunk'] if 'T_chunk' in v else tau_disp + (4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/(N_tp*R_eff)
-    d_T_chunk = (d_tau_disp + (((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff)*((-1/N_tp**2)*d_N_tp) + ((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/N_tp)*((-1/R_eff**2)*d_R_eff) + (1/(N_tp*R_eff))*(((2*P_act*q_max)*d_B + (2*B*q_max)*d_P_act + (2*B*P_act)*d_q_max) + ((4*H*N_L*S*d_head*q_max)*d_B + (4*B*N_L*S*d_head*q_max)*d_H + (4*B*H*S*d_head*q_max)*d_N_L + (4*B*H*N_L*d_head*q_max)*d_S + (4*B*H*N_L*S*q_max)*d_d_head + (4*B*H*N_L*S*d_head)*d_q_max))))
+    d_T_chunk = ((d_tau_disp + (((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/R_eff)*((-1/N_tp**2)*d_N_tp) + ((4*B*H*N_L*S*d_head*q_max + 2*B*P_act*q_max)/N_tp)*((-1/R_eff**2)*d_R_eff) + (1/(N_tp*R_eff))*(((2*P_act*q_max)*d_B + (2*B*q_max)*d_P_act + (2*B*P_act)*d_q_max) + ((4*H*N_L*S*d_head*q_max)*d_B + (4*B*N_L*S*d_head*q_max)*d_H + (4*B*H*S*d_head*q_max)*d_N_L + (4*B*H*N_L*d_head*q_max)*d_S + (4*B*H*N_L*S*q_max)*d_d_head + (4*B*H*N_L*S*d_head)*d_q_max))))) if (d_B or d_H or d_N_L or d_N_tp or d_P_act or d_R_eff or d_S or d_d_head or d_q_max or d_tau_disp) else 0.0
     KV = v['KV'] if 'KV' in v else B*S*k_tok
-    d_KV = ((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)
+    d_KV = (((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)) if (d_B or d_S or d_k_tok) else 0.0
     KV_peak = v['KV_peak'] if 'KV_peak' in v else B*k_tok*(S + n_gen)
-    d_KV_peak = ((k_tok*(S + n_gen))*d_B + (B*(S + n_gen))*d_k_tok + (B*k_tok)*(d_S + d_n_gen))
+    d_KV_peak = (((k_tok*(S + n_gen))*d_B + (B*(S + n_gen))*d_k_tok + (B*k_tok)*(d_S + d_n_gen))) if (d_B or d_S or d_k_tok or d_n_gen) else 0.0
     KV_gen = v['KV_gen'] if 'KV_gen' in v else B*S_gen*k_tok
-    d_KV_gen = ((S_gen*k_tok)*d_B + (B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)
+    d_KV_gen = (((S_gen*k_tok)*d_B + (B*k_tok)*d_S_gen + (B*S_gen)*d_k_tok)) if (d_B or d_S_gen or d_k_tok) else 0.0
     T_pre = v['T_pre'] if 'T_pre' in v else T_pattn + T_plin
-    d_T_pre = (d_T_pattn + d_T_plin)
+    d_T_pre = ((d_T_pattn + d_T_plin)) if (d_T_pattn or d_T_plin) else 0.0
     T_dattn = v['T_dattn'] if 'T_dattn' in v else max(KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff))
-    d_T_dattn = _special.d_extreme(1, side, (KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV + (KV/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dattn = (_special.d_extreme(1, side, (KV*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV + (KV/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S + (4*B*H*N_L*S*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_KV or d_N_L or d_N_tp or d_R_eff or d_S or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
     M_serve = v['M_serve'] if 'M_serve' in v else KV_peak + W + W_d*m_spec
-    d_M_serve = (d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))
+    d_M_serve = ((d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))) if (d_KV_peak or d_W or d_W_d or d_m_spec) else 0.0
     T_dattn_gen = v['T_dattn_gen'] if 'T_dattn_gen' in v else max(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
-    d_T_dattn_gen = _special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))
+    d_T_dattn_gen = (_special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_KV_gen or d_N_L or d_N_tp or d_R_eff or d_S_gen or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
     TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
-    d_TTFT = ((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))
+    d_TTFT = (((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp) else 0.0
     T_dstep = v['T_dstep'] if 'T_dstep' in v else T_dattn + T_dlin
-    d_T_dstep = (d_T_dattn + d_T_dlin)
+    d_T_dstep = ((d_T_dattn + d_T_dlin)) if (d_T_dattn or d_T_dlin) else 0.0
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
     U_mem = v['U_mem'] if 'U_mem' in v else M_serve/(C_mem*N_tp)
-    d_U_mem = ((1/(C_mem*N_tp))*d_M_serve + (M_serve/N_tp)*((-1/C_mem**2)*d_C_mem) + (M_serve/C_mem)*((-1/N_tp**2)*d_N_tp))
+    d_U_mem = (((1/(C_mem*N_tp))*d_M_serve + (M_serve/N_tp)*((-1/C_mem**2)*d_C_mem) + (M_serve/C_mem)*((-1/N_tp**2)*d_N_tp))) if (d_C_mem or d_M_serve or d_N_tp) else 0.0
     T_dstep_gen = v['T_dstep_gen'] if 'T_dstep_gen' in v else T_dattn_gen + T_dlin
-    d_T_dstep_gen = (d_T_dattn_gen + d_T_dlin)
+    d_T_dstep_gen = ((d_T_dattn_gen + d_T_dlin)) if (d_T_dattn_gen or d_T_dlin) else 0.0
     ITL0 = v['ITL0'] if 'ITL0' in v else N_L*tau_layer + T_ar_dec + T_dstep
-    d_ITL0 = (d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))
+    d_ITL0 = ((d_T_ar_dec + d_T_dstep + ((tau_layer)*d_N_L + (N_L)*d_tau_layer))) if (d_N_L or d_T_ar_dec or d_T_dstep or d_tau_layer) else 0.0
     ITL_gen = v['ITL_gen'] if 'ITL_gen' in v else (((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)/E_tok) if (m_spec > 0) else (N_L*tau_layer + T_ar_dec + T_dstep_gen))
-    d_ITL_gen = (((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer) + ((t_draft_gen)*d_gamma_spec + (gamma_spec)*d_t_draft_gen))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else (d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer)))
+    d_ITL_gen = ((((N_L*tau_layer + T_ar_dec + T_dstep_gen + gamma_spec*t_draft_gen)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer) + ((t_draft_gen)*d_gamma_spec + (gamma_spec)*d_t_draft_gen))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else (d_T_ar_dec + d_T_dstep_gen + ((tau_layer)*d_N_L + (N_L)*d_tau_layer)))) if (d_E_tok or d_N_L or d_T_ar_dec or d_T_dstep_gen or d_gamma_spec or d_m_spec or d_t_draft_gen or d_tau_layer) else 0.0
     ITL = v['ITL'] if 'ITL' in v else (((ITL0 + gamma_spec*t_draft)/E_tok) if (m_spec > 0) else (ITL0))
-    d_ITL = (((ITL0 + gamma_spec*t_draft)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_ITL0 + ((t_draft)*d_gamma_spec + (gamma_spec)*d_t_draft))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else d_ITL0)
+    d_ITL = ((((ITL0 + gamma_spec*t_draft)*((-1/E_tok**2)*d_E_tok) + (1/E_tok)*(d_ITL0 + ((t_draft)*d_gamma_spec + (gamma_spec)*d_t_draft))) if _special.holds('>', m_spec, 0, d_m_spec, 0.0, side) else d_ITL0)) if (d_E_tok or d_ITL0 or d_gamma_spec or d_m_spec or d_t_draft) else 0.0
     T_req = v['T_req'] if 'T_req' in v else ITL_gen*max(0, n_gen - 1) + TTFT
-    d_T_req = (d_TTFT + ((max(0, n_gen - 1))*d_ITL_gen + (ITL_gen)*_special.d_extreme(1, side, (0, n_gen - 1,), (0.0, (d_n_gen),))))
+    d_T_req = ((d_TTFT + ((max(0, n_gen - 1))*d_ITL_gen + (ITL_gen)*_special.d_extreme(1, side, (0, n_gen - 1,), (0.0, (d_n_gen),))))) if (d_ITL_gen or d_TTFT or d_n_gen) else 0.0
     X_tok = v['X_tok'] if 'X_tok' in v else B/ITL
-    d_X_tok = ((1/ITL)*d_B + (B)*((-1/ITL**2)*d_ITL))
+    d_X_tok = (((1/ITL)*d_B + (B)*((-1/ITL**2)*d_ITL))) if (d_B or d_ITL) else 0.0
     X_req = v['X_req'] if 'X_req' in v else B*n_gen/T_req
-    d_X_req = ((n_gen/T_req)*d_B + (B/T_req)*d_n_gen + (B*n_gen)*((-1/T_req**2)*d_T_req))
+    d_X_req = (((n_gen/T_req)*d_B + (B/T_req)*d_n_gen + (B*n_gen)*((-1/T_req**2)*d_T_req))) if (d_B or d_T_req or d_n_gen) else 0.0
     return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'T_ar_dec': d_T_ar_dec, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_plin': d_T_plin, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_dlin': d_T_dlin, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pattn': d_T_pattn, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'U_mem': d_U_mem, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req}
 
 def t_stream__ws(v, d, side=1.0):
@@ -1825,33 +1825,33 @@ def t_stream__ws(v, d, side=1.0):
     d_m_prefill = d.get('m_prefill', 0.0)
     d_tau_disp = d.get('tau_disp', 0.0)
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     P_l = v['P_l'] if 'P_l' in v else P/N_L
-    d_P_l = ((1/N_L)*d_P + (P)*((-1/N_L**2)*d_N_L))
+    d_P_l = (((1/N_L)*d_P + (P)*((-1/N_L**2)*d_N_L))) if (d_N_L or d_P) else 0.0
     KV_ws = v['KV_ws'] if 'KV_ws' in v else 2*B*H_kv*N_L*S*b_w*d_head
-    d_KV_ws = ((2*H_kv*N_L*S*b_w*d_head)*d_B + (2*B*N_L*S*b_w*d_head)*d_H_kv + (2*B*H_kv*S*b_w*d_head)*d_N_L + (2*B*H_kv*N_L*b_w*d_head)*d_S + (2*B*H_kv*N_L*S*d_head)*d_b_w + (2*B*H_kv*N_L*S*b_w)*d_d_head)
+    d_KV_ws = (((2*H_kv*N_L*S*b_w*d_head)*d_B + (2*B*N_L*S*b_w*d_head)*d_H_kv + (2*B*H_kv*S*b_w*d_head)*d_N_L + (2*B*H_kv*N_L*b_w*d_head)*d_S + (2*B*H_kv*N_L*S*d_head)*d_b_w + (2*B*H_kv*N_L*S*b_w)*d_d_head)) if (d_B or d_H_kv or d_N_L or d_S or d_b_w or d_d_head) else 0.0
     t_inj = v['t_inj'] if 't_inj' in v else P_l*b_w/BW_inj
-    d_t_inj = ((b_w/BW_inj)*d_P_l + (P_l/BW_inj)*d_b_w + (P_l*b_w)*((-1/BW_inj**2)*d_BW_inj))
+    d_t_inj = (((b_w/BW_inj)*d_P_l + (P_l/BW_inj)*d_b_w + (P_l*b_w)*((-1/BW_inj**2)*d_BW_inj))) if (d_BW_inj or d_P_l or d_b_w) else 0.0
     F_layer = v['F_layer'] if 'F_layer' in v else ((4*B*H*S**2*d_head + 2*B*P_l*S) if (m_prefill > 0) else (2*B*P_l))
-    d_F_layer = ((((2*P_l*S)*d_B + (2*B*S)*d_P_l + (2*B*P_l)*d_S) + ((4*H*S**2*d_head)*d_B + (4*B*S**2*d_head)*d_H + (4*B*H*S**2)*d_d_head + (4*B*H*d_head)*((2*S)*d_S))) if _special.holds('>', m_prefill, 0, d_m_prefill, 0.0, side) else ((2*P_l)*d_B + (2*B)*d_P_l))
+    d_F_layer = (((((2*P_l*S)*d_B + (2*B*S)*d_P_l + (2*B*P_l)*d_S) + ((4*H*S**2*d_head)*d_B + (4*B*S**2*d_head)*d_H + (4*B*H*S**2)*d_d_head + (4*B*H*d_head)*((2*S)*d_S))) if _special.holds('>', m_prefill, 0, d_m_prefill, 0.0, side) else ((2*P_l)*d_B + (2*B)*d_P_l))) if (d_B or d_H or d_P_l or d_S or d_d_head or d_m_prefill) else 0.0
     M_sram_req = v['M_sram_req'] if 'M_sram_req' in v else KV_ws*f_sram
-    d_M_sram_req = ((f_sram)*d_KV_ws + (KV_ws)*d_f_sram)
+    d_M_sram_req = (((f_sram)*d_KV_ws + (KV_ws)*d_f_sram)) if (d_KV_ws or d_f_sram) else 0.0
     t_layer_c = v['t_layer_c'] if 't_layer_c' in v else F_layer/R_eff + tau_disp
-    d_t_layer_c = (d_tau_disp + ((1/R_eff)*d_F_layer + (F_layer)*((-1/R_eff**2)*d_R_eff)))
+    d_t_layer_c = ((d_tau_disp + ((1/R_eff)*d_F_layer + (F_layer)*((-1/R_eff**2)*d_R_eff)))) if (d_F_layer or d_R_eff or d_tau_disp) else 0.0
     B_star = v['B_star'] if 'B_star' in v else max(1, math.floor((0.5)*R_eff*t_inj/P_l))
     U_sram = v['U_sram'] if 'U_sram' in v else M_sram_req/C_mem
-    d_U_sram = ((1/C_mem)*d_M_sram_req + (M_sram_req)*((-1/C_mem**2)*d_C_mem))
+    d_U_sram = (((1/C_mem)*d_M_sram_req + (M_sram_req)*((-1/C_mem**2)*d_C_mem))) if (d_C_mem or d_M_sram_req) else 0.0
     feasible_ws = v['feasible_ws'] if 'feasible_ws' in v else (M_sram_req <= C_mem)
     t_layer = v['t_layer'] if 't_layer' in v else max(t_inj, t_layer_c)
-    d_t_layer = _special.d_extreme(1, side, (t_inj, t_layer_c,), (d_t_inj, d_t_layer_c,))
+    d_t_layer = (_special.d_extreme(1, side, (t_inj, t_layer_c,), (d_t_inj, d_t_layer_c,))) if (d_t_inj or d_t_layer_c) else 0.0
     T_ws = v['T_ws'] if 'T_ws' in v else N_L*t_layer
-    d_T_ws = ((t_layer)*d_N_L + (N_L)*d_t_layer)
+    d_T_ws = (((t_layer)*d_N_L + (N_L)*d_t_layer)) if (d_N_L or d_t_layer) else 0.0
     X_ws = v['X_ws'] if 'X_ws' in v else ((0) if not feasible_ws else (B*S/T_ws) if (m_prefill > 0) else (B/T_ws))
-    d_X_ws = (0.0 if (not (feasible_ws)) else (((S/T_ws)*d_B + (B/T_ws)*d_S + (B*S)*((-1/T_ws**2)*d_T_ws)) if _special.holds('>', m_prefill, 0, d_m_prefill, 0.0, side) else ((1/T_ws)*d_B + (B)*((-1/T_ws**2)*d_T_ws))))
+    d_X_ws = ((0.0 if (not (feasible_ws)) else (((S/T_ws)*d_B + (B/T_ws)*d_S + (B*S)*((-1/T_ws**2)*d_T_ws)) if _special.holds('>', m_prefill, 0, d_m_prefill, 0.0, side) else ((1/T_ws)*d_B + (B)*((-1/T_ws**2)*d_T_ws))))) if (d_B or d_S or d_T_ws or d_m_prefill) else 0.0
     return {'R_eff': d_R_eff, 'd_head': d_d_head, 'H_kv': d_H_kv, 'P_l': d_P_l, 'KV_ws': d_KV_ws, 't_inj': d_t_inj, 'F_layer': d_F_layer, 'M_sram_req': d_M_sram_req, 't_layer_c': d_t_layer_c, 'U_sram': d_U_sram, 't_layer': d_t_layer, 'T_ws': d_T_ws, 'X_ws': d_X_ws}
 
 def t_sust__fleet(v, d, side=1.0):
@@ -1891,29 +1891,29 @@ def t_sust__fleet(v, d, side=1.0):
     d_n_nodes = d.get('n_nodes', 0.0)
     d_u_f = d.get('u_f', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     P_chip = v['P_chip'] if 'P_chip' in v else P_tdp*(f_idle + u_f*(1 - f_idle))
-    d_P_chip = ((f_idle + u_f*(1 - f_idle))*d_P_tdp + (P_tdp)*(d_f_idle + ((1 - f_idle)*d_u_f + (u_f)*(((-1)*d_f_idle)))))
+    d_P_chip = (((f_idle + u_f*(1 - f_idle))*d_P_tdp + (P_tdp)*(d_f_idle + ((1 - f_idle)*d_u_f + (u_f)*(((-1)*d_f_idle)))))) if (d_P_tdp or d_f_idle or d_u_f) else 0.0
     C_emb = v['C_emb'] if 'C_emb' in v else ((C_emb_arg) if (C_emb_arg > 0) else (C_emb_cat*m_emb))
-    d_C_emb = (d_C_emb_arg if _special.holds('>', C_emb_arg, 0, d_C_emb_arg, 0.0, side) else ((m_emb)*d_C_emb_cat + (C_emb_cat)*d_m_emb))
+    d_C_emb = ((d_C_emb_arg if _special.holds('>', C_emb_arg, 0, d_C_emb_arg, 0.0, side) else ((m_emb)*d_C_emb_cat + (C_emb_cat)*d_m_emb))) if (d_C_emb_arg or d_C_emb_cat or d_m_emb) else 0.0
     k_life = v['k_life'] if 'k_life' in v else ((min(1, T_op/L_life)) if (m_amort > 0) else (1))
-    d_k_life = (_special.d_extreme(-1, side, (1, T_op/L_life,), (0.0, ((1/L_life)*d_T_op + (T_op)*((-1/L_life**2)*d_L_life)),)) if _special.holds('>', m_amort, 0, d_m_amort, 0.0, side) else 0.0)
+    d_k_life = ((_special.d_extreme(-1, side, (1, T_op/L_life,), (0.0, ((1/L_life)*d_T_op + (T_op)*((-1/L_life**2)*d_L_life)),)) if _special.holds('>', m_amort, 0, d_m_amort, 0.0, side) else 0.0)) if (d_L_life or d_T_op or d_m_amort) else 0.0
     E_it = v['E_it'] if 'E_it' in v else N_acc*P_chip*T_op
-    d_E_it = ((P_chip*T_op)*d_N_acc + (N_acc*T_op)*d_P_chip + (N_acc*P_chip)*d_T_op)
+    d_E_it = (((P_chip*T_op)*d_N_acc + (N_acc*T_op)*d_P_chip + (N_acc*P_chip)*d_T_op)) if (d_N_acc or d_P_chip or d_T_op) else 0.0
     CO2_emb = v['CO2_emb'] if 'CO2_emb' in v else C_emb*N_acc*k_life
-    d_CO2_emb = ((N_acc*k_life)*d_C_emb + (C_emb*k_life)*d_N_acc + (C_emb*N_acc)*d_k_life)
+    d_CO2_emb = (((N_acc*k_life)*d_C_emb + (C_emb*k_life)*d_N_acc + (C_emb*N_acc)*d_k_life)) if (d_C_emb or d_N_acc or d_k_life) else 0.0
     E_fac = v['E_fac'] if 'E_fac' in v else E_it*PUE_f
-    d_E_fac = ((PUE_f)*d_E_it + (E_it)*d_PUE_f)
+    d_E_fac = (((PUE_f)*d_E_it + (E_it)*d_PUE_f)) if (d_E_it or d_PUE_f) else 0.0
     CO2_loc = v['CO2_loc'] if 'CO2_loc' in v else CI_grid*E_fac
-    d_CO2_loc = ((E_fac)*d_CI_grid + (CI_grid)*d_E_fac)
+    d_CO2_loc = (((E_fac)*d_CI_grid + (CI_grid)*d_E_fac)) if (d_CI_grid or d_E_fac) else 0.0
     H2O_site = v['H2O_site'] if 'H2O_site' in v else ((E_fac*WUE_f) if (m_wfac > 0) else (E_it*WUE_f))
-    d_H2O_site = (((WUE_f)*d_E_fac + (E_fac)*d_WUE_f) if _special.holds('>', m_wfac, 0, d_m_wfac, 0.0, side) else ((WUE_f)*d_E_it + (E_it)*d_WUE_f))
+    d_H2O_site = ((((WUE_f)*d_E_fac + (E_fac)*d_WUE_f) if _special.holds('>', m_wfac, 0, d_m_wfac, 0.0, side) else ((WUE_f)*d_E_it + (E_it)*d_WUE_f))) if (d_E_fac or d_E_it or d_WUE_f or d_m_wfac) else 0.0
     H2O_off = v['H2O_off'] if 'H2O_off' in v else EWIF*E_fac
-    d_H2O_off = ((E_fac)*d_EWIF + (EWIF)*d_E_fac)
+    d_H2O_off = (((E_fac)*d_EWIF + (EWIF)*d_E_fac)) if (d_EWIF or d_E_fac) else 0.0
     CO2_mkt = v['CO2_mkt'] if 'CO2_mkt' in v else CO2_loc*(1 - f_rec)
-    d_CO2_mkt = ((1 - f_rec)*d_CO2_loc + (CO2_loc)*(((-1)*d_f_rec)))
+    d_CO2_mkt = (((1 - f_rec)*d_CO2_loc + (CO2_loc)*(((-1)*d_f_rec)))) if (d_CO2_loc or d_f_rec) else 0.0
     CO2_tot = v['CO2_tot'] if 'CO2_tot' in v else CO2_emb + CO2_loc
-    d_CO2_tot = (d_CO2_emb + d_CO2_loc)
+    d_CO2_tot = ((d_CO2_emb + d_CO2_loc)) if (d_CO2_emb or d_CO2_loc) else 0.0
     return {'N_acc': d_N_acc, 'P_chip': d_P_chip, 'C_emb': d_C_emb, 'k_life': d_k_life, 'E_it': d_E_it, 'CO2_emb': d_CO2_emb, 'E_fac': d_E_fac, 'CO2_loc': d_CO2_loc, 'H2O_site': d_H2O_site, 'H2O_off': d_H2O_off, 'CO2_mkt': d_CO2_mkt, 'CO2_tot': d_CO2_tot}
 
 def t_synth__bare(v, d, side=1.0):
@@ -1939,18 +1939,18 @@ def t_synth__bare(v, d, side=1.0):
     d_m_diff = d.get('m_diff', 0.0)
     d_n_steps = d.get('n_steps', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     M_cap_req = v['M_cap_req'] if 'M_cap_req' in v else W
     BW_req = v['BW_req'] if 'BW_req' in v else ((W/T_tgt) if (T_tgt != 0) else (math.inf))
-    d_BW_req = (((1/T_tgt)*d_W + (W)*((-1/T_tgt**2)*d_T_tgt)) if ((T_tgt != 0)) else 0.0)
+    d_BW_req = ((((1/T_tgt)*d_W + (W)*((-1/T_tgt**2)*d_T_tgt)) if ((T_tgt != 0)) else 0.0)) if (d_T_tgt or d_W) else 0.0
     R_req = v['R_req'] if 'R_req' in v else ((O_fwd/(T_tgt*eta_hw)) if (T_tgt*eta_hw != 0) else (math.inf))
-    d_R_req = (((1/(T_tgt*eta_hw))*d_O_fwd + (O_fwd/eta_hw)*((-1/T_tgt**2)*d_T_tgt) + (O_fwd/T_tgt)*((-1/eta_hw**2)*d_eta_hw)) if ((T_tgt*eta_hw != 0)) else 0.0)
+    d_R_req = ((((1/(T_tgt*eta_hw))*d_O_fwd + (O_fwd/eta_hw)*((-1/T_tgt**2)*d_T_tgt) + (O_fwd/T_tgt)*((-1/eta_hw**2)*d_eta_hw)) if ((T_tgt*eta_hw != 0)) else 0.0)) if (d_O_fwd or d_T_tgt or d_eta_hw) else 0.0
     I_req = v['I_req'] if 'I_req' in v else R_req/BW_req
-    d_I_req = ((1/BW_req)*d_R_req + (R_req)*((-1/BW_req**2)*d_BW_req))
+    d_I_req = (((1/BW_req)*d_R_req + (R_req)*((-1/BW_req**2)*d_BW_req))) if (d_BW_req or d_R_req) else 0.0
     return {'P_act': d_P_act, 'W': d_W, 'O_fwd': d_O_fwd, 'BW_req': d_BW_req, 'R_req': d_R_req, 'I_req': d_I_req}
 
 def t_synth__itl__bandwidth(v, d, side=1.0):
@@ -1996,21 +1996,21 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = (((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
+    d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     KV = v['KV'] if 'KV' in v else B*S*k_tok
-    d_KV = ((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)
+    d_KV = (((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)) if (d_B or d_S or d_k_tok) else 0.0
     BW_req = v['BW_req'] if 'BW_req' in v else (((KV*n_kvread + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec))) if (N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0) else (math.inf))
-    d_BW_req = ((((KV*n_kvread + W)/(eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/N_tp**2)*d_N_tp) + ((KV*n_kvread + W)/(N_tp*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/eta_bw**2)*d_eta_bw) + ((KV*n_kvread + W)/(N_tp*eta_bw))*((-1/(ITL_tgt - N_L*tau_layer - T_ar_dec)**2)*(d_ITL_tgt + ((-1)*d_T_ar_dec) + ((-tau_layer)*d_N_L + (-N_L)*d_tau_layer))) + (1/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*(d_W + ((n_kvread)*d_KV + (KV)*d_n_kvread))) if ((N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0)) else 0.0)
+    d_BW_req = (((((KV*n_kvread + W)/(eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/N_tp**2)*d_N_tp) + ((KV*n_kvread + W)/(N_tp*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/eta_bw**2)*d_eta_bw) + ((KV*n_kvread + W)/(N_tp*eta_bw))*((-1/(ITL_tgt - N_L*tau_layer - T_ar_dec)**2)*(d_ITL_tgt + ((-1)*d_T_ar_dec) + ((-tau_layer)*d_N_L + (-N_L)*d_tau_layer))) + (1/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*(d_W + ((n_kvread)*d_KV + (KV)*d_n_kvread))) if ((N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0)) else 0.0)) if (d_ITL_tgt or d_KV or d_N_L or d_N_tp or d_T_ar_dec or d_W or d_eta_bw or d_n_kvread or d_tau_layer) else 0.0
     return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'T_ar_dec': d_T_ar_dec, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'KV': d_KV, 'BW_req': d_BW_req}
 
 def t_synth__itl__batch(v, d, side=1.0):
@@ -2052,17 +2052,17 @@ def t_synth__itl__batch(v, d, side=1.0):
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
+    d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     B_req = v['B_req'] if 'B_req' in v else (((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok*n_kvread)) if (S*k_tok*n_kvread != 0) else (math.inf))
-    d_B_req = ((((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(k_tok*n_kvread))*((-1/S**2)*d_S) + ((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*n_kvread))*((-1/k_tok**2)*d_k_tok) + ((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok))*((-1/n_kvread**2)*d_n_kvread) + (1/(S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer))) if ((S*k_tok*n_kvread != 0)) else 0.0)
+    d_B_req = (((((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(k_tok*n_kvread))*((-1/S**2)*d_S) + ((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*n_kvread))*((-1/k_tok**2)*d_k_tok) + ((BW_mem*ITL_tgt*N_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(S*k_tok))*((-1/n_kvread**2)*d_n_kvread) + (1/(S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer))) if ((S*k_tok*n_kvread != 0)) else 0.0)) if (d_BW_mem or d_ITL_tgt or d_N_L or d_N_tp or d_S or d_W or d_eta_bw or d_k_tok or d_n_kvread or d_tau_layer) else 0.0
     return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'B_req': d_B_req}
 
 def t_synth__itl__batch_tp(v, d, side=1.0):
@@ -2108,17 +2108,17 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
-    d_H_kv = (d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)
+    d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
-    d_n_kvread = (0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))
+    d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
-    d_k_tok = (((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))
+    d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
     B_req = v['B_req'] if 'B_req' in v else ((BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)) if (4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0) else (math.inf))
-    d_B_req = ((((BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*d_BW_tp + (BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W))*((-1/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)**2)*(((S*k_tok*n_kvread)*d_BW_tp + (BW_tp*k_tok*n_kvread)*d_S + (BW_tp*S*n_kvread)*d_k_tok + (BW_tp*S*k_tok)*d_n_kvread) + ((-4*N_L*b_w*eta_bw*h)*d_BW_mem + (-4*BW_mem*b_w*eta_bw*h)*d_N_L + (-4*BW_mem*N_L*eta_bw*h)*d_b_w + (-4*BW_mem*N_L*b_w*h)*d_eta_bw + (-4*BW_mem*N_L*b_w*eta_bw)*d_h) + ((4*N_L*N_tp*b_w*eta_bw*h)*d_BW_mem + (4*BW_mem*N_tp*b_w*eta_bw*h)*d_N_L + (4*BW_mem*N_L*b_w*eta_bw*h)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw*h)*d_b_w + (4*BW_mem*N_L*N_tp*b_w*h)*d_eta_bw + (4*BW_mem*N_L*N_tp*b_w*eta_bw)*d_h))) + (BW_tp/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer) + ((-4*N_L*N_tp**2*alpha_tp*eta_bw)*d_BW_mem + (-4*BW_mem*N_tp**2*alpha_tp*eta_bw)*d_N_L + (-4*BW_mem*N_L*N_tp**2*eta_bw)*d_alpha_tp + (-4*BW_mem*N_L*N_tp**2*alpha_tp)*d_eta_bw + (-4*BW_mem*N_L*alpha_tp*eta_bw)*((2*N_tp)*d_N_tp)) + ((4*N_L*N_tp*alpha_tp*eta_bw)*d_BW_mem + (4*BW_mem*N_tp*alpha_tp*eta_bw)*d_N_L + (4*BW_mem*N_L*alpha_tp*eta_bw)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw)*d_alpha_tp + (4*BW_mem*N_L*N_tp*alpha_tp)*d_eta_bw))) if ((4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0)) else 0.0)
+    d_B_req = (((((BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*d_BW_tp + (BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W))*((-1/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)**2)*(((S*k_tok*n_kvread)*d_BW_tp + (BW_tp*k_tok*n_kvread)*d_S + (BW_tp*S*n_kvread)*d_k_tok + (BW_tp*S*k_tok)*d_n_kvread) + ((-4*N_L*b_w*eta_bw*h)*d_BW_mem + (-4*BW_mem*b_w*eta_bw*h)*d_N_L + (-4*BW_mem*N_L*eta_bw*h)*d_b_w + (-4*BW_mem*N_L*b_w*h)*d_eta_bw + (-4*BW_mem*N_L*b_w*eta_bw)*d_h) + ((4*N_L*N_tp*b_w*eta_bw*h)*d_BW_mem + (4*BW_mem*N_tp*b_w*eta_bw*h)*d_N_L + (4*BW_mem*N_L*b_w*eta_bw*h)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw*h)*d_b_w + (4*BW_mem*N_L*N_tp*b_w*h)*d_eta_bw + (4*BW_mem*N_L*N_tp*b_w*eta_bw)*d_h))) + (BW_tp/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer) + ((-4*N_L*N_tp**2*alpha_tp*eta_bw)*d_BW_mem + (-4*BW_mem*N_tp**2*alpha_tp*eta_bw)*d_N_L + (-4*BW_mem*N_L*N_tp**2*eta_bw)*d_alpha_tp + (-4*BW_mem*N_L*N_tp**2*alpha_tp)*d_eta_bw + (-4*BW_mem*N_L*alpha_tp*eta_bw)*((2*N_tp)*d_N_tp)) + ((4*N_L*N_tp*alpha_tp*eta_bw)*d_BW_mem + (4*BW_mem*N_tp*alpha_tp*eta_bw)*d_N_L + (4*BW_mem*N_L*alpha_tp*eta_bw)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw)*d_alpha_tp + (4*BW_mem*N_L*N_tp*alpha_tp)*d_eta_bw))) if ((4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0)) else 0.0)) if (d_BW_mem or d_BW_tp or d_ITL_tgt or d_N_L or d_N_tp or d_S or d_W or d_alpha_tp or d_b_w or d_eta_bw or d_h or d_k_tok or d_n_kvread or d_tau_layer) else 0.0
     return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'B_req': d_B_req}
 
 def t_synth__latency__bandwidth(v, d, side=1.0):
@@ -2146,15 +2146,15 @@ def t_synth__latency__bandwidth(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     D_vol = v['D_vol'] if 'D_vol' in v else W*(B*f_act + 1)
-    d_D_vol = ((B*f_act + 1)*d_W + (W)*(((f_act)*d_B + (B)*d_f_act)))
+    d_D_vol = (((B*f_act + 1)*d_W + (W)*(((f_act)*d_B + (B)*d_f_act)))) if (d_B or d_W or d_f_act) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     BW_req = v['BW_req'] if 'BW_req' in v else ((-D_vol/(L_lat - T_tgt)) if (L_lat - T_tgt != 0) else (math.inf))
-    d_BW_req = (((-1/(L_lat - T_tgt))*d_D_vol + (-D_vol)*((-1/(L_lat - T_tgt)**2)*(d_L_lat + ((-1)*d_T_tgt)))) if ((L_lat - T_tgt != 0)) else 0.0)
+    d_BW_req = ((((-1/(L_lat - T_tgt))*d_D_vol + (-D_vol)*((-1/(L_lat - T_tgt)**2)*(d_L_lat + ((-1)*d_T_tgt)))) if ((L_lat - T_tgt != 0)) else 0.0)) if (d_D_vol or d_L_lat or d_T_tgt) else 0.0
     return {'W': d_W, 'k_tax': d_k_tax, 'D_vol': d_D_vol, 'L_lat': d_L_lat, 'BW_req': d_BW_req}
 
 def t_synth__latency__batch_compute(v, d, side=1.0):
@@ -2194,20 +2194,20 @@ def t_synth__latency__batch_compute(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     B_req = v['B_req'] if 'B_req' in v else ((-R_eff*(L_lat - T_tgt)/(O_fwd*k_ops*n_tok)) if (O_fwd*k_ops*n_tok != 0) else (math.inf))
-    d_B_req = (((-(L_lat - T_tgt)/(O_fwd*k_ops*n_tok))*d_R_eff + (-R_eff*(L_lat - T_tgt)/(k_ops*n_tok))*((-1/O_fwd**2)*d_O_fwd) + (-R_eff*(L_lat - T_tgt)/(O_fwd*k_ops))*((-1/n_tok**2)*d_n_tok) + (-R_eff/(O_fwd*k_ops*n_tok))*(d_L_lat + ((-1)*d_T_tgt))) if ((O_fwd*k_ops*n_tok != 0)) else 0.0)
+    d_B_req = ((((-(L_lat - T_tgt)/(O_fwd*k_ops*n_tok))*d_R_eff + (-R_eff*(L_lat - T_tgt)/(k_ops*n_tok))*((-1/O_fwd**2)*d_O_fwd) + (-R_eff*(L_lat - T_tgt)/(O_fwd*k_ops))*((-1/n_tok**2)*d_n_tok) + (-R_eff/(O_fwd*k_ops*n_tok))*(d_L_lat + ((-1)*d_T_tgt))) if ((O_fwd*k_ops*n_tok != 0)) else 0.0)) if (d_L_lat or d_O_fwd or d_R_eff or d_T_tgt or d_n_tok) else 0.0
     return {'P_act': d_P_act, 'n_tok': d_n_tok, 'R_eff': d_R_eff, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'L_lat': d_L_lat, 'B_req': d_B_req}
 
 def t_synth__latency__batch_memory(v, d, side=1.0):
@@ -2235,13 +2235,13 @@ def t_synth__latency__batch_memory(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     B_req = v['B_req'] if 'B_req' in v else (((-BW_mem*L_lat + BW_mem*T_tgt - W)/(W*f_act)) if (W*f_act != 0) else (math.inf))
-    d_B_req = ((((-BW_mem*L_lat + BW_mem*T_tgt - W)/f_act)*((-1/W**2)*d_W) + ((-BW_mem*L_lat + BW_mem*T_tgt - W)/W)*((-1/f_act**2)*d_f_act) + (1/(W*f_act))*(((-1)*d_W) + ((T_tgt)*d_BW_mem + (BW_mem)*d_T_tgt) + ((-L_lat)*d_BW_mem + (-BW_mem)*d_L_lat))) if ((W*f_act != 0)) else 0.0)
+    d_B_req = (((((-BW_mem*L_lat + BW_mem*T_tgt - W)/f_act)*((-1/W**2)*d_W) + ((-BW_mem*L_lat + BW_mem*T_tgt - W)/W)*((-1/f_act**2)*d_f_act) + (1/(W*f_act))*(((-1)*d_W) + ((T_tgt)*d_BW_mem + (BW_mem)*d_T_tgt) + ((-L_lat)*d_BW_mem + (-BW_mem)*d_L_lat))) if ((W*f_act != 0)) else 0.0)) if (d_BW_mem or d_L_lat or d_T_tgt or d_W or d_f_act) else 0.0
     return {'W': d_W, 'k_tax': d_k_tax, 'L_lat': d_L_lat, 'B_req': d_B_req}
 
 def t_synth__latency__efficiency(v, d, side=1.0):
@@ -2281,18 +2281,18 @@ def t_synth__latency__efficiency(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     eta_req = v['eta_req'] if 'eta_req' in v else ((-B*O_fwd*k_ops*n_tok/(R_peak*(L_lat - T_tgt))) if (R_peak*(L_lat - T_tgt) != 0) else (math.inf))
-    d_eta_req = (((-O_fwd*k_ops*n_tok/(R_peak*(L_lat - T_tgt)))*d_B + (-B*k_ops*n_tok/(R_peak*(L_lat - T_tgt)))*d_O_fwd + (-B*O_fwd*k_ops/(R_peak*(L_lat - T_tgt)))*d_n_tok + (-B*O_fwd*k_ops*n_tok/(L_lat - T_tgt))*((-1/R_peak**2)*d_R_peak) + (-B*O_fwd*k_ops*n_tok/R_peak)*((-1/(L_lat - T_tgt)**2)*(d_L_lat + ((-1)*d_T_tgt)))) if ((R_peak*(L_lat - T_tgt) != 0)) else 0.0)
+    d_eta_req = ((((-O_fwd*k_ops*n_tok/(R_peak*(L_lat - T_tgt)))*d_B + (-B*k_ops*n_tok/(R_peak*(L_lat - T_tgt)))*d_O_fwd + (-B*O_fwd*k_ops/(R_peak*(L_lat - T_tgt)))*d_n_tok + (-B*O_fwd*k_ops*n_tok/(L_lat - T_tgt))*((-1/R_peak**2)*d_R_peak) + (-B*O_fwd*k_ops*n_tok/R_peak)*((-1/(L_lat - T_tgt)**2)*(d_L_lat + ((-1)*d_T_tgt)))) if ((R_peak*(L_lat - T_tgt) != 0)) else 0.0)) if (d_B or d_L_lat or d_O_fwd or d_R_peak or d_T_tgt or d_n_tok) else 0.0
     return {'P_act': d_P_act, 'n_tok': d_n_tok, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'L_lat': d_L_lat, 'eta_req': d_eta_req}
 
 def t_synth__latency__peak(v, d, side=1.0):
@@ -2332,18 +2332,18 @@ def t_synth__latency__peak(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     R_req = v['R_req'] if 'R_req' in v else ((-B*O_fwd*k_ops*n_tok/(eta_hw*(L_lat - T_tgt))) if (eta_hw*(L_lat - T_tgt) != 0) else (math.inf))
-    d_R_req = (((-O_fwd*k_ops*n_tok/(eta_hw*(L_lat - T_tgt)))*d_B + (-B*k_ops*n_tok/(eta_hw*(L_lat - T_tgt)))*d_O_fwd + (-B*O_fwd*k_ops/(eta_hw*(L_lat - T_tgt)))*d_n_tok + (-B*O_fwd*k_ops*n_tok/(L_lat - T_tgt))*((-1/eta_hw**2)*d_eta_hw) + (-B*O_fwd*k_ops*n_tok/eta_hw)*((-1/(L_lat - T_tgt)**2)*(d_L_lat + ((-1)*d_T_tgt)))) if ((eta_hw*(L_lat - T_tgt) != 0)) else 0.0)
+    d_R_req = ((((-O_fwd*k_ops*n_tok/(eta_hw*(L_lat - T_tgt)))*d_B + (-B*k_ops*n_tok/(eta_hw*(L_lat - T_tgt)))*d_O_fwd + (-B*O_fwd*k_ops/(eta_hw*(L_lat - T_tgt)))*d_n_tok + (-B*O_fwd*k_ops*n_tok/(L_lat - T_tgt))*((-1/eta_hw**2)*d_eta_hw) + (-B*O_fwd*k_ops*n_tok/eta_hw)*((-1/(L_lat - T_tgt)**2)*(d_L_lat + ((-1)*d_T_tgt)))) if ((eta_hw*(L_lat - T_tgt) != 0)) else 0.0)) if (d_B or d_L_lat or d_O_fwd or d_T_tgt or d_eta_hw or d_n_tok) else 0.0
     return {'P_act': d_P_act, 'n_tok': d_n_tok, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'L_lat': d_L_lat, 'R_req': d_R_req}
 
 def t_synth__step__efficiency(v, d, side=1.0):
@@ -2453,69 +2453,69 @@ def t_synth__step__efficiency(v, d, side=1.0):
     d_w_topo = d.get('w_topo', 0.0)
     d_z_stage = d.get('z_stage', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
-    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
-    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
     f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
-    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
     N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
-    d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
     alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
-    d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
-    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
     k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
     N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
     r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
     f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
-    d_f_grad = (d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
     BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
-    d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
     n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
     D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
-    d_D_grad = ((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
     B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
     BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
-    d_BW_dp = (d_BW_intra if ((n_span <= 1)) else d_beta_fab)
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
     alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
-    d_alpha_dp = (d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
     V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
-    d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
-    d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
     T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
-    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
+    d_T_ew_r = ((((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_L or d_N_acc or d_b_w or d_c_ew or d_h or d_m_xf or d_n_tok) else 0.0
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
-    d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
-    d_T_z3 = (((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)
+    d_T_z3 = ((((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_BW_dp or d_D_grad or d_alpha_dp or d_k_z3 or d_z_stage) else 0.0
     T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
-    d_T_tp = (((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
     T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
-    d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
     T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
-    d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
+    d_T_dp = ((((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))) if (d_GA_step or d_T_dp_ar or d_T_z3 or d_k_cong) else 0.0
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
-    d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
     eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag) != 0) else (math.inf))
-    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_ew_r + (T_ew_r)*d_k_strag) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag) != 0)) else 0.0)
+    d_eta_req = ((((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_ew_r + (T_ew_r)*d_k_strag) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag) != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_peak or d_T_dp_exp or d_T_ep or d_T_ew_r or d_T_step_tgt or d_T_tp or d_k_strag or d_n_tok) else 0.0
     return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__step__efficiency_kernel(v, d, side=1.0):
@@ -2627,69 +2627,69 @@ def t_synth__step__efficiency_kernel(v, d, side=1.0):
     d_w_topo = d.get('w_topo', 0.0)
     d_z_stage = d.get('z_stage', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
-    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
-    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
     f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
-    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
     N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
-    d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
     alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
-    d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
-    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
     k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
     N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
     r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
     f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
-    d_f_grad = (d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
     BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
-    d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
     n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
     D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
-    d_D_grad = ((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
     B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
     BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
-    d_BW_dp = (d_BW_intra if ((n_span <= 1)) else d_beta_fab)
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
     alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
-    d_alpha_dp = (d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
     V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
-    d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
-    d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
     T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
-    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
+    d_T_ew_r = ((((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_L or d_N_acc or d_b_w or d_c_ew or d_h or d_m_xf or d_n_tok) else 0.0
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
-    d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
-    d_T_z3 = (((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)
+    d_T_z3 = ((((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_BW_dp or d_D_grad or d_alpha_dp or d_k_z3 or d_z_stage) else 0.0
     T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
-    d_T_tp = (((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
     T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
-    d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
     T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
-    d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
+    d_T_dp = ((((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))) if (d_GA_step or d_T_dp_ar or d_T_z3 or d_k_cong) else 0.0
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
-    d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
     eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
-    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_ew_r*eta_att*k_strag)*d_N_acc + (N_acc*T_ew_r*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ew_r + (N_acc*R_peak*T_ew_r*k_strag)*d_eta_att + (N_acc*R_peak*T_ew_r*eta_att)*d_k_strag) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
+    d_eta_req = ((((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_ew_r*eta_att*k_strag)*d_N_acc + (N_acc*T_ew_r*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ew_r + (N_acc*R_peak*T_ew_r*k_strag)*d_eta_att + (N_acc*R_peak*T_ew_r*eta_att)*d_k_strag) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_peak or d_T_dp_exp or d_T_ep or d_T_ew_r or d_T_step_tgt or d_T_tp or d_eta_att or d_k_strag or d_n_tok) else 0.0
     return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
@@ -2805,71 +2805,71 @@ def t_synth__step__efficiency_kernel_pipelined(v, d, side=1.0):
     d_w_topo = d.get('w_topo', 0.0)
     d_z_stage = d.get('z_stage', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
-    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
-    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
     f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
-    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
     N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
-    d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
     alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
-    d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
     beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
-    d_beta_bub = ((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))
+    d_beta_bub = (((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))) if (d_N_pp or d_n_mb or d_v_pp) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
-    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
     k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
     N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
     r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
     f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
-    d_f_grad = (d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
     BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
-    d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
     n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
     D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
-    d_D_grad = ((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
     B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
     BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
-    d_BW_dp = (d_BW_intra if ((n_span <= 1)) else d_beta_fab)
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
     alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
-    d_alpha_dp = (d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
     V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
-    d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
-    d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
     T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
-    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
+    d_T_ew_r = ((((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_L or d_N_acc or d_b_w or d_c_ew or d_h or d_m_xf or d_n_tok) else 0.0
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
-    d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
-    d_T_z3 = (((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)
+    d_T_z3 = ((((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_BW_dp or d_D_grad or d_alpha_dp or d_k_z3 or d_z_stage) else 0.0
     T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
-    d_T_tp = (((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
     T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
-    d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
     T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
-    d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
+    d_T_dp = ((((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))) if (d_GA_step or d_T_dp_ar or d_T_z3 or d_k_cong) else 0.0
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
-    d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
     eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)) if (B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0) else (math.inf))
-    d_eta_req = (((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_ew_r*eta_att*k_strag)*d_N_acc + (N_acc*T_ew_r*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ew_r + (N_acc*R_peak*T_ew_r*k_strag)*d_eta_att + (N_acc*R_peak*T_ew_r*eta_att)*d_k_strag) + ((R_peak*T_step_tgt*beta_bub*eta_att)*d_N_acc + (N_acc*T_step_tgt*beta_bub*eta_att)*d_R_peak + (N_acc*R_peak*beta_bub*eta_att)*d_T_step_tgt + (N_acc*R_peak*T_step_tgt*eta_att)*d_beta_bub + (N_acc*R_peak*T_step_tgt*beta_bub)*d_eta_att) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag) + ((-R_peak*T_dp_exp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_dp_exp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_dp_exp + (-N_acc*R_peak*T_dp_exp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_dp_exp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_dp_exp*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_ep*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_ep*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_ep + (-N_acc*R_peak*T_ep*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_ep*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_ep*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_tp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_tp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_tp + (-N_acc*R_peak*T_tp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_tp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_tp*beta_bub*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)
+    d_eta_req = ((((-B_tot*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_O_fwd + (-B_tot*O_fwd*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_eta_att + (-B_tot*O_fwd*eta_att*k_ops*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_k_strag + (-B_tot*O_fwd*eta_att*k_ops*k_strag/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag))*d_n_tok + (-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok)*((-1/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag)**2)*(((-R_peak*T_step_tgt*eta_att)*d_N_acc + (-N_acc*T_step_tgt*eta_att)*d_R_peak + (-N_acc*R_peak*eta_att)*d_T_step_tgt + (-N_acc*R_peak*T_step_tgt)*d_eta_att) + ((B_tot*k_att_x*k_strag*n_tok)*d_O_att + (B_tot*O_att*k_att_x*n_tok)*d_k_strag + (B_tot*O_att*k_att_x*k_strag)*d_n_tok) + ((N_acc*R_peak*eta_att*k_strag)*d_L_lat + (L_lat*R_peak*eta_att*k_strag)*d_N_acc + (L_lat*N_acc*eta_att*k_strag)*d_R_peak + (L_lat*N_acc*R_peak*k_strag)*d_eta_att + (L_lat*N_acc*R_peak*eta_att)*d_k_strag) + ((R_peak*T_dp_exp*eta_att*k_strag)*d_N_acc + (N_acc*T_dp_exp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_dp_exp + (N_acc*R_peak*T_dp_exp*k_strag)*d_eta_att + (N_acc*R_peak*T_dp_exp*eta_att)*d_k_strag) + ((R_peak*T_ep*eta_att*k_strag)*d_N_acc + (N_acc*T_ep*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ep + (N_acc*R_peak*T_ep*k_strag)*d_eta_att + (N_acc*R_peak*T_ep*eta_att)*d_k_strag) + ((R_peak*T_ew_r*eta_att*k_strag)*d_N_acc + (N_acc*T_ew_r*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_ew_r + (N_acc*R_peak*T_ew_r*k_strag)*d_eta_att + (N_acc*R_peak*T_ew_r*eta_att)*d_k_strag) + ((R_peak*T_step_tgt*beta_bub*eta_att)*d_N_acc + (N_acc*T_step_tgt*beta_bub*eta_att)*d_R_peak + (N_acc*R_peak*beta_bub*eta_att)*d_T_step_tgt + (N_acc*R_peak*T_step_tgt*eta_att)*d_beta_bub + (N_acc*R_peak*T_step_tgt*beta_bub)*d_eta_att) + ((R_peak*T_tp*eta_att*k_strag)*d_N_acc + (N_acc*T_tp*eta_att*k_strag)*d_R_peak + (N_acc*R_peak*eta_att*k_strag)*d_T_tp + (N_acc*R_peak*T_tp*k_strag)*d_eta_att + (N_acc*R_peak*T_tp*eta_att)*d_k_strag) + ((-R_peak*T_dp_exp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_dp_exp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_dp_exp + (-N_acc*R_peak*T_dp_exp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_dp_exp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_dp_exp*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_ep*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_ep*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_ep + (-N_acc*R_peak*T_ep*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_ep*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_ep*beta_bub*eta_att)*d_k_strag) + ((-R_peak*T_tp*beta_bub*eta_att*k_strag)*d_N_acc + (-N_acc*T_tp*beta_bub*eta_att*k_strag)*d_R_peak + (-N_acc*R_peak*beta_bub*eta_att*k_strag)*d_T_tp + (-N_acc*R_peak*T_tp*eta_att*k_strag)*d_beta_bub + (-N_acc*R_peak*T_tp*beta_bub*k_strag)*d_eta_att + (-N_acc*R_peak*T_tp*beta_bub*eta_att)*d_k_strag)))) if ((B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_peak or d_T_dp_exp or d_T_ep or d_T_ew_r or d_T_step_tgt or d_T_tp or d_beta_bub or d_eta_att or d_k_strag or d_n_tok) else 0.0
     return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__step__efficiency_pipelined(v, d, side=1.0):
@@ -2983,71 +2983,71 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_w_topo = d.get('w_topo', 0.0)
     d_z_stage = d.get('z_stage', 0.0)
     N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
-    d_N_acc = ((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
     beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
-    d_beta_fab = ((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
-    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
     f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
-    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
     N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
-    d_N_rep = ((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
     alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
-    d_alpha_tp = (d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
     beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
-    d_beta_bub = ((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))
+    d_beta_bub = (((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))) if (d_N_pp or d_n_mb or d_v_pp) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
-    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
     k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
     N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
     r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
     f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
-    d_f_grad = (d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
     BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
-    d_BW_tp = (d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
     n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
     D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
-    d_D_grad = ((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
     B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
     BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
-    d_BW_dp = (d_BW_intra if ((n_span <= 1)) else d_beta_fab)
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
     alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
-    d_alpha_dp = (d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
     V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
-    d_V_tp = ((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
     V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
-    d_V_ep = ((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
     T_ew_r = v['T_ew_r'] if 'T_ew_r' in v else ((B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc)) if (c_ew > 0) and (m_xf > 0) else (0))
-    d_T_ew_r = (((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)
+    d_T_ew_r = ((((B_tot*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_N_L + (B_tot*N_L*c_ew*h*k_ops*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*N_L*b_w*h*k_ops*n_tok/(BW_mem*N_acc))*d_c_ew + (B_tot*N_L*b_w*c_ew*k_ops*n_tok/(BW_mem*N_acc))*d_h + (B_tot*N_L*b_w*c_ew*h*k_ops/(BW_mem*N_acc))*d_n_tok + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', c_ew, 0, d_c_ew, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_L or d_N_acc or d_b_w or d_c_ew or d_h or d_m_xf or d_n_tok) else 0.0
     T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
-    d_T_dp_ar = (0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
     T_z3 = v['T_z3'] if 'T_z3' in v else ((k_z3*(alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))) if (z_stage >= 3) and (N_dp > 1) else (0))
-    d_T_z3 = (((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)
+    d_T_z3 = ((((alpha_dp*(N_dp - 1) + D_grad*(N_dp - 1)/(BW_dp*N_dp))*d_k_z3 + (k_z3)*(((N_dp - 1)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp)))) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_BW_dp or d_D_grad or d_alpha_dp or d_k_z3 or d_z_stage) else 0.0
     T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
-    d_T_tp = (((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
     T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
-    d_T_ep = (((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
     T_dp = v['T_dp'] if 'T_dp' in v else k_cong*(T_dp_ar + T_z3)/GA_step
-    d_T_dp = (((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))
+    d_T_dp = ((((T_dp_ar + T_z3)/GA_step)*d_k_cong + (k_cong*(T_dp_ar + T_z3))*((-1/GA_step**2)*d_GA_step) + (k_cong/GA_step)*(d_T_dp_ar + d_T_z3))) if (d_GA_step or d_T_dp_ar or d_T_z3 or d_k_cong) else 0.0
     T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
-    d_T_dp_exp = (((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
     eta_req = v['eta_req'] if 'eta_req' in v else ((-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag))) if (N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0) else (math.inf))
-    d_eta_req = (((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_ew_r + (T_ew_r)*d_k_strag) + ((beta_bub)*d_T_step_tgt + (T_step_tgt)*d_beta_bub) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag) + ((-beta_bub*k_strag)*d_T_dp_exp + (-T_dp_exp*k_strag)*d_beta_bub + (-T_dp_exp*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_ep + (-T_ep*k_strag)*d_beta_bub + (-T_ep*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_tp + (-T_tp*k_strag)*d_beta_bub + (-T_tp*beta_bub)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0)) else 0.0)
+    d_eta_req = ((((-B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak))*((-1/(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_ew_r + (T_ew_r)*d_k_strag) + ((beta_bub)*d_T_step_tgt + (T_step_tgt)*d_beta_bub) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag) + ((-beta_bub*k_strag)*d_T_dp_exp + (-T_dp_exp*k_strag)*d_beta_bub + (-T_dp_exp*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_ep + (-T_ep*k_strag)*d_beta_bub + (-T_ep*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_tp + (-T_tp*k_strag)*d_beta_bub + (-T_tp*beta_bub)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd))) if ((N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_peak or d_T_dp_exp or d_T_ep or d_T_ew_r or d_T_step_tgt or d_T_tp or d_beta_bub or d_k_strag or d_n_tok) else 0.0
     return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_dp_ar': d_T_dp_ar, 'T_z3': d_T_z3, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
 def t_synth__throughput__batch_compute(v, d, side=1.0):
@@ -3087,20 +3087,20 @@ def t_synth__throughput__batch_compute(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
-    d_R_eff = ((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     B_req = v['B_req'] if 'B_req' in v else ((-L_lat*R_eff*X_tgt/(O_fwd*X_tgt*k_ops*n_tok - R_eff)) if (O_fwd*X_tgt*k_ops*n_tok - R_eff != 0) else (math.inf))
-    d_B_req = (((-R_eff*X_tgt/(O_fwd*X_tgt*k_ops*n_tok - R_eff))*d_L_lat + (-L_lat*X_tgt/(O_fwd*X_tgt*k_ops*n_tok - R_eff))*d_R_eff + (-L_lat*R_eff/(O_fwd*X_tgt*k_ops*n_tok - R_eff))*d_X_tgt + (-L_lat*R_eff*X_tgt)*((-1/(O_fwd*X_tgt*k_ops*n_tok - R_eff)**2)*(((-1)*d_R_eff) + ((X_tgt*k_ops*n_tok)*d_O_fwd + (O_fwd*k_ops*n_tok)*d_X_tgt + (O_fwd*X_tgt*k_ops)*d_n_tok)))) if ((O_fwd*X_tgt*k_ops*n_tok - R_eff != 0)) else 0.0)
+    d_B_req = ((((-R_eff*X_tgt/(O_fwd*X_tgt*k_ops*n_tok - R_eff))*d_L_lat + (-L_lat*X_tgt/(O_fwd*X_tgt*k_ops*n_tok - R_eff))*d_R_eff + (-L_lat*R_eff/(O_fwd*X_tgt*k_ops*n_tok - R_eff))*d_X_tgt + (-L_lat*R_eff*X_tgt)*((-1/(O_fwd*X_tgt*k_ops*n_tok - R_eff)**2)*(((-1)*d_R_eff) + ((X_tgt*k_ops*n_tok)*d_O_fwd + (O_fwd*k_ops*n_tok)*d_X_tgt + (O_fwd*X_tgt*k_ops)*d_n_tok)))) if ((O_fwd*X_tgt*k_ops*n_tok - R_eff != 0)) else 0.0)) if (d_L_lat or d_O_fwd or d_R_eff or d_X_tgt or d_n_tok) else 0.0
     return {'P_act': d_P_act, 'n_tok': d_n_tok, 'R_eff': d_R_eff, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'L_lat': d_L_lat, 'B_req': d_B_req}
 
 def t_synth__throughput__batch_memory(v, d, side=1.0):
@@ -3128,13 +3128,13 @@ def t_synth__throughput__batch_memory(v, d, side=1.0):
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
     W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
-    d_W = (d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
     k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
-    d_k_tax = (d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
     L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
-    d_L_lat = (d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
     B_req = v['B_req'] if 'B_req' in v else ((X_tgt*(BW_mem*L_lat + W)/(BW_mem - W*X_tgt*f_act)) if (BW_mem - W*X_tgt*f_act != 0) else (math.inf))
-    d_B_req = ((((BW_mem*L_lat + W)/(BW_mem - W*X_tgt*f_act))*d_X_tgt + (X_tgt*(BW_mem*L_lat + W))*((-1/(BW_mem - W*X_tgt*f_act)**2)*(d_BW_mem + ((-X_tgt*f_act)*d_W + (-W*f_act)*d_X_tgt + (-W*X_tgt)*d_f_act))) + (X_tgt/(BW_mem - W*X_tgt*f_act))*(d_W + ((L_lat)*d_BW_mem + (BW_mem)*d_L_lat))) if ((BW_mem - W*X_tgt*f_act != 0)) else 0.0)
+    d_B_req = (((((BW_mem*L_lat + W)/(BW_mem - W*X_tgt*f_act))*d_X_tgt + (X_tgt*(BW_mem*L_lat + W))*((-1/(BW_mem - W*X_tgt*f_act)**2)*(d_BW_mem + ((-X_tgt*f_act)*d_W + (-W*f_act)*d_X_tgt + (-W*X_tgt)*d_f_act))) + (X_tgt/(BW_mem - W*X_tgt*f_act))*(d_W + ((L_lat)*d_BW_mem + (BW_mem)*d_L_lat))) if ((BW_mem - W*X_tgt*f_act != 0)) else 0.0)) if (d_BW_mem or d_L_lat or d_W or d_X_tgt or d_f_act) else 0.0
     return {'W': d_W, 'k_tax': d_k_tax, 'L_lat': d_L_lat, 'B_req': d_B_req}
 
 def t_synth__ttft__peak(v, d, side=1.0):
@@ -3174,16 +3174,16 @@ def t_synth__ttft__peak(v, d, side=1.0):
     d_q_chunk = d.get('q_chunk', 0.0)
     d_tau_disp = d.get('tau_disp', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
-    d_d_head = (d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)
+    d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
-    d_n_new = _special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))
+    d_n_new = (_special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))) if (d_S or d_c_pre) else 0.0
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = (((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)
+    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
     R_req = v['R_req'] if 'R_req' in v else ((B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp))) if (N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp) != 0) else (math.inf))
-    d_R_req = (((n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*d_B + (B*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*d_n_new + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*((-1/N_tp**2)*d_N_tp) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*((-1/eta_hw**2)*d_eta_hw) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw))*((-1/(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)**2)*(d_TTFT_tgt + ((-1)*d_T_ar_pre) + ((-n_chunks)*d_tau_disp))) + (B*n_new/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*(((2)*d_P_act) + ((4*N_L*S*d_head)*d_H + (4*H*S*d_head)*d_N_L + (4*H*N_L*d_head)*d_S + (4*H*N_L*S)*d_d_head))) if ((N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp) != 0)) else 0.0)
+    d_R_req = ((((n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*d_B + (B*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*d_n_new + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*((-1/N_tp**2)*d_N_tp) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*((-1/eta_hw**2)*d_eta_hw) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw))*((-1/(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)**2)*(d_TTFT_tgt + ((-1)*d_T_ar_pre) + ((-n_chunks)*d_tau_disp))) + (B*n_new/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*(((2)*d_P_act) + ((4*N_L*S*d_head)*d_H + (4*H*S*d_head)*d_N_L + (4*H*N_L*d_head)*d_S + (4*H*N_L*S)*d_d_head))) if ((N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp) != 0)) else 0.0)) if (d_B or d_H or d_N_L or d_N_tp or d_P_act or d_S or d_TTFT_tgt or d_T_ar_pre or d_d_head or d_eta_hw or d_n_new or d_tau_disp) else 0.0
     return {'P_act': d_P_act, 'd_head': d_d_head, 'n_new': d_n_new, 'T_ar_pre': d_T_ar_pre, 'R_req': d_R_req}
 
 def t_tail__mmc(v, d, side=1.0):
@@ -3199,30 +3199,30 @@ def t_tail__mmc(v, d, side=1.0):
     d_lam = d.get('lam', 0.0)
     d_t_svc = d.get('t_svc', 0.0)
     mu_svc = v['mu_svc'] if 'mu_svc' in v else 1/t_svc
-    d_mu_svc = ((-1/t_svc**2)*d_t_svc)
+    d_mu_svc = (((-1/t_svc**2)*d_t_svc)) if (d_t_svc) else 0.0
     kappa = v['kappa'] if 'kappa' in v else (0.5)*cv_svc**2 + 0.5
-    d_kappa = (((0.5)*((2*cv_svc)*d_cv_svc)))
+    d_kappa = ((((0.5)*((2*cv_svc)*d_cv_svc)))) if (d_cv_svc) else 0.0
     a_load = v['a_load'] if 'a_load' in v else lam/mu_svc
-    d_a_load = ((1/mu_svc)*d_lam + (lam)*((-1/mu_svc**2)*d_mu_svc))
+    d_a_load = (((1/mu_svc)*d_lam + (lam)*((-1/mu_svc**2)*d_mu_svc))) if (d_lam or d_mu_svc) else 0.0
     rho_q = v['rho_q'] if 'rho_q' in v else lam/(c_srv*mu_svc)
-    d_rho_q = ((1/(c_srv*mu_svc))*d_lam + (lam/mu_svc)*((-1/c_srv**2)*d_c_srv) + (lam/c_srv)*((-1/mu_svc**2)*d_mu_svc))
+    d_rho_q = (((1/(c_srv*mu_svc))*d_lam + (lam/mu_svc)*((-1/c_srv**2)*d_c_srv) + (lam/c_srv)*((-1/mu_svc**2)*d_mu_svc))) if (d_c_srv or d_lam or d_mu_svc) else 0.0
     P_wait = v['P_wait'] if 'P_wait' in v else _special.erlang_c(c_srv, a_load)
-    d_P_wait = ((_special.no_derivative(c_srv))*d_c_srv + (((0) if (a_load/c_srv >= 1) or (a_load <= 0) else (((-a_load/c_srv + 1)*(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - (-a_load/c_srv + 1)*(a_load*(-a_load/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(c_srv*(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1)) + ((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1)/c_srv)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1))/(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)**2)))*d_a_load)
+    d_P_wait = ((((_special.no_derivative(c_srv))*d_c_srv if d_c_srv else 0.0) + (((0) if (a_load/c_srv >= 1) or (a_load <= 0) else (((-a_load/c_srv + 1)*(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - (-a_load/c_srv + 1)*(a_load*(-a_load/c_srv + 1)*((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1 + c_srv/a_load)*_special.erlang_c(c_srv, a_load)/(c_srv*(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1)) + ((-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) - 1)/c_srv)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1))/(-a_load*(-(-a_load/c_srv + 1)*_special.erlang_c(c_srv, a_load)/(-a_load*_special.erlang_c(c_srv, a_load)/c_srv + 1) + 1)/c_srv + 1)**2)))*d_a_load)) if (d_a_load or d_c_srv) else 0.0
     r_drain = v['r_drain'] if 'r_drain' in v else ((c_srv*mu_svc*(1 - rho_q)) if (rho_q < 1) else (0))
-    d_r_drain = (((mu_svc*(1 - rho_q))*d_c_srv + (c_srv*(1 - rho_q))*d_mu_svc + (c_srv*mu_svc)*(((-1)*d_rho_q))) if _special.holds('<', rho_q, 1, d_rho_q, 0.0, side) else 0.0)
+    d_r_drain = ((((mu_svc*(1 - rho_q))*d_c_srv + (c_srv*(1 - rho_q))*d_mu_svc + (c_srv*mu_svc)*(((-1)*d_rho_q))) if _special.holds('<', rho_q, 1, d_rho_q, 0.0, side) else 0.0)) if (d_c_srv or d_mu_svc or d_rho_q) else 0.0
     rho_rep = v['rho_rep'] if 'rho_rep' in v else min(1, rho_q)
-    d_rho_rep = _special.d_extreme(-1, side, (1, rho_q,), (0.0, d_rho_q,))
+    d_rho_rep = (_special.d_extreme(-1, side, (1, rho_q,), (0.0, d_rho_q,))) if (d_rho_q) else 0.0
     stable = v['stable'] if 'stable' in v else (rho_q < 1)
     w50 = v['w50'] if 'w50' in v else ((math.inf) if (rho_q >= 1) else (kappa*math.log(2*P_wait)/r_drain) if (P_wait > 0.5) else (0))
-    d_w50 = (0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else (((math.log(2*P_wait)/r_drain)*d_kappa + (kappa*math.log(2*P_wait))*((-1/r_drain**2)*d_r_drain) + (kappa/r_drain)*(((0.5)/P_wait)*((2)*d_P_wait))) if _special.holds('>', P_wait, 0.5, d_P_wait, 0.0, side) else 0.0))
+    d_w50 = ((0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else (((math.log(2*P_wait)/r_drain)*d_kappa + (kappa*math.log(2*P_wait))*((-1/r_drain**2)*d_r_drain) + (kappa/r_drain)*(((0.5)/P_wait)*((2)*d_P_wait))) if _special.holds('>', P_wait, 0.5, d_P_wait, 0.0, side) else 0.0))) if (d_P_wait or d_kappa or d_r_drain or d_rho_q) else 0.0
     w99 = v['w99'] if 'w99' in v else ((math.inf) if (rho_q >= 1) else (kappa*math.log(100*P_wait)/r_drain) if (P_wait > 0.01) else (0))
-    d_w99 = (0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else (((math.log(100*P_wait)/r_drain)*d_kappa + (kappa*math.log(100*P_wait))*((-1/r_drain**2)*d_r_drain) + (kappa/r_drain)*(((0.01)/P_wait)*((100)*d_P_wait))) if _special.holds('>', P_wait, 0.01, d_P_wait, 0.0, side) else 0.0))
+    d_w99 = ((0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else (((math.log(100*P_wait)/r_drain)*d_kappa + (kappa*math.log(100*P_wait))*((-1/r_drain**2)*d_r_drain) + (kappa/r_drain)*(((0.01)/P_wait)*((100)*d_P_wait))) if _special.holds('>', P_wait, 0.01, d_P_wait, 0.0, side) else 0.0))) if (d_P_wait or d_kappa or d_r_drain or d_rho_q) else 0.0
     p50 = v['p50'] if 'p50' in v else t_svc + w50
-    d_p50 = (d_t_svc + d_w50)
+    d_p50 = ((d_t_svc + d_w50)) if (d_t_svc or d_w50) else 0.0
     p99 = v['p99'] if 'p99' in v else t_svc + w99
-    d_p99 = (d_t_svc + d_w99)
+    d_p99 = ((d_t_svc + d_w99)) if (d_t_svc or d_w99) else 0.0
     headroom = v['headroom'] if 'headroom' in v else ((1) if (rho_q >= 1) else (max(0, w99/(k_slo*t_svc))))
-    d_headroom = (0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else _special.d_extreme(1, side, (0, w99/(k_slo*t_svc),), (0.0, ((1/(k_slo*t_svc))*d_w99 + (w99/t_svc)*((-1/k_slo**2)*d_k_slo) + (w99/k_slo)*((-1/t_svc**2)*d_t_svc)),)))
+    d_headroom = ((0.0 if _special.holds('>=', rho_q, 1, d_rho_q, 0.0, side) else _special.d_extreme(1, side, (0, w99/(k_slo*t_svc),), (0.0, ((1/(k_slo*t_svc))*d_w99 + (w99/t_svc)*((-1/k_slo**2)*d_k_slo) + (w99/k_slo)*((-1/t_svc**2)*d_t_svc)),)))) if (d_k_slo or d_rho_q or d_t_svc or d_w99) else 0.0
     return {'mu_svc': d_mu_svc, 'kappa': d_kappa, 'a_load': d_a_load, 'rho_q': d_rho_q, 'P_wait': d_P_wait, 'r_drain': d_r_drain, 'rho_rep': d_rho_rep, 'w50': d_w50, 'w99': d_w99, 'p50': d_p50, 'p99': d_p99, 'headroom': d_headroom}
 
 def t_topo__net(v, d, side=1.0):
@@ -3240,14 +3240,14 @@ def t_topo__net(v, d, side=1.0):
     d_os_fab = d.get('os_fab', 0.0)
     d_t_topo = d.get('t_topo', 0.0)
     beta_top = v['beta_top'] if 'beta_top' in v else ((1) if (t_topo == 0) else (beta_df) if (t_topo == 1) else (4*k_cut/N_top) if (t_topo == 2) else (4*k_cut/N_top**(0.3333333333333333)) if (t_topo == 3) else (4*k_cut/math.sqrt(N_top)))
-    d_beta_top = (0.0 if ((t_topo == 0)) else (d_beta_df if ((t_topo == 1)) else (((4/N_top)*d_k_cut + (4*k_cut)*((-1/N_top**2)*d_N_top)) if ((t_topo == 2)) else (((4/N_top**(0.3333333333333333))*d_k_cut + (4*k_cut)*((-(0.3333333333333333)/N_top**(1.3333333333333333))*d_N_top)) if ((t_topo == 3)) else ((4/math.sqrt(N_top))*d_k_cut + (4*k_cut)*((-(0.5)/N_top**(1.5))*d_N_top))))))
+    d_beta_top = ((0.0 if ((t_topo == 0)) else (d_beta_df if ((t_topo == 1)) else (((4/N_top)*d_k_cut + (4*k_cut)*((-1/N_top**2)*d_N_top)) if ((t_topo == 2)) else (((4/N_top**(0.3333333333333333))*d_k_cut + (4*k_cut)*((-(0.3333333333333333)/N_top**(1.3333333333333333))*d_N_top)) if ((t_topo == 3)) else ((4/math.sqrt(N_top))*d_k_cut + (4*k_cut)*((-(0.5)/N_top**(1.5))*d_N_top))))))) if (d_N_top or d_beta_df or d_k_cut or d_t_topo) else 0.0
     hops = v['hops'] if 'hops' in v else ((4) if (t_topo == 0) else (3) if (t_topo == 1) else ((0.25)*N_top) if (t_topo == 2) else ((0.75)*N_top**(0.3333333333333333)) if (t_topo == 3) else ((0.5)*math.sqrt(N_top)))
-    d_hops = (0.0 if ((t_topo == 0)) else (0.0 if ((t_topo == 1)) else (((0.25)*d_N_top) if ((t_topo == 2)) else (((0.75)*(((0.3333333333333333)/N_top**(0.6666666666666666))*d_N_top)) if ((t_topo == 3)) else ((0.5)*(((0.5)/math.sqrt(N_top))*d_N_top))))))
+    d_hops = ((0.0 if ((t_topo == 0)) else (0.0 if ((t_topo == 1)) else (((0.25)*d_N_top) if ((t_topo == 2)) else (((0.75)*(((0.3333333333333333)/N_top**(0.6666666666666666))*d_N_top)) if ((t_topo == 3)) else ((0.5)*(((0.5)/math.sqrt(N_top))*d_N_top))))))) if (d_N_top or d_t_topo) else 0.0
     diam = v['diam'] if 'diam' in v else ((4) if (t_topo == 0) else (3) if (t_topo == 1) else (math.floor((0.5)*N_top)) if (t_topo == 2) else (3*math.floor((0.5)*math.floor(N_top**(0.3333333333333333) + 0.5))) if (t_topo == 3) else (2*math.floor((0.5)*math.floor(math.sqrt(N_top) + 0.5))))
     BW_topo = v['BW_topo'] if 'BW_topo' in v else BW_fab*beta_top/os_fab
-    d_BW_topo = ((beta_top/os_fab)*d_BW_fab + (BW_fab/os_fab)*d_beta_top + (BW_fab*beta_top)*((-1/os_fab**2)*d_os_fab))
+    d_BW_topo = (((beta_top/os_fab)*d_BW_fab + (BW_fab/os_fab)*d_beta_top + (BW_fab*beta_top)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_beta_top or d_os_fab) else 0.0
     BW_bis = v['BW_bis'] if 'BW_bis' in v else (0.5)*BW_fab*N_top*beta_top/os_fab
-    d_BW_bis = (((0.5)*N_top*beta_top/os_fab)*d_BW_fab + ((0.5)*BW_fab*beta_top/os_fab)*d_N_top + ((0.5)*BW_fab*N_top/os_fab)*d_beta_top + ((0.5)*BW_fab*N_top*beta_top)*((-1/os_fab**2)*d_os_fab))
+    d_BW_bis = ((((0.5)*N_top*beta_top/os_fab)*d_BW_fab + ((0.5)*BW_fab*beta_top/os_fab)*d_N_top + ((0.5)*BW_fab*N_top/os_fab)*d_beta_top + ((0.5)*BW_fab*N_top*beta_top)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_N_top or d_beta_top or d_os_fab) else 0.0
     return {'beta_top': d_beta_top, 'hops': d_hops, 'BW_topo': d_BW_topo, 'BW_bis': d_BW_bis}
 
 def t_train__end_to_end(v, d, side=1.0):
@@ -3261,7 +3261,7 @@ def t_train__end_to_end(v, d, side=1.0):
     d_P = d.get('P', 0.0)
     d_X_gpu = d.get('X_gpu', 0.0)
     t_train = v['t_train'] if 't_train' in v else 8*D_tok*P/(N_acc*X_gpu)
-    d_t_train = ((8*P/(N_acc*X_gpu))*d_D_tok + (8*D_tok/(N_acc*X_gpu))*d_P + (8*D_tok*P/X_gpu)*((-1/N_acc**2)*d_N_acc) + (8*D_tok*P/N_acc)*((-1/X_gpu**2)*d_X_gpu))
+    d_t_train = (((8*P/(N_acc*X_gpu))*d_D_tok + (8*D_tok/(N_acc*X_gpu))*d_P + (8*D_tok*P/X_gpu)*((-1/N_acc**2)*d_N_acc) + (8*D_tok*P/N_acc)*((-1/X_gpu**2)*d_X_gpu))) if (d_D_tok or d_N_acc or d_P or d_X_gpu) else 0.0
     return {'t_train': d_t_train}
 
 def t_train__flops_utilisation(v, d, side=1.0):
@@ -3309,27 +3309,27 @@ def t_train__flops_utilisation(v, d, side=1.0):
     d_n_steps = d.get('n_steps', 0.0)
     d_s_ckpt = d.get('s_ckpt', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
-    d_P_act = (d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
-    d_n_tok = (d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
     k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
     k_model = v['k_model'] if 'k_model' in v else ((3) if (m_train > 0) else (1))
     h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
-    d_h_att = (((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
     O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
-    d_O_fwd = (((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
     O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
-    d_O_att = (((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
     k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
     k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
     F_model = v['F_model'] if 'F_model' in v else B_tot*k_model*n_tok*(O_att + O_fwd)
-    d_F_model = ((k_model*n_tok*(O_att + O_fwd))*d_B_tot + (B_tot*k_model*(O_att + O_fwd))*d_n_tok + (B_tot*k_model*n_tok)*(d_O_att + d_O_fwd))
+    d_F_model = (((k_model*n_tok*(O_att + O_fwd))*d_B_tot + (B_tot*k_model*(O_att + O_fwd))*d_n_tok + (B_tot*k_model*n_tok)*(d_O_att + d_O_fwd))) if (d_B_tot or d_O_att or d_O_fwd or d_n_tok) else 0.0
     F_hw = v['F_hw'] if 'F_hw' in v else B_tot*n_tok*(O_att*k_att_x + O_fwd*k_ops)
-    d_F_hw = ((n_tok*(O_att*k_att_x + O_fwd*k_ops))*d_B_tot + (B_tot*(O_att*k_att_x + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd)))
+    d_F_hw = (((n_tok*(O_att*k_att_x + O_fwd*k_ops))*d_B_tot + (B_tot*(O_att*k_att_x + O_fwd*k_ops))*d_n_tok + (B_tot*n_tok)*(((k_att_x)*d_O_att) + ((k_ops)*d_O_fwd)))) if (d_B_tot or d_O_att or d_O_fwd or d_n_tok) else 0.0
     MFU_step = v['MFU_step'] if 'MFU_step' in v else F_model/(N_acc*R_peak*T_step)
-    d_MFU_step = ((1/(N_acc*R_peak*T_step))*d_F_model + (F_model/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_model/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_model/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))
+    d_MFU_step = (((1/(N_acc*R_peak*T_step))*d_F_model + (F_model/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_model/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_model/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))) if (d_F_model or d_N_acc or d_R_peak or d_T_step) else 0.0
     HFU_step = v['HFU_step'] if 'HFU_step' in v else F_hw/(N_acc*R_peak*T_step)
-    d_HFU_step = ((1/(N_acc*R_peak*T_step))*d_F_hw + (F_hw/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))
+    d_HFU_step = (((1/(N_acc*R_peak*T_step))*d_F_hw + (F_hw/(R_peak*T_step))*((-1/N_acc**2)*d_N_acc) + (F_hw/(N_acc*T_step))*((-1/R_peak**2)*d_R_peak) + (F_hw/(N_acc*R_peak))*((-1/T_step**2)*d_T_step))) if (d_F_hw or d_N_acc or d_R_peak or d_T_step) else 0.0
     return {'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'F_model': d_F_model, 'F_hw': d_F_hw, 'MFU_step': d_MFU_step, 'HFU_step': d_HFU_step}
 
 def t_train__memory(v, d, side=1.0):
@@ -3379,25 +3379,25 @@ def t_train__memory(v, d, side=1.0):
     d_s_ckpt = d.get('s_ckpt', 0.0)
     d_z_stage = d.get('z_stage', 0.0)
     P_r = v['P_r'] if 'P_r' in v else P/(N_ep*N_pp*N_tp)
-    d_P_r = ((1/(N_ep*N_pp*N_tp))*d_P + (P/(N_pp*N_tp))*((-1/N_ep**2)*d_N_ep) + (P/(N_ep*N_tp))*((-1/N_pp**2)*d_N_pp) + (P/(N_ep*N_pp))*((-1/N_tp**2)*d_N_tp))
+    d_P_r = (((1/(N_ep*N_pp*N_tp))*d_P + (P/(N_pp*N_tp))*((-1/N_ep**2)*d_N_ep) + (P/(N_ep*N_tp))*((-1/N_pp**2)*d_N_pp) + (P/(N_ep*N_pp))*((-1/N_tp**2)*d_N_tp))) if (d_N_ep or d_N_pp or d_N_tp or d_P) else 0.0
     f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
-    d_f_train = (_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
     b_mb = v['b_mb'] if 'b_mb' in v else max(1, math.ceil(B/(D_b*GA)))
     L_s = v['L_s'] if 'L_s' in v else max(1, math.ceil(N_L/N_pp))
     M_w = v['M_w'] if 'M_w' in v else ((P_r*b_w/N_dp) if (z_stage >= 3) else (P_r*b_w))
-    d_M_w = (((b_w/N_dp)*d_P_r + (P_r/N_dp)*d_b_w + (P_r*b_w)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) else ((b_w)*d_P_r + (P_r)*d_b_w))
+    d_M_w = ((((b_w/N_dp)*d_P_r + (P_r/N_dp)*d_b_w + (P_r*b_w)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) else ((b_w)*d_P_r + (P_r)*d_b_w))) if (d_N_dp or d_P_r or d_b_w or d_z_stage) else 0.0
     M_g = v['M_g'] if 'M_g' in v else ((P_r*b_w*f_train/N_dp) if (z_stage >= 2) else (P_r*b_w*f_train))
-    d_M_g = (((b_w*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_w + (P_r*b_w/N_dp)*d_f_train + (P_r*b_w*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 2, d_z_stage, 0.0, side) else ((b_w*f_train)*d_P_r + (P_r*f_train)*d_b_w + (P_r*b_w)*d_f_train))
+    d_M_g = ((((b_w*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_w + (P_r*b_w/N_dp)*d_f_train + (P_r*b_w*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 2, d_z_stage, 0.0, side) else ((b_w*f_train)*d_P_r + (P_r*f_train)*d_b_w + (P_r*b_w)*d_f_train))) if (d_N_dp or d_P_r or d_b_w or d_f_train or d_z_stage) else 0.0
     M_o = v['M_o'] if 'M_o' in v else ((P_r*b_opt*f_train/N_dp) if (z_stage >= 1) else (P_r*b_opt*f_train))
-    d_M_o = (((b_opt*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_opt + (P_r*b_opt/N_dp)*d_f_train + (P_r*b_opt*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 1, d_z_stage, 0.0, side) else ((b_opt*f_train)*d_P_r + (P_r*f_train)*d_b_opt + (P_r*b_opt)*d_f_train))
+    d_M_o = ((((b_opt*f_train/N_dp)*d_P_r + (P_r*f_train/N_dp)*d_b_opt + (P_r*b_opt/N_dp)*d_f_train + (P_r*b_opt*f_train)*((-1/N_dp**2)*d_N_dp)) if _special.holds('>=', z_stage, 1, d_z_stage, 0.0, side) else ((b_opt*f_train)*d_P_r + (P_r*f_train)*d_b_opt + (P_r*b_opt)*d_f_train))) if (d_N_dp or d_P_r or d_b_opt or d_f_train or d_z_stage) else 0.0
     M_a = v['M_a'] if 'M_a' in v else (0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h))
-    d_M_a = (((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))
+    d_M_a = ((((0.5)*L_s*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1))*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*d_b_w + ((0.5)*L_s*b_w*((5*H*S**2*b_mb + 34*S*b_mb*h) if (s_ckpt == 0) else (34*S*b_mb*h) if (s_ckpt == 1) else (2*S*b_mb*h)))*(((-1/N_tp**2)*d_N_tp) if (_special.holds('>', N_tp, 1, d_N_tp, 0.0, side) and _special.holds('>', m_sp, 0, d_m_sp, 0.0, side)) else 0.0) + ((0.5)*L_s*b_w*((1/N_tp) if (N_tp > 1) and (m_sp > 0) else (1)))*((((5*S**2*b_mb)*d_H + (5*H*b_mb)*((2*S)*d_S)) + ((34*b_mb*h)*d_S + (34*S*b_mb)*d_h)) if ((s_ckpt == 0)) else (((34*b_mb*h)*d_S + (34*S*b_mb)*d_h) if ((s_ckpt == 1)) else ((2*b_mb*h)*d_S + (2*S*b_mb)*d_h))))) if (d_H or d_N_tp or d_S or d_b_w or d_h or d_m_sp or d_s_ckpt) else 0.0
     M_buf = v['M_buf'] if 'M_buf' in v else M_g*f_buf + ((2*S*b_mb*b_w*h) if (N_pp > 1) else (0))
-    d_M_buf = (((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))
+    d_M_buf = ((((f_buf)*d_M_g + (M_g)*d_f_buf) + (((2*b_mb*b_w*h)*d_S + (2*S*b_mb*h)*d_b_w + (2*S*b_mb*b_w)*d_h) if _special.holds('>', N_pp, 1, d_N_pp, 0.0, side) else 0.0))) if (d_M_g or d_N_pp or d_S or d_b_w or d_f_buf or d_h) else 0.0
     M_train = v['M_train'] if 'M_train' in v else M_a + M_buf + M_g + M_o + M_w
-    d_M_train = (d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)
+    d_M_train = ((d_M_a + d_M_buf + d_M_g + d_M_o + d_M_w)) if (d_M_a or d_M_buf or d_M_g or d_M_o or d_M_w) else 0.0
     U_train = v['U_train'] if 'U_train' in v else M_train/C_mem
-    d_U_train = ((1/C_mem)*d_M_train + (M_train)*((-1/C_mem**2)*d_C_mem))
+    d_U_train = (((1/C_mem)*d_M_train + (M_train)*((-1/C_mem**2)*d_C_mem))) if (d_C_mem or d_M_train) else 0.0
     feasible = v['feasible'] if 'feasible' in v else (M_train <= C_mem)
     return {'P_r': d_P_r, 'f_train': d_f_train, 'M_w': d_M_w, 'M_g': d_M_g, 'M_o': d_M_o, 'M_a': d_M_a, 'M_buf': d_M_buf, 'M_train': d_M_train, 'U_train': d_U_train}
 
@@ -3416,18 +3416,18 @@ def t_transform__cpu(v, d, side=1.0):
     d_n_cores = d.get('n_cores', 0.0)
     d_s_sample = d.get('s_sample', 0.0)
     C_cpu = v['C_cpu'] if 'C_cpu' in v else ((C_given) if (C_given > 0) else (c_core*n_cores*s_sample))
-    d_C_cpu = (d_C_given if _special.holds('>', C_given, 0, d_C_given, 0.0, side) else ((n_cores*s_sample)*d_c_core + (c_core*s_sample)*d_n_cores + (c_core*n_cores)*d_s_sample))
+    d_C_cpu = ((d_C_given if _special.holds('>', C_given, 0, d_C_given, 0.0, side) else ((n_cores*s_sample)*d_c_core + (c_core*s_sample)*d_n_cores + (c_core*n_cores)*d_s_sample))) if (d_C_given or d_c_core or d_n_cores or d_s_sample) else 0.0
     n_need = v['n_need'] if 'n_need' in v else B/(T_acc*c_core)
-    d_n_need = ((1/(T_acc*c_core))*d_B + (B/c_core)*((-1/T_acc**2)*d_T_acc) + (B/T_acc)*((-1/c_core**2)*d_c_core))
+    d_n_need = (((1/(T_acc*c_core))*d_B + (B/c_core)*((-1/T_acc**2)*d_T_acc) + (B/T_acc)*((-1/c_core**2)*d_c_core))) if (d_B or d_T_acc or d_c_core) else 0.0
     T_x = v['T_x'] if 'T_x' in v else B*s_sample/C_cpu
-    d_T_x = ((s_sample/C_cpu)*d_B + (B/C_cpu)*d_s_sample + (B*s_sample)*((-1/C_cpu**2)*d_C_cpu))
+    d_T_x = (((s_sample/C_cpu)*d_B + (B/C_cpu)*d_s_sample + (B*s_sample)*((-1/C_cpu**2)*d_C_cpu))) if (d_B or d_C_cpu or d_s_sample) else 0.0
     T_pipe = v['T_pipe'] if 'T_pipe' in v else max(T_acc, T_x)
-    d_T_pipe = _special.d_extreme(1, side, (T_acc, T_x,), (d_T_acc, d_T_x,))
+    d_T_pipe = (_special.d_extreme(1, side, (T_acc, T_x,), (d_T_acc, d_T_x,))) if (d_T_acc or d_T_x) else 0.0
     x_bound = v['x_bound'] if 'x_bound' in v else (T_x > T_acc)
     U_acc = v['U_acc'] if 'U_acc' in v else T_acc/T_pipe
-    d_U_acc = ((1/T_pipe)*d_T_acc + (T_acc)*((-1/T_pipe**2)*d_T_pipe))
+    d_U_acc = (((1/T_pipe)*d_T_acc + (T_acc)*((-1/T_pipe**2)*d_T_pipe))) if (d_T_acc or d_T_pipe) else 0.0
     k_slow = v['k_slow'] if 'k_slow' in v else T_pipe/T_acc
-    d_k_slow = ((1/T_acc)*d_T_pipe + (T_pipe)*((-1/T_acc**2)*d_T_acc))
+    d_k_slow = (((1/T_acc)*d_T_pipe + (T_pipe)*((-1/T_acc**2)*d_T_acc))) if (d_T_acc or d_T_pipe) else 0.0
     return {'C_cpu': d_C_cpu, 'n_need': d_n_need, 'T_x': d_T_x, 'T_pipe': d_T_pipe, 'U_acc': d_U_acc, 'k_slow': d_k_slow}
 
 COMPUTATIONS = {
