@@ -30,3 +30,13 @@ def test_the_plan_oracle_sees_a_located_error(tmp_path):
     fuzz.run_plan("version: '1.0'\nworkload: {name: Llama3_8B}\nhardware: {name: H100, nodez: 2}\n", ["eval"], tally)
     assert not tally.failures, tally.failures
     assert tally.outcomes["plan eval rc=1"] == 1
+
+
+def test_an_efficiency_the_walls_refuse_is_refused_at_its_line(tmp_path):
+    """The plan's bound on efficiency is the facades' (1e-6, found by this fuzzer: 1.4e-254 passed the plan's
+    own (0, 1] and failed later without a location)."""
+    tally = fuzz.Tally()
+    fuzz.run_plan("version: '1.0'\nworkload: {name: Llama3_8B}\nhardware:\n  name: H100\n  efficiency: 1.0e-7\n",
+                  ["eval"], tally)
+    assert not tally.failures, tally.failures
+    assert tally.outcomes["plan eval rc=1"] == 1

@@ -3,13 +3,15 @@
 Every block forbids unknown keys (0.3.0's ``extra="forbid"``). Quantities may be a plain number in the field's
 documented unit or a text with a unit (``"50 GB/s"``); the text is checked by the project's unit parser
 (``units.parse_quantity``: a finite decimal and registry unit names, never evaluated). This module imports only
-pydantic: building the JSON Schema loads neither SymPy nor pint.
+pydantic (and the bounds of :mod:`mlsysim_sym.validate`): building the JSON Schema loads neither SymPy nor pint.
 """
 from __future__ import annotations
 
 from typing import Annotated, Any, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+
+from ..validate import EFFICIENCY
 
 PLAN_VERSIONS = ("1", "1.0")
 #: a decimal number followed by a unit (the JSON Schema's pattern; the loader parses it with the unit registry)
@@ -99,8 +101,10 @@ class Hardware(_Block):
     fabric: Optional[Text] = Field(default=None, description="catalogued fabric key (mlsysim-sym zoo fabrics); "
                                                              "default InfiniBand_NDR (400 Gb/s = 50 GB/s)")
     precision: Text = Field(default="fp16", description="numeric precision: fp32, tf32, bf16, fp16, fp8, int8, int4")
-    efficiency: Optional[Annotated[FiniteFloat, Field(gt=0, le=1)]] = Field(
-        default=None, description="hardware efficiency (MFU target) in (0, 1]; default the catalogue knob (0.5)")
+    # the facades' own bounds (validate.EFFICIENCY), so a value the plan accepts is one the walls accept
+    efficiency: Optional[Annotated[FiniteFloat, Field(ge=EFFICIENCY.lo, le=EFFICIENCY.hi)]] = Field(
+        default=None, description=f"hardware efficiency (MFU target) in {EFFICIENCY.interval()}; default the "
+                                  f"catalogue knob (0.5)")
 
 
 class Ops(_Block):
