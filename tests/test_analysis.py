@@ -339,3 +339,25 @@ def test_serving_synthesis_takes_servingmodel_options_and_meets_the_target(share
     assert d.value <= grouped.value * (1 + 1e-12) and (share == 0.0) == math.isclose(d.value, grouped.value)
     with pytest.raises(InputError):
         synthesize("Llama3_8B", "H100", "latency", "10 ms", "bandwidth", stack="trtllm")
+
+
+def test_tail_latency_sensitivities_are_finite_and_match_a_finite_difference():
+    """Wall 21 on wall 7: p99's elasticities in the arrival rate and the service time are numbers (they were all
+    n/a while the server count's missing derivative leaked through nan·0), equal to a central difference of the
+    solved model; the server count, a count with no continuous extension, stays n/a."""
+    from mlsysim_sym.analysis.sensitivity import sensitivity
+
+    def p99(qps: float, ms: float) -> float:
+        return mlsysim.TailLatencyModel().solve(arrival_rate_qps=qps, service_latency_ms=ms,
+                                               num_replicas=12).result.values["p99"]
+
+    t = mlsysim.TailLatencyModel().solve(arrival_rate_qps=900, service_latency_ms=10, num_replicas=12)
+    s = sensitivity(t, "p99")
+    by = {p.symbol: p for p in s.partials}
+    h = 1e-5
+    fd = {"lam": (p99(900 * (1 + h), 10) - p99(900 * (1 - h), 10)) / (2 * h * p99(900, 10)),
+          "t_svc": (p99(900, 10 * (1 + h)) - p99(900, 10 * (1 - h))) / (2 * h * p99(900, 10))}
+    for sym, want in fd.items():
+        assert by[sym].elasticity is not None and math.isfinite(by[sym].elasticity), sym
+        assert math.isclose(by[sym].elasticity, want, rel_tol=1e-4), (sym, by[sym].elasticity, want)
+    assert by["c_srv"].elasticity is None or math.isnan(by["c_srv"].elasticity)
