@@ -361,3 +361,19 @@ def test_tail_latency_sensitivities_are_finite_and_match_a_finite_difference():
         assert by[sym].elasticity is not None and math.isfinite(by[sym].elasticity), sym
         assert math.isclose(by[sym].elasticity, want, rel_tol=1e-4), (sym, by[sym].elasticity, want)
     assert by["c_srv"].elasticity is None or math.isnan(by["c_srv"].elasticity)
+
+
+def test_an_input_without_a_derivative_on_one_side_reads_na_and_the_others_are_ranked():
+    """At tensor-parallel degree 1 a step up switches tensor parallelism on (no derivative: the tensor-parallel link
+    is absent), a step down does not; the speculative-decoding terms fail (log 0) off the output's path. Before,
+    either failure aborted the whole sensitivity ("a derivative divides by zero"); now N_tp's step-up partial is
+    n/a, its step-down one a number, an input the output does not read is 0, and every other input is ranked."""
+    from mlsysim_sym.analysis.sensitivity import sensitivity
+
+    r = mlsysim.InferenceScalingModel().solve(model="Llama3_70B", hardware="B200", reasoning_steps=8)
+    s = sensitivity(r, "T_reason")
+    by = {p.symbol: p for p in s.partials}
+    assert math.isnan(by["N_tp"].right) and math.isfinite(by["N_tp"].left) and by["N_tp"].kink
+    assert "gamma_spec" not in by      # not read by T_reason without speculative decoding: 0, dropped
+    assert all(math.isfinite(p.right) for sym, p in by.items() if sym != "N_tp")
+    assert by["BW_mem"].elasticity < 0 < by["P"].elasticity

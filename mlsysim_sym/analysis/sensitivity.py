@@ -128,6 +128,20 @@ def _elasticity(g: float, y: float) -> float | None:
     return run("sens.elasticity", {"g_T": g, "T_op_pt": y})[0]["eps_T"]
 
 
+def _one_side(result: Result, s: str, output: str, side: float) -> float:
+    """The one-sided derivative of ``output`` along ``s``; nan where it does not exist on that side: a step across a
+    regime boundary onto a formula that is singular there (tensor parallelism switched on with no tensor-parallel
+    link, a fixed size of 0), or a term undefined at the point (log 0). That input's partial reads n/a; the others
+    are unaffected."""
+    try:
+        return directional(result, {s: 1.0}, side).get(output, 0.0)
+    except (InputError, ValueError, ArithmeticError):
+        # the tangent code runs every output of a computation: a failure off the output's path (an equation whose
+        # branch did not bind, or that the output does not read) says nothing about this output, whose derivative
+        # along an input it does not use at this point — in any formula or branch condition — is 0
+        return math.nan if s in result.leaf_set((output,)) else 0.0
+
+
 def sensitivity(obj: Any, output: str | None = None, wrt: Iterable[str] | None = None,
                 keep_zero: bool = False) -> Sensitivity:
     """Exact partial derivatives and elasticities of ``output`` (a symbol; default: the result's first reported
@@ -148,9 +162,9 @@ def sensitivity(obj: Any, output: str | None = None, wrt: Iterable[str] | None =
         if s not in result.values:
             raise InputError(f"{s!r} is not an input of this result")
         ties = _special.TIES[0]
-        right = directional(result, {s: 1.0}, 1.0).get(output, 0.0)
-        # the step-down pass differs only where the step-up pass met a tie (a kink)
-        left = directional(result, {s: 1.0}, -1.0).get(output, 0.0) if _special.TIES[0] != ties else right
+        right = _one_side(result, s, output, 1.0)
+        # the step-down pass differs only where the step-up pass met a tie (a kink), or where it had no derivative
+        left = (_one_side(result, s, output, -1.0) if _special.TIES[0] != ties or math.isnan(right) else right)
         x = float(result.values[s])
         if named is None and not keep_zero and (x == 0 or (right == 0 and left == 0)):
             continue  # nothing to rank: no effect, or an absent input (a jump to another path, not a derivative)
