@@ -29,8 +29,8 @@ from collections.abc import Callable
 import sympy as sp
 
 from .walls import COMPUTATIONS, EQUATIONS, load_all
-from .walls._functions import NoDerivative
 from .walls._core import computation_inputs
+from .walls._functions import NoDerivative
 
 _CONSTANT = (sp.floor, sp.ceiling, sp.sign, sp.Heaviside)
 _OPS = {sp.StrictGreaterThan: ">", sp.GreaterThan: ">=", sp.StrictLessThan: "<", sp.LessThan: "<="}
