@@ -28,18 +28,16 @@ from pathlib import Path
 
 COMMIT = "061f2c7"
 BIBKEY = "mosaicml2023llmfoundrybench"
-#: table heading → (short name for ids, GPU label, catalogue node, catalogue fabric, what the fabric assumption is)
 #: how the A100 tables' fabric heading is read
 _ROCE_1600 = "the table's 1600 Gbps RoCE per node taken as eight 200 Gb/s links (the catalogue's HDR InfiniBand fabric)"
+#: table heading → (short name for ids, GPU label, catalogue node, catalogue fabric, what the fabric assumption is)
 TABLES = {
     "H100 80GB BF16": ("h100", "H100 80GB", "DGX_H100", "InfiniBand_NDR",
                        "node fabric not printed for H100 (NDR InfiniBand assumed)"),
     "A100 80GB with 1600 Gbps node-node interconnect (RoCE)": (
-        "a100", "A100 80GB", "DGX_A100", "InfiniBand_HDR",
-        _ROCE_1600),
+        "a100", "A100 80GB", "DGX_A100", "InfiniBand_HDR", _ROCE_1600),
     "A100 40GB with 1600 Gbps node-node interconnect (RoCE)": (
-        "a100-40gb", "A100 40GB", "DGX_A100_320GB", "InfiniBand_HDR",
-        _ROCE_1600),
+        "a100-40gb", "A100 40GB", "DGX_A100_320GB", "InfiniBand_HDR", _ROCE_1600),
 }
 #: llm-foundry's attn_impl → the catalogue's attention kernel (constants/knobs/kernels.toml)
 KERNELS = {"triton": ("flash_triton", "dao2022flashattntriton", "FlashAttention's Triton kernel")}
