@@ -95,9 +95,25 @@ def test_overlap_hides_its_share_of_the_gradient_exchange():
     assert hidden.exposed_dp_communication_latency.m_as("s") == pytest.approx(0.15 * dp)
 
 
-def test_gradient_accumulation_amortises_the_exchange():
+def test_accumulated_gradients_are_exchanged_once_per_optimizer_step():
+    """The step covers every micro-step of the global batch; DDP's no_sync exchanges the accumulated gradients once
+    (rule distributed-accumulation-exchange: 0.3.0 divides the exchange by the accumulation steps)."""
     one, four = solve(tp_size=8, pp_size=1), solve(tp_size=8, pp_size=1, gradient_accumulation_steps=4)
+    assert four.dp_communication_latency == one.dp_communication_latency
+    assert four.result.regime("n_xch") == "once per step"
+    with edition("mlsysim-0.3.0"):
+        one, four = solve(tp_size=8, pp_size=1), solve(tp_size=8, pp_size=1, gradient_accumulation_steps=4)
     assert four.dp_communication_latency.m_as("s") == pytest.approx(one.dp_communication_latency.m_as("s") / 4)
+
+
+def test_zero3_gathers_and_reduce_scatters_every_micro_step():
+    """FSDP's FULL_SHARD gathers the parameters before each forward and backward and reduce-scatters after each
+    backward: under accumulation the whole ZeRO-3 exchange runs once per micro-step."""
+    z3 = dict(tp_size=8, pp_size=1, zero_stage=3)
+    one, four = solve(**z3), solve(**z3, gradient_accumulation_steps=4)
+    assert four.dp_communication_latency.m_as("s") == pytest.approx(4 * one.dp_communication_latency.m_as("s"))
+    assert four.result.regime("n_xch") == "every micro-step"
+    assert four.step_latency_total > one.step_latency_total
 
 
 def test_expert_parallelism_pays_an_all_to_all_over_the_fabric():

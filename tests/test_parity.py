@@ -42,6 +42,8 @@ def _distributed(inputs: dict, model: str) -> tuple[str, ...]:
         rules.append("distributed-topology-override")
     if inputs.get("zero_stage") == 3:
         rules.append("distributed-zero3-gathers")
+    if (inputs.get("gradient_accumulation_steps") or 1) > 1:
+        rules.append("distributed-accumulation-exchange")
     if inputs.get("is_lora"):
         rules.append("distributed-lora-gradients")
     return tuple(rules)
@@ -274,7 +276,7 @@ def test_every_distributed_rule_is_needed(on_data):
         if o.ok or o.resolver != "DistributedModel":
             continue
         devs = covered_by(case, o)
-        if len(needed) == 5:
+        if len(needed) == 6:
             break
         for d in devs:
             if d in needed or d not in INPUT_RULES:

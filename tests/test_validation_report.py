@@ -25,7 +25,10 @@ H100 0.432 [0.367, 0.504], instead of the runs' whole-step shares, 0.6005 [0.471
 13.3 %, 139/203 inside — no better, and said so: the priors now mean the share the walls use them as. With the
 memory-bound work between the GEMMs on its own roofline for the fsdp stack (Korthikanti et al.'s 17 activation elements
 per token, layer and hidden unit, streamed k_ops times at the memory's bandwidth) and the priors read again with it
-(A100 0.632 [0.570, 0.711], H100 0.444 [0.380, 0.516]): 11.4 %, 147/203 inside."""
+(A100 0.632 [0.570, 0.711], H100 0.444 [0.380, 0.516]): 11.4 %, 147/203 inside. With the data-parallel exchange
+charged as often as it runs (ZeRO-3's gathers and reduce-scatter every micro-step, over the same hierarchical
+collective as the gradients; rule distributed-accumulation-exchange) and the priors read again through it (A100 0.608
+[0.561, 0.689], H100 0.437 [0.374, 0.508]): 11.4 %, 139/203 inside."""
 from __future__ import annotations
 
 import sys
@@ -107,17 +110,18 @@ def test_training_error_and_its_ranges(summary, rows):
     on each device (knobs.stacks.fsdp.gemm_efficiency_on_A100 / _on_H100), 13.2 % with each A100 row's attention
     kernel on its own roofline, 13.5 % over 203 rows with MosaicML's A100 40GB table (78 rows, 14.1 %) judged as
     well, 13.1 % with the H100 rows' kernel on its roofline too, 13.3 % with both FSDP priors read through the
-    walls (their source runs reproduced by the walls, not their whole-step HFU), and is 11.4 % with the memory-bound
-    work between the GEMMs charged for the fsdp stack — over the bar (stated in the report).
+    walls (their source runs reproduced by the walls, not their whole-step HFU), 11.4 % with the memory-bound
+    work between the GEMMs charged for the fsdp stack, and stays 11.4 % with the data-parallel exchange charged as
+    often as it runs and the priors read again through it — over the bar (stated in the report).
 
     Ranges: each device's prior carries the spread of that device's published FSDP runs read through the walls (A100
-    0.570-0.711, H100 0.380-0.516; none judged), the element-wise count 12-17, each kernel's the paper's range: widest
-    ±32 % (Korthikanti's megatron rows), so the ±50 % width holds for every row; 147 of 203 rows hold the published
-    value (72 %, below the 80 % asked; outside are mostly MosaicML's checkpointed rows, above the range on both
-    devices)."""
+    0.561-0.689, H100 0.374-0.508; none judged), the element-wise count 12-17, each kernel's the paper's range: widest
+    ±31 % (Korthikanti's megatron rows), so the ±50 % width holds for every row; 139 of 203 rows hold the published
+    value (68 %, below the 80 % asked; 147 before the exchange was charged per micro-step, which lowered both priors'
+    readings by 0.01-0.02; outside are mostly MosaicML's checkpointed rows, above the range on both devices)."""
     s = summary["training"]
     assert s["rows"] == 203 and 0.105 <= s["mae"] <= 0.12
-    assert 0.70 <= s["inside"] / s["rows"] <= 0.75
+    assert 0.66 <= s["inside"] / s["rows"] <= 0.72
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
@@ -135,9 +139,9 @@ def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
     (FlashAttention's Triton kernel: attn_impl 'triton' in every mpt yaml and the benchmark script's default), at
     that kernel's share on the device: A100 from FlashAttention-2's abstract, H100 an estimate from its H100 figure.
     Mean error with the memory-bound work between the GEMMs charged and the priors read through the walls with it:
-    H100 −12.4 % (−10.4 % without that term, −12.1 % with the runs' HFU as the prior), A100 +0.4 % (+2.8 % without the
-    term, +1.1 % with the whole-step prior, −32 % with OPT's share and no kernel); the H100 bias is in the checkpointed
-    rows, MosaicML's runs reaching more of the peak than IBM's."""
+    H100 −13.2 % (−12.4 % before the exchange was charged per micro-step, −10.4 % without the element-wise term,
+    −12.1 % with the runs' HFU as the prior), A100 −2.3 % (+0.4 % before, +2.8 % without the term, +1.1 % with the
+    whole-step prior, −32 % with OPT's share and no kernel); the H100 bias is in the checkpointed rows."""
     h100, a100 = _mosaic(rows, "h100"), _mosaic(rows, "a100")
     assert {j.prior for j in h100} == {"kernels.flash_triton.attention_efficiency_on_H100, "
                                        "stacks.fsdp.elementwise_traffic, stacks.fsdp.gemm_efficiency_on_H100"}
@@ -145,23 +149,23 @@ def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
                                        "stacks.fsdp.elementwise_traffic, stacks.fsdp.gemm_efficiency_on_A100"}
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100 + h100)
     h_bias, a_bias = (sum(j.error for j in g) / len(g) for g in (h100, a100))
-    assert -0.15 <= h_bias <= -0.10 and -0.03 <= a_bias <= 0.05
-    assert sum(abs(j.error) for j in a100) / len(a100) <= 0.11     # 10.4 % (12.2 % without the term)
-    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.13     # 12.7 % (11.5 % without the term)
-    unchecked = _mosaic(rows, "h100", False)     # mean error −7.4 % (−4.3 % without the term)
-    assert -0.09 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.05
+    assert -0.15 <= h_bias <= -0.10 and -0.05 <= a_bias <= 0.05
+    assert sum(abs(j.error) for j in a100) / len(a100) <= 0.11     # 10.7 % (10.4 % before, 12.2 % without the term)
+    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.14     # 13.4 % (12.7 % before, 11.5 % without the term)
+    unchecked = _mosaic(rows, "h100", False)     # mean error −7.9 % (−7.4 % before, −4.3 % without the term)
+    assert -0.10 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.05
     assert sum(abs(j.error) for j in unchecked) / len(unchecked) <= 0.09
     # the long unchecked A100 sequences, attention-bound, were −35 % with attention counted without the kernel
     long = [j for j in a100 if j.args["seq_len"] >= 16384 and not j.args["activation_recomputation"]]
-    assert len(long) == 11 and all(0.0 <= j.error <= 0.12 for j in long)
+    assert len(long) == 11 and all(-0.02 <= j.error <= 0.12 for j in long)     # −0.8 % … +9.5 %
 
 
 def test_fsdp_rows_with_full_recomputation_on_a100(rows):
     """The checkpointed A100 rows of both FSDP tables (fms-fsdp 34B/70B with SDPA FlashAttention-2, and MosaicML's
     22) were all predicted too slow with OPT's share (−10 % to −41 %); with the A100 prior read through the walls and
-    their kernels they lie within −23 % … +17 %."""
+    their kernels they lie within −26 % … +13 %."""
     ckpt = [j for j in rows if j.id.startswith("fms-fsdp")] + _mosaic(rows, "a100", True)
-    assert len(ckpt) == 24 and all(-0.25 <= j.error <= 0.17 for j in ckpt)
+    assert len(ckpt) == 24 and all(-0.27 <= j.error <= 0.17 for j in ckpt)
     assert all(j.args.get("attention_kernel") == "flash2" for j in rows if j.id.startswith("fms-fsdp"))
 
 
@@ -277,7 +281,8 @@ def test_a100_40gb_rows_read_the_a100_priors_through_priors_from(rows):
     description). The 40 GB part catalogues no priors of its own: it reads the A100 80GB's (hardware attribute
     priors_from: the same die, SMs, clocks and peaks), its FSDP share and its Triton FlashAttention share, while its
     own rows give its memory — its 1.555 TB/s HBM among them, which the memory-bound work between the GEMMs runs at.
-    Measured: mean |error| 11.0 %, mean error −6.7 % checkpointed and +11.9 % not (14.1 %, −7.7 % and +16.5 % with
+    Measured: mean |error| 10.1 %, mean error −9.0 % checkpointed and +9.3 % not (11.0 %, −6.7 % and +11.9 % before
+    the exchange was charged per micro-step and the priors read again; 14.1 %, −7.7 % and +16.5 % with
     neither that term nor the priors read through the walls; the MPT-125M rows +20 % … +50 % then, up to +40 % now:
     small models still reach a smaller share of peak than the walls give them)."""
     g = _mosaic(rows, "a100_320gb")
@@ -286,5 +291,5 @@ def test_a100_40gb_rows_read_the_a100_priors_through_priors_from(rows):
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in g)
     assert 0.09 <= sum(abs(j.error) for j in g) / len(g) <= 0.13
     ck, no = _mosaic(rows, "a100_320gb", True), _mosaic(rows, "a100_320gb", False)
-    assert -0.09 <= sum(j.error for j in ck) / len(ck) <= -0.04
-    assert 0.09 <= sum(j.error for j in no) / len(no) <= 0.15
+    assert -0.10 <= sum(j.error for j in ck) / len(ck) <= -0.04
+    assert 0.08 <= sum(j.error for j in no) / len(no) <= 0.15

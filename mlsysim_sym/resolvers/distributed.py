@@ -130,6 +130,8 @@ DistributedModel = facade(
         fixed("m_sp", 1, "sequence parallelism with tensor parallelism (Korthikanti et al. §4.2.2)"),
         fixed("f_trainable", 1, "full training: every parameter is trainable (LoRA: is_lora)"),
         fixed("f_lora_dp", 0, "LoRA exchanges the adapters' own gradients"),
+        fixed("m_acc", 1, "the exchange is charged as often as it runs (declared deviation "
+                          "distributed-accumulation-exchange)"),
     ],
     checks=[Check(lambda v: (v["n_nodes"] * v["n_gpn"]) % (v["N_tp"] * v["N_pp"] * v["N_ep"]) == 0,
                   "Infeasible 4D parallelism: TP({N_tp:.0f}) × PP({N_pp:.0f}) × EP({N_ep:.0f}) must divide the "

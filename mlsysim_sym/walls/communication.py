@@ -18,8 +18,16 @@ Curation log (what the model ignores, and editorial choices):
 * Data parallelism all-reduces the gradient shard left after TP·PP (the adapters' share under LoRA): inside one
   node, across nodes one rank per node, or hierarchically when several ranks share a node (mlsysim 0.3.0's
   choice); a topology can be forced. ZeRO-1/2 move the same volume (a reduce-scatter and an all-gather); ZeRO-3
-  adds an all-gather of the parameters (1.5× in total, Rajbhandari et al. 2020). Gradient accumulation amortises
-  the exchange over its micro-steps; with overlap a share ``η_ov`` hides behind the backward pass.
+  adds an all-gather of the parameters (1.5× in total, Rajbhandari et al. 2020), the all-gather half of the same
+  collective: a hierarchical exchange gathers the parameters hierarchically too (exact for the ring and hierarchical
+  all-reduces, which are a reduce-scatter and an all-gather; for the tree and in-network ones, half is the estimate). The step is one optimizer step
+  over ``GA`` micro-steps (the replica computes all of them), and the exchange is charged as often as it runs:
+  accumulated gradients are exchanged once per optimizer step (DDP's ``no_sync`` synchronises them "in the first
+  forward-backward pass exiting the context"), while ZeRO-3 gathers the parameters before every forward and backward
+  and reduce-scatters the gradients after every backward (FSDP's FULL_SHARD), so its whole exchange runs once per
+  micro-step. (0.3.0 divides the exchange by ``GA`` instead: rule distributed-accumulation-exchange.) ZeRO-1/2 are
+  charged once per step, the lower bound: DeepSpeed's ZeRO-2 and FSDP's SHARD_GRAD_OP reduce per micro-step. With
+  overlap a share ``η_ov`` hides behind the backward pass.
 * Tensor parallelism all-reduces each layer's activations 4 times per training step (2 forward, 2 backward;
   Shoeybi et al. 2019), over NVLink when the TP group fits in a node, else over the fabric; a pipeline stage
   handles ``⌈L/p⌉`` layers. With sequence parallelism the 4 all-reduces become 4 all-gathers and 4
@@ -81,6 +89,13 @@ NARAYANAN_PP = Cite("narayanan2021efficient", "§2.2.1-2.2.2: the 1F1B bubble; i
                                              "divides it by v")
 GPIPE = Cite("huang2019gpipe", "§2.3: the bubble is (K−1)/(M+K−1) of the step for K stages and M micro-batches")
 ZERO3 = Cite("rajbhandari2020zero", "§7.2.2: ZeRO-3 moves 3Ψ per step (1.5× data parallelism's 2Ψ)")
+FSDP_SHARD = Cite("pytorch2023fsdpapi", "docstring of ShardingStrategy: FULL_SHARD 'unshards (via all-gather) before "
+                                       "the forward, reshards after the forward, unshards before the backward "
+                                       "computation, and reshards after the backward computation. For gradients, it "
+                                       "synchronizes and shards them (via reduce-scatter) after the backward'")
+DDP_NO_SYNC = Cite("pytorch2023ddpnosync", "docstring of DistributedDataParallel.no_sync: 'gradients will be "
+                                          "accumulated on module variables, which will later be synchronized in the "
+                                          "first forward-backward pass exiting the context'")
 DEAN = Cite("dean2013tail", "'Living with latency variability': a synchronous step waits for its slowest worker")
 KORTHIKANTI_PP = Cite("korthikanti2023reducing", "§4.2.3: under 1F1B the first stage holds the activations of p "
                                                "micro-batches")
@@ -173,7 +188,10 @@ T_dp_ar = sym("T_dp_ar", r"T_{\text{DP,AR}}", "s", "Gradient all-reduce time", "
 k_z3 = sym("k_z3", r"k_{\text{Z3}}", "", "Extra parameter all-gathers per step under ZeRO-3")
 T_z3 = sym("T_z3", r"T_{\text{Z3}}", "s", "ZeRO-3 parameter all-gather time", "ms")
 k_cong = sym("k_cong", r"k_{\text{cong}}", "", "Congestion factor on every collective (≥ 1)")
-T_dp = sym("T_dp", r"T_{\text{DP}}", "s", "Data-parallel communication per step (after accumulation)", "ms")
+m_acc = sym("m_acc", r"m_{\text{acc}}", "", "Exchange accounting: 1 as often as it runs (once per optimizer step; "
+            "ZeRO-3 once per micro-step), 0 divided over the accumulation steps (0.3.0)", integer=True)
+n_xch = sym("n_xch", r"n_{\text{xch}}", "", "Data-parallel exchanges per optimizer step")
+T_dp = sym("T_dp", r"T_{\text{DP}}", "s", "Data-parallel communication per optimizer step", "ms")
 m_ov = sym("m_ov", r"m_{\text{ov}}", "", "Overlap flag: gradient exchange overlapped with the backward pass",
            integer=True)
 eta_ov = sym("eta_ov", r"\eta_{\text{ov}}", "", "Share of the gradient exchange hidden by overlap")
@@ -355,12 +373,18 @@ EQUATIONS = (
              "Gradient all-reduce of data parallelism", (PATARASUK, THAKUR, NCCL, NVLS),
              regimes=("no data parallelism", "tree", "in-network reduction", "ring", "hierarchical")),
     Equation("comm.zero3_gathers", "T_z3",
-             sp.Piecewise((k_z3 * one_pass(D_grad, N_dp, BW_dp, alpha_dp), sp.And(sp.GreaterThan(z_stage, 3), dp_on)),
-                          (0, True)),
-             "ZeRO-3 parameter all-gathers beyond the gradient exchange", (ZERO3, THAKUR),
+             sp.Piecewise((k_z3 * T_dp_ar / c_two, sp.And(sp.GreaterThan(z_stage, 3), dp_on)), (0, True)),
+             "ZeRO-3 parameter all-gathers beyond the gradient exchange: each the all-gather half of the gradient "
+             "all-reduce, over the same collective (inside the node, across it, or hierarchically)", (ZERO3, THAKUR),
              regimes=("ZeRO-3", "parameters replicated")),
-    Equation("comm.dp_time", "T_dp", k_cong * (T_dp_ar + T_z3) / GA_step,
-             "Data-parallel communication per step: congested, amortised over accumulation", (DEAN,)),
+    Equation("comm.exchanges", "n_xch",
+             sp.Piecewise((GA_step, sp.And(multi(m_acc, 0), sp.GreaterThan(z_stage, 3))), (1, multi(m_acc, 0)),
+                          (1 / GA_step, True)),
+             "Data-parallel exchanges per optimizer step: ZeRO-3 gathers and reduce-scatters every micro-step, "
+             "accumulated gradients are exchanged once (0.3.0: the exchange divided over the accumulation steps)",
+             (FSDP_SHARD, DDP_NO_SYNC), regimes=("every micro-step", "once per step", "divided over accumulation")),
+    Equation("comm.dp_time", "T_dp", k_cong * (T_dp_ar + T_z3) * n_xch,
+             "Data-parallel communication per optimizer step: congested, as often as the exchange runs", (DEAN,)),
     Equation("comm.dp_exposed", "T_dp_exp", sp.Piecewise(((1 - eta_ov) * T_dp, multi(m_ov, 0)), (T_dp, True)),
              "Exposed data-parallel communication", regimes=("overlapped", "sequential")),
     # tensor parallelism

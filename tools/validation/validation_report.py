@@ -95,8 +95,9 @@ _NODES = {"DGX_H100": "H100 80GB", "DGX_A100": "A100 80GB", "DGX_A100_320GB": "A
 
 def _residuals(rows: list) -> list[str]:
     """Where MosaicML's training error lies: the mean error of its rows by table, activation checkpointing and model
-    width, and — per table and model run both ways — what checkpointing cost in the published MFU against what it
-    costs in the walls' (the diagnosis for the next structural change; the rows are judged, nothing here is fitted)."""
+    width; per table and model run both ways, what checkpointing cost in the published MFU against what it costs in
+    the walls'; and the checkpointed rows' error along the sequence at one micro-step size (the diagnosis for the next
+    structural change; the rows are judged, nothing here is fitted)."""
     from statistics import mean, median
 
     mos = [j for j in rows if j.id.startswith("mosaicml")]
@@ -130,6 +131,28 @@ def _residuals(rows: list) -> list[str]:
             f"{sum(less for _, less in cost)} of {len(cost)} the walls charge checkpointing more than the published "
             "runs lost: they recompute a whole forward (about 0.75 where the GEMMs bind), and the checkpointed rows "
             "are the ones predicted slow."]
+    sweeps = []
+    for node in _NODES:
+        for width in sorted({k[2] for k in groups if k[0] == node and k[1]}):
+            by_tokens: dict[int, list] = {}
+            for j in groups[(node, True, width)]:
+                a = j.args
+                by_tokens.setdefault(round(a["batch_size"] * a["seq_len"] / (a["gpus"] * a["gradient_accumulation_steps"])),
+                                     []).append(j)
+            for tokens, js in sorted(by_tokens.items()):
+                seqs = sorted({j.args["seq_len"] for j in js})
+                if len(seqs) < 3:
+                    continue
+                err = {s: mean(j.error for j in js if j.args["seq_len"] == s) for s in seqs}
+                falls = all(err[a] >= err[b] for a, b in zip(seqs[1:], seqs))
+                sweeps.append((f"{_NODES[node]} d_model {width:,} at {tokens:,}: "
+                               + ", ".join(f"{_pct(err[s])} ({s:,})" for s in reversed(seqs)), falls))
+    out += ["", "Checkpointed rows at one number of tokens per GPU per micro-step (global batch × sequence / (GPUs × "
+            "accumulation steps)), by sequence length, longest first: " + "; ".join(s for s, _ in sweeps) + ". In "
+            f"{sum(f for _, f in sweeps)} of {len(sweeps)} the error grows more negative as the sequence shortens, "
+            "where the weights' GEMMs take a larger share of the step than attention (whose scores FlashAttention "
+            "recomputes in any case)" + (": the walls' excess over these runs grows with the recomputed GEMMs."
+                                         if all(f for _, f in sweeps) else ".")]
     return out
 
 
