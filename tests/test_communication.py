@@ -116,6 +116,23 @@ def test_zero3_gathers_and_reduce_scatters_every_micro_step():
     assert four.step_latency_total > one.step_latency_total
 
 
+@settings(max_examples=25, deadline=None)
+@given(ga=st.integers(1, 64), zero=st.integers(0, 3), tp=st.sampled_from([1, 8]))
+def test_the_exchange_runs_once_per_step_or_once_per_micro_step(ga, zero, tp):
+    """Invariant of the exchange's accounting: without ZeRO-3 the data-parallel time does not depend on the
+    accumulation steps; with it, it is GA times the one-micro-step exchange; under the 0.3.0 edition it is divided
+    by GA whatever the stage."""
+    one, many = (solve(tp_size=tp, pp_size=1, zero_stage=zero, gradient_accumulation_steps=g) for g in (1, ga))
+    base = one.dp_communication_latency.m_as("s")
+    assert base > 0
+    expected = base * ga if zero == 3 else base
+    assert many.dp_communication_latency.m_as("s") == pytest.approx(expected, rel=1e-12)
+    with edition("mlsysim-0.3.0"):
+        one, many = (solve(tp_size=tp, pp_size=1, zero_stage=zero, gradient_accumulation_steps=g) for g in (1, ga))
+    assert many.dp_communication_latency.m_as("s") == pytest.approx(one.dp_communication_latency.m_as("s") / ga,
+                                                                     rel=1e-12)
+
+
 def test_expert_parallelism_pays_an_all_to_all_over_the_fabric():
     moe = DistributedModel().solve(Models.Mixtral_8x7B, POD, batch_size=256, ep_size=8,
                                    moe_routing_imbalance_factor=1.5)
