@@ -93,7 +93,9 @@ DistributedModel = facade(
         arg("overlap_efficiency", "eta_ov", FRACTION0, None, none=knob_default("distributed.overlap_efficiency")),
         arg("congestion_factor", "k_cong", FACTOR, 1.0), arg("straggler_factor", "k_strag", FACTOR, 1.0),
         arg("moe_routing_imbalance_factor", "f_imb", FACTOR, 1.0),
-        arg("gradient_accumulation_steps", "GA_step", DEGREE, 1),
+        arg("gradient_accumulation_steps", "GA_step", DEGREE, 1,
+            doc="micro-steps the global batch is computed in per optimizer step: the accumulated gradients are "
+                "exchanged once per step, ZeRO-3's gathers and reduce-scatter every micro-step"),
         arg("seq_len", "S", TOKENS, 2048),
         stack_arg(),
         attention_kernel_arg(),
