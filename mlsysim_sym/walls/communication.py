@@ -20,8 +20,9 @@ Curation log (what the model ignores, and editorial choices):
   choice); a topology can be forced. ZeRO-1/2 move the same volume (a reduce-scatter and an all-gather); ZeRO-3
   adds an all-gather of the parameters (1.5× in total, Rajbhandari et al. 2020), the all-gather half of the same
   collective: a hierarchical exchange gathers the parameters hierarchically too (exact for the ring and hierarchical
-  all-reduces, which are a reduce-scatter and an all-gather; for the tree and in-network ones, half is the estimate). The step is one optimizer step
-  over ``GA`` micro-steps (the replica computes all of them), and the exchange is charged as often as it runs:
+  all-reduces, which are a reduce-scatter and an all-gather; for the tree and in-network ones, half is the
+  estimate). The step is one optimizer step over ``GA`` micro-steps (the replica computes all of them), and the
+  exchange is charged as often as it runs:
   accumulated gradients are exchanged once per optimizer step (DDP's ``no_sync`` synchronises them "in the first
   forward-backward pass exiting the context"), while ZeRO-3 gathers the parameters before every forward and backward
   and reduce-scatters the gradients after every backward (FSDP's FULL_SHARD), so its whole exchange runs once per
