@@ -137,8 +137,8 @@ def _residuals(rows: list) -> list[str]:
             by_tokens: dict[int, list] = {}
             for j in groups[(node, True, width)]:
                 a = j.args
-                by_tokens.setdefault(round(a["batch_size"] * a["seq_len"] / (a["gpus"] * a["gradient_accumulation_steps"])),
-                                     []).append(j)
+                micro = round(a["batch_size"] * a["seq_len"] / (a["gpus"] * a["gradient_accumulation_steps"]))
+                by_tokens.setdefault(micro, []).append(j)
             for tokens, js in sorted(by_tokens.items()):
                 seqs = sorted({j.args["seq_len"] for j in js})
                 if len(seqs) < 3:
