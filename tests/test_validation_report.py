@@ -28,7 +28,9 @@ per token, layer and hidden unit, streamed k_ops times at the memory's bandwidth
 (A100 0.632 [0.570, 0.711], H100 0.444 [0.380, 0.516]): 11.4 %, 147/203 inside. With the data-parallel exchange
 charged as often as it runs (ZeRO-3's gathers and reduce-scatter every micro-step, over the same hierarchical
 collective as the gradients; rule distributed-accumulation-exchange) and the priors read again through it (A100 0.608
-[0.561, 0.689], H100 0.437 [0.374, 0.508]): 11.4 %, 139/203 inside."""
+[0.561, 0.689], H100 0.437 [0.374, 0.508]): 11.4 %, 139/203 inside. With the recomputed forward's cost a catalogued
+convention (one forward) carrying the measured runs' spread, 0.78-1.17 forwards (torchtitan's paired 13B runs,
+Korthikanti et al.'s Table 4; neither judged): 11.4 % (nominal unchanged), 162/203 inside, widest ±36 %."""
 from __future__ import annotations
 
 import sys
@@ -112,16 +114,20 @@ def test_training_error_and_its_ranges(summary, rows):
     well, 13.1 % with the H100 rows' kernel on its roofline too, 13.3 % with both FSDP priors read through the
     walls (their source runs reproduced by the walls, not their whole-step HFU), 11.4 % with the memory-bound
     work between the GEMMs charged for the fsdp stack, and stays 11.4 % with the data-parallel exchange charged as
-    often as it runs and the priors read again through it — over the bar (stated in the report).
+    often as it runs and the priors read again through it, and with the recomputed forward's cost carrying its
+    measured spread (the nominal stays one forward) — over the bar (stated in the report).
 
     Ranges: each device's prior carries the spread of that device's published FSDP runs read through the walls (A100
-    0.561-0.689, H100 0.374-0.508; none judged), the element-wise count 12-17, each kernel's the paper's range: widest
-    ±31 % (Korthikanti's megatron rows), so the ±50 % width holds for every row; 139 of 203 rows hold the published
-    value (68 %, below the 80 % asked; 147 before the exchange was charged per micro-step, which lowered both priors'
-    readings by 0.01-0.02; outside are mostly MosaicML's checkpointed rows, above the range on both devices)."""
+    0.561-0.689, H100 0.374-0.508; none judged), the element-wise count 12-17, each kernel's the paper's range, and
+    under full recomputation the recomputed forward's cost, 0.78-1.17 forwards (torchtitan's paired Llama 2 13B runs
+    on A100 to Korthikanti et al.'s 22B layer; neither judged): widest ±36 %, so the ±50 % width holds for every
+    row; 162 of 203 rows hold the published value (79.8 %, one row short of the 80 % asked; 139 with the
+    recomputation held at one forward, 147 before the exchange was charged per micro-step; outside are MosaicML's
+    checkpointed rows the cost's range does not reach, above it on both devices, and its small-model rows without
+    checkpointing, below it on A100)."""
     s = summary["training"]
     assert s["rows"] == 203 and 0.105 <= s["mae"] <= 0.12
-    assert 0.66 <= s["inside"] / s["rows"] <= 0.72
+    assert s["inside"] == 162 and s["inside"] / s["rows"] < 0.8
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 

@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = '0dc25a65d232'
+REVISION = 'befd7f63a31f'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -387,6 +387,7 @@ def c_comm__step(v):
     f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_rf = numpy.asarray(v['k_rf'], dtype=float)
     k_strag = numpy.asarray(v['k_strag'], dtype=float)
     k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
     k_top = numpy.asarray(v['k_top'], dtype=float)
@@ -455,6 +456,8 @@ def c_comm__step(v):
     N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
     N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
     GA = GA_step*k_flight
+    k_ops_t = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_rf + 3,k_ops], default=numpy.nan)
+    k_ops_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
     r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
     r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
     f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
@@ -477,6 +480,8 @@ def c_comm__step(v):
     b_mb = numpy.maximum(1, numpy.ceil(B/(D_b*GA)))
     b_mb__regime = numpy.where((1) >= (numpy.ceil(B/(D_b*GA))), 0, 1)
     B_tot = B*N_dp
+    k_att_t = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_att_x + (0.5)*k_rf - 0.5,k_att_x + k_rf - 1,k_att_x], default=numpy.nan)
+    k_att_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     D_rep = W*(B*f_act + 1)/N_rep
     BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
@@ -491,7 +496,7 @@ def c_comm__step(v):
     M_a__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(N_tp, 1), numpy.greater(m_sp, 0)), True), [0, 1], default=-1)
     M_buf = M_g*f_buf + numpy.select([numpy.greater(N_pp, 1),True], [2*S*b_mb*b_w*h,0], default=numpy.nan)
     M_buf__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_pp, 1), True), [0, 1], default=-1)
-    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
+    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops_t*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
     T_ew_r__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)), True), [0, 1], default=-1)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
@@ -500,7 +505,7 @@ def c_comm__step(v):
     T_ep = numpy.select([numpy.greater(N_ep, 1),True], [k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab)),0], default=numpy.nan)
     T_ep__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_ep, 1), True), [0, 1], default=-1)
     M_train = M_a + M_buf + M_g + M_o + M_w
-    T_comp_r = B_tot*O_att*k_att_x*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops*n_tok/(N_acc*R_eff) + T_ew_r
+    T_comp_r = B_tot*O_att*k_att_t*n_tok/(N_acc*R_peak*eta_att_x) + B_tot*O_fwd*k_ops_t*n_tok/(N_acc*R_eff) + T_ew_r
     I_rep = F_hw/(D_rep*N_acc)
     T_z3 = numpy.select([numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)),True], [(0.5)*T_dp_ar*k_z3,0], default=numpy.nan)
     T_z3__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater_equal(z_stage, 3), numpy.greater(N_dp, 1)), True), [0, 1], default=-1)
@@ -535,7 +540,7 @@ def c_comm__step(v):
     HFU_step = F_hw/(N_acc*R_peak*T_step)
     E_step = N_acc*P_tdp*T_step*(f_idle + (1 - f_idle)*numpy.minimum(1, HFU_step))
     E_step__regime = numpy.where((1) <= (HFU_step), 0, 1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'T_comp_r': T_comp_r, 'I_rep': I_rep, 'T_z3': T_z3, 'M_req': M_req, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'k_model': k_model, 'h_att': h_att, 'P_r': P_r, 'f_train': f_train, 'L_s': L_s, 'N_rep': N_rep, 'k_flight': k_flight, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'GA': GA, 'k_ops_t': k_ops_t, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'M_w': M_w, 'M_g': M_g, 'M_o': M_o, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'b_mb': b_mb, 'B_tot': B_tot, 'k_att_t': k_att_t, 'D_rep': D_rep, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'F_model': F_model, 'F_hw': F_hw, 'M_a': M_a, 'M_buf': M_buf, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'M_train': M_train, 'T_comp_r': T_comp_r, 'I_rep': I_rep, 'T_z3': T_z3, 'M_req': M_req, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'T_comm': T_comm, 'BW': BW, 'feasible': feasible, 'M_spill': M_spill, 'T_mem_r': T_mem_r, 'T_rep': T_rep, 'ovh_rep': ovh_rep, 'X_node': X_node, 'MFU_rep': MFU_rep, 'HFU_rep': HFU_rep, 'T_bub': T_bub, 'E_rep': E_rep, 'T_step': T_step, 'eta_scale': eta_scale, 'X_fleet': X_fleet, 'MFU_step': MFU_step, 'HFU_step': HFU_step, 'E_step': E_step}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'k_model': k_model__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'L_s': L_s__regime, 'k_flight': k_flight__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'k_ops_t': k_ops_t__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'M_w': M_w__regime, 'M_g': M_g__regime, 'M_o': M_o__regime, 'B': B__regime, 'b_mb': b_mb__regime, 'k_att_t': k_att_t__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'M_a': M_a__regime, 'M_buf': M_buf__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'M_req': M_req__regime, 'T_dp_exp': T_dp_exp__regime, 'BW': BW__regime, 'M_spill': M_spill__regime, 'T_rep': T_rep__regime, 'ovh_rep': ovh_rep__regime, 'MFU_rep': MFU_rep__regime, 'HFU_rep': HFU_rep__regime, 'T_bub': T_bub__regime, 'E_step': E_step__regime}
 
 def c_device__ridge_point(v):
     """HardwareNode.ridge_point: peak FLOP/s over bandwidth (arrays)"""
@@ -1573,6 +1578,7 @@ def c_synth__step__efficiency(v):
     f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_rf = numpy.asarray(v['k_rf'], dtype=float)
     k_strag = numpy.asarray(v['k_strag'], dtype=float)
     k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
     k_top = numpy.asarray(v['k_top'], dtype=float)
@@ -1626,6 +1632,8 @@ def c_synth__step__efficiency(v):
     k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
     N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    k_ops_t = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_rf + 3,k_ops], default=numpy.nan)
+    k_ops_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
     r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
     r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
     f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
@@ -1640,6 +1648,8 @@ def c_synth__step__efficiency(v):
     n_span = numpy.ceil(N_dp/r_node)
     D_grad = W*f_grad/(N_pp*N_tp)
     B_tot = B*N_dp
+    k_att_t = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_att_x + (0.5)*k_rf - 0.5,k_att_x + k_rf - 1,k_att_x], default=numpy.nan)
+    k_att_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
     alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
@@ -1647,7 +1657,7 @@ def c_synth__step__efficiency(v):
     V_tp = B*S*b_w*h
     V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
-    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
+    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops_t*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
     T_ew_r__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)), True), [0, 1], default=-1)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
@@ -1660,9 +1670,9 @@ def c_synth__step__efficiency(v):
     T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
     T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
     T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
-    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag), 0),True], [-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)),numpy.inf], default=numpy.nan)
+    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag), 0),True], [-B_tot*k_strag*n_tok*(O_att*k_att_t + O_fwd*k_ops_t)/(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag)),numpy.inf], default=numpy.nan)
     eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_acc*R_peak*(L_lat*k_strag + T_dp_exp*k_strag + T_ep*k_strag + T_ew_r*k_strag - T_step_tgt + T_tp*k_strag), 0), True), [0, 1], default=-1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'k_ops_t': k_ops_t, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'k_att_t': k_att_t, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'k_ops_t': k_ops_t__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'k_att_t': k_att_t__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
 def c_synth__step__efficiency_kernel(v):
     """SynthesisSolver (wall 22): gemm efficiency that meets a step time (no pipeline, fused attention kernel at its own share) (compute-bound replica, no pipeline, fused attention kernel) (arrays)"""
@@ -1696,6 +1706,7 @@ def c_synth__step__efficiency_kernel(v):
     f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_rf = numpy.asarray(v['k_rf'], dtype=float)
     k_strag = numpy.asarray(v['k_strag'], dtype=float)
     k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
     k_top = numpy.asarray(v['k_top'], dtype=float)
@@ -1749,6 +1760,8 @@ def c_synth__step__efficiency_kernel(v):
     k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
     N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    k_ops_t = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_rf + 3,k_ops], default=numpy.nan)
+    k_ops_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
     r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
     r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
     f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
@@ -1763,6 +1776,8 @@ def c_synth__step__efficiency_kernel(v):
     n_span = numpy.ceil(N_dp/r_node)
     D_grad = W*f_grad/(N_pp*N_tp)
     B_tot = B*N_dp
+    k_att_t = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_att_x + (0.5)*k_rf - 0.5,k_att_x + k_rf - 1,k_att_x], default=numpy.nan)
+    k_att_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
     alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
@@ -1770,7 +1785,7 @@ def c_synth__step__efficiency_kernel(v):
     V_tp = B*S*b_w*h
     V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
-    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
+    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops_t*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
     T_ew_r__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)), True), [0, 1], default=-1)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
@@ -1783,9 +1798,9 @@ def c_synth__step__efficiency_kernel(v):
     T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
     T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
     T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
-    eta_req = numpy.select([numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag, 0),True], [-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag),numpy.inf], default=numpy.nan)
-    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag, 0), True), [0, 1], default=-1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    eta_req = numpy.select([numpy.not_equal(B_tot*O_att*k_att_t*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag, 0),True], [-B_tot*O_fwd*eta_att*k_ops_t*k_strag*n_tok/(B_tot*O_att*k_att_t*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag),numpy.inf], default=numpy.nan)
+    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(B_tot*O_att*k_att_t*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag - N_acc*R_peak*T_step_tgt*eta_att + N_acc*R_peak*T_tp*eta_att*k_strag, 0), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'k_ops_t': k_ops_t, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'k_att_t': k_att_t, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'k_ops_t': k_ops_t__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'k_att_t': k_att_t__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
 def c_synth__step__efficiency_kernel_pipelined(v):
     """SynthesisSolver (wall 22): gemm efficiency that meets a step time (pipelined, fused attention kernel at its own share) (compute-bound replica, pipelined, fused attention kernel) (arrays)"""
@@ -1819,6 +1834,7 @@ def c_synth__step__efficiency_kernel_pipelined(v):
     f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_rf = numpy.asarray(v['k_rf'], dtype=float)
     k_strag = numpy.asarray(v['k_strag'], dtype=float)
     k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
     k_top = numpy.asarray(v['k_top'], dtype=float)
@@ -1875,6 +1891,8 @@ def c_synth__step__efficiency_kernel_pipelined(v):
     k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
     N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    k_ops_t = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_rf + 3,k_ops], default=numpy.nan)
+    k_ops_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
     r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
     r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
     f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
@@ -1889,6 +1907,8 @@ def c_synth__step__efficiency_kernel_pipelined(v):
     n_span = numpy.ceil(N_dp/r_node)
     D_grad = W*f_grad/(N_pp*N_tp)
     B_tot = B*N_dp
+    k_att_t = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_att_x + (0.5)*k_rf - 0.5,k_att_x + k_rf - 1,k_att_x], default=numpy.nan)
+    k_att_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
     alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
@@ -1896,7 +1916,7 @@ def c_synth__step__efficiency_kernel_pipelined(v):
     V_tp = B*S*b_w*h
     V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
-    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
+    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops_t*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
     T_ew_r__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)), True), [0, 1], default=-1)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
@@ -1909,9 +1929,9 @@ def c_synth__step__efficiency_kernel_pipelined(v):
     T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
     T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
     T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
-    eta_req = numpy.select([numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag, 0),True], [-B_tot*O_fwd*eta_att*k_ops*k_strag*n_tok/(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag),numpy.inf], default=numpy.nan)
-    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(B_tot*O_att*k_att_x*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag, 0), True), [0, 1], default=-1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    eta_req = numpy.select([numpy.not_equal(B_tot*O_att*k_att_t*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag, 0),True], [-B_tot*O_fwd*eta_att*k_ops_t*k_strag*n_tok/(B_tot*O_att*k_att_t*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag),numpy.inf], default=numpy.nan)
+    eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(B_tot*O_att*k_att_t*k_strag*n_tok + L_lat*N_acc*R_peak*eta_att*k_strag - N_acc*R_peak*T_dp_exp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_dp_exp*eta_att*k_strag - N_acc*R_peak*T_ep*beta_bub*eta_att*k_strag + N_acc*R_peak*T_ep*eta_att*k_strag + N_acc*R_peak*T_ew_r*eta_att*k_strag + N_acc*R_peak*T_step_tgt*beta_bub*eta_att - N_acc*R_peak*T_step_tgt*eta_att - N_acc*R_peak*T_tp*beta_bub*eta_att*k_strag + N_acc*R_peak*T_tp*eta_att*k_strag, 0), True), [0, 1], default=-1)
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'k_ops_t': k_ops_t, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'k_att_t': k_att_t, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'k_ops_t': k_ops_t__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'k_att_t': k_att_t__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
 def c_synth__step__efficiency_pipelined(v):
     """SynthesisSolver (wall 22): efficiency that meets a step time (pipelined) (compute-bound replica, pipelined) (arrays)"""
@@ -1944,6 +1964,7 @@ def c_synth__step__efficiency_pipelined(v):
     f_trainable = numpy.asarray(v['f_trainable'], dtype=float)
     h = numpy.asarray(v['h'], dtype=float)
     k_cong = numpy.asarray(v['k_cong'], dtype=float)
+    k_rf = numpy.asarray(v['k_rf'], dtype=float)
     k_strag = numpy.asarray(v['k_strag'], dtype=float)
     k_tax_train = numpy.asarray(v['k_tax_train'], dtype=float)
     k_top = numpy.asarray(v['k_top'], dtype=float)
@@ -2000,6 +2021,8 @@ def c_synth__step__efficiency_pipelined(v):
     k_att__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), numpy.logical_and(numpy.equal(s_ckpt, 1), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     N_dp = numpy.maximum(1, numpy.floor(N_acc/N_rep))
     N_dp__regime = numpy.where((1) >= (numpy.floor(N_acc/N_rep)), 0, 1)
+    k_ops_t = numpy.select([numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_rf + 3,k_ops], default=numpy.nan)
+    k_ops_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1], default=-1)
     r_node = numpy.maximum(1, numpy.floor(n_gpn/N_rep))
     r_node__regime = numpy.where((1) >= (numpy.floor(n_gpn/N_rep)), 0, 1)
     f_grad = numpy.select([numpy.logical_and(numpy.greater(f_lora_dp, 0), numpy.greater(m_lora, 0)),True], [f_lora_dp,f_train], default=numpy.nan)
@@ -2014,6 +2037,8 @@ def c_synth__step__efficiency_pipelined(v):
     n_span = numpy.ceil(N_dp/r_node)
     D_grad = W*f_grad/(N_pp*N_tp)
     B_tot = B*N_dp
+    k_att_t = numpy.select([numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)),numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)),True], [k_att_x + (0.5)*k_rf - 0.5,k_att_x + k_rf - 1,k_att_x], default=numpy.nan)
+    k_att_t__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.logical_and(numpy.greater(m_fa, 0), numpy.greater(m_recomp, 0)), numpy.greater(m_train, 0)), numpy.logical_and(numpy.greater(m_recomp, 0), numpy.greater(m_train, 0)), True), [0, 1, 2], default=-1)
     BW_dp = numpy.select([numpy.less_equal(n_span, 1),True], [BW_intra,beta_fab], default=numpy.nan)
     BW_dp__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(n_span, 1), True), [0, 1], default=-1)
     alpha_dp = numpy.select([numpy.less_equal(n_span, 1),True], [alpha_intra,alpha_fab], default=numpy.nan)
@@ -2021,7 +2046,7 @@ def c_synth__step__efficiency_pipelined(v):
     V_tp = B*S*b_w*h
     V_ep = B*S*b_w*f_imb*h*numpy.maximum(1, k_top)
     V_ep__regime = numpy.where((1) >= (k_top), 0, 1)
-    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
+    T_ew_r = numpy.select([numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)),True], [B_tot*N_L*b_w*c_ew*h*k_ops_t*n_tok/(BW_mem*N_acc),0], default=numpy.nan)
     T_ew_r__regime = numpy.select(numpy.broadcast_arrays(numpy.logical_and(numpy.greater(c_ew, 0), numpy.greater(m_xf, 0)), True), [0, 1], default=-1)
     T_dp_ar = numpy.select([numpy.less_equal(N_dp, 1),numpy.equal(w_topo, 2),numpy.equal(w_topo, 4),numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)),True], [0,2*(alpha_dp + D_grad/BW_dp)*numpy.ceil(numpy.log2(N_dp)),2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1)),2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp),2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)], default=numpy.nan)
     T_dp_ar__regime = numpy.select(numpy.broadcast_arrays(numpy.less_equal(N_dp, 1), numpy.equal(w_topo, 2), numpy.equal(w_topo, 4), numpy.logical_or(numpy.logical_or(numpy.equal(w_topo, 1), numpy.less_equal(n_span, 1)), numpy.less_equal(r_node, 1)), True), [0, 1, 2, 3, 4], default=-1)
@@ -2034,9 +2059,9 @@ def c_synth__step__efficiency_pipelined(v):
     T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
     T_dp_exp = numpy.select([numpy.greater(m_ov, 0),True], [T_dp*(1 - eta_ov),T_dp], default=numpy.nan)
     T_dp_exp__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_ov, 0), True), [0, 1], default=-1)
-    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0),True], [-B_tot*k_strag*n_tok*(O_att*k_att_x + O_fwd*k_ops)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)),numpy.inf], default=numpy.nan)
+    eta_req = numpy.select([numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0),True], [-B_tot*k_strag*n_tok*(O_att*k_att_t + O_fwd*k_ops_t)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)),numpy.inf], default=numpy.nan)
     eta_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag), 0), True), [0, 1], default=-1)
-    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'k_ops_t': k_ops_t, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'k_att_t': k_att_t, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'k_ops_t': k_ops_t__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'k_att_t': k_att_t__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
 def c_synth__throughput__batch_compute(v):
     """SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound) (arrays)"""

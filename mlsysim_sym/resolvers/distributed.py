@@ -24,6 +24,8 @@ from ..validate import (BATCH, DEGREE, EFFICIENCY, FACTOR, FRACTION0, POSITIVE, 
 #: activation elements per token, layer and hidden unit: Korthikanti et al.'s count is 17 (34 bytes at 16-bit); a
 #: hundred-fold margin above any block's count keeps a mistyped value from passing
 ELEMENTS = real(0.0, 1e3)
+#: a recomputed forward's time in forward passes: measured runs sit near one; ten keeps a mistyped value from passing
+RECOMPUTE_COST = real(0.0, 10.0)
 #: topology_override → w_topo (None binds 0: the collective follows placement, as 0.3.0 always does)
 TOPOLOGIES = {"ring": 1.0, "tree": 2.0, "hierarchical": 3.0, "in_network": 4.0}
 _ACCEL = "fleet.node.accelerator"
@@ -89,6 +91,11 @@ DistributedModel = facade(
         arg("activation_recomputation", ("m_recomp", "s_ckpt"), flag(), False,
             encode=lambda on: (1.0, 2.0) if on else (0.0, 1.0),
             doc="full recomputation (4× forward FLOPs); otherwise selective recomputation of attention"),
+        arg("recompute_forward_cost", "k_rf", RECOMPUTE_COST, None,
+            none=knob_default("distributed.recompute_forward_cost"),
+            doc="time of the forward re-run under full recomputation, in forward passes at the step's own rates "
+                "(default: the catalogue's convention, one whole forward, with the measured runs' spread as its "
+                "range); the hardware FLOPs keep one whole forward"),
         arg("overlap_comm", "m_ov", flag(), False, encode=float),
         arg("overlap_efficiency", "eta_ov", FRACTION0, None, none=knob_default("distributed.overlap_efficiency")),
         arg("congestion_factor", "k_cong", FACTOR, 1.0), arg("straggler_factor", "k_strag", FACTOR, 1.0),

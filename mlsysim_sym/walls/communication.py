@@ -98,6 +98,8 @@ DDP_NO_SYNC = Cite("pytorch2023ddpnosync", "docstring of DistributedDataParallel
                                           "accumulated on module variables, which will later be synchronized in the "
                                           "first forward-backward pass exiting the context'")
 DEAN = Cite("dean2013tail", "'Living with latency variability': a synchronous step waits for its slowest worker")
+KORTHIKANTI_RC = Cite("korthikanti2023reducing", "Table 4: full recomputation makes a 22B layer's forward and backward "
+                                               "+39 % slower, where one more forward is +33 % of its FLOPs")
 KORTHIKANTI_PP = Cite("korthikanti2023reducing", "§4.2.3: under 1F1B the first stage holds the activations of p "
                                                "micro-batches")
 
@@ -235,6 +237,12 @@ eta_att = sym("eta_att", r"\eta_{\text{attn}}", "", "Attention kernel efficiency
 k_att_x = sym("k_att_x", r"k_{\text{attn,x}}", "", "Executed attention FLOPs per forward attention FLOP, as the step's "
               "attention kernel runs them")
 eta_att_x = sym("eta_att_x", r"\eta_{\text{attn,x}}", "", "Efficiency the step's attention runs at")
+k_rf = sym("k_rf", r"k_{\text{rf}}", "", "Time of the forward pass re-run under full recomputation, in forward "
+           "passes at the step's own rates (1: what the forward cost)")
+k_ops_t = sym("k_ops_t", r"k_{\text{ops},t}", "", "Forward passes' worth of time the weights and the memory-bound work "
+              "take in the step (the recomputed one at its cost)")
+k_att_t = sym("k_att_t", r"k_{\text{attn},t}", "", "Forward attention passes' worth of time the attention kernel takes in "
+              "the step (the recomputed one at its cost)")
 c_ew = sym("c_ew", r"c_{\text{ew}}", "", "Activation elements that cross between kernels per token, layer and hidden "
            "unit in one forward pass (read and written by the memory-bound kernels between the GEMMs); 0 where the "
            "stack's GEMM share already holds that work")
@@ -313,8 +321,19 @@ EQUATIONS = (
     Equation("comm.attention_efficiency", "eta_att_x", sp.Piecewise((eta_att, multi(m_fa, 0)), (eta_hw, True)),
              "Efficiency the attention runs at: the fused kernel's own share of peak, else the GEMMs'",
              regimes=("fused kernel's share", "the GEMMs' share")),
+    Equation("comm.k_ops_time", "k_ops_t", sp.Piecewise((3 + k_rf, recompute), (k_ops, True)),
+             "Passes' worth of time of the weights' GEMMs and the work between them: the forward and the backward's "
+             "two, and under full recomputation the re-run forward at its measured cost (k_ops counts it as one "
+             "whole forward of FLOPs)", (KORTHIKANTI_RC,),
+             regimes=("full recomputation", "as the FLOPs")),
+    Equation("comm.k_attention_time", "k_att_t",
+             sp.Piecewise((k_att_x + (k_rf - 1) * c_causal, sp.And(multi(m_fa, 0), recompute)),
+                          (k_att_x + k_rf - 1, recompute), (k_att_x, True)),
+             "Passes' worth of time of attention: as the kernel executes them, the re-run forward at its measured "
+             "cost under full recomputation", (KORTHIKANTI_RC, DAO_CAUSAL),
+             regimes=("fused kernel, full recomputation", "full recomputation", "as the FLOPs")),
     Equation("comm.elementwise_time", "T_ew_r",
-             sp.Piecewise((k_ops * c_ew * N_L * h * b_w * n_tok * B_tot / (BW_mem * N_acc),
+             sp.Piecewise((k_ops_t * c_ew * N_L * h * b_w * n_tok * B_tot / (BW_mem * N_acc),
                            sp.And(multi(m_xf, 0), multi(c_ew, 0))), (0, True)),
              "Memory-bound work between the GEMMs: the activations that cross between kernels (c_ew elements per "
              "token, layer and hidden unit in a forward) streamed as often as the FLOPs run (k_ops forward passes' "
@@ -322,7 +341,7 @@ EQUATIONS = (
              "replica's share; none for a model that is not a transformer, or a count of 0", (KORTHIKANTI_ACT,),
              regimes=("transformer with a count", "none")),
     Equation("comm.replica_compute", "T_comp_r",
-             k_ops * O_fwd * n_tok * B_tot / (R_eff * N_acc) + k_att_x * O_att * n_tok * B_tot
+             k_ops_t * O_fwd * n_tok * B_tot / (R_eff * N_acc) + k_att_t * O_att * n_tok * B_tot
              / (R_peak * eta_att_x * N_acc) + T_ew_r,
              "Replica compute: its share of the iteration's weight FLOPs at the achieved rate, of its attention "
              "FLOPs at the attention's, and the memory-bound work between them", (SHOEYBI, DAO_CAUSAL)),
@@ -435,7 +454,7 @@ register_wall(Wall(
     (*COLLECTIVES, *FLOPS_EQUATIONS, *UTILISATION_EQUATIONS, *EQUATIONS, EQ_E_STEP, EQ_T_TRAIN), (PATARASUK, SHOEYBI),
     monotonic=(("T_ring", "M_c", +1), ("T_ring", "beta_c", -1), ("T_dp", "k_cong", +1), ("T_step", "k_strag", +1),
                ("beta_bub", "n_mb", -1), ("T_tp", "h", +1), ("t_train", "D_tok", +1), ("t_train", "X_gpu", -1),
-               ("T_ew_r", "c_ew", +1)),
+               ("T_ew_r", "c_ew", +1), ("k_ops_t", "k_rf", +1)),
     resolvers=("DistributedModel", "MoERoutingModel", "TrainingFlopsModel", "TrainingTimeModel"),
 ))
 register_computation("coll.all", [eq.id for eq in COLLECTIVES],
