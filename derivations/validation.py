@@ -127,14 +127,27 @@ def _serve(a: dict[str, Any], stack: str, *, batch: int | None = None, output: i
     return mlsysim.ServingModel().solve(model, a["hardware"], **kw)
 
 
-def _shaped(heads: int, hidden: int, layers: int, params: int) -> Any:
-    """A decoder of a printed shape and parameter count (MosaicML's MPT tables print the count)."""
+def _shaped(heads: int, hidden: int, layers: int, params: int, lookup: int = 0) -> Any:
+    """A decoder of a printed shape and parameter count (MosaicML's MPT tables print the count). ``lookup`` of those
+    parameters are a table read by index (a learned positional embedding): no FLOPs, so the forward is the other
+    parameters' two FLOPs each per token."""
+    flops = {"inference_flops": f"{2 * (params - lookup)} FLOP"} if lookup else {}
     return mlsysim.TransformerWorkload(f"decoder {layers}L {hidden}h", parameters=params, layers=layers,
-                                       hidden_dim=hidden, heads=heads)
+                                       hidden_dim=hidden, heads=heads, **flops)
+
+
+def _counted_as_printed(res: Any, a: dict[str, Any]) -> float:
+    """The walls' model FLOPs over the count a table prints them by when its parameter count includes a lookup
+    table (MosaicML's 6N with N as printed): dividing the walls' MFU by it gives the MFU the table would print for
+    the predicted step. 1 without a lookup table."""
+    if not a.get("lookup_params"):
+        return 1.0
+    v = res.result.values
+    return (v["O_fwd"] + v["O_att"]) / (2 * v["P"] + v["O_att"])
 
 
 def _distributed(a: dict[str, Any], stack: str):
-    model = _gpt(*a["gpt"]) if "gpt" in a else _shaped(*a["shape"]) if "shape" in a else \
+    model = _gpt(*a["gpt"]) if "gpt" in a else _shaped(*a["shape"], a.get("lookup_params", 0)) if "shape" in a else \
         getattr(mlsysim.Models, a["model"])
     keys = ("batch_size", "precision", "tp_size", "pp_size", "v_stages", "microbatch_count", "seq_len",
             "activation_recomputation", "zero_stage", "gradient_accumulation_steps", "overlap_comm", "attention_kernel")
@@ -164,7 +177,8 @@ def _predict(row: dict[str, Any]) -> tuple[Any, str | tuple[str, ...], float, di
     if run == "training_step":
         return _distributed(a, stack), "step_latency_total", 1.0, {}
     if run == "training_mfu":
-        return _distributed(a, stack), "mfu", 1.0, {}
+        res = _distributed(a, stack)
+        return res, "mfu", _counted_as_printed(res, a), {}
     if run == "training_tokens_per_gpu":      # samples/s across the fleet × tokens per sample / GPUs
         return _distributed(a, stack), "effective_throughput", a["gpus"] / a["seq_len"], {}
     if run in ("energy_chain", "carbon_chain"):

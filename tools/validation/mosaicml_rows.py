@@ -95,6 +95,20 @@ def shape(repo: Path, size: str) -> tuple[int, int, int]:
     return get["n_heads"], get["d_model"], get["n_layers"]
 
 
+def positional_table(repo: Path, size: str) -> bool:
+    """Whether mpt-SIZE's runs carry a learned positional table (``max_seq_len × d_model`` parameters that the table's
+    parameter count includes and whose lookup computes nothing): configuration_mpt.py's ``learned_pos_emb`` default,
+    which neither the model yaml nor the benchmark script overrides, read at the cited commit (ALiBi, the other
+    choice, is off by default and not set either)."""
+    config = show(repo, "llmfoundry/models/mpt/configuration_mpt.py")
+    default = re.search(r"learned_pos_emb:\s*bool\s*=\s*(True|False)", config).group(1) == "True"
+    alibi = re.search(r"'alibi':\s*(True|False)", config).group(1) == "True"
+    yaml = show(repo, f"scripts/train/yamls/pretrain/mpt-{size}.yaml")
+    script = show(repo, "scripts/train/benchmarking/submit_benchmarks.py")
+    assert not any(k in t for k in ("learned_pos_emb", "alibi") for t in (yaml, script)), size
+    return default and not alibi
+
+
 def table_rows(readme: str) -> list[dict]:
     rows, section = [], None
     for line in readme.splitlines():
@@ -143,6 +157,11 @@ def toml_rows(rows: list[dict], repo: Path) -> str:
         rid = base if seen[base] == 1 else f"{base}-mb{r['mb']}"
         dup = "" if seen[base] == 1 else f", micro-batch {r['mb']}"
         ckpt = "on" if r["ac"] else "off"
+        lookup = r["seq"] * hidden if positional_table(repo, r["model"]) else 0
+        lookup_arg = f", lookup_params = {lookup}" if lookup else ""
+        lookup_note = (f"the parameters include the learned positional table, {r['seq']:,} × {hidden} = {lookup:,} "
+                       f"(configuration_mpt.py's learned_pos_emb default, max_seq_len the row's sequence), a lookup "
+                       f"the walls charge no FLOPs for; " if lookup else "")
         out += ["[[row]]", f'id = "{rid}"', 'regime = "training MFU"', f'bibkey = "{BIBKEY}"',
                 f"locator = \"table '{r['section'].split(' with ')[0]}', row MPT {r['model']}, sequence "
                 f"{r['seq']:,}, {r['gpus']} GPUs{dup}: MFU {r['mfu']} %\"",
@@ -150,15 +169,17 @@ def toml_rows(rows: list[dict], repo: Path) -> str:
                 f'conditions = "PyTorch FSDP FULL_SHARD (ZeRO-3) over {r["gpus"]} {gpu}, {r["prec"]}, micro-batch '
                 f'{r["mb"]}, gradient accumulation {r["ga"]}, global batch {r["gb"]} sequences of {r["seq"]:,} tokens, '
                 f'activation checkpointing {ckpt}; model shape (d_model {hidden}, {heads} heads, {layers} layers) from '
-                f'mpt-{r["model"]}.yaml at commit {COMMIT}, parameters as the table prints them; {kernel_note}; '
+                f'mpt-{r["model"]}.yaml at commit {COMMIT}, parameters as the table prints them; {lookup_note}'
+                f'{kernel_note}; '
                 f'{fabric_note}; FSDP '
                 'overlaps its all-gathers with computation (backward prefetch); MFU as the table computes it (6N plus '
-                'attention 12·L·d·S per token, no causal halving), the walls\' convention too"',
+                'attention 12·L·d·S per token, no causal halving; N as printed, the positional table included), the '
+                'walls\' MFU counted the same way"',
                 'run = "training_mfu"', 'stack = "fsdp"',
                 f'args = {{ shape = [{heads}, {hidden}, {layers}, {r["params"]}], gpus = {r["gpus"]}, node = "{node}", '
                 f'fabric = "{fabric}", batch_size = {r["gb"]}, precision = "bf16", zero_stage = 3, '
                 f'gradient_accumulation_steps = {r["ga"]}, activation_recomputation = {str(r["ac"]).lower()}, '
-                f'overlap_comm = true, seq_len = {r["seq"]}{kernel_arg} }}',
+                f'overlap_comm = true, seq_len = {r["seq"]}{kernel_arg}{lookup_arg} }}',
                 f'see = ["pytorch2023fsdpapi", "{kernel_bib}"]', ""]
     return "\n".join(out)
 
