@@ -127,13 +127,13 @@ def _serve(a: dict[str, Any], stack: str, *, batch: int | None = None, output: i
     return mlsysim.ServingModel().solve(model, a["hardware"], **kw)
 
 
-def _shaped(heads: int, hidden: int, layers: int, params: int, lookup: int = 0) -> Any:
-    """A decoder of a printed shape and parameter count (MosaicML's MPT tables print the count). ``lookup`` of those
-    parameters are a table read by index (a learned positional embedding): no FLOPs, so the forward is the other
-    parameters' two FLOPs each per token."""
+def _shaped(heads: int, hidden: int, layers: int, params: int, lookup: int = 0, vocab: int | None = None) -> Any:
+    """A decoder of a printed shape and parameter count (MosaicML's MPT tables print the count), with its vocabulary
+    where the row gives it. ``lookup`` of those parameters are a table read by index (a learned positional
+    embedding): no FLOPs, so the forward is the other parameters' two FLOPs each per token."""
     flops = {"inference_flops": f"{2 * (params - lookup)} FLOP"} if lookup else {}
     return mlsysim.TransformerWorkload(f"decoder {layers}L {hidden}h", parameters=params, layers=layers,
-                                       hidden_dim=hidden, heads=heads, **flops)
+                                       hidden_dim=hidden, heads=heads, vocab_size=vocab, **flops)
 
 
 def _counted_as_printed(res: Any, a: dict[str, Any]) -> float:
@@ -147,10 +147,11 @@ def _counted_as_printed(res: Any, a: dict[str, Any]) -> float:
 
 
 def _distributed(a: dict[str, Any], stack: str):
-    model = _gpt(*a["gpt"]) if "gpt" in a else _shaped(*a["shape"], a.get("lookup_params", 0)) if "shape" in a else \
+    model = _gpt(*a["gpt"]) if "gpt" in a else _shaped(*a["shape"], a.get("lookup_params", 0), a.get("vocab")) if "shape" in a else \
         getattr(mlsysim.Models, a["model"])
     keys = ("batch_size", "precision", "tp_size", "pp_size", "v_stages", "microbatch_count", "seq_len",
-            "activation_recomputation", "zero_stage", "gradient_accumulation_steps", "overlap_comm", "attention_kernel")
+            "activation_recomputation", "zero_stage", "gradient_accumulation_steps", "overlap_comm", "attention_kernel",
+            "loss_kernel")
     return mlsysim.DistributedModel().solve(model, _fleet(a), stack=stack, **{k: a[k] for k in keys if k in a})
 
 

@@ -266,14 +266,16 @@ _CUSTOM_FIELDS = {"parameters": ("params", "param"), "active_parameters": ("para
                   "inference_flops": ("flops.inference", "FLOP"), "layers": ("layers", ""), "hidden_dim": ("hidden", ""),
                   "heads": ("heads", ""), "kv_heads": ("kv_heads", ""), "head_dim": ("head_dim", ""),
                   "experts": ("experts", ""), "active_experts_per_token": ("experts.active", ""),
-                  "kv_lora_rank": ("mla.kv_rank", ""), "qk_rope_head_dim": ("mla.rope_dim", "")}
+                  "kv_lora_rank": ("mla.kv_rank", ""), "qk_rope_head_dim": ("mla.rope_dim", ""),
+                  "vocab_size": ("vocab", "")}
 
 
 def TransformerWorkload(name: str, parameters: Any, layers: int, hidden_dim: int | None = None,
                         heads: int | None = None, kv_heads: int | None = None, head_dim: int | None = None,
                         inference_flops: Any = None, active_parameters: Any = None, experts: int | None = None,
                         active_experts_per_token: int | None = None, kv_lora_rank: int | None = None,
-                        qk_rope_head_dim: int | None = None, architecture: str = "Transformer") -> Workload:
+                        qk_rope_head_dim: int | None = None, architecture: str = "Transformer",
+                        vocab_size: int | None = None) -> Workload:
     """A user-defined transformer (0.3.0's constructor names). Its values are the caller's: they trace to
     ``user`` in results, not to a citation. Quantities may be pint Quantities, strings ("180e9 param") or numbers."""
     from .catalog import Entity, catalog, user_row
@@ -286,7 +288,7 @@ def TransformerWorkload(name: str, parameters: Any, layers: int, hidden_dim: int
             "kv_heads": kv_heads, "head_dim": head_dim, "inference_flops": inference_flops,
             "active_parameters": active_parameters, "experts": experts,
             "active_experts_per_token": active_experts_per_token, "kv_lora_rank": kv_lora_rank,
-            "qk_rope_head_dim": qk_rope_head_dim}
+            "qk_rope_head_dim": qk_rope_head_dim, "vocab_size": vocab_size}
     key = "".join(ch if ch.isalnum() else "_" for ch in name)
     eid = f"model.{key}"
     values: dict[str, Constant] = {}

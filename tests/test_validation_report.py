@@ -32,7 +32,9 @@ collective as the gradients; rule distributed-accumulation-exchange) and the pri
 convention (one forward) carrying the measured runs' spread, 0.78-1.17 forwards (torchtitan's paired 13B runs,
 Korthikanti et al.'s Table 4; neither judged): 11.4 % (nominal unchanged), 162/203 inside, widest ±36 %. With
 MosaicML's learned positional table (max_seq_len × d_model of the printed parameters, a lookup) no longer run as GEMM
-FLOPs, the MFU converted back to the table's 6N: 11.5 %, 162/203 inside."""
+FLOPs, the MFU converted back to the table's 6N: 11.5 %, 162/203 inside. With the loss's passes over the logits
+charged where the runs name their loss kernel (MosaicML's default, FlashAttention's fused cross-entropy: 4 passes over
+50,368 logits per token, counted from its kernel): 11.0 %, 164/203 inside (80.8 %)."""
 from __future__ import annotations
 
 import sys
@@ -117,20 +119,21 @@ def test_training_error_and_its_ranges(summary, rows):
     walls (their source runs reproduced by the walls, not their whole-step HFU), 11.4 % with the memory-bound
     work between the GEMMs charged for the fsdp stack, and stays 11.4 % with the data-parallel exchange charged as
     often as it runs and the priors read again through it, and with the recomputed forward's cost carrying its
-    measured spread (the nominal stays one forward), and 11.5 % with MosaicML's positional table no longer run as
-    GEMM FLOPs — over the bar (stated in the report).
+    measured spread (the nominal stays one forward), 11.5 % with MosaicML's positional table no longer run as
+    GEMM FLOPs, and 11.0 % with its fused cross-entropy's passes over the logits charged — over the bar (stated in
+    the report).
 
     Ranges: each device's prior carries the spread of that device's published FSDP runs read through the walls (A100
     0.561-0.689, H100 0.374-0.508; none judged), the element-wise count 12-17, each kernel's the paper's range, and
     under full recomputation the recomputed forward's cost, 0.78-1.17 forwards (torchtitan's paired Llama 2 13B runs
     on A100 to Korthikanti et al.'s 22B layer; neither judged): widest ±36 %, so the ±50 % width holds for every
-    row; 162 of 203 rows hold the published value (79.8 %, one row short of the 80 % asked; 139 with the
-    recomputation held at one forward, 147 before the exchange was charged per micro-step; outside are MosaicML's
-    checkpointed rows the cost's range does not reach, above it on both devices, and its small-model rows without
-    checkpointing, below it on A100)."""
+    row; 164 of 203 rows hold the published value (80.8 %: the 80 % asked holds with one row to spare; 162 before
+    the loss's passes over the logits were charged, 139 with the recomputation held at one forward, 147 before the
+    exchange was charged per micro-step; outside are MosaicML's checkpointed rows the cost's range does not reach,
+    above it on both devices, and its small-model rows without checkpointing, below it on A100)."""
     s = summary["training"]
     assert s["rows"] == 203 and 0.105 <= s["mae"] <= 0.12
-    assert s["inside"] == 162 and s["inside"] / s["rows"] < 0.8
+    assert s["inside"] == 164 and s["inside"] / s["rows"] >= 0.8
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
@@ -159,16 +162,18 @@ def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100 + h100)
     h_bias, a_bias = (sum(j.error for j in g) / len(g) for g in (h100, a100))
     assert -0.15 <= h_bias <= -0.10 and -0.05 <= a_bias <= 0.05
-    # 11.0 % (10.7 % with the positional table's parameters run as GEMM FLOPs, 10.4 % before, 12.2 % without the term)
-    assert sum(abs(j.error) for j in a100) / len(a100) <= 0.115
-    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.14     # 13.2 % (12.7 % before, 11.5 % without the term)
+    # 10.5 % (11.0 % before the loss's passes were charged, 10.7 % with the positional table's parameters run as GEMM
+    # FLOPs, 10.4 % before the exchange was charged per micro-step, 12.2 % without the element-wise term)
+    assert sum(abs(j.error) for j in a100) / len(a100) <= 0.11
+    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.14     # 13.4 % (12.7 % before, 11.5 % without the term)
     unchecked = _mosaic(rows, "h100", False)     # mean error −7.9 % (−7.4 % before, −4.3 % without the term)
     assert -0.10 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.05
     assert sum(abs(j.error) for j in unchecked) / len(unchecked) <= 0.09
     # the long unchecked A100 sequences, attention-bound, were −35 % with attention counted without the kernel
     long = [j for j in a100 if j.args["seq_len"] >= 16384 and not j.args["activation_recomputation"]]
-    # −0.0 % … +12.5 % (−0.8 % … +9.5 % with the positional table's parameters run as GEMM FLOPs)
-    assert len(long) == 11 and all(-0.02 <= j.error <= 0.13 for j in long)
+    # −0.1 % … +11.0 % (−0.0 % … +12.5 % before the loss's passes were charged, −0.8 % … +9.5 % with the positional
+    # table's parameters run as GEMM FLOPs)
+    assert len(long) == 11 and all(-0.02 <= j.error <= 0.12 for j in long)
 
 
 def test_mosaicml_positional_tables_are_lookups_not_gemms():

@@ -18,8 +18,8 @@ from typing import Any
 
 from ..evaluate import Result
 from .facade import (DEFAULT, REQUIRED, Arg, Check, KnobDefault, Obj, SameAs, Spec, StackDefault, StaticEntry, SubEval,
-                     arg, attention_kernel_arg, kernel_default, knob_default, precision_arg, refuse_missing, stack_arg,
-                     stack_default, stacks_in)
+                     arg, attention_kernel_arg, kernel_default, knob_default, loss_default, loss_kernel_arg,
+                     precision_arg, refuse_missing, stack_arg, stack_default, stacks_in)
 from .reads import (Absence, Ctx, Read, ZERO, attr, custom, default_knob, error, fixed, knob, link, memory, missing,
                     peak, present, row, static_knob, width)
 from .resolve import normalize_precision, resolve_fleet, resolve_hardware, resolve_model

@@ -84,6 +84,11 @@ def kernel_default(prior: str, device: str, unnamed: tuple[float, str]) -> Stack
     return StackDefault(prior, "", (), device, option="attention_kernel", table="kernels", unnamed=unnamed)
 
 
+def loss_default(count: str, unnamed: tuple[float, str]) -> StackDefault:
+    """A default read from the named loss kernel's count (``knobs.losses``); with no loss kernel named, ``unnamed``."""
+    return StackDefault(count, "", (), None, option="loss_kernel", table="losses", unnamed=unnamed)
+
+
 def prior_names(prior: str, precision: str | None, device: str | tuple[str, ...] | None) -> tuple[str, ...]:
     """The fields a stack's prior is looked up by, most specific first: measured at this precision on this device,
     on this device, at this precision, then the stack's general prior. ``device`` may be a lineage (the device,
@@ -128,6 +133,15 @@ def attention_kernel_arg() -> Arg:
                    "(default: none, attention counted as Korthikanti et al. and run at the GEMMs' efficiency)")
 
 
+def loss_kernel_arg() -> Arg:
+    """The loss-kernel option (``loss_kernel="fused_xentropy"``): a loss kernel catalogued in knobs.losses, whose
+    passes over the logits are charged at the memory's bandwidth; none named, the logits' traffic is not charged."""
+    return Arg("loss_kernel", (), None, None, static=True, normalize=_catalogue_name("loss_kernel", "loss kernel"),
+               doc="a loss kernel catalogued in knobs.losses (fused_xentropy): its passes over the V logits of every "
+                   "token, at the device memory's bandwidth, where the model catalogues its vocabulary (default: "
+                   "none, the logits' traffic held in the GEMMs' share)")
+
+
 def stack_arg() -> Arg:
     """The software-stack option (``stack="vllm"``): decides which efficiency priors the defaults read."""
     return Arg("stack", (), None, None, static=True, normalize=_catalogue_name("stack", "software stack"),
@@ -145,7 +159,8 @@ def stack_lineage(ent: Any, stack: str) -> tuple[str, ...]:
 
 
 def stacks_in(cat: Any, table: str = "stacks") -> list[str]:
-    """The stacks (or, with ``table="kernels"``, the attention kernels) the catalogue has priors for."""
+    """The stacks (or, with ``table="kernels"``, the attention kernels; ``"losses"``, the loss kernels) the catalogue
+    has priors for."""
     ent = cat.entities.get(("knobs", table))
     return sorted({f.split(".")[0] for f in ent.values} - {"rated"}) if ent is not None else []
 
@@ -534,7 +549,8 @@ class Spec:
                     if default.unnamed is not None:     # a kernel with no share catalogued for this device
                         on = device.key if device is not None else "this device"
                         have = sorted(f for f in (ent.values if ent else ()) if f.startswith(f"{stack}.{prior}"))
-                        why = (f"{self.name}: no {prior} of the {stack} attention kernel is catalogued on {on} "
+                        what = default.option.replace("_", " ")
+                        why = (f"{self.name}: no {prior} of the {stack} {what} is catalogued on {on} "
                                f"(catalogued: {', '.join(have) or 'none'}): give {a.name}=")
                         return [(a.symbols[0], (float(default.unnamed[0]),
                                                 Missing(f"knobs.{default.table}.{stack}", f"{prior}_on_{on}", why)))]

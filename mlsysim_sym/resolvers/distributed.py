@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..binding import (Check, Obj, SameAs, View, arg, attention_kernel_arg, attr, custom, default_knob, derived, facade,
-                       fixed, info, kernel_default, knob, knob_default, link, missing, out, peak, precision_arg, regime,
-                       row, stack_arg, stack_default, width)
+                       fixed, info, kernel_default, knob, knob_default, link, loss_default, loss_kernel_arg, missing, out,
+                       peak, precision_arg, regime, row, stack_arg, stack_default, width)
 from ..binding.groups import FLEET_COUNT, WORKLOAD_FLOPS, WORKLOAD_SIZE, device_roofline, efficiency_arg, fabric, profile_fields
 from ..binding.reads import Absence, Ctx, error
 from ..provenance import Attr, Fixed
@@ -24,6 +24,8 @@ from ..validate import (BATCH, DEGREE, EFFICIENCY, FACTOR, FRACTION0, POSITIVE, 
 #: activation elements per token, layer and hidden unit: Korthikanti et al.'s count is 17 (34 bytes at 16-bit); a
 #: hundred-fold margin above any block's count keeps a mistyped value from passing
 ELEMENTS = real(0.0, 1e3)
+#: a loss kernel's passes over each logit: its count is a handful; a hundred keeps a mistyped value from passing
+PASSES = real(0.0, 100.0)
 #: a recomputed forward's time in forward passes: measured runs sit near one; ten keeps a mistyped value from passing
 RECOMPUTE_COST = real(0.0, 10.0)
 #: topology_override → w_topo (None binds 0: the collective follows placement, as 0.3.0 always does)
@@ -111,6 +113,12 @@ DistributedModel = facade(
             doc="activation elements crossing between kernels per token, layer and hidden unit in one forward, "
                 "streamed by the memory-bound kernels between the GEMMs (default: the stack's prior — fsdp's counts "
                 "Korthikanti et al.'s stored activations — else 0, that work held in the GEMMs' share)"),
+        loss_kernel_arg(),
+        arg("logit_passes", "c_lg", PASSES, None,
+            none=loss_default("logit_passes", (0.0, "no loss kernel named: the logits' traffic is held in the GEMMs' "
+                                                     "share")),
+            doc="reads and writes of each logit by the loss's kernels in a training step, outside the output head's "
+                "GEMMs (default: the loss_kernel's count; none named, 0)"),
         arg("attention_efficiency", "eta_att", EFFICIENCY, None,
             none=kernel_default("attention_efficiency", _ACCEL,
                                 (1.0, "no fused attention kernel named: attention runs at the GEMMs' efficiency")),
@@ -126,6 +134,8 @@ DistributedModel = facade(
         row("model", "layers", "N_L", absent=default_knob("engine.layers_if_unknown")),
         row("model", "hidden", "h", absent=missing(_WIDTH)), row("model", "heads", "H"),
         row("model", "head_dim", "d_cat"),
+        row("model", "vocab", "V_voc", absent=Absence("value", value=0.0, why="no vocabulary catalogued: the loss's "
+                                                                             "passes over the logits are not charged")),
         row("model", "experts.active", "k_top", absent=Absence("value", value=1.0, why="a dense model: one path")),
         attr("model", "flops_basis", "m_tok", {"token": 1.0}),
         attr("model", "workload", "m_xf", {"transformer": 1.0, "moe": 1.0}),

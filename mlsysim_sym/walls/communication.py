@@ -51,6 +51,13 @@ Curation log (what the model ignores, and editorial choices):
   recomputation), and runs on its own roofline at the kernel's share of peak (``η_attn``); the weights keep the
   stack's ``η_hw``. MFU's model FLOPs do not change; HFU counts what ran. With no kernel, ``η_attn,x = η_hw`` and the
   count above.
+* The memory-bound work streams at the device memory's bandwidth beside the GEMMs: between them, the stack's count of
+  activation elements per token, layer and hidden unit (``c_ew``, as often as the FLOPs run); in the loss, a loss
+  kernel's passes over the ``V`` logits of every token (``c_lg``: FlashAttention's fused cross-entropy reads a row
+  twice in the forward, once in the backward, and writes its gradient once), where the caller names a loss kernel and
+  the model catalogues its vocabulary. The output head's GEMMs read and write their own operands inside their FLOPs.
+  Under full recomputation the re-run forward is charged at ``k_rf`` forwards of time (a catalogued convention of
+  one, whose range is the measured runs' spread); the hardware FLOPs keep one whole forward.
 * Narayanan et al. §5.1 Eq. 4 estimates end-to-end training time as ``8·T·P/(n·X)`` (8 = 6 FLOPs per parameter
   per token plus a recomputed forward).
 """
@@ -98,6 +105,9 @@ DDP_NO_SYNC = Cite("pytorch2023ddpnosync", "docstring of DistributedDataParallel
                                           "accumulated on module variables, which will later be synchronized in the "
                                           "first forward-backward pass exiting the context'")
 DEAN = Cite("dean2013tail", "'Living with latency variability': a synchronous step waits for its slowest worker")
+XENTROPY = Cite("dao2023flashattnxentropy", "csrc/xentropy/xentropy_kernel.cu: the forward reads each row of "
+                "logits twice (max and sum, then the sum of exponentials), the backward reads it once and writes its "
+                "gradient once")
 KORTHIKANTI_RC = Cite("korthikanti2023reducing", "Table 4: full recomputation makes a 22B layer's forward and backward "
                                                "+39 % slower, where one more forward is +33 % of its FLOPs")
 KORTHIKANTI_PP = Cite("korthikanti2023reducing", "§4.2.3: under 1F1B the first stage holds the activations of p "
@@ -247,6 +257,11 @@ c_ew = sym("c_ew", r"c_{\text{ew}}", "", "Activation elements that cross between
            "unit in one forward pass (read and written by the memory-bound kernels between the GEMMs); 0 where the "
            "stack's GEMM share already holds that work")
 T_ew_r = sym("T_ew_r", r"T_{\text{ew,rep}}", "s", "Replica time of the memory-bound work between the GEMMs", "ms")
+V_voc = sym("V_voc", r"V_{\text{voc}}", "", "Vocabulary size: logits per token (0 where none is catalogued)",
+            integer=True)
+c_lg = sym("c_lg", r"c_{\text{lg}}", "", "Logit element passes of the loss kernels per token and vocabulary entry in a "
+           "training step (reads and writes of the logits outside the GEMMs); 0 where the GEMMs' share holds them")
+T_lg_r = sym("T_lg_r", r"T_{\text{lg,rep}}", "s", "Replica time of the loss's memory-bound passes over the logits", "ms")
 F_model = sym("F_model", r"F_{\text{model}}", "FLOP", "Model FLOPs per iteration (no recomputation)", "PFLOP")
 F_hw = sym("F_hw", r"F_{\text{hw}}", "FLOP", "Hardware FLOPs per iteration (with what recomputation re-ran)", "PFLOP")
 MFU_step = sym("MFU_step", r"\text{MFU}_{\text{step}}", "", "Model FLOPs utilisation of the distributed step")
@@ -340,11 +355,19 @@ EQUATIONS = (
              "worth: the forward, the backward's two, a recomputed forward) at the device memory's bandwidth, the "
              "replica's share; none for a model that is not a transformer, or a count of 0", (KORTHIKANTI_ACT,),
              regimes=("transformer with a count", "none")),
+    Equation("comm.logit_time", "T_lg_r",
+             sp.Piecewise((c_lg * V_voc * b_w * n_tok * B_tot / (BW_mem * N_acc),
+                           sp.And(multi(m_xf, 0), multi(c_lg, 0), multi(V_voc, 0))), (0, True)),
+             "Memory-bound passes of the loss over the logits: c_lg reads and writes of the V logits of every token "
+             "in a step (the loss kernel's forward and backward; the output head's GEMMs hold their own operands) at "
+             "the device memory's bandwidth, the replica's share; none without a loss kernel's count or a vocabulary",
+             (XENTROPY,), regimes=("loss kernel's passes", "none")),
     Equation("comm.replica_compute", "T_comp_r",
              k_ops_t * O_fwd * n_tok * B_tot / (R_eff * N_acc) + k_att_t * O_att * n_tok * B_tot
-             / (R_peak * eta_att_x * N_acc) + T_ew_r,
+             / (R_peak * eta_att_x * N_acc) + T_ew_r + T_lg_r,
              "Replica compute: its share of the iteration's weight FLOPs at the achieved rate, of its attention "
-             "FLOPs at the attention's, and the memory-bound work between them", (SHOEYBI, DAO_CAUSAL)),
+             "FLOPs at the attention's, the memory-bound work between them and the loss's passes over the logits",
+             (SHOEYBI, DAO_CAUSAL)),
     Equation("comm.replica_memory", "M_req",
              sp.Piecewise((M_train, multi(m_xf, 0)), (f_lora * W / N_rep, multi(m_lora, 0)),
                           ((c_wg * W + W / b_w * b_opt) / N_rep, True)),
@@ -454,7 +477,7 @@ register_wall(Wall(
     (*COLLECTIVES, *FLOPS_EQUATIONS, *UTILISATION_EQUATIONS, *EQUATIONS, EQ_E_STEP, EQ_T_TRAIN), (PATARASUK, SHOEYBI),
     monotonic=(("T_ring", "M_c", +1), ("T_ring", "beta_c", -1), ("T_dp", "k_cong", +1), ("T_step", "k_strag", +1),
                ("beta_bub", "n_mb", -1), ("T_tp", "h", +1), ("t_train", "D_tok", +1), ("t_train", "X_gpu", -1),
-               ("T_ew_r", "c_ew", +1), ("k_ops_t", "k_rf", +1)),
+               ("T_ew_r", "c_ew", +1), ("k_ops_t", "k_rf", +1), ("T_lg_r", "c_lg", +1), ("T_lg_r", "V_voc", +1)),
     resolvers=("DistributedModel", "MoERoutingModel", "TrainingFlopsModel", "TrainingTimeModel"),
 ))
 register_computation("coll.all", [eq.id for eq in COLLECTIVES],

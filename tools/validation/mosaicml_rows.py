@@ -109,6 +109,32 @@ def positional_table(repo: Path, size: str) -> bool:
     return default and not alibi
 
 
+#: llm-foundry's loss_fn → the catalogue's loss kernel (constants/knobs/losses.toml)
+LOSSES = {"fused_crossentropy": ("fused_xentropy", "dao2023flashattnxentropy",
+                                 "FlashAttention's fused cross-entropy (xentropy-cuda-lib from flash-attention v1.0.9, "
+                                 "setup.py's 'gpu' extra)")}
+
+
+def vocabulary(repo: Path, size: str) -> int:
+    """mpt-SIZE.yaml's vocab_size, which the benchmark script pads only when given --pad_vocab_multiple (default None;
+    sweep.sh passes none)."""
+    script, sweep = (show(repo, f"scripts/train/benchmarking/{f}") for f in ("submit_benchmarks.py", "sweep.sh"))
+    assert re.search(r"'--pad_vocab_multiple',\s*type=int,\s*default=None", script) and "pad_vocab" not in sweep
+    return int(re.search(r"^\s+vocab_size:\s*(\d+)", show(repo, f"scripts/train/yamls/pretrain/mpt-{size}.yaml"),
+                         re.M).group(1))
+
+
+def loss_function(repo: Path, size: str) -> str:
+    """The loss MPT's runs computed: modeling_mpt.py's loss_fn default, which neither the model yaml nor the benchmark
+    scripts set."""
+    default = re.search(r"om_model_config\.get\('loss_fn',\s*'(\w+)'\)",
+                        show(repo, "llmfoundry/models/mpt/modeling_mpt.py")).group(1)
+    texts = [show(repo, f"scripts/train/yamls/pretrain/mpt-{size}.yaml")] + [
+        show(repo, f"scripts/train/benchmarking/{f}") for f in ("submit_benchmarks.py", "sweep.sh")]
+    assert not any("loss_fn" in t for t in texts), size
+    return default
+
+
 def table_rows(readme: str) -> list[dict]:
     rows, section = [], None
     for line in readme.splitlines():
@@ -157,6 +183,10 @@ def toml_rows(rows: list[dict], repo: Path) -> str:
         rid = base if seen[base] == 1 else f"{base}-mb{r['mb']}"
         dup = "" if seen[base] == 1 else f", micro-batch {r['mb']}"
         ckpt = "on" if r["ac"] else "off"
+        vocab = vocabulary(repo, r["model"])
+        loss, loss_bib, loss_name = LOSSES[loss_function(repo, r["model"])]
+        loss_note = (f"vocabulary {vocab:,} (mpt-{r['model']}.yaml); loss by {loss_name}: modeling_mpt.py's loss_fn "
+                     f"default at {COMMIT}, set by no yaml or script; ")
         lookup = r["seq"] * hidden if positional_table(repo, r["model"]) else 0
         lookup_arg = f", lookup_params = {lookup}" if lookup else ""
         lookup_note = (f"the parameters include the learned positional table, {r['seq']:,} × {hidden} = {lookup:,} "
@@ -170,6 +200,7 @@ def toml_rows(rows: list[dict], repo: Path) -> str:
                 f'{r["mb"]}, gradient accumulation {r["ga"]}, global batch {r["gb"]} sequences of {r["seq"]:,} tokens, '
                 f'activation checkpointing {ckpt}; model shape (d_model {hidden}, {heads} heads, {layers} layers) from '
                 f'mpt-{r["model"]}.yaml at commit {COMMIT}, parameters as the table prints them; {lookup_note}'
+                f'{loss_note}'
                 f'{kernel_note}; '
                 f'{fabric_note}; FSDP '
                 'overlaps its all-gathers with computation (backward prefetch); MFU as the table computes it (6N plus '
@@ -179,8 +210,9 @@ def toml_rows(rows: list[dict], repo: Path) -> str:
                 f'args = {{ shape = [{heads}, {hidden}, {layers}, {r["params"]}], gpus = {r["gpus"]}, node = "{node}", '
                 f'fabric = "{fabric}", batch_size = {r["gb"]}, precision = "bf16", zero_stage = 3, '
                 f'gradient_accumulation_steps = {r["ga"]}, activation_recomputation = {str(r["ac"]).lower()}, '
-                f'overlap_comm = true, seq_len = {r["seq"]}{kernel_arg}{lookup_arg} }}',
-                f'see = ["pytorch2023fsdpapi", "{kernel_bib}"]', ""]
+                f'overlap_comm = true, seq_len = {r["seq"]}{kernel_arg}{lookup_arg}, vocab = {vocab}, '
+                f'loss_kernel = "{loss}" }}',
+                f'see = ["pytorch2023fsdpapi", "{kernel_bib}", "{loss_bib}"]', ""]
     return "\n".join(out)
 
 
