@@ -147,8 +147,12 @@ def _counted_as_printed(res: Any, a: dict[str, Any]) -> float:
 
 
 def _distributed(a: dict[str, Any], stack: str):
-    model = _gpt(*a["gpt"]) if "gpt" in a else _shaped(*a["shape"], a.get("lookup_params", 0), a.get("vocab")) if "shape" in a else \
-        getattr(mlsysim.Models, a["model"])
+    if "gpt" in a:
+        model = _gpt(*a["gpt"])
+    elif "shape" in a:
+        model = _shaped(*a["shape"], a.get("lookup_params", 0), a.get("vocab"))
+    else:
+        model = getattr(mlsysim.Models, a["model"])
     keys = ("batch_size", "precision", "tp_size", "pp_size", "v_stages", "microbatch_count", "seq_len",
             "activation_recomputation", "zero_stage", "gradient_accumulation_steps", "overlap_comm", "attention_kernel",
             "loss_kernel")
