@@ -231,15 +231,22 @@ def _before(row: dict[str, Any]) -> float | None:
     return None
 
 
+#: catalogue rows a prediction may read that are not datasheet facts but priors and counts chosen for software: the
+#: stacks' and attention kernels' shares, the loss kernels' passes, the recomputed forward's cost. The report lists each
+#: with its source and whether that source's rows are judged (``stacks.rated`` rows are the conventions bound where a
+#: stack names nothing, not priors)
+PRIOR_PREFIXES = ("knobs.stacks.", "knobs.kernels.", "knobs.losses.", "knobs.distributed.recompute_forward_cost")
+
+
+def is_prior(cid: str) -> bool:
+    return cid.startswith(PRIOR_PREFIXES) and not cid.startswith("knobs.stacks.rated.")
+
+
 def _prior(res: Any, row: dict[str, Any]) -> str:
+    """The priors a row's prediction used (its sources: the inputs the evaluated branches read)."""
     if not row.get("stack"):
         return "none (inputs as printed)"
-    refs = res.result.refs if hasattr(res, "result") else {}
-    # every input the stack (or the attention kernel) supplied is a knobs.stacks (knobs.kernels) row; no list of the
-    # symbols they bind to keep in step
-    # (``stacks.rated`` rows are the conventions bound where a stack names nothing, not priors)
-    used = sorted({i for i in (str(getattr(r, "id", "")) for r in refs.values())
-                   if i.startswith(("knobs.stacks.", "knobs.kernels.")) and not i.startswith("knobs.stacks.rated.")})
+    used = sorted({s.ref for s in getattr(res, "sources", ()) if is_prior(s.ref)})
     return ", ".join(u.removeprefix("knobs.") for u in used) or row["stack"]
 
 
@@ -263,20 +270,24 @@ def judge(row: dict[str, Any]) -> Judged:
     return j
 
 
-#: documents one of whose tables (or equations) gave a prior while their other tables are judged: the phrase naming the
-#: prior's table, which the prior's locator contains and no judged row's locator may. Korthikanti et al.: the fsdp
-#: stack's element-wise count is their activation-memory equation; their iteration times (Tables 3 and 5), judged
-#: with the megatron prior, do not read it
-PRIOR_TABLES = {"nvidia2021dleresnet50pyt": "'Training performance results'", "korthikanti2023reducing": "§4.1, Eq. 1"}
+#: documents some of whose tables (or equations) gave a prior while their other tables are judged: the phrases naming
+#: the priors' tables, one of which a prior's locator contains and no judged row's locator may. Korthikanti et al.: the
+#: fsdp stack's element-wise count is their activation-memory equation, the recomputed forward's cost their Table 4
+#: (one layer's times); their iteration times (Tables 3 and 5), judged with the megatron prior, read neither
+PRIOR_TABLES = {"nvidia2021dleresnet50pyt": ("'Training performance results'",),
+                "korthikanti2023reducing": ("§4.1, Eq. 1", "Table 4")}
 
 
 def judged_on_its_source(prior: Any) -> bool:
     """Whether a prior (a catalogue row) came from rows the report judges: a judged row cites its document and —
     for a document split by table (``PRIOR_TABLES``) — the prior's table."""
-    table = PRIOR_TABLES.get(prior.bibkey)
-    if table is not None and table not in prior.locator:
+    tables = PRIOR_TABLES.get(prior.bibkey)
+    if tables is None:
+        return any(j.bibkey == prior.bibkey for j in report())
+    table = next((t for t in tables if t in prior.locator), None)
+    if table is None:
         return True                   # a split document's prior must name the table it came from
-    return any(j.bibkey == prior.bibkey and (table is None or table in j.locator) for j in report())
+    return any(j.bibkey == prior.bibkey and table in j.locator for j in report())
 
 
 @lru_cache(maxsize=1)

@@ -104,6 +104,14 @@ def test_identities_agree_to_the_printed_precision(summary, rows):
     assert all(j.ok for j in rows if j.regime == "identity")
 
 
+def _mosaic_priors(device: str) -> tuple[str, str]:
+    """The priors a MosaicML row lists (reading the device's, or the part's whose priors it reads): without and with
+    full recomputation."""
+    rest = (f"kernels.flash_triton.attention_efficiency_on_{device}, losses.fused_xentropy.logit_passes, "
+            f"stacks.fsdp.elementwise_traffic, stacks.fsdp.gemm_efficiency_on_{device}")
+    return rest, f"distributed.recompute_forward_cost, {rest}"
+
+
 def _mosaic(rows, hw: str, ckpt: bool | None = None) -> list:
     return [j for j in rows if j.id.startswith("mosaicml-mpt-") and j.args["node"] == f"DGX_{hw.upper()}"
             and (ckpt is None or j.args["activation_recomputation"] == ckpt)]
@@ -155,10 +163,11 @@ def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
     −12.1 % with the runs' HFU as the prior), A100 −2.3 % (+0.4 % before, +2.8 % without the term, +1.1 % with the
     whole-step prior, −32 % with OPT's share and no kernel); the H100 bias is in the checkpointed rows."""
     h100, a100 = _mosaic(rows, "h100"), _mosaic(rows, "a100")
-    assert {j.prior for j in h100} == {"kernels.flash_triton.attention_efficiency_on_H100, "
-                                       "stacks.fsdp.elementwise_traffic, stacks.fsdp.gemm_efficiency_on_H100"}
-    assert {j.prior for j in a100} == {"kernels.flash_triton.attention_efficiency_on_A100, "
-                                       "stacks.fsdp.elementwise_traffic, stacks.fsdp.gemm_efficiency_on_A100"}
+    for group, dev in ((h100, "H100"), (a100, "A100")):
+        assert {j.prior for j in group} == set(_mosaic_priors(dev))
+        # the recomputed forward's cost is listed where the run recomputes, and only there
+        assert all(("distributed.recompute_forward_cost" in j.prior) == bool(j.args["activation_recomputation"])
+                   for j in group)
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100 + h100)
     h_bias, a_bias = (sum(j.error for j in g) / len(g) for g in (h100, a100))
     assert -0.15 <= h_bias <= -0.10 and -0.05 <= a_bias <= 0.05
@@ -322,8 +331,7 @@ def test_a100_40gb_rows_read_the_a100_priors_through_priors_from(rows):
     neither that term nor the priors read through the walls; the MPT-125M rows +20 % … +50 % then, up to +40 % now:
     small models still reach a smaller share of peak than the walls give them)."""
     g = _mosaic(rows, "a100_320gb")
-    assert {j.prior for j in g} == {"kernels.flash_triton.attention_efficiency_on_A100, "
-                                    "stacks.fsdp.elementwise_traffic, stacks.fsdp.gemm_efficiency_on_A100"}
+    assert {j.prior for j in g} == set(_mosaic_priors("A100"))
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in g)
     assert 0.09 <= sum(abs(j.error) for j in g) / len(g) <= 0.13
     ck, no = _mosaic(rows, "a100_320gb", True), _mosaic(rows, "a100_320gb", False)

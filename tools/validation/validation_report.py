@@ -237,7 +237,7 @@ def render() -> str:
     out += ["", "## Priors and where they came from", "",
             "| Prior | Value | Range | Kind | Source | Judged on rows from it? |", "|---|---:|---|---|---|---|"]
     judged = {j.bibkey for j in rows}
-    for c in sorted((c for c in cat if c.id.startswith(("knobs.stacks.", "knobs.kernels."))), key=lambda c: c.id):
+    for c in sorted((c for c in cat if c.id.startswith(v.PRIOR_PREFIXES)), key=lambda c: c.id):
         split = c.bibkey in judged and not v.judged_on_its_source(c)
         lo_hi = c.si_range
         rng = f"[{lo_hi[0]:.3g}, {lo_hi[1]:.3g}]" if lo_hi else "—"
