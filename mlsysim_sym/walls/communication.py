@@ -351,8 +351,9 @@ EQUATIONS = (
              sp.Piecewise((k_ops_t * c_ew * N_L * h * b_w * n_tok * B_tot / (BW_mem * N_acc),
                            sp.And(multi(m_xf, 0), multi(c_ew, 0))), (0, True)),
              "Memory-bound work between the GEMMs: the activations that cross between kernels (c_ew elements per "
-             "token, layer and hidden unit in a forward) streamed as often as the FLOPs run (k_ops forward passes' "
-             "worth: the forward, the backward's two, a recomputed forward) at the device memory's bandwidth, the "
+             "token, layer and hidden unit in a forward) streamed as often as the passes run (k_ops_t forward "
+             "passes' worth: the forward, the backward's two, a recomputed forward at its cost) at the device "
+             "memory's bandwidth, the "
              "replica's share; none for a model that is not a transformer, or a count of 0", (KORTHIKANTI_ACT,),
              regimes=("transformer with a count", "none")),
     Equation("comm.logit_time", "T_lg_r",
