@@ -88,6 +88,7 @@ def kernel_share_on(kernel: str, device: str) -> str | None:
     return None if found is None else found.partition("_on_")[2] or device
 
 
+@lru_cache(maxsize=None)
 def shape(repo: Path, size: str) -> tuple[int, int, int]:
     """(n_heads, d_model, n_layers) of mpt-SIZE.yaml at the cited commit."""
     text = show(repo, f"scripts/train/yamls/pretrain/mpt-{size}.yaml")
@@ -95,6 +96,7 @@ def shape(repo: Path, size: str) -> tuple[int, int, int]:
     return get["n_heads"], get["d_model"], get["n_layers"]
 
 
+@lru_cache(maxsize=None)
 def positional_table(repo: Path, size: str) -> bool:
     """Whether mpt-SIZE's runs carry a learned positional table (``max_seq_len × d_model`` parameters that the table's
     parameter count includes and whose lookup computes nothing): configuration_mpt.py's ``learned_pos_emb`` default,
@@ -115,6 +117,7 @@ LOSSES = {"fused_crossentropy": ("fused_xentropy", "dao2023flashattnxentropy",
                                  "setup.py's 'gpu' extra)")}
 
 
+@lru_cache(maxsize=None)
 def vocabulary(repo: Path, size: str) -> int:
     """mpt-SIZE.yaml's vocab_size, which the benchmark script pads only when given --pad_vocab_multiple (default None;
     sweep.sh passes none)."""
@@ -124,6 +127,7 @@ def vocabulary(repo: Path, size: str) -> int:
                          re.M).group(1))
 
 
+@lru_cache(maxsize=None)
 def loss_function(repo: Path, size: str) -> str:
     """The loss MPT's runs computed: modeling_mpt.py's loss_fn default, which neither the model yaml nor the benchmark
     scripts set."""
@@ -158,12 +162,11 @@ def toml_rows(rows: list[dict], repo: Path) -> str:
     out = ["# MosaicML's MPT training benchmark tables (llm-foundry scripts/train/benchmarking/README.md at "
            f"{COMMIT}), every row of the three",
            "# tables judged, written by tools/validation/mosaicml_rows.py (do not edit by hand: rerun it).", ""]
-    shapes: dict[str, tuple[int, int, int]] = {}
     seen: dict[str, int] = {}
     for r in rows:
         short, gpu, node, fabric, fabric_note = TABLES[r["section"]]
         assert r["shard"] == "FULL_SHARD" and not r["offload"], r
-        heads, hidden, layers = shapes.setdefault(r["model"], shape(repo, r["model"]))
+        heads, hidden, layers = shape(repo, r["model"])
         impl = attention_kernel(repo, r["model"])
         kernel, kernel_bib, kernel_name = KERNELS[impl]
         device = accelerator(node)

@@ -144,7 +144,7 @@ def _residuals(rows: list) -> list[str]:
                 if len(seqs) < 3:
                     continue
                 err = {s: mean(j.error for j in js if j.args["seq_len"] == s) for s in seqs}
-                falls = all(err[a] >= err[b] for a, b in zip(seqs[1:], seqs))
+                falls = _falls([err[s] for s in reversed(seqs)])      # longest first: never rises
                 sweeps.append((f"{_NODES[node]} d_model {width:,} at {tokens:,}: "
                                + ", ".join(f"{_pct(err[s])} ({s:,})" for s in reversed(seqs)), falls))
     out += ["", "Checkpointed rows at one number of tokens per GPU per micro-step (global batch × sequence / (GPUs × "
