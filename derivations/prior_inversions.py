@@ -169,6 +169,7 @@ def stale() -> list[str]:
     from mlsysim_sym.catalog import catalog
 
     cat, out = catalog(), []
+    out += _stale_overheads(cat)
     for field in sorted({run.prior for run in RUNS}):
         median, low, high = prior(field)
         row = cat.constants.get("knobs." + field)
@@ -180,6 +181,88 @@ def stale() -> list[str]:
         if not all(abs(a - b) <= TOLERANCE for a, b in ((row.si, median), (rng[0], low), (rng[1], high))):
             out.append(f"knobs.{field} is {row.si:g} {list(rng)} but the walls now read {median:.3f} "
                        f"[{low:.3f}, {high:.3f}] from its runs (derivations/prior_inversions.py): re-read it")
+    return out
+
+
+# ---- serving: a runtime's fixed cost per request call ---------------------------------------------------------------
+@dataclass(frozen=True)
+class LatencyRun:
+    """One published first-token latency a serving stack's per-request overhead is read from: the time its run took
+    beyond what the walls charge the same prefill (the roofline, the all-reduces, the dispatch) with no overhead."""
+
+    label: str
+    prior: str
+    bibkey: str
+    locator: str
+    model: str                   # a catalogue key (mlsysim.Models)
+    hardware: str
+    precision: str
+    prompt: int
+    ttft_ms: float
+    #: half the last printed digit: the published value is known to within this
+    half_ms: float = 0.5
+    stack: str = "trtllm_pre_xqa"
+
+
+_TRT = "nvidia2023trtllmperf"
+#: TensorRT-LLM v0.5's first-token table times gptSessionBenchmark with one output token: the generate call (set-up,
+#: the prefill, the first sampling step, the copy of the output). GPT-J's short prompts, where the prefill is least of
+#: it, give the call's fixed cost; the table's LLaMA rows are judged with it (derivations/validation_set.toml), and
+#: its 2,048-token GPT-J rows too (their prefill dominates and says more about the GEMMs' share than the call).
+LATENCY_RUNS: tuple[LatencyRun, ...] = (
+    LatencyRun("TensorRT-LLM v0.5, GPT-J 6B, H100 FP8, 128-token prompt", "stacks.trtllm_pre_xqa.request_overhead",
+               _TRT, "'Low Latency', table 'H100 GPUs (FP8)', row 'GPT-J 6B', batch 1, TP 1, input 128: 7 ms",
+               "GPT_J_6B", "H100", "fp8", 128, 7.0),
+    LatencyRun("TensorRT-LLM v0.5, GPT-J 6B, A100 FP16, 128-token prompt", "stacks.trtllm_pre_xqa.request_overhead",
+               _TRT, "'Low Latency', table 'A100 GPUs (FP16)', row 'GPT-J 6B', batch 1, TP 1, input 128: 12 ms",
+               "GPT_J_6B", "A100", "fp16", 128, 12.0),
+)
+
+
+def walls_ttft_ms(run: LatencyRun) -> float:
+    """The walls' first-token time of ``run`` with no request overhead: everything they charge the prefill."""
+    res = mlsysim.ServingModel().solve(getattr(mlsysim.Models, run.model), run.hardware, seq_len=run.prompt,
+                                       batch_size=1, precision=run.precision, stack=run.stack,
+                                       request_overhead="0 ms")
+    return float(res.ttft.m_as("ms"))
+
+
+@lru_cache(maxsize=1)
+def overheads() -> tuple[tuple[LatencyRun, float], ...]:
+    """Every latency run with the overhead read from it (ms): the published time less the walls' prefill."""
+    out = []
+    for run in LATENCY_RUNS:
+        left = run.ttft_ms - walls_ttft_ms(run)
+        if left - run.half_ms < 0:
+            raise ValueError(f"{run.label}: the walls' prefill alone ({walls_ttft_ms(run):.2f} ms) is longer than "
+                             f"the published first token ({run.ttft_ms:g} ms); nothing is left for an overhead")
+        out.append((run, left))
+    return tuple(out)
+
+
+def overhead_prior(field: str) -> tuple[float, float, float]:
+    """(median, lowest, highest) in ms of the overheads read for the catalogue row ``field``: the range reaches each
+    run's reading less and more half its published value's last digit."""
+    read = [(run, left) for run, left in overheads() if run.prior == field]
+    if not read:
+        raise KeyError(f"no latency run is read for {field}")
+    return (statistics.median(left for _, left in read), min(left - run.half_ms for run, left in read),
+            max(left + run.half_ms for run, left in read))
+
+
+def _stale_overheads(cat: Any) -> list[str]:
+    out = []
+    for field in sorted({run.prior for run in LATENCY_RUNS}):
+        median, low, high = overhead_prior(field)
+        row = cat.constants.get("knobs." + field)
+        if row is None:
+            out.append(f"knobs.{field}: latency runs are read for it (derivations/prior_inversions.py), but the "
+                       "catalogue has no such row")
+            continue
+        rng = tuple(x * 1e3 for x in (row.si_range or (math.nan, math.nan)))
+        if not all(abs(a - b) <= TOLERANCE * 10 for a, b in ((row.si * 1e3, median), (rng[0], low), (rng[1], high))):
+            out.append(f"knobs.{field} is {row.si * 1e3:g} ms {list(rng)} but the walls now read {median:.3f} "
+                       f"[{low:.3f}, {high:.3f}] ms from its runs (derivations/prior_inversions.py): re-read it")
     return out
 
 

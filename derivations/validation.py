@@ -275,7 +275,8 @@ def judge(row: dict[str, Any]) -> Judged:
 #: fsdp stack's element-wise count is their activation-memory equation, the recomputed forward's cost their Table 4
 #: (one layer's times); their iteration times (Tables 3 and 5), judged with the megatron prior, read neither
 PRIOR_TABLES = {"nvidia2021dleresnet50pyt": ("'Training performance results'",),
-                "korthikanti2023reducing": ("§4.1, Eq. 1", "Table 4")}
+                "korthikanti2023reducing": ("§4.1, Eq. 1", "Table 4"),
+                "nvidia2023trtllmperf": ("row 'GPT-J 6B', batch 1, TP 1, input 128",)}
 
 
 def judged_on_its_source(prior: Any) -> bool:

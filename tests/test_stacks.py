@@ -80,20 +80,23 @@ def test_a_device_without_its_own_prior_reads_the_stacks_general_one():
 
 
 def test_a_stack_inherits_what_it_does_not_catalogue():
-    """trtllm_pre_xqa differs from trtllm in its generation-attention kernel only: it catalogues its own
-    kv_reread_share and reads trtllm's GEMM and bandwidth priors (the stacks table's `inherits`), cited as trtllm's."""
+    """trtllm_pre_xqa (TensorRT-LLM v0.5-v0.7) differs from trtllm in its generation-attention kernel and in the
+    measured fixed cost of its v0.5 generate call: it catalogues its own kv_reread_share and request_overhead and
+    reads trtllm's GEMM and bandwidth priors (the stacks table's `inherits`), cited as trtllm's."""
     from mlsysim_sym.binding.facade import stack_lineage
 
     cat = catalog()
     ent = cat.entities[("knobs", "stacks")]
     assert stack_lineage(ent, "trtllm_pre_xqa") == ("trtllm_pre_xqa", "trtllm")
     assert stack_lineage(ent, "vllm") == ("vllm",)
-    assert not any(f.startswith("trtllm_pre_xqa.") and f != "trtllm_pre_xqa.kv_reread_share" for f in ent.values)
+    own = {"trtllm_pre_xqa.kv_reread_share", "trtllm_pre_xqa.request_overhead"}
+    assert {f for f in ent.values if f.startswith("trtllm_pre_xqa.")} == own
     r = ServingModel().solve("Llama2_70B", "H100", seq_len=128, precision="fp8", stack="trtllm_pre_xqa")
     refs = {s.symbol: s.ref for s in r.sources}
     assert refs["eta_hw"] == "knobs.stacks.trtllm.gemm_efficiency_fp8"
     assert refs["eta_bw"] == "knobs.stacks.trtllm.bandwidth_efficiency"
     assert refs["kappa_kv"] == "knobs.stacks.trtllm_pre_xqa.kv_reread_share"
+    assert refs["tau_req"] == "knobs.stacks.trtllm_pre_xqa.request_overhead"
 
 
 def test_prior_lookup_order():

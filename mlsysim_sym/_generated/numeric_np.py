@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = '5457c3259f48'
+REVISION = '0afc2aac4684'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -150,6 +150,7 @@ def c_capacity__replica(v):
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    tau_req = numpy.asarray(v['tau_req'], dtype=float)
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
     R_eff = R_peak*eta_hw
@@ -214,7 +215,7 @@ def c_capacity__replica(v):
     M_serve = KV_peak + W + W_d*m_spec
     T_dattn_gen = numpy.maximum(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
     T_dattn_gen__regime = numpy.where((KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)), 0, 1)
-    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + tau_req + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp + tau_req], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
     T_dstep = T_dattn + T_dlin
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
@@ -872,6 +873,7 @@ def c_reason__query(v):
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    tau_req = numpy.asarray(v['tau_req'], dtype=float)
     tau_tok = numpy.asarray(v['tau_tok'], dtype=float)
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
@@ -925,7 +927,7 @@ def c_reason__query(v):
     M_serve = KV_peak + W + W_d*m_spec
     T_dattn_gen = numpy.maximum(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
     T_dattn_gen__regime = numpy.where((KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)), 0, 1)
-    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + tau_req + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp + tau_req], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
     T_dstep = T_dattn + T_dlin
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
@@ -1125,6 +1127,7 @@ def c_serve__step(v):
     r_kv = numpy.asarray(v['r_kv'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
     tau_layer = numpy.asarray(v['tau_layer'], dtype=float)
+    tau_req = numpy.asarray(v['tau_req'], dtype=float)
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
     R_eff = R_peak*eta_hw
@@ -1174,7 +1177,7 @@ def c_serve__step(v):
     M_serve = KV_peak + W + W_d*m_spec
     T_dattn_gen = numpy.maximum(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
     T_dattn_gen__regime = numpy.where((KV_gen*n_kvread/(BW_mem*N_tp*eta_bw)) >= (4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff)), 0, 1)
-    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp], default=numpy.nan)
+    TTFT = numpy.select([numpy.greater(m_disagg, 0),True], [T_ar_pre + T_pre + n_chunks*tau_disp + tau_req + KV/BW_xfer,T_ar_pre + T_pre + n_chunks*tau_disp + tau_req], default=numpy.nan)
     TTFT__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_disagg, 0), True), [0, 1], default=-1)
     T_dstep = T_dattn + T_dlin
     feasible_serve = numpy.less_equal(M_serve, C_mem*N_tp)
@@ -2159,6 +2162,7 @@ def c_synth__ttft__peak(v):
     h = numpy.asarray(v['h'], dtype=float)
     q_chunk = numpy.asarray(v['q_chunk'], dtype=float)
     tau_disp = numpy.asarray(v['tau_disp'], dtype=float)
+    tau_req = numpy.asarray(v['tau_req'], dtype=float)
     P_act = numpy.select([numpy.greater(P_act_cat, 0),True], [P_act_cat,P], default=numpy.nan)
     P_act__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(P_act_cat, 0), True), [0, 1], default=-1)
     d_head = numpy.select([numpy.greater(d_cat, 0),True], [d_cat,numpy.floor(h/H)], default=numpy.nan)
@@ -2169,8 +2173,8 @@ def c_synth__ttft__peak(v):
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
-    R_req = numpy.select([numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp), 0),True], [B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)),numpy.inf], default=numpy.nan)
-    R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp), 0), True), [0, 1], default=-1)
+    R_req = numpy.select([numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req), 0),True], [B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)),numpy.inf], default=numpy.nan)
+    R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req), 0), True), [0, 1], default=-1)
     return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
 
 def c_tail__mmc(v):

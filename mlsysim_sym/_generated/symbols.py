@@ -546,6 +546,7 @@ ROWS = (
     ('tau_in', '\\tau_{\\text{given}}', 's', 'Checkpoint interval as given', 'h', False, False, False),
     ('tau_layer', '\\tau_{\\text{layer}}', 's', 'Framework overhead per layer per forward pass', 'ms', False, False, False),
     ('tau_opt', '\\tau^{*}', 's', 'Optimum checkpoint interval', 'min', False, False, False),
+    ('tau_req', '\\tau_{\\text{req}}', 's', 'Fixed engine overhead of one request call (set-up, first sampling, output copy and synchronisation), once per prefill', 'ms', False, False, False),
     ('tau_tok', '\\tau_{\\text{tok}}', '', 'Tokens generated per reasoning step', '', False, False, False),
     ('tpp', 'D^{*}/N^{*}', '1/param', 'Tokens per parameter of the allocation', '', False, False, False),
     ('u_f', 'u_{\\text{fleet}}', '', 'Accelerator utilisation that drives dynamic power (MFU)', '', False, False, False),

@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '5457c3259f48'
+REVISION = '0afc2aac4684'
 
 def t_batch__cb(v, d, side=1.0):
     """Tangent of batch.cb: ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -192,6 +192,7 @@ def t_capacity__replica(v, d, side=1.0):
     r_kv = v['r_kv']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
+    tau_req = v['tau_req']
     d_BW_mem = d.get('BW_mem', 0.0)
     d_BW_tp = d.get('BW_tp', 0.0)
     d_BW_xfer = d.get('BW_xfer', 0.0)
@@ -232,6 +233,7 @@ def t_capacity__replica(v, d, side=1.0):
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
+    d_tau_req = d.get('tau_req', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
     d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
@@ -307,8 +309,8 @@ def t_capacity__replica(v, d, side=1.0):
     d_M_serve = ((d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))) if (d_KV_peak or d_W or d_W_d or d_m_spec) else 0.0
     T_dattn_gen = v['T_dattn_gen'] if 'T_dattn_gen' in v else max(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
     d_T_dattn_gen = (_special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_BW_mem or d_H or d_KV_gen or d_N_L or d_N_tp or d_R_eff or d_S_gen or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
-    TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
-    d_TTFT = (((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp) else 0.0
+    TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + tau_req + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp + tau_req))
+    d_TTFT = (((d_T_ar_pre + d_T_pre + d_tau_req + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + d_tau_req + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp or d_tau_req) else 0.0
     T_dstep = v['T_dstep'] if 'T_dstep' in v else T_dattn + T_dlin
     d_T_dstep = ((d_T_dattn + d_T_dlin)) if (d_T_dattn or d_T_dlin) else 0.0
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
@@ -1283,6 +1285,7 @@ def t_reason__query(v, d, side=1.0):
     r_kv = v['r_kv']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
+    tau_req = v['tau_req']
     tau_tok = v['tau_tok']
     d_BW_mem = d.get('BW_mem', 0.0)
     d_BW_tp = d.get('BW_tp', 0.0)
@@ -1323,6 +1326,7 @@ def t_reason__query(v, d, side=1.0):
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
+    d_tau_req = d.get('tau_req', 0.0)
     d_tau_tok = d.get('tau_tok', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
     d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
@@ -1391,8 +1395,8 @@ def t_reason__query(v, d, side=1.0):
     d_M_serve = ((d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))) if (d_KV_peak or d_W or d_W_d or d_m_spec) else 0.0
     T_dattn_gen = v['T_dattn_gen'] if 'T_dattn_gen' in v else max(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
     d_T_dattn_gen = (_special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_KV_gen or d_N_L or d_N_tp or d_R_eff or d_S_gen or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
-    TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
-    d_TTFT = (((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp) else 0.0
+    TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + tau_req + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp + tau_req))
+    d_TTFT = (((d_T_ar_pre + d_T_pre + d_tau_req + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + d_tau_req + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp or d_tau_req) else 0.0
     T_dstep = v['T_dstep'] if 'T_dstep' in v else T_dattn + T_dlin
     d_T_dstep = ((d_T_dattn + d_T_dlin)) if (d_T_dattn or d_T_dlin) else 0.0
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
@@ -1684,6 +1688,7 @@ def t_serve__step(v, d, side=1.0):
     r_kv = v['r_kv']
     tau_disp = v['tau_disp']
     tau_layer = v['tau_layer']
+    tau_req = v['tau_req']
     d_B = d.get('B', 0.0)
     d_BW_mem = d.get('BW_mem', 0.0)
     d_BW_tp = d.get('BW_tp', 0.0)
@@ -1720,6 +1725,7 @@ def t_serve__step(v, d, side=1.0):
     d_r_kv = d.get('r_kv', 0.0)
     d_tau_disp = d.get('tau_disp', 0.0)
     d_tau_layer = d.get('tau_layer', 0.0)
+    d_tau_req = d.get('tau_req', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
     d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
@@ -1783,8 +1789,8 @@ def t_serve__step(v, d, side=1.0):
     d_M_serve = ((d_KV_peak + d_W + ((m_spec)*d_W_d + (W_d)*d_m_spec))) if (d_KV_peak or d_W or d_W_d or d_m_spec) else 0.0
     T_dattn_gen = v['T_dattn_gen'] if 'T_dattn_gen' in v else max(KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))
     d_T_dattn_gen = (_special.d_extreme(1, side, (KV_gen*n_kvread/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff),), (((n_kvread/(BW_mem*N_tp*eta_bw))*d_KV_gen + (KV_gen/(BW_mem*N_tp*eta_bw))*d_n_kvread + (KV_gen*n_kvread/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (KV_gen*n_kvread/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (KV_gen*n_kvread/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*H*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_B + (4*B*N_L*S_gen*d_head*m_dc/(N_tp*R_eff))*d_H + (4*B*H*S_gen*d_head*m_dc/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*d_head*m_dc/(N_tp*R_eff))*d_S_gen + (4*B*H*N_L*S_gen*m_dc/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S_gen*d_head/(N_tp*R_eff))*d_m_dc + (4*B*H*N_L*S_gen*d_head*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S_gen*d_head*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_H or d_KV_gen or d_N_L or d_N_tp or d_R_eff or d_S_gen or d_d_head or d_eta_bw or d_m_dc or d_n_kvread) else 0.0
-    TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp))
-    d_TTFT = (((d_T_ar_pre + d_T_pre + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp) else 0.0
+    TTFT = v['TTFT'] if 'TTFT' in v else ((T_ar_pre + T_pre + n_chunks*tau_disp + tau_req + KV/BW_xfer) if (m_disagg > 0) else (T_ar_pre + T_pre + n_chunks*tau_disp + tau_req))
+    d_TTFT = (((d_T_ar_pre + d_T_pre + d_tau_req + ((1/BW_xfer)*d_KV + (KV)*((-1/BW_xfer**2)*d_BW_xfer)) + ((n_chunks)*d_tau_disp)) if _special.holds('>', m_disagg, 0, d_m_disagg, 0.0, side) else (d_T_ar_pre + d_T_pre + d_tau_req + ((n_chunks)*d_tau_disp)))) if (d_BW_xfer or d_KV or d_T_ar_pre or d_T_pre or d_m_disagg or d_tau_disp or d_tau_req) else 0.0
     T_dstep = v['T_dstep'] if 'T_dstep' in v else T_dattn + T_dlin
     d_T_dstep = ((d_T_dattn + d_T_dlin)) if (d_T_dattn or d_T_dlin) else 0.0
     feasible_serve = v['feasible_serve'] if 'feasible_serve' in v else (M_serve <= C_mem*N_tp)
@@ -3236,6 +3242,7 @@ def t_synth__ttft__peak(v, d, side=1.0):
     h = v['h']
     q_chunk = v['q_chunk']
     tau_disp = v['tau_disp']
+    tau_req = v['tau_req']
     d_B = d.get('B', 0.0)
     d_BW_tp = d.get('BW_tp', 0.0)
     d_H = d.get('H', 0.0)
@@ -3253,6 +3260,7 @@ def t_synth__ttft__peak(v, d, side=1.0):
     d_h = d.get('h', 0.0)
     d_q_chunk = d.get('q_chunk', 0.0)
     d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_req = d.get('tau_req', 0.0)
     P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
     d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
     d_head = v['d_head'] if 'd_head' in v else ((d_cat) if (d_cat > 0) else (math.floor(h/H)))
@@ -3262,8 +3270,8 @@ def t_synth__ttft__peak(v, d, side=1.0):
     T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
     d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
-    R_req = v['R_req'] if 'R_req' in v else ((B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp))) if (N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp) != 0) else (math.inf))
-    d_R_req = ((((n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*d_B + (B*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*d_n_new + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*((-1/N_tp**2)*d_N_tp) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*((-1/eta_hw**2)*d_eta_hw) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw))*((-1/(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)**2)*(d_TTFT_tgt + ((-1)*d_T_ar_pre) + ((-n_chunks)*d_tau_disp))) + (B*n_new/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp)))*(((2)*d_P_act) + ((4*N_L*S*d_head)*d_H + (4*H*S*d_head)*d_N_L + (4*H*N_L*d_head)*d_S + (4*H*N_L*S)*d_d_head))) if ((N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp) != 0)) else 0.0)) if (d_B or d_H or d_N_L or d_N_tp or d_P_act or d_S or d_TTFT_tgt or d_T_ar_pre or d_d_head or d_eta_hw or d_n_new or d_tau_disp) else 0.0
+    R_req = v['R_req'] if 'R_req' in v else ((B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req))) if (N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req) != 0) else (math.inf))
+    d_R_req = ((((n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*d_B + (B*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*d_n_new + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*((-1/N_tp**2)*d_N_tp) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*((-1/eta_hw**2)*d_eta_hw) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw))*((-1/(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)**2)*(d_TTFT_tgt + ((-1)*d_T_ar_pre) + ((-1)*d_tau_req) + ((-n_chunks)*d_tau_disp))) + (B*n_new/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*(((2)*d_P_act) + ((4*N_L*S*d_head)*d_H + (4*H*S*d_head)*d_N_L + (4*H*N_L*d_head)*d_S + (4*H*N_L*S)*d_d_head))) if ((N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req) != 0)) else 0.0)) if (d_B or d_H or d_N_L or d_N_tp or d_P_act or d_S or d_TTFT_tgt or d_T_ar_pre or d_d_head or d_eta_hw or d_n_new or d_tau_disp or d_tau_req) else 0.0
     return {'P_act': d_P_act, 'd_head': d_d_head, 'n_new': d_n_new, 'T_ar_pre': d_T_ar_pre, 'R_req': d_R_req}
 
 def t_tail__mmc(v, d, side=1.0):

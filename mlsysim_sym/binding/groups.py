@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..provenance import Absent, Attr, Row
-from ..validate import EFFICIENCY, FRACTION0
+from ..validate import EFFICIENCY, FRACTION0, quantity
 from .facade import Arg, arg, stack_arg, stack_default
 from .reads import Ctx, Read, custom, default_knob, error, fixed, knob, link, memory, peak, row
 from .view import Field, derived, out, regime
@@ -41,7 +41,7 @@ def efficiency_arg(device: str = "hardware") -> Arg:
 
 
 def stack_args() -> tuple[Arg, ...]:
-    """``stack``, ``bandwidth_efficiency`` and ``kv_reread_share`` (ours; after 0.3.0's arguments, so positional
+    """``stack``, ``bandwidth_efficiency``, ``kv_reread_share`` and ``request_overhead`` (ours; after 0.3.0's arguments, so positional
     calls keep working)."""
     return (stack_arg(),
             arg("bandwidth_efficiency", "eta_bw", EFFICIENCY, None,
@@ -51,7 +51,11 @@ def stack_args() -> tuple[Arg, ...]:
                 none=stack_default("kv_reread_share", "stacks.rated.kv_reread_share"),
                 doc="share of a grouped key/value head's other query heads that read it again in decode attention "
                     "(0: read once per group; 1: once per query head, a kernel with a thread block per query head; "
-                    "default: the stack's prior, else 0)"))
+                    "default: the stack's prior, else 0)"),
+            arg("request_overhead", "tau_req", quantity("s", 0.0, 10.0, lo_open=False, shown_unit="ms"), None,
+                none=stack_default("request_overhead", "stacks.rated.request_overhead"),
+                doc="the engine's fixed cost of one request call, charged once per prefill (set-up, first "
+                    "sampling, output copy; default: the stack's prior, else 0)"))
 
 
 def serving_rooflines(*, tensor_parallel: bool = False, request_mix: bool = False) -> tuple[Read, ...]:

@@ -195,6 +195,9 @@ def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
 @click.option("--kv-reread-share", type=float, default=None,
               help="Share of a grouped key/value head's other query heads that read it again in decode attention, "
                    "in [0, 1] (0: once per group; 1: once per query head; default: the stack's prior, else 0).")
+@click.option("--request-overhead", default=None, metavar="TIME",
+              help="The serving engine's fixed cost of one request call, charged once per prefill: a number in ms "
+                   "or a quantity ('5 ms') (default: the stack's prior, else 0).")
 @click.option("--explain", is_flag=True, help="Print the derivation.")
 @_fmt_option
 @click.pass_context
@@ -202,8 +205,8 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
           efficiency: float | None, measured: bool, prefill_chunk_tokens: int | None, decode_hardware: str | None,
           network_bandwidth: str | None, draft_model: str | None, draft_acceptance_rate: float | None,
           cached_prefix_len: int | None, tensor_parallel: int | None, output_len: int | None, stack: str | None,
-          bandwidth_efficiency: float | None, kv_reread_share: float | None, explain: bool, output: str | None,
-          edition: str | None) -> None:
+          bandwidth_efficiency: float | None, kv_reread_share: float | None, request_overhead: str | None,
+          explain: bool, output: str | None, edition: str | None) -> None:
     from .commands import serve_command
 
     fmt = _resolve_format(ctx, output, edition)
@@ -212,12 +215,18 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
             network_bandwidth = f"{float(network_bandwidth)} GB/s"
         except ValueError:
             pass
+    if request_overhead is not None:
+        try:
+            request_overhead = f"{float(request_overhead)} ms"
+        except ValueError:
+            pass
     serve_command(model, _device(hardware, measured), seq_len, batch_size, precision, efficiency, prefill_chunk_tokens,
                   explain, fmt, decode_hardware=decode_hardware and _device(decode_hardware, measured),
                   network_bandwidth=network_bandwidth, draft_model=draft_model,
                   draft_acceptance_rate=draft_acceptance_rate, cached_prefix_len=cached_prefix_len,
                   tensor_parallel=tensor_parallel, output_len=output_len, stack=stack,
-                  bandwidth_efficiency=bandwidth_efficiency, kv_reread_share=kv_reread_share)
+                  bandwidth_efficiency=bandwidth_efficiency, kv_reread_share=kv_reread_share,
+                  request_overhead=request_overhead)
 
 
 @cli.command(help="Derivation and sources of an eval (MODEL HARDWARE) result, equation by equation: each "

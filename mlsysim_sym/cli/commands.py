@@ -224,7 +224,8 @@ def serve_command(model: str, hardware: str, seq_len: int, batch: int, precision
             f"{doc['prefill_hardware']} (prefill) → {doc['hardware']} (decode)"
         extra = [f"{k.replace('_', ' ')} {given[k]}" for k in ("network_bandwidth", "draft_model",
                                                                   "draft_acceptance_rate", "cached_prefix_len",
-                                                                  "tensor_parallel", "output_len", "stack", "kv_reread_share")
+                                                                  "tensor_parallel", "output_len", "stack", "kv_reread_share",
+                                                                  "request_overhead")
                  if k in given]
         head = (f"{s.model_name} on {where}: seq_len {num(seq_len)}, batch {num(batch)}, {s.precision}, "
                 f"efficiency {num(doc['efficiency'])}" + "".join(f", {e}" for e in extra)

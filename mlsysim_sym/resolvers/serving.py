@@ -39,7 +39,7 @@ ServingModel = facade(
     ],
     order=("model", "hardware", "seq_len", "batch_size", "precision", "efficiency", "decode_hardware",
            "network_bandwidth", "draft_model", "draft_acceptance_rate", "cached_prefix_len", "prefill_chunk_tokens",
-           "tensor_parallel", "output_len", "stack", "bandwidth_efficiency", "kv_reread_share"),
+           "tensor_parallel", "output_len", "stack", "bandwidth_efficiency", "kv_reread_share", "request_overhead"),
     reads=[
         peak("hardware"), row("hardware", "dispatch_tax", "tau_disp", absent=default_knob("engine.dispatch_tax")),
         memory("decode_hardware"), width(), knob("engine.layer_tax", "tau_layer"),

@@ -88,6 +88,8 @@ m_dc = sym("m_dc", r"m_{\text{2roof}}", "", "Both rooflines charged in prefill a
 eta_bw = sym("eta_bw", r"\eta_{\text{bw}}", "", "Achieved share of the rated memory bandwidth")
 kappa_kv = sym("kappa_kv", r"\kappa_{\text{KV}}", "", "Share of a key/value head's other query heads that read it "
                "again in decode attention (0: once per group, 1: once per query head)")
+tau_req = sym("tau_req", r"\tau_{\text{req}}", "s", "Fixed engine overhead of one request call (set-up, first "
+              "sampling, output copy and synchronisation), once per prefill", "ms")
 n_kvread = sym("n_kvread", r"n_{\text{KV,read}}", "", "Reads of each cached key/value head per decode step")
 # the same symbols as walls 2 and 14 (one declaration each; wall 14's module imports this one)
 BW_tp = sym("BW_tp", r"\text{BW}_{\text{TP}}", "B/s", "Link bandwidth of tensor parallelism", "GB/s")
@@ -235,10 +237,12 @@ EQ_K_TOK = Equation("serve.kv_per_token", "k_tok",
                     "KV-cache bytes per token", (VLLM, GQA, MLA), regimes=("MLA latent", "MHA/GQA keys and values"))
 EQ_KV = Equation("serve.kv_cache", "KV", k_tok * S * B, "KV-cache bytes for the batch at context S", (VLLM,))
 EQ_TTFT = Equation("serve.ttft", "TTFT",
-                   sp.Piecewise((T_pre + T_ar_pre + tau_disp * n_chunks + KV / BW_xfer, sp.StrictGreaterThan(m_disagg, 0)),
-                                (T_pre + T_ar_pre + tau_disp * n_chunks, True)),
-                   "Time to first token: prefill, its all-reduces, one dispatch per chunk, KV transfer if "
-                   "disaggregated", (POPE, SARATHI), regimes=("disaggregated", "colocated"))
+                   sp.Piecewise((T_pre + T_ar_pre + tau_disp * n_chunks + tau_req + KV / BW_xfer,
+                                 sp.StrictGreaterThan(m_disagg, 0)),
+                                (T_pre + T_ar_pre + tau_disp * n_chunks + tau_req, True)),
+                   "Time to first token: prefill, its all-reduces, one dispatch per chunk, the engine's fixed cost "
+                   "of the request call, KV transfer if disaggregated", (POPE, SARATHI),
+                   regimes=("disaggregated", "colocated"))
 EQ_F_DEC = Equation("serve.decode_flops", "F_dec", _pass_flops(1, S),
                     "Decode-step FLOPs: 2·P_act per sequence plus attention over the context", (KAPLAN_FWD, HOFFMANN))
 _DLIN, _DLIN_BR = kernel_roofline(W, _linear_flops(1))
@@ -336,6 +340,7 @@ register_wall(Wall(
                ("ITL", "eta_hw", -1), ("TTFT", "eta_hw", -1), ("TTFT", "eta_bw", -1), ("X_req", "eta_hw", +1),
                ("X_req", "eta_bw", +1), ("T_req", "eta_hw", -1), ("T_req", "eta_bw", -1), ("ITL", "kappa_kv", +1),
                ("X_req", "kappa_kv", -1),
+               ("TTFT", "tau_req", +1), ("T_req", "tau_req", +1), ("X_req", "tau_req", -1),
                ("KV", "S", +1), ("KV", "B", +1), ("KV", "H_kv", +1)),
     resolvers=("ServingModel", "ServingCapacityModel"),
 ))
