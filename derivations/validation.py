@@ -276,7 +276,7 @@ def judge(row: dict[str, Any]) -> Judged:
 #: (one layer's times); their iteration times (Tables 3 and 5), judged with the megatron prior, read neither
 PRIOR_TABLES = {"nvidia2021dleresnet50pyt": ("'Training performance results'",),
                 "korthikanti2023reducing": ("§4.1, Eq. 1", "Table 4"),
-                "nvidia2023trtllmperf": ("row 'GPT-J 6B', batch 1, TP 1, input 128",)}
+                "nvidia2023trtllmperf": ("tables 'H100 GPUs (FP8)' and 'A100 GPUs (FP16)', row 'GPT-J 6B', batch 1, TP 1, input 128",)}
 
 
 def judged_on_its_source(prior: Any) -> bool:

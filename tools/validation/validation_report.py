@@ -77,10 +77,8 @@ NOT_JUDGED = [
      "run at a 'max TP/PP/DP config' or over a batch sweep that the posts do not print"),
     ("TensorRT-LLM's performance page, 'Low Latency', GPT-J 6B at input 128 (H100 FP8 7 ms, A100 FP16 12 ms)",
      "prior source: the generate call's fixed cost beyond the prefill, trtllm_pre_xqa.request_overhead, is read from "
-     "them through the walls (derivations/prior_inversions.py); every other row of the page's H100 and A100 tables "
-     "is judged"),
-    ("TensorRT-LLM's performance page, L40S tables (GPT-J 6B and LLaMA 7B, v0.5, FP8)",
-     "the L40S is not catalogued (no datasheet row was read for it)"),
+     "them through the walls (derivations/prior_inversions.py); every other row of the page's H100, A100 and L40S "
+     "tables is judged, the L40S's 128-token GPT-J row among them"),
 ]
 
 
@@ -300,8 +298,11 @@ def render() -> str:
     h200 = [j for j in serv if "-h200-" in j.id and abs(j.error) > 0.25]
     ttft_one = [j for j in serv if j.regime == "serving TTFT" and j.args.get("tensor_parallel", 1) == 1]
     ttft_tp = [j for j in serv if j.regime == "serving TTFT" and j.args.get("tensor_parallel", 1) > 1]
-    big = [j for j in serv if j.regime == "serving throughput" and j.id.endswith("-128-128") and "llama" in j.id]
-    others = [j for j in serv if j.regime == "serving throughput" and not j.args["model"].startswith("Llama")]
+    big = [j for j in serv if j.regime == "serving throughput" and j.id.endswith("-128-128") and "llama" in j.id
+           and j.args["batch_size"] >= 384]
+    others = [j for j in serv if j.regime == "serving throughput" and not j.args["model"].startswith("Llama")
+              and j.args["hardware"] != "L40S"]
+    l40s = [j for j in serv if j.regime == "serving throughput" and j.args["hardware"] == "L40S"]
     overhead = cat.constants["knobs.stacks.trtllm_pre_xqa.request_overhead"]
     out += ["", "## Reading", "",
             f"- Training: Korthikanti et al.'s eight iteration times are predicted within "
@@ -383,12 +384,14 @@ def render() -> str:
             f"and A100, the stack's per-request overhead ({1e3 * overhead.si:.2f} ms, "
             "trtllm_pre_xqa.request_overhead, read through the walls from those two rows, which are therefore not "
             "judged; without it the short-prompt rows were under-predicted by half or more). With it the "
-            f"one-device rows are {', '.join(_pct(j.error) for j in ttft_one)}; the tensor-parallel ones "
+            f"one-device rows (LLaMA 7B and GPT-J on H100, A100 and L40S, the L40S's 128-token GPT-J row the third "
+            f"device's check of the prior) are {', '.join(_pct(j.error) for j in ttft_one)}; the tensor-parallel ones "
             f"({', '.join(_pct(j.error) for j in ttft_tp)}: Llama-2-70B on 4 GPUs, Falcon-180B on 8) are still "
             "under-predicted, most at short prompts: their ranks add a cost per call or per all-reduce that no "
             "source read here separates, and on H100 the 2,048-token prefills of the larger models also run below "
             "the FP8 prior. The same tables' GPT-J 6B and Falcon-180B throughput rows, judged with the same "
-            f"priors, are {', '.join(_pct(j.error) for j in others)}.",
+            f"priors, are {', '.join(_pct(j.error) for j in others)}; the L40S's (GDDR6, the priors transferred from "
+            f"H100 measurements) {', '.join(_pct(j.error) for j in l40s)}.",
             "- CNN inference (no bar set by the issue): NVIDIA's eager-PyTorch ResNet-50 tables, judged with the "
             f"pytorch stack's CNN prior ({cat.constants['knobs.stacks.pytorch.cnn_efficiency_fp16'].si:.3f} of the "
             "fp16 peak, the median of the same README's one-GPU training rows). In mixed precision they are "
