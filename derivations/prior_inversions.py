@@ -162,26 +162,36 @@ def prior(field: str) -> tuple[float, float, float]:
     return statistics.median(shares), min(shares), max(shares)
 
 
+def _stale_rows(cat: Any, fields: set[str], reading: Any, source: str, scale: float = 1.0, unit: str = "",
+                tolerance: float = TOLERANCE) -> list[str]:
+    """The rows of ``fields`` whose catalogued value or range (shown ×``scale`` in ``unit``) is not ``reading(field)``
+    — (median, lowest, highest) — within ``tolerance``, each named with the reading to write."""
+    out, shown = [], f" {unit}" if unit else ""
+    for field in sorted(fields):
+        median, low, high = reading(field)
+        row = cat.constants.get("knobs." + field)
+        if row is None:
+            out.append(f"knobs.{field}: {source} are read for it (derivations/prior_inversions.py), but the "
+                       "catalogue has no such row")
+            continue
+        rng = tuple(x * scale for x in (row.si_range or (math.nan, math.nan)))
+        pairs = ((row.si * scale, median), (rng[0], low), (rng[1], high))
+        if not all(abs(a - b) <= tolerance for a, b in pairs):
+            out.append(f"knobs.{field} is {row.si * scale:g}{shown} {list(rng)} but the walls now read {median:.3f} "
+                       f"[{low:.3f}, {high:.3f}]{shown} from its {source} (derivations/prior_inversions.py): re-read it")
+    return out
+
+
 def stale() -> list[str]:
     """The catalogued priors that no longer equal what the walls read from their runs (``mlsysim-sym check`` lists
     them as problems): after a change to a wall, a kernel's share or a run, each names the row, its catalogued value
     and range, and the reading to write instead."""
     from mlsysim_sym.catalog import catalog
 
-    cat, out = catalog(), []
-    out += _stale_overheads(cat)
-    for field in sorted({run.prior for run in RUNS}):
-        median, low, high = prior(field)
-        row = cat.constants.get("knobs." + field)
-        if row is None:
-            out.append(f"knobs.{field}: source runs are read for it (derivations/prior_inversions.py), but the "
-                       "catalogue has no such row")
-            continue
-        rng = row.range or (math.nan, math.nan)
-        if not all(abs(a - b) <= TOLERANCE for a, b in ((row.si, median), (rng[0], low), (rng[1], high))):
-            out.append(f"knobs.{field} is {row.si:g} {list(rng)} but the walls now read {median:.3f} "
-                       f"[{low:.3f}, {high:.3f}] from its runs (derivations/prior_inversions.py): re-read it")
-    return out
+    cat = catalog()
+    return (_stale_rows(cat, {run.prior for run in LATENCY_RUNS}, overhead_prior, "latency runs", 1e3, "ms",
+                        TOLERANCE * 10)
+            + _stale_rows(cat, {run.prior for run in RUNS}, prior, "source runs"))
 
 
 # ---- serving: a runtime's fixed cost per request call ---------------------------------------------------------------
@@ -248,22 +258,6 @@ def overhead_prior(field: str) -> tuple[float, float, float]:
         raise KeyError(f"no latency run is read for {field}")
     return (statistics.median(left for _, left in read), min(left - run.half_ms for run, left in read),
             max(left + run.half_ms for run, left in read))
-
-
-def _stale_overheads(cat: Any) -> list[str]:
-    out = []
-    for field in sorted({run.prior for run in LATENCY_RUNS}):
-        median, low, high = overhead_prior(field)
-        row = cat.constants.get("knobs." + field)
-        if row is None:
-            out.append(f"knobs.{field}: latency runs are read for it (derivations/prior_inversions.py), but the "
-                       "catalogue has no such row")
-            continue
-        rng = tuple(x * 1e3 for x in (row.si_range or (math.nan, math.nan)))
-        if not all(abs(a - b) <= TOLERANCE * 10 for a, b in ((row.si * 1e3, median), (rng[0], low), (rng[1], high))):
-            out.append(f"knobs.{field} is {row.si * 1e3:g} ms {list(rng)} but the walls now read {median:.3f} "
-                       f"[{low:.3f}, {high:.3f}] ms from its runs (derivations/prior_inversions.py): re-read it")
-    return out
 
 
 def _table() -> TableData:
