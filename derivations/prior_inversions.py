@@ -194,6 +194,12 @@ def stale() -> list[str]:
             + _stale_rows(cat, {run.prior for run in RUNS}, prior, "source runs"))
 
 
+def read_priors() -> set[str]:
+    """The catalogue rows (knobs.<table>.<field>, without ``knobs.``) read through the walls here: the GEMM shares
+    from their source runs and the request overheads from their latency runs."""
+    return {run.prior for run in (*RUNS, *LATENCY_RUNS)}
+
+
 # ---- serving: a runtime's fixed cost per request call ---------------------------------------------------------------
 @dataclass(frozen=True)
 class LatencyRun:
@@ -242,9 +248,10 @@ def overheads() -> tuple[tuple[LatencyRun, float], ...]:
     """Every latency run with the overhead read from it (ms): the published time less the walls' prefill."""
     out = []
     for run in LATENCY_RUNS:
-        left = run.ttft_ms - walls_ttft_ms(run)
+        walls = walls_ttft_ms(run)
+        left = run.ttft_ms - walls
         if left - run.half_ms < 0:
-            raise ValueError(f"{run.label}: the walls' prefill alone ({walls_ttft_ms(run):.2f} ms) is longer than "
+            raise ValueError(f"{run.label}: the walls' prefill alone ({walls:.2f} ms) is longer than "
                              f"the published first token ({run.ttft_ms:g} ms); nothing is left for an overhead")
         out.append((run, left))
     return tuple(out)

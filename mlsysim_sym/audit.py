@@ -38,7 +38,7 @@ def _priors_read_through_the_walls(problems: list[str]) -> int:
     try:
         mod = sys.modules.get(derivation_name(path)) or load_derivation(path)
         problems.extend(mod.stale())
-        return len({run.prior for run in (*mod.RUNS, *getattr(mod, "LATENCY_RUNS", ()))})
+        return len(mod.read_priors())
     except Exception as exc:        # a broken derivation is reported, not raised: the audit lists every problem
         problems.append(f"{path.name}: the priors read through the walls could not be checked ({exc})")
         return 0

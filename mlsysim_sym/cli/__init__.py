@@ -164,6 +164,17 @@ def _given_ranges(items: tuple[str, ...]) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _bare_number_in(value: str | None, unit: str) -> str | None:
+    """An option that takes a quantity or a bare number: the number read in ``unit``, a quantity string passed on
+    as given (the facade's unit check judges it)."""
+    if value is None:
+        return None
+    try:
+        return f"{float(value)} {unit}"
+    except ValueError:
+        return value
+
+
 @cli.command(help="LLM serving of MODEL on HARDWARE (wall 4): TTFT, ITL, KV cache, feasibility. HARDWARE runs "
                   "prefill; --decode-hardware disaggregates decode onto another device (KV cache sent over "
                   "--network-bandwidth); --draft-model adds speculative decoding. "
@@ -210,16 +221,8 @@ def serve(ctx: click.Context, model: str, hardware: str, seq_len: int, batch_siz
     from .commands import serve_command
 
     fmt = _resolve_format(ctx, output, edition)
-    if network_bandwidth is not None:
-        try:
-            network_bandwidth = f"{float(network_bandwidth)} GB/s"
-        except ValueError:
-            pass
-    if request_overhead is not None:
-        try:
-            request_overhead = f"{float(request_overhead)} ms"
-        except ValueError:
-            pass
+    network_bandwidth = _bare_number_in(network_bandwidth, "GB/s")
+    request_overhead = _bare_number_in(request_overhead, "ms")
     serve_command(model, _device(hardware, measured), seq_len, batch_size, precision, efficiency, prefill_chunk_tokens,
                   explain, fmt, decode_hardware=decode_hardware and _device(decode_hardware, measured),
                   network_bandwidth=network_bandwidth, draft_model=draft_model,

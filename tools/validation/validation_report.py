@@ -242,14 +242,18 @@ def render() -> str:
             "| Prior | Value | Range | Kind | Source | Judged on rows from it? |", "|---|---:|---|---|---|---|"]
     judged = {j.bibkey for j in rows}
     for c in sorted((c for c in cat if c.id.startswith(v.PRIOR_PREFIXES)), key=lambda c: c.id):
-        split = c.bibkey in judged and not v.judged_on_its_source(c)
         lo_hi = c.si_range
-        rng = f"[{lo_hi[0]:.3g}, {lo_hi[1]:.3g}]" if lo_hi else "—"
-        if c.unit and lo_hi:              # a prior with a unit is printed in it, as the catalogue prints it
+        if lo_hi is None:
+            rng = "—"
+        elif c.unit:                      # a prior with a unit is printed in it, as the catalogue prints it
             rng = f"[{c.range[0]:.4g}, {c.range[1]:.4g}] {c.unit}"
+        else:
+            rng = f"[{lo_hi[0]:.3g}, {lo_hi[1]:.3g}]"
         shown = f"{c.value:.4g} {c.unit}" if c.unit else f"{c.si:.3g}"
+        verdict = ("yes" if v.judged_on_its_source(c) else "no (its other rows are)" if c.bibkey in judged
+                   else "no")
         out.append(f"| `{c.id.removeprefix('knobs.')}` | {shown} | {rng} | {c.kind} | {c.bibkey}: {c.locator} | "
-                   f"{'yes' if v.judged_on_its_source(c) else 'no (its other rows are)' if split else 'no'} |")
+                   f"{verdict} |")
     for regime in ("training step", "training MFU", "training throughput", "serving throughput", "serving TTFT",
                    "CNN inference throughput", "energy and carbon", "identity"):
         mine = [j for j in rows if j.regime == regime]
