@@ -109,7 +109,7 @@ def _mosaic_priors(device: str) -> tuple[str, str]:
     full recomputation."""
     rest = (f"kernels.flash_triton.attention_efficiency_on_{device}, losses.fused_xentropy.logit_passes, "
             f"stacks.fsdp.elementwise_traffic, stacks.fsdp.gemm_efficiency_on_{device}")
-    return rest, f"distributed.recompute_forward_cost, {rest}"
+    return rest, f"{rest}, stacks.fsdp.recompute_forward_cost"
 
 
 def _mosaic(rows, hw: str, ckpt: bool | None = None) -> list:
@@ -128,20 +128,23 @@ def test_training_error_and_its_ranges(summary, rows):
     work between the GEMMs charged for the fsdp stack, and stays 11.4 % with the data-parallel exchange charged as
     often as it runs and the priors read again through it, and with the recomputed forward's cost carrying its
     measured spread (the nominal stays one forward), 11.5 % with MosaicML's positional table no longer run as
-    GEMM FLOPs, and 11.0 % with its fused cross-entropy's passes over the logits charged — over the bar (stated in
-    the report).
+    GEMM FLOPs, 11.0 % with its fused cross-entropy's passes over the logits charged — over the bar —, and 9.1 %
+    with the fsdp stack's recomputed forward at its measured cost (0.777 forwards, torchtitan's paired 13B runs),
+    megatron's at Korthikanti et al.'s Table 4 (1.17), and IBM/Meta's H100 runs read with the 10 % of each step their
+    profile shows as exposed network taken off (the H100 prior 0.437 → 0.466): under the bar.
 
     Ranges: each device's prior carries the spread of that device's published FSDP runs read through the walls (A100
-    0.561-0.689, H100 0.374-0.508; none judged), the element-wise count 12-17, each kernel's the paper's range, and
-    under full recomputation the recomputed forward's cost, 0.78-1.17 forwards (torchtitan's paired Llama 2 13B runs
-    on A100 to Korthikanti et al.'s 22B layer; neither judged): widest ±36 %, so the ±50 % width holds for every
-    row; 164 of 203 rows hold the published value (80.8 %: the 80 % asked holds with one row to spare; 162 before
+    0.561-0.648, H100 0.414-0.525; none judged), the element-wise count 12-17, each kernel's the paper's range, and
+    under full recomputation the stack's recomputed forward's cost (fsdp 0.556-1, torchtitan's 70B runs read at its
+    13B run's share up to the convention; megatron 1.155-1.185, Table 4's printed digit; neither judged; the
+    convention's 0.78-1.17 for a stack without its own): widest ±33 %, so the ±50 % width holds for every row; 165 of
+    203 rows hold the published value (81.3 %; 164 with the recomputation at the convention; 162 before
     the loss's passes over the logits were charged, 139 with the recomputation held at one forward, 147 before the
     exchange was charged per micro-step; outside are MosaicML's checkpointed rows the cost's range does not reach,
     above it on both devices, and its small-model rows without checkpointing, below it on A100)."""
     s = summary["training"]
-    assert s["rows"] == 203 and 0.105 <= s["mae"] <= 0.12
-    assert s["inside"] == 164 and s["inside"] / s["rows"] >= 0.8
+    assert s["rows"] == 203 and 0.085 <= s["mae"] <= 0.095
+    assert s["inside"] == 165 and s["inside"] / s["rows"] >= 0.8
     assert s["widest"] <= 0.5
     assert all(max(-j.width[0], j.width[1]) <= 0.5 for j in rows if j.regime.startswith("training"))
 
@@ -161,23 +164,27 @@ def test_mosaicml_rows_read_their_devices_fsdp_prior_and_their_kernel(rows):
     Mean error with the memory-bound work between the GEMMs charged and the priors read through the walls with it:
     H100 −13.2 % (−12.4 % before the exchange was charged per micro-step, −10.4 % without the element-wise term,
     −12.1 % with the runs' HFU as the prior), A100 −2.3 % (+0.4 % before, +2.8 % without the term, +1.1 % with the
-    whole-step prior, −32 % with OPT's share and no kernel); the H100 bias is in the checkpointed rows."""
+    whole-step prior, −32 % with OPT's share and no kernel); the H100 bias is in the checkpointed rows. With the
+    fsdp stack's measured recomputed forward (0.777) and the H100 prior read without IBM's exposed network: H100
+    −7.7 %, A100 +2.2 %."""
     h100, a100 = _mosaic(rows, "h100"), _mosaic(rows, "a100")
     for group, dev in ((h100, "H100"), (a100, "A100")):
         assert {j.prior for j in group} == set(_mosaic_priors(dev))
         # the recomputed forward's cost is listed where the run recomputes, and only there
-        assert all(("distributed.recompute_forward_cost" in j.prior) == bool(j.args["activation_recomputation"])
+        assert all(("stacks.fsdp.recompute_forward_cost" in j.prior) == bool(j.args["activation_recomputation"])
                    for j in group)
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in a100 + h100)
     h_bias, a_bias = (sum(j.error for j in g) / len(g) for g in (h100, a100))
-    assert -0.15 <= h_bias <= -0.10 and -0.05 <= a_bias <= 0.05
+    assert -0.10 <= h_bias <= -0.05 and -0.05 <= a_bias <= 0.05
     # 10.5 % (11.0 % before the loss's passes were charged, 10.7 % with the positional table's parameters run as GEMM
     # FLOPs, 10.4 % before the exchange was charged per micro-step, 12.2 % without the element-wise term)
     assert sum(abs(j.error) for j in a100) / len(a100) <= 0.11
-    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.14     # 13.4 % (12.7 % before, 11.5 % without the term)
-    unchecked = _mosaic(rows, "h100", False)     # mean error −7.9 % (−7.4 % before, −4.3 % without the term)
-    assert -0.10 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.05
-    assert sum(abs(j.error) for j in unchecked) / len(unchecked) <= 0.09
+    # 8.9 % (13.4 % with the H100 prior read from IBM's whole steps and the recomputed forward at one forward)
+    assert sum(abs(j.error) for j in h100) / len(h100) <= 0.10
+    # mean error −4.0 %, |error| 5.4 % (−7.9 % and 8.2 % with the H100 prior read from IBM's whole steps)
+    unchecked = _mosaic(rows, "h100", False)
+    assert -0.06 <= sum(j.error for j in unchecked) / len(unchecked) <= -0.02
+    assert sum(abs(j.error) for j in unchecked) / len(unchecked) <= 0.06
     # the long unchecked A100 sequences, attention-bound, were −35 % with attention counted without the kernel
     long = [j for j in a100 if j.args["seq_len"] >= 16384 and not j.args["activation_recomputation"]]
     # −0.1 % … +11.0 % (−0.0 % … +12.5 % before the loss's passes were charged, −0.8 % … +9.5 % with the positional
@@ -208,19 +215,21 @@ def test_mosaicml_positional_tables_are_lookups_not_gemms():
 def test_fsdp_rows_with_full_recomputation_on_a100(rows):
     """The checkpointed A100 rows of both FSDP tables (fms-fsdp 34B/70B with SDPA FlashAttention-2, and MosaicML's
     22) were all predicted too slow with OPT's share (−10 % to −41 %); with the A100 prior read through the walls and
-    their kernels they lie within −26 % … +13 %."""
+    their kernels they lie within −26 % … +13 %, and with the fsdp stack's measured recomputed forward (0.777
+    forwards) within −21 % … +19 %."""
     ckpt = [j for j in rows if j.id.startswith("fms-fsdp")] + _mosaic(rows, "a100", True)
-    assert len(ckpt) == 24 and all(-0.27 <= j.error <= 0.17 for j in ckpt)
+    assert len(ckpt) == 24 and all(-0.22 <= j.error <= 0.20 for j in ckpt)
     assert all(j.args.get("attention_kernel") == "flash2" for j in rows if j.id.startswith("fms-fsdp"))
 
 
-def test_korthikanti_step_times_within_15_percent_each(rows):
+def test_korthikanti_step_times_within_18_percent_each(rows):
     """The eight iteration times of Korthikanti et al. Tables 3/5 with the megatron prior (PaLM's HFU): −17.4 % to
-    +14.3 %, mean 9.4 %."""
+    +14.3 %, mean 9.4 %, with the recomputed forward at the convention's one forward; −14.2 % to +17.7 %, mean 10.3 %,
+    at megatron's own measured cost (1.17 forwards, the same paper's Table 4, which times one layer)."""
     k = [j for j in rows if j.id.startswith("korthikanti") and j.regime == "training step"]
     assert len(k) == 8
     assert max(abs(j.error) for j in k) <= 0.18
-    assert sum(abs(j.error) for j in k) / 8 <= 0.10
+    assert sum(abs(j.error) for j in k) / 8 <= 0.105
 
 
 def test_structural_fixes_reduce_the_serving_error(summary, rows):
@@ -330,11 +339,12 @@ def test_a100_40gb_rows_read_the_a100_priors_through_priors_from(rows):
     Measured: mean |error| 10.1 %, mean error −9.0 % checkpointed and +9.3 % not (11.0 %, −6.7 % and +11.9 % before
     the exchange was charged per micro-step and the priors read again; 14.1 %, −7.7 % and +16.5 % with
     neither that term nor the priors read through the walls; the MPT-125M rows +20 % … +50 % then, up to +40 % now:
-    small models still reach a smaller share of peak than the walls give them)."""
+    small models still reach a smaller share of peak than the walls give them). With the fsdp stack's measured
+    recomputed forward (0.777 forwards): 8.5 %, −3.6 % checkpointed, +8.3 % not."""
     g = _mosaic(rows, "a100_320gb")
     assert {j.prior for j in g} == set(_mosaic_priors("A100"))
     assert all(j.args.get("attention_kernel") == "flash_triton" for j in g)
-    assert 0.09 <= sum(abs(j.error) for j in g) / len(g) <= 0.13
+    assert 0.075 <= sum(abs(j.error) for j in g) / len(g) <= 0.095
     ck, no = _mosaic(rows, "a100_320gb", True), _mosaic(rows, "a100_320gb", False)
-    assert -0.10 <= sum(j.error for j in ck) / len(ck) <= -0.04
+    assert -0.06 <= sum(j.error for j in ck) / len(ck) <= -0.02
     assert 0.08 <= sum(j.error for j in no) / len(no) <= 0.15

@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '0afc2aac4684'
+REVISION = 'b06fe370b0c9'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -4780,6 +4780,2586 @@ def c_synth__step__efficiency_pipelined(v):
         _special.reject('synth.step.efficiency_pipelined', locals(), COMPUTATIONS['synth.step.efficiency_pipelined'])
     return {'N_acc': N_acc, 'beta_fab': beta_fab, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'k_ops_t': k_ops_t, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'k_att_t': k_att_t, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_ew_r': T_ew_r, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'eta_req': eta_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'k_ops_t': k_ops_t__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'k_att_t': k_att_t__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_ew_r': T_ew_r__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'eta_req': eta_req__regime}
 
+def c_synth__step__recompute(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, attention at the gemms' share, no element-wise count) (compute-bound replica, full recomputation, no pipeline, attention at the GEMMs' share, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*(O_att*R_eff + O_fwd*R_peak*eta_att_x) != 0):
+        k_rf_req = (N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*n_tok*(O_att*R_eff + O_fwd*R_peak*eta_att_x))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute', locals(), COMPUTATIONS['synth.step.recompute'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
+def c_synth__step__recompute_counted(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, attention at the gemms' share, element-wise count) (compute-bound replica, full recomputation, no pipeline, attention at the GEMMs' share, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h) != 0):
+        k_rf_req = (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute_counted', locals(), COMPUTATIONS['synth.step.recompute_counted'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
+def c_synth__step__recompute_counted_pipelined(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, attention at the gemms' share, element-wise count) (compute-bound replica, full recomputation, pipelined, attention at the GEMMs' share, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)) != 0):
+        k_rf_req = (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= beta_bub < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute_counted_pipelined', locals(), COMPUTATIONS['synth.step.recompute_counted_pipelined'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
+def c_synth__step__recompute_kernel(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, fused attention kernel, no element-wise count) (compute-bound replica, full recomputation, no pipeline, fused attention kernel, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x) != 0):
+        k_rf_req = (N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*n_tok*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute_kernel', locals(), COMPUTATIONS['synth.step.recompute_kernel'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
+def c_synth__step__recompute_kernel_counted(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, fused attention kernel, element-wise count) (compute-bound replica, full recomputation, no pipeline, fused attention kernel, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h) != 0):
+        k_rf_req = (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute_kernel_counted', locals(), COMPUTATIONS['synth.step.recompute_kernel_counted'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
+def c_synth__step__recompute_kernel_counted_pipelined(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, fused attention kernel, element-wise count) (compute-bound replica, full recomputation, pipelined, fused attention kernel, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)) != 0):
+        k_rf_req = (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= beta_bub < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute_kernel_counted_pipelined', locals(), COMPUTATIONS['synth.step.recompute_kernel_counted_pipelined'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
+def c_synth__step__recompute_kernel_pipelined(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, fused attention kernel, no element-wise count) (compute-bound replica, full recomputation, pipelined, fused attention kernel, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)) != 0):
+        k_rf_req = (N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*n_tok*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= beta_bub < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute_kernel_pipelined', locals(), COMPUTATIONS['synth.step.recompute_kernel_pipelined'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
+def c_synth__step__recompute_pipelined(v):
+    """SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, attention at the gemms' share, no element-wise count) (compute-bound replica, full recomputation, pipelined, attention at the GEMMs' share, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    N_acc = n_gpn*n_nodes
+    beta_fab = BW_fab/os_fab
+    R_eff = R_peak*eta_hw
+    if (M_size > 0):
+        W = M_size
+        W__regime = 0
+    else:
+        W = P*b_w
+        W__regime = 1
+    if (P_act_cat > 0):
+        P_act = P_act_cat
+        P_act__regime = 0
+    else:
+        P_act = P
+        P_act__regime = 1
+    if (m_tok > 0) and (m_train > 0):
+        n_tok = S
+        n_tok__regime = 0
+    else:
+        n_tok = 1
+        n_tok__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_ops = 4
+        k_ops__regime = 0
+    elif (m_train > 0):
+        k_ops = 3
+        k_ops__regime = 1
+    else:
+        k_ops = 1
+        k_ops__regime = 2
+    if (d_cat > 0):
+        h_att = H*d_cat
+        h_att__regime = 0
+    else:
+        h_att = h
+        h_att__regime = 1
+    if (P > 0) and (m_lora > 0):
+        f_train = min(1, 8*N_L*h*r_lora/P)
+        f_train__regime = 0
+    else:
+        f_train = f_trainable
+        f_train__regime = 1
+    N_rep = N_ep*N_pp*N_tp
+    if (m_fa > 0):
+        eta_att_x = eta_att
+        eta_att_x__regime = 0
+    else:
+        eta_att_x = eta_hw
+        eta_att_x__regime = 1
+    if (z_stage >= 3) and (m_acc > 0):
+        n_xch = GA_step
+        n_xch__regime = 0
+    elif (m_acc > 0):
+        n_xch = 1
+        n_xch__regime = 1
+    else:
+        n_xch = 1/GA_step
+        n_xch__regime = 2
+    if (N_tp <= n_gpn):
+        alpha_tp = alpha_intra
+        alpha_tp__regime = 0
+    else:
+        alpha_tp = alpha_fab
+        alpha_tp__regime = 1
+    beta_bub = (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    if (m_train > 0):
+        k_tax = k_tax_train
+        k_tax__regime = 0
+    else:
+        k_tax = 1
+        k_tax__regime = 1
+    if (m_diff > 0):
+        O_fwd = O_step*n_steps
+        O_fwd__regime = 0
+    elif (O_cat > 0):
+        O_fwd = O_cat
+        O_fwd__regime = 1
+    else:
+        O_fwd = 2*P_act
+        O_fwd__regime = 2
+    if (m_attn > 0):
+        O_att = 4*N_L*S*h_att
+        O_att__regime = 0
+    else:
+        O_att = 0
+        O_att__regime = 1
+    if (m_recomp > 0) and (m_train > 0):
+        k_att = 4
+        k_att__regime = 0
+    elif (s_ckpt == 1) and (m_train > 0):
+        k_att = 6
+        k_att__regime = 1
+    else:
+        k_att = k_ops
+        k_att__regime = 2
+    N_dp__0 = 1
+    N_dp__1 = math.floor(N_acc/N_rep)
+    if N_dp__1 > N_dp__0:
+        N_dp = N_dp__1
+        N_dp__regime = 1
+    else:
+        N_dp = N_dp__0
+        N_dp__regime = 0
+    r_node__0 = 1
+    r_node__1 = math.floor(n_gpn/N_rep)
+    if r_node__1 > r_node__0:
+        r_node = r_node__1
+        r_node__regime = 1
+    else:
+        r_node = r_node__0
+        r_node__regime = 0
+    if (f_lora_dp > 0) and (m_lora > 0):
+        f_grad = f_lora_dp
+        f_grad__regime = 0
+    else:
+        f_grad = f_train
+        f_grad__regime = 1
+    if (N_tp <= n_gpn):
+        BW_tp = BW_intra
+        BW_tp__regime = 0
+    else:
+        BW_tp = beta_fab
+        BW_tp__regime = 1
+    L_lat = N_L*k_tax*tau_layer + tau_disp
+    if (m_fa > 0) and (m_recomp > 0) and (m_train > 0):
+        k_att_x = 2.25
+        k_att_x__regime = 0
+    elif (m_fa > 0) and (m_train > 0):
+        k_att_x = 1.75
+        k_att_x__regime = 1
+    elif (m_fa > 0):
+        k_att_x = 0.5
+        k_att_x__regime = 2
+    else:
+        k_att_x = k_att
+        k_att_x__regime = 3
+    B__0 = 1
+    B__1 = math.floor(B_g/N_dp)
+    if B__1 > B__0:
+        B = B__1
+        B__regime = 1
+    else:
+        B = B__0
+        B__regime = 0
+    n_span = math.ceil(N_dp/r_node)
+    D_grad = W*f_grad/(N_pp*N_tp)
+    B_tot = B*N_dp
+    if (n_span <= 1):
+        BW_dp = BW_intra
+        BW_dp__regime = 0
+    else:
+        BW_dp = beta_fab
+        BW_dp__regime = 1
+    if (n_span <= 1):
+        alpha_dp = alpha_intra
+        alpha_dp__regime = 0
+    else:
+        alpha_dp = alpha_fab
+        alpha_dp__regime = 1
+    V_tp = B*S*b_w*h
+    V_ep__0 = 1
+    V_ep__1 = k_top
+    if V_ep__1 > V_ep__0:
+        V_ep__b = V_ep__1
+        V_ep__regime = 1
+    else:
+        V_ep__b = V_ep__0
+        V_ep__regime = 0
+    V_ep = B*S*V_ep__b*b_w*f_imb*h
+    if (V_voc > 0) and (c_lg > 0) and (m_xf > 0):
+        T_lg_r = B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)
+        T_lg_r__regime = 0
+    else:
+        T_lg_r = 0
+        T_lg_r__regime = 1
+    if (N_dp <= 1):
+        T_dp_ar = 0
+        T_dp_ar__regime = 0
+    elif (w_topo == 2):
+        T_dp_ar = 2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))
+        T_dp_ar__regime = 1
+    elif (w_topo == 4):
+        T_dp_ar = 2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))
+        T_dp_ar__regime = 2
+    elif (w_topo == 1) or (n_span <= 1) or (r_node <= 1):
+        T_dp_ar = 2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)
+        T_dp_ar__regime = 3
+    else:
+        T_dp_ar = 2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)
+        T_dp_ar__regime = 4
+    if (N_tp > 1):
+        T_tp = 4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)
+        T_tp__regime = 0
+    else:
+        T_tp = 0
+        T_tp__regime = 1
+    if (N_ep > 1):
+        T_ep = k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))
+        T_ep__regime = 0
+    else:
+        T_ep = 0
+        T_ep__regime = 1
+    if (z_stage >= 3) and (N_dp > 1):
+        T_z3 = (0.5)*T_dp_ar*k_z3
+        T_z3__regime = 0
+    else:
+        T_z3 = 0
+        T_z3__regime = 1
+    T_dp = k_cong*n_xch*(T_dp_ar + T_z3)
+    if (m_ov > 0):
+        T_dp_exp = T_dp*(1 - eta_ov)
+        T_dp_exp__regime = 0
+    else:
+        T_dp_exp = T_dp
+        T_dp_exp__regime = 1
+    if (B_tot*k_strag*n_tok*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x)) != 0):
+        k_rf_req = (N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*n_tok*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x)))
+        k_rf_req__regime = 0
+    else:
+        k_rf_req = math.inf
+        k_rf_req__regime = 1
+    if not (0 <= N_acc < _inf
+            and 0 <= beta_fab < _inf
+            and 0 <= R_eff < _inf
+            and 0 <= W < _inf
+            and 0 <= P_act < _inf
+            and 0 <= n_tok < _inf
+            and 0 <= k_ops < _inf
+            and 0 <= h_att < _inf
+            and 0 <= f_train < _inf
+            and 0 <= N_rep < _inf
+            and 0 <= eta_att_x < _inf
+            and 0 <= n_xch < _inf
+            and 0 <= alpha_tp < _inf
+            and 0 <= beta_bub < _inf
+            and 0 <= k_tax < _inf
+            and 0 <= O_fwd < _inf
+            and 0 <= O_att < _inf
+            and 0 <= k_att < _inf
+            and 0 <= N_dp < _inf
+            and 0 <= r_node < _inf
+            and 0 <= f_grad < _inf
+            and 0 <= BW_tp < _inf
+            and 0 <= L_lat < _inf
+            and 0 <= k_att_x < _inf
+            and 0 <= B < _inf
+            and 0 <= n_span < _inf
+            and 0 <= D_grad < _inf
+            and 0 <= B_tot < _inf
+            and 0 <= BW_dp < _inf
+            and 0 <= alpha_dp < _inf
+            and 0 <= V_tp < _inf
+            and 0 <= V_ep < _inf
+            and 0 <= T_lg_r < _inf
+            and 0 <= T_dp_ar < _inf
+            and 0 <= T_tp < _inf
+            and 0 <= T_ep < _inf
+            and 0 <= T_z3 < _inf
+            and 0 <= T_dp < _inf
+            and 0 <= T_dp_exp < _inf
+            and -_inf < k_rf_req <= _inf):
+        _special.reject('synth.step.recompute_pipelined', locals(), COMPUTATIONS['synth.step.recompute_pipelined'])
+    return {'N_acc': N_acc, 'beta_fab': beta_fab, 'R_eff': R_eff, 'W': W, 'P_act': P_act, 'n_tok': n_tok, 'k_ops': k_ops, 'h_att': h_att, 'f_train': f_train, 'N_rep': N_rep, 'eta_att_x': eta_att_x, 'n_xch': n_xch, 'alpha_tp': alpha_tp, 'beta_bub': beta_bub, 'k_tax': k_tax, 'O_fwd': O_fwd, 'O_att': O_att, 'k_att': k_att, 'N_dp': N_dp, 'r_node': r_node, 'f_grad': f_grad, 'BW_tp': BW_tp, 'L_lat': L_lat, 'k_att_x': k_att_x, 'B': B, 'n_span': n_span, 'D_grad': D_grad, 'B_tot': B_tot, 'BW_dp': BW_dp, 'alpha_dp': alpha_dp, 'V_tp': V_tp, 'V_ep': V_ep, 'T_lg_r': T_lg_r, 'T_dp_ar': T_dp_ar, 'T_tp': T_tp, 'T_ep': T_ep, 'T_z3': T_z3, 'T_dp': T_dp, 'T_dp_exp': T_dp_exp, 'k_rf_req': k_rf_req}, {'W': W__regime, 'P_act': P_act__regime, 'n_tok': n_tok__regime, 'k_ops': k_ops__regime, 'h_att': h_att__regime, 'f_train': f_train__regime, 'eta_att_x': eta_att_x__regime, 'n_xch': n_xch__regime, 'alpha_tp': alpha_tp__regime, 'k_tax': k_tax__regime, 'O_fwd': O_fwd__regime, 'O_att': O_att__regime, 'k_att': k_att__regime, 'N_dp': N_dp__regime, 'r_node': r_node__regime, 'f_grad': f_grad__regime, 'BW_tp': BW_tp__regime, 'k_att_x': k_att_x__regime, 'B': B__regime, 'BW_dp': BW_dp__regime, 'alpha_dp': alpha_dp__regime, 'V_ep': V_ep__regime, 'T_lg_r': T_lg_r__regime, 'T_dp_ar': T_dp_ar__regime, 'T_tp': T_tp__regime, 'T_ep': T_ep__regime, 'T_z3': T_z3__regime, 'T_dp_exp': T_dp_exp__regime, 'k_rf_req': k_rf_req__regime}
+
 def c_synth__throughput__batch_compute(v):
     """SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound)"""
     N_L = v['N_L']
@@ -5641,6 +8221,14 @@ EQUATIONS = {
     'synthesis.step_efficiency_kernel': ('eta_req', 'GEMM efficiency that meets a step time (no pipeline, fused attention kernel at its own share)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.step_efficiency_kernel_pipelined': ('eta_req', 'GEMM efficiency that meets a step time (pipelined, fused attention kernel at its own share)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.step_efficiency_pipelined': ('eta_req', 'Efficiency that meets a step time (pipelined)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute': ('k_rf_req', "Recomputed forward's cost that meets a step time (no pipeline, attention at the GEMMs' share, no element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute_counted': ('k_rf_req', "Recomputed forward's cost that meets a step time (no pipeline, attention at the GEMMs' share, element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute_counted_pipelined': ('k_rf_req', "Recomputed forward's cost that meets a step time (pipelined, attention at the GEMMs' share, element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute_kernel': ('k_rf_req', "Recomputed forward's cost that meets a step time (no pipeline, fused attention kernel, no element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute_kernel_counted': ('k_rf_req', "Recomputed forward's cost that meets a step time (no pipeline, fused attention kernel, element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute_kernel_counted_pipelined': ('k_rf_req', "Recomputed forward's cost that meets a step time (pipelined, fused attention kernel, element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute_kernel_pipelined': ('k_rf_req', "Recomputed forward's cost that meets a step time (pipelined, fused attention kernel, no element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
+    'synthesis.step_recompute_pipelined': ('k_rf_req', "Recomputed forward's cost that meets a step time (pipelined, attention at the GEMMs' share, no element-wise count)", (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.throughput_batch_compute': ('B_req', 'Batch that reaches a throughput (compute-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.throughput_batch_memory': ('B_req', 'Batch that reaches a throughput (memory-bound)', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
     'synthesis.ttft_peak': ('R_req', 'Peak rate that meets a TTFT', (('williams2009roofline', '§2, Fig. 1: attainable FLOP/s = min(peak, bandwidth × intensity), solved here for the resource that meets a target'),), ()),
@@ -5731,6 +8319,14 @@ COMPUTATIONS = {
     'synth.step.efficiency_kernel': (c_synth__step__efficiency_kernel, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_ew', 'c_lg', 'd_cat', 'eta_att', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_rf', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'n_xch', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'k_ops_t', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'k_att_t', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_ew_r', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'k_ops_t': ('k_ops', 'k_rf', 'm_recomp', 'm_train'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'k_att_t': ('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_ew_r': ('BW_mem', 'B_tot', 'N_L', 'N_acc', 'b_w', 'c_ew', 'h', 'k_ops_t', 'm_xf', 'n_tok'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'eta_att', 'k_att_t', 'k_ops_t', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.exchanges', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.k_ops_time', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.k_attention_time', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.elementwise_time', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_kernel'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'k_ops_t': (('k_rf', 'm_recomp', 'm_train'), ('k_ops', 'm_recomp', 'm_train')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'k_att_t': (('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), ('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), ('k_att_x', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_ew_r': (('BW_mem', 'B_tot', 'N_L', 'N_acc', 'b_w', 'c_ew', 'h', 'k_ops_t', 'm_xf', 'n_tok'), ('c_ew', 'm_xf')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'eta_att', 'k_att_t', 'k_ops_t', 'k_strag', 'n_tok'), ('B_tot', 'L_lat', 'N_acc', 'O_att', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'eta_att', 'k_att_t', 'k_strag', 'n_tok'))}),
     'synth.step.efficiency_kernel_pipelined': (c_synth__step__efficiency_kernel_pipelined, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_ew', 'c_lg', 'd_cat', 'eta_att', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_rf', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'n_xch', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'k_ops_t', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'k_att_t', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_ew_r', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'k_ops_t': ('k_ops', 'k_rf', 'm_recomp', 'm_train'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'k_att_t': ('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_ew_r': ('BW_mem', 'B_tot', 'N_L', 'N_acc', 'b_w', 'c_ew', 'h', 'k_ops_t', 'm_xf', 'n_tok'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att', 'k_att_t', 'k_ops_t', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.exchanges', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.k_ops_time', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.k_attention_time', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.elementwise_time', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_kernel_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'k_ops_t': (('k_rf', 'm_recomp', 'm_train'), ('k_ops', 'm_recomp', 'm_train')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'k_att_t': (('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), ('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), ('k_att_x', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_ew_r': (('BW_mem', 'B_tot', 'N_L', 'N_acc', 'b_w', 'c_ew', 'h', 'k_ops_t', 'm_xf', 'n_tok'), ('c_ew', 'm_xf')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att', 'k_att_t', 'k_ops_t', 'k_strag', 'n_tok'), ('B_tot', 'L_lat', 'N_acc', 'O_att', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att', 'k_att_t', 'k_strag', 'n_tok'))}),
     'synth.step.efficiency_pipelined': (c_synth__step__efficiency_pipelined, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_ew', 'c_lg', 'd_cat', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_rf', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'n_xch', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'k_ops_t', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'k_att_t', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_ew_r', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'eta_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'k_ops_t': ('k_ops', 'k_rf', 'm_recomp', 'm_train'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'k_att_t': ('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_ew_r': ('BW_mem', 'B_tot', 'N_L', 'N_acc', 'b_w', 'c_ew', 'h', 'k_ops_t', 'm_xf', 'n_tok'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'eta_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_att_t', 'k_ops_t', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.exchanges', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.k_ops_time', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.k_attention_time', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.elementwise_time', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_efficiency_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'k_ops_t': (('k_rf', 'm_recomp', 'm_train'), ('k_ops', 'm_recomp', 'm_train')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'k_att_t': (('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), ('k_att_x', 'k_rf', 'm_fa', 'm_recomp', 'm_train'), ('k_att_x', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_ew_r': (('BW_mem', 'B_tot', 'N_L', 'N_acc', 'b_w', 'c_ew', 'h', 'k_ops_t', 'm_xf', 'n_tok'), ('c_ew', 'm_xf')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'eta_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_att_t', 'k_ops_t', 'k_strag', 'n_tok'), ('L_lat', 'N_acc', 'R_peak', 'T_dp_exp', 'T_ep', 'T_ew_r', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'k_strag'))}),
+    'synth.step.recompute': (c_synth__step__recompute, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok'), ('B_tot', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'eta_att_x', 'k_strag', 'n_tok'))}),
+    'synth.step.recompute_counted': (c_synth__step__recompute_counted, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_ew', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute_counted'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok'), ('BW_mem', 'B_tot', 'N_L', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'b_w', 'c_ew', 'eta_att_x', 'h', 'k_strag', 'n_tok'))}),
+    'synth.step.recompute_counted_pipelined': (c_synth__step__recompute_counted_pipelined, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_ew', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'beta_bub', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute_counted_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'beta_bub', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok'), ('BW_mem', 'B_tot', 'N_L', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'b_w', 'beta_bub', 'c_ew', 'eta_att_x', 'h', 'k_strag', 'n_tok'))}),
+    'synth.step.recompute_kernel': (c_synth__step__recompute_kernel, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute_kernel'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok'), ('B_tot', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'eta_att_x', 'k_strag', 'n_tok'))}),
+    'synth.step.recompute_kernel_counted': (c_synth__step__recompute_kernel_counted, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_ew', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute_kernel_counted'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok'), ('BW_mem', 'B_tot', 'N_L', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'b_w', 'c_ew', 'eta_att_x', 'h', 'k_strag', 'n_tok'))}),
+    'synth.step.recompute_kernel_counted_pipelined': (c_synth__step__recompute_kernel_counted_pipelined, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_ew', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'beta_bub', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute_kernel_counted_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('BW_mem', 'B_tot', 'L_lat', 'N_L', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'b_w', 'beta_bub', 'c_ew', 'eta_att_x', 'h', 'k_att_x', 'k_strag', 'n_tok'), ('BW_mem', 'B_tot', 'N_L', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'b_w', 'beta_bub', 'c_ew', 'eta_att_x', 'h', 'k_strag', 'n_tok'))}),
+    'synth.step.recompute_kernel_pipelined': (c_synth__step__recompute_kernel_pipelined, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute_kernel_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok'), ('B_tot', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'beta_bub', 'eta_att_x', 'k_strag', 'n_tok'))}),
+    'synth.step.recompute_pipelined': (c_synth__step__recompute_pipelined, ('BW_fab', 'BW_intra', 'BW_mem', 'B_g', 'GA_step', 'H', 'M_size', 'N_L', 'N_ep', 'N_pp', 'N_tp', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'T_step_tgt', 'V_voc', 'alpha_fab', 'alpha_intra', 'b_w', 'c_lg', 'd_cat', 'eta_att', 'eta_hw', 'eta_ov', 'f_imb', 'f_lora_dp', 'f_trainable', 'h', 'k_cong', 'k_strag', 'k_tax_train', 'k_top', 'k_z3', 'm_acc', 'm_attn', 'm_diff', 'm_fa', 'm_lora', 'm_ov', 'm_recomp', 'm_tok', 'm_train', 'm_xf', 'n_gpn', 'n_mb', 'n_nodes', 'n_steps', 'os_fab', 'r_lora', 's_ckpt', 'tau_disp', 'tau_layer', 'v_pp', 'w_topo', 'z_stage'), ('N_acc', 'beta_fab', 'R_eff', 'W', 'P_act', 'n_tok', 'k_ops', 'h_att', 'f_train', 'N_rep', 'eta_att_x', 'n_xch', 'alpha_tp', 'beta_bub', 'k_tax', 'O_fwd', 'O_att', 'k_att', 'N_dp', 'r_node', 'f_grad', 'BW_tp', 'L_lat', 'k_att_x', 'B', 'n_span', 'D_grad', 'B_tot', 'BW_dp', 'alpha_dp', 'V_tp', 'V_ep', 'T_lg_r', 'T_dp_ar', 'T_tp', 'T_ep', 'T_z3', 'T_dp', 'T_dp_exp', 'k_rf_req'), {'N_acc': ('n_gpn', 'n_nodes'), 'beta_fab': ('BW_fab', 'os_fab'), 'R_eff': ('R_peak', 'eta_hw'), 'W': ('M_size', 'P', 'b_w'), 'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'h_att': ('H', 'd_cat', 'h'), 'f_train': ('N_L', 'P', 'f_trainable', 'h', 'm_lora', 'r_lora'), 'N_rep': ('N_ep', 'N_pp', 'N_tp'), 'eta_att_x': ('eta_att', 'eta_hw', 'm_fa'), 'n_xch': ('GA_step', 'm_acc', 'z_stage'), 'alpha_tp': ('N_tp', 'alpha_fab', 'alpha_intra', 'n_gpn'), 'beta_bub': ('N_pp', 'n_mb', 'v_pp'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'O_att': ('N_L', 'S', 'h_att', 'm_attn'), 'k_att': ('k_ops', 'm_recomp', 'm_train', 's_ckpt'), 'N_dp': ('N_acc', 'N_rep'), 'r_node': ('N_rep', 'n_gpn'), 'f_grad': ('f_lora_dp', 'f_train', 'm_lora'), 'BW_tp': ('BW_intra', 'N_tp', 'beta_fab', 'n_gpn'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'k_att_x': ('k_att', 'm_fa', 'm_recomp', 'm_train'), 'B': ('B_g', 'N_dp'), 'n_span': ('N_dp', 'r_node'), 'D_grad': ('N_pp', 'N_tp', 'W', 'f_grad'), 'B_tot': ('B', 'N_dp'), 'BW_dp': ('BW_intra', 'beta_fab', 'n_span'), 'alpha_dp': ('alpha_fab', 'alpha_intra', 'n_span'), 'V_tp': ('B', 'S', 'b_w', 'h'), 'V_ep': ('B', 'S', 'b_w', 'f_imb', 'h', 'k_top'), 'T_lg_r': ('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), 'T_dp_ar': ('BW_dp', 'BW_intra', 'D_grad', 'N_dp', 'alpha_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo'), 'T_tp': ('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), 'T_ep': ('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), 'T_z3': ('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), 'T_dp': ('T_dp_ar', 'T_z3', 'k_cong', 'n_xch'), 'T_dp_exp': ('T_dp', 'eta_ov', 'm_ov'), 'k_rf_req': ('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok')}, ('fleet.accelerators', 'netroof.beta', 'compute.r_eff', 'memory.weights', 'shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'shape.attention_width', 'train.trainable_fraction', 'comm.replica_size', 'comm.attention_efficiency', 'comm.exchanges', 'comm.tp_latency', 'comm.bubble_fraction', 'overhead.k_tax', 'compute.forward_flops', 'compute.attention_flops', 'compute.k_attention', 'comm.data_parallel', 'comm.dp_ranks_per_node', 'comm.gradient_share', 'comm.tp_bandwidth', 'overhead.latency', 'compute.k_attention_kernel', 'comm.local_batch', 'comm.dp_nodes', 'comm.gradient_bytes', 'comm.samples', 'comm.dp_bandwidth', 'comm.dp_latency', 'comm.tp_bytes', 'comm.ep_bytes', 'comm.logit_time', 'comm.dp_allreduce', 'comm.tp_time', 'comm.ep_time', 'comm.zero3_gathers', 'comm.dp_time', 'comm.dp_exposed', 'synthesis.step_recompute_pipelined'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'h_att': (('H', 'd_cat'), ('d_cat', 'h')), 'f_train': (('N_L', 'P', 'h', 'm_lora', 'r_lora'), ('P', 'f_trainable', 'm_lora')), 'eta_att_x': (('eta_att', 'm_fa'), ('eta_hw', 'm_fa')), 'n_xch': (('GA_step', 'm_acc', 'z_stage'), ('m_acc', 'z_stage'), ('GA_step', 'm_acc', 'z_stage')), 'alpha_tp': (('N_tp', 'alpha_intra', 'n_gpn'), ('N_tp', 'alpha_fab', 'n_gpn')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'O_att': (('N_L', 'S', 'h_att', 'm_attn'), ('m_attn',)), 'k_att': (('m_recomp', 'm_train'), ('m_recomp', 'm_train', 's_ckpt'), ('k_ops', 'm_recomp', 'm_train', 's_ckpt')), 'f_grad': (('f_lora_dp', 'm_lora'), ('f_lora_dp', 'f_train', 'm_lora')), 'BW_tp': (('BW_intra', 'N_tp', 'n_gpn'), ('N_tp', 'beta_fab', 'n_gpn')), 'k_att_x': (('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('m_fa', 'm_recomp', 'm_train'), ('k_att', 'm_fa', 'm_recomp', 'm_train')), 'BW_dp': (('BW_intra', 'n_span'), ('beta_fab', 'n_span')), 'alpha_dp': (('alpha_intra', 'n_span'), ('alpha_fab', 'n_span')), 'T_lg_r': (('BW_mem', 'B_tot', 'N_acc', 'V_voc', 'b_w', 'c_lg', 'm_xf', 'n_tok'), ('V_voc', 'c_lg', 'm_xf')), 'T_dp_ar': (('N_dp',), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'w_topo'), ('BW_dp', 'D_grad', 'N_dp', 'alpha_dp', 'n_span', 'r_node', 'w_topo'), ('BW_intra', 'D_grad', 'N_dp', 'alpha_fab', 'alpha_intra', 'beta_fab', 'n_span', 'r_node', 'w_topo')), 'T_tp': (('BW_tp', 'N_L', 'N_pp', 'N_tp', 'V_tp', 'alpha_tp', 'k_cong'), ('N_tp',)), 'T_ep': (('N_ep', 'V_ep', 'alpha_fab', 'beta_fab', 'k_cong'), ('N_ep',)), 'T_z3': (('N_dp', 'T_dp_ar', 'k_z3', 'z_stage'), ('N_dp', 'z_stage')), 'T_dp_exp': (('T_dp', 'eta_ov', 'm_ov'), ('T_dp', 'm_ov')), 'k_rf_req': (('B_tot', 'L_lat', 'N_acc', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'T_dp_exp', 'T_ep', 'T_lg_r', 'T_step_tgt', 'T_tp', 'beta_bub', 'eta_att_x', 'k_att_x', 'k_strag', 'n_tok'), ('B_tot', 'O_att', 'O_fwd', 'R_eff', 'R_peak', 'beta_bub', 'eta_att_x', 'k_strag', 'n_tok'))}),
     'synth.throughput.batch_compute': (c_synth__throughput__batch_compute, ('N_L', 'O_cat', 'O_step', 'P', 'P_act_cat', 'R_peak', 'S', 'X_tgt', 'eta_hw', 'k_tax_train', 'm_diff', 'm_recomp', 'm_tok', 'm_train', 'n_steps', 'tau_disp', 'tau_layer'), ('P_act', 'n_tok', 'k_ops', 'R_eff', 'k_tax', 'O_fwd', 'L_lat', 'B_req'), {'P_act': ('P', 'P_act_cat'), 'n_tok': ('S', 'm_tok', 'm_train'), 'k_ops': ('m_recomp', 'm_train'), 'R_eff': ('R_peak', 'eta_hw'), 'k_tax': ('k_tax_train', 'm_train'), 'O_fwd': ('O_cat', 'O_step', 'P_act', 'm_diff', 'n_steps'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok')}, ('shape.active_params', 'compute.tokens_per_sample', 'compute.k_ops', 'compute.r_eff', 'overhead.k_tax', 'compute.forward_flops', 'overhead.latency', 'synthesis.throughput_batch_compute'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'n_tok': (('S', 'm_tok', 'm_train'), ('m_tok', 'm_train')), 'k_ops': (('m_recomp', 'm_train'), ('m_recomp', 'm_train'), ('m_recomp', 'm_train')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'O_fwd': (('O_step', 'm_diff', 'n_steps'), ('O_cat', 'm_diff'), ('O_cat', 'P_act', 'm_diff')), 'B_req': (('L_lat', 'O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'), ('O_fwd', 'R_eff', 'X_tgt', 'k_ops', 'n_tok'))}),
     'synth.throughput.batch_memory': (c_synth__throughput__batch_memory, ('BW_mem', 'M_size', 'N_L', 'P', 'X_tgt', 'b_w', 'f_act', 'k_tax_train', 'm_train', 'tau_disp', 'tau_layer'), ('W', 'k_tax', 'L_lat', 'B_req'), {'W': ('M_size', 'P', 'b_w'), 'k_tax': ('k_tax_train', 'm_train'), 'L_lat': ('N_L', 'k_tax', 'tau_disp', 'tau_layer'), 'B_req': ('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act')}, ('memory.weights', 'overhead.k_tax', 'overhead.latency', 'synthesis.throughput_batch_memory'), {'W': (('M_size',), ('M_size', 'P', 'b_w')), 'k_tax': (('k_tax_train', 'm_train'), ('m_train',)), 'B_req': (('BW_mem', 'L_lat', 'W', 'X_tgt', 'f_act'), ('BW_mem', 'W', 'X_tgt', 'f_act'))}),
     'synth.ttft.peak': (c_synth__ttft__peak, ('B', 'BW_tp', 'H', 'N_L', 'N_tp', 'P', 'P_act_cat', 'S', 'TTFT_tgt', 'alpha_tp', 'b_w', 'c_pre', 'd_cat', 'eta_hw', 'h', 'q_chunk', 'tau_disp', 'tau_req'), ('P_act', 'd_head', 'n_new', 'T_ar_pre', 'n_chunks', 'R_req'), {'P_act': ('P', 'P_act_cat'), 'd_head': ('H', 'd_cat', 'h'), 'n_new': ('S', 'c_pre'), 'T_ar_pre': ('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), 'n_chunks': ('n_new', 'q_chunk'), 'R_req': ('B', 'H', 'N_L', 'N_tp', 'P_act', 'S', 'TTFT_tgt', 'T_ar_pre', 'd_head', 'eta_hw', 'n_chunks', 'n_new', 'tau_disp', 'tau_req')}, ('shape.active_params', 'shape.head_dim', 'serve.new_tokens', 'serve.prefill_allreduce', 'serve.chunks', 'synthesis.ttft_peak'), {'P_act': (('P_act_cat',), ('P', 'P_act_cat')), 'd_head': (('d_cat',), ('H', 'd_cat', 'h')), 'T_ar_pre': (('B', 'BW_tp', 'N_L', 'N_tp', 'alpha_tp', 'b_w', 'h', 'n_new'), ('N_tp',)), 'n_chunks': (('n_new', 'q_chunk'), ('q_chunk',)), 'R_req': (('B', 'H', 'N_L', 'N_tp', 'P_act', 'S', 'TTFT_tgt', 'T_ar_pre', 'd_head', 'eta_hw', 'n_chunks', 'n_new', 'tau_disp', 'tau_req'), ('N_tp', 'TTFT_tgt', 'T_ar_pre', 'eta_hw', 'n_chunks', 'tau_disp', 'tau_req'))}),

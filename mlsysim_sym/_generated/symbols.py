@@ -406,6 +406,7 @@ ROWS = (
     ('k_ops_t', 'k_{\\text{ops},t}', '', "Forward passes' worth of time the weights and the memory-bound work take in the step (the recomputed one at its cost)", '', False, False, False),
     ('k_pe', 'k_{\\text{prune}}', '', 'Coefficient of the exponential pruning loss', '', False, False, False),
     ('k_rf', 'k_{\\text{rf}}', '', "Time of the forward pass re-run under full recomputation, in forward passes at the step's own rates (1: what the forward cost)", '', False, False, False),
+    ('k_rf_req', 'k_{\\text{rf,req}}', '', "Recomputed forward's cost (in forward passes) that meets the target step", '', False, True, True),
     ('k_slo', 'k_{\\text{SLO}}', '', 'SLO threshold as a multiple of the service time', '', False, False, False),
     ('k_slow', 'k_{\\text{slow}}', '', 'Slowdown of the step over the accelerator alone', '', False, False, False),
     ('k_sp', 'k_{\\text{sparse}}', '', 'Sparse over dense peak at the baseline precision (1: no sparse rate)', '', False, False, False),

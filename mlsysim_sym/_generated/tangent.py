@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = '0afc2aac4684'
+REVISION = 'b06fe370b0c9'
 
 def t_batch__cb(v, d, side=1.0):
     """Tangent of batch.cb: ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -3136,6 +3136,1526 @@ def t_synth__step__efficiency_pipelined(v, d, side=1.0):
     d_eta_req = ((((-B_tot*n_tok*(O_att*k_att_t + O_fwd*k_ops_t)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_lg_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_k_strag + (-B_tot*k_strag*(O_att*k_att_t + O_fwd*k_ops_t)/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_lg_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*d_n_tok + (-B_tot*k_strag*n_tok*(O_att*k_att_t + O_fwd*k_ops_t)/(R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_lg_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/N_acc**2)*d_N_acc) + (-B_tot*k_strag*n_tok*(O_att*k_att_t + O_fwd*k_ops_t)/(N_acc*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_lg_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*((-1/R_peak**2)*d_R_peak) + (-B_tot*k_strag*n_tok*(O_att*k_att_t + O_fwd*k_ops_t)/(N_acc*R_peak))*((-1/(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_lg_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)**2)*(((-1)*d_T_step_tgt) + ((k_strag)*d_L_lat + (L_lat)*d_k_strag) + ((k_strag)*d_T_dp_exp + (T_dp_exp)*d_k_strag) + ((k_strag)*d_T_ep + (T_ep)*d_k_strag) + ((k_strag)*d_T_ew_r + (T_ew_r)*d_k_strag) + ((k_strag)*d_T_lg_r + (T_lg_r)*d_k_strag) + ((beta_bub)*d_T_step_tgt + (T_step_tgt)*d_beta_bub) + ((k_strag)*d_T_tp + (T_tp)*d_k_strag) + ((-beta_bub*k_strag)*d_T_dp_exp + (-T_dp_exp*k_strag)*d_beta_bub + (-T_dp_exp*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_ep + (-T_ep*k_strag)*d_beta_bub + (-T_ep*beta_bub)*d_k_strag) + ((-beta_bub*k_strag)*d_T_tp + (-T_tp*k_strag)*d_beta_bub + (-T_tp*beta_bub)*d_k_strag))) + (-B_tot*k_strag*n_tok/(N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_lg_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag)))*(((k_att_t)*d_O_att + (O_att)*d_k_att_t) + ((k_ops_t)*d_O_fwd + (O_fwd)*d_k_ops_t))) if ((N_acc*R_peak*(L_lat*k_strag - T_dp_exp*beta_bub*k_strag + T_dp_exp*k_strag - T_ep*beta_bub*k_strag + T_ep*k_strag + T_ew_r*k_strag + T_lg_r*k_strag + T_step_tgt*beta_bub - T_step_tgt - T_tp*beta_bub*k_strag + T_tp*k_strag) != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_peak or d_T_dp_exp or d_T_ep or d_T_ew_r or d_T_lg_r or d_T_step_tgt or d_T_tp or d_beta_bub or d_k_att_t or d_k_ops_t or d_k_strag or d_n_tok) else 0.0
     return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'k_ops_t': d_k_ops_t, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'k_att_t': d_k_att_t, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_ew_r': d_T_ew_r, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'eta_req': d_eta_req}
 
+def t_synth__step__recompute(v, d, side=1.0):
+    """Tangent of synth.step.recompute: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, attention at the gemms' share, no element-wise count) (compute-bound replica, full recomputation, no pipeline, attention at the GEMMs' share, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*n_tok*(O_att*R_eff + O_fwd*R_peak*eta_att_x))) if (B_tot*k_strag*n_tok*(O_att*R_eff + O_fwd*R_peak*eta_att_x) != 0) else (math.inf))
+    d_k_rf_req = (((((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*n_tok*(O_att*R_eff + O_fwd*R_peak*eta_att_x)))*((-1/k_strag**2)*d_k_strag) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*(O_att*R_eff + O_fwd*R_peak*eta_att_x)))*((-1/n_tok**2)*d_n_tok) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*n_tok))*((-1/(O_att*R_eff + O_fwd*R_peak*eta_att_x)**2)*(((R_eff)*d_O_att + (O_att)*d_R_eff) + ((R_peak*eta_att_x)*d_O_fwd + (O_fwd*eta_att_x)*d_R_peak + (O_fwd*R_peak)*d_eta_att_x))) + (1/(B_tot*k_strag*n_tok*(O_att*R_eff + O_fwd*R_peak*eta_att_x)))*(((-B_tot*O_att*R_eff*n_tok*(k_att_x - 1) - 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok - L_lat*N_acc*R_eff*R_peak*eta_att_x - N_acc*R_eff*R_peak*T_dp_exp*eta_att_x - N_acc*R_eff*R_peak*T_ep*eta_att_x - N_acc*R_eff*R_peak*T_lg_r*eta_att_x - N_acc*R_eff*R_peak*T_tp*eta_att_x)*d_k_strag + (-k_strag)*(((B_tot*R_eff*n_tok*(k_att_x - 1))*d_O_att + (B_tot*O_att*n_tok*(k_att_x - 1))*d_R_eff + (B_tot*O_att*R_eff*(k_att_x - 1))*d_n_tok) + ((N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((R_eff*R_peak*T_dp_exp*eta_att_x)*d_N_acc + (N_acc*R_peak*T_dp_exp*eta_att_x)*d_R_eff + (N_acc*R_eff*T_dp_exp*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_dp_exp + (N_acc*R_eff*R_peak*T_dp_exp)*d_eta_att_x) + ((R_eff*R_peak*T_ep*eta_att_x)*d_N_acc + (N_acc*R_peak*T_ep*eta_att_x)*d_R_eff + (N_acc*R_eff*T_ep*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_ep + (N_acc*R_eff*R_peak*T_ep)*d_eta_att_x) + ((R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((R_eff*R_peak*T_tp*eta_att_x)*d_N_acc + (N_acc*R_peak*T_tp*eta_att_x)*d_R_eff + (N_acc*R_eff*T_tp*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_tp + (N_acc*R_eff*R_peak*T_tp)*d_eta_att_x) + ((3*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok))) + ((R_eff*R_peak*T_step_tgt*eta_att_x)*d_N_acc + (N_acc*R_peak*T_step_tgt*eta_att_x)*d_R_eff + (N_acc*R_eff*T_step_tgt*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_step_tgt + (N_acc*R_eff*R_peak*T_step_tgt)*d_eta_att_x))) if ((B_tot*k_strag*n_tok*(O_att*R_eff + O_fwd*R_peak*eta_att_x) != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_eta_att_x or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
+def t_synth__step__recompute_counted(v, d, side=1.0):
+    """Tangent of synth.step.recompute_counted: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, attention at the gemms' share, element-wise count) (compute-bound replica, full recomputation, no pipeline, attention at the GEMMs' share, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))) if (B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h) != 0) else (math.inf))
+    d_k_rf_req = (((((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*n_tok*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))*((-1/k_strag**2)*d_k_strag) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))*((-1/n_tok**2)*d_n_tok) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*n_tok))*((-1/(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)**2)*(((O_att*R_eff)*d_BW_mem + (BW_mem*R_eff)*d_O_att + (BW_mem*O_att)*d_R_eff) + ((O_fwd*R_peak*eta_att_x)*d_BW_mem + (BW_mem*R_peak*eta_att_x)*d_O_fwd + (BW_mem*O_fwd*eta_att_x)*d_R_peak + (BW_mem*O_fwd*R_peak)*d_eta_att_x) + ((R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_N_L + (N_L*R_peak*b_w*c_ew*eta_att_x*h)*d_R_eff + (N_L*R_eff*b_w*c_ew*eta_att_x*h)*d_R_peak + (N_L*R_eff*R_peak*c_ew*eta_att_x*h)*d_b_w + (N_L*R_eff*R_peak*b_w*eta_att_x*h)*d_c_ew + (N_L*R_eff*R_peak*b_w*c_ew*h)*d_eta_att_x + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x)*d_h))) + (1/(B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))*(((-BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) - 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok - BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x - 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_k_strag + (-k_strag)*(((B_tot*O_att*R_eff*n_tok*(k_att_x - 1))*d_BW_mem + (BW_mem*B_tot*R_eff*n_tok*(k_att_x - 1))*d_O_att + (BW_mem*B_tot*O_att*n_tok*(k_att_x - 1))*d_R_eff + (BW_mem*B_tot*O_att*R_eff*(k_att_x - 1))*d_n_tok) + ((L_lat*N_acc*R_eff*R_peak*eta_att_x)*d_BW_mem + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (BW_mem*L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (BW_mem*L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (BW_mem*L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (BW_mem*L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_dp_exp*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_dp_exp*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_dp_exp*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_dp_exp*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_dp_exp + (BW_mem*N_acc*R_eff*R_peak*T_dp_exp)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_ep*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_ep*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_ep*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_ep*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_ep + (BW_mem*N_acc*R_eff*R_peak*T_ep)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (BW_mem*N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_tp*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_tp*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_tp*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_tp*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_tp + (BW_mem*N_acc*R_eff*R_peak*T_tp)*d_eta_att_x) + ((3*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*d_BW_mem + (3*BW_mem*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*BW_mem*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*BW_mem*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok) + ((3*B_tot*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_N_L + (3*B_tot*N_L*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_R_eff + (3*B_tot*N_L*R_eff*b_w*c_ew*eta_att_x*h*n_tok)*d_R_peak + (3*B_tot*N_L*R_eff*R_peak*c_ew*eta_att_x*h*n_tok)*d_b_w + (3*B_tot*N_L*R_eff*R_peak*b_w*eta_att_x*h*n_tok)*d_c_ew + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*h*n_tok)*d_eta_att_x + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*n_tok)*d_h + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_n_tok))) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_step_tgt*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_step_tgt*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_step_tgt*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_step_tgt + (BW_mem*N_acc*R_eff*R_peak*T_step_tgt)*d_eta_att_x))) if ((B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h) != 0)) else 0.0)) if (d_BW_mem or d_L_lat or d_N_L or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_b_w or d_c_ew or d_eta_att_x or d_h or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
+def t_synth__step__recompute_counted_pipelined(v, d, side=1.0):
+    """Tangent of synth.step.recompute_counted_pipelined: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, attention at the gemms' share, element-wise count) (compute-bound replica, full recomputation, pipelined, attention at the GEMMs' share, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_mb = d.get('n_mb', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_v_pp = d.get('v_pp', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    d_beta_bub = (((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))) if (d_N_pp or d_n_mb or d_v_pp) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))) if (B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)) != 0) else (math.inf))
+    d_k_rf_req = (((((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*n_tok*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))))*((-1/k_strag**2)*d_k_strag) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))))*((-1/n_tok**2)*d_n_tok) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*n_tok))*((-1/(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))**2)*(((BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_beta_bub + (beta_bub)*(((O_att*R_eff)*d_BW_mem + (BW_mem*R_eff)*d_O_att + (BW_mem*O_att)*d_R_eff) + ((O_fwd*R_peak*eta_att_x)*d_BW_mem + (BW_mem*R_peak*eta_att_x)*d_O_fwd + (BW_mem*O_fwd*eta_att_x)*d_R_peak + (BW_mem*O_fwd*R_peak)*d_eta_att_x) + ((R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_N_L + (N_L*R_peak*b_w*c_ew*eta_att_x*h)*d_R_eff + (N_L*R_eff*b_w*c_ew*eta_att_x*h)*d_R_peak + (N_L*R_eff*R_peak*c_ew*eta_att_x*h)*d_b_w + (N_L*R_eff*R_peak*b_w*eta_att_x*h)*d_c_ew + (N_L*R_eff*R_peak*b_w*c_ew*h)*d_eta_att_x + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x)*d_h))) + ((O_att*R_eff*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*(1 - beta_bub))*d_O_att + (BW_mem*O_att*(1 - beta_bub))*d_R_eff + (BW_mem*O_att*R_eff)*(((-1)*d_beta_bub))) + ((O_fwd*R_peak*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_peak*eta_att_x*(1 - beta_bub))*d_O_fwd + (BW_mem*O_fwd*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*O_fwd*R_peak*(1 - beta_bub))*d_eta_att_x + (BW_mem*O_fwd*R_peak*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_N_L + (N_L*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_R_eff + (N_L*R_eff*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_R_peak + (N_L*R_eff*R_peak*c_ew*eta_att_x*h*(1 - beta_bub))*d_b_w + (N_L*R_eff*R_peak*b_w*eta_att_x*h*(1 - beta_bub))*d_c_ew + (N_L*R_eff*R_peak*b_w*c_ew*h*(1 - beta_bub))*d_eta_att_x + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*(1 - beta_bub))*d_h + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*(((-1)*d_beta_bub))))) + (1/(B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))))*(((-BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) - 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) - BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) - 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) - beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))*d_k_strag + (-k_strag)*(((BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_beta_bub + (beta_bub)*(((B_tot*O_att*R_eff*n_tok*(k_att_x - 1))*d_BW_mem + (BW_mem*B_tot*R_eff*n_tok*(k_att_x - 1))*d_O_att + (BW_mem*B_tot*O_att*n_tok*(k_att_x - 1))*d_R_eff + (BW_mem*B_tot*O_att*R_eff*(k_att_x - 1))*d_n_tok) + ((L_lat*N_acc*R_eff*R_peak*eta_att_x)*d_BW_mem + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (BW_mem*L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (BW_mem*L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (BW_mem*L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (BW_mem*L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (BW_mem*N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((3*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*d_BW_mem + (3*BW_mem*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*BW_mem*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*BW_mem*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok) + ((3*B_tot*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_N_L + (3*B_tot*N_L*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_R_eff + (3*B_tot*N_L*R_eff*b_w*c_ew*eta_att_x*h*n_tok)*d_R_peak + (3*B_tot*N_L*R_eff*R_peak*c_ew*eta_att_x*h*n_tok)*d_b_w + (3*B_tot*N_L*R_eff*R_peak*b_w*eta_att_x*h*n_tok)*d_c_ew + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*h*n_tok)*d_eta_att_x + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*n_tok)*d_h + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_n_tok))) + ((B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1))*d_BW_mem + (BW_mem*B_tot*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1))*d_O_att + (BW_mem*B_tot*O_att*n_tok*(1 - beta_bub)*(k_att_x - 1))*d_R_eff + (BW_mem*B_tot*O_att*R_eff*(1 - beta_bub)*(k_att_x - 1))*d_n_tok + (BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 1))*(((-1)*d_beta_bub))) + ((L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_L_lat + (BW_mem*L_lat*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*L_lat*N_acc*R_peak*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*L_lat*N_acc*R_eff*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*L_lat*N_acc*R_eff*R_peak*(1 - beta_bub))*d_eta_att_x + (BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_dp_exp + (BW_mem*N_acc*R_eff*R_peak*T_dp_exp*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_ep*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_ep + (BW_mem*N_acc*R_eff*R_peak*T_ep*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_lg_r + (BW_mem*N_acc*R_eff*R_peak*T_lg_r*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_tp*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_tp + (BW_mem*N_acc*R_eff*R_peak*T_tp*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x)*(((-1)*d_beta_bub))) + ((3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub))*d_BW_mem + (3*BW_mem*B_tot*R_peak*eta_att_x*n_tok*(1 - beta_bub))*d_O_fwd + (3*BW_mem*B_tot*O_fwd*eta_att_x*n_tok*(1 - beta_bub))*d_R_peak + (3*BW_mem*B_tot*O_fwd*R_peak*n_tok*(1 - beta_bub))*d_eta_att_x + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*(1 - beta_bub))*d_n_tok + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*(((-1)*d_beta_bub))) + ((3*B_tot*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_N_L + (3*B_tot*N_L*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_R_eff + (3*B_tot*N_L*R_eff*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_R_peak + (3*B_tot*N_L*R_eff*R_peak*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_b_w + (3*B_tot*N_L*R_eff*R_peak*b_w*eta_att_x*h*n_tok*(1 - beta_bub))*d_c_ew + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*h*n_tok*(1 - beta_bub))*d_eta_att_x + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*n_tok*(1 - beta_bub))*d_h + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_n_tok + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*(((-1)*d_beta_bub))))) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_step_tgt + (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x)*(((-1)*d_beta_bub))))) if ((B_tot*k_strag*n_tok*(BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*(BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)) != 0)) else 0.0)) if (d_BW_mem or d_L_lat or d_N_L or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_b_w or d_beta_bub or d_c_ew or d_eta_att_x or d_h or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
+def t_synth__step__recompute_kernel(v, d, side=1.0):
+    """Tangent of synth.step.recompute_kernel: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, fused attention kernel, no element-wise count) (compute-bound replica, full recomputation, no pipeline, fused attention kernel, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*n_tok*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x))) if (B_tot*k_strag*n_tok*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x) != 0) else (math.inf))
+    d_k_rf_req = (((((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*n_tok*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)))*((-1/k_strag**2)*d_k_strag) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)))*((-1/n_tok**2)*d_n_tok) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + N_acc*R_eff*R_peak*T_ep*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x + N_acc*R_eff*R_peak*T_tp*eta_att_x))/(B_tot*k_strag*n_tok))*((-1/((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)**2)*((((0.5)*R_eff)*d_O_att + ((0.5)*O_att)*d_R_eff) + ((R_peak*eta_att_x)*d_O_fwd + (O_fwd*eta_att_x)*d_R_peak + (O_fwd*R_peak)*d_eta_att_x))) + (1/(B_tot*k_strag*n_tok*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)))*(((-B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) - 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok - L_lat*N_acc*R_eff*R_peak*eta_att_x - N_acc*R_eff*R_peak*T_dp_exp*eta_att_x - N_acc*R_eff*R_peak*T_ep*eta_att_x - N_acc*R_eff*R_peak*T_lg_r*eta_att_x - N_acc*R_eff*R_peak*T_tp*eta_att_x)*d_k_strag + (-k_strag)*(((B_tot*R_eff*n_tok*(k_att_x - 0.5))*d_O_att + (B_tot*O_att*n_tok*(k_att_x - 0.5))*d_R_eff + (B_tot*O_att*R_eff*(k_att_x - 0.5))*d_n_tok) + ((N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((R_eff*R_peak*T_dp_exp*eta_att_x)*d_N_acc + (N_acc*R_peak*T_dp_exp*eta_att_x)*d_R_eff + (N_acc*R_eff*T_dp_exp*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_dp_exp + (N_acc*R_eff*R_peak*T_dp_exp)*d_eta_att_x) + ((R_eff*R_peak*T_ep*eta_att_x)*d_N_acc + (N_acc*R_peak*T_ep*eta_att_x)*d_R_eff + (N_acc*R_eff*T_ep*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_ep + (N_acc*R_eff*R_peak*T_ep)*d_eta_att_x) + ((R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((R_eff*R_peak*T_tp*eta_att_x)*d_N_acc + (N_acc*R_peak*T_tp*eta_att_x)*d_R_eff + (N_acc*R_eff*T_tp*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_tp + (N_acc*R_eff*R_peak*T_tp)*d_eta_att_x) + ((3*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok))) + ((R_eff*R_peak*T_step_tgt*eta_att_x)*d_N_acc + (N_acc*R_peak*T_step_tgt*eta_att_x)*d_R_eff + (N_acc*R_eff*T_step_tgt*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_step_tgt + (N_acc*R_eff*R_peak*T_step_tgt)*d_eta_att_x))) if ((B_tot*k_strag*n_tok*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x) != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_eta_att_x or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
+def t_synth__step__recompute_kernel_counted(v, d, side=1.0):
+    """Tangent of synth.step.recompute_kernel_counted: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (no pipeline, fused attention kernel, element-wise count) (compute-bound replica, full recomputation, no pipeline, fused attention kernel, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))) if (B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h) != 0) else (math.inf))
+    d_k_rf_req = (((((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*n_tok*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))*((-1/k_strag**2)*d_k_strag) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))*((-1/n_tok**2)*d_n_tok) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))/(B_tot*k_strag*n_tok))*((-1/((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)**2)*((((0.5)*O_att*R_eff)*d_BW_mem + ((0.5)*BW_mem*R_eff)*d_O_att + ((0.5)*BW_mem*O_att)*d_R_eff) + ((O_fwd*R_peak*eta_att_x)*d_BW_mem + (BW_mem*R_peak*eta_att_x)*d_O_fwd + (BW_mem*O_fwd*eta_att_x)*d_R_peak + (BW_mem*O_fwd*R_peak)*d_eta_att_x) + ((R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_N_L + (N_L*R_peak*b_w*c_ew*eta_att_x*h)*d_R_eff + (N_L*R_eff*b_w*c_ew*eta_att_x*h)*d_R_peak + (N_L*R_eff*R_peak*c_ew*eta_att_x*h)*d_b_w + (N_L*R_eff*R_peak*b_w*eta_att_x*h)*d_c_ew + (N_L*R_eff*R_peak*b_w*c_ew*h)*d_eta_att_x + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x)*d_h))) + (1/(B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))*(((-BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) - 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok - BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x - BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x - 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_k_strag + (-k_strag)*(((B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5))*d_BW_mem + (BW_mem*B_tot*R_eff*n_tok*(k_att_x - 0.5))*d_O_att + (BW_mem*B_tot*O_att*n_tok*(k_att_x - 0.5))*d_R_eff + (BW_mem*B_tot*O_att*R_eff*(k_att_x - 0.5))*d_n_tok) + ((L_lat*N_acc*R_eff*R_peak*eta_att_x)*d_BW_mem + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (BW_mem*L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (BW_mem*L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (BW_mem*L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (BW_mem*L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_dp_exp*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_dp_exp*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_dp_exp*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_dp_exp*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_dp_exp + (BW_mem*N_acc*R_eff*R_peak*T_dp_exp)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_ep*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_ep*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_ep*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_ep*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_ep + (BW_mem*N_acc*R_eff*R_peak*T_ep)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (BW_mem*N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_tp*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_tp*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_tp*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_tp*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_tp + (BW_mem*N_acc*R_eff*R_peak*T_tp)*d_eta_att_x) + ((3*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*d_BW_mem + (3*BW_mem*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*BW_mem*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*BW_mem*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok) + ((3*B_tot*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_N_L + (3*B_tot*N_L*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_R_eff + (3*B_tot*N_L*R_eff*b_w*c_ew*eta_att_x*h*n_tok)*d_R_peak + (3*B_tot*N_L*R_eff*R_peak*c_ew*eta_att_x*h*n_tok)*d_b_w + (3*B_tot*N_L*R_eff*R_peak*b_w*eta_att_x*h*n_tok)*d_c_ew + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*h*n_tok)*d_eta_att_x + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*n_tok)*d_h + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_n_tok))) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_step_tgt*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_step_tgt*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_step_tgt*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_step_tgt + (BW_mem*N_acc*R_eff*R_peak*T_step_tgt)*d_eta_att_x))) if ((B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h) != 0)) else 0.0)) if (d_BW_mem or d_L_lat or d_N_L or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_b_w or d_c_ew or d_eta_att_x or d_h or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
+def t_synth__step__recompute_kernel_counted_pipelined(v, d, side=1.0):
+    """Tangent of synth.step.recompute_kernel_counted_pipelined: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, fused attention kernel, element-wise count) (compute-bound replica, full recomputation, pipelined, fused attention kernel, element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_ew = v['c_ew']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_ew = d.get('c_ew', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_mb = d.get('n_mb', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_v_pp = d.get('v_pp', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    d_beta_bub = (((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))) if (d_N_pp or d_n_mb or d_v_pp) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)))) if (B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)) != 0) else (math.inf))
+    d_k_rf_req = (((((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*n_tok*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))))*((-1/k_strag**2)*d_k_strag) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))))*((-1/n_tok**2)*d_n_tok) + ((BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) + beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)))/(B_tot*k_strag*n_tok))*((-1/((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))**2)*((((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_beta_bub + (beta_bub)*((((0.5)*O_att*R_eff)*d_BW_mem + ((0.5)*BW_mem*R_eff)*d_O_att + ((0.5)*BW_mem*O_att)*d_R_eff) + ((O_fwd*R_peak*eta_att_x)*d_BW_mem + (BW_mem*R_peak*eta_att_x)*d_O_fwd + (BW_mem*O_fwd*eta_att_x)*d_R_peak + (BW_mem*O_fwd*R_peak)*d_eta_att_x) + ((R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_N_L + (N_L*R_peak*b_w*c_ew*eta_att_x*h)*d_R_eff + (N_L*R_eff*b_w*c_ew*eta_att_x*h)*d_R_peak + (N_L*R_eff*R_peak*c_ew*eta_att_x*h)*d_b_w + (N_L*R_eff*R_peak*b_w*eta_att_x*h)*d_c_ew + (N_L*R_eff*R_peak*b_w*c_ew*h)*d_eta_att_x + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x)*d_h))) + (((0.5)*O_att*R_eff*(1 - beta_bub))*d_BW_mem + ((0.5)*BW_mem*R_eff*(1 - beta_bub))*d_O_att + ((0.5)*BW_mem*O_att*(1 - beta_bub))*d_R_eff + ((0.5)*BW_mem*O_att*R_eff)*(((-1)*d_beta_bub))) + ((O_fwd*R_peak*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_peak*eta_att_x*(1 - beta_bub))*d_O_fwd + (BW_mem*O_fwd*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*O_fwd*R_peak*(1 - beta_bub))*d_eta_att_x + (BW_mem*O_fwd*R_peak*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_N_L + (N_L*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_R_eff + (N_L*R_eff*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_R_peak + (N_L*R_eff*R_peak*c_ew*eta_att_x*h*(1 - beta_bub))*d_b_w + (N_L*R_eff*R_peak*b_w*eta_att_x*h*(1 - beta_bub))*d_c_ew + (N_L*R_eff*R_peak*b_w*c_ew*h*(1 - beta_bub))*d_eta_att_x + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*(1 - beta_bub))*d_h + (N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*(((-1)*d_beta_bub))))) + (1/(B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h))))*(((-BW_mem*B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) - 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) - BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) - BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) - 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub) - beta_bub*(BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok))*d_k_strag + (-k_strag)*(((BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok + BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x + BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x + 3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_beta_bub + (beta_bub)*(((B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5))*d_BW_mem + (BW_mem*B_tot*R_eff*n_tok*(k_att_x - 0.5))*d_O_att + (BW_mem*B_tot*O_att*n_tok*(k_att_x - 0.5))*d_R_eff + (BW_mem*B_tot*O_att*R_eff*(k_att_x - 0.5))*d_n_tok) + ((L_lat*N_acc*R_eff*R_peak*eta_att_x)*d_BW_mem + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (BW_mem*L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (BW_mem*L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (BW_mem*L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (BW_mem*L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*d_BW_mem + (BW_mem*R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (BW_mem*N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (BW_mem*N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (BW_mem*N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((3*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*d_BW_mem + (3*BW_mem*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*BW_mem*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*BW_mem*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok) + ((3*B_tot*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_N_L + (3*B_tot*N_L*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*d_R_eff + (3*B_tot*N_L*R_eff*b_w*c_ew*eta_att_x*h*n_tok)*d_R_peak + (3*B_tot*N_L*R_eff*R_peak*c_ew*eta_att_x*h*n_tok)*d_b_w + (3*B_tot*N_L*R_eff*R_peak*b_w*eta_att_x*h*n_tok)*d_c_ew + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*h*n_tok)*d_eta_att_x + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*n_tok)*d_h + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)*d_n_tok))) + ((B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5))*d_BW_mem + (BW_mem*B_tot*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5))*d_O_att + (BW_mem*B_tot*O_att*n_tok*(1 - beta_bub)*(k_att_x - 0.5))*d_R_eff + (BW_mem*B_tot*O_att*R_eff*(1 - beta_bub)*(k_att_x - 0.5))*d_n_tok + (BW_mem*B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5))*(((-1)*d_beta_bub))) + ((L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_L_lat + (BW_mem*L_lat*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*L_lat*N_acc*R_peak*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*L_lat*N_acc*R_eff*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*L_lat*N_acc*R_eff*R_peak*(1 - beta_bub))*d_eta_att_x + (BW_mem*L_lat*N_acc*R_eff*R_peak*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_dp_exp + (BW_mem*N_acc*R_eff*R_peak*T_dp_exp*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_dp_exp*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_ep*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_ep + (BW_mem*N_acc*R_eff*R_peak*T_ep*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_ep*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_lg_r + (BW_mem*N_acc*R_eff*R_peak*T_lg_r*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_tp*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_tp + (BW_mem*N_acc*R_eff*R_peak*T_tp*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_tp*eta_att_x)*(((-1)*d_beta_bub))) + ((3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub))*d_BW_mem + (3*BW_mem*B_tot*R_peak*eta_att_x*n_tok*(1 - beta_bub))*d_O_fwd + (3*BW_mem*B_tot*O_fwd*eta_att_x*n_tok*(1 - beta_bub))*d_R_peak + (3*BW_mem*B_tot*O_fwd*R_peak*n_tok*(1 - beta_bub))*d_eta_att_x + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*(1 - beta_bub))*d_n_tok + (3*BW_mem*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*(((-1)*d_beta_bub))) + ((3*B_tot*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_N_L + (3*B_tot*N_L*R_peak*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_R_eff + (3*B_tot*N_L*R_eff*b_w*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_R_peak + (3*B_tot*N_L*R_eff*R_peak*c_ew*eta_att_x*h*n_tok*(1 - beta_bub))*d_b_w + (3*B_tot*N_L*R_eff*R_peak*b_w*eta_att_x*h*n_tok*(1 - beta_bub))*d_c_ew + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*h*n_tok*(1 - beta_bub))*d_eta_att_x + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*n_tok*(1 - beta_bub))*d_h + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub))*d_n_tok + (3*B_tot*N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*n_tok)*(((-1)*d_beta_bub))))) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_BW_mem + (BW_mem*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_N_acc + (BW_mem*N_acc*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_eff + (BW_mem*N_acc*R_eff*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_peak + (BW_mem*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_step_tgt + (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*(1 - beta_bub))*d_eta_att_x + (BW_mem*N_acc*R_eff*R_peak*T_step_tgt*eta_att_x)*(((-1)*d_beta_bub))))) if ((B_tot*k_strag*n_tok*((0.5)*BW_mem*O_att*R_eff*(1 - beta_bub) + BW_mem*O_fwd*R_peak*eta_att_x*(1 - beta_bub) + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h*(1 - beta_bub) + beta_bub*((0.5)*BW_mem*O_att*R_eff + BW_mem*O_fwd*R_peak*eta_att_x + N_L*R_eff*R_peak*b_w*c_ew*eta_att_x*h)) != 0)) else 0.0)) if (d_BW_mem or d_L_lat or d_N_L or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_b_w or d_beta_bub or d_c_ew or d_eta_att_x or d_h or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
+def t_synth__step__recompute_kernel_pipelined(v, d, side=1.0):
+    """Tangent of synth.step.recompute_kernel_pipelined: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, fused attention kernel, no element-wise count) (compute-bound replica, full recomputation, pipelined, fused attention kernel, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_mb = d.get('n_mb', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_v_pp = d.get('v_pp', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    d_beta_bub = (((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))) if (d_N_pp or d_n_mb or d_v_pp) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*n_tok*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)))) if (B_tot*k_strag*n_tok*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)) != 0) else (math.inf))
+    d_k_rf_req = (((((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*n_tok*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x))))*((-1/k_strag**2)*d_k_strag) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x))))*((-1/n_tok**2)*d_n_tok) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*n_tok))*((-1/((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x))**2)*((((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)*d_beta_bub + (beta_bub)*((((0.5)*R_eff)*d_O_att + ((0.5)*O_att)*d_R_eff) + ((R_peak*eta_att_x)*d_O_fwd + (O_fwd*eta_att_x)*d_R_peak + (O_fwd*R_peak)*d_eta_att_x))) + (((0.5)*R_eff*(1 - beta_bub))*d_O_att + ((0.5)*O_att*(1 - beta_bub))*d_R_eff + ((0.5)*O_att*R_eff)*(((-1)*d_beta_bub))) + ((R_peak*eta_att_x*(1 - beta_bub))*d_O_fwd + (O_fwd*eta_att_x*(1 - beta_bub))*d_R_peak + (O_fwd*R_peak*(1 - beta_bub))*d_eta_att_x + (O_fwd*R_peak*eta_att_x)*(((-1)*d_beta_bub))))) + (1/(B_tot*k_strag*n_tok*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x))))*(((-B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5) - 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) - L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) - beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x))*d_k_strag + (-k_strag)*(((B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*d_beta_bub + (beta_bub)*(((B_tot*R_eff*n_tok*(k_att_x - 0.5))*d_O_att + (B_tot*O_att*n_tok*(k_att_x - 0.5))*d_R_eff + (B_tot*O_att*R_eff*(k_att_x - 0.5))*d_n_tok) + ((N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((3*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok))) + ((B_tot*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 0.5))*d_O_att + (B_tot*O_att*n_tok*(1 - beta_bub)*(k_att_x - 0.5))*d_R_eff + (B_tot*O_att*R_eff*(1 - beta_bub)*(k_att_x - 0.5))*d_n_tok + (B_tot*O_att*R_eff*n_tok*(k_att_x - 0.5))*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_L_lat + (L_lat*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_N_acc + (L_lat*N_acc*R_peak*eta_att_x*(1 - beta_bub))*d_R_eff + (L_lat*N_acc*R_eff*eta_att_x*(1 - beta_bub))*d_R_peak + (L_lat*N_acc*R_eff*R_peak*(1 - beta_bub))*d_eta_att_x + (L_lat*N_acc*R_eff*R_peak*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_dp_exp + (N_acc*R_eff*R_peak*T_dp_exp*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_dp_exp*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_ep*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_ep + (N_acc*R_eff*R_peak*T_ep*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_ep*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_lg_r + (N_acc*R_eff*R_peak*T_lg_r*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_tp*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_tp + (N_acc*R_eff*R_peak*T_tp*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_tp*eta_att_x)*(((-1)*d_beta_bub))) + ((3*B_tot*R_peak*eta_att_x*n_tok*(1 - beta_bub))*d_O_fwd + (3*B_tot*O_fwd*eta_att_x*n_tok*(1 - beta_bub))*d_R_peak + (3*B_tot*O_fwd*R_peak*n_tok*(1 - beta_bub))*d_eta_att_x + (3*B_tot*O_fwd*R_peak*eta_att_x*(1 - beta_bub))*d_n_tok + (3*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*(((-1)*d_beta_bub))))) + ((R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_step_tgt + (N_acc*R_eff*R_peak*T_step_tgt*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_step_tgt*eta_att_x)*(((-1)*d_beta_bub))))) if ((B_tot*k_strag*n_tok*((0.5)*O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*((0.5)*O_att*R_eff + O_fwd*R_peak*eta_att_x)) != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_beta_bub or d_eta_att_x or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
+def t_synth__step__recompute_pipelined(v, d, side=1.0):
+    """Tangent of synth.step.recompute_pipelined: SynthesisSolver (wall 22): recomputed forward's cost that meets a step time (pipelined, attention at the gemms' share, no element-wise count) (compute-bound replica, full recomputation, pipelined, attention at the GEMMs' share, no element-wise count)"""
+    BW_fab = v['BW_fab']
+    BW_intra = v['BW_intra']
+    BW_mem = v['BW_mem']
+    B_g = v['B_g']
+    GA_step = v['GA_step']
+    H = v['H']
+    M_size = v['M_size']
+    N_L = v['N_L']
+    N_ep = v['N_ep']
+    N_pp = v['N_pp']
+    N_tp = v['N_tp']
+    O_cat = v['O_cat']
+    O_step = v['O_step']
+    P = v['P']
+    P_act_cat = v['P_act_cat']
+    R_peak = v['R_peak']
+    S = v['S']
+    T_step_tgt = v['T_step_tgt']
+    V_voc = v['V_voc']
+    alpha_fab = v['alpha_fab']
+    alpha_intra = v['alpha_intra']
+    b_w = v['b_w']
+    c_lg = v['c_lg']
+    d_cat = v['d_cat']
+    eta_att = v['eta_att']
+    eta_hw = v['eta_hw']
+    eta_ov = v['eta_ov']
+    f_imb = v['f_imb']
+    f_lora_dp = v['f_lora_dp']
+    f_trainable = v['f_trainable']
+    h = v['h']
+    k_cong = v['k_cong']
+    k_strag = v['k_strag']
+    k_tax_train = v['k_tax_train']
+    k_top = v['k_top']
+    k_z3 = v['k_z3']
+    m_acc = v['m_acc']
+    m_attn = v['m_attn']
+    m_diff = v['m_diff']
+    m_fa = v['m_fa']
+    m_lora = v['m_lora']
+    m_ov = v['m_ov']
+    m_recomp = v['m_recomp']
+    m_tok = v['m_tok']
+    m_train = v['m_train']
+    m_xf = v['m_xf']
+    n_gpn = v['n_gpn']
+    n_mb = v['n_mb']
+    n_nodes = v['n_nodes']
+    n_steps = v['n_steps']
+    os_fab = v['os_fab']
+    r_lora = v['r_lora']
+    s_ckpt = v['s_ckpt']
+    tau_disp = v['tau_disp']
+    tau_layer = v['tau_layer']
+    v_pp = v['v_pp']
+    w_topo = v['w_topo']
+    z_stage = v['z_stage']
+    d_BW_fab = d.get('BW_fab', 0.0)
+    d_BW_intra = d.get('BW_intra', 0.0)
+    d_BW_mem = d.get('BW_mem', 0.0)
+    d_B_g = d.get('B_g', 0.0)
+    d_GA_step = d.get('GA_step', 0.0)
+    d_H = d.get('H', 0.0)
+    d_M_size = d.get('M_size', 0.0)
+    d_N_L = d.get('N_L', 0.0)
+    d_N_ep = d.get('N_ep', 0.0)
+    d_N_pp = d.get('N_pp', 0.0)
+    d_N_tp = d.get('N_tp', 0.0)
+    d_O_cat = d.get('O_cat', 0.0)
+    d_O_step = d.get('O_step', 0.0)
+    d_P = d.get('P', 0.0)
+    d_P_act_cat = d.get('P_act_cat', 0.0)
+    d_R_peak = d.get('R_peak', 0.0)
+    d_S = d.get('S', 0.0)
+    d_T_step_tgt = d.get('T_step_tgt', 0.0)
+    d_V_voc = d.get('V_voc', 0.0)
+    d_alpha_fab = d.get('alpha_fab', 0.0)
+    d_alpha_intra = d.get('alpha_intra', 0.0)
+    d_b_w = d.get('b_w', 0.0)
+    d_c_lg = d.get('c_lg', 0.0)
+    d_d_cat = d.get('d_cat', 0.0)
+    d_eta_att = d.get('eta_att', 0.0)
+    d_eta_hw = d.get('eta_hw', 0.0)
+    d_eta_ov = d.get('eta_ov', 0.0)
+    d_f_imb = d.get('f_imb', 0.0)
+    d_f_lora_dp = d.get('f_lora_dp', 0.0)
+    d_f_trainable = d.get('f_trainable', 0.0)
+    d_h = d.get('h', 0.0)
+    d_k_cong = d.get('k_cong', 0.0)
+    d_k_strag = d.get('k_strag', 0.0)
+    d_k_tax_train = d.get('k_tax_train', 0.0)
+    d_k_top = d.get('k_top', 0.0)
+    d_k_z3 = d.get('k_z3', 0.0)
+    d_m_acc = d.get('m_acc', 0.0)
+    d_m_attn = d.get('m_attn', 0.0)
+    d_m_diff = d.get('m_diff', 0.0)
+    d_m_fa = d.get('m_fa', 0.0)
+    d_m_lora = d.get('m_lora', 0.0)
+    d_m_ov = d.get('m_ov', 0.0)
+    d_m_recomp = d.get('m_recomp', 0.0)
+    d_m_tok = d.get('m_tok', 0.0)
+    d_m_train = d.get('m_train', 0.0)
+    d_m_xf = d.get('m_xf', 0.0)
+    d_n_gpn = d.get('n_gpn', 0.0)
+    d_n_mb = d.get('n_mb', 0.0)
+    d_n_nodes = d.get('n_nodes', 0.0)
+    d_n_steps = d.get('n_steps', 0.0)
+    d_os_fab = d.get('os_fab', 0.0)
+    d_r_lora = d.get('r_lora', 0.0)
+    d_s_ckpt = d.get('s_ckpt', 0.0)
+    d_tau_disp = d.get('tau_disp', 0.0)
+    d_tau_layer = d.get('tau_layer', 0.0)
+    d_v_pp = d.get('v_pp', 0.0)
+    d_w_topo = d.get('w_topo', 0.0)
+    d_z_stage = d.get('z_stage', 0.0)
+    N_acc = v['N_acc'] if 'N_acc' in v else n_gpn*n_nodes
+    d_N_acc = (((n_nodes)*d_n_gpn + (n_gpn)*d_n_nodes)) if (d_n_gpn or d_n_nodes) else 0.0
+    beta_fab = v['beta_fab'] if 'beta_fab' in v else BW_fab/os_fab
+    d_beta_fab = (((1/os_fab)*d_BW_fab + (BW_fab)*((-1/os_fab**2)*d_os_fab))) if (d_BW_fab or d_os_fab) else 0.0
+    R_eff = v['R_eff'] if 'R_eff' in v else R_peak*eta_hw
+    d_R_eff = (((eta_hw)*d_R_peak + (R_peak)*d_eta_hw)) if (d_R_peak or d_eta_hw) else 0.0
+    W = v['W'] if 'W' in v else ((M_size) if (M_size > 0) else (P*b_w))
+    d_W = ((d_M_size if _special.holds('>', M_size, 0, d_M_size, 0.0, side) else ((b_w)*d_P + (P)*d_b_w))) if (d_M_size or d_P or d_b_w) else 0.0
+    P_act = v['P_act'] if 'P_act' in v else ((P_act_cat) if (P_act_cat > 0) else (P))
+    d_P_act = ((d_P_act_cat if _special.holds('>', P_act_cat, 0, d_P_act_cat, 0.0, side) else d_P)) if (d_P or d_P_act_cat) else 0.0
+    n_tok = v['n_tok'] if 'n_tok' in v else ((S) if (m_tok > 0) and (m_train > 0) else (1))
+    d_n_tok = ((d_S if (_special.holds('>', m_tok, 0, d_m_tok, 0.0, side) and _special.holds('>', m_train, 0, d_m_train, 0.0, side)) else 0.0)) if (d_S or d_m_tok or d_m_train) else 0.0
+    k_ops = v['k_ops'] if 'k_ops' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (3) if (m_train > 0) else (1))
+    h_att = v['h_att'] if 'h_att' in v else ((H*d_cat) if (d_cat > 0) else (h))
+    d_h_att = ((((d_cat)*d_H + (H)*d_d_cat) if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else d_h)) if (d_H or d_d_cat or d_h) else 0.0
+    f_train = v['f_train'] if 'f_train' in v else ((min(1, 8*N_L*h*r_lora/P)) if (P > 0) and (m_lora > 0) else (f_trainable))
+    d_f_train = ((_special.d_extreme(-1, side, (1, 8*N_L*h*r_lora/P,), (0.0, ((8*h*r_lora/P)*d_N_L + (8*N_L*r_lora/P)*d_h + (8*N_L*h/P)*d_r_lora + (8*N_L*h*r_lora)*((-1/P**2)*d_P)),)) if (_special.holds('>', P, 0, d_P, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_trainable)) if (d_N_L or d_P or d_f_trainable or d_h or d_m_lora or d_r_lora) else 0.0
+    N_rep = v['N_rep'] if 'N_rep' in v else N_ep*N_pp*N_tp
+    d_N_rep = (((N_pp*N_tp)*d_N_ep + (N_ep*N_tp)*d_N_pp + (N_ep*N_pp)*d_N_tp)) if (d_N_ep or d_N_pp or d_N_tp) else 0.0
+    eta_att_x = v['eta_att_x'] if 'eta_att_x' in v else ((eta_att) if (m_fa > 0) else (eta_hw))
+    d_eta_att_x = ((d_eta_att if _special.holds('>', m_fa, 0, d_m_fa, 0.0, side) else d_eta_hw)) if (d_eta_att or d_eta_hw or d_m_fa) else 0.0
+    n_xch = v['n_xch'] if 'n_xch' in v else ((GA_step) if (z_stage >= 3) and (m_acc > 0) else (1) if (m_acc > 0) else (1/GA_step))
+    d_n_xch = ((d_GA_step if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and _special.holds('>', m_acc, 0, d_m_acc, 0.0, side)) else (0.0 if _special.holds('>', m_acc, 0, d_m_acc, 0.0, side) else ((-1/GA_step**2)*d_GA_step)))) if (d_GA_step or d_m_acc or d_z_stage) else 0.0
+    alpha_tp = v['alpha_tp'] if 'alpha_tp' in v else ((alpha_intra) if (N_tp <= n_gpn) else (alpha_fab))
+    d_alpha_tp = ((d_alpha_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_alpha_fab)) if (d_N_tp or d_alpha_fab or d_alpha_intra or d_n_gpn) else 0.0
+    beta_bub = v['beta_bub'] if 'beta_bub' in v else (N_pp - 1)/(N_pp + n_mb*v_pp - 1)
+    d_beta_bub = (((N_pp - 1)*((-1/(N_pp + n_mb*v_pp - 1)**2)*(d_N_pp + ((v_pp)*d_n_mb + (n_mb)*d_v_pp))) + (1/(N_pp + n_mb*v_pp - 1))*(d_N_pp))) if (d_N_pp or d_n_mb or d_v_pp) else 0.0
+    k_tax = v['k_tax'] if 'k_tax' in v else ((k_tax_train) if (m_train > 0) else (1))
+    d_k_tax = ((d_k_tax_train if _special.holds('>', m_train, 0, d_m_train, 0.0, side) else 0.0)) if (d_k_tax_train or d_m_train) else 0.0
+    O_fwd = v['O_fwd'] if 'O_fwd' in v else ((O_step*n_steps) if (m_diff > 0) else (O_cat) if (O_cat > 0) else (2*P_act))
+    d_O_fwd = ((((n_steps)*d_O_step + (O_step)*d_n_steps) if _special.holds('>', m_diff, 0, d_m_diff, 0.0, side) else (d_O_cat if _special.holds('>', O_cat, 0, d_O_cat, 0.0, side) else ((2)*d_P_act)))) if (d_O_cat or d_O_step or d_P_act or d_m_diff or d_n_steps) else 0.0
+    O_att = v['O_att'] if 'O_att' in v else ((4*N_L*S*h_att) if (m_attn > 0) else (0))
+    d_O_att = ((((4*S*h_att)*d_N_L + (4*N_L*h_att)*d_S + (4*N_L*S)*d_h_att) if _special.holds('>', m_attn, 0, d_m_attn, 0.0, side) else 0.0)) if (d_N_L or d_S or d_h_att or d_m_attn) else 0.0
+    k_att = v['k_att'] if 'k_att' in v else ((4) if (m_recomp > 0) and (m_train > 0) else (6) if (s_ckpt == 1) and (m_train > 0) else (k_ops))
+    N_dp = v['N_dp'] if 'N_dp' in v else max(1, math.floor(N_acc/N_rep))
+    r_node = v['r_node'] if 'r_node' in v else max(1, math.floor(n_gpn/N_rep))
+    f_grad = v['f_grad'] if 'f_grad' in v else ((f_lora_dp) if (f_lora_dp > 0) and (m_lora > 0) else (f_train))
+    d_f_grad = ((d_f_lora_dp if (_special.holds('>', f_lora_dp, 0, d_f_lora_dp, 0.0, side) and _special.holds('>', m_lora, 0, d_m_lora, 0.0, side)) else d_f_train)) if (d_f_lora_dp or d_f_train or d_m_lora) else 0.0
+    BW_tp = v['BW_tp'] if 'BW_tp' in v else ((BW_intra) if (N_tp <= n_gpn) else (beta_fab))
+    d_BW_tp = ((d_BW_intra if _special.holds('<=', N_tp, n_gpn, d_N_tp, d_n_gpn, side) else d_beta_fab)) if (d_BW_intra or d_N_tp or d_beta_fab or d_n_gpn) else 0.0
+    L_lat = v['L_lat'] if 'L_lat' in v else N_L*k_tax*tau_layer + tau_disp
+    d_L_lat = ((d_tau_disp + ((k_tax*tau_layer)*d_N_L + (N_L*tau_layer)*d_k_tax + (N_L*k_tax)*d_tau_layer))) if (d_N_L or d_k_tax or d_tau_disp or d_tau_layer) else 0.0
+    k_att_x = v['k_att_x'] if 'k_att_x' in v else ((2.25) if (m_fa > 0) and (m_recomp > 0) and (m_train > 0) else (1.75) if (m_fa > 0) and (m_train > 0) else (0.5) if (m_fa > 0) else (k_att))
+    B = v['B'] if 'B' in v else max(1, math.floor(B_g/N_dp))
+    n_span = v['n_span'] if 'n_span' in v else math.ceil(N_dp/r_node)
+    D_grad = v['D_grad'] if 'D_grad' in v else W*f_grad/(N_pp*N_tp)
+    d_D_grad = (((f_grad/(N_pp*N_tp))*d_W + (W/(N_pp*N_tp))*d_f_grad + (W*f_grad/N_tp)*((-1/N_pp**2)*d_N_pp) + (W*f_grad/N_pp)*((-1/N_tp**2)*d_N_tp))) if (d_N_pp or d_N_tp or d_W or d_f_grad) else 0.0
+    B_tot = v['B_tot'] if 'B_tot' in v else B*N_dp
+    BW_dp = v['BW_dp'] if 'BW_dp' in v else ((BW_intra) if (n_span <= 1) else (beta_fab))
+    d_BW_dp = ((d_BW_intra if ((n_span <= 1)) else d_beta_fab)) if (d_BW_intra or d_beta_fab) else 0.0
+    alpha_dp = v['alpha_dp'] if 'alpha_dp' in v else ((alpha_intra) if (n_span <= 1) else (alpha_fab))
+    d_alpha_dp = ((d_alpha_intra if ((n_span <= 1)) else d_alpha_fab)) if (d_alpha_fab or d_alpha_intra) else 0.0
+    V_tp = v['V_tp'] if 'V_tp' in v else B*S*b_w*h
+    d_V_tp = (((B*b_w*h)*d_S + (B*S*h)*d_b_w + (B*S*b_w)*d_h)) if (d_S or d_b_w or d_h) else 0.0
+    V_ep = v['V_ep'] if 'V_ep' in v else B*S*b_w*f_imb*h*max(1, k_top)
+    d_V_ep = (((B*b_w*f_imb*h*max(1, k_top))*d_S + (B*S*f_imb*h*max(1, k_top))*d_b_w + (B*S*b_w*h*max(1, k_top))*d_f_imb + (B*S*b_w*f_imb*max(1, k_top))*d_h + (B*S*b_w*f_imb*h)*_special.d_extreme(1, side, (1, k_top,), (0.0, d_k_top,)))) if (d_S or d_b_w or d_f_imb or d_h or d_k_top) else 0.0
+    T_lg_r = v['T_lg_r'] if 'T_lg_r' in v else ((B_tot*V_voc*b_w*c_lg*n_tok/(BW_mem*N_acc)) if (V_voc > 0) and (c_lg > 0) and (m_xf > 0) else (0))
+    d_T_lg_r = ((((B_tot*b_w*c_lg*n_tok/(BW_mem*N_acc))*d_V_voc + (B_tot*V_voc*c_lg*n_tok/(BW_mem*N_acc))*d_b_w + (B_tot*V_voc*b_w*n_tok/(BW_mem*N_acc))*d_c_lg + (B_tot*V_voc*b_w*c_lg/(BW_mem*N_acc))*d_n_tok + (B_tot*V_voc*b_w*c_lg*n_tok/N_acc)*((-1/BW_mem**2)*d_BW_mem) + (B_tot*V_voc*b_w*c_lg*n_tok/BW_mem)*((-1/N_acc**2)*d_N_acc)) if (_special.holds('>', V_voc, 0, d_V_voc, 0.0, side) and _special.holds('>', c_lg, 0, d_c_lg, 0.0, side) and _special.holds('>', m_xf, 0, d_m_xf, 0.0, side)) else 0.0)) if (d_BW_mem or d_N_acc or d_V_voc or d_b_w or d_c_lg or d_m_xf or d_n_tok) else 0.0
+    T_dp_ar = v['T_dp_ar'] if 'T_dp_ar' in v else ((0) if (N_dp <= 1) else (2*(alpha_dp + D_grad/BW_dp)*math.ceil(math.log2(N_dp))) if (w_topo == 2) else (2*alpha_dp + D_grad*(N_dp - 1)/(BW_dp*(N_dp + 1))) if (w_topo == 4) else (2*alpha_dp*(N_dp - 1) + 2*D_grad*(N_dp - 1)/(BW_dp*N_dp)) if (w_topo == 1) or (n_span <= 1) or (r_node <= 1) else (2*D_grad*(n_span - 1)/(beta_fab*n_span*r_node) + 2*alpha_fab*(n_span - 1) + 2*alpha_intra*(r_node - 1) + 2*D_grad*(r_node - 1)/(BW_intra*r_node)))
+    d_T_dp_ar = ((0.0 if ((N_dp <= 1)) else (((2*math.ceil(math.log2(N_dp)))*(d_alpha_dp + ((1/BW_dp)*d_D_grad + (D_grad)*((-1/BW_dp**2)*d_BW_dp)))) if ((w_topo == 2)) else ((((2)*d_alpha_dp) + (((N_dp - 1)/(BW_dp*(N_dp + 1)))*d_D_grad + (D_grad*(N_dp - 1)/(N_dp + 1))*((-1/BW_dp**2)*d_BW_dp))) if ((w_topo == 4)) else ((((2*N_dp - 2)*d_alpha_dp) + ((2*(N_dp - 1)/(BW_dp*N_dp))*d_D_grad + (2*D_grad*(N_dp - 1)/N_dp)*((-1/BW_dp**2)*d_BW_dp))) if (((w_topo == 1)) or ((n_span <= 1)) or ((r_node <= 1))) else (((2*n_span - 2)*d_alpha_fab) + ((2*r_node - 2)*d_alpha_intra) + ((2*(r_node - 1)/(BW_intra*r_node))*d_D_grad + (2*D_grad*(r_node - 1)/r_node)*((-1/BW_intra**2)*d_BW_intra)) + ((2*(n_span - 1)/(beta_fab*n_span*r_node))*d_D_grad + (2*D_grad*(n_span - 1)/(n_span*r_node))*((-1/beta_fab**2)*d_beta_fab)))))))) if (d_BW_dp or d_BW_intra or d_D_grad or d_alpha_dp or d_alpha_fab or d_alpha_intra or d_beta_fab or d_w_topo) else 0.0
+    T_tp = v['T_tp'] if 'T_tp' in v else ((4*k_cong*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp)) if (N_tp > 1) else (0))
+    d_T_tp = ((((4*(2*alpha_tp*(N_tp - 1) + 2*V_tp*(N_tp - 1)/(BW_tp*N_tp))*math.ceil(N_L/N_pp))*d_k_cong + (4*k_cong*math.ceil(N_L/N_pp))*(((2*N_tp - 2)*d_alpha_tp + (2*alpha_tp)*(d_N_tp)) + ((2*(N_tp - 1)/(BW_tp*N_tp))*d_V_tp + (2*V_tp*(N_tp - 1)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (2*V_tp*(N_tp - 1)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (2*V_tp/(BW_tp*N_tp))*(d_N_tp)))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_pp or d_N_tp or d_V_tp or d_alpha_tp or d_k_cong) else 0.0
+    T_ep = v['T_ep'] if 'T_ep' in v else ((k_cong*(alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))) if (N_ep > 1) else (0))
+    d_T_ep = ((((alpha_fab*(N_ep - 1) + V_ep*(N_ep - 1)/(N_ep*beta_fab))*d_k_cong + (k_cong)*(((N_ep - 1)*d_alpha_fab + (alpha_fab)*(d_N_ep)) + (((N_ep - 1)/(N_ep*beta_fab))*d_V_ep + (V_ep*(N_ep - 1)/beta_fab)*((-1/N_ep**2)*d_N_ep) + (V_ep*(N_ep - 1)/N_ep)*((-1/beta_fab**2)*d_beta_fab) + (V_ep/(N_ep*beta_fab))*(d_N_ep)))) if _special.holds('>', N_ep, 1, d_N_ep, 0.0, side) else 0.0)) if (d_N_ep or d_V_ep or d_alpha_fab or d_beta_fab or d_k_cong) else 0.0
+    T_z3 = v['T_z3'] if 'T_z3' in v else (((0.5)*T_dp_ar*k_z3) if (z_stage >= 3) and (N_dp > 1) else (0))
+    d_T_z3 = (((((0.5)*k_z3)*d_T_dp_ar + ((0.5)*T_dp_ar)*d_k_z3) if (_special.holds('>=', z_stage, 3, d_z_stage, 0.0, side) and ((N_dp > 1))) else 0.0)) if (d_T_dp_ar or d_k_z3 or d_z_stage) else 0.0
+    T_dp = v['T_dp'] if 'T_dp' in v else k_cong*n_xch*(T_dp_ar + T_z3)
+    d_T_dp = (((n_xch*(T_dp_ar + T_z3))*d_k_cong + (k_cong*(T_dp_ar + T_z3))*d_n_xch + (k_cong*n_xch)*(d_T_dp_ar + d_T_z3))) if (d_T_dp_ar or d_T_z3 or d_k_cong or d_n_xch) else 0.0
+    T_dp_exp = v['T_dp_exp'] if 'T_dp_exp' in v else ((T_dp*(1 - eta_ov)) if (m_ov > 0) else (T_dp))
+    d_T_dp_exp = ((((1 - eta_ov)*d_T_dp + (T_dp)*(((-1)*d_eta_ov))) if _special.holds('>', m_ov, 0, d_m_ov, 0.0, side) else d_T_dp)) if (d_T_dp or d_eta_ov or d_m_ov) else 0.0
+    k_rf_req = v['k_rf_req'] if 'k_rf_req' in v else (((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*n_tok*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x)))) if (B_tot*k_strag*n_tok*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x)) != 0) else (math.inf))
+    d_k_rf_req = (((((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*n_tok*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x))))*((-1/k_strag**2)*d_k_strag) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x))))*((-1/n_tok**2)*d_n_tok) + ((N_acc*R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub) - k_strag*(B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) + L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) + N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) + beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)))/(B_tot*k_strag*n_tok))*((-1/(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x))**2)*(((O_att*R_eff + O_fwd*R_peak*eta_att_x)*d_beta_bub + (beta_bub)*(((R_eff)*d_O_att + (O_att)*d_R_eff) + ((R_peak*eta_att_x)*d_O_fwd + (O_fwd*eta_att_x)*d_R_peak + (O_fwd*R_peak)*d_eta_att_x))) + ((R_eff*(1 - beta_bub))*d_O_att + (O_att*(1 - beta_bub))*d_R_eff + (O_att*R_eff)*(((-1)*d_beta_bub))) + ((R_peak*eta_att_x*(1 - beta_bub))*d_O_fwd + (O_fwd*eta_att_x*(1 - beta_bub))*d_R_peak + (O_fwd*R_peak*(1 - beta_bub))*d_eta_att_x + (O_fwd*R_peak*eta_att_x)*(((-1)*d_beta_bub))))) + (1/(B_tot*k_strag*n_tok*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x))))*(((-B_tot*O_att*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1) - 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok*(1 - beta_bub) - L_lat*N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub) - N_acc*R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub) - beta_bub*(B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x))*d_k_strag + (-k_strag)*(((B_tot*O_att*R_eff*n_tok*(k_att_x - 1) + 3*B_tot*O_fwd*R_peak*eta_att_x*n_tok + L_lat*N_acc*R_eff*R_peak*eta_att_x + N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*d_beta_bub + (beta_bub)*(((B_tot*R_eff*n_tok*(k_att_x - 1))*d_O_att + (B_tot*O_att*n_tok*(k_att_x - 1))*d_R_eff + (B_tot*O_att*R_eff*(k_att_x - 1))*d_n_tok) + ((N_acc*R_eff*R_peak*eta_att_x)*d_L_lat + (L_lat*R_eff*R_peak*eta_att_x)*d_N_acc + (L_lat*N_acc*R_peak*eta_att_x)*d_R_eff + (L_lat*N_acc*R_eff*eta_att_x)*d_R_peak + (L_lat*N_acc*R_eff*R_peak)*d_eta_att_x) + ((R_eff*R_peak*T_lg_r*eta_att_x)*d_N_acc + (N_acc*R_peak*T_lg_r*eta_att_x)*d_R_eff + (N_acc*R_eff*T_lg_r*eta_att_x)*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x)*d_T_lg_r + (N_acc*R_eff*R_peak*T_lg_r)*d_eta_att_x) + ((3*B_tot*R_peak*eta_att_x*n_tok)*d_O_fwd + (3*B_tot*O_fwd*eta_att_x*n_tok)*d_R_peak + (3*B_tot*O_fwd*R_peak*n_tok)*d_eta_att_x + (3*B_tot*O_fwd*R_peak*eta_att_x)*d_n_tok))) + ((B_tot*R_eff*n_tok*(1 - beta_bub)*(k_att_x - 1))*d_O_att + (B_tot*O_att*n_tok*(1 - beta_bub)*(k_att_x - 1))*d_R_eff + (B_tot*O_att*R_eff*(1 - beta_bub)*(k_att_x - 1))*d_n_tok + (B_tot*O_att*R_eff*n_tok*(k_att_x - 1))*(((-1)*d_beta_bub))) + ((N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_L_lat + (L_lat*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_N_acc + (L_lat*N_acc*R_peak*eta_att_x*(1 - beta_bub))*d_R_eff + (L_lat*N_acc*R_eff*eta_att_x*(1 - beta_bub))*d_R_peak + (L_lat*N_acc*R_eff*R_peak*(1 - beta_bub))*d_eta_att_x + (L_lat*N_acc*R_eff*R_peak*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_dp_exp*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_dp_exp + (N_acc*R_eff*R_peak*T_dp_exp*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_dp_exp*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_ep*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_ep*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_ep + (N_acc*R_eff*R_peak*T_ep*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_ep*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_lg_r*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_lg_r + (N_acc*R_eff*R_peak*T_lg_r*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_lg_r*eta_att_x)*(((-1)*d_beta_bub))) + ((R_eff*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_tp*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_tp*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_tp + (N_acc*R_eff*R_peak*T_tp*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_tp*eta_att_x)*(((-1)*d_beta_bub))) + ((3*B_tot*R_peak*eta_att_x*n_tok*(1 - beta_bub))*d_O_fwd + (3*B_tot*O_fwd*eta_att_x*n_tok*(1 - beta_bub))*d_R_peak + (3*B_tot*O_fwd*R_peak*n_tok*(1 - beta_bub))*d_eta_att_x + (3*B_tot*O_fwd*R_peak*eta_att_x*(1 - beta_bub))*d_n_tok + (3*B_tot*O_fwd*R_peak*eta_att_x*n_tok)*(((-1)*d_beta_bub))))) + ((R_eff*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_N_acc + (N_acc*R_peak*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_eff + (N_acc*R_eff*T_step_tgt*eta_att_x*(1 - beta_bub))*d_R_peak + (N_acc*R_eff*R_peak*eta_att_x*(1 - beta_bub))*d_T_step_tgt + (N_acc*R_eff*R_peak*T_step_tgt*(1 - beta_bub))*d_eta_att_x + (N_acc*R_eff*R_peak*T_step_tgt*eta_att_x)*(((-1)*d_beta_bub))))) if ((B_tot*k_strag*n_tok*(O_att*R_eff*(1 - beta_bub) + O_fwd*R_peak*eta_att_x*(1 - beta_bub) + beta_bub*(O_att*R_eff + O_fwd*R_peak*eta_att_x)) != 0)) else 0.0)) if (d_L_lat or d_N_acc or d_O_att or d_O_fwd or d_R_eff or d_R_peak or d_T_dp_exp or d_T_ep or d_T_lg_r or d_T_step_tgt or d_T_tp or d_beta_bub or d_eta_att_x or d_k_strag or d_n_tok) else 0.0
+    return {'N_acc': d_N_acc, 'beta_fab': d_beta_fab, 'R_eff': d_R_eff, 'W': d_W, 'P_act': d_P_act, 'n_tok': d_n_tok, 'h_att': d_h_att, 'f_train': d_f_train, 'N_rep': d_N_rep, 'eta_att_x': d_eta_att_x, 'n_xch': d_n_xch, 'alpha_tp': d_alpha_tp, 'beta_bub': d_beta_bub, 'k_tax': d_k_tax, 'O_fwd': d_O_fwd, 'O_att': d_O_att, 'f_grad': d_f_grad, 'BW_tp': d_BW_tp, 'L_lat': d_L_lat, 'D_grad': d_D_grad, 'BW_dp': d_BW_dp, 'alpha_dp': d_alpha_dp, 'V_tp': d_V_tp, 'V_ep': d_V_ep, 'T_lg_r': d_T_lg_r, 'T_dp_ar': d_T_dp_ar, 'T_tp': d_T_tp, 'T_ep': d_T_ep, 'T_z3': d_T_z3, 'T_dp': d_T_dp, 'T_dp_exp': d_T_dp_exp, 'k_rf_req': d_k_rf_req}
+
 def t_synth__throughput__batch_compute(v, d, side=1.0):
     """Tangent of synth.throughput.batch_compute: SynthesisSolver (wall 22): batch that reaches a throughput (compute-bound) (compute-bound)"""
     N_L = v['N_L']
@@ -3559,6 +5079,14 @@ COMPUTATIONS = {
     'synth.step.efficiency_kernel': t_synth__step__efficiency_kernel,
     'synth.step.efficiency_kernel_pipelined': t_synth__step__efficiency_kernel_pipelined,
     'synth.step.efficiency_pipelined': t_synth__step__efficiency_pipelined,
+    'synth.step.recompute': t_synth__step__recompute,
+    'synth.step.recompute_counted': t_synth__step__recompute_counted,
+    'synth.step.recompute_counted_pipelined': t_synth__step__recompute_counted_pipelined,
+    'synth.step.recompute_kernel': t_synth__step__recompute_kernel,
+    'synth.step.recompute_kernel_counted': t_synth__step__recompute_kernel_counted,
+    'synth.step.recompute_kernel_counted_pipelined': t_synth__step__recompute_kernel_counted_pipelined,
+    'synth.step.recompute_kernel_pipelined': t_synth__step__recompute_kernel_pipelined,
+    'synth.step.recompute_pipelined': t_synth__step__recompute_pipelined,
     'synth.throughput.batch_compute': t_synth__throughput__batch_compute,
     'synth.throughput.batch_memory': t_synth__throughput__batch_memory,
     'synth.ttft.peak': t_synth__ttft__peak,

@@ -20,6 +20,7 @@ UNKNOWNS: dict[str, tuple[str, str]] = {
     "peak_flops": ("R_peak", "R_req"),
     "efficiency": ("eta_hw", "eta_req"),
     "batch": ("B", "B_req"),
+    "recompute_cost": ("k_rf", "k_rf_req"),
 }
 COMPUTE, MEMORY = 0, 1      # roofline.latency: Max(T_comp, T_mem)
 HBM = 3                     # memory.bandwidth_path: main memory
@@ -30,6 +31,9 @@ DECODE_MEMORY = 0           # serve.decode_linear / serve.decode_attention: Max(
 TP, ONE_DEVICE = 0, 1       # serve.*_allreduce: tensor parallel or one device
 PIPELINED, NO_PIPELINE = 0, 1   # comm.bubble_time
 KERNEL, GEMM_SHARE = 0, 1       # comm.attention_efficiency: a fused attention kernel's share, or the GEMMs'
+FULL_RECOMPUTE = 0              # comm.k_ops_time: full recomputation
+KERNEL_RECOMPUTE, PLAIN_RECOMPUTE = 0, 1    # comm.k_attention_time: fused kernel or not, full recomputation
+COUNTED, NO_COUNT = 0, 1        # comm.elementwise_time: a stack's element-wise count, or none
 
 INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]] = {
     ("latency", "bandwidth"): (("synth.latency.bandwidth", "memory-bound", "engine.step", {"T": MEMORY, "BW": HBM}),),
@@ -61,3 +65,23 @@ INVERSES: dict[tuple[str, str], tuple[tuple[str, str, str, dict[str, int]], ...]
                                    "compute-bound replica, no pipeline, fused attention kernel", "comm.step",
                                    {"T_rep": COMPUTE, "T_bub": NO_PIPELINE, "eta_att_x": KERNEL})),
 }
+
+
+def _recompute_cost() -> tuple[tuple[str, str, str, dict[str, int]], ...]:
+    """The recomputed forward's cost (``k_rf``) that meets a measured step under full recomputation: one candidate
+    per pipeline, attention kernel and element-wise regime, since the cost enters each of them (the bubble through
+    the replica's time, attention's passes as the kernel runs them, the memory-bound work as often as the passes)."""
+    out = []
+    for pipe, pipe_label, pipe_branch in (("_pipelined", "pipelined", PIPELINED), ("", "no pipeline", NO_PIPELINE)):
+        for kern, kern_label, att, att_t in (("_kernel", "fused attention kernel", KERNEL, KERNEL_RECOMPUTE),
+                                             ("", "attention at the GEMMs' share", GEMM_SHARE, PLAIN_RECOMPUTE)):
+            for ew, ew_label, ew_branch in (("_counted", "element-wise count", COUNTED), ("", "no element-wise count",
+                                                                                         NO_COUNT)):
+                out.append((f"synth.step.recompute{kern}{ew}{pipe}",
+                            f"compute-bound replica, full recomputation, {pipe_label}, {kern_label}, {ew_label}",
+                            "comm.step", {"T_rep": COMPUTE, "T_bub": pipe_branch, "eta_att_x": att,
+                                          "k_ops_t": FULL_RECOMPUTE, "k_att_t": att_t, "T_ew_r": ew_branch}))
+    return tuple(out)
+
+
+INVERSES[("step_time", "recompute_cost")] = _recompute_cost()

@@ -99,7 +99,8 @@ def _forward(target: str, model: Any, hardware: Any, batch_size: int, precision:
 def synthesize(model: Any, hardware: Any, target: str, value: Any, unknown: str, *, batch_size: int = 1,
                precision: str = "fp16", efficiency: float | None = None, seq_len: int | None = None,
                **options: Any) -> Design:
-    """What ``unknown`` ('bandwidth', 'peak_flops', 'efficiency', 'batch') must be on ``hardware`` for ``model`` to
+    """What ``unknown`` ('bandwidth', 'peak_flops', 'efficiency', 'batch'; 'recompute_cost' for a step time under full
+    recomputation) must be on ``hardware`` for ``model`` to
     meet ``target`` ('latency', 'throughput', 'ttft', 'itl' — with ServingModel's ``options`` such as stack,
     tensor_parallel, kv_reread_share —; 'step_time' with a fleet as ``hardware`` and DistributedModel's ``options``
     such as tp_size, pp_size, microbatch_count) = ``value`` (a quantity or a string
@@ -109,6 +110,9 @@ def synthesize(model: Any, hardware: Any, target: str, value: Any, unknown: str,
     if (target, unknown) not in INVERSES:
         have = sorted(u for t, u in INVERSES if t == target)
         raise InputError(f"no inverse of {target} for {unknown!r} (for {target}: {', '.join(have)})")
+    if unknown == "recompute_cost" and options.get("activation_recomputation") is not True:
+        raise InputError("recompute_cost is the time of the forward re-run under full recomputation: pass "
+                         "activation_recomputation=True (without it the step does not depend on it)")
     tv = float(_TARGET_DOMAIN[TARGETS[target][2]](target, value))
     base = _forward(target, model, hardware, batch_size, precision, efficiency, seq_len, options)
     return _design(base.result, target, tv, unknown)
@@ -159,7 +163,8 @@ def _design(res: Result, target: str, tv: float, unknown: str) -> Design:
 
 
 #: which side of the synthesised value meets the target (the walls are monotone in each unknown)
-_BOUND = {("latency", "batch"): "at most", ("itl", "batch"): "at most", ("throughput", "batch"): "at least"}
+_BOUND = {("latency", "batch"): "at most", ("itl", "batch"): "at most", ("throughput", "batch"): "at least",
+          ("step_time", "recompute_cost"): "at most"}
 
 
 def _capacity(res: Result, tv: float) -> Design:

@@ -94,10 +94,10 @@ DistributedModel = facade(
             encode=lambda on: (1.0, 2.0) if on else (0.0, 1.0),
             doc="full recomputation (4× forward FLOPs); otherwise selective recomputation of attention"),
         arg("recompute_forward_cost", "k_rf", RECOMPUTE_COST, None,
-            none=knob_default("distributed.recompute_forward_cost"),
+            none=stack_default("recompute_forward_cost", "distributed.recompute_forward_cost"),
             doc="time of the forward re-run under full recomputation, in forward passes at the step's own rates "
-                "(default: the catalogue's convention, one whole forward, with the measured runs' spread as its "
-                "range); the hardware FLOPs keep one whole forward"),
+                "(default: the named stack's measured cost, else the catalogue's convention, one whole forward, "
+                "with the measured runs' spread as its range); the hardware FLOPs keep one whole forward"),
         arg("overlap_comm", "m_ov", flag(), False, encode=float),
         arg("overlap_efficiency", "eta_ov", FRACTION0, None, none=knob_default("distributed.overlap_efficiency")),
         arg("congestion_factor", "k_cong", FACTOR, 1.0), arg("straggler_factor", "k_strag", FACTOR, 1.0),

@@ -45,6 +45,8 @@ eta_req = sym("eta_req", r"\eta_{\text{req}}", "", "Hardware efficiency needed t
               unbounded=True)
 B_req = sym("B_req", r"B_{\text{max}}", "", "Largest batch (continuous) that meets the target", signed=True,
             unbounded=True)
+k_rf_req = sym("k_rf_req", r"k_{\text{rf,req}}", "", "Recomputed forward's cost (in forward passes) that meets the "
+               "target step", signed=True, unbounded=True)
 M_cap_req = sym("M_cap_req", r"M_{\text{req}}^{\star}", "B", "Memory capacity needed (the weights)", "GB")
 I_req = sym("I_req", r"I_{\text{req}}", "FLOP/B", "Balance point of the synthesised device (R_req / BW_req)",
             signed=True, unbounded=True)
@@ -64,9 +66,14 @@ def _branch(eq: Equation, idx: int) -> sp.Expr:
 
 
 def invert(eq_id: str, lhs: str, title: str, forward: tuple[str, ...], target: str, goal: sp.Symbol,
-           unknown: sp.Symbol, regime: dict[str, int], cites: tuple[Cite, ...] = (ROOFLINE,)) -> Equation:
+           unknown: sp.Symbol, regime: dict[str, int], cites: tuple[Cite, ...] = (ROOFLINE,),
+           linear: bool = False) -> Equation:
     """Solve the forward chain ``forward`` (equation ids) for ``unknown`` such that ``target`` (an lhs) equals
-    ``goal``, with the branch of each lhs in ``regime`` fixed; register and return ``lhs = solution``."""
+    ``goal``, with the branch of each lhs in ``regime`` fixed; register and return ``lhs = solution``.
+
+    ``linear``: the chain is linear in the unknown (a count of passes inside a sum of times), so the solution is
+    ``(goal − chain at 0) / ∂chain/∂unknown``, checked linear, without the general solver or factoring (a large chain
+    such as the training step's takes seconds of each when the walls load)."""
     by_lhs = {EQUATIONS[i].lhs: EQUATIONS[i] for i in forward}
     memo: dict[str, bool] = {}
 
@@ -95,6 +102,17 @@ def invert(eq_id: str, lhs: str, title: str, forward: tuple[str, ...], target: s
     if hidden:
         raise ValueError(f"{eq_id}: {unknown} still sits under a regime node ({hidden[0]}); name its branch")
     coeffs = {s: COEFFICIENTS[s.name].value for s in expr.free_symbols if s.name in COEFFICIENTS}
+    if linear:
+        slope = sp.diff(expr, unknown)
+        if unknown in slope.free_symbols or slope == 0:
+            raise ValueError(f"{eq_id}: the chain is not linear in {unknown}")
+        num, den = sp.fraction(sp.together((goal - expr.xreplace({unknown: 0})) / slope))
+        sol = num / den
+        if den.free_symbols:
+            sol = sp.Piecewise((sol, sp.Ne(den, 0)), (sp.oo, True))
+        eq = Equation(eq_id, lhs, sol, title, cites)
+        register_equations(eq)
+        return eq
     sols = sp.solve(sp.Eq(expr, goal), unknown, dict=False)
     if len(sols) != 1:
         raise ValueError(f"{eq_id}: expected one solution for {unknown}, got {sols}")
@@ -150,13 +168,16 @@ _TITLES = {
     "synth.step.efficiency_kernel": "GEMM efficiency that meets a step time (no pipeline, fused attention kernel at "
                                     "its own share)",
 }
+_TITLES.update({comp: "Recomputed forward's cost that meets a step time (" + label.removeprefix(
+    "compute-bound replica, full recomputation, ") + ")" for comp, label, _, _ in INVERSES[("step_time",
+                                                                                          "recompute_cost")]})
 for (_target, _unknown), _candidates in INVERSES.items():
     _out, _goal, _, _ = TARGETS[_target]
     _in, _lhs = UNKNOWNS[_unknown]
     for _comp, _label, _forward, _regime in _candidates:
         _order = COMPUTATIONS[_forward].order
         _eq = invert("synthesis." + _comp.split(".", 1)[1].replace(".", "_"), _lhs, _TITLES[_comp], _order, _out,
-                     S(_goal), S(_in), _regime)
+                     S(_goal), S(_in), _regime, linear=_unknown == "recompute_cost")
         register_computation(_comp, [*_order, _eq.id], f"SynthesisSolver (wall 22): {_TITLES[_comp].lower()} "
                                                         f"({_label})", outputs=(_lhs,))
 
