@@ -133,6 +133,10 @@ def test_wall_22_reads_the_cost_back_from_a_measured_step(kernel, cost):
                         activation_recomputation=True, attention_kernel=kernel, **kw)
     assert design.value == pytest.approx(cost, rel=1e-9) and "full recomputation" in design.regime
     assert "at most" in design.reason
+    # the flag is read as the facade binds it: 1 is full recomputation too
+    again = synthesize(MODEL, A100, "step_time", step.step_latency_total, "recompute_cost", batch_size=64,
+                       activation_recomputation=1, attention_kernel=kernel, **kw)
+    assert again.value == design.value
     with pytest.raises(InputError, match="activation_recomputation=True"):
         synthesize(MODEL, A100, "step_time", step.step_latency_total, "recompute_cost", batch_size=64, **kw)
 

@@ -110,11 +110,11 @@ def synthesize(model: Any, hardware: Any, target: str, value: Any, unknown: str,
     if (target, unknown) not in INVERSES:
         have = sorted(u for t, u in INVERSES if t == target)
         raise InputError(f"no inverse of {target} for {unknown!r} (for {target}: {', '.join(have)})")
-    if unknown == "recompute_cost" and options.get("activation_recomputation") is not True:
-        raise InputError("recompute_cost is the time of the forward re-run under full recomputation: pass "
-                         "activation_recomputation=True (without it the step does not depend on it)")
     tv = float(_TARGET_DOMAIN[TARGETS[target][2]](target, value))
     base = _forward(target, model, hardware, batch_size, precision, efficiency, seq_len, options)
+    if unknown == "recompute_cost" and not base.result.values["m_recomp"]:   # the flag as the facade bound it
+        raise InputError("recompute_cost is the time of the forward re-run under full recomputation: pass "
+                         "activation_recomputation=True (without it the step does not depend on it)")
     return _design(base.result, target, tv, unknown)
 
 

@@ -56,8 +56,9 @@ Curation log (what the model ignores, and editorial choices):
   kernel's passes over the ``V`` logits of every token (``c_lg``: FlashAttention's fused cross-entropy reads a row
   twice in the forward, once in the backward, and writes its gradient once), where the caller names a loss kernel and
   the model catalogues its vocabulary. The output head's GEMMs read and write their own operands inside their FLOPs.
-  Under full recomputation the re-run forward is charged at ``k_rf`` forwards of time (a catalogued convention of
-  one, whose range is the measured runs' spread); the hardware FLOPs keep one whole forward.
+  Under full recomputation the re-run forward is charged at ``k_rf`` forwards of time (the named stack's measured
+  cost where it catalogues one, else a catalogued convention of one whose range is the measured runs' spread); the
+  hardware FLOPs keep one whole forward.
 * Narayanan et al. §5.1 Eq. 4 estimates end-to-end training time as ``8·T·P/(n·X)`` (8 = 6 FLOPs per parameter
   per token plus a recomputed forward).
 """

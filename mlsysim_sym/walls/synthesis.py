@@ -106,20 +106,16 @@ def invert(eq_id: str, lhs: str, title: str, forward: tuple[str, ...], target: s
         slope = sp.diff(expr, unknown)
         if unknown in slope.free_symbols or slope == 0:
             raise ValueError(f"{eq_id}: the chain is not linear in {unknown}")
-        num, den = sp.fraction(sp.together((goal - expr.xreplace({unknown: 0})) / slope))
-        sol = num / den
-        if den.free_symbols:
-            sol = sp.Piecewise((sol, sp.Ne(den, 0)), (sp.oo, True))
-        eq = Equation(eq_id, lhs, sol, title, cites)
-        register_equations(eq)
-        return eq
-    sols = sp.solve(sp.Eq(expr, goal), unknown, dict=False)
-    if len(sols) != 1:
-        raise ValueError(f"{eq_id}: expected one solution for {unknown}, got {sols}")
-    num, den = sp.fraction(sp.together(sols[0]))
+        root = (goal - expr.xreplace({unknown: 0})) / slope
+    else:
+        sols = sp.solve(sp.Eq(expr, goal), unknown, dict=False)
+        if len(sols) != 1:
+            raise ValueError(f"{eq_id}: expected one solution for {unknown}, got {sols}")
+        root = sols[0]
+    num, den = sp.fraction(sp.together(root))
     if den.could_extract_minus_sign():  # print T* − L, not −(L − T*)
         num, den = sp.expand(-num), sp.expand(-den)
-    sol = sp.factor(num) / sp.factor(den) if not coeffs else num / den
+    sol = num / den if coeffs or linear else sp.factor(num) / sp.factor(den)
     if den.free_symbols:  # a target the fixed terms already use up: no finite value (the solver reports why)
         sol = sp.Piecewise((sol, sp.Ne(den, 0)), (sp.oo, True))
     eq = Equation(eq_id, lhs, sol, title, cites)
