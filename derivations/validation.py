@@ -172,8 +172,9 @@ def _predict(row: dict[str, Any]) -> tuple[Any, str | tuple[str, ...], float, di
     """(result, field or fields summed, a count to divide by — the GPUs of a per-GPU number —, ranges given by
     symbol) of one row. Units are the unit registry's business (:func:`judge`)."""
     a, run, stack = row["args"], row["run"], row.get("stack", "")
-    if run == "serving_throughput":
-        return _serve(a, stack, output=a["output_len"]), "request_tokens_per_second", a["tensor_parallel"], {}
+    if run == "serving_throughput":        # per GPU, unless the table prints the tensor-parallel group's total
+        per = 1 if a.get("printed") == "all GPUs" else a["tensor_parallel"]
+        return _serve(a, stack, output=a["output_len"]), "request_tokens_per_second", per, {}
     if run == "serving_ttft":
         return _serve(a, stack, batch=1), "ttft", 1.0, {}
     if run == "cnn_throughput":           # images per second of one device, the stack's CNN prior
@@ -225,7 +226,7 @@ def _before(row: dict[str, Any]) -> float | None:
     with edition(BEFORE):
         if run == "serving_throughput":
             r = _serve(a, stack, seq=a["input_len"] + a["output_len"], kv_reread_share=0.0)
-            return float(r.tokens_per_second) / a["tensor_parallel"]
+            return float(r.tokens_per_second) / (1 if a.get("printed") == "all GPUs" else a["tensor_parallel"])
         if run == "serving_ttft":
             return float(_serve(a, stack, batch=1, kv_reread_share=0.0).ttft.m_as(row["unit"]))
     return None

@@ -161,7 +161,8 @@ serve_inputs = st.fixed_dictionaries({
     "BW_mem": st.floats(1e12, 8e12), "tau_layer": st.floats(0.0, 1e-5), "m_spec": st.just(0.0),
     "alpha_acc": st.just(0.7), "gamma_spec": st.just(4.0), "P_d": st.just(0.0), "k_tok_d": st.just(0.0),
     "C_mem": st.floats(4e10, 2e11), "eta_bw": st.floats(0.5, 1.0), "m_dc": st.sampled_from([0.0, 1.0]),
-    "N_tp": st.just(1.0), "BW_tp": st.just(0.0), "alpha_tp": st.just(0.0), "n_gen": st.just(0.0),
+    "N_tp": st.just(1.0), "BW_tp": st.just(0.0), "alpha_tp": st.just(0.0), "b_act": st.just(0.0),
+    "n_gen": st.just(0.0),
     "kappa_kv": st.sampled_from([0.0, 0.5, 1.0]), "tau_req": st.sampled_from([0.0, 4.8e-3]),
 })
 

@@ -133,6 +133,20 @@ def test_tensor_parallelism_divides_the_work_and_adds_all_reduces():
         ServingModel().solve("Llama3_8B", "T4", seq_len=128, tensor_parallel=2)
 
 
+def test_tensor_parallel_all_reduces_carry_the_16_bit_activations():
+    """FP8 weights inside a float16 network (nvidia2023trtllmperf's builds): the row-parallel GEMMs' partial sums are
+    all-reduced at 16 bits, as an FP16 model's are; FP32 weights keep 32-bit activations."""
+    kw = dict(seq_len=2048, batch_size=1, tensor_parallel=4)
+    v = {p: ServingModel().solve("Llama2_70B", "H100", precision=p, **kw).result.values for p in ("fp8", "fp16", "fp32")}
+    assert [v[p]["b_ar"] for p in ("fp8", "fp16", "fp32")] == [2.0, 2.0, 4.0]
+    assert v["fp8"]["T_ar_pre"] == pytest.approx(v["fp16"]["T_ar_pre"], rel=1e-12)
+    latency = v["fp16"]["T_ar_pre"] - (v["fp32"]["T_ar_pre"] - v["fp16"]["T_ar_pre"])   # the α part, no bytes
+    assert 0 < latency < v["fp16"]["T_ar_pre"]
+    r = ServingModel().solve("Llama2_70B", "H100", precision="fp8", **kw)
+    assert {(s.ref, s.bibkey) for s in r.sources if s.symbol == "b_act"} == {
+        ("knobs.serving.activation_width", "nvidia2023trtllmperf")}
+
+
 def test_request_mix_fields_only_with_output_len():
     r = ServingModel().solve("Llama2_7B", "A100", seq_len=128, batch_size=64)
     assert r.request_tokens_per_second is None and r.request_latency is None

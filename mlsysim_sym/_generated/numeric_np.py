@@ -12,7 +12,7 @@ _capped_exp_shape = numpy.vectorize(_special.capped_exp_shape, otypes=[float])
 _erlang_c = numpy.vectorize(_special.erlang_c, otypes=[float])
 _no_derivative = numpy.vectorize(_special.no_derivative, otypes=[float])
 
-REVISION = 'b06fe370b0c9'
+REVISION = '8b5bfd23df46'
 
 def c_batch__cb(v):
     """ContinuousBatchingModel: static vs paged KV (wall 5) (arrays)"""
@@ -128,6 +128,7 @@ def c_capacity__replica(v):
     S_mean = numpy.asarray(v['S_mean'], dtype=float)
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
     alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_act = numpy.asarray(v['b_act'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
@@ -165,6 +166,8 @@ def c_capacity__replica(v):
     S = numpy.maximum(1, numpy.floor(S_mean - m_pf*n_out))
     S__regime = numpy.where((1) >= (numpy.floor(S_mean - m_pf*n_out)), 0, 1)
     n_gen = m_pf*n_out
+    b_ar = numpy.maximum(b_act, b_w)
+    b_ar__regime = numpy.where((b_w) >= (b_act), 0, 1)
     W_d = P_d*b_w
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
@@ -198,12 +201,12 @@ def c_capacity__replica(v):
     T_plin__regime = numpy.where((2*B*P_act*n_new/(N_tp*R_eff)) >= (W*m_dc/(BW_mem*N_tp*eta_bw)), 0, 1)
     T_pattn = numpy.maximum(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
     T_pattn__regime = numpy.where((4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff)) >= (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw)), 0, 1)
-    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     KV = B*S*k_tok
     T_dlin = numpy.maximum(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
     T_dlin__regime = numpy.where((W/(BW_mem*N_tp*eta_bw)) >= (2*B*P_act*m_dc/(N_tp*R_eff)), 0, 1)
-    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     KV_peak = B*k_tok*(S + n_gen)
@@ -234,7 +237,7 @@ def c_capacity__replica(v):
     c_min__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(X_paged, 0), True), [0, 1], default=-1)
     L_base = numpy.select([numpy.greater(m_pf, 0),True], [T_req,ITL*n_out + TTFT], default=numpy.nan)
     L_base__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_pf, 0), True), [0, 1], default=-1)
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_kvread': n_kvread, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'T_plin': T_plin, 'T_pattn': T_pattn, 'T_ar_pre': T_ar_pre, 'KV': KV, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 't_svc': t_svc, 'X_rep': X_rep, 'ITL': ITL, 'T_req': T_req, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_kvread': n_kvread__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_plin': T_plin__regime, 'T_pattn': T_pattn__regime, 'T_ar_pre': T_ar_pre__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 't_svc': t_svc__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'c_min': c_min__regime, 'L_base': L_base__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'rho_len': rho_len, 'K_pages': K_pages, 'S': S, 'n_gen': n_gen, 'b_ar': b_ar, 'W_d': W_d, 'E_tok': E_tok, 'k_tok': k_tok, 'M_kvfree': M_kvfree, 't_len': t_len, 'n_kvread': n_kvread, 'n_new': n_new, 'S_gen': S_gen, 'T_budget': T_budget, 'E_blocks': E_blocks, 'n_chunks': n_chunks, 'a_alloc': a_alloc, 'N_paged': N_paged, 't_step_p': t_step_p, 'feasible_cb': feasible_cb, 'B': B, 'X_paged': X_paged, 'T_plin': T_plin, 'T_pattn': T_pattn, 'T_ar_pre': T_ar_pre, 'KV': KV, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 't_draft_gen': t_draft_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 't_svc': t_svc, 'X_rep': X_rep, 'ITL': ITL, 'T_req': T_req, 'c_min': c_min, 'L_base': L_base}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'S': S__regime, 'b_ar': b_ar__regime, 'E_tok': E_tok__regime, 'k_tok': k_tok__regime, 't_len': t_len__regime, 'n_kvread': n_kvread__regime, 'n_new': n_new__regime, 'T_budget': T_budget__regime, 'E_blocks': E_blocks__regime, 'n_chunks': n_chunks__regime, 'N_paged': N_paged__regime, 't_step_p': t_step_p__regime, 'B': B__regime, 'X_paged': X_paged__regime, 'T_plin': T_plin__regime, 'T_pattn': T_pattn__regime, 'T_ar_pre': T_ar_pre__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 't_svc': t_svc__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'c_min': c_min__regime, 'L_base': L_base__regime}
 
 def c_ckpt__model(v):
     """CheckpointModel (wall 19), with wall 15's optimum interval (arrays)"""
@@ -852,6 +855,7 @@ def c_reason__query(v):
     S = numpy.asarray(v['S'], dtype=float)
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
     alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_act = numpy.asarray(v['b_act'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
@@ -886,6 +890,8 @@ def c_reason__query(v):
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
+    b_ar = numpy.maximum(b_act, b_w)
+    b_ar__regime = numpy.where((b_w) >= (b_act), 0, 1)
     W_d = P_d*b_w
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
@@ -899,7 +905,7 @@ def c_reason__query(v):
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     T_plin = numpy.maximum(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
     T_plin__regime = numpy.where((2*B*P_act*n_new/(N_tp*R_eff)) >= (W*m_dc/(BW_mem*N_tp*eta_bw)), 0, 1)
-    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
@@ -910,7 +916,7 @@ def c_reason__query(v):
     F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
     T_dlin = numpy.maximum(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
     T_dlin__regime = numpy.where((W/(BW_mem*N_tp*eta_bw)) >= (2*B*P_act*m_dc/(N_tp*R_eff)), 0, 1)
-    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
@@ -946,7 +952,7 @@ def c_reason__query(v):
     T_reason = numpy.select([numpy.greater(m_best, 0),True], [K_steps*t_rstep + TTFT,K_steps*n_samp*t_rstep + TTFT], default=numpy.nan)
     T_reason__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_best, 0), True), [0, 1], default=-1)
     E_reason = P_tdp*T_reason
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'b_ar': b_ar, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'B': B, 'N_gen': N_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req, 't_rstep': t_rstep, 'T_reason': T_reason, 'E_reason': E_reason}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'b_ar': b_ar__regime, 'E_tok': E_tok__regime, 'B': B__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime, 'T_reason': T_reason__regime}
 
 def c_rel__fleet(v):
     """ReliabilityModel (wall 15) (arrays)"""
@@ -1108,6 +1114,7 @@ def c_serve__step(v):
     S = numpy.asarray(v['S'], dtype=float)
     alpha_acc = numpy.asarray(v['alpha_acc'], dtype=float)
     alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_act = numpy.asarray(v['b_act'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
@@ -1139,8 +1146,8 @@ def c_serve__step(v):
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
-    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
-    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    b_ar = numpy.maximum(b_act, b_w)
+    b_ar__regime = numpy.where((b_w) >= (b_act), 0, 1)
     W_d = P_d*b_w
     E_tok = numpy.select([numpy.greater_equal(alpha_acc, 1),True], [gamma_spec + 1,alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1], default=numpy.nan)
     E_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater_equal(alpha_acc, 1), True), [0, 1], default=-1)
@@ -1151,7 +1158,7 @@ def c_serve__step(v):
     F_pre = 4*B*H*N_L*S*d_head*n_new + 2*B*P_act*n_new
     T_plin = numpy.maximum(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
     T_plin__regime = numpy.where((2*B*P_act*n_new/(N_tp*R_eff)) >= (W*m_dc/(BW_mem*N_tp*eta_bw)), 0, 1)
-    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
@@ -1162,6 +1169,8 @@ def c_serve__step(v):
     F_dec = 4*B*H*N_L*S*d_head + 2*B*P_act
     T_dlin = numpy.maximum(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
     T_dlin__regime = numpy.where((W/(BW_mem*N_tp*eta_bw)) >= (2*B*P_act*m_dc/(N_tp*R_eff)), 0, 1)
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     t_draft = (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     F_dec_gen = 4*B*H*N_L*S_gen*d_head + 2*B*P_act
     t_draft_gen = (B*S_gen*k_tok_d + W_d)/(BW_mem*eta_bw)
@@ -1192,7 +1201,7 @@ def c_serve__step(v):
     T_req__regime = numpy.where((0) >= (n_gen - 1), 0, 1)
     X_tok = B/ITL
     X_req = B*n_gen/T_req
-    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'T_ar_dec': T_ar_dec, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'T_ar_dec': T_ar_dec__regime, 'E_tok': E_tok__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
+    return {'P_act': P_act, 'R_eff': R_eff, 'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_new': n_new, 'b_ar': b_ar, 'W_d': W_d, 'E_tok': E_tok, 'hit_ratio': hit_ratio, 'S_gen': S_gen, 'n_kvread': n_kvread, 'F_pre': F_pre, 'T_plin': T_plin, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'q_max': q_max, 'k_tok': k_tok, 'F_dec': F_dec, 'T_dlin': T_dlin, 'T_ar_dec': T_ar_dec, 't_draft': t_draft, 'F_dec_gen': F_dec_gen, 't_draft_gen': t_draft_gen, 'T_pattn': T_pattn, 'T_chunk': T_chunk, 'KV': KV, 'KV_peak': KV_peak, 'KV_gen': KV_gen, 'T_pre': T_pre, 'T_dattn': T_dattn, 'M_serve': M_serve, 'T_dattn_gen': T_dattn_gen, 'TTFT': TTFT, 'T_dstep': T_dstep, 'feasible_serve': feasible_serve, 'U_mem': U_mem, 'T_dstep_gen': T_dstep_gen, 'ITL0': ITL0, 'ITL_gen': ITL_gen, 'ITL': ITL, 'T_req': T_req, 'X_tok': X_tok, 'X_req': X_req}, {'P_act': P_act__regime, 'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_new': n_new__regime, 'b_ar': b_ar__regime, 'E_tok': E_tok__regime, 'n_kvread': n_kvread__regime, 'T_plin': T_plin__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'q_max': q_max__regime, 'k_tok': k_tok__regime, 'T_dlin': T_dlin__regime, 'T_ar_dec': T_ar_dec__regime, 'T_pattn': T_pattn__regime, 'T_dattn': T_dattn__regime, 'T_dattn_gen': T_dattn_gen__regime, 'TTFT': TTFT__regime, 'ITL_gen': ITL_gen__regime, 'ITL': ITL__regime, 'T_req': T_req__regime}
 
 def c_stream__ws(v):
     """WeightStreamingModel (wall 6) (arrays)"""
@@ -1310,6 +1319,7 @@ def c_synth__itl__bandwidth(v):
     P = numpy.asarray(v['P'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_act = numpy.asarray(v['b_act'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
@@ -1325,16 +1335,18 @@ def c_synth__itl__bandwidth(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
-    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
-    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
+    b_ar = numpy.maximum(b_act, b_w)
+    b_ar__regime = numpy.where((b_w) >= (b_act), 0, 1)
     n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
+    T_ar_dec = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    T_ar_dec__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     KV = B*S*k_tok
     BW_req = numpy.select([numpy.not_equal(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec), 0),True], [(KV*n_kvread + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)),numpy.inf], default=numpy.nan)
     BW_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec), 0), True), [0, 1], default=-1)
-    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'T_ar_dec': T_ar_dec, 'n_kvread': n_kvread, 'k_tok': k_tok, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'T_ar_dec': T_ar_dec__regime, 'n_kvread': n_kvread__regime, 'k_tok': k_tok__regime, 'BW_req': BW_req__regime}
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'b_ar': b_ar, 'n_kvread': n_kvread, 'k_tok': k_tok, 'T_ar_dec': T_ar_dec, 'KV': KV, 'BW_req': BW_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'b_ar': b_ar__regime, 'n_kvread': n_kvread__regime, 'k_tok': k_tok__regime, 'T_ar_dec': T_ar_dec__regime, 'BW_req': BW_req__regime}
 
 def c_synth__itl__batch(v):
     """SynthesisSolver (wall 22): largest batch within an itl (autoregressive, memory-bound decode on one device) (arrays)"""
@@ -1383,6 +1395,7 @@ def c_synth__itl__batch_tp(v):
     P = numpy.asarray(v['P'], dtype=float)
     S = numpy.asarray(v['S'], dtype=float)
     alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_act = numpy.asarray(v['b_act'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
     d_rope = numpy.asarray(v['d_rope'], dtype=float)
@@ -1398,13 +1411,15 @@ def c_synth__itl__batch_tp(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     H_kv = numpy.select([numpy.greater(H_kv_cat, 0),True], [H_kv_cat,H], default=numpy.nan)
     H_kv__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(H_kv_cat, 0), True), [0, 1], default=-1)
+    b_ar = numpy.maximum(b_act, b_w)
+    b_ar__regime = numpy.where((b_w) >= (b_act), 0, 1)
     n_kvread = numpy.select([numpy.greater(m_mla, 0),True], [1,kappa_kv*numpy.maximum(0, H/H_kv - 1) + 1], default=numpy.nan)
     n_kvread__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
     k_tok = numpy.select([numpy.greater(m_mla, 0),True], [N_L*b_w*(d_rope + r_kv),2*H_kv*N_L*b_w*d_head], default=numpy.nan)
     k_tok__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(m_mla, 0), True), [0, 1], default=-1)
-    B_req = numpy.select([numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread, 0),True], [BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread),numpy.inf], default=numpy.nan)
-    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread, 0), True), [0, 1], default=-1)
-    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'n_kvread': n_kvread, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'n_kvread': n_kvread__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
+    B_req = numpy.select([numpy.not_equal(4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread, 0),True], [BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread),numpy.inf], default=numpy.nan)
+    B_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread, 0), True), [0, 1], default=-1)
+    return {'W': W, 'd_head': d_head, 'H_kv': H_kv, 'b_ar': b_ar, 'n_kvread': n_kvread, 'k_tok': k_tok, 'B_req': B_req}, {'W': W__regime, 'd_head': d_head__regime, 'H_kv': H_kv__regime, 'b_ar': b_ar__regime, 'n_kvread': n_kvread__regime, 'k_tok': k_tok__regime, 'B_req': B_req__regime}
 
 def c_synth__latency__bandwidth(v):
     """SynthesisSolver (wall 22): bandwidth that meets a latency (memory-bound) (arrays)"""
@@ -3195,6 +3210,7 @@ def c_synth__ttft__peak(v):
     S = numpy.asarray(v['S'], dtype=float)
     TTFT_tgt = numpy.asarray(v['TTFT_tgt'], dtype=float)
     alpha_tp = numpy.asarray(v['alpha_tp'], dtype=float)
+    b_act = numpy.asarray(v['b_act'], dtype=float)
     b_w = numpy.asarray(v['b_w'], dtype=float)
     c_pre = numpy.asarray(v['c_pre'], dtype=float)
     d_cat = numpy.asarray(v['d_cat'], dtype=float)
@@ -3209,13 +3225,15 @@ def c_synth__ttft__peak(v):
     d_head__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(d_cat, 0), True), [0, 1], default=-1)
     n_new = numpy.maximum(1, S - c_pre)
     n_new__regime = numpy.where((1) >= (S - c_pre), 0, 1)
-    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
+    b_ar = numpy.maximum(b_act, b_w)
+    b_ar__regime = numpy.where((b_w) >= (b_act), 0, 1)
+    T_ar_pre = numpy.select([numpy.greater(N_tp, 1),True], [2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2)),0], default=numpy.nan)
     T_ar_pre__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(N_tp, 1), True), [0, 1], default=-1)
     n_chunks = numpy.select([numpy.greater(q_chunk, 0),True], [numpy.maximum(1, numpy.ceil(n_new/q_chunk)),1], default=numpy.nan)
     n_chunks__regime = numpy.select(numpy.broadcast_arrays(numpy.greater(q_chunk, 0), True), [0, 1], default=-1)
     R_req = numpy.select([numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req), 0),True], [B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)),numpy.inf], default=numpy.nan)
     R_req__regime = numpy.select(numpy.broadcast_arrays(numpy.not_equal(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req), 0), True), [0, 1], default=-1)
-    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
+    return {'P_act': P_act, 'd_head': d_head, 'n_new': n_new, 'b_ar': b_ar, 'T_ar_pre': T_ar_pre, 'n_chunks': n_chunks, 'R_req': R_req}, {'P_act': P_act__regime, 'd_head': d_head__regime, 'n_new': n_new__regime, 'b_ar': b_ar__regime, 'T_ar_pre': T_ar_pre__regime, 'n_chunks': n_chunks__regime, 'R_req': R_req__regime}
 
 def c_tail__mmc(v):
     """TailLatencyModel: M/M/c with a Kingman correction (arrays)"""

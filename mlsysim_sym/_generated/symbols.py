@@ -304,6 +304,8 @@ ROWS = (
     ('alpha_in', '\\alpha_{\\text{in}}', 's', 'Intra-node step latency of a hierarchical collective', 'us', False, False, False),
     ('alpha_intra', '\\alpha_{\\text{intra}}', 's', 'Intra-node collective step latency', 'us', False, False, False),
     ('alpha_tp', '\\alpha_{\\text{TP}}', 's', 'Step latency of tensor parallelism', 'us', False, False, False),
+    ('b_act', 'b_{\\text{act}}', 'B', 'Bytes per element of the activations a quantised network passes between its GEMMs (16-bit)', '', False, False, False),
+    ('b_ar', 'b_{\\text{AR}}', 'B', 'Bytes per element all-reduced between tensor-parallel ranks', '', False, False, False),
     ('b_base', 'b_{\\text{base}}', 'B', 'Bytes per parameter at the baseline precision', '', False, False, False),
     ('b_fit', '\\beta_{\\text{fit}}', '', 'Data exponent of the fit', '', False, False, False),
     ('b_mb', 'b', '', 'Micro-batch per rank', '', True, False, False),

@@ -8,7 +8,7 @@ import math  # noqa: F401
 from mlsysim_sym import special as _special  # noqa: F401
 
 _inf = math.inf
-REVISION = 'b06fe370b0c9'
+REVISION = '8b5bfd23df46'
 
 def t_batch__cb(v, d, side=1.0):
     """Tangent of batch.cb: ContinuousBatchingModel: static vs paged KV (wall 5)"""
@@ -170,6 +170,7 @@ def t_capacity__replica(v, d, side=1.0):
     S_mean = v['S_mean']
     alpha_acc = v['alpha_acc']
     alpha_tp = v['alpha_tp']
+    b_act = v['b_act']
     b_w = v['b_w']
     c_pre = v['c_pre']
     d_cat = v['d_cat']
@@ -211,6 +212,7 @@ def t_capacity__replica(v, d, side=1.0):
     d_S_mean = d.get('S_mean', 0.0)
     d_alpha_acc = d.get('alpha_acc', 0.0)
     d_alpha_tp = d.get('alpha_tp', 0.0)
+    d_b_act = d.get('b_act', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_c_pre = d.get('c_pre', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
@@ -250,6 +252,8 @@ def t_capacity__replica(v, d, side=1.0):
     S = v['S'] if 'S' in v else max(1, math.floor(S_mean - m_pf*n_out))
     n_gen = v['n_gen'] if 'n_gen' in v else m_pf*n_out
     d_n_gen = (((n_out)*d_m_pf + (m_pf)*d_n_out)) if (d_m_pf or d_n_out) else 0.0
+    b_ar = v['b_ar'] if 'b_ar' in v else max(b_act, b_w)
+    d_b_ar = (_special.d_extreme(1, side, (b_act, b_w,), (d_b_act, d_b_w,))) if (d_b_act or d_b_w) else 0.0
     W_d = v['W_d'] if 'W_d' in v else P_d*b_w
     d_W_d = (((b_w)*d_P_d + (P_d)*d_b_w)) if (d_P_d or d_b_w) else 0.0
     E_tok = v['E_tok'] if 'E_tok' in v else ((gamma_spec + 1) if (alpha_acc >= 1) else (alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1))
@@ -285,14 +289,14 @@ def t_capacity__replica(v, d, side=1.0):
     d_T_plin = (_special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))) if (d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc or d_n_new) else 0.0
     T_pattn = v['T_pattn'] if 'T_pattn' in v else max(B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff))
     d_T_pattn = (_special.d_extreme(1, side, (B*k_tok*m_dc*n_new/(BW_mem*N_tp*eta_bw), 4*B*H*N_L*S*d_head*n_new/(N_tp*R_eff),), (((B*m_dc*n_new/(BW_mem*N_tp*eta_bw))*d_k_tok + (B*k_tok*n_new/(BW_mem*N_tp*eta_bw))*d_m_dc + (B*k_tok*m_dc/(BW_mem*N_tp*eta_bw))*d_n_new + (B*k_tok*m_dc*n_new/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (B*k_tok*m_dc*n_new/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (B*k_tok*m_dc*n_new/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((4*B*N_L*S*d_head*n_new/(N_tp*R_eff))*d_H + (4*B*H*S*d_head*n_new/(N_tp*R_eff))*d_N_L + (4*B*H*N_L*S*n_new/(N_tp*R_eff))*d_d_head + (4*B*H*N_L*S*d_head/(N_tp*R_eff))*d_n_new + (4*B*H*N_L*S*d_head*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (4*B*H*N_L*S*d_head*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_BW_mem or d_H or d_N_L or d_N_tp or d_R_eff or d_d_head or d_eta_bw or d_k_tok or d_m_dc or d_n_new) else 0.0
-    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
+    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_pre = ((((2*B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_ar*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h or d_n_new) else 0.0
     KV = v['KV'] if 'KV' in v else B*S*k_tok
     d_KV = (((B*S)*d_k_tok)) if (d_k_tok) else 0.0
     T_dlin = v['T_dlin'] if 'T_dlin' in v else max(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
     d_T_dlin = (_special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc) else 0.0
-    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
+    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_dec = ((((2*B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h) else 0.0
     t_draft = v['t_draft'] if 't_draft' in v else (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     d_t_draft = ((((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((B*S)*d_k_tok_d)))) if (d_BW_mem or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     KV_peak = v['KV_peak'] if 'KV_peak' in v else B*k_tok*(S + n_gen)
@@ -331,7 +335,7 @@ def t_capacity__replica(v, d, side=1.0):
     c_min = v['c_min'] if 'c_min' in v else ((math.floor(lam*t_svc) + 1) if (X_paged > 0) else (1))
     L_base = v['L_base'] if 'L_base' in v else ((T_req) if (m_pf > 0) else (ITL*n_out + TTFT))
     d_L_base = ((d_T_req if _special.holds('>', m_pf, 0, d_m_pf, 0.0, side) else (d_TTFT + ((n_out)*d_ITL + (ITL)*d_n_out)))) if (d_ITL or d_TTFT or d_T_req or d_m_pf or d_n_out) else 0.0
-    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'rho_len': d_rho_len, 'n_gen': d_n_gen, 'W_d': d_W_d, 'E_tok': d_E_tok, 'k_tok': d_k_tok, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'n_kvread': d_n_kvread, 'n_new': d_n_new, 'S_gen': d_S_gen, 'T_budget': d_T_budget, 'E_blocks': d_E_blocks, 'a_alloc': d_a_alloc, 'N_paged': d_N_paged, 't_step_p': d_t_step_p, 'X_paged': d_X_paged, 'T_plin': d_T_plin, 'T_pattn': d_T_pattn, 'T_ar_pre': d_T_ar_pre, 'KV': d_KV, 'T_dlin': d_T_dlin, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 't_svc': d_t_svc, 'X_rep': d_X_rep, 'ITL': d_ITL, 'T_req': d_T_req, 'L_base': d_L_base}
+    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'rho_len': d_rho_len, 'n_gen': d_n_gen, 'b_ar': d_b_ar, 'W_d': d_W_d, 'E_tok': d_E_tok, 'k_tok': d_k_tok, 'M_kvfree': d_M_kvfree, 't_len': d_t_len, 'n_kvread': d_n_kvread, 'n_new': d_n_new, 'S_gen': d_S_gen, 'T_budget': d_T_budget, 'E_blocks': d_E_blocks, 'a_alloc': d_a_alloc, 'N_paged': d_N_paged, 't_step_p': d_t_step_p, 'X_paged': d_X_paged, 'T_plin': d_T_plin, 'T_pattn': d_T_pattn, 'T_ar_pre': d_T_ar_pre, 'KV': d_KV, 'T_dlin': d_T_dlin, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 't_draft_gen': d_t_draft_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 't_svc': d_t_svc, 'X_rep': d_X_rep, 'ITL': d_ITL, 'T_req': d_T_req, 'L_base': d_L_base}
 
 def t_ckpt__model(v, d, side=1.0):
     """Tangent of ckpt.model: CheckpointModel (wall 19), with wall 15's optimum interval"""
@@ -1264,6 +1268,7 @@ def t_reason__query(v, d, side=1.0):
     S = v['S']
     alpha_acc = v['alpha_acc']
     alpha_tp = v['alpha_tp']
+    b_act = v['b_act']
     b_w = v['b_w']
     c_pre = v['c_pre']
     d_cat = v['d_cat']
@@ -1305,6 +1310,7 @@ def t_reason__query(v, d, side=1.0):
     d_S = d.get('S', 0.0)
     d_alpha_acc = d.get('alpha_acc', 0.0)
     d_alpha_tp = d.get('alpha_tp', 0.0)
+    d_b_act = d.get('b_act', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_c_pre = d.get('c_pre', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
@@ -1340,6 +1346,8 @@ def t_reason__query(v, d, side=1.0):
     d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
     d_n_new = (_special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))) if (d_S or d_c_pre) else 0.0
+    b_ar = v['b_ar'] if 'b_ar' in v else max(b_act, b_w)
+    d_b_ar = (_special.d_extreme(1, side, (b_act, b_w,), (d_b_act, d_b_w,))) if (d_b_act or d_b_w) else 0.0
     W_d = v['W_d'] if 'W_d' in v else P_d*b_w
     d_W_d = (((b_w)*d_P_d + (P_d)*d_b_w)) if (d_P_d or d_b_w) else 0.0
     E_tok = v['E_tok'] if 'E_tok' in v else ((gamma_spec + 1) if (alpha_acc >= 1) else (alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1))
@@ -1358,8 +1366,8 @@ def t_reason__query(v, d, side=1.0):
     d_F_pre = ((((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head or d_n_new) else 0.0
     T_plin = v['T_plin'] if 'T_plin' in v else max(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
     d_T_plin = (_special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*P_act*n_new/(N_tp*R_eff))*d_B + (2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc or d_n_new) else 0.0
-    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
+    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_pre = ((((2*B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_ar*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h or d_n_new) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
     q_max = v['q_max'] if 'q_max' in v else ((min(n_new, q_chunk)) if (q_chunk > 0) else (n_new))
     d_q_max = ((_special.d_extreme(-1, side, (n_new, q_chunk,), (d_n_new, d_q_chunk,)) if _special.holds('>', q_chunk, 0, d_q_chunk, 0.0, side) else d_n_new)) if (d_n_new or d_q_chunk) else 0.0
@@ -1369,8 +1377,8 @@ def t_reason__query(v, d, side=1.0):
     d_F_dec = ((((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S*d_head)*d_B + (4*B*N_L*S*d_head)*d_H + (4*B*H*S*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S + (4*B*H*N_L*S)*d_d_head))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head) else 0.0
     T_dlin = v['T_dlin'] if 'T_dlin' in v else max(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
     d_T_dlin = (_special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*P_act*m_dc/(N_tp*R_eff))*d_B + (2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc) else 0.0
-    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
+    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_dec = ((((2*B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h) else 0.0
     t_draft = v['t_draft'] if 't_draft' in v else (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     d_t_draft = ((((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S*k_tok_d)*d_B + (B*k_tok_d)*d_S + (B*S)*d_k_tok_d)))) if (d_B or d_BW_mem or d_S or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     F_dec_gen = v['F_dec_gen'] if 'F_dec_gen' in v else 4*B*H*N_L*S_gen*d_head + 2*B*P_act
@@ -1422,7 +1430,7 @@ def t_reason__query(v, d, side=1.0):
     d_T_reason = (((d_TTFT + ((t_rstep)*d_K_steps + (K_steps)*d_t_rstep)) if _special.holds('>', m_best, 0, d_m_best, 0.0, side) else (d_TTFT + ((n_samp*t_rstep)*d_K_steps + (K_steps*t_rstep)*d_n_samp + (K_steps*n_samp)*d_t_rstep)))) if (d_K_steps or d_TTFT or d_m_best or d_n_samp or d_t_rstep) else 0.0
     E_reason = v['E_reason'] if 'E_reason' in v else P_tdp*T_reason
     d_E_reason = (((T_reason)*d_P_tdp + (P_tdp)*d_T_reason)) if (d_P_tdp or d_T_reason) else 0.0
-    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'B': d_B, 'N_gen': d_N_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_plin': d_T_plin, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_dlin': d_T_dlin, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pattn': d_T_pattn, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'U_mem': d_U_mem, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req, 't_rstep': d_t_rstep, 'T_reason': d_T_reason, 'E_reason': d_E_reason}
+    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'b_ar': d_b_ar, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'B': d_B, 'N_gen': d_N_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_plin': d_T_plin, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_dlin': d_T_dlin, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pattn': d_T_pattn, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'U_mem': d_U_mem, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req, 't_rstep': d_t_rstep, 'T_reason': d_T_reason, 'E_reason': d_E_reason}
 
 def t_rel__fleet(v, d, side=1.0):
     """Tangent of rel.fleet: ReliabilityModel (wall 15)"""
@@ -1669,6 +1677,7 @@ def t_serve__step(v, d, side=1.0):
     S = v['S']
     alpha_acc = v['alpha_acc']
     alpha_tp = v['alpha_tp']
+    b_act = v['b_act']
     b_w = v['b_w']
     c_pre = v['c_pre']
     d_cat = v['d_cat']
@@ -1706,6 +1715,7 @@ def t_serve__step(v, d, side=1.0):
     d_S = d.get('S', 0.0)
     d_alpha_acc = d.get('alpha_acc', 0.0)
     d_alpha_tp = d.get('alpha_tp', 0.0)
+    d_b_act = d.get('b_act', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_c_pre = d.get('c_pre', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
@@ -1738,8 +1748,8 @@ def t_serve__step(v, d, side=1.0):
     d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
     d_n_new = (_special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))) if (d_S or d_c_pre) else 0.0
-    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
+    b_ar = v['b_ar'] if 'b_ar' in v else max(b_act, b_w)
+    d_b_ar = (_special.d_extreme(1, side, (b_act, b_w,), (d_b_act, d_b_w,))) if (d_b_act or d_b_w) else 0.0
     W_d = v['W_d'] if 'W_d' in v else P_d*b_w
     d_W_d = (((b_w)*d_P_d + (P_d)*d_b_w)) if (d_P_d or d_b_w) else 0.0
     E_tok = v['E_tok'] if 'E_tok' in v else ((gamma_spec + 1) if (alpha_acc >= 1) else (alpha_acc*(1 - alpha_acc**gamma_spec)/(1 - alpha_acc) + 1))
@@ -1754,8 +1764,8 @@ def t_serve__step(v, d, side=1.0):
     d_F_pre = ((((2*P_act*n_new)*d_B + (2*B*n_new)*d_P_act + (2*B*P_act)*d_n_new) + ((4*H*N_L*S*d_head*n_new)*d_B + (4*B*N_L*S*d_head*n_new)*d_H + (4*B*H*S*d_head*n_new)*d_N_L + (4*B*H*N_L*d_head*n_new)*d_S + (4*B*H*N_L*S*n_new)*d_d_head + (4*B*H*N_L*S*d_head)*d_n_new))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head or d_n_new) else 0.0
     T_plin = v['T_plin'] if 'T_plin' in v else max(2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw))
     d_T_plin = (_special.d_extreme(1, side, (2*B*P_act*n_new/(N_tp*R_eff), W*m_dc/(BW_mem*N_tp*eta_bw),), (((2*P_act*n_new/(N_tp*R_eff))*d_B + (2*B*n_new/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_n_new + (2*B*P_act*n_new/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*n_new/N_tp)*((-1/R_eff**2)*d_R_eff)), ((m_dc/(BW_mem*N_tp*eta_bw))*d_W + (W/(BW_mem*N_tp*eta_bw))*d_m_dc + (W*m_dc/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W*m_dc/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W*m_dc/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc or d_n_new) else 0.0
-    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
+    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_pre = ((((2*B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_ar*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h or d_n_new) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
     q_max = v['q_max'] if 'q_max' in v else ((min(n_new, q_chunk)) if (q_chunk > 0) else (n_new))
     d_q_max = ((_special.d_extreme(-1, side, (n_new, q_chunk,), (d_n_new, d_q_chunk,)) if _special.holds('>', q_chunk, 0, d_q_chunk, 0.0, side) else d_n_new)) if (d_n_new or d_q_chunk) else 0.0
@@ -1765,6 +1775,8 @@ def t_serve__step(v, d, side=1.0):
     d_F_dec = ((((2*P_act)*d_B + (2*B)*d_P_act) + ((4*H*N_L*S*d_head)*d_B + (4*B*N_L*S*d_head)*d_H + (4*B*H*S*d_head)*d_N_L + (4*B*H*N_L*d_head)*d_S + (4*B*H*N_L*S)*d_d_head))) if (d_B or d_H or d_N_L or d_P_act or d_S or d_d_head) else 0.0
     T_dlin = v['T_dlin'] if 'T_dlin' in v else max(W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff))
     d_T_dlin = (_special.d_extreme(1, side, (W/(BW_mem*N_tp*eta_bw), 2*B*P_act*m_dc/(N_tp*R_eff),), (((1/(BW_mem*N_tp*eta_bw))*d_W + (W/(N_tp*eta_bw))*((-1/BW_mem**2)*d_BW_mem) + (W/(BW_mem*eta_bw))*((-1/N_tp**2)*d_N_tp) + (W/(BW_mem*N_tp))*((-1/eta_bw**2)*d_eta_bw)), ((2*P_act*m_dc/(N_tp*R_eff))*d_B + (2*B*m_dc/(N_tp*R_eff))*d_P_act + (2*B*P_act/(N_tp*R_eff))*d_m_dc + (2*B*P_act*m_dc/R_eff)*((-1/N_tp**2)*d_N_tp) + (2*B*P_act*m_dc/N_tp)*((-1/R_eff**2)*d_R_eff)),))) if (d_B or d_BW_mem or d_N_tp or d_P_act or d_R_eff or d_W or d_eta_bw or d_m_dc) else 0.0
+    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_dec = ((((2*B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h) else 0.0
     t_draft = v['t_draft'] if 't_draft' in v else (B*S*k_tok_d + W_d)/(BW_mem*eta_bw)
     d_t_draft = ((((B*S*k_tok_d + W_d)/eta_bw)*((-1/BW_mem**2)*d_BW_mem) + ((B*S*k_tok_d + W_d)/BW_mem)*((-1/eta_bw**2)*d_eta_bw) + (1/(BW_mem*eta_bw))*(d_W_d + ((S*k_tok_d)*d_B + (B*k_tok_d)*d_S + (B*S)*d_k_tok_d)))) if (d_B or d_BW_mem or d_S or d_W_d or d_eta_bw or d_k_tok_d) else 0.0
     F_dec_gen = v['F_dec_gen'] if 'F_dec_gen' in v else 4*B*H*N_L*S_gen*d_head + 2*B*P_act
@@ -1810,7 +1822,7 @@ def t_serve__step(v, d, side=1.0):
     d_X_tok = (((1/ITL)*d_B + (B)*((-1/ITL**2)*d_ITL))) if (d_B or d_ITL) else 0.0
     X_req = v['X_req'] if 'X_req' in v else B*n_gen/T_req
     d_X_req = (((n_gen/T_req)*d_B + (B/T_req)*d_n_gen + (B*n_gen)*((-1/T_req**2)*d_T_req))) if (d_B or d_T_req or d_n_gen) else 0.0
-    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'T_ar_dec': d_T_ar_dec, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_plin': d_T_plin, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_dlin': d_T_dlin, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pattn': d_T_pattn, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'U_mem': d_U_mem, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req}
+    return {'P_act': d_P_act, 'R_eff': d_R_eff, 'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_new': d_n_new, 'b_ar': d_b_ar, 'W_d': d_W_d, 'E_tok': d_E_tok, 'hit_ratio': d_hit_ratio, 'S_gen': d_S_gen, 'n_kvread': d_n_kvread, 'F_pre': d_F_pre, 'T_plin': d_T_plin, 'T_ar_pre': d_T_ar_pre, 'q_max': d_q_max, 'k_tok': d_k_tok, 'F_dec': d_F_dec, 'T_dlin': d_T_dlin, 'T_ar_dec': d_T_ar_dec, 't_draft': d_t_draft, 'F_dec_gen': d_F_dec_gen, 't_draft_gen': d_t_draft_gen, 'T_pattn': d_T_pattn, 'T_chunk': d_T_chunk, 'KV': d_KV, 'KV_peak': d_KV_peak, 'KV_gen': d_KV_gen, 'T_pre': d_T_pre, 'T_dattn': d_T_dattn, 'M_serve': d_M_serve, 'T_dattn_gen': d_T_dattn_gen, 'TTFT': d_TTFT, 'T_dstep': d_T_dstep, 'U_mem': d_U_mem, 'T_dstep_gen': d_T_dstep_gen, 'ITL0': d_ITL0, 'ITL_gen': d_ITL_gen, 'ITL': d_ITL, 'T_req': d_T_req, 'X_tok': d_X_tok, 'X_req': d_X_req}
 
 def t_stream__ws(v, d, side=1.0):
     """Tangent of stream.ws: WeightStreamingModel (wall 6)"""
@@ -1988,6 +2000,7 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     P = v['P']
     S = v['S']
     alpha_tp = v['alpha_tp']
+    b_act = v['b_act']
     b_w = v['b_w']
     d_cat = v['d_cat']
     d_rope = v['d_rope']
@@ -2008,6 +2021,7 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     d_P = d.get('P', 0.0)
     d_S = d.get('S', 0.0)
     d_alpha_tp = d.get('alpha_tp', 0.0)
+    d_b_act = d.get('b_act', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
     d_d_rope = d.get('d_rope', 0.0)
@@ -2023,17 +2037,19 @@ def t_synth__itl__bandwidth(v, d, side=1.0):
     d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
     d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
-    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_dec = ((((2*B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h) else 0.0
+    b_ar = v['b_ar'] if 'b_ar' in v else max(b_act, b_w)
+    d_b_ar = (_special.d_extreme(1, side, (b_act, b_w,), (d_b_act, d_b_w,))) if (d_b_act or d_b_w) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
     d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
+    T_ar_dec = v['T_ar_dec'] if 'T_ar_dec' in v else ((2*N_L*(B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_dec = ((((2*B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h) else 0.0
     KV = v['KV'] if 'KV' in v else B*S*k_tok
     d_KV = (((S*k_tok)*d_B + (B*k_tok)*d_S + (B*S)*d_k_tok)) if (d_B or d_S or d_k_tok) else 0.0
     BW_req = v['BW_req'] if 'BW_req' in v else (((KV*n_kvread + W)/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec))) if (N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0) else (math.inf))
     d_BW_req = (((((KV*n_kvread + W)/(eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/N_tp**2)*d_N_tp) + ((KV*n_kvread + W)/(N_tp*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*((-1/eta_bw**2)*d_eta_bw) + ((KV*n_kvread + W)/(N_tp*eta_bw))*((-1/(ITL_tgt - N_L*tau_layer - T_ar_dec)**2)*(d_ITL_tgt + ((-1)*d_T_ar_dec) + ((-tau_layer)*d_N_L + (-N_L)*d_tau_layer))) + (1/(N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec)))*(d_W + ((n_kvread)*d_KV + (KV)*d_n_kvread))) if ((N_tp*eta_bw*(ITL_tgt - N_L*tau_layer - T_ar_dec) != 0)) else 0.0)) if (d_ITL_tgt or d_KV or d_N_L or d_N_tp or d_T_ar_dec or d_W or d_eta_bw or d_n_kvread or d_tau_layer) else 0.0
-    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'T_ar_dec': d_T_ar_dec, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'KV': d_KV, 'BW_req': d_BW_req}
+    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'b_ar': d_b_ar, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'T_ar_dec': d_T_ar_dec, 'KV': d_KV, 'BW_req': d_BW_req}
 
 def t_synth__itl__batch(v, d, side=1.0):
     """Tangent of synth.itl.batch: SynthesisSolver (wall 22): largest batch within an itl (autoregressive, memory-bound decode on one device)"""
@@ -2100,6 +2116,7 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     P = v['P']
     S = v['S']
     alpha_tp = v['alpha_tp']
+    b_act = v['b_act']
     b_w = v['b_w']
     d_cat = v['d_cat']
     d_rope = v['d_rope']
@@ -2120,6 +2137,7 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     d_P = d.get('P', 0.0)
     d_S = d.get('S', 0.0)
     d_alpha_tp = d.get('alpha_tp', 0.0)
+    d_b_act = d.get('b_act', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
     d_d_rope = d.get('d_rope', 0.0)
@@ -2135,13 +2153,15 @@ def t_synth__itl__batch_tp(v, d, side=1.0):
     d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     H_kv = v['H_kv'] if 'H_kv' in v else ((H_kv_cat) if (H_kv_cat > 0) else (H))
     d_H_kv = ((d_H_kv_cat if _special.holds('>', H_kv_cat, 0, d_H_kv_cat, 0.0, side) else d_H)) if (d_H or d_H_kv_cat) else 0.0
+    b_ar = v['b_ar'] if 'b_ar' in v else max(b_act, b_w)
+    d_b_ar = (_special.d_extreme(1, side, (b_act, b_w,), (d_b_act, d_b_w,))) if (d_b_act or d_b_w) else 0.0
     n_kvread = v['n_kvread'] if 'n_kvread' in v else ((1) if (m_mla > 0) else (kappa_kv*max(0, H/H_kv - 1) + 1))
     d_n_kvread = ((0.0 if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else (((max(0, H/H_kv - 1))*d_kappa_kv + (kappa_kv)*_special.d_extreme(1, side, (0, H/H_kv - 1,), (0.0, (((1/H_kv)*d_H + (H)*((-1/H_kv**2)*d_H_kv))),)))))) if (d_H or d_H_kv or d_kappa_kv or d_m_mla) else 0.0
     k_tok = v['k_tok'] if 'k_tok' in v else ((N_L*b_w*(d_rope + r_kv)) if (m_mla > 0) else (2*H_kv*N_L*b_w*d_head))
     d_k_tok = ((((b_w*(d_rope + r_kv))*d_N_L + (N_L*(d_rope + r_kv))*d_b_w + (N_L*b_w)*(d_d_rope + d_r_kv)) if _special.holds('>', m_mla, 0, d_m_mla, 0.0, side) else ((2*N_L*b_w*d_head)*d_H_kv + (2*H_kv*b_w*d_head)*d_N_L + (2*H_kv*N_L*d_head)*d_b_w + (2*H_kv*N_L*b_w)*d_d_head))) if (d_H_kv or d_N_L or d_b_w or d_d_head or d_d_rope or d_m_mla or d_r_kv) else 0.0
-    B_req = v['B_req'] if 'B_req' in v else ((BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)) if (4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0) else (math.inf))
-    d_B_req = (((((BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*d_BW_tp + (BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W))*((-1/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread)**2)*(((S*k_tok*n_kvread)*d_BW_tp + (BW_tp*k_tok*n_kvread)*d_S + (BW_tp*S*n_kvread)*d_k_tok + (BW_tp*S*k_tok)*d_n_kvread) + ((-4*N_L*b_w*eta_bw*h)*d_BW_mem + (-4*BW_mem*b_w*eta_bw*h)*d_N_L + (-4*BW_mem*N_L*eta_bw*h)*d_b_w + (-4*BW_mem*N_L*b_w*h)*d_eta_bw + (-4*BW_mem*N_L*b_w*eta_bw)*d_h) + ((4*N_L*N_tp*b_w*eta_bw*h)*d_BW_mem + (4*BW_mem*N_tp*b_w*eta_bw*h)*d_N_L + (4*BW_mem*N_L*b_w*eta_bw*h)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw*h)*d_b_w + (4*BW_mem*N_L*N_tp*b_w*h)*d_eta_bw + (4*BW_mem*N_L*N_tp*b_w*eta_bw)*d_h))) + (BW_tp/(4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer) + ((-4*N_L*N_tp**2*alpha_tp*eta_bw)*d_BW_mem + (-4*BW_mem*N_tp**2*alpha_tp*eta_bw)*d_N_L + (-4*BW_mem*N_L*N_tp**2*eta_bw)*d_alpha_tp + (-4*BW_mem*N_L*N_tp**2*alpha_tp)*d_eta_bw + (-4*BW_mem*N_L*alpha_tp*eta_bw)*((2*N_tp)*d_N_tp)) + ((4*N_L*N_tp*alpha_tp*eta_bw)*d_BW_mem + (4*BW_mem*N_tp*alpha_tp*eta_bw)*d_N_L + (4*BW_mem*N_L*alpha_tp*eta_bw)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw)*d_alpha_tp + (4*BW_mem*N_L*N_tp*alpha_tp)*d_eta_bw))) if ((4*BW_mem*N_L*N_tp*b_w*eta_bw*h - 4*BW_mem*N_L*b_w*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0)) else 0.0)) if (d_BW_mem or d_BW_tp or d_ITL_tgt or d_N_L or d_N_tp or d_S or d_W or d_alpha_tp or d_b_w or d_eta_bw or d_h or d_k_tok or d_n_kvread or d_tau_layer) else 0.0
-    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'B_req': d_B_req}
+    B_req = v['B_req'] if 'B_req' in v else ((BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread)) if (4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0) else (math.inf))
+    d_B_req = (((((BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W)/(4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread))*d_BW_tp + (BW_tp*(BW_mem*ITL_tgt*N_tp*eta_bw - 4*BW_mem*N_L*N_tp**2*alpha_tp*eta_bw + 4*BW_mem*N_L*N_tp*alpha_tp*eta_bw - BW_mem*N_L*N_tp*eta_bw*tau_layer - W))*((-1/(4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread)**2)*(((S*k_tok*n_kvread)*d_BW_tp + (BW_tp*k_tok*n_kvread)*d_S + (BW_tp*S*n_kvread)*d_k_tok + (BW_tp*S*k_tok)*d_n_kvread) + ((-4*N_L*b_ar*eta_bw*h)*d_BW_mem + (-4*BW_mem*b_ar*eta_bw*h)*d_N_L + (-4*BW_mem*N_L*eta_bw*h)*d_b_ar + (-4*BW_mem*N_L*b_ar*h)*d_eta_bw + (-4*BW_mem*N_L*b_ar*eta_bw)*d_h) + ((4*N_L*N_tp*b_ar*eta_bw*h)*d_BW_mem + (4*BW_mem*N_tp*b_ar*eta_bw*h)*d_N_L + (4*BW_mem*N_L*b_ar*eta_bw*h)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw*h)*d_b_ar + (4*BW_mem*N_L*N_tp*b_ar*h)*d_eta_bw + (4*BW_mem*N_L*N_tp*b_ar*eta_bw)*d_h))) + (BW_tp/(4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread))*(((-1)*d_W) + ((ITL_tgt*N_tp*eta_bw)*d_BW_mem + (BW_mem*N_tp*eta_bw)*d_ITL_tgt + (BW_mem*ITL_tgt*eta_bw)*d_N_tp + (BW_mem*ITL_tgt*N_tp)*d_eta_bw) + ((-N_L*N_tp*eta_bw*tau_layer)*d_BW_mem + (-BW_mem*N_tp*eta_bw*tau_layer)*d_N_L + (-BW_mem*N_L*eta_bw*tau_layer)*d_N_tp + (-BW_mem*N_L*N_tp*tau_layer)*d_eta_bw + (-BW_mem*N_L*N_tp*eta_bw)*d_tau_layer) + ((-4*N_L*N_tp**2*alpha_tp*eta_bw)*d_BW_mem + (-4*BW_mem*N_tp**2*alpha_tp*eta_bw)*d_N_L + (-4*BW_mem*N_L*N_tp**2*eta_bw)*d_alpha_tp + (-4*BW_mem*N_L*N_tp**2*alpha_tp)*d_eta_bw + (-4*BW_mem*N_L*alpha_tp*eta_bw)*((2*N_tp)*d_N_tp)) + ((4*N_L*N_tp*alpha_tp*eta_bw)*d_BW_mem + (4*BW_mem*N_tp*alpha_tp*eta_bw)*d_N_L + (4*BW_mem*N_L*alpha_tp*eta_bw)*d_N_tp + (4*BW_mem*N_L*N_tp*eta_bw)*d_alpha_tp + (4*BW_mem*N_L*N_tp*alpha_tp)*d_eta_bw))) if ((4*BW_mem*N_L*N_tp*b_ar*eta_bw*h - 4*BW_mem*N_L*b_ar*eta_bw*h + BW_tp*S*k_tok*n_kvread != 0)) else 0.0)) if (d_BW_mem or d_BW_tp or d_ITL_tgt or d_N_L or d_N_tp or d_S or d_W or d_alpha_tp or d_b_ar or d_eta_bw or d_h or d_k_tok or d_n_kvread or d_tau_layer) else 0.0
+    return {'W': d_W, 'd_head': d_d_head, 'H_kv': d_H_kv, 'b_ar': d_b_ar, 'n_kvread': d_n_kvread, 'k_tok': d_k_tok, 'B_req': d_B_req}
 
 def t_synth__latency__bandwidth(v, d, side=1.0):
     """Tangent of synth.latency.bandwidth: SynthesisSolver (wall 22): bandwidth that meets a latency (memory-bound)"""
@@ -4755,6 +4775,7 @@ def t_synth__ttft__peak(v, d, side=1.0):
     S = v['S']
     TTFT_tgt = v['TTFT_tgt']
     alpha_tp = v['alpha_tp']
+    b_act = v['b_act']
     b_w = v['b_w']
     c_pre = v['c_pre']
     d_cat = v['d_cat']
@@ -4773,6 +4794,7 @@ def t_synth__ttft__peak(v, d, side=1.0):
     d_S = d.get('S', 0.0)
     d_TTFT_tgt = d.get('TTFT_tgt', 0.0)
     d_alpha_tp = d.get('alpha_tp', 0.0)
+    d_b_act = d.get('b_act', 0.0)
     d_b_w = d.get('b_w', 0.0)
     d_c_pre = d.get('c_pre', 0.0)
     d_d_cat = d.get('d_cat', 0.0)
@@ -4787,12 +4809,14 @@ def t_synth__ttft__peak(v, d, side=1.0):
     d_d_head = ((d_d_cat if _special.holds('>', d_cat, 0, d_d_cat, 0.0, side) else 0.0)) if (d_H or d_d_cat or d_h) else 0.0
     n_new = v['n_new'] if 'n_new' in v else max(1, S - c_pre)
     d_n_new = (_special.d_extreme(1, side, (1, S - c_pre,), (0.0, (d_S + ((-1)*d_c_pre)),))) if (d_S or d_c_pre) else 0.0
-    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
-    d_T_ar_pre = ((((2*B*b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_w*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_w + (B*b_w*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_w*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_w*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_w*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_w*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_w or d_h or d_n_new) else 0.0
+    b_ar = v['b_ar'] if 'b_ar' in v else max(b_act, b_w)
+    d_b_ar = (_special.d_extreme(1, side, (b_act, b_w,), (d_b_act, d_b_w,))) if (d_b_act or d_b_w) else 0.0
+    T_ar_pre = v['T_ar_pre'] if 'T_ar_pre' in v else ((2*N_L*(B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + alpha_tp*(2*N_tp - 2))) if (N_tp > 1) else (0))
+    d_T_ar_pre = ((((2*B*b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp) + 2*alpha_tp*(2*N_tp - 2))*d_N_L + (2*N_L)*(((2*N_tp - 2)*d_alpha_tp + (alpha_tp)*(((2)*d_N_tp))) + ((b_ar*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_B + (B*h*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_b_ar + (B*b_ar*n_new*(2*N_tp - 2)/(BW_tp*N_tp))*d_h + (B*b_ar*h*(2*N_tp - 2)/(BW_tp*N_tp))*d_n_new + (B*b_ar*h*n_new*(2*N_tp - 2)/N_tp)*((-1/BW_tp**2)*d_BW_tp) + (B*b_ar*h*n_new*(2*N_tp - 2)/BW_tp)*((-1/N_tp**2)*d_N_tp) + (B*b_ar*h*n_new/(BW_tp*N_tp))*(((2)*d_N_tp))))) if _special.holds('>', N_tp, 1, d_N_tp, 0.0, side) else 0.0)) if (d_B or d_BW_tp or d_N_L or d_N_tp or d_alpha_tp or d_b_ar or d_h or d_n_new) else 0.0
     n_chunks = v['n_chunks'] if 'n_chunks' in v else ((max(1, math.ceil(n_new/q_chunk))) if (q_chunk > 0) else (1))
     R_req = v['R_req'] if 'R_req' in v else ((B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req))) if (N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req) != 0) else (math.inf))
     d_R_req = ((((n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*d_B + (B*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*d_n_new + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*((-1/N_tp**2)*d_N_tp) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*((-1/eta_hw**2)*d_eta_hw) + (B*n_new*(4*H*N_L*S*d_head + 2*P_act)/(N_tp*eta_hw))*((-1/(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)**2)*(d_TTFT_tgt + ((-1)*d_T_ar_pre) + ((-1)*d_tau_req) + ((-n_chunks)*d_tau_disp))) + (B*n_new/(N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req)))*(((2)*d_P_act) + ((4*N_L*S*d_head)*d_H + (4*H*S*d_head)*d_N_L + (4*H*N_L*d_head)*d_S + (4*H*N_L*S)*d_d_head))) if ((N_tp*eta_hw*(TTFT_tgt - T_ar_pre - n_chunks*tau_disp - tau_req) != 0)) else 0.0)) if (d_B or d_H or d_N_L or d_N_tp or d_P_act or d_S or d_TTFT_tgt or d_T_ar_pre or d_d_head or d_eta_hw or d_n_new or d_tau_disp or d_tau_req) else 0.0
-    return {'P_act': d_P_act, 'd_head': d_d_head, 'n_new': d_n_new, 'T_ar_pre': d_T_ar_pre, 'R_req': d_R_req}
+    return {'P_act': d_P_act, 'd_head': d_d_head, 'n_new': d_n_new, 'b_ar': d_b_ar, 'T_ar_pre': d_T_ar_pre, 'R_req': d_R_req}
 
 def t_tail__mmc(v, d, side=1.0):
     """Tangent of tail.mmc: TailLatencyModel: M/M/c with a Kingman correction"""

@@ -59,17 +59,17 @@ def stack_args() -> tuple[Arg, ...]:
 
 
 def serving_rooflines(*, tensor_parallel: bool = False, request_mix: bool = False) -> tuple[Read, ...]:
-    """Both rooflines in prefill and decode (``m_dc = 1``; the 0.3.0 edition's rule sets 0), the scale-up link and
-    ring latency for tensor parallelism, and — for facades that do not take them as arguments — one device and
+    """Both rooflines in prefill and decode (``m_dc = 1``; the 0.3.0 edition's rule sets 0), the scale-up link,
+    ring latency and all-reduced activation width for tensor parallelism, and — for facades that do not take them as arguments — one device and
     no request mix."""
     reads: list[Read] = [fixed("m_dc", 1, "both rooflines in prefill and decode (declared deviation "
                                           "serving-decode-compute)")]
     if tensor_parallel:
         reads += [link("hardware", ("scaleup_link.bandwidth",), "BW_tp"),
-                  knob("distributed.nvlink_latency", "alpha_tp")]
+                  knob("distributed.nvlink_latency", "alpha_tp"), knob("serving.activation_width", "b_act")]
     else:
         reads += [fixed("N_tp", 1, "one device serves the replica"), fixed("BW_tp", 0, "no tensor parallelism"),
-                  fixed("alpha_tp", 0, "no tensor parallelism")]
+                  fixed("alpha_tp", 0, "no tensor parallelism"), fixed("b_act", 0, "no tensor parallelism")]
     if not request_mix:
         reads.append(fixed("n_gen", 0, "no request mix"))
     return tuple(reads)

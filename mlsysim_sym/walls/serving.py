@@ -64,6 +64,8 @@ PER_OP = Cite("yuan2024llminference", "the authors' LLM-Viewer, model_analyzer.p
               "operator of a layer (the linear projections, QKᵀ, softmax, SV) sits on the roofline at its own "
               "arithmetic intensity; a stage's time is the sum of its operators' times")
 NCCL_RING = Cite("nvidia2024nccltests", "'Summary': a ring all-reduce moves 2(n−1)/n of the buffer per rank")
+TRT_DTYPE = Cite("nvidia2023trtllmperf", "'Benchmarking per Model': the FP8 engines are built with '--dtype float16' "
+                 "beside '--enable_fp8 --fp8_kv_cache' (FP8 GEMMs and KV cache in a float16 network)")
 
 
 from .node import EQ_P_ACT, EQ_R_EFF, B, BW_mem, C_mem, H, N_L, P_act, R_eff, S, b_w, c_fwd, h, tau_disp, tau_layer
@@ -94,6 +96,9 @@ n_kvread = sym("n_kvread", r"n_{\text{KV,read}}", "", "Reads of each cached key/
 # the same symbols as walls 2 and 14 (one declaration each; wall 14's module imports this one)
 BW_tp = sym("BW_tp", r"\text{BW}_{\text{TP}}", "B/s", "Link bandwidth of tensor parallelism", "GB/s")
 alpha_tp = sym("alpha_tp", r"\alpha_{\text{TP}}", "s", "Step latency of tensor parallelism", "us")
+b_act = sym("b_act", r"b_{\text{act}}", "B", "Bytes per element of the activations a quantised network passes "
+            "between its GEMMs (16-bit)")
+b_ar = sym("b_ar", r"b_{\text{AR}}", "B", "Bytes per element all-reduced between tensor-parallel ranks")
 T_ar_pre = sym("T_ar_pre", r"T_{\text{AR,pre}}", "s", "Tensor-parallel all-reduces of one prefill", "ms")
 T_ar_dec = sym("T_ar_dec", r"T_{\text{AR,dec}}", "s", "Tensor-parallel all-reduces of one decode step", "ms")
 F_dec = sym("F_dec", r"O_{\text{dec}}", "FLOP", "FLOPs of one decode step across the batch", "GFLOP")
@@ -188,9 +193,9 @@ EQ_F_PRE = Equation("serve.prefill_flops", "F_pre", _pass_flops(n_new, S),
 
 
 def _all_reduces(tokens: sp.Expr) -> sp.Expr:
-    """Two ring all-reduces per layer of ``tokens``·h activations over the node's scale-up link (none on one
-    device). One builder for prefill and decode, so the two cannot drift apart."""
-    ring = 2 * (N_tp - 1) / N_tp * tokens * h * b_w / BW_tp + 2 * (N_tp - 1) * alpha_tp
+    """Two ring all-reduces per layer of ``tokens``·h activations of b_AR bytes over the node's scale-up link (none on
+    one device). One builder for prefill and decode, so the two cannot drift apart."""
+    ring = 2 * (N_tp - 1) / N_tp * tokens * h * b_ar / BW_tp + 2 * (N_tp - 1) * alpha_tp
     return sp.Piecewise((2 * N_L * ring, sp.StrictGreaterThan(N_tp, 1)), (0, True))
 
 
@@ -220,6 +225,10 @@ EQ_T_PATTN = Equation("serve.prefill_attention", "T_pattn", _PATTN,
 EQ_T_PRE = Equation("serve.prefill_time", "T_pre", T_plin + T_pattn,
                     "Prefill time: the linear layers and attention are separate kernels, run one after the other, each "
                     "on its own rooflines", (ROOFLINE, PER_OP))
+EQ_B_AR = Equation("serve.allreduce_width", "b_ar", sp.Max(b_w, b_act),
+                   "All-reduced activations: at the weights' width, or at the 16-bit width of the activations where "
+                   "the weights are narrower (an FP8, INT8 or INT4 GEMM returns its partial sums to a 16-bit network)",
+                   (TRT_DTYPE, MEGATRON_TP), regimes=("weights' width", "16-bit activations"), branches=(b_w, b_act))
 EQ_T_AR_PRE = Equation("serve.prefill_allreduce", "T_ar_pre", _all_reduces(B * n_new),
                        "Tensor-parallel all-reduces of the prefill (two per layer)", (MEGATRON_TP, NCCL_RING),
                        regimes=("tensor parallel", "one device"))
@@ -325,7 +334,7 @@ EQ_T_REQ = Equation("serve.request_time", "T_req", TTFT + sp.Max(0, n_gen - 1) *
 EQ_X_REQ = Equation("serve.request_throughput", "X_req", B * n_gen / T_req,
                     "Output tokens per second over the request mix, every prompt's prefill charged")
 
-SERVING_EQUATIONS = (EQ_N_KVREAD, EQ_N_NEW, EQ_F_PRE, EQ_T_PLIN, EQ_T_PATTN, EQ_T_PRE, EQ_T_AR_PRE, EQ_N_CHUNKS,
+SERVING_EQUATIONS = (EQ_N_KVREAD, EQ_N_NEW, EQ_F_PRE, EQ_T_PLIN, EQ_T_PATTN, EQ_T_PRE, EQ_B_AR, EQ_T_AR_PRE, EQ_N_CHUNKS,
                      EQ_Q_MAX, EQ_T_CHUNK, EQ_K_TOK, EQ_KV, EQ_TTFT, EQ_F_DEC, EQ_T_DLIN, EQ_T_DATTN, EQ_T_DSTEP,
                      EQ_T_AR_DEC, EQ_ITL0, EQ_W_D, EQ_T_DRAFT, EQ_E_TOK, EQ_ITL,
                      EQ_X_TOK, EQ_KV_PEAK, EQ_M_SERVE, EQ_FEASIBLE, EQ_U_MEM, EQ_HIT, EQ_S_GEN, EQ_KV_GEN, EQ_F_DEC_GEN,
