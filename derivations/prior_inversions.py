@@ -328,10 +328,15 @@ class LatencyRun:
 
 
 _TRT = "nvidia2023trtllmperf"
+_TRT080 = "nvidia2024trtllmperf080"
 #: TensorRT-LLM v0.5's first-token table times gptSessionBenchmark with one output token: the generate call (set-up,
 #: the prefill, the first sampling step, the copy of the output). GPT-J's short prompts, where the prefill is least of
 #: it, give the call's fixed cost; the table's LLaMA rows are judged with it (derivations/validation_set.toml), and
 #: its 2,048-token GPT-J rows too (their prefill dominates and says more about the GEMMs' share than the call).
+#: Release 0.8.0's page times the same call on four machines: its GPT-J 128-token rows give the trtllm stack's cost —
+#: the median of the three that agree (H200, H100, L40S: 3.5-4.1 ms) and, on its own, the A100 machine's (6.9 ms; a
+#: host's software cost is its machine's, and v0.5's two machines had agreed) — and its other rows are judged with
+#: them (derivations/validation_trtllm080.toml).
 LATENCY_RUNS: tuple[LatencyRun, ...] = (
     LatencyRun("TensorRT-LLM v0.5, GPT-J 6B, H100 FP8, 128-token prompt", "stacks.trtllm_pre_xqa.request_overhead",
                _TRT, "'Low Latency', table 'H100 GPUs (FP8)', row 'GPT-J 6B', batch 1, TP 1, input 128: 7 ms",
@@ -339,6 +344,11 @@ LATENCY_RUNS: tuple[LatencyRun, ...] = (
     LatencyRun("TensorRT-LLM v0.5, GPT-J 6B, A100 FP16, 128-token prompt", "stacks.trtllm_pre_xqa.request_overhead",
                _TRT, "'Low Latency', table 'A100 GPUs (FP16)', row 'GPT-J 6B', batch 1, TP 1, input 128: 12 ms",
                "GPT_J_6B", "A100", "fp16", 128, 12.0),
+    *(LatencyRun(f"TensorRT-LLM v0.8.0, GPT-J 6B, {hw} {prec.upper()}, 128-token prompt",
+                 "stacks.trtllm.request_overhead" + ("_on_A100" if hw == "A100" else ""), _TRT080,
+                 f"'Low Latency', table '{hw} GPUs ({prec.upper()})', row 'GPT-J 6B', batch 1, TP 1, input 128: "
+                 f"{ms:g} ms", "GPT_J_6B", hw, prec, 128, ms, half_ms=0.05, stack="trtllm")
+      for hw, prec, ms in (("H200", "fp8", 5.2), ("H100", "fp8", 5.7), ("L40S", "fp8", 12.6), ("A100", "fp16", 14.1))),
 )
 
 

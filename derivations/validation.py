@@ -1,5 +1,6 @@
-"""Validation against published measurements: every row of ``validation_set.toml`` and ``validation_mosaicml.toml``
-(MosaicML's tables, written by tools/validation/mosaicml_rows.py) predicted by the walls with the
+"""Validation against published measurements: every row of ``validation_set.toml``, ``validation_mosaicml.toml``
+(MosaicML's tables, written by tools/validation/mosaicml_rows.py) and ``validation_trtllm080.toml`` (TensorRT-LLM
+0.8.0's performance page, written by tools/validation/trtllm080_rows.py) predicted by the walls with the
 named software stack's efficiency prior, beside the published number, with the error, the regime, the prior used and
 the interval the priors' spread gives.
 
@@ -9,7 +10,10 @@ How a row is judged (the rules of the report):
   ``stack`` (``knobs.stacks``), never from the row. No prior was taken from a row listed here: the serving priors come
   from our H100 measurements (PyTorch kernels) and FlashAttention-3's FP8 rate, the training prior from PaLM's
   HFU on TPU v4, the CNN prior from the training table of the README whose inference tables are judged (a document
-  split by table, ``PRIOR_TABLES``); each prior row says where it came from.
+  split by table, ``PRIOR_TABLES``); each prior row says where it came from. A row states facts of its run, not
+  shares: its configuration, the attention or loss kernel it names, and — where its release's own code picks the
+  decode kernel by the model's shape — that kernel's re-read share (``kv_reread_share`` 1: the masked multi-head
+  kernel, one read of a key/value head per query head).
 * Error = predicted / published − 1. Regimes are judged by their mean absolute error: training (step time, MFU),
   serving (throughput, TTFT), energy and carbon chains. Identities (ZeRO bytes, KV bytes, MFU from a printed time)
   must agree to the precision the source prints, the rounding of printed inputs included.
@@ -44,6 +48,9 @@ VALUES: list = []
 SETS = validation_sets(Path(__file__).parent)
 SET = SETS[0]
 SET_MOSAICML = Path(__file__).with_name("validation_mosaicml.toml")
+#: TensorRT-LLM 0.8.0's performance page, every row but the four its request overheads are read from (written by
+#: tools/validation/trtllm080_rows.py)
+SET_TRTLLM080 = Path(__file__).with_name("validation_trtllm080.toml")
 
 #: regimes judged together, and the mean absolute error each must stay within (issue 15's acceptance)
 GROUPS: dict[str, tuple[tuple[str, ...], float | None]] = {
@@ -121,7 +128,10 @@ def _serve(a: dict[str, Any], stack: str, *, batch: int | None = None, output: i
            seq: int | None = None, **extra: Any) -> Any:
     model = getattr(mlsysim.Models, a["model"])
     kw = dict(seq_len=seq if seq is not None else a["input_len"], batch_size=batch or a.get("batch_size", 1),
-              precision=a["precision"], tensor_parallel=a.get("tensor_parallel", 1), stack=stack, **extra)
+              precision=a["precision"], tensor_parallel=a.get("tensor_parallel", 1), stack=stack)
+    if "kv_reread_share" in a:        # the row's decode kernel, where its release's own code decides it
+        kw["kv_reread_share"] = a["kv_reread_share"]
+    kw.update(extra)
     if output:
         kw["output_len"] = output
     return mlsysim.ServingModel().solve(model, a["hardware"], **kw)
@@ -277,7 +287,8 @@ def judge(row: dict[str, Any]) -> Judged:
 #: (one layer's times); their iteration times (Tables 3 and 5), judged with the megatron prior, read neither
 PRIOR_TABLES = {"nvidia2021dleresnet50pyt": ("'Training performance results'",),
                 "korthikanti2023reducing": ("§4.1, Eq. 1", "Table 4"),
-                "nvidia2023trtllmperf": ("tables 'H100 GPUs (FP8)' and 'A100 GPUs (FP16)', row 'GPT-J 6B', batch 1, TP 1, input 128",)}
+                "nvidia2023trtllmperf": ("tables 'H100 GPUs (FP8)' and 'A100 GPUs (FP16)', row 'GPT-J 6B', batch 1, TP 1, input 128",),
+                "nvidia2024trtllmperf080": ("row 'GPT-J 6B', batch 1, TP 1, input 128",)}
 
 
 def judged_on_its_source(prior: Any) -> bool:

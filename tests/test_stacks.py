@@ -129,8 +129,19 @@ def test_tensor_parallelism_divides_the_work_and_adds_all_reduces():
     assert v["T_ar_dec"] > 0 and one.result.values["T_ar_dec"] == 0
     assert four.itl < one.itl and four.itl.m_as("s") > one.itl.m_as("s") / 4
     assert math.isclose(v["U_mem"] * 4, one.result.values["U_mem"], rel_tol=1e-12)
-    with pytest.raises(InputError, match="scale-up link"):
+    with pytest.raises(InputError, match="link between the devices"):
         ServingModel().solve("Llama3_8B", "T4", seq_len=128, tensor_parallel=2)
+
+
+def test_tensor_parallelism_without_nvlink_rings_over_pcie():
+    """A device with no scale-up link (L40S) all-reduces over its host link, per direction, at NCCL's PCIe ring step."""
+    r = ServingModel().solve("Llama2_70B", "L40S", seq_len=128, batch_size=1, precision="fp8", tensor_parallel=4)
+    v = r.result.values
+    refs = {s.symbol: s.ref for s in r.sources if s.symbol in ("BW_tp", "alpha_tp")}
+    assert refs == {"BW_tp": "hardware.L40S.host_link.bandwidth", "alpha_tp": "knobs.distributed.pcie_latency"}
+    assert v["BW_tp"] == pytest.approx(32e9) and v["alpha_tp"] == pytest.approx(1e-6)
+    h100 = ServingModel().solve("Llama2_70B", "H100", seq_len=128, batch_size=1, precision="fp8", tensor_parallel=4)
+    assert v["T_ar_pre"] > 10 * h100.result.values["T_ar_pre"]     # 32 GB/s of PCIe against 450 GB/s of NVLink
 
 
 def test_tensor_parallel_all_reduces_carry_the_16_bit_activations():

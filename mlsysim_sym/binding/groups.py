@@ -8,7 +8,7 @@ from ..errors import InputError
 from ..provenance import Absent, Attr, Row
 from ..validate import EFFICIENCY, FRACTION0, quantity
 from .facade import Arg, arg, stack_arg, stack_default
-from .reads import Ctx, Read, custom, default_knob, error, fixed, knob, link, memory, peak, row
+from .reads import Ctx, Read, bound, custom, default_knob, error, fixed, knob, link, memory, peak, row
 from .view import Field, derived, out, regime
 
 # ---- a device on the roofline (walls 1, 2) ----------------------------------------------------------------------
@@ -53,20 +53,34 @@ def stack_args() -> tuple[Arg, ...]:
                     "(0: read once per group; 1: once per query head, a kernel with a thread block per query head; "
                     "default: the stack's prior, else 0)"),
             arg("request_overhead", "tau_req", quantity("s", 0.0, 10.0, lo_open=False, shown_unit="ms"), None,
-                none=stack_default("request_overhead", "stacks.rated.request_overhead"),
+                none=stack_default("request_overhead", "stacks.rated.request_overhead", device="hardware"),
                 doc="the engine's fixed cost of one request call, charged once per prefill (set-up, first "
-                    "sampling, output copy; default: the stack's prior, else 0)"))
+                    "sampling, output copy; default: the stack's prior — measured on the device where the stack "
+                    "catalogues one — else 0)"))
+
+
+def _tp_link(ctx: Ctx) -> list:
+    """(BW_tp, alpha_tp): the device's scale-up link (NVLink) per direction with the NVLink ring step, or — a device
+    with none (L40S, T4) — its host link (PCIe) per direction with the PCIe ring step; absent both, zero (the
+    facade's check refuses tensor parallelism then)."""
+    ent = ctx.entity("hardware")
+    for fld, step in (("scaleup_link.bandwidth", "knobs.distributed.nvlink_latency"),
+                      ("host_link.bandwidth", "knobs.distributed.pcie_latency")):
+        c = ent.values.get(fld) if ent is not None else None
+        if c is not None:
+            return [bound(c, per_direction=True), ctx.knob(step)]
+    key = ent.key if ent is not None else "hardware"
+    return [(0.0, Absent(key, "scaleup_link.bandwidth")), (0.0, Absent(key, "host_link.bandwidth"))]
 
 
 def serving_rooflines(*, tensor_parallel: bool = False, request_mix: bool = False) -> tuple[Read, ...]:
-    """Both rooflines in prefill and decode (``m_dc = 1``; the 0.3.0 edition's rule sets 0), the scale-up link,
-    ring latency and all-reduced activation width for tensor parallelism, and — for facades that do not take them as arguments — one device and
+    """Both rooflines in prefill and decode (``m_dc = 1``; the 0.3.0 edition's rule sets 0), the link, ring step
+    latency and all-reduced activation width for tensor parallelism (NVLink, else PCIe: :func:`_tp_link`), and — for facades that do not take them as arguments — one device and
     no request mix."""
     reads: list[Read] = [fixed("m_dc", 1, "both rooflines in prefill and decode (declared deviation "
                                           "serving-decode-compute)")]
     if tensor_parallel:
-        reads += [link("hardware", ("scaleup_link.bandwidth",), "BW_tp"),
-                  knob("distributed.nvlink_latency", "alpha_tp"), knob("serving.activation_width", "b_act")]
+        reads += [custom(("BW_tp", "alpha_tp"), _tp_link, ("hardware",)), knob("serving.activation_width", "b_act")]
     else:
         reads += [fixed("N_tp", 1, "one device serves the replica"), fixed("BW_tp", 0, "no tensor parallelism"),
                   fixed("alpha_tp", 0, "no tensor parallelism"), fixed("b_act", 0, "no tensor parallelism")]

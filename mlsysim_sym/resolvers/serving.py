@@ -55,7 +55,8 @@ ServingModel = facade(
                   transformer_shape("the draft model's KV cache needs it"), inherit=("b_w",), name="draft")],
     checks=[Check(lambda v: v["c_pre"] < v["S"], "cached_prefix_len ({c_pre:.0f}) must be < seq_len ({S:.0f})"),
             Check(lambda v: v["N_tp"] <= 1 or v["BW_tp"] > 0,
-                  "tensor_parallel ({N_tp:.0f}) needs the device's scale-up link bandwidth, which is not catalogued")],
+                  "tensor_parallel ({N_tp:.0f}) needs a link between the devices: neither a scale-up link "
+                  "(NVLink) nor a host link (PCIe) is catalogued")],
     fields=[
         *serving_fields(),
         out("tokens_per_second", "X_tok", doc="generated tokens per second across the batch (B / ITL)"),
