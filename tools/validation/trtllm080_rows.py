@@ -137,6 +137,22 @@ def _toml_args(args: dict) -> str:
     return "{ " + ", ".join(parts) + " }"
 
 
+def _row(rid: str, regime: str, locator: str, published: str, unit: str, conditions: str, run: str, args: dict,
+         extra: str) -> str:
+    """One row of the set, in the order the set's other rows list their keys."""
+    return ("[[row]]\n"
+            f'id = "{rid}"\n'
+            f'regime = "{regime}"\n'
+            f'bibkey = "{BIBKEY}"\n'
+            f'locator = "{locator}"\n'
+            f"published = {published}\n"
+            f'unit = "{unit}"\n'
+            f'conditions = "{conditions}"\n'
+            f'run = "{run}"\n'
+            'stack = "trtllm"\n'
+            f"args = {_toml_args(args)}\n" + extra)
+
+
 def rows() -> list[str]:
     out = []
     for table, items in THROUGHPUT.items():
@@ -146,20 +162,11 @@ def rows() -> list[str]:
             why, more, extra = _decode(model)
             args = dict(model=key, hardware=hw, precision=prec, batch_size=batch, tensor_parallel=tp, input_len=isl,
                         output_len=osl, **more)
-            out.append(
-                "[[row]]\n"
-                f'id = "trtllm080-{dev}-{mid}-b{batch}-tp{tp}-{isl}-{osl}"\n'
-                'regime = "serving throughput"\n'
-                f'bibkey = "{BIBKEY}"\n'
-                f"locator = \"'Peak Throughput', table '{table}', row '{model}', batch {batch}, TP {tp}, input {isl}, "
-                f'output {osl}"\n'
-                f"published = {tps}\n"
-                'unit = "1/s"\n'
-                f'conditions = "{VERSION}, {what}, gptSessionBenchmark: a static batch of {batch} requests; output '
-                f'tokens per second per GPU; {why}"\n'
-                'run = "serving_throughput"\n'
-                'stack = "trtllm"\n'
-                f"args = {_toml_args(args)}\n" + extra)
+            out.append(_row(
+                f"trtllm080-{dev}-{mid}-b{batch}-tp{tp}-{isl}-{osl}", "serving throughput",
+                f"'Peak Throughput', table '{table}', row '{model}', batch {batch}, TP {tp}, input {isl}, output {osl}",
+                str(tps), "1/s", f"{VERSION}, {what}, gptSessionBenchmark: a static batch of {batch} requests; output "
+                f"tokens per second per GPU; {why}", "serving_throughput", args, extra))
     for table, items in LATENCY.items():
         dev, hw, prec, what = DEVICES[table]
         for model, tp, isl, ms in items:
@@ -168,19 +175,11 @@ def rows() -> list[str]:
             mid, key, _ = MODELS[model]
             why, more, extra = _decode(model)
             args = dict(model=key, hardware=hw, precision=prec, tensor_parallel=tp, input_len=isl, **more)
-            out.append(
-                "[[row]]\n"
-                f'id = "trtllm080-{dev}-{mid}-ttft-tp{tp}-{isl}"\n'
-                'regime = "serving TTFT"\n'
-                f'bibkey = "{BIBKEY}"\n'
-                f"locator = \"'Low Latency', table '{table}', row '{model}', batch 1, TP {tp}, input {isl}\"\n"
-                f"published = {ms}\n"
-                'unit = "ms"\n'
-                f'conditions = "{VERSION}, {what}, batch 1, first-token latency (gptSessionBenchmark with one output '
-                f'token); {why}"\n'
-                'run = "serving_ttft"\n'
-                'stack = "trtllm"\n'
-                f"args = {_toml_args(args)}\n" + extra)
+            out.append(_row(
+                f"trtllm080-{dev}-{mid}-ttft-tp{tp}-{isl}", "serving TTFT",
+                f"'Low Latency', table '{table}', row '{model}', batch 1, TP {tp}, input {isl}", ms, "ms",
+                f"{VERSION}, {what}, batch 1, first-token latency (gptSessionBenchmark with one output token); {why}",
+                "serving_ttft", args, extra))
     return out
 
 
