@@ -177,6 +177,53 @@ def _pct(x: float | None) -> str:
 _NODES = {"DGX_H100": "H100 80GB", "DGX_A100": "A100 80GB", "DGX_A100_320GB": "A100 40GB"}
 
 
+#: the serving rows' sources, by bibliography key: the page or post a row comes from
+_SERVING_SOURCES = {"nvidia2023trtllmperf": "TensorRT-LLM page (v0.5/v0.6.1)",
+                    "nvidia2023trtllmh200": "H200 post (v0.5)", "nvidia2023trtllmh200r050": "H200 post (v0.5)",
+                    "nvidia2023trtllmfalconh200": "Falcon/H200 post (v0.7a)", "nvidia2024trtllmxqa": "XQA post",
+                    "nvidia2024trtllmperf080": "TensorRT-LLM page (v0.8.0)"}
+
+
+def _serving_groups(rows: list) -> list[str]:
+    """Where the serving error lies: the serving rows by source, device, what decides the decode step's attention
+    traffic (one key/value head per query head; grouped heads read once per group by XQA, or once per query head by
+    the masked kernel) and whether the row is a first token or a throughput, on one device or tensor-parallel."""
+    from statistics import mean
+
+    from mlsysim_sym.catalog import catalog
+
+    cat = catalog()
+    groups: dict[tuple[str, str, str, str], list] = {}
+    for j in rows:
+        if not j.regime.startswith("serving"):
+            continue
+        a = j.args
+        model = a["model"]
+        heads = cat.constants[f"model.{model}.heads"].si
+        kv = cat.constants.get(f"model.{model}.kv_heads")
+        grouped = kv is not None and kv.si < heads
+        kernel = ("one KV head per query head" if not grouped
+                  else "grouped, read per query head" if j.prior.find("kv_reread_share") < 0
+                  or "trtllm_pre_xqa" in j.prior or a.get("kv_reread_share") == 1
+                  else "grouped, read once per group")
+        what = ("first token" if j.regime == "serving TTFT" else "throughput") + (
+            f", TP {a['tensor_parallel']}" if a.get("tensor_parallel", 1) > 1 else ", one device")
+        groups.setdefault((_SERVING_SOURCES.get(j.bibkey, j.bibkey), a["hardware"], kernel, what), []).append(j)
+    out = ["", "## Where the serving error lies", "",
+           "The serving rows by source, device, how the decode step reads grouped key/value heads (the kernel the "
+           "row's stack or release decodes with) and what is measured. Mean error (predicted / published − 1), the "
+           "group's errors, and how many lie inside their range.", "",
+           "| Source | Device | Key/value heads (decode) | Measured | Rows | Mean error | Errors from | to | Inside |",
+           "|---|---|---|---|---:|---:|---:|---:|---:|"]
+    order = list(dict.fromkeys(_SERVING_SOURCES.values()))
+    for key in sorted(groups, key=lambda k: (order.index(k[0]) if k[0] in order else len(order), k[1], k[2], k[3])):
+        js = groups[key]
+        errs = [j.error for j in js]
+        out.append(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {len(js)} | {_pct(mean(errs))} | "
+                   f"{_pct(min(errs))} | {_pct(max(errs))} | {sum(j.inside for j in js)}/{len(js)} |")
+    return out
+
+
 def _residuals(rows: list) -> list[str]:
     """Where MosaicML's training error lies: the mean error of its rows by table, activation checkpointing and model
     width; per table and model run both ways, what checkpointing cost in the published MFU against what it costs in
@@ -346,6 +393,7 @@ def render() -> str:
             out.append(f"| {j.id} | {v._num(j.published)} {j.unit} | {v._num(j.predicted)} | {_pct(j.error)} | {rng} "
                        f"| {j.verdict} | {_pct(j.before_error)} | {j.prior} | {j.bibkey}: {j.locator} |")
     out += _residuals(list(rows))
+    out += _serving_groups(list(rows))
     out += ["", "## Not judged here, and why", ""]
     out += [f"- **{what}**: {why}." for what, why in NOT_JUDGED]
     k = [j for j in rows if j.id.startswith("korthikanti") and j.regime == "training step"]
