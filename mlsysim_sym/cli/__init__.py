@@ -194,7 +194,8 @@ def _bare_number_in(value: str | None, unit: str) -> str | None:
               help="Share of draft tokens accepted, in [0, 1] (default: catalogue knob).")
 @click.option("--cached-prefix-len", type=int, default=None, help="Prompt tokens served from a prefix cache.")
 @click.option("--tensor-parallel", type=int, default=None, metavar="N",
-              help="Devices of one node serving the replica (tensor parallelism over the scale-up link).")
+              help="Devices of one node serving the replica (tensor parallelism over the scale-up link, or PCIe on a card "
+                   "without one).")
 @click.option("--output-len", type=int, default=None, metavar="TOKENS",
               help="Output tokens per request: --seq-len is then the prompt, and the request latency and "
                    "throughput with every prompt's prefill are reported.")

@@ -21,8 +21,10 @@ Curation log:
   says otherwise): sustained HBM bandwidth is below the datasheet's (``knobs.stacks``).
 * Tensor parallelism over ``N_tp`` devices of one node (Shoeybi et al. 2019 §3) divides FLOPs, bytes and memory
   by ``N_tp`` and adds two all-reduces of the activations per layer per pass (after attention and after the
-  MLP), each a ring over the node's scale-up link: ``2(N_tp−1)/N_tp · tokens·h·b / BW_link + 2(N_tp−1)·α``.
-  Activations are counted at the serving width.
+  MLP), each a ring over the node's scale-up link (on a card without one, its PCIe host link at NCCL's PCIe ring
+  step): ``2(N_tp−1)/N_tp · tokens·h·b_AR / BW_link + 2(N_tp−1)·α``. The all-reduced activations are at the wider of
+  the weights' width and 16 bits: an FP8, INT8 or INT4 GEMM returns its partial sums to a 16-bit network
+  (TensorRT-LLM's FP8 engines are built ``--dtype float16``).
 * A request mix (``n_gen`` output tokens per request, S then being the prompt): the batch's prompts are
   prefilled once at their input length, then ``n_gen − 1`` decode steps run at the mean context
   ``S + n_gen/2`` (exact where the step is linear in the context, i.e. within one regime); the batch yields
